@@ -1,0 +1,498 @@
+/**
+ * @file tix.h
+ * @brief libtix — an embedded seat-inventory database engine.
+ *
+ * libtix keeps the whole inventory of a ticketing business (places, venues,
+ * screens, price tiers, seats, movies, shows, users) in one store directory
+ * and sells its seats safely under heavy concurrency.
+ *
+ * Conventions (they hold for every call unless its comment says otherwise):
+ *  - Every call returns an `int`: #TIX_OK (0) or a negative `TIX_E*` code.
+ *    tix_strerror() names a code; tix_errmsg() gives the calling thread's
+ *    detail message for the last failure.
+ *  - On failure nothing in the store has changed and no output pointer has
+ *    been set to allocated memory.
+ *  - Strings passed in are UTF-8, NUL-terminated and copied; the library
+ *    never keeps a caller's pointer after a call returns.
+ *  - Anything the library allocates for the caller is released with the
+ *    matching `_free` function. Records come back as one allocation: the
+ *    struct and every string it points to, so one `_free` releases all.
+ *  - One #tix_db may be used from many threads at once; several processes
+ *    may open the same store directory at once.
+ *  - The library never prints, never exits and never aborts on bad input.
+ */
+#ifndef TIX_H
+#define TIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Version */
+/**@{*/
+#define TIX_VERSION_MAJOR 0
+#define TIX_VERSION_MINOR 1
+#define TIX_VERSION_PATCH 0
+/** Version as one number: major*10000 + minor*100 + patch. */
+#define TIX_VERSION_NUMBER \
+    (TIX_VERSION_MAJOR * 10000 + TIX_VERSION_MINOR * 100 + TIX_VERSION_PATCH)
+#define TIX__STR2(x) #x
+#define TIX__STR(x) TIX__STR2(x)
+/** Version as a string, "major.minor.patch". */
+#define TIX_VERSION_STRING                                                     \
+    TIX__STR(TIX_VERSION_MAJOR) "." TIX__STR(TIX_VERSION_MINOR) "." TIX__STR( \
+        TIX_VERSION_PATCH)
+/**@}*/
+
+/** Marks the public symbols; everything else in the library is hidden. */
+#if defined(TIX_STATIC_DEFINE)
+#define TIX_API
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define TIX_API __attribute__((visibility("default")))
+#else
+#define TIX_API
+#endif
+
+/** @name Error codes
+ * Every call returns #TIX_OK or one of these negative codes. */
+/**@{*/
+#define TIX_OK 0          /**< Success. */
+#define TIX_EINVAL -1     /**< An argument is invalid (see tix_errmsg()). */
+#define TIX_ENOTFOUND -2  /**< No record with that id or key. */
+#define TIX_EEXISTS -3    /**< A unique name or key is already taken. */
+#define TIX_ECONFLICT -4  /**< A seat is held or booked by someone else. */
+#define TIX_EEXPIRED -5   /**< The hold or lease has run out. */
+#define TIX_EFULL -6      /**< The store reached its size limit. */
+#define TIX_ECORRUPT -7   /**< A record or file failed its checks. */
+#define TIX_EIO -8        /**< The operating system reported an I/O error. */
+#define TIX_ENOMEM -9     /**< Out of memory. */
+#define TIX_EBUSY -10     /**< Resource in use (store already open, ...). */
+#define TIX_ETOOLONG -11  /**< A string or list exceeds its limit. */
+#define TIX_EUTF8 -12     /**< A string is not valid UTF-8. */
+#define TIX_ERANGE -13    /**< A number is out of its allowed range. */
+#define TIX_EOVERLAP -14  /**< A show overlaps another on the same screen. */
+#define TIX_EPERM -15     /**< Not permitted (read-only store, ...). */
+#define TIX_EALREADY -16  /**< Already done (ticket already checked in). */
+#define TIX_EBADCODE -17  /**< A code or handle is malformed or forged. */
+#define TIX_EVERSION -18  /**< File or record from an unknown version. */
+#define TIX_EAGAIN -19    /**< Not ready yet; try again (async confirm). */
+#define TIX_ELIMIT -20    /**< A configured limit was reached. */
+#define TIX_ESTATE -21    /**< Wrong state for this operation. */
+#define TIX_ETIMEDOUT -22 /**< A wait timed out. */
+/**@}*/
+
+/** Identifier of every record. Ids start at 1; 0 means "none". */
+typedef uint64_t tix_id;
+
+/** Returns the library version string, e.g. "0.1.0". Never fails. */
+TIX_API const char *tix_version(void);
+
+/** Returns a static English name for an error code ("TIX_ENOTFOUND: not
+ *  found"); unknown codes give "unknown error". Never returns NULL. */
+TIX_API const char *tix_strerror(int code);
+
+/** Returns the calling thread's detail message for the most recent failed
+ *  call ("" when none). The text stays valid until the thread's next libtix
+ *  call. Never returns NULL. */
+TIX_API const char *tix_errmsg(void);
+
+/* ------------------------------------------------------------------------ */
+/** @name Store */
+/**@{*/
+
+/** An open store. Opaque; thread-safe. */
+typedef struct tix_db tix_db;
+
+/** How durable a committed write transaction is. */
+typedef enum tix_durability {
+    TIX_SYNC_FULL = 0,   /**< fsync data and meta on every commit (default). */
+    TIX_SYNC_NOMETA = 1, /**< Skip the meta-page fsync: a crash may lose the
+                            last commit, never corrupts. */
+    TIX_SYNC_NONE = 2    /**< No fsync: fast, for tests; an OS crash may lose
+                            recent commits. */
+} tix_durability;
+
+/** Clock: returns the current time in seconds since the Unix epoch. */
+typedef int64_t (*tix_clock_fn)(void *ctx);
+
+/** Open flags for #tix_config.flags. */
+#define TIX_OPEN_READONLY 0x1u /**< Open read-only; writes give TIX_EPERM. */
+#define TIX_OPEN_NOCREATE 0x2u /**< Fail with TIX_ENOTFOUND if no store. */
+
+/** Store options. Always initialise with tix_config_init(), then change the
+ *  fields you need. */
+typedef struct tix_config {
+    size_t map_size;          /**< Initial LMDB map size in bytes (64 MiB). */
+    size_t map_size_max;      /**< Growth limit; 0 = no limit. A map that
+                                 cannot grow further gives TIX_EFULL. */
+    unsigned max_readers;     /**< Concurrent read transactions (512). */
+    tix_durability durability; /**< Commit durability (TIX_SYNC_FULL). */
+    uint32_t hold_ttl_default; /**< Hold lifetime when 0 is passed (600 s). */
+    uint32_t hold_ttl_max;     /**< Longest hold lifetime allowed (3600 s). */
+    uint32_t hold_max_seats;   /**< Most seats in one hold (10). */
+    uint32_t confirm_lease;    /**< Lease of a confirm in flight (30 s). */
+    uint32_t show_buffer;      /**< Cleaning gap between shows (900 s). */
+    size_t seatmap_reserve;    /**< Address space reserved for seats.map
+                                  (1 GiB); the file grows inside it. */
+    tix_clock_fn clock;        /**< Clock; NULL = system real-time clock. */
+    void *clock_ctx;           /**< Passed to @ref clock. */
+    unsigned flags;            /**< TIX_OPEN_* flags. */
+} tix_config;
+
+/** Fills @p cfg with the defaults listed in #tix_config. Never fails. */
+TIX_API void tix_config_init(tix_config *cfg);
+
+/**
+ * Opens (and by default creates) the store in directory @p path.
+ *
+ * The directory is created with mode 0700 and its files with 0600. Stale
+ * reader slots left by dead processes are cleared (mdb_reader_check).
+ *
+ * @param path directory of the store.
+ * @param cfg  options, or NULL for the defaults.
+ * @param out  receives the handle; close it with tix_db_close().
+ * @return TIX_OK; TIX_EINVAL (NULL or empty path, bad config value);
+ *   TIX_EBUSY (this process already has the store open);
+ *   TIX_ENOTFOUND (TIX_OPEN_NOCREATE and no store); TIX_EPERM (no access);
+ *   TIX_EVERSION (store written by an unknown format version);
+ *   TIX_ECORRUPT; TIX_EIO; TIX_ENOMEM.
+ */
+TIX_API int tix_db_open(const char *path, const tix_config *cfg,
+                        tix_db **out);
+
+/** Closes the store and frees @p db. NULL is allowed. Waits for confirms
+ *  in flight to finish. Handles and records obtained from @p db stay
+ *  valid (they own their memory) but must not be used with it again. */
+TIX_API void tix_db_close(tix_db *db);
+
+/** Returns the store directory path. Owned by @p db. */
+TIX_API const char *tix_db_path(const tix_db *db);
+
+/** Returns the current time by the store's clock (seconds since epoch). */
+TIX_API int64_t tix_db_now(const tix_db *db);
+
+/** Forces an fsync of the store (useful after TIX_SYNC_NONE writes).
+ *  @return TIX_OK, TIX_EIO. */
+TIX_API int tix_db_sync(tix_db *db);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Limits shared by every table */
+/**@{*/
+#define TIX_NAME_MAX 128      /**< Bytes in a name/title (1..128). */
+#define TIX_ADDRESS_MAX 512   /**< Bytes in an address. */
+#define TIX_TEXT_MAX 4096     /**< Bytes in a synopsis or long text. */
+#define TIX_LIST_MAX 32       /**< Items in a string list. */
+#define TIX_ROW_LABEL_MAX 8   /**< Bytes in a seat row label. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Places: country -> state -> city */
+/**@{*/
+
+/** Kind of a place. */
+typedef enum tix_place_kind {
+    TIX_PLACE_COUNTRY = 1,
+    TIX_PLACE_STATE = 2,
+    TIX_PLACE_CITY = 3
+} tix_place_kind;
+
+/** A place. A country has no parent, a state's parent is a country, a
+ *  city's parent is a state. Names are unique among siblings. */
+typedef struct tix_place {
+    tix_id id;              /**< Set by the library. */
+    tix_place_kind kind;
+    tix_id parent_id;       /**< 0 for a country. */
+    const char *name;       /**< 1..TIX_NAME_MAX bytes of UTF-8. */
+    int32_t utc_offset_min; /**< Cities: local time offset, -720..840. */
+} tix_place;
+
+/** A list of places; one allocation, free with tix_place_list_free(). */
+typedef struct tix_place_list {
+    size_t count;
+    tix_place items[];
+} tix_place_list;
+
+/**
+ * Creates a place from @p in (its id field is ignored).
+ * @param id_out receives the new id (may be NULL).
+ * @return TIX_OK; TIX_EINVAL (bad kind, parent of the wrong kind);
+ *   TIX_ENOTFOUND (parent_id unknown); TIX_EEXISTS (sibling with that
+ *   name); TIX_ETOOLONG / TIX_EUTF8 / TIX_EINVAL for a bad name;
+ *   TIX_ERANGE (utc offset); TIX_EPERM (read-only).
+ */
+TIX_API int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out);
+/** Reads place @p id into a new record (free with tix_place_free()).
+ *  @return TIX_OK, TIX_ENOTFOUND. */
+TIX_API int tix_place_get(tix_db *db, tix_id id, tix_place **out);
+/** Renames a place or changes a city's offset; kind and parent stay.
+ *  Same errors as tix_place_create(). */
+TIX_API int tix_place_update(tix_db *db, const tix_place *in);
+/** Lists the children of @p parent_id (0 = countries), by name. */
+TIX_API int tix_place_list_by_parent(tix_db *db, tix_id parent_id, tix_place_list **out);
+TIX_API void tix_place_free(tix_place *p);           /**< NULL allowed. */
+TIX_API void tix_place_list_free(tix_place_list *l); /**< NULL allowed. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Venues, screens, price tiers */
+/**@{*/
+
+/** A venue (theatre, stadium) in a city. Names unique within a city. */
+typedef struct tix_venue {
+    tix_id id;
+    tix_id city_id;      /**< Must be a city. */
+    const char *name;    /**< 1..TIX_NAME_MAX bytes. */
+    const char *address; /**< 0..TIX_ADDRESS_MAX bytes (NULL = ""). */
+    double lat;          /**< -90..90 */
+    double lon;          /**< -180..180 */
+} tix_venue;
+
+typedef struct tix_venue_list {
+    size_t count;
+    tix_venue items[];
+} tix_venue_list;
+
+/** Creates a venue. @return TIX_OK; TIX_ENOTFOUND (no such city);
+ *  TIX_EINVAL (city_id is not a city); TIX_EEXISTS; TIX_ERANGE (lat/lon);
+ *  string errors as for places. */
+TIX_API int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out);
+TIX_API int tix_venue_get(tix_db *db, tix_id id, tix_venue **out);
+/** Updates name, address, lat/lon (the city stays). */
+TIX_API int tix_venue_update(tix_db *db, const tix_venue *in);
+/** Lists the venues of a city by name. */
+TIX_API int tix_venue_list_by_city(tix_db *db, tix_id city_id, tix_venue_list **out);
+TIX_API void tix_venue_free(tix_venue *v);
+TIX_API void tix_venue_list_free(tix_venue_list *l);
+
+/** A screen (auditorium, stand) in a venue. Names unique in a venue. */
+typedef struct tix_screen {
+    tix_id id;
+    tix_id venue_id;
+    const char *name;
+    double ideal_x;      /**< Best viewing point, used by best-available. */
+    double ideal_y;
+    uint32_t seat_count; /**< Set by the library. */
+} tix_screen;
+
+typedef struct tix_screen_list {
+    size_t count;
+    tix_screen items[];
+} tix_screen_list;
+
+TIX_API int tix_screen_create(tix_db *db, const tix_screen *in,
+                              tix_id *id_out);
+TIX_API int tix_screen_get(tix_db *db, tix_id id, tix_screen **out);
+/** Updates name and ideal point. */
+TIX_API int tix_screen_update(tix_db *db, const tix_screen *in);
+TIX_API int tix_screen_list_by_venue(tix_db *db, tix_id venue_id,
+                            tix_screen_list **out);
+TIX_API void tix_screen_free(tix_screen *s);
+TIX_API void tix_screen_list_free(tix_screen_list *l);
+
+/** A price tier of a screen. Names unique in a screen. */
+typedef struct tix_tier {
+    tix_id id;
+    tix_id screen_id;
+    const char *name;
+    int64_t price_minor;  /**< Price in minor units (cents, paise), >= 0. */
+    char currency[4];     /**< ISO 4217 code, three upper-case letters. */
+} tix_tier;
+
+typedef struct tix_tier_list {
+    size_t count;
+    tix_tier items[];
+} tix_tier_list;
+
+/** Creates a tier. @return TIX_OK; TIX_ERANGE (negative price);
+ *  TIX_EINVAL (currency not three A-Z letters); TIX_ENOTFOUND (screen);
+ *  TIX_EEXISTS; string errors. */
+TIX_API int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out);
+TIX_API int tix_tier_get(tix_db *db, tix_id id, tix_tier **out);
+/** Updates name, price and currency. */
+TIX_API int tix_tier_update(tix_db *db, const tix_tier *in);
+/** Lists the tiers of a screen by price, cheapest first. */
+TIX_API int tix_tier_list_by_screen(tix_db *db, tix_id screen_id, tix_tier_list **out);
+TIX_API void tix_tier_free(tix_tier *t);
+TIX_API void tix_tier_list_free(tix_tier_list *l);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Seats */
+/**@{*/
+
+#define TIX_SEAT_AISLE 0x1u      /**< Seat next to an aisle. */
+#define TIX_SEAT_WHEELCHAIR 0x2u /**< Wheelchair space. */
+#define TIX_SEAT_COMPANION 0x4u  /**< Companion seat of a wheelchair space. */
+#define TIX_SEAT_BLOCKED 0x8u    /**< Never for sale (pillar, camera). */
+
+/** One seat of a row in a layout. */
+typedef struct tix_seat_spec {
+    uint32_t number;  /**< Seat number within the row, >= 1, unique. */
+    double x, y;      /**< Position on the seat map. */
+    tix_id tier_id;   /**< Tier of the same screen. */
+    uint32_t flags;   /**< TIX_SEAT_* */
+} tix_seat_spec;
+
+/** One row of a layout. */
+typedef struct tix_row_spec {
+    const char *label;          /**< 1..TIX_ROW_LABEL_MAX bytes, unique. */
+    const tix_seat_spec *seats; /**< At least one seat. */
+    size_t count;
+} tix_row_spec;
+
+/** A seat as stored. Seats of a screen are numbered 0..seat_count-1 in the
+ *  order they were added; that index names a seat in holds and maps. */
+typedef struct tix_seat {
+    uint32_t index;
+    const char *row;
+    uint32_t number;
+    double x, y;
+    tix_id tier_id;
+    uint32_t flags;
+} tix_seat;
+
+typedef struct tix_seat_list {
+    size_t count;
+    tix_seat items[];
+} tix_seat_list;
+
+/**
+ * Adds rows of seats to a screen in one transaction (all or nothing).
+ * @param first_index_out receives the index of the first new seat (may be
+ *   NULL).
+ * @return TIX_OK; TIX_ENOTFOUND (screen); TIX_EINVAL (tier of another
+ *   screen, unknown flags, number 0, NULL seats); TIX_ERANGE (a row with
+ *   zero seats, or more than 1,000,000 seats per screen); TIX_EEXISTS
+ *   (row label + number already present); TIX_EBUSY (the screen already
+ *   has shows: its layout is frozen); string errors for labels.
+ */
+TIX_API int tix_seats_add_rows(tix_db *db, tix_id screen_id,
+                               const tix_row_spec *rows, size_t nrows,
+                               uint32_t *first_index_out);
+/** Lists every seat of a screen in index order. */
+TIX_API int tix_seat_list_by_screen(tix_db *db, tix_id screen_id, tix_seat_list **out);
+TIX_API void tix_seat_list_free(tix_seat_list *l);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Movies and events */
+/**@{*/
+
+/** A movie or event. String lists hold up to TIX_LIST_MAX items of
+ *  1..TIX_NAME_MAX bytes (media paths up to TIX_ADDRESS_MAX). */
+typedef struct tix_movie {
+    tix_id id;
+    const char *title;            /**< 1..TIX_NAME_MAX bytes. */
+    uint32_t duration_min;        /**< 1..1440 minutes. */
+    const char *certificate;      /**< e.g. "U/A"; 0..16 bytes. */
+    const char *synopsis;         /**< 0..TIX_TEXT_MAX bytes. */
+    const char *const *languages; size_t n_languages;
+    const char *const *genres;    size_t n_genres;
+    const char *const *cast;      size_t n_cast;
+    const char *const *crew;      size_t n_crew;
+    const char *const *media;     size_t n_media; /**< Poster/trailer paths. */
+} tix_movie;
+
+typedef struct tix_movie_list {
+    size_t count;
+    tix_movie items[];
+} tix_movie_list;
+
+TIX_API int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out);
+TIX_API int tix_movie_get(tix_db *db, tix_id id, tix_movie **out);
+/** Replaces every field of movie in->id. */
+TIX_API int tix_movie_update(tix_db *db, const tix_movie *in);
+/** Lists movies by id, at most @p limit (0 = all) starting after
+ *  @p after_id. */
+TIX_API int tix_movie_list_all(tix_db *db, tix_id after_id, size_t limit,
+                           tix_movie_list **out);
+TIX_API void tix_movie_free(tix_movie *m);
+TIX_API void tix_movie_list_free(tix_movie_list *l);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Shows */
+/**@{*/
+
+/** A show: a movie on a screen at a time. */
+typedef struct tix_show {
+    tix_id id;
+    tix_id movie_id;
+    tix_id screen_id;
+    int64_t start;        /**< Seconds since the Unix epoch (UTC). */
+    int64_t end;          /**< Set by the library: start + duration. */
+    tix_id venue_id;      /**< Set by the library. */
+    tix_id city_id;       /**< Set by the library. */
+    uint32_t local_date;  /**< Set by the library: YYYYMMDD in city time. */
+    uint32_t seat_count;  /**< Set by the library. */
+} tix_show;
+
+typedef struct tix_show_list {
+    size_t count;
+    tix_show items[];
+} tix_show_list;
+
+/**
+ * Schedules a show. Its seat layout is the screen's at this moment; the
+ * screen's layout is frozen from then on.
+ * @return TIX_OK; TIX_ENOTFOUND (movie or screen); TIX_ERANGE (start not
+ *   in 2000..2100); TIX_EINVAL (screen without seats); TIX_EOVERLAP (the
+ *   screen has a show whose time, widened by the cleaning buffer,
+ *   overlaps).
+ */
+TIX_API int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out);
+TIX_API int tix_show_get(tix_db *db, tix_id id, tix_show **out);
+/** Lists shows of @p movie_id (0 = every movie) in a city on a local date
+ *  (YYYYMMDD), by start time. */
+TIX_API int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date,
+                                  tix_id movie_id, tix_show_list **out);
+/** Lists shows at a venue on a local date, by start time. */
+TIX_API int tix_show_list_by_venue(tix_db *db, tix_id venue_id,
+                                   uint32_t date, tix_show_list **out);
+TIX_API void tix_show_free(tix_show *s);
+TIX_API void tix_show_list_free(tix_show_list *l);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Users */
+/**@{*/
+
+/** A customer. E-mail addresses are unique (compared case-insensitively). */
+typedef struct tix_user {
+    tix_id id;
+    const char *name;       /**< 1..TIX_NAME_MAX bytes. */
+    const char *email;      /**< local@domain, 3..254 bytes. */
+    const char *phone;      /**< "" or + and 7..15 digits (E.164). */
+    tix_id home_city_id;    /**< 0 or a city. */
+    const char *const *languages; size_t n_languages;
+    const char *const *genres;    size_t n_genres;
+} tix_user;
+
+typedef struct tix_user_list {
+    size_t count;
+    tix_user items[];
+} tix_user_list;
+
+TIX_API int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out);
+TIX_API int tix_user_get(tix_db *db, tix_id id, tix_user **out);
+/** Finds a user by e-mail. @return TIX_OK, TIX_ENOTFOUND. */
+TIX_API int tix_user_find_email(tix_db *db, const char *email,
+                                tix_user **out);
+/** Replaces every field of user in->id. */
+TIX_API int tix_user_update(tix_db *db, const tix_user *in);
+TIX_API int tix_user_list_all(tix_db *db, tix_id after_id, size_t limit,
+                          tix_user_list **out);
+TIX_API void tix_user_free(tix_user *u);
+TIX_API void tix_user_list_free(tix_user_list *l);
+/**@}*/
+
+/* @@SEAT-ENGINE@@ (declared by the seat engine) */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TIX_H */

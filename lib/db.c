@@ -1,0 +1,578 @@
+/* Store lifecycle (open/close), LMDB tables, map growth and the small
+ * transaction helpers every table module uses. */
+#include "db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "engine.h"
+#include "error.h"
+#include "random.h"
+
+#define STORE_FORMAT 1
+#define STORE_KEY "store"
+
+static const char *const table_names[TIX_T__COUNT] = {
+    [TIX_T_META] = "meta",
+    [TIX_T_PLACES] = "places",
+    [TIX_T_PLACES_BY_PARENT] = "places_by_parent",
+    [TIX_T_VENUES] = "venues",
+    [TIX_T_VENUES_BY_CITY] = "venues_by_city",
+    [TIX_T_SCREENS] = "screens",
+    [TIX_T_SCREENS_BY_VENUE] = "screens_by_venue",
+    [TIX_T_TIERS] = "tiers",
+    [TIX_T_TIERS_BY_SCREEN] = "tiers_by_screen",
+    [TIX_T_SEATS] = "seats",
+    [TIX_T_SEATS_BY_LABEL] = "seats_by_label",
+    [TIX_T_MOVIES] = "movies",
+    [TIX_T_SHOWS] = "shows",
+    [TIX_T_SHOWS_BY_SCREEN] = "shows_by_screen",
+    [TIX_T_SHOWS_BY_CITY] = "shows_by_city",
+    [TIX_T_SHOWS_BY_VENUE] = "shows_by_venue",
+    [TIX_T_USERS] = "users",
+    [TIX_T_USERS_BY_EMAIL] = "users_by_email",
+    [TIX_T_BOOKINGS] = "bookings",
+    [TIX_T_BOOKINGS_BY_USER] = "bookings_by_user",
+    [TIX_T_BOOKINGS_BY_SHOW] = "bookings_by_show",
+    [TIX_T_SEAT_STATE] = "seat_state",
+    [TIX_T_PAYREFS] = "payrefs",
+    [TIX_T_TICKETS] = "tickets",
+    [TIX_T_OUTBOX] = "outbox",
+    [TIX_T_OUTBOX_CURSORS] = "outbox_cursors",
+};
+
+/* ---- process-wide registry: LMDB forbids opening one env twice in a
+ * process (its locks are per process), so a second open is TIX_EBUSY. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static tix_db *registry;
+
+static int registry_add(tix_db *db)
+{
+    int rc = TIX_OK;
+    pthread_mutex_lock(&registry_lock);
+    for (tix_db *o = registry; o; o = o->next_open)
+        if (o->dev == db->dev && o->ino == db->ino) {
+            rc = tix__err(TIX_EBUSY, "store %s is already open in this process",
+                          db->path);
+            break;
+        }
+    if (rc == TIX_OK) {
+        db->next_open = registry;
+        registry = db;
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return rc;
+}
+
+static void registry_remove(tix_db *db)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (tix_db **p = &registry; *p; p = &(*p)->next_open)
+        if (*p == db) {
+            *p = db->next_open;
+            break;
+        }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+const char *tix_version(void) { return TIX_VERSION_STRING; }
+
+static int64_t system_clock(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+void tix_config_init(tix_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->map_size = (size_t)64 << 20;
+    cfg->map_size_max = 0;
+    cfg->max_readers = 512;
+    cfg->durability = TIX_SYNC_FULL;
+    cfg->hold_ttl_default = 600;
+    cfg->hold_ttl_max = 3600;
+    cfg->hold_max_seats = 10;
+    cfg->confirm_lease = 30;
+    cfg->show_buffer = 900;
+    cfg->seatmap_reserve = (size_t)1 << 30;
+    cfg->clock = NULL;
+    cfg->clock_ctx = NULL;
+    cfg->flags = 0;
+}
+
+static int config_check(const tix_config *c)
+{
+    if (c->map_size < ((size_t)256 << 10))
+        return tix__err(TIX_EINVAL, "map_size %zu is below 256 KiB", c->map_size);
+    if (c->map_size_max && c->map_size_max < c->map_size)
+        return tix__err(TIX_EINVAL, "map_size_max is below map_size");
+    if (c->max_readers < 1 || c->max_readers > 65536)
+        return tix__err(TIX_EINVAL, "max_readers %u not in 1..65536",
+                        c->max_readers);
+    if ((unsigned)c->durability > TIX_SYNC_NONE)
+        return tix__err(TIX_EINVAL, "unknown durability mode %d",
+                        (int)c->durability);
+    if (c->hold_ttl_max < 1 || c->hold_ttl_max > 86400)
+        return tix__err(TIX_EINVAL, "hold_ttl_max %u not in 1..86400",
+                        c->hold_ttl_max);
+    if (c->hold_ttl_default < 1 || c->hold_ttl_default > c->hold_ttl_max)
+        return tix__err(TIX_EINVAL, "hold_ttl_default %u not in 1..%u",
+                        c->hold_ttl_default, c->hold_ttl_max);
+    if (c->hold_max_seats < 1 || c->hold_max_seats > 256)
+        return tix__err(TIX_EINVAL, "hold_max_seats %u not in 1..256",
+                        c->hold_max_seats);
+    if (c->confirm_lease < 1 || c->confirm_lease > 3600)
+        return tix__err(TIX_EINVAL, "confirm_lease %u not in 1..3600",
+                        c->confirm_lease);
+    if (c->show_buffer > 86400)
+        return tix__err(TIX_EINVAL, "show_buffer %u above 86400", c->show_buffer);
+    if (c->seatmap_reserve < ((size_t)1 << 20))
+        return tix__err(TIX_EINVAL, "seatmap_reserve below 1 MiB");
+    if (c->flags & ~(TIX_OPEN_READONLY | TIX_OPEN_NOCREATE))
+        return tix__err(TIX_EINVAL, "unknown open flags 0x%x", c->flags);
+    return TIX_OK;
+}
+
+static int prepare_dir(const char *path, const tix_config *c)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return tix__err(TIX_EINVAL, "%s is not a directory", path);
+        return TIX_OK;
+    }
+    if (errno != ENOENT) return tix__mdb_err(errno, path);
+    if (c->flags & (TIX_OPEN_NOCREATE | TIX_OPEN_READONLY))
+        return tix__err(TIX_ENOTFOUND, "no store at %s", path);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return tix__mdb_err(errno, path);
+    return TIX_OK;
+}
+
+static int open_env(tix_db *db)
+{
+    const tix_config *c = &db->cfg;
+    int rc = mdb_env_create(&db->env);
+    if (rc) return tix__mdb_err(rc, "mdb_env_create");
+    mdb_env_set_maxdbs(db->env, 64);
+    mdb_env_set_maxreaders(db->env, c->max_readers);
+    mdb_env_set_mapsize(db->env, c->map_size);
+    unsigned flags = MDB_NOTLS;
+    if (c->durability == TIX_SYNC_NOMETA) flags |= MDB_NOMETASYNC;
+    if (c->durability == TIX_SYNC_NONE) flags |= MDB_NOSYNC;
+    if (db->readonly) flags |= MDB_RDONLY;
+    if (c->flags & TIX_OPEN_NOCREATE) {
+        char f[PATH_MAX];
+        struct stat st;
+        snprintf(f, sizeof f, "%s/data.mdb", db->path);
+        if (stat(f, &st) != 0)
+            return tix__err(TIX_ENOTFOUND, "no store at %s", db->path);
+    }
+    rc = mdb_env_open(db->env, db->path, flags, 0600);
+    if (rc) return tix__mdb_err(rc, db->path);
+    int dead = 0;
+    mdb_reader_check(db->env, &dead);
+    return TIX_OK;
+}
+
+/* Loads (or on first open creates) the store record: format version,
+ * identity and secret. */
+static int store_record(tix_db *db, MDB_txn *txn, int create)
+{
+    MDB_val k = {strlen(STORE_KEY), STORE_KEY}, v;
+    int rc = mdb_get(txn, db->dbi[TIX_T_META], &k, &v);
+    if (rc == MDB_NOTFOUND && create) {
+        if ((rc = tix__random(db->identity, sizeof db->identity))) return rc;
+        if ((rc = tix__random(db->secret, sizeof db->secret))) return rc;
+        tix_enc e;
+        tix__enc_init(&e, TIX_REC_STORE, 1);
+        tix__enc_u32(&e, STORE_FORMAT);
+        tix__enc_bytes(&e, db->identity, sizeof db->identity);
+        tix__enc_bytes(&e, db->secret, sizeof db->secret);
+        rc = tix__enc_finish(&e);
+        if (rc == TIX_OK)
+            rc = tix__put(db, txn, TIX_T_META, STORE_KEY, strlen(STORE_KEY),
+                          e.buf, e.len, 0, "store record");
+        tix__enc_free(&e);
+        return rc;
+    }
+    if (rc == MDB_NOTFOUND)
+        return tix__err(TIX_ECORRUPT, "%s has no libtix store record", db->path);
+    if (rc) return tix__mdb_err(rc, "store record");
+    tix_dec d;
+    if ((rc = tix__dec_init(&d, v.mv_data, v.mv_size, TIX_REC_STORE, 1)))
+        return rc;
+    uint32_t format = tix__dec_u32(&d);
+    const uint8_t *id = tix__dec_bytes(&d, sizeof db->identity);
+    const uint8_t *sec = tix__dec_bytes(&d, sizeof db->secret);
+    if ((rc = tix__dec_finish(&d))) return rc;
+    if (format > STORE_FORMAT)
+        return tix__err(TIX_EVERSION, "store format %u is newer than %u",
+                        format, STORE_FORMAT);
+    memcpy(db->identity, id, sizeof db->identity);
+    memcpy(db->secret, sec, sizeof db->secret);
+    return TIX_OK;
+}
+
+static int open_tables(tix_db *db)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(db->env, NULL, db->readonly ? MDB_RDONLY : 0, &txn);
+    if (rc) return tix__mdb_err(rc, "open tables");
+    for (int t = 0; t < TIX_T__COUNT && rc == 0; t++) {
+        rc = mdb_dbi_open(txn, table_names[t], db->readonly ? 0 : MDB_CREATE,
+                          &db->dbi[t]);
+        if (rc) rc = tix__mdb_err(rc, table_names[t]);
+    }
+    if (rc == 0) rc = store_record(db, txn, !db->readonly);
+    if (rc == 0) {
+        int mrc = mdb_txn_commit(txn);
+        if (mrc) rc = tix__mdb_err(mrc, "open tables");
+    } else {
+        mdb_txn_abort(txn);
+    }
+    return rc;
+}
+
+int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!path || !*path) return tix__err(TIX_EINVAL, "path is empty");
+    if (strlen(path) > PATH_MAX - 32)
+        return tix__err(TIX_ETOOLONG, "path longer than %d bytes", PATH_MAX - 32);
+    tix_config c;
+    if (cfg) c = *cfg;
+    else tix_config_init(&c);
+    int rc = config_check(&c);
+    if (rc) return rc;
+    if ((rc = prepare_dir(path, &c))) return rc;
+
+    tix_db *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        return tix__err(TIX_ENOMEM, "out of memory");
+    }
+    db->cfg = c;
+    db->readonly = (c.flags & TIX_OPEN_READONLY) != 0;
+    pthread_rwlock_init(&db->txn_lock, NULL);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        rc = tix__mdb_err(errno, path);
+        goto fail;
+    }
+    db->dev = st.st_dev;
+    db->ino = st.st_ino;
+    if ((rc = registry_add(db))) goto fail_unregistered;
+    if ((rc = open_env(db))) goto fail;
+    if ((rc = open_tables(db))) goto fail;
+    if ((rc = tix__engine_open(db))) goto fail;
+    *out = db;
+    return TIX_OK;
+fail:
+    registry_remove(db);
+fail_unregistered:
+    if (db->env) mdb_env_close(db->env);
+    pthread_rwlock_destroy(&db->txn_lock);
+    free(db->path);
+    free(db);
+    return rc;
+}
+
+void tix_db_close(tix_db *db)
+{
+    if (!db) return;
+    tix__engine_close(db);
+    mdb_env_close(db->env);
+    registry_remove(db);
+    pthread_rwlock_destroy(&db->txn_lock);
+    free(db->path);
+    free(db);
+}
+
+const char *tix_db_path(const tix_db *db) { return db ? db->path : NULL; }
+
+int64_t tix_db_now(const tix_db *db)
+{
+    if (db && db->cfg.clock) return db->cfg.clock(db->cfg.clock_ctx);
+    return system_clock(NULL);
+}
+
+int tix_db_sync(tix_db *db)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    if (db->readonly) return TIX_OK;
+    int rc = mdb_env_sync(db->env, 1);
+    return rc ? tix__mdb_err(rc, "sync") : TIX_OK;
+}
+
+/* ---- map growth ------------------------------------------------------ */
+
+/* Another process grew the map: adopt its size. Needs no txn active. */
+static void adopt_map_size(tix_db *db)
+{
+    pthread_rwlock_wrlock(&db->txn_lock);
+    mdb_env_set_mapsize(db->env, 0);
+    pthread_rwlock_unlock(&db->txn_lock);
+}
+
+static int grow_map(tix_db *db)
+{
+    int rc = TIX_OK;
+    pthread_rwlock_wrlock(&db->txn_lock);
+    MDB_envinfo info;
+    mdb_env_info(db->env, &info);
+    size_t cur = info.me_mapsize, max = db->cfg.map_size_max;
+    size_t next = cur * 2;
+    if (max && next > max) next = max;
+    if (next <= cur)
+        rc = tix__err(TIX_EFULL, "store is full (map size %zu, limit %zu)",
+                      cur, max);
+    else if (mdb_env_set_mapsize(db->env, next) != 0)
+        rc = tix__err(TIX_EFULL, "cannot grow map to %zu bytes", next);
+    pthread_rwlock_unlock(&db->txn_lock);
+    return rc;
+}
+
+int tix__read_begin(tix_db *db, MDB_txn **txn)
+{
+    for (int attempt = 0;; attempt++) {
+        pthread_rwlock_rdlock(&db->txn_lock);
+        int rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, txn);
+        if (rc == 0) return TIX_OK;
+        pthread_rwlock_unlock(&db->txn_lock);
+        if (rc == MDB_MAP_RESIZED && attempt < 8) {
+            adopt_map_size(db);
+            continue;
+        }
+        return tix__mdb_err(rc, "begin read transaction");
+    }
+}
+
+void tix__read_end(tix_db *db, MDB_txn *txn)
+{
+    mdb_txn_abort(txn);
+    pthread_rwlock_unlock(&db->txn_lock);
+}
+
+int tix__write(tix_db *db, tix_write_fn fn, void *arg)
+{
+    if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
+    for (int attempt = 0;; attempt++) {
+        MDB_txn *txn;
+        pthread_rwlock_rdlock(&db->txn_lock);
+        int rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+        if (rc) {
+            pthread_rwlock_unlock(&db->txn_lock);
+            if (rc == MDB_MAP_RESIZED && attempt < 8) {
+                adopt_map_size(db);
+                continue;
+            }
+            return tix__mdb_err(rc, "begin write transaction");
+        }
+        rc = fn(db, txn, arg);
+        if (rc == TIX_OK) {
+            int mrc = mdb_txn_commit(txn);
+            if (mrc) rc = tix__mdb_err(mrc, "commit");
+        } else {
+            mdb_txn_abort(txn);
+        }
+        pthread_rwlock_unlock(&db->txn_lock);
+        if (rc == TIX_EFULL && attempt < 32) {
+            if (grow_map(db) == TIX_OK) continue;
+            return TIX_EFULL;
+        }
+        return rc;
+    }
+}
+
+/* ---- record helpers -------------------------------------------------- */
+
+int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out)
+{
+    uint8_t key[4] = {'s', 'e', 'q', (uint8_t)table};
+    MDB_val k = {sizeof key, key}, v;
+    uint64_t next = 1;
+    int rc = mdb_get(txn, db->dbi[TIX_T_META], &k, &v);
+    if (rc == 0 && v.mv_size == 8) next = tix__be64_get(v.mv_data) + 1;
+    else if (rc == 0) return tix__err(TIX_ECORRUPT, "id counter is malformed");
+    else if (rc != MDB_NOTFOUND) return tix__mdb_err(rc, "id counter");
+    uint8_t buf[8];
+    tix__be64_put(buf, next);
+    v.mv_size = 8;
+    v.mv_data = buf;
+    rc = mdb_put(txn, db->dbi[TIX_T_META], &k, &v, 0);
+    if (rc) return tix__mdb_err(rc, "id counter");
+    *out = next;
+    return TIX_OK;
+}
+
+int tix__get(tix_db *db, MDB_txn *txn, int table, const void *key,
+             size_t klen, MDB_val *val, const char *what)
+{
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_get(txn, db->dbi[table], &k, val);
+    if (rc == MDB_NOTFOUND) return tix__err(TIX_ENOTFOUND, "%s not found", what);
+    return rc ? tix__mdb_err(rc, what) : TIX_OK;
+}
+
+int tix__get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
+                const char *what)
+{
+    uint8_t key[8];
+    tix__be64_put(key, id);
+    MDB_val k = {8, key};
+    int rc = mdb_get(txn, db->dbi[table], &k, val);
+    if (rc == MDB_NOTFOUND)
+        return tix__err(TIX_ENOTFOUND, "%s %llu not found", what,
+                        (unsigned long long)id);
+    return rc ? tix__mdb_err(rc, what) : TIX_OK;
+}
+
+int tix__put(tix_db *db, MDB_txn *txn, int table, const void *key,
+             size_t klen, const void *val, size_t vlen, unsigned flags,
+             const char *what)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    int rc = mdb_put(txn, db->dbi[table], &k, &v, flags);
+    if (rc == MDB_KEYEXIST) return tix__err(TIX_EEXISTS, "%s already exists", what);
+    return rc ? tix__mdb_err(rc, what) : TIX_OK;
+}
+
+int tix__put_id(tix_db *db, MDB_txn *txn, int table, tix_id id,
+                const tix_enc *rec, const char *what)
+{
+    uint8_t key[8];
+    tix__be64_put(key, id);
+    return tix__put(db, txn, table, key, 8, rec->buf, rec->len, 0, what);
+}
+
+int tix__del(tix_db *db, MDB_txn *txn, int table, const void *key,
+             size_t klen, const char *what)
+{
+    MDB_val k = {klen, (void *)key};
+    int rc = mdb_del(txn, db->dbi[table], &k, NULL);
+    if (rc == MDB_NOTFOUND) return tix__err(TIX_ENOTFOUND, "%s not found", what);
+    return rc ? tix__mdb_err(rc, what) : TIX_OK;
+}
+
+int tix__index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+                   size_t plen, tix_id **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, db->dbi[table], &cur);
+    if (rc) return tix__mdb_err(rc, "index cursor");
+    size_t cap = 0;
+    MDB_val k = {plen, (void *)prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+    while (rc == 0 && k.mv_size >= plen && memcmp(k.mv_data, prefix, plen) == 0) {
+        const uint8_t *idp = v.mv_size == 8 ? v.mv_data
+                             : k.mv_size >= 8 ? (const uint8_t *)k.mv_data + k.mv_size - 8
+                                              : NULL;
+        if (!idp) { rc = -1; break; }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tix_id *p = realloc(*ids, cap * sizeof *p);
+            if (!p) { rc = ENOMEM; break; }
+            *ids = p;
+        }
+        (*ids)[(*n)++] = tix__be64_get(idp);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND || rc == 0) return TIX_OK;
+    free(*ids);
+    *ids = NULL;
+    *n = 0;
+    if (rc == -1) return tix__err(TIX_ECORRUPT, "index entry is malformed");
+    return tix__mdb_err(rc, "index scan");
+}
+
+int tix__load_one(tix_db *db, int table, tix_id id, size_t size,
+                  tix_decode_fn decode, void **out, const char *what)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    MDB_val v;
+    rc = tix__get_id(db, txn, table, id, &v, what);
+    tix_bump b = {0};
+    if (rc == TIX_OK) rc = tix__bump_init(&b, tix__bump_bound(size, v.mv_size));
+    if (rc == TIX_OK) {
+        void *item = tix__bump_alloc(&b, size);
+        rc = decode(&v, item, &b);
+        if (rc) free(b.base);
+        else *out = item;
+    }
+    tix__read_end(db, txn);
+    return rc;
+}
+
+int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
+                    size_t n, size_t item_size, tix_decode_fn decode,
+                    void **out)
+{
+    /* Pass 1 sizes the block, pass 2 decodes into it; both in one txn so
+     * the records cannot change in between. */
+    size_t total = sizeof(size_t) + 8 + n * item_size;
+    for (size_t i = 0; i < n; i++) {
+        MDB_val v;
+        int rc = tix__get_id(db, txn, table, ids[i], &v, "record");
+        if (rc) return rc == TIX_ENOTFOUND ? tix__err(TIX_ECORRUPT,
+                            "index names missing record %llu",
+                            (unsigned long long)ids[i]) : rc;
+        total += tix__bump_bound(0, v.mv_size);
+    }
+    tix_bump b;
+    int rc = tix__bump_init(&b, total);
+    if (rc) return rc;
+    size_t *count = tix__bump_alloc(&b, sizeof(size_t) + n * item_size);
+    *count = n;
+    char *items = (char *)(count + 1);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        MDB_val v;
+        rc = tix__get_id(db, txn, table, ids[i], &v, "record");
+        if (rc == 0) rc = decode(&v, items + i * item_size, &b);
+    }
+    if (rc) {
+        free(b.base);
+        return rc;
+    }
+    *out = count;
+    return TIX_OK;
+}
+
+int tix__list_by_index(tix_db *db, int index, const void *prefix,
+                       size_t plen, int table, size_t item_size,
+                       tix_decode_fn decode, void **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    tix_id *ids;
+    size_t n;
+    rc = tix__index_ids(db, txn, index, prefix, plen, &ids, &n);
+    if (rc == 0) {
+        rc = tix__list_build(db, txn, table, ids, n, item_size, decode, out);
+        free(ids);
+    }
+    tix__read_end(db, txn);
+    return rc;
+}

@@ -1,0 +1,118 @@
+/* The store handle, its LMDB tables and transaction helpers. */
+#ifndef TIX_LIB_DB_H
+#define TIX_LIB_DB_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "codec.h"
+#include "tix.h"
+
+/* Every LMDB named database. Index tables map a composite big-endian key to
+ * the 8-byte big-endian id of the primary record (or hold the id in the key
+ * with an empty value when the key itself must be unique). */
+enum tix_table {
+    TIX_T_META,               /* "format", "identity", "secret", "seq"+t */
+    TIX_T_PLACES,             /* id -> place */
+    TIX_T_PLACES_BY_PARENT,   /* parent, name -> id   (unique name) */
+    TIX_T_VENUES,             /* id -> venue */
+    TIX_T_VENUES_BY_CITY,     /* city, name -> id     (unique name) */
+    TIX_T_SCREENS,            /* id -> screen */
+    TIX_T_SCREENS_BY_VENUE,   /* venue, name -> id    (unique name) */
+    TIX_T_TIERS,              /* id -> tier */
+    TIX_T_TIERS_BY_SCREEN,    /* screen, name -> id   (unique name) */
+    TIX_T_SEATS,              /* screen, index(be32) -> seat */
+    TIX_T_SEATS_BY_LABEL,     /* screen, row, 0, number(be32) -> index */
+    TIX_T_MOVIES,             /* id -> movie */
+    TIX_T_SHOWS,              /* id -> show */
+    TIX_T_SHOWS_BY_SCREEN,    /* screen, start, id -> end (be64) */
+    TIX_T_SHOWS_BY_CITY,      /* city, date(be32), movie, start, id -> "" */
+    TIX_T_SHOWS_BY_VENUE,     /* venue, date(be32), start, id -> "" */
+    TIX_T_USERS,              /* id -> user */
+    TIX_T_USERS_BY_EMAIL,     /* lower-cased email -> id */
+    TIX_T_BOOKINGS,           /* id -> booking */
+    TIX_T_BOOKINGS_BY_USER,   /* user, id -> "" */
+    TIX_T_BOOKINGS_BY_SHOW,   /* show, id -> "" */
+    TIX_T_SEAT_STATE,         /* show, seat(be32) -> booking id | blocked */
+    TIX_T_PAYREFS,            /* payment reference -> booking id */
+    TIX_T_TICKETS,            /* ticket code -> ticket */
+    TIX_T_OUTBOX,             /* seq -> event */
+    TIX_T_OUTBOX_CURSORS,     /* consumer name -> last acked seq */
+    TIX_T__COUNT
+};
+
+/* Seat-engine state hangs off the store; defined by the engine modules. */
+struct tix_engine;
+
+struct tix_db {
+    MDB_env *env;
+    MDB_dbi dbi[TIX_T__COUNT];
+    tix_config cfg;
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    int readonly;
+    /* Every transaction holds this for reading; growing the map (which
+     * LMDB allows only with no transaction active in the process) takes
+     * it for writing. */
+    pthread_rwlock_t txn_lock;
+    uint8_t identity[16]; /* random, fixed at creation: names this LMDB */
+    uint8_t secret[32];   /* random, fixed at creation: keys hold tags */
+    struct tix_engine *engine;
+    struct tix_db *next_open; /* registry of open stores in this process */
+};
+
+/* Read transactions. Pair every successful begin with tix__read_end. */
+int tix__read_begin(tix_db *db, MDB_txn **txn);
+void tix__read_end(tix_db *db, MDB_txn *txn);
+
+/* Runs @p fn inside one write transaction and commits it. If the map is
+ * full it aborts, grows the map and runs @p fn again, so @p fn must have no
+ * effect outside the transaction until it returns TIX_OK. A non-OK return
+ * from @p fn aborts the transaction and is returned as is. */
+typedef int (*tix_write_fn)(tix_db *db, MDB_txn *txn, void *arg);
+int tix__write(tix_db *db, tix_write_fn fn, void *arg);
+
+/* Allocates the next id of @p table inside a write transaction. */
+int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out);
+
+/* Single-record helpers; they record a detail message on failure that
+ * names @p what ("venue 7"). */
+int tix__get(tix_db *db, MDB_txn *txn, int table, const void *key,
+             size_t klen, MDB_val *val, const char *what);
+int tix__get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
+                const char *what);
+int tix__put(tix_db *db, MDB_txn *txn, int table, const void *key,
+             size_t klen, const void *val, size_t vlen, unsigned flags,
+             const char *what);
+int tix__put_id(tix_db *db, MDB_txn *txn, int table, tix_id id,
+                const tix_enc *rec, const char *what);
+int tix__del(tix_db *db, MDB_txn *txn, int table, const void *key,
+             size_t klen, const char *what);
+
+/* Collects the ids of index entries whose key starts with @p prefix. The
+ * id is the value (8 bytes) or, when the value is empty, the last 8 key
+ * bytes. *ids is malloc'ed (free it); *n may be 0. */
+int tix__index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+                   size_t plen, tix_id **ids, size_t *n);
+
+/* Decodes one stored value into an item inside a bump block. */
+typedef int (*tix_decode_fn)(const MDB_val *val, void *item, tix_bump *b);
+
+/* Reads record @p id of @p table and decodes it into a fresh block holding
+ * a struct of @p size bytes. */
+int tix__load_one(tix_db *db, int table, tix_id id, size_t size,
+                  tix_decode_fn decode, void **out, const char *what);
+
+/* Builds a list block {size_t count; item[n]} from primary records. */
+int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
+                    size_t n, size_t item_size, tix_decode_fn decode,
+                    void **out);
+
+/* Builds a list block from every index entry with @p prefix. */
+int tix__list_by_index(tix_db *db, int index, const void *prefix,
+                       size_t plen, int table, size_t item_size,
+                       tix_decode_fn decode, void **out);
+
+#endif

@@ -1,0 +1,28 @@
+/* Input validation shared by every table. Each check returns TIX_OK or a
+ * specific code with a detail message naming @p field. */
+#ifndef TIX_LIB_VALIDATE_H
+#define TIX_LIB_VALIDATE_H
+
+#include <stddef.h>
+
+#include "tix.h"
+
+/* 1 when @p s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, no
+ * code points above U+10FFFF). */
+int tix__utf8_valid(const char *s, size_t n);
+
+/* A string field of @p min..max bytes of UTF-8 without control characters
+ * (NUL is impossible, tabs/newlines only when @p multiline).
+ * NULL is treated as "". Errors: TIX_EINVAL (too short/empty or control
+ * characters), TIX_ETOOLONG, TIX_EUTF8. */
+int tix__check_text(const char *field, const char *s, size_t min, size_t max,
+                    int multiline);
+
+/* A name: 1..TIX_NAME_MAX bytes, single line. */
+int tix__check_name(const char *field, const char *s);
+
+/* A string list: up to TIX_LIST_MAX items of 1..@p item_max bytes each. */
+int tix__check_list(const char *field, const char *const *v, size_t n,
+                    size_t item_max);
+
+#endif

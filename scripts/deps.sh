@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install the Debian packages libtix needs, but only those that are missing.
+# Usage: scripts/deps.sh [group...]   groups: core (default), test, python, bench
+# Runs apt-get update at most once per call, and only when something is missing.
+set -euo pipefail
+
+core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils)
+test=(libcmocka-dev clang)
+python=(python3 python3-cffi python3-pytest python3-hypothesis)
+
+want=()
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=(core)
+for g in "${groups[@]}"; do
+  case "$g" in
+    core)   want+=("${core[@]}") ;;
+    test)   want+=("${core[@]}" "${test[@]}" "${python[@]}") ;;
+    python) want+=("${core[@]}" "${python[@]}") ;;
+    *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,65 @@
+/* Shared helpers for the cmocka tests: temp stores, a fake clock and a
+ * digest of every LMDB table to prove "the store is unchanged". */
+#ifndef TIX_TESTUTIL_H
+#define TIX_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tix.h"
+
+/* Asserts a call returned TIX_OK, printing the code and detail if not. */
+#define assert_ok(expr)                                                      \
+    do {                                                                     \
+        int rc_ = (expr);                                                    \
+        if (rc_ != TIX_OK)                                                   \
+            fail_msg("%s -> %d (%s): %s", #expr, rc_, tix_strerror(rc_),     \
+                     tix_errmsg());                                          \
+    } while (0)
+
+/* Asserts a call returned @p code and left a non-empty detail message. */
+#define assert_code(expr, code)                                              \
+    do {                                                                     \
+        int rc_ = (expr);                                                    \
+        if (rc_ != (code))                                                   \
+            fail_msg("%s -> %d (%s) want %d: %s", #expr, rc_,                \
+                     tix_strerror(rc_), (code), tix_errmsg());               \
+        assert_true(tix_errmsg()[0] != '\0');                                \
+    } while (0)
+
+/* A fresh empty directory under $TIX_TEST_TMP (or /tmp); free() it. */
+char *tt_tmpdir(void);
+/* Removes a directory tree. */
+void tt_rmrf(const char *path);
+
+/* Fake clock: tests move tt_now forward. */
+extern int64_t tt_now;
+int64_t tt_clock(void *ctx);
+
+/* Config for tests: no fsync, fake clock starting at 2026-01-01. */
+void tt_config(tix_config *cfg);
+
+/* Opens a new store in a fresh temp dir with tt_config. */
+typedef struct tt_store {
+    char *dir;
+    tix_db *db;
+} tt_store;
+void tt_open(tt_store *s);
+void tt_close(tt_store *s); /* closes and deletes */
+
+/* XXH3 of every key and value in every table: equal digests mean equal
+ * stores. */
+uint64_t tt_digest(tix_db *db);
+
+/* A small catalog: country/state/city, venue, screen with two tiers and
+ * rows x seats seats, a movie. Ids are filled in. */
+typedef struct tt_catalog {
+    tix_id country, state, city, venue, screen, tier_cheap, tier_gold, movie;
+} tt_catalog;
+void tt_make_catalog(tix_db *db, unsigned rows, unsigned seats_per_row,
+                     tt_catalog *c);
+
+#endif
