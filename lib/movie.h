@@ -1,0 +1,11 @@
+/* Movies: internal lookups for other modules. */
+#ifndef TIX_LIB_MOVIE_H
+#define TIX_LIB_MOVIE_H
+
+#include "db.h"
+
+/* Reads the duration (minutes) of movie @p id. TIX_ENOTFOUND if missing. */
+int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
+                        uint32_t *duration_min);
+
+#endif

@@ -1,0 +1,21 @@
+/* Shows: internal record with the seats.map region. */
+#ifndef TIX_LIB_SHOW_H
+#define TIX_LIB_SHOW_H
+
+#include "db.h"
+
+/* What the seat engine needs of a show. */
+typedef struct tix__show_info {
+    tix_id id, movie_id, screen_id, venue_id, city_id;
+    int64_t start, end;
+    uint32_t seat_count;
+    uint64_t seat_base; /* first seat word of the show in seats.map */
+} tix__show_info;
+
+/* Reads show @p id. TIX_ENOTFOUND when missing. */
+int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);
+
+/* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
+int tix__screen_has_shows(tix_db *db, MDB_txn *txn, tix_id screen_id);
+
+#endif
