@@ -383,13 +383,16 @@ TIX_API void tix_seat_list_free(tix_seat_list *l);
 /**@{*/
 
 /** A movie or event. String lists hold up to TIX_LIST_MAX items of
- *  1..TIX_NAME_MAX bytes (media paths up to TIX_ADDRESS_MAX). */
+ *  1..TIX_NAME_MAX bytes (media paths up to TIX_ADDRESS_MAX), single-line
+ *  UTF-8; a list pointer may be NULL when its count is 0. Lists read back
+ *  are never NULL and are also NULL-terminated. */
 typedef struct tix_movie {
     tix_id id;
     const char *title;            /**< 1..TIX_NAME_MAX bytes. */
     uint32_t duration_min;        /**< 1..1440 minutes. */
-    const char *certificate;      /**< e.g. "U/A"; 0..16 bytes. */
-    const char *synopsis;         /**< 0..TIX_TEXT_MAX bytes. */
+    const char *certificate;      /**< e.g. "U/A"; 0..16 bytes (NULL = ""). */
+    const char *synopsis;         /**< 0..TIX_TEXT_MAX bytes, may span lines
+                                     (NULL = ""). */
     const char *const *languages; size_t n_languages;
     const char *const *genres;    size_t n_genres;
     const char *const *cast;      size_t n_cast;
@@ -402,12 +405,24 @@ typedef struct tix_movie_list {
     tix_movie items[];
 } tix_movie_list;
 
+/**
+ * Creates a movie from @p in (its id field is ignored).
+ * @param id_out receives the new id (may be NULL).
+ * @return TIX_OK; TIX_ERANGE (duration_min not 1..1440); TIX_EINVAL (NULL
+ *   db or in, empty title or list item, control characters, NULL list with
+ *   a non-zero count); TIX_ETOOLONG (a string or list over its limit);
+ *   TIX_EUTF8; TIX_EPERM (read-only store).
+ */
 TIX_API int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out);
+/** Reads movie @p id into a new record (free with tix_movie_free()).
+ *  @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL (NULL db or out). */
 TIX_API int tix_movie_get(tix_db *db, tix_id id, tix_movie **out);
-/** Replaces every field of movie in->id. */
+/** Replaces every field of movie in->id. Shows already scheduled keep
+ *  their times; a new duration applies to shows created afterwards.
+ *  Same errors as tix_movie_create(), plus TIX_ENOTFOUND. */
 TIX_API int tix_movie_update(tix_db *db, const tix_movie *in);
 /** Lists movies by id, at most @p limit (0 = all) starting after
- *  @p after_id. */
+ *  @p after_id: pass the last id of a page to get the next one. */
 TIX_API int tix_movie_list_all(tix_db *db, tix_id after_id, size_t limit,
                            tix_movie_list **out);
 TIX_API void tix_movie_free(tix_movie *m);
@@ -437,20 +452,34 @@ typedef struct tix_show_list {
 } tix_show_list;
 
 /**
- * Schedules a show. Its seat layout is the screen's at this moment; the
+ * Schedules a show. Only movie_id, screen_id and start are read from
+ * @p in; the library sets end (start + the movie's duration), venue, city,
+ * local_date (the date of start at the city's utc_offset_min) and
+ * seat_count. Its seat layout is the screen's at this moment; the
  * screen's layout is frozen from then on.
+ *
+ * Two shows on one screen must be at least the cleaning buffer
+ * (#tix_config.show_buffer seconds) apart: a show ending at 12:00 allows
+ * the next to start at 12:15 with the default 900 s, not at 12:14:59.
+ * @param id_out receives the new id (may be NULL).
  * @return TIX_OK; TIX_ENOTFOUND (movie or screen); TIX_ERANGE (start not
- *   in 2000..2100); TIX_EINVAL (screen without seats); TIX_EOVERLAP (the
+ *   in 2000-01-01T00:00Z..2100-01-01T00:00Z, the end excluded);
+ *   TIX_EINVAL (NULL db or in, screen without seats); TIX_EOVERLAP (the
  *   screen has a show whose time, widened by the cleaning buffer,
- *   overlaps).
+ *   overlaps; the message names it); TIX_EPERM (read-only store).
  */
 TIX_API int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out);
+/** Reads show @p id. @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL. */
 TIX_API int tix_show_get(tix_db *db, tix_id id, tix_show **out);
 /** Lists shows of @p movie_id (0 = every movie) in a city on a local date
- *  (YYYYMMDD), by start time. */
+ *  (YYYYMMDD), by start time (ties by id). An unknown city, or one without
+ *  shows that day, gives an empty list.
+ *  @return TIX_OK; TIX_EINVAL (NULL db or out, @p date not a calendar
+ *  date). */
 TIX_API int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date,
                                   tix_id movie_id, tix_show_list **out);
-/** Lists shows at a venue on a local date, by start time. */
+/** Lists shows at a venue on a local date, by start time (ties by id).
+ *  Same results as tix_show_list_by_city(). */
 TIX_API int tix_show_list_by_venue(tix_db *db, tix_id venue_id,
                                    uint32_t date, tix_show_list **out);
 TIX_API void tix_show_free(tix_show *s);
@@ -461,12 +490,16 @@ TIX_API void tix_show_list_free(tix_show_list *l);
 /** @name Users */
 /**@{*/
 
-/** A customer. E-mail addresses are unique (compared case-insensitively). */
+/** A customer. E-mail addresses are unique, compared ignoring ASCII case
+ *  (other bytes compare exactly); the spelling given is kept. */
 typedef struct tix_user {
     tix_id id;
     const char *name;       /**< 1..TIX_NAME_MAX bytes. */
-    const char *email;      /**< local@domain, 3..254 bytes. */
-    const char *phone;      /**< "" or + and 7..15 digits (E.164). */
+    const char *email;      /**< local@domain, 3..254 bytes: one '@', both
+                               parts non-empty, a dot inside the domain,
+                               no spaces or control characters. */
+    const char *phone;      /**< "" (or NULL) or + and 7..15 digits
+                               (E.164). */
     tix_id home_city_id;    /**< 0 or a city. */
     const char *const *languages; size_t n_languages;
     const char *const *genres;    size_t n_genres;
@@ -477,20 +510,343 @@ typedef struct tix_user_list {
     tix_user items[];
 } tix_user_list;
 
+/**
+ * Creates a user from @p in (its id field is ignored).
+ * @param id_out receives the new id (may be NULL).
+ * @return TIX_OK; TIX_EEXISTS (the e-mail, in any ASCII case, belongs to
+ *   another user); TIX_ENOTFOUND (home_city_id unknown); TIX_EINVAL (NULL
+ *   db or in, malformed e-mail or phone, home_city_id not a city, empty
+ *   name or list item); TIX_ETOOLONG; TIX_EUTF8; TIX_EPERM (read-only).
+ */
 TIX_API int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out);
+/** Reads user @p id. @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL. */
 TIX_API int tix_user_get(tix_db *db, tix_id id, tix_user **out);
-/** Finds a user by e-mail. @return TIX_OK, TIX_ENOTFOUND. */
+/** Finds a user by e-mail, ignoring ASCII case.
+ *  @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL (NULL argument). */
 TIX_API int tix_user_find_email(tix_db *db, const char *email,
                                 tix_user **out);
-/** Replaces every field of user in->id. */
+/** Replaces every field of user in->id; a new e-mail frees the old one.
+ *  Same errors as tix_user_create(), plus TIX_ENOTFOUND (no user in->id). */
 TIX_API int tix_user_update(tix_db *db, const tix_user *in);
+/** Lists users by id, at most @p limit (0 = all) starting after
+ *  @p after_id. */
 TIX_API int tix_user_list_all(tix_db *db, tix_id after_id, size_t limit,
                           tix_user_list **out);
 TIX_API void tix_user_free(tix_user *u);
 TIX_API void tix_user_list_free(tix_user_list *l);
 /**@}*/
 
-/* @@SEAT-ENGINE@@ (declared by the seat engine) */
+/* ------------------------------------------------------------------------ */
+/** @name Seat states
+ * What a seat of a show looks like right now. A hold or confirm lease that
+ * has run out counts as free: expiry is lazy, no sweeper thread runs. */
+/**@{*/
+typedef enum tix_seat_state {
+    TIX_SEAT_FREE = 0,       /**< For sale. */
+    TIX_SEAT_HELD = 1,       /**< Held by a live hold. */
+    TIX_SEAT_CONFIRMING = 2, /**< A confirm or cancel is being committed. */
+    TIX_SEAT_BOOKED = 3,     /**< Sold. */
+    TIX_SEAT_UNAVAILABLE = 4 /**< Blocked by layout or by an admin. */
+} tix_seat_state;
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Holds
+ * A hold reserves seats of one show for a while, all or nothing, without
+ * any lock: each seat is one compare-and-swap in the shared seats.map.
+ * Only the holder (whoever has the handle, which carries a 128-bit random
+ * token) can extend, release or confirm it. */
+/**@{*/
+
+/** A hold handle. Opaque; owned by the caller, free with tix_hold_free().
+ *  A handle is plain data: any thread or process of the same store may use
+ *  it, and tix_hold_to_string() turns it into text for a web page. */
+typedef struct tix_hold tix_hold;
+
+/** Longest string tix_hold_to_string() writes, NUL included. */
+#define TIX_HOLD_STRING_MAX 1500
+/** Longest client request key. */
+#define TIX_REQUEST_KEY_MAX 128
+
+/** Options of a hold; zero-initialise for the defaults. */
+typedef struct tix_hold_opts {
+    uint32_t ttl;            /**< Seconds; 0 = config hold_ttl_default. */
+    const char *request_key; /**< Optional idempotency key: the same key for
+                                the same show and seats gives back the same
+                                hold instead of a conflict (a double click).
+                                1..TIX_REQUEST_KEY_MAX bytes, or NULL. */
+} tix_hold_opts;
+
+/**
+ * Holds seats @p seats[0..n) of a show, all or nothing.
+ *
+ * @param seats seat indexes (see tix_seat_list_by_screen()); any order,
+ *   no duplicates.
+ * @param opts NULL for defaults.
+ * @param out receives the handle.
+ * @return TIX_OK; TIX_ECONFLICT (a seat is held, booked or blocked; the
+ *   detail names it, nothing is held); TIX_ENOTFOUND (show); TIX_EINVAL
+ *   (n == 0, seat index out of range, duplicate seat, bad request key);
+ *   TIX_ELIMIT (more than hold_max_seats); TIX_ERANGE (ttl above
+ *   hold_ttl_max); TIX_ESTATE (the show has ended); TIX_ENOMEM; TIX_EFULL.
+ */
+TIX_API int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
+                            size_t n, const tix_hold_opts *opts,
+                            tix_hold **out);
+
+/** Flags of tix_best_opts. */
+#define TIX_BEST_ACCESSIBLE 0x1u /**< Use wheelchair/companion seats (only
+                                    those are considered when set). */
+#define TIX_BEST_ANY_TIER 0x2u   /**< Ignore tier; nearest the ideal point. */
+
+/** Options of tix_hold_best(); zero-initialise for the defaults. */
+typedef struct tix_best_opts {
+    tix_id tier_id;          /**< Tier to pick from; 0 = cheapest tier with
+                                room (unless TIX_BEST_ANY_TIER). */
+    uint32_t flags;          /**< TIX_BEST_* */
+    uint32_t ttl;            /**< As in tix_hold_opts. */
+    const char *request_key; /**< As in tix_hold_opts. */
+} tix_best_opts;
+
+/**
+ * Finds and holds @p n adjacent seats in one row: free seats of the tier,
+ * with consecutive numbers, nearest the screen's ideal point, never leaving
+ * a single free seat stranded between taken seats or a row end.
+ * Wheelchair and companion seats are used only with TIX_BEST_ACCESSIBLE.
+ * Retries on a lost race.
+ * @return TIX_OK; TIX_ECONFLICT when no such seats exist
+ *   (sold out for this request); TIX_ENOTFOUND (show, tier of another
+ *   screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown flags); as
+ *   tix_hold_create() otherwise.
+ */
+TIX_API int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
+                          const tix_best_opts *opts, tix_hold **out);
+
+/** Extends a live hold to @p ttl seconds from now (0 = default ttl).
+ *  @return TIX_OK; TIX_EEXPIRED (the hold is gone; nothing changes);
+ *  TIX_ERANGE (ttl above hold_ttl_max). */
+TIX_API int tix_hold_extend(tix_db *db, tix_hold *hold, uint32_t ttl);
+
+/** Releases the seats of a hold. Seats no longer held by it (expired and
+ *  taken by someone else) are left alone, so releasing twice is harmless.
+ *  The handle stays allocated; free it with tix_hold_free().
+ *  @return TIX_OK; TIX_ENOTFOUND (show); TIX_EINVAL. */
+TIX_API int tix_hold_release(tix_db *db, const tix_hold *hold);
+
+/** Writes the hold as a printable string (URL-safe, no spaces) into
+ *  @p buf of @p cap bytes. @return TIX_OK, TIX_ETOOLONG (buffer small). */
+TIX_API int tix_hold_to_string(const tix_hold *hold, char *buf, size_t cap);
+
+/** Parses a string from tix_hold_to_string() into a new handle.
+ *  @return TIX_OK; TIX_EBADCODE (malformed, truncated or altered). */
+TIX_API int tix_hold_from_string(const char *s, tix_hold **out);
+
+TIX_API tix_id tix_hold_show(const tix_hold *hold);     /**< Show of hold. */
+TIX_API size_t tix_hold_count(const tix_hold *hold);    /**< Seats held. */
+/** Seat index @p i (0..count-1, ascending). */
+TIX_API uint32_t tix_hold_seat(const tix_hold *hold, size_t i);
+/** When the hold runs out (seconds since the epoch, store clock). */
+TIX_API int64_t tix_hold_expires(const tix_hold *hold);
+TIX_API void tix_hold_free(tix_hold *hold); /**< NULL allowed. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Availability */
+/**@{*/
+
+/** Seat counts of one tier (or of the whole show). */
+typedef struct tix_counts {
+    tix_id tier_id; /**< 0 for the whole show. */
+    uint32_t total, free, held, booked, unavailable;
+} tix_counts;
+
+/** Availability of a show: totals and one entry per tier, cheapest first.
+ *  One allocation; free with tix_avail_free(). */
+typedef struct tix_avail {
+    tix_id show_id;
+    tix_counts all;
+    size_t n_tiers;
+    tix_counts tiers[];
+} tix_avail;
+
+/** Counts seats of a show by state, per tier. Seats in confirm count as
+ *  held. @return TIX_OK; TIX_ENOTFOUND. */
+TIX_API int tix_show_availability(tix_db *db, tix_id show_id,
+                                  tix_avail **out);
+TIX_API void tix_avail_free(tix_avail *a);
+
+/** Fills @p states[i] with the tix_seat_state of seat i, for drawing a
+ *  seat map. @p cap must be at least the show's seat_count.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_ERANGE (cap too small). */
+TIX_API int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
+                                 size_t cap);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Bookings and confirm
+ * Confirm turns a hold into a booking after payment. Confirms from every
+ * thread are group-committed: one LMDB write transaction (one fsync) per
+ * batch. */
+/**@{*/
+
+/** Options of a confirm. */
+typedef struct tix_confirm_opts {
+    tix_id user_id;           /**< Customer; must exist. */
+    const char *payment_ref;  /**< 1..TIX_NAME_MAX bytes, unique: the same
+                                 reference always returns the same booking. */
+    uint32_t seats_per_ticket; /**< Seats per ticket; 0 = one ticket. */
+} tix_confirm_opts;
+
+/**
+ * Confirms a hold after payment and returns the booking id. Blocks until
+ * the booking is durable (per the store's durability mode).
+ *
+ * If the hold ran out but all its seats are still free (a late payment
+ * callback), they are booked anyway. The same payment reference returns
+ * the booking already made for it.
+ *
+ * @return TIX_OK; TIX_EEXPIRED (the hold ran out and a seat was taken
+ *   meanwhile; nothing booked); TIX_ECONFLICT (a seat belongs to another
+ *   live hold: forged or foreign handle); TIX_ENOTFOUND (show, user);
+ *   TIX_EINVAL (payment ref); TIX_EIO / TIX_EFULL (commit failed; nothing
+ *   booked, the hold stays).
+ */
+TIX_API int tix_hold_confirm(tix_db *db, const tix_hold *hold,
+                             const tix_confirm_opts *opts, tix_id *booking_id);
+
+/** A confirm in flight (asynchronous form). */
+typedef struct tix_confirm tix_confirm;
+
+/** Starts a confirm and returns at once; the seats are already reserved
+ *  for it. Poll or wait for the result, then free it. Errors found before
+ *  queueing are returned here (and *out is NULL).
+ *  @return as tix_hold_confirm(). */
+TIX_API int tix_confirm_submit(tix_db *db, const tix_hold *hold,
+                               const tix_confirm_opts *opts,
+                               tix_confirm **out);
+/** @return TIX_EAGAIN while in flight, else the confirm's result (TIX_OK
+ *  and *booking_id set, or its error). Never blocks. */
+TIX_API int tix_confirm_poll(tix_confirm *c, tix_id *booking_id);
+/** Waits up to @p timeout_ms (-1 = forever) for the result.
+ *  @return the result, or TIX_ETIMEDOUT. */
+TIX_API int tix_confirm_wait(tix_confirm *c, int timeout_ms,
+                             tix_id *booking_id);
+/** Frees a confirm. Freeing one still in flight is allowed: it completes
+ *  in the background. NULL allowed. */
+TIX_API void tix_confirm_free(tix_confirm *c);
+
+/** Booking status. */
+typedef enum tix_booking_status {
+    TIX_BOOKING_CONFIRMED = 1,
+    TIX_BOOKING_CANCELLED = 2
+} tix_booking_status;
+
+/** A seat of a booking and what was paid for it. */
+typedef struct tix_booked_seat {
+    uint32_t seat;       /**< Seat index. */
+    tix_id tier_id;
+    int64_t price_minor; /**< Price paid, minor units. */
+} tix_booked_seat;
+
+/** Printable ticket code: 20 symbols of Crockford base32 (100 random bits)
+ *  plus a check symbol. */
+#define TIX_TICKET_CODE_LEN 21
+
+/** A ticket: a code for one or more seats of a booking. */
+typedef struct tix_ticket {
+    char code[TIX_TICKET_CODE_LEN + 1]; /**< NUL-terminated. */
+    size_t n_seats;
+    const uint32_t *seats;  /**< Seat indexes. */
+    int64_t checked_in_at;  /**< 0 = not yet. */
+    const char *gate;       /**< "" until checked in. */
+} tix_ticket;
+
+/** A booking; one allocation, free with tix_booking_free(). */
+typedef struct tix_booking {
+    tix_id id;
+    tix_id user_id;
+    tix_id show_id;
+    tix_booking_status status;
+    int64_t created_at;
+    int64_t cancelled_at;  /**< 0 unless cancelled. */
+    const char *payment_ref;
+    int64_t total_minor;   /**< Sum of the seat prices. */
+    char currency[4];
+    size_t n_seats;
+    const tix_booked_seat *seats;
+    size_t n_tickets;
+    const tix_ticket *tickets;
+} tix_booking;
+
+typedef struct tix_booking_list {
+    size_t count;
+    tix_booking items[];
+} tix_booking_list;
+
+TIX_API int tix_booking_get(tix_db *db, tix_id id, tix_booking **out);
+/** Finds the booking made with a payment reference. */
+TIX_API int tix_booking_find_payment(tix_db *db, const char *payment_ref,
+                                     tix_booking **out);
+/** Lists the bookings of a user, oldest first. */
+TIX_API int tix_booking_list_by_user(tix_db *db, tix_id user_id,
+                                     tix_booking_list **out);
+/** Lists the bookings of a show, oldest first. */
+TIX_API int tix_booking_list_by_show(tix_db *db, tix_id show_id,
+                                     tix_booking_list **out);
+TIX_API void tix_booking_free(tix_booking *b);
+TIX_API void tix_booking_list_free(tix_booking_list *l);
+
+/** Cancels (refunds) a booking: it is kept with status cancelled, its
+ *  seats are free again and its tickets no longer check in.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EALREADY (already cancelled);
+ *  TIX_EBUSY (a seat is in another confirm or cancel right now). */
+TIX_API int tix_booking_cancel(tix_db *db, tix_id booking_id);
+
+/** Writes the QR payload of ticket @p i of a booking into @p buf
+ *  ("tix1:<code>:<show>:<seat,seat,...>").
+ *  @return TIX_OK; TIX_EINVAL (i out of range); TIX_ETOOLONG. */
+TIX_API int tix_ticket_qr(const tix_booking *b, size_t i, char *buf,
+                          size_t cap);
+
+/** Result of a check-in. */
+typedef struct tix_checkin {
+    tix_id booking_id;
+    tix_id show_id;
+    size_t n_seats;        /**< Seats on the ticket. */
+    int64_t checked_in_at; /**< When (this or the first) check-in happened. */
+    char gate[TIX_NAME_MAX + 1]; /**< Gate of this or the first check-in. */
+} tix_checkin;
+
+/**
+ * Checks a ticket in at a gate. Succeeds once per ticket.
+ * @param code the ticket code; case, spaces and dashes are ignored.
+ * @param out receives details (may be NULL); on TIX_EALREADY it holds the
+ *   first check-in's time and gate.
+ * @return TIX_OK; TIX_EBADCODE (malformed or wrong check symbol — rejected
+ *   without touching the store); TIX_ENOTFOUND (no such ticket);
+ *   TIX_EALREADY (already checked in); TIX_ESTATE (booking cancelled);
+ *   TIX_EINVAL (gate name).
+ */
+TIX_API int tix_ticket_checkin(tix_db *db, const char *code, const char *gate,
+                               tix_checkin *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Admin */
+/**@{*/
+
+/** Blocks seats of a show (not for sale), all or nothing.
+ *  @return TIX_OK; TIX_ECONFLICT (a seat is held or booked); TIX_EINVAL;
+ *  TIX_ENOTFOUND. */
+TIX_API int tix_seats_block(tix_db *db, tix_id show_id, const uint32_t *seats,
+                            size_t n);
+/** Unblocks seats blocked by tix_seats_block(). Seats blocked by the
+ *  layout (TIX_SEAT_BLOCKED) stay blocked.
+ *  @return TIX_OK; TIX_ESTATE (a seat is not admin-blocked). */
+TIX_API int tix_seats_unblock(tix_db *db, tix_id show_id,
+                              const uint32_t *seats, size_t n);
+/**@}*/
+
 
 #ifdef __cplusplus
 }

@@ -165,6 +165,24 @@ tix_str tix__dec_str(tix_dec *d)
     return s;
 }
 
+void tix__enc_cstr(tix_enc *e, const char *s)
+{
+    tix__enc_str(e, s);
+    tix__enc_u8(e, 0);
+}
+
+tix_str tix__dec_cstr(tix_dec *d)
+{
+    tix_str s = tix__dec_str(d);
+    uint8_t nul = tix__dec_u8(d);
+    if (!d->err && (nul != 0 || memchr(s.p, 0, s.len))) {
+        d->err = TIX_ECORRUPT;
+        s.p = "";
+        s.len = 0;
+    }
+    return s;
+}
+
 uint32_t tix__dec_count(tix_dec *d, uint32_t max)
 {
     uint32_t n = tix__dec_u32(d);

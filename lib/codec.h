@@ -70,6 +70,14 @@ int64_t tix__dec_i64(tix_dec *d);
 double tix__dec_f64(tix_dec *d);
 const uint8_t *tix__dec_bytes(tix_dec *d, size_t n);
 tix_str tix__dec_str(tix_dec *d);
+
+/* A string stored with its terminating NUL (u32 length, bytes, u8 0), for
+ * fields that internal readers hand out as C strings pointing straight into
+ * LMDB memory. NULL encodes as "". tix__dec_cstr fails (sticky
+ * TIX_ECORRUPT) when the NUL is missing or the bytes hold another NUL, so
+ * the decoded .p is always a C string of exactly .len bytes. */
+void tix__enc_cstr(tix_enc *e, const char *s);
+tix_str tix__dec_cstr(tix_dec *d);
 /* Reads a list count, checking it against @p max and the bytes left. */
 uint32_t tix__dec_count(tix_dec *d, uint32_t max);
 /* TIX_OK when every byte was consumed without error, else TIX_ECORRUPT. */

@@ -1,15 +1,327 @@
-/* Seat engine state attached to a store (seats.map, commit queue). */
+/* Seat engine state attached to a store: seats.map, the show cache and
+ * the LMDB truth used to initialise and repair seat words. */
 #include "engine.h"
 
-#include "error.h"
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
 
-int tix__engine_open(tix_db *db)
+#include "commit.h"
+#include "error.h"
+#include "layout.h"
+
+/* Open-addressing table of show entries, replaced (copy on write) when it
+ * grows, so lookups need no lock. */
+struct show_table {
+    size_t cap, n;
+    const tix__show_entry *slots[];
+};
+
+struct retired {
+    struct retired *next;
+    void *ptr;
+};
+
+struct layout_node {
+    struct layout_node *next;
+    tix__layout *layout;
+};
+
+static size_t slot_of(tix_id id, size_t cap)
 {
-    db->engine = NULL;
+    return (size_t)(id * 0x9E3779B97F4A7C15ull >> 16) & (cap - 1);
+}
+
+static const tix__show_entry *table_find(const struct show_table *t, tix_id id)
+{
+    if (!t) return NULL;
+    for (size_t i = slot_of(id, t->cap);; i = (i + 1) & (t->cap - 1)) {
+        const tix__show_entry *e = t->slots[i];
+        if (!e || e->info.id == id) return e;
+    }
+}
+
+static int retire(struct tix_engine *en, void *ptr)
+{
+    struct retired *r = malloc(sizeof *r);
+    if (!r) return TIX_ENOMEM;
+    r->ptr = ptr;
+    r->next = en->retired;
+    en->retired = r;
     return TIX_OK;
 }
 
-void tix__engine_close(tix_db *db) { (void)db; }
+/* Publishes @p e in a new table (caller holds en->lock). */
+static int table_insert(struct tix_engine *en, const tix__show_entry *e)
+{
+    struct show_table *old = atomic_load(&en->shows);
+    size_t n = old ? old->n + 1 : 1, cap = 64;
+    while (cap < n * 2) cap *= 2;
+    struct show_table *t = calloc(1, sizeof *t + cap * sizeof t->slots[0]);
+    if (!t) return tix__err(TIX_ENOMEM, "out of memory");
+    t->cap = cap;
+    t->n = n;
+    for (size_t i = 0; old && i < old->cap; i++)
+        if (old->slots[i]) {
+            size_t j = slot_of(old->slots[i]->info.id, cap);
+            while (t->slots[j]) j = (j + 1) & (cap - 1);
+            t->slots[j] = old->slots[i];
+        }
+    size_t j = slot_of(e->info.id, cap);
+    while (t->slots[j]) j = (j + 1) & (cap - 1);
+    t->slots[j] = e;
+    /* Entries are retired with the table that first held them. */
+    if (retire(en, (void *)e) != TIX_OK) {
+        free(t);
+        return tix__err(TIX_ENOMEM, "out of memory");
+    }
+    atomic_store_explicit(&en->shows, t, memory_order_release);
+    if (old && retire(en, old) != TIX_OK) {
+        /* Cannot free it safely later: leak rather than risk a reader. */
+    }
+    return TIX_OK;
+}
+
+static const tix__layout *layout_find(struct tix_engine *en, tix_id screen)
+{
+    for (struct layout_node *n = en->layouts; n; n = n->next)
+        if (n->layout->screen_id == screen) return n->layout;
+    return NULL;
+}
+
+int tix__seat_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
+                    uint32_t seat, uint64_t *word)
+{
+    uint8_t key[TIX_SEATKEY_LEN];
+    tix__seatkey(key, e->info.id, seat);
+    MDB_val k = {sizeof key, key}, v;
+    int rc = mdb_get(txn, db->dbi[TIX_T_SEAT_STATE], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        *word = e->layout->flags[seat] & TIX_SEAT_BLOCKED
+                    ? tix__w_make(TIX_W_BLOCKED, 0, 0)
+                    : tix__w_make(TIX_W_FREE, 0, 0);
+        return TIX_OK;
+    }
+    if (rc) return tix__mdb_err(rc, "seat state");
+    if (v.mv_size != 8) return tix__err(TIX_ECORRUPT, "seat state is malformed");
+    uint64_t booking = tix__be64_get(v.mv_data);
+    *word = booking == TIX_SEAT_STATE_BLOCKED
+                ? tix__w_make(TIX_W_BLOCKED, 0, 0)
+                : tix__w_make(TIX_W_BOOKED, 0, (uint32_t)booking);
+    return TIX_OK;
+}
+
+struct fill_arg {
+    tix_db *db;
+    const tix__show_entry *e;
+};
+
+/* Region initialiser: layout blocks, then every LMDB seat row of the show. */
+static int fill_region(void *arg, tix_word *seats, uint32_t n)
+{
+    struct fill_arg *a = arg;
+    const tix__layout *l = a->e->layout;
+    for (uint32_t i = 0; i < n; i++)
+        if (l->flags[i] & TIX_SEAT_BLOCKED)
+            atomic_store_explicit(&seats[i], tix__w_make(TIX_W_BLOCKED, 0, 0),
+                                  memory_order_relaxed);
+    MDB_txn *txn;
+    int rc = tix__read_begin(a->db, &txn);
+    if (rc) return rc;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, a->db->dbi[TIX_T_SEAT_STATE], &cur);
+    if (rc) {
+        tix__read_end(a->db, txn);
+        return tix__mdb_err(rc, "seat state");
+    }
+    uint8_t prefix[8];
+    tix__be64_put(prefix, a->e->info.id);
+    MDB_val k = {8, prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size == TIX_SEATKEY_LEN &&
+           memcmp(k.mv_data, prefix, 8) == 0) {
+        uint32_t seat = tix__be32_get((const uint8_t *)k.mv_data + 8);
+        uint64_t w;
+        int trc = seat < n ? tix__seat_truth(a->db, txn, a->e, seat, &w)
+                           : tix__err(TIX_ECORRUPT, "seat row beyond the show");
+        if (trc) { rc = trc; break; }
+        atomic_store_explicit(&seats[seat], w, memory_order_relaxed);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    tix__read_end(a->db, txn);
+    if (rc == MDB_NOTFOUND) rc = 0;
+    return rc > 0 ? tix__mdb_err(rc, "seat state") : rc;
+}
+
+/* Loads a show entry (show record + layout) under en->lock. */
+static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
+{
+    struct tix_engine *en = db->engine;
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    tix__show_entry *e = calloc(1, sizeof *e);
+    if (!e) rc = tix__err(TIX_ENOMEM, "out of memory");
+    if (rc == 0) rc = tix__show_read(db, txn, show_id, &e->info);
+    if (rc == 0) {
+        e->layout = layout_find(en, e->info.screen_id);
+        if (!e->layout) {
+            tix__layout *l;
+            struct layout_node *node = malloc(sizeof *node);
+            rc = node ? tix__layout_load(db, txn, e->info.screen_id, &l)
+                      : tix__err(TIX_ENOMEM, "out of memory");
+            if (rc == 0) {
+                node->layout = l;
+                node->next = en->layouts;
+                en->layouts = node;
+                e->layout = l;
+            } else {
+                free(node);
+            }
+        }
+    }
+    tix__read_end(db, txn);
+    if (rc == 0 && e->layout->n_seats < e->info.seat_count)
+        rc = tix__err(TIX_ECORRUPT, "show %llu has more seats than its screen",
+                      (unsigned long long)show_id);
+    if (rc) {
+        free(e);
+        return rc;
+    }
+    *out = e;
+    return TIX_OK;
+}
+
+int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
+{
+    struct tix_engine *en = db->engine;
+    if (!en) return tix__err(TIX_EPERM, "seat engine unavailable: store is read-only");
+    const tix__show_entry *e = table_find(
+        atomic_load_explicit(&en->shows, memory_order_acquire), show_id);
+    if (e) {
+        *out = e;
+        return TIX_OK;
+    }
+    pthread_mutex_lock(&en->lock);
+    int rc = TIX_OK;
+    e = table_find(atomic_load(&en->shows), show_id);
+    if (!e) {
+        tix__show_entry *ne;
+        rc = load_entry(db, show_id, &ne);
+        if (rc == 0) {
+            struct fill_arg fa = {db, ne};
+            rc = tix__seatmap_region(&en->map, show_id, ne->info.seat_base,
+                                     ne->info.seat_count, fill_region, &fa,
+                                     &ne->seats);
+            if (rc == 0) rc = table_insert(en, ne);
+            if (rc) free(ne);
+            else e = ne;
+        }
+    }
+    pthread_mutex_unlock(&en->lock);
+    if (rc == 0) *out = e;
+    return rc;
+}
+
+uint32_t tix__map_now(tix_db *db)
+{
+    return tix__seatmap_time(&db->engine->map, tix_db_now(db));
+}
+
+uint32_t tix__hold_tag(tix_db *db, const uint8_t token[16])
+{
+    uint32_t tag = (uint32_t)XXH3_64bits_withSeed(token, 16,
+                                                  db->engine->map.tag_seed);
+    return tag ? tag : 1; /* 0 is reserved for "no holder" */
+}
+
+int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
+                     uint64_t seen, uint64_t *now)
+{
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    uint64_t truth;
+    rc = tix__seat_truth(db, txn, e, seat, &truth);
+    tix__read_end(db, txn);
+    if (rc) return rc;
+    if (tix__w_cas(&e->seats[seat], &seen, truth)) seen = truth;
+    *now = seen;
+    return TIX_OK;
+}
+
+/* With no other process attached, every CONFIRMING word is left over from
+ * a crash: repair them all now rather than waiting for their leases. */
+static int repair_all(tix_db *db)
+{
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    tix_id *ids = NULL;
+    size_t n = 0;
+    rc = tix__index_ids(db, txn, TIX_T_SHOWS, "", 0, &ids, &n);
+    tix__read_end(db, txn);
+    /* tix__index_ids reads the id from the value when it is 8 bytes long;
+     * show records are longer, so it takes the 8-byte key. */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const tix__show_entry *e;
+        rc = tix__show_lookup(db, ids[i], &e);
+        for (uint32_t s = 0; rc == 0 && s < e->info.seat_count; s++) {
+            uint64_t w = tix__w_load(&e->seats[s]), cur;
+            if (tix__w_state(w) == TIX_W_CONFIRMING)
+                rc = tix__seat_repair(db, e, s, w, &cur);
+        }
+    }
+    free(ids);
+    return rc;
+}
+
+int tix__engine_open(tix_db *db)
+{
+    if (db->readonly) return TIX_OK;
+    struct tix_engine *en = calloc(1, sizeof *en);
+    if (!en) return tix__err(TIX_ENOMEM, "out of memory");
+    pthread_mutex_init(&en->lock, NULL);
+    int rc = tix__seatmap_open(&en->map, db->path, db->identity, db->secret,
+                               tix_db_now(db), db->cfg.seatmap_reserve);
+    if (rc) {
+        pthread_mutex_destroy(&en->lock);
+        free(en);
+        return rc;
+    }
+    db->engine = en;
+    if (en->map.exclusive && !en->map.rebuilt) {
+        rc = repair_all(db);
+        if (rc) {
+            tix__engine_close(db);
+            return rc;
+        }
+    }
+    return TIX_OK;
+}
+
+void tix__engine_close(tix_db *db)
+{
+    struct tix_engine *en = db->engine;
+    if (!en) return;
+    tix__committer_stop(db);
+    tix__seatmap_close(&en->map);
+    for (struct retired *r = en->retired, *next; r; r = next) {
+        next = r->next;
+        free(r->ptr);
+        free(r);
+    }
+    free(atomic_load(&en->shows));
+    for (struct layout_node *n = en->layouts, *next; n; n = next) {
+        next = n->next;
+        tix__layout_free(n->layout);
+        free(n);
+    }
+    pthread_mutex_destroy(&en->lock);
+    free(en);
+    db->engine = NULL;
+}
 
 int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, uint32_t n, uint64_t *base)
 {
@@ -21,7 +333,7 @@ int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, uint32_t n, uint64_t *base)
     if (rc == 0 && v.mv_size == 8) next = tix__be64_get(v.mv_data);
     else if (rc != MDB_NOTFOUND) return tix__mdb_err(rc, "seatmap counter");
     uint8_t buf[8];
-    tix__be64_put(buf, next + n);
+    tix__be64_put(buf, next + n + TIX_REGION_HDR_WORDS);
     v.mv_size = 8;
     v.mv_data = buf;
     rc = mdb_put(txn, db->dbi[TIX_T_META], &k, &v, 0);

@@ -1,14 +1,84 @@
-/* Seat engine lifecycle, called by tix_db_open/close. */
+/* Seat engine state attached to a store: seats.map, a cache of show
+ * entries (show record + seat layout + seat words), the group committer. */
 #ifndef TIX_LIB_ENGINE_H
 #define TIX_LIB_ENGINE_H
 
 #include "db.h"
+#include "seatmap.h"
+#include "show.h"
+
+/* The seat layout of a screen, frozen once the screen has shows. */
+typedef struct tix__layout {
+    tix_id screen_id;
+    double ideal_x, ideal_y;
+    uint32_t n_seats;
+    uint16_t *tier_slot;   /* per seat: index into tier_id[] */
+    uint32_t *flags;       /* per seat: TIX_SEAT_* */
+    uint32_t *number;      /* per seat */
+    float *x, *y;          /* per seat */
+    size_t n_rows;
+    uint32_t *row_start;   /* n_rows + 1 offsets into row_seats */
+    uint32_t *row_seats;   /* seat indexes by row, ascending seat number */
+    size_t n_tiers;
+    tix_id *tier_id;       /* cheapest first */
+    int64_t *tier_price;
+} tix__layout;
+
+/* A show as the hot paths see it. Immutable once published. */
+typedef struct tix__show_entry {
+    tix__show_info info;
+    const tix__layout *layout;
+    tix_word *seats; /* seat words in seats.map */
+} tix__show_entry;
+
+struct tix_committer;
+
+struct tix_engine {
+    tix_seatmap map;
+    pthread_mutex_t lock;                /* cache inserts, layouts */
+    _Atomic(struct show_table *) shows;  /* lock-free lookups */
+    struct retired *retired;             /* old tables, freed at close */
+    struct layout_node *layouts;
+    struct tix_committer *committer;     /* started on first confirm */
+};
 
 int tix__engine_open(tix_db *db);
 void tix__engine_close(tix_db *db);
 
-/* Reserves @p n consecutive seat words in seats.map for a new show, inside
- * the show-creating write transaction. */
+/* Reserves @p n seat words (plus the region header) in seats.map for a new
+ * show, inside the show-creating write transaction. */
 int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, uint32_t n, uint64_t *base);
+
+/* Finds a show, loading it and initialising its seats.map region on first
+ * use. The entry lives until the store closes. TIX_ENOTFOUND, TIX_EPERM
+ * (read-only store). */
+int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out);
+
+/* The store clock in map time (seconds since the map's epoch). */
+uint32_t tix__map_now(tix_db *db);
+
+/* The hold tag of a 128-bit token. */
+uint32_t tix__hold_tag(tix_db *db, const uint8_t token[16]);
+
+/* The authoritative word for a seat, from LMDB: BOOKED(booking) when a
+ * booking row exists, BLOCKED for admin or layout blocks, FREE otherwise. */
+int tix__seat_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
+                    uint32_t seat, uint64_t *word);
+
+/* Repairs a word whose CONFIRMING lease ran out (its process died
+ * mid-confirm): replaces @p seen by the truth from LMDB. On return *now
+ * holds the current word (repaired or changed by someone else). */
+int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
+                     uint64_t seen, uint64_t *now);
+
+/* Seat-state table key: show be64 + seat be32. */
+#define TIX_SEATKEY_LEN 12
+static inline void tix__seatkey(uint8_t *k, tix_id show, uint32_t seat)
+{
+    tix__be64_put(k, show);
+    tix__be32_put(k + 8, seat);
+}
+/* Seat-state value for an admin block (otherwise a booking id). */
+#define TIX_SEAT_STATE_BLOCKED UINT64_MAX
 
 #endif

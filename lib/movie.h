@@ -4,6 +4,10 @@
 
 #include "db.h"
 
+/* The longest movie or event, in minutes. It also bounds how far back the
+ * show overlap check has to look on a screen. */
+#define TIX__MOVIE_DURATION_MAX 1440
+
 /* Reads the duration (minutes) of movie @p id. TIX_ENOTFOUND if missing. */
 int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
                         uint32_t *duration_min);

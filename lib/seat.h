@@ -8,4 +8,15 @@
  * strings allocated from @p b. */
 int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b);
 
+/* Most seats one screen may have (the public limit of tix_seats_add_rows). */
+#define TIX__SCREEN_SEATS_MAX 1000000u
+
+/* TIX_T_SEATS key: screen be64 + seat index be32. */
+#define TIX__SEAT_KEY_LEN 12
+static inline void tix__seat_key(uint8_t *k, tix_id screen, uint32_t index)
+{
+    tix__be64_put(k, screen);
+    tix__be32_put(k + 8, index);
+}
+
 #endif

@@ -18,4 +18,8 @@ int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);
 /* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
 int tix__screen_has_shows(tix_db *db, MDB_txn *txn, tix_id screen_id);
 
+/* The civil date YYYYMMDD of Unix time @p t in a zone @p utc_offset_min
+ * minutes east of UTC (proleptic Gregorian, no time-zone database). */
+uint32_t tix__local_date(int64_t t, int32_t utc_offset_min);
+
 #endif

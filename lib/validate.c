@@ -1,6 +1,7 @@
 /* Input validation shared by every table. */
 #include "validate.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "error.h"
@@ -70,5 +71,21 @@ int tix__check_list(const char *field, const char *const *v, size_t n,
         int rc = tix__check_text(field, v[i], 1, item_max, 0);
         if (rc) return rc;
     }
+    return TIX_OK;
+}
+
+int tix__check_real(const char *field, double v, double lo, double hi)
+{
+    if (!isfinite(v))
+        return tix__err(TIX_ERANGE, "%s is not a finite number", field);
+    if (v < lo || v > hi)
+        return tix__err(TIX_ERANGE, "%s %g is not in %g..%g", field, v, lo, hi);
+    return TIX_OK;
+}
+
+int tix__check_finite(const char *field, double v)
+{
+    if (!isfinite(v))
+        return tix__err(TIX_ERANGE, "%s is not a finite number", field);
     return TIX_OK;
 }

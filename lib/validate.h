@@ -25,4 +25,12 @@ int tix__check_name(const char *field, const char *s);
 int tix__check_list(const char *field, const char *const *v, size_t n,
                     size_t item_max);
 
+/* A real number that is finite and within @p lo..hi (NaN and infinities
+ * never are). Errors: TIX_ERANGE. */
+int tix__check_real(const char *field, double v, double lo, double hi);
+
+/* A real number that is merely finite (positions, coordinates).
+ * Errors: TIX_ERANGE. */
+int tix__check_finite(const char *field, double v);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "tix.h"
@@ -28,6 +29,21 @@
             fail_msg("%s -> %d (%s) want %d: %s", #expr, rc_,                \
                      tix_strerror(rc_), (code), tix_errmsg());               \
         assert_true(tix_errmsg()[0] != '\0');                                \
+    } while (0)
+
+/* Asserts @p expr fails with @p code and a detail message that mentions
+ * @p field (NULL: any message), and that every table of @p db is exactly
+ * as it was before the call. */
+#define assert_rejected(db, expr, code, field)                               \
+    do {                                                                     \
+        uint64_t before_ = tt_digest(db);                                    \
+        assert_code(expr, code);                                             \
+        const char *field_ = (field);                                        \
+        if (field_ && !strstr(tix_errmsg(), field_))                         \
+            fail_msg("%s: message '%s' does not name '%s'", #expr,           \
+                     tix_errmsg(), field_);                                  \
+        if (tt_digest(db) != before_)                                        \
+            fail_msg("%s changed the store", #expr);                         \
     } while (0)
 
 /* A fresh empty directory under $TIX_TEST_TMP (or /tmp); free() it. */
@@ -53,6 +69,11 @@ void tt_close(tt_store *s); /* closes and deletes */
 /* XXH3 of every key and value in every table: equal digests mean equal
  * stores. */
 uint64_t tt_digest(tix_db *db);
+
+/* Names of exactly TIX_NAME_MAX bytes and of one byte more (static
+ * buffers: never free or modify them). */
+const char *tt_name_max(void);
+const char *tt_name_too_long(void);
 
 /* A small catalog: country/state/city, venue, screen with two tiers and
  * rows x seats seats, a movie. Ids are filled in. */

@@ -1,0 +1,129 @@
+/* Admin blocks: seats taken off sale for one show (BLOCKED), recorded in
+ * LMDB so seats.map can be rebuilt. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "lease.h"
+
+#define ADMIN_TAG 0xB10CB10Cu
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Validates and sorts @p seats (a copy the caller owns). */
+static int check_seats(tix_db *db, tix_id show, uint32_t *seats, size_t n,
+                       const tix__show_entry **e)
+{
+    int rc = tix__show_lookup(db, show, e);
+    if (rc) return rc;
+    qsort(seats, n, sizeof *seats, cmp_u32);
+    for (size_t i = 0; i < n; i++) {
+        if (seats[i] >= (*e)->info.seat_count)
+            return tix__err(TIX_EINVAL, "seat %u out of range", seats[i]);
+        if (i && seats[i] == seats[i - 1])
+            return tix__err(TIX_EINVAL, "seat %u listed twice", seats[i]);
+    }
+    return TIX_OK;
+}
+
+static int admin_blocked(uint64_t w, uint32_t now, void *arg)
+{
+    (void)now;
+    (void)arg;
+    return tix__w_state(w) == TIX_W_BLOCKED;
+}
+
+static int takeable(uint64_t w, uint32_t now, void *arg)
+{
+    (void)arg;
+    return tix__w_takeable(w, now);
+}
+
+struct block_arg {
+    const tix__lease *l;
+    int block;
+};
+
+static int block_write(tix_db *db, MDB_txn *txn, void *arg)
+{
+    struct block_arg *a = arg;
+    uint8_t val[8];
+    tix__be64_put(val, TIX_SEAT_STATE_BLOCKED);
+    for (uint32_t i = 0; i < a->l->n; i++) {
+        uint8_t key[TIX_SEATKEY_LEN];
+        tix__seatkey(key, a->l->e->info.id, a->l->seats[i]);
+        MDB_val k = {sizeof key, key}, v;
+        int rc = mdb_get(txn, db->dbi[TIX_T_SEAT_STATE], &k, &v);
+        if (rc && rc != MDB_NOTFOUND) return tix__mdb_err(rc, "seat state");
+        int admin = rc == 0 && v.mv_size == 8 &&
+                    tix__be64_get(v.mv_data) == TIX_SEAT_STATE_BLOCKED;
+        if (a->block && rc == 0)
+            return tix__err(TIX_ECONFLICT, "seat %u is booked or blocked",
+                            a->l->seats[i]);
+        if (!a->block && !admin)
+            return tix__err(TIX_ESTATE, "seat %u is not blocked by an admin",
+                            a->l->seats[i]);
+        rc = a->block ? tix__put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val,
+                                 8, 0, "seat state")
+                      : tix__del(db, txn, TIX_T_SEAT_STATE, key, sizeof key,
+                                 "seat state");
+        if (rc) return rc;
+    }
+    return TIX_OK;
+}
+
+static int change(tix_db *db, tix_id show, const uint32_t *in, size_t n,
+                  int block)
+{
+    if (!db || !in) return tix__err(TIX_EINVAL, "db or seats is NULL");
+    if (n == 0) return tix__err(TIX_EINVAL, "no seats given");
+    if (n > 100000) return tix__err(TIX_ELIMIT, "too many seats at once");
+    uint32_t *seats = malloc(n * sizeof *seats);
+    uint64_t *prev = malloc(n * sizeof *prev);
+    if (!seats || !prev) {
+        free(seats);
+        free(prev);
+        return tix__err(TIX_ENOMEM, "out of memory");
+    }
+    memcpy(seats, in, n * sizeof *seats);
+    const tix__show_entry *e;
+    int rc = check_seats(db, show, seats, n, &e);
+    if (rc) {
+        free(seats);
+        free(prev);
+        return rc;
+    }
+    tix__lease l = {.e = e, .seats = seats, .n = (uint32_t)n, .prev = prev};
+    rc = tix__lease_take(db, &l, ADMIN_TAG, block ? takeable : admin_blocked,
+                         (void *)e);
+    if (rc == TIX_ECONFLICT)
+        rc = block ? tix__err(TIX_ECONFLICT, "seat %u is held, booked or blocked",
+                              l.failed_seat)
+                   : tix__err(TIX_ESTATE, "seat %u is not blocked", l.failed_seat);
+    if (rc == 0) {
+        struct block_arg a = {&l, block};
+        rc = tix__write(db, block_write, &a);
+        if (rc == 0)
+            tix__lease_finish(&l, tix__w_make(block ? TIX_W_BLOCKED : TIX_W_FREE,
+                                              0, 0));
+        else
+            tix__lease_revert(&l);
+    }
+    free(seats);
+    free(prev);
+    return rc;
+}
+
+int tix_seats_block(tix_db *db, tix_id show, const uint32_t *seats, size_t n)
+{
+    return change(db, show, seats, n, 1);
+}
+
+int tix_seats_unblock(tix_db *db, tix_id show, const uint32_t *seats, size_t n)
+{
+    return change(db, show, seats, n, 0);
+}

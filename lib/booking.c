@@ -1,0 +1,638 @@
+/* Bookings: the record, the confirm protocol around the group committer
+ * (HELD -> CONFIRMING -> one LMDB transaction per batch -> BOOKED),
+ * cancel, and the read side. */
+#include "booking.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commit.h"
+#include "error.h"
+#include "hold.h"
+#include "outbox.h"
+#include "ticket.h"
+#include "tier.h"
+#include "user.h"
+#include "validate.h"
+
+/* Booking record v1:
+ *   u64 user, u64 show, u8 status, i64 created, i64 cancelled,
+ *   str payment_ref, bytes[3] currency, i64 total,
+ *   u32 n_seats { u32 seat, u64 tier, i64 price },
+ *   u32 n_tickets { bytes[21] code, u32 n { u32 seat } } */
+
+typedef struct booking_rec {
+    tix_id user_id, show_id;
+    uint8_t status;
+    int64_t created_at, cancelled_at;
+    tix_str payment_ref;
+    const uint8_t *currency;
+    int64_t total;
+    uint32_t n_seats;
+    tix_dec seats;   /* positioned at the first seat */
+    uint32_t n_tickets;
+    tix_dec tickets; /* positioned at the first ticket */
+} booking_rec;
+
+static int booking_parse(const MDB_val *v, booking_rec *r)
+{
+    tix_dec d;
+    int rc = tix__dec_init(&d, v->mv_data, v->mv_size, TIX_REC_BOOKING, 1);
+    if (rc) return rc;
+    r->user_id = tix__dec_u64(&d);
+    r->show_id = tix__dec_u64(&d);
+    r->status = tix__dec_u8(&d);
+    r->created_at = tix__dec_i64(&d);
+    r->cancelled_at = tix__dec_i64(&d);
+    r->payment_ref = tix__dec_str(&d);
+    r->currency = tix__dec_bytes(&d, 3);
+    r->total = tix__dec_i64(&d);
+    r->n_seats = tix__dec_count(&d, 1u << 16);
+    r->seats = d;
+    tix__dec_bytes(&d, (size_t)r->n_seats * 20);
+    r->n_tickets = tix__dec_count(&d, 1u << 16);
+    r->tickets = d;
+    for (uint32_t i = 0; i < r->n_tickets && !d.err; i++) {
+        tix__dec_bytes(&d, TIX_TICKET_CODE_LEN);
+        uint32_t n = tix__dec_count(&d, 1u << 16);
+        tix__dec_bytes(&d, (size_t)n * 4);
+    }
+    return tix__dec_finish(&d);
+}
+
+int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
+                        tix_id *user)
+{
+    MDB_val v;
+    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    booking_rec r;
+    if (rc == 0) rc = booking_parse(&v, &r);
+    if (rc == 0) {
+        *status = r.status;
+        if (user) *user = r.user_id;
+    }
+    return rc;
+}
+
+/* ---- confirm: the write inside the batch transaction ------------------ */
+
+static int find_payref(tix_db *db, MDB_txn *txn, const char *ref, tix_id *id)
+{
+    MDB_val k = {strlen(ref), (void *)ref}, v;
+    int rc = mdb_get(txn, db->dbi[TIX_T_PAYREFS], &k, &v);
+    if (rc == MDB_NOTFOUND) return TIX_ENOTFOUND;
+    if (rc) return tix__mdb_err(rc, "payment reference");
+    if (v.mv_size != 8) return tix__err(TIX_ECORRUPT, "payment ref malformed");
+    *id = tix__be64_get(v.mv_data);
+    return TIX_OK;
+}
+
+/* Fails the request alone (not the batch) with a message. */
+static int reject(tix_confirm *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int reject(tix_confirm *c, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+    va_end(ap);
+    c->result = code;
+    return TIX_OK;
+}
+
+/* Authoritative re-check: no seat may already have a row in LMDB. */
+static int seats_free_in_lmdb(tix_db *db, MDB_txn *txn, tix_confirm *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint8_t key[TIX_SEATKEY_LEN];
+        tix__seatkey(key, c->e->info.id, c->seats[i]);
+        MDB_val k = {sizeof key, key}, v;
+        int rc = mdb_get(txn, db->dbi[TIX_T_SEAT_STATE], &k, &v);
+        if (rc == MDB_NOTFOUND) continue;
+        if (rc) return tix__mdb_err(rc, "seat state");
+        c->conflict_seat = c->seats[i];
+        c->conflict_booking = v.mv_size == 8 ? tix__be64_get(v.mv_data) : 0;
+        return reject(c, TIX_ECONFLICT, "seat %u of show %llu is already taken",
+                      c->seats[i], (unsigned long long)c->e->info.id);
+    }
+    return TIX_OK;
+}
+
+/* Prices every seat from its tier as of now. */
+static int price_seats(tix_db *db, MDB_txn *txn, tix_confirm *c,
+                       tix_id *tiers, int64_t *prices, char currency[4],
+                       int64_t *total)
+{
+    *total = 0;
+    currency[0] = '\0';
+    for (uint32_t i = 0; i < c->n; i++) {
+        tiers[i] = c->e->layout->tier_id[c->e->layout->tier_slot[c->seats[i]]];
+        tix_tier t;
+        int rc = tix__tier_read(db, txn, tiers[i], &t);
+        if (rc) return rc;
+        if (!currency[0]) memcpy(currency, t.currency, 4);
+        else if (memcmp(currency, t.currency, 3) != 0)
+            return reject(c, TIX_EINVAL, "seats are priced in %s and %s",
+                          currency, t.currency);
+        prices[i] = t.price_minor;
+        *total += t.price_minor;
+    }
+    return TIX_OK;
+}
+
+/* Creates the tickets (seats_per_ticket seats each) and appends them to
+ * the booking record being encoded. */
+static int write_tickets(tix_db *db, MDB_txn *txn, tix_confirm *c,
+                         tix_id booking, tix_enc *rec, char (*codes)[22],
+                         uint32_t *n_codes)
+{
+    uint32_t per = c->seats_per_ticket ? c->seats_per_ticket : c->n;
+    uint32_t n = (c->n + per - 1) / per;
+    tix__enc_u32(rec, n);
+    for (uint32_t t = 0; t < n; t++) {
+        uint32_t first = t * per, count = c->n - first < per ? c->n - first : per;
+        int rc = TIX_EEXISTS;
+        for (int attempt = 0; attempt < 4 && rc == TIX_EEXISTS; attempt++) {
+            rc = tix__ticket_code_new(codes[t]);
+            if (rc == 0)
+                rc = tix__ticket_put(db, txn, codes[t], booking, c->e->info.id,
+                                     c->seats + first, count);
+        }
+        if (rc) return rc;
+        tix__enc_bytes(rec, codes[t], TIX_TICKET_CODE_LEN);
+        tix__enc_u32(rec, count);
+        for (uint32_t i = 0; i < count; i++) tix__enc_u32(rec, c->seats[first + i]);
+    }
+    *n_codes = n;
+    return TIX_OK;
+}
+
+static int put_index(tix_db *db, MDB_txn *txn, int table, tix_id a, tix_id b)
+{
+    uint8_t key[16];
+    tix__be64_put(key, a);
+    tix__be64_put(key + 8, b);
+    return tix__put(db, txn, table, key, 16, "", 0, 0, "booking index");
+}
+
+static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
+                           tix_id booking)
+{
+    uint8_t val[8];
+    tix__be64_put(val, booking);
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint8_t key[TIX_SEATKEY_LEN];
+        tix__seatkey(key, c->e->info.id, c->seats[i]);
+        int rc = tix__put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val, 8,
+                          MDB_NOOVERWRITE, "seat state");
+        if (rc) return rc;
+    }
+    return TIX_OK;
+}
+
+int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
+{
+    tix_id existing;
+    int rc = find_payref(db, txn, c->payment_ref, &existing);
+    if (rc == TIX_OK) {
+        c->dup = 1;
+        c->booking_id = existing;
+        return TIX_OK;
+    }
+    if (rc != TIX_ENOTFOUND) return rc;
+    rc = tix__user_exists(db, txn, c->user_id);
+    if (rc == TIX_ENOTFOUND)
+        return reject(c, rc, "user %llu not found", (unsigned long long)c->user_id);
+    if (rc) return rc;
+    if ((rc = seats_free_in_lmdb(db, txn, c)) || c->result) return rc;
+
+    tix_id tiers[c->n];
+    int64_t prices[c->n], total;
+    char currency[4];
+    if ((rc = price_seats(db, txn, c, tiers, prices, currency, &total)) ||
+        c->result)
+        return rc;
+    tix_id booking;
+    if ((rc = tix__next_id(db, txn, TIX_T_BOOKINGS, &booking))) return rc;
+    int64_t now = tix_db_now(db);
+
+    tix_enc rec;
+    tix__enc_init(&rec, TIX_REC_BOOKING, 1);
+    tix__enc_u64(&rec, c->user_id);
+    tix__enc_u64(&rec, c->e->info.id);
+    tix__enc_u8(&rec, TIX_BOOKING_CONFIRMED);
+    tix__enc_i64(&rec, now);
+    tix__enc_i64(&rec, 0);
+    tix__enc_str(&rec, c->payment_ref);
+    tix__enc_bytes(&rec, currency, 3);
+    tix__enc_i64(&rec, total);
+    tix__enc_u32(&rec, c->n);
+    for (uint32_t i = 0; i < c->n; i++) {
+        tix__enc_u32(&rec, c->seats[i]);
+        tix__enc_u64(&rec, tiers[i]);
+        tix__enc_i64(&rec, prices[i]);
+    }
+    char codes[c->n][22];
+    uint32_t n_codes = 0;
+    rc = write_tickets(db, txn, c, booking, &rec, codes, &n_codes);
+    if (rc == 0) rc = tix__enc_finish(&rec);
+    if (rc == 0) rc = tix__put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
+    tix__enc_free(&rec);
+    if (rc == 0) rc = write_seat_rows(db, txn, c, booking);
+    if (rc == 0) rc = put_index(db, txn, TIX_T_BOOKINGS_BY_USER, c->user_id, booking);
+    if (rc == 0) rc = put_index(db, txn, TIX_T_BOOKINGS_BY_SHOW, c->e->info.id, booking);
+    if (rc == 0) {
+        uint8_t val[8];
+        tix__be64_put(val, booking);
+        rc = tix__put(db, txn, TIX_T_PAYREFS, c->payment_ref,
+                      strlen(c->payment_ref), val, 8, MDB_NOOVERWRITE,
+                      "payment reference");
+    }
+    if (rc == 0) {
+        const char *code_ptrs[n_codes ? n_codes : 1];
+        for (uint32_t i = 0; i < n_codes; i++) code_ptrs[i] = codes[i];
+        tix__event ev = {.type = TIX_EVENT_BOOKED, .at = now,
+                         .booking_id = booking, .user_id = c->user_id,
+                         .show_id = c->e->info.id, .n_seats = c->n,
+                         .seats = c->seats, .n_codes = n_codes,
+                         .codes = code_ptrs, .gate = ""};
+        rc = tix__outbox_append(db, txn, &ev, NULL);
+    }
+    if (rc == 0) c->booking_id = booking;
+    return rc;
+}
+
+/* ---- confirm: the caller's side --------------------------------------- */
+
+#define TAKE_RETRY 1 /* a duplicate confirm of this hold is in flight */
+
+static void undo_take(tix_confirm *c, uint32_t upto)
+{
+    for (uint32_t i = 0; i < upto; i++) {
+        uint64_t w = c->confirming;
+        tix__w_cas(&c->e->seats[c->seats[i]], &w, c->prev[i]);
+    }
+}
+
+/* Moves every seat of the hold to CONFIRMING under our tag. Seats whose
+ * hold ran out but that are still free are taken too (late payment). */
+static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
+{
+    int64_t now = tix_db_now(db);
+    uint32_t mnow = tix__map_now(db);
+    uint32_t tag = tix__hold_tag(db, h->token);
+    c->confirming = tix__w_make(TIX_W_CONFIRMING,
+                                tix__seatmap_time(&db->engine->map,
+                                                  now + db->cfg.confirm_lease),
+                                tag);
+    int late = h->expires <= now;
+    for (uint32_t i = 0; i < c->n; i++) {
+        tix_word *p = &c->e->seats[c->seats[i]];
+        uint64_t w = tix__w_load(p);
+        for (;;) {
+            int mine = tix__w_held_live(w, mnow) && tix__w_tag(w) == tag;
+            if (mine || tix__w_takeable(w, mnow)) {
+                if (!tix__w_cas(p, &w, c->confirming)) continue;
+                c->prev[i] = w;
+                late |= !mine;
+                break;
+            }
+            if (tix__w_needs_repair(w, mnow)) {
+                int rc = tix__seat_repair(db, c->e, c->seats[i], w, &w);
+                if (rc) { undo_take(c, i); return rc; }
+                continue;
+            }
+            undo_take(c, i);
+            if (tix__w_state(w) == TIX_W_CONFIRMING && tix__w_tag(w) == tag)
+                return TAKE_RETRY;
+            if (late)
+                return tix__err(TIX_EEXPIRED, "hold ran out and seat %u was taken",
+                                c->seats[i]);
+            return tix__err(TIX_ECONFLICT, "seat %u is not held by this hold",
+                            c->seats[i]);
+        }
+    }
+    return TIX_OK;
+}
+
+static tix_confirm *confirm_new(tix_db *db, uint32_t n)
+{
+    tix_confirm *c = calloc(1, sizeof *c + (size_t)n * (sizeof(uint32_t) +
+                                                        sizeof(uint64_t)));
+    if (!c) return NULL;
+    c->db = db;
+    c->n = n;
+    c->prev = (uint64_t *)(c + 1);
+    c->seats = (uint32_t *)(c->prev + n);
+    atomic_store(&c->refs, 1);
+    return c;
+}
+
+static int check_opts(tix_db *db, const tix_hold *h,
+                      const tix_confirm_opts *o)
+{
+    if (!db || !h || !o) return tix__err(TIX_EINVAL, "db, hold or opts is NULL");
+    if (!o->user_id) return tix__err(TIX_EINVAL, "user_id is 0");
+    return tix__check_text("payment_ref", o->payment_ref, 1, TIX_NAME_MAX, 0);
+}
+
+static int payref_lookup(tix_db *db, const char *ref, tix_id *id)
+{
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    rc = find_payref(db, txn, ref, id);
+    tix__read_end(db, txn);
+    return rc;
+}
+
+/* A confirm that is already complete (the payment ref was known). */
+static int confirm_done(tix_db *db, tix_id booking, tix_confirm **out)
+{
+    tix_confirm *c = confirm_new(db, 0);
+    if (!c) return tix__err(TIX_ENOMEM, "out of memory");
+    c->booking_id = booking;
+    c->dup = 1;
+    atomic_store(&c->done, 1);
+    *out = c;
+    return TIX_OK;
+}
+
+int tix_confirm_submit(tix_db *db, const tix_hold *h,
+                       const tix_confirm_opts *o, tix_confirm **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    int rc = check_opts(db, h, o);
+    const tix__show_entry *e;
+    if (rc == 0) rc = tix__hold_check(db, h, &e);
+    if (rc) return rc;
+    tix_id booking;
+    rc = payref_lookup(db, o->payment_ref, &booking);
+    if (rc == TIX_OK) return confirm_done(db, booking, out);
+    if (rc != TIX_ENOTFOUND) return rc;
+    tix_confirm *c = confirm_new(db, h->n);
+    if (!c) return tix__err(TIX_ENOMEM, "out of memory");
+    c->e = e;
+    memcpy(c->seats, h->seats, h->n * sizeof *h->seats);
+    c->user_id = o->user_id;
+    snprintf(c->payment_ref, sizeof c->payment_ref, "%s", o->payment_ref);
+    c->seats_per_ticket = o->seats_per_ticket;
+    /* Wait out a duplicate confirm of the same hold (bounded by the lease),
+     * then look for the booking it made. */
+    for (long waited = 0; (rc = confirm_take(db, h, c)) == TAKE_RETRY;) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        if (++waited > (long)db->cfg.confirm_lease * 1000) {
+            rc = tix__err(TIX_EBUSY, "another confirm of this hold is stuck");
+            break;
+        }
+    }
+    if (rc == TIX_ECONFLICT || rc == TIX_EEXPIRED) {
+        int keep = rc;
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", tix_errmsg());
+        if (payref_lookup(db, o->payment_ref, &booking) == TIX_OK) {
+            free(c);
+            return confirm_done(db, booking, out);
+        }
+        rc = tix__err(keep, "%s", msg);
+    }
+    if (rc == 0 && (rc = tix__committer_submit(db, c)) != 0)
+        undo_take(c, c->n); /* taken but never queued */
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return TIX_OK;
+}
+
+static int confirm_result(tix_confirm *c, tix_id *booking_id)
+{
+    if (c->result != TIX_OK) return tix__err(c->result, "%s", c->errmsg);
+    if (booking_id) *booking_id = c->booking_id;
+    return TIX_OK;
+}
+
+int tix_confirm_poll(tix_confirm *c, tix_id *booking_id)
+{
+    if (!c) return tix__err(TIX_EINVAL, "confirm is NULL");
+    if (!atomic_load_explicit(&c->done, memory_order_acquire)) return TIX_EAGAIN;
+    return confirm_result(c, booking_id);
+}
+
+int tix_confirm_wait(tix_confirm *c, int timeout_ms, tix_id *booking_id)
+{
+    if (!c) return tix__err(TIX_EINVAL, "confirm is NULL");
+    if (!atomic_load_explicit(&c->done, memory_order_acquire)) {
+        int rc = tix__committer_wait(c->db, c, timeout_ms);
+        if (rc) return rc;
+    }
+    return confirm_result(c, booking_id);
+}
+
+void tix_confirm_free(tix_confirm *c) { tix__confirm_unref(c); }
+
+int tix_hold_confirm(tix_db *db, const tix_hold *h, const tix_confirm_opts *o,
+                     tix_id *booking_id)
+{
+    tix_confirm *c;
+    int rc = tix_confirm_submit(db, h, o, &c);
+    if (rc) return rc;
+    rc = tix_confirm_wait(c, -1, booking_id);
+    tix_confirm_free(c);
+    return rc;
+}
+
+/* ---- reading bookings -------------------------------------------------- */
+
+static size_t booking_bound(const MDB_val *v)
+{
+    /* Tickets add their gate (<= TIX_NAME_MAX) from the ticket table; every
+     * ticket costs at least 25 record bytes, so v->mv_size / 25 bounds them. */
+    return tix__bump_bound(sizeof(tix_booking), v->mv_size) +
+           (v->mv_size / 25 + 1) * (sizeof(tix_ticket) + TIX_NAME_MAX + 16);
+}
+
+static int decode_seats(booking_rec *r, tix_booking *b, tix_bump *bump)
+{
+    tix_booked_seat *seats = tix__bump_alloc(bump, r->n_seats * sizeof *seats + 1);
+    if (!seats) return tix__err(TIX_ECORRUPT, "booking too large");
+    for (uint32_t i = 0; i < r->n_seats; i++) {
+        seats[i].seat = tix__dec_u32(&r->seats);
+        seats[i].tier_id = tix__dec_u64(&r->seats);
+        seats[i].price_minor = tix__dec_i64(&r->seats);
+    }
+    b->n_seats = r->n_seats;
+    b->seats = seats;
+    return TIX_OK;
+}
+
+static int decode_tickets(tix_db *db, MDB_txn *txn, booking_rec *r,
+                          tix_booking *b, tix_bump *bump)
+{
+    tix_ticket *t = tix__bump_alloc(bump, r->n_tickets * sizeof *t + 1);
+    if (!t) return tix__err(TIX_ECORRUPT, "booking too large");
+    for (uint32_t i = 0; i < r->n_tickets; i++) {
+        const uint8_t *code = tix__dec_bytes(&r->tickets, TIX_TICKET_CODE_LEN);
+        uint32_t n = tix__dec_count(&r->tickets, 1u << 16);
+        uint32_t *seats = tix__bump_alloc(bump, n * sizeof *seats + 1);
+        if (!code || !seats) return tix__err(TIX_ECORRUPT, "booking is malformed");
+        for (uint32_t k = 0; k < n; k++) seats[k] = tix__dec_u32(&r->tickets);
+        memcpy(t[i].code, code, TIX_TICKET_CODE_LEN);
+        t[i].code[TIX_TICKET_CODE_LEN] = '\0';
+        t[i].n_seats = n;
+        t[i].seats = seats;
+        tix__ticket_rec tr;
+        int rc = tix__ticket_get(db, txn, t[i].code, &tr);
+        if (rc) return rc == TIX_ENOTFOUND
+                           ? tix__err(TIX_ECORRUPT, "ticket %s is missing", t[i].code)
+                           : rc;
+        t[i].checked_in_at = tr.checked_in_at;
+        t[i].gate = tix__bump_str(bump, tr.gate);
+        if (!t[i].gate) return tix__err(TIX_ECORRUPT, "booking too large");
+    }
+    b->n_tickets = r->n_tickets;
+    b->tickets = t;
+    return TIX_OK;
+}
+
+static int decode_booking(tix_db *db, MDB_txn *txn, tix_id id,
+                          const MDB_val *v, tix_booking *b, tix_bump *bump)
+{
+    booking_rec r;
+    int rc = booking_parse(v, &r);
+    if (rc) return rc;
+    b->id = id;
+    b->user_id = r.user_id;
+    b->show_id = r.show_id;
+    b->status = (tix_booking_status)r.status;
+    b->created_at = r.created_at;
+    b->cancelled_at = r.cancelled_at;
+    b->payment_ref = tix__bump_str(bump, r.payment_ref);
+    memcpy(b->currency, r.currency, 3);
+    b->currency[3] = '\0';
+    b->total_minor = r.total;
+    if (!b->payment_ref) return tix__err(TIX_ECORRUPT, "booking too large");
+    if ((rc = decode_seats(&r, b, bump))) return rc;
+    return decode_tickets(db, txn, &r, b, bump);
+}
+
+/* Builds {count; items[]} (or a single booking when @p single) for ids. */
+static int build_bookings(tix_db *db, MDB_txn *txn, const tix_id *ids, size_t n,
+                          int single, void **out)
+{
+    size_t total = single ? 0 : sizeof(size_t) + n * sizeof(tix_booking);
+    for (size_t i = 0; i < n; i++) {
+        MDB_val v;
+        int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, ids[i], &v, "booking");
+        if (rc) return rc;
+        total += booking_bound(&v);
+    }
+    tix_bump bump;
+    int rc = tix__bump_init(&bump, total + 64);
+    if (rc) return rc;
+    tix_booking *items;
+    if (single) {
+        items = tix__bump_alloc(&bump, sizeof *items);
+    } else {
+        size_t *count = tix__bump_alloc(&bump, sizeof(size_t) + n * sizeof *items);
+        *count = n;
+        items = (tix_booking *)(count + 1);
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        MDB_val v;
+        rc = tix__get_id(db, txn, TIX_T_BOOKINGS, ids[i], &v, "booking");
+        if (rc == 0) rc = decode_booking(db, txn, ids[i], &v, &items[i], &bump);
+    }
+    if (rc) {
+        free(bump.base);
+        return rc;
+    }
+    *out = bump.base;
+    return TIX_OK;
+}
+
+int tix_booking_get(tix_db *db, tix_id id, tix_booking **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    rc = build_bookings(db, txn, &id, 1, 1, (void **)out);
+    tix__read_end(db, txn);
+    return rc;
+}
+
+int tix_booking_find_payment(tix_db *db, const char *ref, tix_booking **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    int rc = tix__check_text("payment_ref", ref, 1, TIX_NAME_MAX, 0);
+    if (rc) return rc;
+    MDB_txn *txn;
+    if ((rc = tix__read_begin(db, &txn))) return rc;
+    tix_id id;
+    rc = find_payref(db, txn, ref, &id);
+    if (rc == TIX_ENOTFOUND)
+        rc = tix__err(TIX_ENOTFOUND, "no booking for payment reference %s", ref);
+    if (rc == 0) rc = build_bookings(db, txn, &id, 1, 1, (void **)out);
+    tix__read_end(db, txn);
+    return rc;
+}
+
+static int list_by(tix_db *db, int index, tix_id key, tix_booking_list **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    uint8_t prefix[8];
+    tix__be64_put(prefix, key);
+    tix_id *ids;
+    size_t n;
+    rc = tix__index_ids(db, txn, index, prefix, 8, &ids, &n);
+    if (rc == 0) {
+        rc = build_bookings(db, txn, ids, n, 0, (void **)out);
+        free(ids);
+    }
+    tix__read_end(db, txn);
+    return rc;
+}
+
+int tix_booking_list_by_user(tix_db *db, tix_id user, tix_booking_list **out)
+{
+    return list_by(db, TIX_T_BOOKINGS_BY_USER, user, out);
+}
+
+int tix_booking_list_by_show(tix_db *db, tix_id show, tix_booking_list **out)
+{
+    return list_by(db, TIX_T_BOOKINGS_BY_SHOW, show, out);
+}
+
+void tix_booking_free(tix_booking *b) { free(b); }
+void tix_booking_list_free(tix_booking_list *l) { free(l); }
+
+int tix_ticket_qr(const tix_booking *b, size_t i, char *buf, size_t cap)
+{
+    if (!b || !buf) return tix__err(TIX_EINVAL, "booking or buf is NULL");
+    if (i >= b->n_tickets)
+        return tix__err(TIX_EINVAL, "ticket %zu of %zu", i, b->n_tickets);
+    const tix_ticket *t = &b->tickets[i];
+    size_t len = (size_t)snprintf(buf, cap, "tix1:%s:%llu:", t->code,
+                                  (unsigned long long)b->show_id);
+    for (size_t k = 0; k < t->n_seats && len < cap; k++)
+        len += (size_t)snprintf(buf + len, cap - len, k ? ",%u" : "%u",
+                                t->seats[k]);
+    if (len >= cap) return tix__err(TIX_ETOOLONG, "QR payload needs %zu bytes", len + 1);
+    return TIX_OK;
+}

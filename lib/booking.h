@@ -1,0 +1,11 @@
+/* Bookings: records, confirm (with the group committer), cancel, reads. */
+#ifndef TIX_LIB_BOOKING_H
+#define TIX_LIB_BOOKING_H
+
+#include "db.h"
+
+/* Reads status and user of booking @p id. TIX_ENOTFOUND when missing. */
+int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
+                        tix_id *user);
+
+#endif

@@ -1,0 +1,121 @@
+/* Cancel (refund): BOOKED -> CONFIRMING(lease) -> LMDB (booking cancelled,
+ * seat rows removed, outbox event) -> FREE. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking.h"
+#include "error.h"
+#include "lease.h"
+#include "outbox.h"
+
+/* What cancel needs of a booking record. */
+typedef struct cancel_info {
+    tix_id show, user;
+    uint32_t n;
+    uint32_t *seats;
+} cancel_info;
+
+static int read_cancel_info(tix_db *db, tix_id id, cancel_info *ci)
+{
+    tix_booking *b;
+    int rc = tix_booking_get(db, id, &b);
+    if (rc) return rc;
+    if (b->status == TIX_BOOKING_CANCELLED) {
+        tix_booking_free(b);
+        return tix__err(TIX_EALREADY, "booking %llu is already cancelled",
+                        (unsigned long long)id);
+    }
+    ci->show = b->show_id;
+    ci->user = b->user_id;
+    ci->n = (uint32_t)b->n_seats;
+    ci->seats = malloc((b->n_seats + 1) * sizeof *ci->seats);
+    if (!ci->seats) rc = tix__err(TIX_ENOMEM, "out of memory");
+    for (uint32_t i = 0; rc == 0 && i < ci->n; i++) ci->seats[i] = b->seats[i].seat;
+    tix_booking_free(b);
+    return rc;
+}
+
+static int booked_by(uint64_t w, uint32_t now, void *arg)
+{
+    (void)now;
+    tix_id id = *(tix_id *)arg;
+    return tix__w_state(w) == TIX_W_BOOKED && tix__w_tag(w) == (uint32_t)id;
+}
+
+struct cancel_arg {
+    tix_id id;
+    const cancel_info *ci;
+};
+
+/* Rewrites the booking record with status cancelled (same bytes otherwise:
+ * status and cancelled_at sit at fixed offsets after the header). */
+static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now)
+{
+    MDB_val v;
+    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    if (rc) return rc;
+    int status;
+    if ((rc = tix__booking_status(db, txn, id, &status, NULL))) return rc;
+    if (status == TIX_BOOKING_CANCELLED)
+        return tix__err(TIX_EALREADY, "booking %llu is already cancelled",
+                        (unsigned long long)id);
+    uint8_t *copy = malloc(v.mv_size);
+    if (!copy) return tix__err(TIX_ENOMEM, "out of memory");
+    memcpy(copy, v.mv_data, v.mv_size);
+    const size_t status_at = 2 + 8 + 8, cancelled_at = status_at + 1 + 8;
+    copy[status_at] = TIX_BOOKING_CANCELLED;
+    for (int i = 0; i < 8; i++) copy[cancelled_at + i] = (uint8_t)((uint64_t)now >> (8 * i));
+    uint8_t key[8];
+    tix__be64_put(key, id);
+    rc = tix__put(db, txn, TIX_T_BOOKINGS, key, 8, copy, v.mv_size, 0, "booking");
+    free(copy);
+    return rc;
+}
+
+static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
+{
+    struct cancel_arg *a = arg;
+    int64_t now = tix_db_now(db);
+    int rc = mark_cancelled(db, txn, a->id, now);
+    for (uint32_t i = 0; rc == 0 && i < a->ci->n; i++) {
+        uint8_t key[TIX_SEATKEY_LEN];
+        tix__seatkey(key, a->ci->show, a->ci->seats[i]);
+        rc = tix__del(db, txn, TIX_T_SEAT_STATE, key, sizeof key, "seat state");
+        if (rc == TIX_ENOTFOUND)
+            rc = tix__err(TIX_ECORRUPT, "booked seat %u has no seat row",
+                          a->ci->seats[i]);
+    }
+    tix__event ev = {.type = TIX_EVENT_CANCELLED, .at = now,
+                     .booking_id = a->id, .user_id = a->ci->user,
+                     .show_id = a->ci->show, .n_seats = a->ci->n,
+                     .seats = a->ci->seats, .gate = ""};
+    if (rc == 0) rc = tix__outbox_append(db, txn, &ev, NULL);
+    return rc;
+}
+
+int tix_booking_cancel(tix_db *db, tix_id id)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    cancel_info ci = {0};
+    int rc = read_cancel_info(db, id, &ci);
+    const tix__show_entry *e = NULL;
+    if (rc == 0) rc = tix__show_lookup(db, ci.show, &e);
+    if (rc) {
+        free(ci.seats);
+        return rc;
+    }
+    uint64_t prev[ci.n ? ci.n : 1];
+    tix__lease l = {.e = e, .seats = ci.seats, .n = ci.n, .prev = prev};
+    rc = tix__lease_take(db, &l, (uint32_t)id, booked_by, &id);
+    if (rc == TIX_ECONFLICT)
+        rc = tix__err(TIX_EBUSY, "seat %u of booking %llu is changing right now",
+                      l.failed_seat, (unsigned long long)id);
+    if (rc == 0) {
+        struct cancel_arg a = {id, &ci};
+        rc = tix__write(db, cancel_write, &a);
+        if (rc == 0) tix__lease_finish(&l, tix__w_make(TIX_W_FREE, 0, 0));
+        else tix__lease_revert(&l);
+    }
+    free(ci.seats);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* The group committer: one thread per store drains the queue of confirms
+ * and writes them all in one LMDB write transaction (one fsync).
+ *
+ * Why a dedicated thread rather than electing a leader among waiting
+ * callers: the asynchronous confirm (submit, then poll) must make progress
+ * while no caller is blocked, and one thread that owns the write
+ * transaction keeps the batch logic in one place. */
+#ifndef TIX_LIB_COMMIT_H
+#define TIX_LIB_COMMIT_H
+
+#include "engine.h"
+
+/* One confirm in flight; also the public async handle. */
+struct tix_confirm {
+    tix_db *db;
+    const tix__show_entry *e;
+    uint32_t n;
+    uint32_t *seats;       /* ascending */
+    uint64_t *prev;        /* each seat's word before CONFIRMING */
+    uint64_t confirming;   /* the CONFIRMING word we wrote on every seat */
+    tix_id user_id;
+    char payment_ref[TIX_NAME_MAX + 1];
+    uint32_t seats_per_ticket;
+    /* results, written by the committer before done is set */
+    int result;
+    tix_id booking_id;
+    int dup;                   /* payment ref already had a booking */
+    uint32_t conflict_seat;    /* on TIX_ECONFLICT from LMDB */
+    uint64_t conflict_booking; /* the booking that owns it */
+    char errmsg[256];
+    _Atomic int done;
+    _Atomic int refs;
+    struct tix_confirm *next;
+};
+
+/* Writes one confirm inside the batch transaction. Per-request failures
+ * (TIX_ECONFLICT, TIX_ENOTFOUND, TIX_EINVAL) are stored in c->result and
+ * TIX_OK is returned; anything else fails the whole batch. */
+int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c);
+
+/* Queues @p c (the caller keeps its reference; the committer takes one). */
+int tix__committer_submit(tix_db *db, tix_confirm *c);
+
+/* Waits for @p c, up to timeout_ms (-1 = forever). */
+int tix__committer_wait(tix_db *db, tix_confirm *c, int timeout_ms);
+
+/* Drops a reference; the last one frees. */
+void tix__confirm_unref(tix_confirm *c);
+
+/* Stops the committer thread after it drains the queue. */
+void tix__committer_stop(tix_db *db);
+
+/* Counters for benchmarks: batches committed, confirms in them, largest. */
+void tix__committer_stats(tix_db *db, uint64_t *batches, uint64_t *confirms,
+                          uint64_t *max_batch);
+
+#endif

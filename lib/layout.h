@@ -1,0 +1,11 @@
+/* Seat layouts of screens, loaded once for the seat engine's hot paths. */
+#ifndef TIX_LIB_LAYOUT_H
+#define TIX_LIB_LAYOUT_H
+
+#include "engine.h"
+
+int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                     tix__layout **out);
+void tix__layout_free(tix__layout *l);
+
+#endif

@@ -1,0 +1,365 @@
+/* Seats of a screen: adding rows of seats and listing them.
+ *
+ * Record (TIX_REC_SEAT, version 1) in TIX_T_SEATS, key screen + index:
+ *   u32 index | cstr row | u32 number | f64 x | f64 y | u64 tier_id |
+ *   u32 flags
+ * The index is kept in the value too because decoders see values only.
+ * Index TIX_T_SEATS_BY_LABEL: screen, row bytes, 0, number(be32) -> index
+ * (be32). Labels hold no NUL, so the 0 byte ends the label unambiguously
+ * and the key makes (row, number) unique within a screen.
+ *
+ * Seat indexes run 0..seat_count-1 in the order seats were added; the
+ * screen record's seat_count is the next index. Holds and seats.map name
+ * seats by index, so a screen's layout only grows, and only until its
+ * first show. */
+#include "seat.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "screen.h"
+#include "show.h"
+#include "table.h"
+#include "tier.h"
+#include "validate.h"
+
+#define SEAT_VERSION 1
+#define SEAT_FLAGS_KNOWN \
+    (TIX_SEAT_AISLE | TIX_SEAT_WHEELCHAIR | TIX_SEAT_COMPANION | TIX_SEAT_BLOCKED)
+#define LABEL_KEY_MAX (8 + TIX_ROW_LABEL_MAX + 1 + 4)
+
+/* TEMPORARY until show.c lands: a screen counts as having no shows. The
+ * strong definition in lib/show.c replaces this one at link time. */
+__attribute__((weak)) int tix__screen_has_shows(tix_db *db, MDB_txn *txn,
+                                                tix_id screen_id)
+{
+    (void)db;
+    (void)txn;
+    (void)screen_id;
+    return 0;
+}
+
+/* ---- record -------------------------------------------------------- */
+
+int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b)
+{
+    tix_seat *s = out;
+    tix_dec d;
+    int rc = tix__dec_init(&d, val->mv_data, val->mv_size, TIX_REC_SEAT,
+                           SEAT_VERSION);
+    if (rc) return rc;
+    s->index = tix__dec_u32(&d);
+    tix_str row = tix__dec_cstr(&d);
+    s->number = tix__dec_u32(&d);
+    s->x = tix__dec_f64(&d);
+    s->y = tix__dec_f64(&d);
+    s->tier_id = tix__dec_u64(&d);
+    s->flags = tix__dec_u32(&d);
+    if ((rc = tix__dec_finish(&d))) return rc;
+    s->row = tix__bump_str(b, row);
+    if (!s->row) return tix__err(TIX_ECORRUPT, "seat block too small");
+    return TIX_OK;
+}
+
+static int seat_put(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                    uint32_t index, const char *label,
+                    const tix_seat_spec *spec)
+{
+    tix_enc e;
+    tix__enc_init(&e, TIX_REC_SEAT, SEAT_VERSION);
+    tix__enc_u32(&e, index);
+    tix__enc_cstr(&e, label);
+    tix__enc_u32(&e, spec->number);
+    tix__enc_f64(&e, spec->x);
+    tix__enc_f64(&e, spec->y);
+    tix__enc_u64(&e, spec->tier_id);
+    tix__enc_u32(&e, spec->flags);
+    int rc = tix__enc_finish(&e);
+    if (rc == TIX_OK) {
+        uint8_t key[TIX__SEAT_KEY_LEN];
+        tix__seat_key(key, screen_id, index);
+        rc = tix__put(db, txn, TIX_T_SEATS, key, sizeof key, e.buf, e.len, 0,
+                      "seat");
+    }
+    tix__enc_free(&e);
+    return rc;
+}
+
+/* Registers (row, number) -> index; TIX_EEXISTS when the screen already
+ * has that seat, including one added earlier in the same call. */
+static int label_claim(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                       const char *label, uint32_t number, uint32_t index)
+{
+    uint8_t key[LABEL_KEY_MAX], val[4];
+    size_t n = strlen(label); /* validated: 1..TIX_ROW_LABEL_MAX */
+    tix__be64_put(key, screen_id);
+    memcpy(key + 8, label, n);
+    key[8 + n] = 0;
+    tix__be32_put(key + 9 + n, number);
+    tix__be32_put(val, index);
+    MDB_val k = {13 + n, key}, v = {sizeof val, val};
+    int rc = mdb_put(txn, db->dbi[TIX_T_SEATS_BY_LABEL], &k, &v,
+                     MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+        return tix__err(TIX_EEXISTS, "seat %s-%u already exists on screen %llu",
+                        label, number, (unsigned long long)screen_id);
+    return rc ? tix__mdb_err(rc, "seat label index") : TIX_OK;
+}
+
+/* ---- checks that need no transaction -------------------------------- */
+
+/* Names a seat spec in messages by position: its number may be the
+ * problem. */
+#define SEAT_AT "rows[%zu] (\"%s\") seats[%zu]"
+
+static int seat_spec_check(const tix_seat_spec *s, size_t r,
+                           const char *label, size_t i)
+{
+    if (s->number == 0)
+        return tix__err(TIX_EINVAL, SEAT_AT ": number is 0 (seats count "
+                        "from 1)", r, label, i);
+    if (s->flags & ~SEAT_FLAGS_KNOWN)
+        return tix__err(TIX_EINVAL, SEAT_AT ": flags 0x%x has unknown bits",
+                        r, label, i, s->flags);
+    if (!isfinite(s->x) || !isfinite(s->y))
+        return tix__err(TIX_ERANGE, SEAT_AT ": x/y is not a finite number",
+                        r, label, i);
+    return TIX_OK;
+}
+
+static int row_spec_check(const tix_row_spec *row, size_t r)
+{
+    char field[48];
+    snprintf(field, sizeof field, "rows[%zu].label", r);
+    int rc = tix__check_text(field, row->label, 1, TIX_ROW_LABEL_MAX, 0);
+    if (rc) return rc;
+    if (row->count == 0)
+        return tix__err(TIX_ERANGE, "rows[%zu] (\"%s\") has no seats", r,
+                        row->label);
+    if (row->count > TIX__SCREEN_SEATS_MAX)
+        return tix__err(TIX_ERANGE, "rows[%zu] (\"%s\") has %zu seats, more "
+                        "than a screen may have (%u)", r, row->label,
+                        row->count, TIX__SCREEN_SEATS_MAX);
+    if (!row->seats)
+        return tix__err(TIX_EINVAL, "rows[%zu].seats is NULL", r);
+    for (size_t i = 0; i < row->count; i++)
+        if ((rc = seat_spec_check(&row->seats[i], r, row->label, i))) return rc;
+    return TIX_OK;
+}
+
+/* Checks every row and counts the seats (at most TIX__SCREEN_SEATS_MAX). */
+static int rows_check(const tix_row_spec *rows, size_t nrows, uint32_t *total)
+{
+    if (!rows) return tix__err(TIX_EINVAL, "rows is NULL");
+    if (nrows == 0) return tix__err(TIX_ERANGE, "nrows is 0: no seats to add");
+    size_t sum = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        int rc = row_spec_check(&rows[r], r);
+        if (rc) return rc;
+        sum += rows[r].count;
+        if (sum > TIX__SCREEN_SEATS_MAX)
+            return tix__err(TIX_ERANGE, "rows hold more than %u seats, the "
+                            "most a screen may have", TIX__SCREEN_SEATS_MAX);
+    }
+    *total = (uint32_t)sum;
+    return TIX_OK;
+}
+
+/* ---- the write ------------------------------------------------------- */
+
+struct seats_write {
+    tix_id screen_id;
+    const tix_row_spec *rows;
+    size_t nrows;
+    uint32_t total;       /* seats in rows */
+    uint32_t first_index; /* out */
+};
+
+/* The screen exists, has no shows yet and has room for the new seats. */
+static int screen_check(tix_db *db, MDB_txn *txn, const struct seats_write *w,
+                        uint32_t *seat_count)
+{
+    tix_screen screen;
+    int rc = tix__screen_read(db, txn, w->screen_id, &screen);
+    if (rc) return tix__ref_err(rc, "screen_id", w->screen_id);
+    rc = tix__screen_has_shows(db, txn, w->screen_id);
+    if (rc < 0) return rc;
+    if (rc > 0)
+        return tix__err(TIX_EBUSY, "screen %llu already has shows: its seat "
+                        "layout is frozen", (unsigned long long)w->screen_id);
+    if (screen.seat_count > TIX__SCREEN_SEATS_MAX - w->total)
+        return tix__err(TIX_ERANGE, "screen %llu has %u seats; %u more would "
+                        "exceed %u", (unsigned long long)w->screen_id,
+                        screen.seat_count, w->total, TIX__SCREEN_SEATS_MAX);
+    *seat_count = screen.seat_count;
+    return TIX_OK;
+}
+
+/* A seat's tier must be a tier of the same screen. @p verified remembers
+ * the last tier that passed, since neighbouring seats share tiers. */
+static int tier_check(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                      tix_id tier_id, tix_id *verified, const char *label,
+                      uint32_t number)
+{
+    if (tier_id != 0 && tier_id == *verified) return TIX_OK;
+    tix_tier tier;
+    int rc = tix__tier_read(db, txn, tier_id, &tier);
+    if (rc == TIX_ENOTFOUND)
+        return tix__err(TIX_ENOTFOUND, "seat %s-%u: tier_id %llu does not "
+                        "exist", label, number, (unsigned long long)tier_id);
+    if (rc) return rc;
+    if (tier.screen_id != screen_id)
+        return tix__err(TIX_EINVAL, "seat %s-%u: tier_id %llu belongs to "
+                        "screen %llu, not %llu", label, number,
+                        (unsigned long long)tier_id,
+                        (unsigned long long)tier.screen_id,
+                        (unsigned long long)screen_id);
+    *verified = tier_id;
+    return TIX_OK;
+}
+
+static int add_row(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                   const tix_row_spec *row, uint32_t *index, tix_id *verified)
+{
+    for (size_t i = 0; i < row->count; i++) {
+        const tix_seat_spec *s = &row->seats[i];
+        int rc = tier_check(db, txn, screen_id, s->tier_id, verified,
+                            row->label, s->number);
+        if (rc == TIX_OK)
+            rc = label_claim(db, txn, screen_id, row->label, s->number, *index);
+        if (rc == TIX_OK)
+            rc = seat_put(db, txn, screen_id, *index, row->label, s);
+        if (rc) return rc;
+        (*index)++;
+    }
+    return TIX_OK;
+}
+
+static int add_rows_txn(tix_db *db, MDB_txn *txn, void *arg)
+{
+    struct seats_write *w = arg;
+    uint32_t index;
+    int rc = screen_check(db, txn, w, &index);
+    if (rc) return rc;
+    w->first_index = index;
+    tix_id verified = 0;
+    for (size_t r = 0; r < w->nrows && rc == TIX_OK; r++)
+        rc = add_row(db, txn, w->screen_id, &w->rows[r], &index, &verified);
+    return rc ? rc : tix__screen_set_seat_count(db, txn, w->screen_id, index);
+}
+
+int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows,
+                       size_t nrows, uint32_t *first_index_out)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    struct seats_write w = {screen_id, rows, nrows, 0, 0};
+    int rc = rows_check(rows, nrows, &w.total);
+    if (rc) return rc;
+    if ((rc = tix__write(db, add_rows_txn, &w))) return rc;
+    if (first_index_out) *first_index_out = w.first_index;
+    return TIX_OK;
+}
+
+/* ---- listing --------------------------------------------------------- */
+
+/* Calls @p fn for every seat value of a screen, in index order. */
+typedef int (*seat_visit_fn)(const MDB_val *val, void *arg);
+
+static int seats_visit(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                       seat_visit_fn fn, void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, db->dbi[TIX_T_SEATS], &cur);
+    if (rc) return tix__mdb_err(rc, "seat cursor");
+    uint8_t prefix[8];
+    tix__be64_put(prefix, screen_id);
+    MDB_val k = {sizeof prefix, prefix}, v;
+    int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = TIX_OK;
+    while (mrc == 0 && rc == TIX_OK && k.mv_size == TIX__SEAT_KEY_LEN &&
+           memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
+        rc = fn(&v, arg);
+        if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc) return rc;
+    return mrc == 0 || mrc == MDB_NOTFOUND ? TIX_OK
+                                           : tix__mdb_err(mrc, "seat scan");
+}
+
+/* Pass 1: how many seats and how big a block they need. */
+struct seat_sizing {
+    size_t n, bytes;
+};
+
+static int size_seat(const MDB_val *val, void *arg)
+{
+    struct seat_sizing *z = arg;
+    z->n++;
+    /* The item, plus its row label and NUL, which the value (holding the
+     * label, its NUL and more) always outsizes. Exact enough for a
+     * million seats, unlike the generic tix__bump_bound. */
+    z->bytes += sizeof(tix_seat) + val->mv_size;
+    return TIX_OK;
+}
+
+/* Pass 2: decode into the block, checking the index order. */
+struct seat_filling {
+    tix_seat_list *list;
+    tix_bump *b;
+    size_t n; /* as sized by pass 1 */
+};
+
+static int fill_seat(const MDB_val *val, void *arg)
+{
+    struct seat_filling *f = arg;
+    size_t i = f->list->count;
+    if (i == f->n) return tix__err(TIX_ECORRUPT, "seat list grew mid-read");
+    int rc = tix__seat_decode(val, &f->list->items[i], f->b);
+    if (rc) return rc;
+    if (f->list->items[i].index != i)
+        return tix__err(TIX_ECORRUPT, "seat %zu is stored as index %u", i,
+                        f->list->items[i].index);
+    f->list->count++;
+    return TIX_OK;
+}
+
+static int seat_list_build(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                           tix_seat_list **out)
+{
+    struct seat_sizing z = {0, 0};
+    int rc = seats_visit(db, txn, screen_id, size_seat, &z);
+    if (rc) return rc;
+    tix_bump b;
+    if ((rc = tix__bump_init(&b, sizeof(tix_seat_list) + 8 + z.bytes)))
+        return rc;
+    tix_seat_list *list =
+        tix__bump_alloc(&b, sizeof(tix_seat_list) + z.n * sizeof(tix_seat));
+    struct seat_filling f = {list, &b, z.n};
+    rc = seats_visit(db, txn, screen_id, fill_seat, &f);
+    if (rc) {
+        free(b.base);
+        return rc;
+    }
+    *out = list;
+    return TIX_OK;
+}
+
+int tix_seat_list_by_screen(tix_db *db, tix_id screen_id,
+                            tix_seat_list **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    rc = seat_list_build(db, txn, screen_id, out);
+    tix__read_end(db, txn);
+    return rc;
+}
+
+void tix_seat_list_free(tix_seat_list *l) { free(l); }

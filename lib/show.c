@@ -1,0 +1,394 @@
+/* Shows: a movie on a screen at a time, with the three indexes that find
+ * them and the seats.map region their seats live in.
+ *
+ * Record (TIX_REC_SHOW, version 1), fixed width so the seat engine decodes
+ * it without allocating:
+ *   u64 id | u64 movie | u64 screen | u64 venue | u64 city |
+ *   i64 start | i64 end | u32 local_date | u32 seat_count | u64 seat_base
+ * venue, city, local date and seat count are copied in at creation: a
+ * screen's layout is frozen once it has shows and venues never move, so
+ * the copies cannot go stale, and listings need no joins.
+ *
+ * Indexes (times are tix__be64_put_i so they sort as signed numbers):
+ *   TIX_T_SHOWS_BY_SCREEN  screen, start, id -> end   (overlap check)
+ *   TIX_T_SHOWS_BY_CITY    city, date, movie, start, id -> ""
+ *   TIX_T_SHOWS_BY_VENUE   venue, date, start, id -> "" */
+#include "show.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "error.h"
+#include "movie.h"
+#include "place.h"
+#include "screen.h"
+#include "table.h"
+#include "venue.h"
+
+#define SHOW_VERSION 1
+#define DAY_SECONDS 86400
+/* Shows may start from 2000-01-01T00:00Z up to (not at) 2100-01-01T00:00Z. */
+#define START_MIN_YEAR 2000
+#define START_END_YEAR 2100
+/* No show lasts longer than this: bounds the overlap scan. */
+#define SHOW_SECONDS_MAX ((int64_t)TIX__MOVIE_DURATION_MAX * 60)
+
+/* ---- civil dates (H. Hinnant's algorithms, proleptic Gregorian) ------- */
+
+/* Days from 1970-01-01 to @p y-@p m-@p d. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;                           /* 0..399 */
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;   /* 0..146096 */
+    return era * 146097 + doe - 719468;
+}
+
+/* YYYYMMDD of day @p z counted from 1970-01-01. */
+static uint32_t civil_from_days(int64_t z)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    return (uint32_t)(y * 10000 + m * 100 + d);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+uint32_t tix__local_date(int64_t t, int32_t utc_offset_min)
+{
+    int64_t local = t + (int64_t)utc_offset_min * 60;
+    return civil_from_days(floor_div(local, DAY_SECONDS));
+}
+
+/* 1 when @p date is a real YYYYMMDD calendar date. */
+static int date_valid(uint32_t date)
+{
+    int y = (int)(date / 10000), m = (int)(date / 100 % 100),
+        d = (int)(date % 100);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > 31) return 0;
+    return civil_from_days(days_from_civil(y, m, d)) == date;
+}
+
+/* ---- record ---------------------------------------------------------- */
+
+static int show_encode(const tix__show_info *s, uint32_t local_date,
+                       tix_enc *e)
+{
+    tix__enc_init(e, TIX_REC_SHOW, SHOW_VERSION);
+    tix__enc_u64(e, s->id);
+    tix__enc_u64(e, s->movie_id);
+    tix__enc_u64(e, s->screen_id);
+    tix__enc_u64(e, s->venue_id);
+    tix__enc_u64(e, s->city_id);
+    tix__enc_i64(e, s->start);
+    tix__enc_i64(e, s->end);
+    tix__enc_u32(e, local_date);
+    tix__enc_u32(e, s->seat_count);
+    tix__enc_u64(e, s->seat_base);
+    int rc = tix__enc_finish(e);
+    if (rc) tix__enc_free(e);
+    return rc;
+}
+
+static int show_unpack(const MDB_val *v, tix__show_info *s,
+                       uint32_t *local_date)
+{
+    tix_dec d;
+    int rc = tix__dec_init(&d, v->mv_data, v->mv_size, TIX_REC_SHOW,
+                           SHOW_VERSION);
+    if (rc) return rc;
+    s->id = tix__dec_u64(&d);
+    s->movie_id = tix__dec_u64(&d);
+    s->screen_id = tix__dec_u64(&d);
+    s->venue_id = tix__dec_u64(&d);
+    s->city_id = tix__dec_u64(&d);
+    s->start = tix__dec_i64(&d);
+    s->end = tix__dec_i64(&d);
+    *local_date = tix__dec_u32(&d);
+    s->seat_count = tix__dec_u32(&d);
+    s->seat_base = tix__dec_u64(&d);
+    return tix__dec_finish(&d);
+}
+
+static int show_decode(const MDB_val *val, void *item, tix_bump *b)
+{
+    (void)b; /* a show has no strings */
+    tix__show_info s;
+    uint32_t date = 0;
+    int rc = show_unpack(val, &s, &date);
+    if (rc) return rc;
+    *(tix_show *)item = (tix_show){
+        .id = s.id, .movie_id = s.movie_id, .screen_id = s.screen_id,
+        .start = s.start, .end = s.end, .venue_id = s.venue_id,
+        .city_id = s.city_id, .local_date = date, .seat_count = s.seat_count};
+    return TIX_OK;
+}
+
+int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out)
+{
+    MDB_val v;
+    int rc = tix__get_id(db, txn, TIX_T_SHOWS, id, &v, "show");
+    uint32_t date = 0;
+    return rc ? rc : show_unpack(&v, out, &date);
+}
+
+/* ---- the by-screen index ---------------------------------------------- */
+
+#define SCREEN_KEY_LEN 24 /* screen, start, id */
+
+static void screen_key(uint8_t *k, tix_id screen, int64_t start, tix_id id)
+{
+    tix__be64_put(k, screen);
+    tix__be64_put_i(k + 8, start);
+    tix__be64_put(k + 16, id);
+}
+
+int tix__screen_has_shows(tix_db *db, MDB_txn *txn, tix_id screen_id)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, db->dbi[TIX_T_SHOWS_BY_SCREEN], &cur);
+    if (rc) return tix__mdb_err(rc, "shows by screen");
+    uint8_t prefix[8];
+    tix__be64_put(prefix, screen_id);
+    MDB_val k = {sizeof prefix, prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    int found = rc == 0 && k.mv_size >= 8 && memcmp(k.mv_data, prefix, 8) == 0;
+    mdb_cursor_close(cur);
+    if (rc && rc != MDB_NOTFOUND) return tix__mdb_err(rc, "shows by screen");
+    return found;
+}
+
+/* One by-screen entry met by the overlap scan: TIX_OK to go on, 1 once
+ * the scan is past the range, TIX_EOVERLAP naming the show in the way. */
+static int overlap_entry(const MDB_val *k, const MDB_val *v, tix_id screen,
+                         int64_t start, int64_t end, int64_t buffer)
+{
+    const uint8_t *kp = k->mv_data;
+    if (k->mv_size != SCREEN_KEY_LEN || v->mv_size != 8)
+        return tix__err(TIX_ECORRUPT, "shows-by-screen entry is malformed");
+    int64_t other_start = tix__be64_get_i(kp + 8);
+    if (tix__be64_get(kp) != screen || other_start >= end + buffer) return 1;
+    int64_t other_end = tix__be64_get_i(v->mv_data);
+    if (other_end + buffer <= start) return TIX_OK;
+    return tix__err(TIX_EOVERLAP, "start %lld overlaps show %llu on screen "
+                    "%llu (%lld..%lld) with the %lld s cleaning buffer",
+                    (long long)start, (unsigned long long)tix__be64_get(kp + 16),
+                    (unsigned long long)screen, (long long)other_start,
+                    (long long)other_end, (long long)buffer);
+}
+
+/* Rejects [start, end) when a show on the screen starts before end + buffer
+ * and ends after start - buffer. Shows never last longer than a day, so only
+ * shows starting from start - buffer - SHOW_SECONDS_MAX can reach: one short
+ * range scan of the index instead of a walk over the screen's history. */
+static int overlap_check(tix_db *db, MDB_txn *txn, tix_id screen,
+                         int64_t start, int64_t end, int64_t buffer)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[TIX_T_SHOWS_BY_SCREEN], &cur);
+    if (mrc) return tix__mdb_err(mrc, "shows by screen");
+    uint8_t from[SCREEN_KEY_LEN];
+    screen_key(from, screen, start - buffer - SHOW_SECONDS_MAX, 0);
+    MDB_val k = {sizeof from, from}, v;
+    int rc = TIX_OK;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && rc == TIX_OK) {
+        rc = overlap_entry(&k, &v, screen, start, end, buffer);
+        if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 1) return TIX_OK;
+    if (rc) return rc;
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, "shows by screen")
+                                      : TIX_OK;
+}
+
+/* ---- create ----------------------------------------------------------- */
+
+/* Fills everything a new show derives from its movie, screen, venue and
+ * city; checks the references on the way. */
+static int show_derive(tix_db *db, MDB_txn *txn, tix__show_info *s,
+                       uint32_t *local_date)
+{
+    uint32_t dur;
+    int rc = tix__movie_duration(db, txn, s->movie_id, &dur);
+    if (rc) return tix__ref_err(rc, "movie_id", s->movie_id);
+    tix_screen scr;
+    if ((rc = tix__screen_read(db, txn, s->screen_id, &scr)))
+        return tix__ref_err(rc, "screen_id", s->screen_id);
+    if (scr.seat_count == 0)
+        return tix__err(TIX_EINVAL, "screen_id %llu has no seats",
+                        (unsigned long long)s->screen_id);
+    s->venue_id = scr.venue_id;
+    s->seat_count = scr.seat_count;
+    /* A screen's venue and a venue's city always exist; if not, the
+     * callee's "venue 3 not found" message stands. */
+    if ((rc = tix__venue_read(db, txn, s->venue_id, &s->city_id))) return rc;
+    int32_t offset;
+    if ((rc = tix__place_read(db, txn, s->city_id, NULL, &offset))) return rc;
+    s->end = s->start + (int64_t)dur * 60;
+    *local_date = tix__local_date(s->start, offset);
+    return TIX_OK;
+}
+
+/* Key of TIX_T_SHOWS_BY_CITY; its first 12 (20) bytes are the prefix of
+ * a city's shows on a date (of one movie). */
+#define CITY_KEY_LEN 36 /* city, date, movie, start, id */
+static void city_key(uint8_t *k, tix_id city, uint32_t date, tix_id movie,
+                     int64_t start, tix_id id)
+{
+    tix__be64_put(k, city);
+    tix__be32_put(k + 8, date);
+    tix__be64_put(k + 12, movie);
+    tix__be64_put_i(k + 20, start);
+    tix__be64_put(k + 28, id);
+}
+
+/* Key of TIX_T_SHOWS_BY_VENUE; its first 12 bytes are the prefix of a
+ * venue's shows on a date. */
+#define VENUE_KEY_LEN 28 /* venue, date, start, id */
+static void venue_key(uint8_t *k, tix_id venue, uint32_t date, int64_t start,
+                      tix_id id)
+{
+    tix__be64_put(k, venue);
+    tix__be32_put(k + 8, date);
+    tix__be64_put_i(k + 12, start);
+    tix__be64_put(k + 20, id);
+}
+
+static int show_index(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+                      uint32_t date)
+{
+    uint8_t sk[SCREEN_KEY_LEN], end[8], ck[CITY_KEY_LEN], vk[VENUE_KEY_LEN];
+    screen_key(sk, s->screen_id, s->start, s->id);
+    tix__be64_put_i(end, s->end);
+    city_key(ck, s->city_id, date, s->movie_id, s->start, s->id);
+    venue_key(vk, s->venue_id, date, s->start, s->id);
+    int rc = tix__put(db, txn, TIX_T_SHOWS_BY_SCREEN, sk, sizeof sk, end,
+                      sizeof end, 0, "show index");
+    if (rc == TIX_OK)
+        rc = tix__put(db, txn, TIX_T_SHOWS_BY_CITY, ck, sizeof ck, "", 0, 0,
+                      "show index");
+    if (rc == TIX_OK)
+        rc = tix__put(db, txn, TIX_T_SHOWS_BY_VENUE, vk, sizeof vk, "", 0, 0,
+                      "show index");
+    return rc;
+}
+
+struct show_write {
+    const tix_show *in;
+    tix_id id; /* out */
+};
+
+static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
+{
+    struct show_write *w = arg;
+    tix__show_info s = {.movie_id = w->in->movie_id,
+                        .screen_id = w->in->screen_id,
+                        .start = w->in->start};
+    uint32_t date = 0;
+    int rc = show_derive(db, txn, &s, &date);
+    if (rc == TIX_OK)
+        rc = overlap_check(db, txn, s.screen_id, s.start, s.end,
+                           (int64_t)db->cfg.show_buffer);
+    if (rc == TIX_OK) rc = tix__next_id(db, txn, TIX_T_SHOWS, &s.id);
+    if (rc == TIX_OK)
+        rc = tix__seatmap_alloc(db, txn, s.seat_count, &s.seat_base);
+    if (rc) return rc;
+    tix_enc e;
+    if ((rc = show_encode(&s, date, &e))) return rc;
+    rc = tix__put_id(db, txn, TIX_T_SHOWS, s.id, &e, "show");
+    tix__enc_free(&e);
+    if (rc == TIX_OK) rc = show_index(db, txn, &s, date);
+    if (rc == TIX_OK) w->id = s.id;
+    return rc;
+}
+
+int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    if (!in) return tix__err(TIX_EINVAL, "show is NULL");
+    int64_t lo = days_from_civil(START_MIN_YEAR, 1, 1) * DAY_SECONDS;
+    int64_t hi = days_from_civil(START_END_YEAR, 1, 1) * DAY_SECONDS;
+    if (in->start < lo || in->start >= hi)
+        return tix__err(TIX_ERANGE, "start %lld is not in %d-01-01..%d-01-01 "
+                        "UTC", (long long)in->start, START_MIN_YEAR,
+                        START_END_YEAR);
+    struct show_write w = {in, 0};
+    int rc = tix__write(db, create_txn, &w);
+    if (rc) return rc;
+    if (id_out) *id_out = w.id;
+    return TIX_OK;
+}
+
+/* ---- reads ----------------------------------------------------------- */
+
+int tix_show_get(tix_db *db, tix_id id, tix_show **out)
+{
+    return tix__load_one(db, TIX_T_SHOWS, id, sizeof(tix_show), show_decode,
+                         (void **)out, "show");
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const tix_show *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int date_check(uint32_t date)
+{
+    if (date_valid(date)) return TIX_OK;
+    return tix__err(TIX_EINVAL, "date %u is not a YYYYMMDD calendar date",
+                    date);
+}
+
+int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date,
+                          tix_id movie_id, tix_show_list **out)
+{
+    if (out) *out = NULL;
+    int rc = date_check(date);
+    if (rc) return rc;
+    uint8_t prefix[CITY_KEY_LEN];
+    city_key(prefix, city_id, date, movie_id, 0, 0);
+    size_t plen = movie_id ? 20 : 12;
+    rc = tix__list_by_index(db, TIX_T_SHOWS_BY_CITY, prefix, plen,
+                            TIX_T_SHOWS, sizeof(tix_show), show_decode,
+                            (void **)out);
+    /* One movie's entries are in start order already; across movies the
+     * key puts the movie first, so merge them by start here. */
+    if (rc == TIX_OK && movie_id == 0)
+        qsort((*out)->items, (*out)->count, sizeof(tix_show), by_start);
+    return rc;
+}
+
+int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date,
+                           tix_show_list **out)
+{
+    if (out) *out = NULL;
+    int rc = date_check(date);
+    if (rc) return rc;
+    uint8_t prefix[VENUE_KEY_LEN];
+    venue_key(prefix, venue_id, date, 0, 0);
+    return tix__list_by_index(db, TIX_T_SHOWS_BY_VENUE, prefix, 12,
+                              TIX_T_SHOWS, sizeof(tix_show), show_decode,
+                              (void **)out);
+}
+
+void tix_show_free(tix_show *s) { free(s); }
+
+void tix_show_list_free(tix_show_list *l) { free(l); }

@@ -1,0 +1,93 @@
+/* Helpers shared by the table modules: see table.h. */
+#include "table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "error.h"
+
+int tix__load_txn(tix_db *db, MDB_txn *txn, int table, tix_id id,
+                  size_t size, tix_decode_fn decode, void **out,
+                  const char *what)
+{
+    MDB_val v;
+    int rc = tix__get_id(db, txn, table, id, &v, what);
+    if (rc) return rc;
+    tix_bump b;
+    if ((rc = tix__bump_init(&b, tix__bump_bound(size, v.mv_size)))) return rc;
+    void *item = tix__bump_alloc(&b, size);
+    if ((rc = decode(&v, item, &b))) {
+        free(b.base);
+        return rc;
+    }
+    *out = item;
+    return TIX_OK;
+}
+
+/* Collects up to @p limit ids of @p table above @p after_id. */
+static int page_ids(tix_db *db, MDB_txn *txn, int table, tix_id after_id,
+                    size_t limit, tix_id **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    if (after_id == UINT64_MAX) return TIX_OK; /* nothing can follow */
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, db->dbi[table], &cur);
+    if (rc) return tix__mdb_err(rc, "table cursor");
+    uint8_t first[8];
+    tix__be64_put(first, after_id + 1);
+    MDB_val k = {sizeof first, first}, v;
+    size_t cap = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && (limit == 0 || *n < limit)) {
+        if (k.mv_size != 8) { rc = -1; break; }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tix_id *p = realloc(*ids, cap * sizeof *p);
+            if (!p) { rc = ENOMEM; break; }
+            *ids = p;
+        }
+        (*ids)[(*n)++] = tix__be64_get(k.mv_data);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 || rc == MDB_NOTFOUND) return TIX_OK;
+    free(*ids);
+    *ids = NULL;
+    *n = 0;
+    if (rc == -1) return tix__err(TIX_ECORRUPT, "primary key is malformed");
+    return tix__mdb_err(rc, "table scan");
+}
+
+int tix__list_page(tix_db *db, int table, tix_id after_id, size_t limit,
+                   size_t item_size, tix_decode_fn decode, void **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    tix_id *ids;
+    size_t n;
+    rc = page_ids(db, txn, table, after_id, limit, &ids, &n);
+    if (rc == TIX_OK) {
+        rc = tix__list_build(db, txn, table, ids, n, item_size, decode, out);
+        free(ids);
+    }
+    tix__read_end(db, txn);
+    return rc;
+}
+
+void tix__dec_skip_strlist(tix_dec *d)
+{
+    uint32_t n = tix__dec_count(d, 1u << 16);
+    for (uint32_t i = 0; i < n && !d->err; i++) tix__dec_str(d);
+}
+
+int tix__ref_err(int rc, const char *field, tix_id id)
+{
+    if (rc != TIX_ENOTFOUND) return rc;
+    return tix__err(TIX_ENOTFOUND, "%s %llu does not exist", field,
+                    (unsigned long long)id);
+}
