@@ -344,10 +344,10 @@ static void load_screen(demo *d, int s)
     CHECK(tix_seats_add_rows(d->db, d->screen[s], rows, nrows, &first));
     d->seats[s] = (uint32_t)nseats;
 
-    printf("screen   %-20s id %llu at %s: %zu rows, %zu seats (from index "
-           "%u), tiers",
+    (void)first; /* 0: the screen had no seats before */
+    printf("screen   %-20s id %llu at %s: %zu rows, %zu seats, tiers",
            sp->name, (unsigned long long)d->screen[s],
-           venue_plan[sp->venue].name, nrows, nseats, first);
+           venue_plan[sp->venue].name, nrows, nseats);
     for (int t = 0; t < N_TIERS; t++)
         printf(" %s=%llu", tier_names[t], (unsigned long long)d->tier[s][t]);
     printf("\n");
@@ -355,8 +355,12 @@ static void load_screen(demo *d, int s)
 
 static void load_screens(demo *d)
 {
-    for (int s = 0; s < N_SCREENS; s++)
+    uint32_t total = 0;
+    for (int s = 0; s < N_SCREENS; s++) {
         load_screen(d, s);
+        total += d->seats[s];
+    }
+    printf("seats    %u in %d screens\n", total, N_SCREENS);
 }
 
 static void load_movies(demo *d)
@@ -526,9 +530,12 @@ static void print_seat_summary(demo *d, const tix_screen *scr,
                 n++;
             }
         char pb[32];
-        printf("      %-9s %12s  %3u seats, rows %s-%s\n", tr->name,
-               fmt_price(pb, tr->price_minor, tr->currency), n,
-               first ? first : "?", last ? last : "?");
+        printf("      %-9s %12s  %3u seats", tr->name,
+               fmt_price(pb, tr->price_minor, tr->currency), n);
+        if (first && strcmp(first, last) != 0)
+            printf(", rows %s-%s\n", first, last);
+        else
+            printf(", row %s\n", first ? first : "-");
     }
     printf("      %zu seats: %u aisle, %u wheelchair, %u companion, "
            "%u blocked\n",
@@ -589,25 +596,28 @@ static void list_movies(demo *d)
     tix_movie_list_free(movies);
 }
 
-/* One line per show: local start-end, venue / screen, seats; @p with_movie
- * adds the title. */
-static void print_show(demo *d, const tix_show *sh, int with_movie)
+/* One line per show: local start-end, then the venue (listing by city) or
+ * the movie (listing by venue), the screen and its seats. */
+enum { BY_CITY, BY_VENUE };
+static void print_show(demo *d, const tix_show *sh, int listing)
 {
     tix_screen *scr = NULL;
-    tix_venue *ven = NULL;
     CHECK(tix_screen_get(d->db, sh->screen_id, &scr));
-    CHECK(tix_venue_get(d->db, sh->venue_id, &ven));
     char t0[16], t1[16];
-    printf("  %s-%s  %-19s %-8s %3u seats", fmt_time(t0, d, sh->start),
-           fmt_time(t1, d, sh->end), ven->name, scr->name, sh->seat_count);
-    if (with_movie) {
+    printf("  %s-%s  ", fmt_time(t0, d, sh->start), fmt_time(t1, d, sh->end));
+    if (listing == BY_CITY) {
+        tix_venue *ven = NULL;
+        CHECK(tix_venue_get(d->db, sh->venue_id, &ven));
+        printf("%-19s", ven->name);
+        tix_venue_free(ven);
+    } else {
         tix_movie *m = NULL;
         CHECK(tix_movie_get(d->db, sh->movie_id, &m));
-        printf("  %s", m->title);
+        printf("%-19s", m->title);
         tix_movie_free(m);
     }
-    printf("  (show %llu)\n", (unsigned long long)sh->id);
-    tix_venue_free(ven);
+    printf(" %-8s %3u seats  show %llu\n", scr->name, sh->seat_count,
+           (unsigned long long)sh->id);
     tix_screen_free(scr);
 }
 
@@ -626,7 +636,7 @@ static void list_shows_by_city(demo *d)
                                         d->movie[m], &shows));
             printf("%s: %zu shows\n", movie->title, shows->count);
             for (size_t i = 0; i < shows->count; i++)
-                print_show(d, &shows->items[i], 0);
+                print_show(d, &shows->items[i], BY_CITY);
             tix_show_list_free(shows);
             tix_movie_free(movie);
         }
@@ -644,7 +654,7 @@ static void list_shows_by_venue(demo *d)
         CHECK(tix_show_list_by_venue(d->db, d->venue[v], d->day[0], &shows));
         printf("%s: %zu shows\n", venue_plan[v].name, shows->count);
         for (size_t i = 0; i < shows->count; i++)
-            print_show(d, &shows->items[i], 1);
+            print_show(d, &shows->items[i], BY_VENUE);
         tix_show_list_free(shows);
     }
 }

@@ -201,13 +201,15 @@ typedef enum tix_place_kind {
 } tix_place_kind;
 
 /** A place. A country has no parent, a state's parent is a country, a
- *  city's parent is a state. Names are unique among siblings. */
+ *  city's parent is a state. Names are unique among siblings (the same
+ *  name under two parents is fine: São Paulo the state and the city). */
 typedef struct tix_place {
     tix_id id;              /**< Set by the library. */
     tix_place_kind kind;
     tix_id parent_id;       /**< 0 for a country. */
     const char *name;       /**< 1..TIX_NAME_MAX bytes of UTF-8. */
-    int32_t utc_offset_min; /**< Cities: local time offset, -720..840. */
+    int32_t utc_offset_min; /**< Local time offset in minutes, -720..840;
+                               what matters is the city's (shows use it). */
 } tix_place;
 
 /** A list of places; one allocation, free with tix_place_list_free(). */
@@ -226,12 +228,17 @@ typedef struct tix_place_list {
  */
 TIX_API int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out);
 /** Reads place @p id into a new record (free with tix_place_free()).
- *  @return TIX_OK, TIX_ENOTFOUND. */
+ *  *out is NULL after a failure.
+ *  @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL (NULL db or out). */
 TIX_API int tix_place_get(tix_db *db, tix_id id, tix_place **out);
-/** Renames a place or changes a city's offset; kind and parent stay.
- *  Same errors as tix_place_create(). */
+/** Renames place in->id or changes its offset. Places never move:
+ *  in->kind and in->parent_id must equal the stored ones (TIX_EINVAL
+ *  otherwise). TIX_ENOTFOUND when there is no place in->id; other errors
+ *  as for tix_place_create(). */
 TIX_API int tix_place_update(tix_db *db, const tix_place *in);
-/** Lists the children of @p parent_id (0 = countries), by name. */
+/** Lists the children of @p parent_id (0 = countries), by name (byte
+ *  order of the UTF-8). A parent without children, or an unknown one,
+ *  gives an empty list. Free with tix_place_list_free(). */
 TIX_API int tix_place_list_by_parent(tix_db *db, tix_id parent_id, tix_place_list **out);
 TIX_API void tix_place_free(tix_place *p);           /**< NULL allowed. */
 TIX_API void tix_place_list_free(tix_place_list *l); /**< NULL allowed. */
@@ -246,9 +253,10 @@ typedef struct tix_venue {
     tix_id id;
     tix_id city_id;      /**< Must be a city. */
     const char *name;    /**< 1..TIX_NAME_MAX bytes. */
-    const char *address; /**< 0..TIX_ADDRESS_MAX bytes (NULL = ""). */
-    double lat;          /**< -90..90 */
-    double lon;          /**< -180..180 */
+    const char *address; /**< 0..TIX_ADDRESS_MAX bytes (NULL = ""); may
+                            span lines. */
+    double lat;          /**< -90..90, finite. */
+    double lon;          /**< -180..180, finite. */
 } tix_venue;
 
 typedef struct tix_venue_list {
@@ -257,13 +265,16 @@ typedef struct tix_venue_list {
 } tix_venue_list;
 
 /** Creates a venue. @return TIX_OK; TIX_ENOTFOUND (no such city);
- *  TIX_EINVAL (city_id is not a city); TIX_EEXISTS; TIX_ERANGE (lat/lon);
- *  string errors as for places. */
+ *  TIX_EINVAL (city_id is not a city); TIX_EEXISTS; TIX_ERANGE (lat/lon
+ *  out of range, NaN or infinite); string errors as for places. */
 TIX_API int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out);
 TIX_API int tix_venue_get(tix_db *db, tix_id id, tix_venue **out);
-/** Updates name, address, lat/lon (the city stays). */
+/** Updates name, address, lat/lon of venue in->id. Venues never move:
+ *  in->city_id must equal the stored city (TIX_EINVAL otherwise).
+ *  TIX_ENOTFOUND when there is no venue in->id; other errors as for
+ *  tix_venue_create(). */
 TIX_API int tix_venue_update(tix_db *db, const tix_venue *in);
-/** Lists the venues of a city by name. */
+/** Lists the venues of a city by name; empty for an unknown city. */
 TIX_API int tix_venue_list_by_city(tix_db *db, tix_id city_id, tix_venue_list **out);
 TIX_API void tix_venue_free(tix_venue *v);
 TIX_API void tix_venue_list_free(tix_venue_list *l);
@@ -273,9 +284,10 @@ typedef struct tix_screen {
     tix_id id;
     tix_id venue_id;
     const char *name;
-    double ideal_x;      /**< Best viewing point, used by best-available. */
+    double ideal_x;      /**< Best viewing point, used by best-available;
+                            finite, in seat map coordinates. */
     double ideal_y;
-    uint32_t seat_count; /**< Set by the library. */
+    uint32_t seat_count; /**< Set by the library (ignored on input). */
 } tix_screen;
 
 typedef struct tix_screen_list {
@@ -283,11 +295,17 @@ typedef struct tix_screen_list {
     tix_screen items[];
 } tix_screen_list;
 
+/** Creates a screen with no seats (add them with tix_seats_add_rows()).
+ *  @return TIX_OK; TIX_ENOTFOUND (no such venue); TIX_EEXISTS; TIX_ERANGE
+ *  (ideal point not finite); string errors as for places. */
 TIX_API int tix_screen_create(tix_db *db, const tix_screen *in,
                               tix_id *id_out);
 TIX_API int tix_screen_get(tix_db *db, tix_id id, tix_screen **out);
-/** Updates name and ideal point. */
+/** Updates name and ideal point of screen in->id. in->venue_id must
+ *  equal the stored venue (TIX_EINVAL otherwise); seat_count is ignored.
+ *  TIX_ENOTFOUND when there is no screen in->id. */
 TIX_API int tix_screen_update(tix_db *db, const tix_screen *in);
+/** Lists the screens of a venue by name; empty for an unknown venue. */
 TIX_API int tix_screen_list_by_venue(tix_db *db, tix_id venue_id,
                             tix_screen_list **out);
 TIX_API void tix_screen_free(tix_screen *s);
@@ -299,7 +317,7 @@ typedef struct tix_tier {
     tix_id screen_id;
     const char *name;
     int64_t price_minor;  /**< Price in minor units (cents, paise), >= 0. */
-    char currency[4];     /**< ISO 4217 code, three upper-case letters. */
+    char currency[4];     /**< ISO 4217 code: three letters A-Z and a NUL. */
 } tix_tier;
 
 typedef struct tix_tier_list {
@@ -312,9 +330,12 @@ typedef struct tix_tier_list {
  *  TIX_EEXISTS; string errors. */
 TIX_API int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out);
 TIX_API int tix_tier_get(tix_db *db, tix_id id, tix_tier **out);
-/** Updates name, price and currency. */
+/** Updates name, price and currency of tier in->id. in->screen_id must
+ *  equal the stored screen (TIX_EINVAL otherwise). TIX_ENOTFOUND when
+ *  there is no tier in->id; other errors as for tix_tier_create(). */
 TIX_API int tix_tier_update(tix_db *db, const tix_tier *in);
-/** Lists the tiers of a screen by price, cheapest first. */
+/** Lists the tiers of a screen by price, cheapest first (equal prices by
+ *  name); empty for an unknown screen. */
 TIX_API int tix_tier_list_by_screen(tix_db *db, tix_id screen_id, tix_tier_list **out);
 TIX_API void tix_tier_free(tix_tier *t);
 TIX_API void tix_tier_list_free(tix_tier_list *l);
@@ -331,15 +352,19 @@ TIX_API void tix_tier_list_free(tix_tier_list *l);
 
 /** One seat of a row in a layout. */
 typedef struct tix_seat_spec {
-    uint32_t number;  /**< Seat number within the row, >= 1, unique. */
-    double x, y;      /**< Position on the seat map. */
+    uint32_t number;  /**< Seat number within the row, >= 1; (row label,
+                         number) is unique within the screen. */
+    double x, y;      /**< Position on the seat map; finite. */
     tix_id tier_id;   /**< Tier of the same screen. */
     uint32_t flags;   /**< TIX_SEAT_* */
 } tix_seat_spec;
 
 /** One row of a layout. */
 typedef struct tix_row_spec {
-    const char *label;          /**< 1..TIX_ROW_LABEL_MAX bytes, unique. */
+    const char *label;          /**< 1..TIX_ROW_LABEL_MAX bytes of UTF-8.
+                                   A label may recur (in this call or a
+                                   later one) as long as its seat numbers
+                                   do not. */
     const tix_seat_spec *seats; /**< At least one seat. */
     size_t count;
 } tix_row_spec;
@@ -362,18 +387,23 @@ typedef struct tix_seat_list {
 
 /**
  * Adds rows of seats to a screen in one transaction (all or nothing).
+ * The new seats get the indexes seat_count, seat_count+1, ... in the order
+ * given (rows in order, seats of a row in order).
  * @param first_index_out receives the index of the first new seat (may be
  *   NULL).
- * @return TIX_OK; TIX_ENOTFOUND (screen); TIX_EINVAL (tier of another
- *   screen, unknown flags, number 0, NULL seats); TIX_ERANGE (a row with
- *   zero seats, or more than 1,000,000 seats per screen); TIX_EEXISTS
- *   (row label + number already present); TIX_EBUSY (the screen already
- *   has shows: its layout is frozen); string errors for labels.
+ * @return TIX_OK; TIX_ENOTFOUND (screen, or a seat's tier_id unknown);
+ *   TIX_EINVAL (rows NULL, tier of another screen, unknown flags, number
+ *   0, NULL seats); TIX_ERANGE (nrows 0, a row with zero seats, x/y not
+ *   finite, or more than 1,000,000 seats per screen); TIX_EEXISTS (row
+ *   label + number already present, or twice in @p rows); TIX_EBUSY (the
+ *   screen already has shows: its layout is frozen); string errors for
+ *   labels.
  */
 TIX_API int tix_seats_add_rows(tix_db *db, tix_id screen_id,
                                const tix_row_spec *rows, size_t nrows,
                                uint32_t *first_index_out);
-/** Lists every seat of a screen in index order. */
+/** Lists every seat of a screen in index order, so items[i].index == i;
+ *  empty for an unknown screen or one without seats. */
 TIX_API int tix_seat_list_by_screen(tix_db *db, tix_id screen_id, tix_seat_list **out);
 TIX_API void tix_seat_list_free(tix_seat_list *l);
 /**@}*/

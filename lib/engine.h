@@ -22,6 +22,13 @@ typedef struct tix__layout {
     size_t n_tiers;
     tix_id *tier_id;       /* cheapest first */
     int64_t *tier_price;
+    /* Rows holding seats of each tier, nearest the ideal point first, for
+     * best-available: group t in tier_rows[tier_row_start[t] ..
+     * tier_row_start[t+1]); group n_tiers lists every row. */
+    uint32_t *tier_row_start; /* n_tiers + 2 */
+    uint32_t *tier_rows;
+    float *row_dist2;         /* per row: squared distance of its nearest
+                                 seat to the ideal point (a lower bound) */
 } tix__layout;
 
 /* A show as the hot paths see it. Immutable once published. */

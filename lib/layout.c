@@ -92,6 +92,9 @@ void tix__layout_free(tix__layout *l)
     free(l->row_seats);
     free(l->tier_id);
     free(l->tier_price);
+    free(l->tier_row_start);
+    free(l->tier_rows);
+    free(l->row_dist2);
     free(l);
 }
 
@@ -230,6 +233,66 @@ static int build_tiers(tix_db *db, MDB_txn *txn, tix__layout *l, ordmap *tiers)
     return rc;
 }
 
+static float dist2(const tix__layout *l, uint32_t seat)
+{
+    float dx = l->x[seat] - (float)l->ideal_x, dy = l->y[seat] - (float)l->ideal_y;
+    return dx * dx + dy * dy;
+}
+
+static int by_row_distance(const void *a, const void *b, void *arg)
+{
+    const float *d = arg;
+    float x = d[*(const uint32_t *)a], y = d[*(const uint32_t *)b];
+    return x < y ? -1 : x > y;
+}
+
+/* Per tier, the rows that hold its seats, nearest first. */
+static int build_tier_rows(tix__layout *l)
+{
+    size_t nt = l->n_tiers, nr = l->n_rows;
+    l->row_dist2 = calloc(nr + 1, sizeof *l->row_dist2);
+    l->tier_row_start = calloc(nt + 2, sizeof *l->tier_row_start);
+    uint8_t *seen = calloc(nt + 1, 1);
+    /* At most one entry per (row, tier) pair plus one per row for "all". */
+    size_t cap = nr;
+    for (size_t r = 0; r < nr; r++) cap += l->row_start[r + 1] - l->row_start[r];
+    l->tier_rows = calloc(cap + 1, sizeof *l->tier_rows);
+    uint32_t *fill = calloc(nt + 2, sizeof *fill);
+    if (!l->row_dist2 || !l->tier_row_start || !seen || !l->tier_rows || !fill) {
+        free(seen);
+        free(fill);
+        return tix__err(TIX_ENOMEM, "out of memory");
+    }
+    for (size_t pass = 0; pass < 2; pass++) {
+        for (size_t r = 0; r < nr; r++) {
+            memset(seen, 0, nt + 1);
+            float best = 3.4e38f;
+            for (uint32_t k = l->row_start[r]; k < l->row_start[r + 1]; k++) {
+                uint32_t s = l->row_seats[k];
+                if (dist2(l, s) < best) best = dist2(l, s);
+                uint16_t t = l->tier_slot[s];
+                if (seen[t]) continue;
+                seen[t] = 1;
+                if (pass == 0) l->tier_row_start[t + 1]++;
+                else l->tier_rows[l->tier_row_start[t] + fill[t]++] = (uint32_t)r;
+            }
+            l->row_dist2[r] = best;
+            if (pass == 0) l->tier_row_start[nt + 1]++;
+            else l->tier_rows[l->tier_row_start[nt] + fill[nt]++] = (uint32_t)r;
+        }
+        if (pass == 0)
+            for (size_t t = 0; t <= nt; t++)
+                l->tier_row_start[t + 1] += l->tier_row_start[t];
+    }
+    for (size_t t = 0; t <= nt; t++)
+        qsort_r(l->tier_rows + l->tier_row_start[t],
+                l->tier_row_start[t + 1] - l->tier_row_start[t],
+                sizeof *l->tier_rows, by_row_distance, l->row_dist2);
+    free(seen);
+    free(fill);
+    return TIX_OK;
+}
+
 int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
                      tix__layout **out)
 {
@@ -251,6 +314,7 @@ int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
     if (rc == 0) rc = read_seats(db, txn, l, row_of, &rows, &tiers);
     if (rc == 0) rc = build_rows(l, row_of, rows.n);
     if (rc == 0) rc = build_tiers(db, txn, l, &tiers);
+    if (rc == 0) rc = build_tier_rows(l);
     ordmap_free(&rows);
     ordmap_free(&tiers);
     free(row_of);

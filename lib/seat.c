@@ -31,17 +31,6 @@
     (TIX_SEAT_AISLE | TIX_SEAT_WHEELCHAIR | TIX_SEAT_COMPANION | TIX_SEAT_BLOCKED)
 #define LABEL_KEY_MAX (8 + TIX_ROW_LABEL_MAX + 1 + 4)
 
-/* TEMPORARY until show.c lands: a screen counts as having no shows. The
- * strong definition in lib/show.c replaces this one at link time. */
-__attribute__((weak)) int tix__screen_has_shows(tix_db *db, MDB_txn *txn,
-                                                tix_id screen_id)
-{
-    (void)db;
-    (void)txn;
-    (void)screen_id;
-    return 0;
-}
-
 /* ---- record -------------------------------------------------------- */
 
 int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b)

@@ -137,6 +137,39 @@ static void big_endian_keys_sort(void **state)
     assert_int_equal(tix__be32_get(a), 0x01020304);
 }
 
+static void cstrings_keep_their_nul(void **state)
+{
+    (void)state;
+    tix_enc e;
+    tix__enc_init(&e, TIX_REC_SCREEN, 1);
+    tix__enc_cstr(&e, "Audi 1");
+    tix__enc_cstr(&e, NULL);
+    assert_ok(tix__enc_finish(&e));
+    tix_dec d;
+    assert_ok(tix__dec_init(&d, e.buf, e.len, TIX_REC_SCREEN, 1));
+    tix_str s = tix__dec_cstr(&d);
+    assert_int_equal(s.len, 6);
+    assert_string_equal(s.p, "Audi 1"); /* a C string inside the record */
+    s = tix__dec_cstr(&d);
+    assert_int_equal(s.len, 0);
+    assert_string_equal(s.p, "");
+    assert_ok(tix__dec_finish(&d));
+
+    /* A missing terminator or an embedded NUL is corrupt. */
+    e.buf[2 + 4 + 6] = 'x';
+    assert_ok(tix__dec_init(&d, e.buf, e.len, TIX_REC_SCREEN, 1));
+    tix__dec_cstr(&d);
+    tix__dec_cstr(&d);
+    assert_int_equal(tix__dec_finish(&d), TIX_ECORRUPT);
+    e.buf[2 + 4 + 6] = 0;
+    e.buf[2 + 4 + 2] = 0;
+    assert_ok(tix__dec_init(&d, e.buf, e.len, TIX_REC_SCREEN, 1));
+    tix__dec_cstr(&d);
+    tix__dec_cstr(&d);
+    assert_int_equal(tix__dec_finish(&d), TIX_ECORRUPT);
+    tix__enc_free(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +179,7 @@ int main(void)
         cmocka_unit_test(wrong_type_or_version),
         cmocka_unit_test(huge_lengths_do_not_allocate),
         cmocka_unit_test(big_endian_keys_sort),
+        cmocka_unit_test(cstrings_keep_their_nul),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 /* lib/validate.c: UTF-8 and text field rules. */
+#include <math.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -64,6 +65,21 @@ static void list_rules(void **state)
     assert_ok(tix__check_list("genres", NULL, 0, TIX_NAME_MAX));
 }
 
+static void real_rules(void **state)
+{
+    (void)state;
+    assert_ok(tix__check_real("lat", 90, -90, 90));
+    assert_ok(tix__check_real("lat", -90, -90, 90));
+    assert_code(tix__check_real("lat", 90.5, -90, 90), TIX_ERANGE);
+    assert_true(strstr(tix_errmsg(), "lat") != NULL);
+    assert_code(tix__check_real("lat", NAN, -90, 90), TIX_ERANGE);
+    assert_code(tix__check_real("lat", -INFINITY, -90, 90), TIX_ERANGE);
+    assert_ok(tix__check_finite("x", -1e308));
+    assert_code(tix__check_finite("x", INFINITY), TIX_ERANGE);
+    assert_code(tix__check_finite("x", NAN), TIX_ERANGE);
+    assert_true(strstr(tix_errmsg(), "x") != NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -71,6 +87,7 @@ int main(void)
         cmocka_unit_test(utf8_rejects_invalid),
         cmocka_unit_test(text_rules),
         cmocka_unit_test(list_rules),
+        cmocka_unit_test(real_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

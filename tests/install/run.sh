@@ -25,6 +25,7 @@ CC=${CC:-cc}
 # This test builds its own consumers; sanitizer/compiler flags meant for the
 # main build must not leak in.
 unset CFLAGS LDFLAGS CPPFLAGS PKG_CONFIG_LIBDIR
+export LC_ALL=C
 
 step() { printf '\n== %s\n' "$*"; }
 die() { echo "install_consumer: FAIL: $*" >&2; exit 1; }
@@ -71,18 +72,24 @@ undeclared=$(comm -23 "$work/exported.txt" "$work/declared.txt")
 $undeclared"
 missing=$(comm -13 "$work/exported.txt" "$work/declared.txt")
 if [ -n "$missing" ]; then
-  echo "note: declared in tix.h but not (yet) in libtix.so:" $missing
+  echo "note: declared in tix.h but not (yet) in libtix.so: $(paste -sd" " - <<<"$missing")"
 fi
 echo "$(wc -l <"$work/exported.txt") symbols exported, all tix_* and declared in tix.h"
+
+# Flags from pkg-config, split into words.
+read -ra cflags <<<"$(pkg-config --cflags tix)"
+read -ra libs <<<"$(pkg-config --libs tix)"
+# -ltix would pick libtix.so when both are installed; name the archive.
+read -ra slibs <<<"$(pkg-config --static --libs tix | sed 's/\(^\| \)-ltix\( \|$\)/\1-l:libtix.a\2/')"
 
 # The public header on its own: strict C11, and as C++ (extern "C").
 step "tix.h compiles alone"
 printf '#include <tix.h>\nint main(void) { return tix_version() == 0; }\n' \
   >"$work/hdr.c"
-"$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror $(pkg-config --cflags tix) \
+"$CC" -std=c11 -Wall -Wextra -Wpedantic -Werror "${cflags[@]}" \
   -c "$work/hdr.c" -o "$work/hdr.o" || die "tix.h does not compile as C11"
 if command -v c++ >/dev/null 2>&1; then
-  c++ -Wall -Wextra -Werror -fsyntax-only -x c++ $(pkg-config --cflags tix) \
+  c++ -Wall -Wextra -Werror -fsyntax-only -x c++ "${cflags[@]}" \
     "$work/hdr.c" || die "tix.h does not compile as C++"
 fi
 echo ok
@@ -103,20 +110,15 @@ needs_libtix() {
 }
 
 step "pkg-config, shared"
-cflags=$(pkg-config --cflags tix)
-libs=$(pkg-config --libs tix)
-echo "cflags: $cflags   libs: $libs"
-"$CC" -std=c11 -Wall -Wextra -Werror $cflags "$here/consumer.c" $libs \
+echo "cflags: ${cflags[*]}   libs: ${libs[*]}"
+"$CC" -std=c11 -Wall -Wextra -Werror "${cflags[@]}" "$here/consumer.c" "${libs[@]}" \
   -o "$work/consumer-pc-shared" || die "pkg-config shared build failed"
 needs_libtix 1 "$work/consumer-pc-shared"
 expect "pkg-config shared" env LD_LIBRARY_PATH="$libdir" "$work/consumer-pc-shared"
 
 step "pkg-config --static, libtix.a"
-slibs=$(pkg-config --static --libs tix)
-echo "libs: $slibs"
-# -ltix would pick libtix.so when both are installed; name the archive.
-slibs=$(printf '%s\n' "$slibs" | sed 's/\(^\| \)-ltix\( \|$\)/\1-l:libtix.a\2/')
-"$CC" -std=c11 -Wall -Wextra -Werror $cflags "$here/consumer.c" $slibs \
+echo "libs: ${slibs[*]}"
+"$CC" -std=c11 -Wall -Wextra -Werror "${cflags[@]}" "$here/consumer.c" "${slibs[@]}" \
   -o "$work/consumer-pc-static" || die "pkg-config static build failed"
 needs_libtix 0 "$work/consumer-pc-static"
 expect "pkg-config static" "$work/consumer-pc-static"

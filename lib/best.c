@@ -1,0 +1,204 @@
+/* Best available: n adjacent free seats in one row of one tier, nearest
+ * the screen's ideal point, never stranding a single free seat. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hold.h"
+
+#define BEST_RETRIES 32
+
+typedef struct pick {
+    float score;
+    uint32_t row, first; /* first = offset into row_seats */
+} pick;
+
+static int eligible(const tix__layout *l, uint32_t seat, int slot,
+                    uint32_t flags)
+{
+    uint32_t f = l->flags[seat];
+    if (f & TIX_SEAT_BLOCKED) return 0;
+    if (slot >= 0 && l->tier_slot[seat] != slot) return 0;
+    int special = (f & (TIX_SEAT_WHEELCHAIR | TIX_SEAT_COMPANION)) != 0;
+    return (flags & TIX_BEST_ACCESSIBLE) ? special : !special;
+}
+
+/* Scores every window of @p n seats inside the free run [s, s+len) of row
+ * @p r that leaves no single seat stranded at either end. */
+static void score_run(const tix__layout *l, uint32_t r, uint32_t s,
+                      uint32_t len, uint32_t n, pick *best)
+{
+    if (len < n) return;
+    for (uint32_t a = s; a + n <= s + len; a++) {
+        uint32_t left = a - s, right = s + len - (a + n);
+        if (left == 1 || right == 1) continue;
+        float cx = 0, cy = 0;
+        for (uint32_t k = a; k < a + n; k++) {
+            cx += l->x[l->row_seats[k]];
+            cy += l->y[l->row_seats[k]];
+        }
+        float dx = cx / (float)n - (float)l->ideal_x;
+        float dy = cy / (float)n - (float)l->ideal_y;
+        float score = dx * dx + dy * dy;
+        if (score < best->score) {
+            best->score = score;
+            best->row = r;
+            best->first = a;
+        }
+    }
+}
+
+/* Walks a row, splitting it into runs of free eligible seats with
+ * consecutive numbers. */
+static void scan_row(const tix__show_entry *e, uint32_t r, int slot,
+                     uint32_t flags, uint32_t n, uint32_t now, pick *best)
+{
+    const tix__layout *l = e->layout;
+    uint32_t start = l->row_start[r], end = l->row_start[r + 1];
+    uint32_t run = start, len = 0;
+    for (uint32_t k = start; k < end; k++) {
+        uint32_t seat = l->row_seats[k];
+        int ok = seat < e->info.seat_count && eligible(l, seat, slot, flags) &&
+                 tix__w_takeable(atomic_load_explicit(&e->seats[seat],
+                                                      memory_order_relaxed),
+                                 now);
+        int joins = len > 0 && l->number[seat] == l->number[l->row_seats[k - 1]] + 1;
+        if (ok && joins) {
+            len++;
+        } else {
+            score_run(l, r, run, len, n, best);
+            run = k;
+            len = ok ? 1 : 0;
+        }
+    }
+    score_run(l, r, run, len, n, best);
+}
+
+/* Best window among the rows of tier group @p group (slot or "all"). */
+static int find(const tix__show_entry *e, size_t group, int slot,
+                uint32_t flags, uint32_t n, uint32_t now, pick *best)
+{
+    const tix__layout *l = e->layout;
+    best->score = 3.4e38f;
+    for (uint32_t i = l->tier_row_start[group]; i < l->tier_row_start[group + 1];
+         i++) {
+        uint32_t r = l->tier_rows[i];
+        /* Rows come nearest first: once even a row's nearest seat is farther
+         * than the best window, no later row can win. */
+        if (l->row_dist2[r] > best->score) break;
+        scan_row(e, r, slot, flags, n, now, best);
+    }
+    return best->score < 3.4e38f;
+}
+
+static int tier_slot_of(const tix__layout *l, tix_id tier)
+{
+    for (size_t t = 0; t < l->n_tiers; t++)
+        if (l->tier_id[t] == tier) return (int)t;
+    return -1;
+}
+
+/* Picks seats for one attempt; fills seats[] ascending. */
+static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
+                  uint32_t now, uint32_t *seats)
+{
+    const tix__layout *l = e->layout;
+    pick best;
+    int found = 0;
+    if (o->flags & TIX_BEST_ANY_TIER) {
+        found = find(e, l->n_tiers, -1, o->flags, n, now, &best);
+    } else if (o->tier_id) {
+        int slot = tier_slot_of(l, o->tier_id);
+        found = find(e, (size_t)slot, slot, o->flags, n, now, &best);
+    } else {
+        for (size_t t = 0; t < l->n_tiers && !found; t++)
+            found = find(e, t, (int)t, o->flags, n, now, &best);
+    }
+    if (!found) return 0;
+    for (uint32_t k = 0; k < n; k++) seats[k] = l->row_seats[best.first + k];
+    for (uint32_t i = 1; i < n; i++) /* insertion sort: n is small */
+        for (uint32_t j = i; j > 0 && seats[j] < seats[j - 1]; j--) {
+            uint32_t t = seats[j];
+            seats[j] = seats[j - 1];
+            seats[j - 1] = t;
+        }
+    return 1;
+}
+
+/* A repeated request (same request key): finds the seats its first call
+ * already holds, so the caller gets the same hold back. */
+static int find_repeat(const tix__show_entry *e, uint32_t tag, uint32_t n,
+                       uint32_t now, uint32_t *seats, uint32_t *min_exp)
+{
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < e->info.seat_count; i++) {
+        uint64_t w = atomic_load_explicit(&e->seats[i], memory_order_relaxed);
+        if (tix__w_held_live(w, now) && tix__w_tag(w) == tag) {
+            if (found == n) return 0;
+            seats[found++] = i;
+            if (tix__w_exp(w) < *min_exp) *min_exp = tix__w_exp(w);
+        }
+    }
+    return found == n;
+}
+
+static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
+                      const tix__show_entry *e)
+{
+    if (n == 0) return tix__err(TIX_EINVAL, "no seats requested");
+    if (n > db->cfg.hold_max_seats)
+        return tix__err(TIX_ELIMIT, "%u seats exceed hold_max_seats %u", n,
+                        db->cfg.hold_max_seats);
+    if (o->flags & ~(TIX_BEST_ACCESSIBLE | TIX_BEST_ANY_TIER))
+        return tix__err(TIX_EINVAL, "unknown flags 0x%x", o->flags);
+    if (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER) &&
+        tier_slot_of(e->layout, o->tier_id) < 0)
+        return tix__err(TIX_ENOTFOUND, "tier %llu has no seats in this show",
+                        (unsigned long long)o->tier_id);
+    return TIX_OK;
+}
+
+int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
+                  const tix_best_opts *opts, tix_hold **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    tix_best_opts none = {0};
+    const tix_best_opts *o = opts ? opts : &none;
+    const tix__show_entry *e;
+    int rc = tix__show_lookup(db, show_id, &e);
+    uint32_t ttl = 0;
+    if (rc == 0) rc = check_best(db, n, o, e);
+    if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
+    int64_t now = tix_db_now(db);
+    if (rc == 0) rc = tix__show_selling(e, now);
+    if (rc) return rc;
+    tix_hold *h = tix__hold_new(show_id, n);
+    if (!h) return tix__err(TIX_ENOMEM, "out of memory");
+    rc = tix__hold_token(db, show_id, o->request_key, h->token);
+    uint32_t tag = tix__hold_tag(db, h->token);
+    uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
+    if (rc == 0 && o->request_key &&
+        find_repeat(e, tag, n, tix__map_now(db), h->seats, &min_exp)) {
+        h->expires = db->engine->map.epoch + min_exp;
+        *out = h;
+        return TIX_OK;
+    }
+    for (int attempt = 0; rc == 0; attempt++) {
+        if (!choose(e, o, n, tix__map_now(db), h->seats)) {
+            rc = tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
+            break;
+        }
+        rc = tix__hold_take(db, e, h->seats, n, tag, exp, &min_exp);
+        if (rc != TIX_ECONFLICT || attempt + 1 >= BEST_RETRIES) break;
+        rc = TIX_OK; /* lost a race for these seats: look again */
+    }
+    if (rc) {
+        free(h);
+        return rc;
+    }
+    h->expires = db->engine->map.epoch + min_exp;
+    *out = h;
+    return TIX_OK;
+}
