@@ -195,7 +195,7 @@ static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
 
 int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
 {
-    tix_id existing;
+    tix_id existing = 0;
     int rc = find_payref(db, txn, c->payment_ref, &existing);
     if (rc == TIX_OK) {
         c->dup = 1;
@@ -370,7 +370,7 @@ int tix_confirm_submit(tix_db *db, const tix_hold *h,
     const tix__show_entry *e;
     if (rc == 0) rc = tix__hold_check(db, h, &e);
     if (rc) return rc;
-    tix_id booking;
+    tix_id booking = 0;
     rc = payref_lookup(db, o->payment_ref, &booking);
     if (rc == TIX_OK) return confirm_done(db, booking, out);
     if (rc != TIX_ENOTFOUND) return rc;

@@ -132,7 +132,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     if (n > db->cfg.hold_max_seats)
         return tix__err(TIX_ELIMIT, "%zu seats exceed hold_max_seats %u", n,
                         db->cfg.hold_max_seats);
-    uint32_t ttl;
+    uint32_t ttl = 0;
     int rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
     if (rc) return rc;
     const tix__show_entry *e;

@@ -66,7 +66,7 @@ static int place_unpack(const MDB_val *val, place_rec *r)
 
 static int place_decode(const MDB_val *val, void *item, tix_bump *b)
 {
-    place_rec r;
+    place_rec r = {0};
     int rc = place_unpack(val, &r);
     if (rc) return rc;
     tix_place *p = item;

@@ -230,7 +230,7 @@ static int add_row(tix_db *db, MDB_txn *txn, tix_id screen_id,
 static int add_rows_txn(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct seats_write *w = arg;
-    uint32_t index;
+    uint32_t index = 0;
     int rc = screen_check(db, txn, w, &index);
     if (rc) return rc;
     w->first_index = index;

@@ -75,8 +75,13 @@ uint64_t tt_digest(tix_db *db);
 const char *tt_name_max(void);
 const char *tt_name_too_long(void);
 
-/* A small catalog: country/state/city, venue, screen with two tiers and
- * rows x seats seats, a movie. Ids are filled in. */
+/* A small catalog: India/Karnataka/Bengaluru (UTC+5:30), a venue, screen
+ * "Audi 1" with tiers Silver (15000 INR minor units, tier_cheap) and Gold
+ * (25000, tier_gold), rows A, B, .. Z, AA, .. of seats numbered
+ * 1..seats_per_row at x = number, y = row index (the first half of the
+ * rows, rounded up, Silver; the rest Gold), and movie "Test Movie" (150
+ * min). Seat indexes run row by row. Ids are filled in; failures fail the
+ * test. */
 typedef struct tt_catalog {
     tix_id country, state, city, venue, screen, tier_cheap, tier_gold, movie;
 } tt_catalog;
