@@ -101,6 +101,7 @@ typedef struct bench_info {
     const char *threads_text, *confirm_threads_text;
     uint32_t hold_seats, avail_seats, avail_taken, confirm_pool;
     int quick;
+    const char *sync; /* durability of the confirm runs */
 } bench_info;
 
 void bench_print_header(const bench_info *info);

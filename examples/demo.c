@@ -250,7 +250,8 @@ typedef struct screen_plan {
 
 static const char *const tier_names[N_TIERS] = {"Silver", "Gold", "Recliner"};
 
-#define WHEELCHAIR_PAIR(row, last)                                        \
+/* Wheelchair spaces at both ends of a row, each with a companion seat. */
+#define WHEELCHAIR_PAIR(row, last)                                           \
     {row, 1, TIX_SEAT_WHEELCHAIR}, {row, 2, TIX_SEAT_COMPANION},             \
     {row, (last), TIX_SEAT_WHEELCHAIR}, {row, (last) - 1, TIX_SEAT_COMPANION}
 

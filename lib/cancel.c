@@ -113,8 +113,16 @@ int tix_booking_cancel(tix_db *db, tix_id id)
     if (rc == 0) {
         struct cancel_arg a = {id, &ci};
         rc = tix__write(db, cancel_write, &a);
-        if (rc == 0) tix__lease_finish(&l, tix__w_make(TIX_W_FREE, 0, 0));
-        else tix__lease_revert(&l);
+        /* TIX_EALREADY here means another cancel of this booking committed
+         * after our read_cancel_info: its lease ran out and a repair put
+         * the BOOKED words back before its commit landed, so we could lease
+         * them (had its lease held, ours would have failed with TIX_EBUSY).
+         * Its commit deleted the seat rows, so the truth is FREE, not the
+         * stale BOOKED words we would revert to. */
+        if (rc == 0 || rc == TIX_EALREADY)
+            tix__lease_finish(&l, tix__w_make(TIX_W_FREE, 0, 0));
+        else
+            tix__lease_revert(&l);
     }
     free(ci.seats);
     return rc;

@@ -39,10 +39,11 @@ static void finish_words(tix_confirm *c)
 {
     if (c->result == TIX_OK && !c->dup) {
         uint64_t booked = tix__w_make(TIX_W_BOOKED, 0, (uint32_t)c->booking_id);
-        for (uint32_t i = 0; i < c->n; i++) {
-            uint64_t w = c->confirming;
-            tix__w_cas(&c->e->seats[c->seats[i]], &w, booked);
-        }
+        /* Settle, not a plain CAS: if our lease ran out before the commit
+         * landed, the word was repaired to FREE meanwhile (see
+         * tix__w_settle); the booking is committed, so it must read BOOKED. */
+        for (uint32_t i = 0; i < c->n; i++)
+            tix__w_settle(&c->e->seats[c->seats[i]], c->confirming, booked);
         return;
     }
     revert_words(c);

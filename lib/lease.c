@@ -45,10 +45,10 @@ int tix__lease_take(tix_db *db, tix__lease *l, uint32_t tag,
 
 void tix__lease_finish(tix__lease *l, uint64_t final)
 {
-    for (uint32_t i = 0; i < l->n; i++) {
-        uint64_t w = l->word;
-        tix__w_cas(&l->e->seats[l->seats[i]], &w, final);
-    }
+    /* The change is committed: @p final is the truth even if the lease ran
+     * out and the word was repaired to the old truth meanwhile. */
+    for (uint32_t i = 0; i < l->n; i++)
+        tix__w_settle(&l->e->seats[l->seats[i]], l->word, final);
 }
 
 void tix__lease_revert(tix__lease *l) { revert_upto(l, l->n); }

@@ -24,7 +24,8 @@ typedef struct tix__lease {
  * @p accept refuses one. */
 int tix__lease_take(tix_db *db, tix__lease *l, uint32_t tag,
                     tix_lease_accept_fn accept, void *arg);
-/* Sets every leased seat to @p final. */
+/* Sets every leased seat to @p final (after the LMDB commit; see
+ * tix__w_settle for a lease that ran out meanwhile). */
 void tix__lease_finish(tix__lease *l, uint64_t final);
 /* Puts every leased seat back. */
 void tix__lease_revert(tix__lease *l);

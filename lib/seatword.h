@@ -68,4 +68,25 @@ static inline uint64_t tix__w_load(tix_word *p)
     return atomic_load_explicit(p, memory_order_acquire);
 }
 
+/* Installs @p final on a seat whose confirm/cancel/block just committed to
+ * LMDB, replacing our CONFIRMING word @p ours.
+ *
+ * Usually one CAS does it. But an operation can outlive its lease (a commit
+ * stalled past confirm_lease, or the clock jumped forward): then whoever
+ * met the run-out lease has already "repaired" the word from LMDB as it
+ * was *before* our commit landed (FREE for a confirm, BOOKED for a
+ * cancel), and a hold may even have been taken on top of that. LMDB is the
+ * truth and now says @p final, so such a word is overwritten; leaving it
+ * would show a sold seat as free (and make its booking uncancellable), or
+ * a cancelled seat as sold forever. A word that is CONFIRMING again
+ * belongs to another operation in flight, which consults LMDB itself (a
+ * confirm that finds the seat taken heals the word), so it is left
+ * alone. */
+static inline void tix__w_settle(tix_word *p, uint64_t ours, uint64_t final)
+{
+    uint64_t w = ours;
+    while (!tix__w_cas(p, &w, final))
+        if (w == final || tix__w_state(w) == TIX_W_CONFIRMING) return;
+}
+
 #endif

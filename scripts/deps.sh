@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages libtix needs, but only those that are missing.
-# Usage: scripts/deps.sh [group...]   groups: core (default), test, python, bench
+# Usage: scripts/deps.sh [group...]   groups: core (default), test, python
 # Runs apt-get update at most once per call, and only when something is missing.
 set -euo pipefail
 
-core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils)
-test=(libcmocka-dev clang)
+# core: what a default configure needs. That includes cmocka, because the
+# tests are built by default (TIX_BUILD_TESTS=ON), `make demo` included.
+core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils
+      libcmocka-dev)
+test=(clang)
 python=(python3 python3-cffi python3-pytest python3-hypothesis)
 
 want=()

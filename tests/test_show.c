@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "movie.h"
 #include "show.h"
 #include "testutil.h"
@@ -530,6 +531,34 @@ static void movie_update_keeps_scheduled_times(void **state)
     fixture_close(&f);
 }
 
+/* The shared test catalog (one 3x4 screen in Bengaluru) as a seat engine
+ * consumer sees it: the show's region covers exactly the screen's seats. */
+static void catalog_show_for_the_engine(void **state)
+{
+    (void)state;
+    tt_store s;
+    tt_open(&s);
+    tt_catalog c;
+    tt_make_catalog(s.db, 3, 4, &c);
+    tix_show in = {.movie_id = c.movie, .screen_id = c.screen,
+                   .start = MAR10 + 14 * HOUR};
+    tix_id id;
+    assert_ok(tix_show_create(s.db, &in, &id));
+    tix_show *sh;
+    assert_ok(tix_show_get(s.db, id, &sh));
+    assert_int_equal(sh->seat_count, 12);
+    assert_true(sh->venue_id == c.venue && sh->city_id == c.city);
+    assert_true(sh->end == in.start + 150 * MIN);
+    assert_int_equal(sh->local_date, 20260310);
+    tix_show_free(sh);
+    const tix__show_entry *e;
+    assert_ok(tix__show_lookup(s.db, id, &e));
+    assert_true(e->info.id == id && e->info.screen_id == c.screen);
+    assert_int_equal(e->info.seat_count, 12);
+    assert_code(tix__show_lookup(s.db, id + 1, &e), TIX_ENOTFOUND);
+    tt_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +573,7 @@ int main(void)
         cmocka_unit_test(list_by_city_date_and_movie),
         cmocka_unit_test(list_by_venue_and_date),
         cmocka_unit_test(movie_update_keeps_scheduled_times),
+        cmocka_unit_test(catalog_show_for_the_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,844 @@
+/*
+ * tix-bench: figures for the libtix seat engine.
+ *
+ *   tix-bench [--seconds S] [--threads 1,2] [--confirm-threads 1,2,16,64]
+ *             [--inflight 256] [--quick] [--json] [--dir DIR] [--keep]
+ *
+ * Scenarios (each runs --seconds per thread count):
+ *   hold+release   tix_hold_create of 2 adjacent random seats on a
+ *                  20,000-seat show, tix_hold_release, tix_hold_free.
+ *   availability   tix_show_availability of a 1,000-seat show with 30% of
+ *                  its seats held or booked.
+ *   best+release   tix_hold_best(2 seats) on that show, release, free.
+ *   confirm        hold 1 or 2 seats + tix_hold_confirm (unique payment
+ *                  refs), TIX_SYNC_FULL, from 1, 2, 16, 64 client threads,
+ *                  each on a fresh copy of the same store.
+ *   confirm async  one thread keeping --inflight confirms in flight with
+ *                  tix_confirm_submit / tix_confirm_poll.
+ *
+ * Stores live in a temporary directory (mkdtemp under $TMPDIR or /tmp, or
+ * under --dir) that is removed at the end unless --keep is given.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "commit.h" /* tix__committer_stats: group-commit batch counters */
+
+#define MAX_THREAD_COUNTS 16
+#define ROW_SEATS 40            /* every bench screen has 40 seats a row */
+#define HOLD_ROWS 500           /* 20,000 seats for hold+release */
+#define AVAIL_ROWS 25           /* 1,000 seats for availability / best */
+#define CONFIRM_ROWS 1000       /* 40,000 seats per confirm show */
+#define CONFIRM_RATE_GUESS 250000.0 /* seats/s the pool is sized for */
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+
+typedef struct opts {
+    double seconds;
+    int threads[MAX_THREAD_COUNTS], n_threads;
+    int cthreads[MAX_THREAD_COUNTS], n_cthreads;
+    char threads_text[128], cthreads_text[128];
+    int inflight;
+    int quick, json, keep, verbose;
+    uint32_t confirm_pool; /* seats; 0 = sized from --seconds */
+    const char *dir;
+    unsigned only;         /* bit per scenario (1 << bench_kind); 0 = all */
+    tix_durability sync;   /* of the confirm runs */
+} opts;
+
+static const char *const kind_names[] = {
+    [K_HOLD] = "hold", [K_AVAIL] = "avail", [K_BEST] = "best",
+    [K_CONFIRM] = "confirm", [K_ASYNC] = "async"};
+
+static int wanted(const opts *o, enum bench_kind k)
+{
+    return !o->only || (o->only & (1u << k));
+}
+
+static const char *sync_name(tix_durability d)
+{
+    return d == TIX_SYNC_FULL ? "full" : d == TIX_SYNC_NOMETA ? "nometa" : "none";
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: tix-bench [options]\n"
+          "  --seconds S            run time of each scenario step (2)\n"
+          "  --threads LIST         thread counts for holds/availability/best (1,2)\n"
+          "  --confirm-threads LIST client threads for durable confirms (1,2,16,64)\n"
+          "  --inflight N           async confirms kept in flight (256)\n"
+          "  --confirm-pool SEATS   seats made for each confirm run (auto)\n"
+          "  --quick                short runs (0.3 s per step)\n"
+          "  --json                 print one JSON object on stdout instead of tables\n"
+          "  --dir DIR              make the temporary stores under DIR (default $TMPDIR or /tmp)\n"
+          "  --keep                 keep the stores afterwards\n"
+          "  --only LIST            run only some of: hold,avail,best,confirm,async\n"
+          "  --confirm-sync MODE    full (default), nometa or none: durability of the\n"
+          "                         confirm runs (targets only count for full)\n"
+          "  --verbose              progress on stderr\n",
+          f);
+}
+
+static int parse_list(const char *s, int *out, int *n, char *text, size_t cap)
+{
+    *n = 0;
+    snprintf(text, cap, "%s", s);
+    const char *p = s;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > 4096 || *n == MAX_THREAD_COUNTS) return -1;
+        out[(*n)++] = (int)v;
+        if (*end == ',') end++;
+        else if (*end) return -1;
+        p = end;
+    }
+    return *n ? 0 : -1;
+}
+
+static void parse_opts(int argc, char **argv, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seconds = 2.0;
+    o->inflight = 256;
+    parse_list("1,2", o->threads, &o->n_threads, o->threads_text,
+               sizeof o->threads_text);
+    parse_list("1,2,16,64", o->cthreads, &o->n_cthreads, o->cthreads_text,
+               sizeof o->cthreads_text);
+    int seconds_given = 0;
+    enum { O_SECONDS = 1, O_THREADS, O_CTHREADS, O_INFLIGHT, O_POOL, O_QUICK,
+           O_JSON, O_DIR, O_KEEP, O_VERBOSE, O_HELP, O_ONLY, O_SYNC };
+    static const struct option longopts[] = {
+        {"seconds", required_argument, NULL, O_SECONDS},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"confirm-threads", required_argument, NULL, O_CTHREADS},
+        {"inflight", required_argument, NULL, O_INFLIGHT},
+        {"confirm-pool", required_argument, NULL, O_POOL},
+        {"quick", no_argument, NULL, O_QUICK},
+        {"json", no_argument, NULL, O_JSON},
+        {"dir", required_argument, NULL, O_DIR},
+        {"keep", no_argument, NULL, O_KEEP},
+        {"verbose", no_argument, NULL, O_VERBOSE},
+        {"help", no_argument, NULL, O_HELP},
+        {"only", required_argument, NULL, O_ONLY},
+        {"confirm-sync", required_argument, NULL, O_SYNC},
+        {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case O_SECONDS:
+            o->seconds = strtod(optarg, &end);
+            if (*end || !(o->seconds > 0 && o->seconds <= 3600))
+                bench_fatal("--seconds wants a number in (0, 3600]");
+            seconds_given = 1;
+            break;
+        case O_THREADS:
+            if (parse_list(optarg, o->threads, &o->n_threads, o->threads_text,
+                           sizeof o->threads_text))
+                bench_fatal("--threads wants a list such as 1,2,4");
+            break;
+        case O_CTHREADS:
+            if (parse_list(optarg, o->cthreads, &o->n_cthreads,
+                           o->cthreads_text, sizeof o->cthreads_text))
+                bench_fatal("--confirm-threads wants a list such as 1,16,64");
+            break;
+        case O_INFLIGHT:
+            o->inflight = (int)strtol(optarg, &end, 10);
+            if (*end || o->inflight < 1 || o->inflight > 65536)
+                bench_fatal("--inflight wants 1..65536");
+            break;
+        case O_POOL: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < ROW_SEATS || v > 100000000)
+                bench_fatal("--confirm-pool wants %d..100000000 seats", ROW_SEATS);
+            o->confirm_pool = (uint32_t)v;
+            break;
+        }
+        case O_QUICK: o->quick = 1; break;
+        case O_JSON: o->json = 1; break;
+        case O_DIR: o->dir = optarg; break;
+        case O_KEEP: o->keep = 1; break;
+        case O_VERBOSE: o->verbose = 1; break;
+        case O_HELP: usage(stdout); exit(0);
+        case O_ONLY: {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *save = NULL;
+            for (char *t = strtok_r(buf, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save)) {
+                unsigned k = 0;
+                while (k <= K_ASYNC && strcmp(t, kind_names[k]) != 0) k++;
+                if (k > K_ASYNC)
+                    bench_fatal("--only: unknown scenario '%s' (hold, avail, "
+                                "best, confirm, async)", t);
+                o->only |= 1u << k;
+            }
+            break;
+        }
+        case O_SYNC:
+            if (strcmp(optarg, "full") == 0) o->sync = TIX_SYNC_FULL;
+            else if (strcmp(optarg, "nometa") == 0) o->sync = TIX_SYNC_NOMETA;
+            else if (strcmp(optarg, "none") == 0) o->sync = TIX_SYNC_NONE;
+            else bench_fatal("--confirm-sync wants full, nometa or none");
+            break;
+        default: usage(stderr); exit(2);
+        }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        exit(2);
+    }
+    if (o->quick && !seconds_given) o->seconds = 0.3;
+}
+
+static int g_verbose;
+static void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress(const char *fmt, ...)
+{
+    if (!g_verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tix-bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+
+typedef struct run {
+    tix_db *db;
+    const bench_catalog *cat;
+    int nthreads;
+    _Atomic int stop;
+    pthread_barrier_t barrier;
+    /* hold / availability / best */
+    tix_id show;
+    uint32_t rows, cols;
+    /* confirm seat pool: chunk c is row (c % chunks_per_show) of show
+     * shows[c / chunks_per_show] */
+    const tix_id *shows;
+    uint32_t chunks_per_show, n_chunks;
+    _Atomic uint32_t next_chunk;
+    int run_id;
+    int inflight;
+} run;
+
+typedef struct worker {
+    _Alignas(64) run *r;
+    int id;
+    uint64_t rng;
+    uint64_t ops, seats, conflicts, errors;
+    double t0, t1;
+    uint64_t *lat;
+    size_t n_lat, cap_lat;
+    int exhausted;
+    char first_error[160];
+    tix_id pool_show;
+    uint32_t pool_base, pool_pos;
+    uint64_t seq;
+    uint64_t sink;
+} worker;
+
+static uint64_t rng_next(uint64_t *s) /* splitmix64 */
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void note_error(worker *w, int rc)
+{
+    if (rc == TIX_ECONFLICT) {
+        w->conflicts++;
+        return;
+    }
+    w->errors++;
+    if (!w->first_error[0])
+        snprintf(w->first_error, sizeof w->first_error, "%s: %s",
+                 tix_strerror(rc), tix_errmsg());
+}
+
+static void lat_push(worker *w, uint64_t ns)
+{
+    if (w->n_lat == w->cap_lat) {
+        size_t cap = w->cap_lat ? w->cap_lat * 2 : 4096;
+        uint64_t *p = realloc(w->lat, cap * sizeof *p);
+        if (!p) bench_fatal("out of memory");
+        w->lat = p;
+        w->cap_lat = cap;
+    }
+    w->lat[w->n_lat++] = ns;
+}
+
+static void begin(worker *w)
+{
+    pthread_barrier_wait(&w->r->barrier);
+    w->t0 = bench_secs();
+}
+
+static int stopping(const run *r)
+{
+    return atomic_load_explicit(&((run *)r)->stop, memory_order_relaxed);
+}
+
+/* Takes the next @p want (1 or 2) seats of the confirm pool, adjacent in
+ * one row; fewer at a row's end. 0 when the pool is used up. */
+static uint32_t pool_take(worker *w, uint32_t want, tix_id *show,
+                          uint32_t *seats)
+{
+    run *r = w->r;
+    if (!w->pool_show || w->pool_pos >= r->cols) {
+        uint32_t c = atomic_fetch_add(&r->next_chunk, 1);
+        if (c >= r->n_chunks) return 0;
+        w->pool_show = r->shows[c / r->chunks_per_show];
+        w->pool_base = (c % r->chunks_per_show) * r->cols;
+        w->pool_pos = 0;
+    }
+    uint32_t n = want;
+    if (w->pool_pos + n > r->cols) n = r->cols - w->pool_pos;
+    for (uint32_t i = 0; i < n; i++) seats[i] = w->pool_base + w->pool_pos + i;
+    w->pool_pos += n;
+    *show = w->pool_show;
+    return n;
+}
+
+static void *hold_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    tix_db *db = r->db;
+    const uint64_t rows = r->rows, span = r->cols - 1;
+    begin(w);
+    while (!stopping(r)) {
+        uint64_t x = rng_next(&w->rng);
+        uint32_t row = (uint32_t)(((x & 0xFFFFFFFFu) * rows) >> 32);
+        uint32_t col = (uint32_t)(((x >> 32) * span) >> 32);
+        uint32_t seats[2] = {row * r->cols + col, row * r->cols + col + 1};
+        tix_hold *h;
+        int rc = tix_hold_create(db, r->show, seats, 2, NULL, &h);
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        rc = tix_hold_release(db, h);
+        tix_hold_free(h);
+        if (rc) note_error(w, rc);
+        else w->ops++;
+    }
+    w->t1 = bench_secs();
+    return NULL;
+}
+
+static void *avail_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    begin(w);
+    while (!stopping(r)) {
+        tix_avail *a;
+        int rc = tix_show_availability(r->db, r->show, &a);
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        w->sink += a->all.free + a->tiers[0].held;
+        tix_avail_free(a);
+        w->ops++;
+    }
+    w->t1 = bench_secs();
+    return NULL;
+}
+
+static void *best_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    begin(w);
+    while (!stopping(r)) {
+        tix_hold *h;
+        int rc = tix_hold_best(r->db, r->show, 2, NULL, &h);
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        rc = tix_hold_release(r->db, h);
+        tix_hold_free(h);
+        if (rc) note_error(w, rc);
+        else w->ops++;
+    }
+    w->t1 = bench_secs();
+    return NULL;
+}
+
+static void confirm_opts(worker *w, char *ref, size_t cap, tix_confirm_opts *o)
+{
+    snprintf(ref, cap, "pay-%d-%d-%llu", w->r->run_id, w->id,
+             (unsigned long long)w->seq++);
+    *o = (tix_confirm_opts){.user_id = w->r->cat->users[w->id % BENCH_USERS],
+                            .payment_ref = ref};
+}
+
+static void *confirm_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    begin(w);
+    while (!stopping(r)) {
+        tix_id show;
+        uint32_t seats[2];
+        uint32_t n = pool_take(w, 1 + (uint32_t)(w->seq & 1), &show, seats);
+        if (!n) {
+            w->exhausted = 1;
+            break;
+        }
+        tix_hold *h;
+        int rc = tix_hold_create(r->db, show, seats, n, NULL, &h);
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        char ref[64];
+        tix_confirm_opts o;
+        confirm_opts(w, ref, sizeof ref, &o);
+        tix_id booking;
+        uint64_t t = bench_ns();
+        rc = tix_hold_confirm(r->db, h, &o, &booking);
+        lat_push(w, bench_ns() - t);
+        tix_hold_free(h);
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        w->ops++;
+        w->seats += n;
+    }
+    w->t1 = bench_secs();
+    return NULL;
+}
+
+typedef struct slot {
+    tix_confirm *c;
+    uint64_t t0;
+    uint32_t n;
+} slot;
+
+/* One thread, r->inflight confirms in flight: fill free slots, poll all,
+ * and when a pass finds nothing finished, wait (1 ms at most) on the
+ * oldest rather than spin. */
+static void *async_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    slot *sl = calloc((size_t)r->inflight, sizeof *sl);
+    if (!sl) bench_fatal("out of memory");
+    size_t live = 0;
+    int filling = 1;
+    begin(w);
+    for (;;) {
+        if (filling && stopping(r)) filling = 0;
+        for (int i = 0; filling && i < r->inflight; i++) {
+            if (sl[i].c) continue;
+            tix_id show;
+            uint32_t seats[2];
+            uint32_t n = pool_take(w, 1 + (uint32_t)(w->seq & 1), &show, seats);
+            if (!n) {
+                w->exhausted = 1;
+                filling = 0;
+                break;
+            }
+            tix_hold *h;
+            int rc = tix_hold_create(r->db, show, seats, n, NULL, &h);
+            if (rc) {
+                note_error(w, rc);
+                continue;
+            }
+            char ref[64];
+            tix_confirm_opts o;
+            confirm_opts(w, ref, sizeof ref, &o);
+            sl[i].t0 = bench_ns();
+            rc = tix_confirm_submit(r->db, h, &o, &sl[i].c);
+            tix_hold_free(h);
+            if (rc) {
+                sl[i].c = NULL;
+                note_error(w, rc);
+                continue;
+            }
+            sl[i].n = n;
+            live++;
+        }
+        if (!live) {
+            if (!filling) break;
+            continue;
+        }
+        int done = 0;
+        int oldest = -1;
+        for (int i = 0; i < r->inflight; i++) {
+            if (!sl[i].c) continue;
+            tix_id booking;
+            int rc = tix_confirm_poll(sl[i].c, &booking);
+            if (rc == TIX_EAGAIN) {
+                if (oldest < 0 || sl[i].t0 < sl[oldest].t0) oldest = i;
+                continue;
+            }
+            lat_push(w, bench_ns() - sl[i].t0);
+            if (rc) {
+                note_error(w, rc);
+            } else {
+                w->ops++;
+                w->seats += sl[i].n;
+            }
+            tix_confirm_free(sl[i].c);
+            sl[i].c = NULL;
+            live--;
+            done++;
+        }
+        if (!done && oldest >= 0) tix_confirm_wait(sl[oldest].c, 1, NULL);
+    }
+    w->t1 = bench_secs();
+    free(sl);
+    return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Runs @p body on r->nthreads threads for @p seconds and sums the
+ * workers into @p res. */
+static void run_threads(run *r, void *(*body)(void *), double seconds,
+                        bench_result *res)
+{
+    int n = r->nthreads;
+    worker *w = aligned_alloc(64, sizeof(worker) * (size_t)n);
+    pthread_t *tid = calloc((size_t)n, sizeof *tid);
+    if (!w || !tid) bench_fatal("out of memory");
+    memset(w, 0, sizeof(worker) * (size_t)n);
+    atomic_store(&r->stop, 0);
+    pthread_barrier_init(&r->barrier, NULL, (unsigned)n + 1);
+    for (int i = 0; i < n; i++) {
+        w[i].r = r;
+        w[i].id = i;
+        w[i].rng = 0x1234567ull * (uint64_t)(i + 1) + (uint64_t)r->run_id;
+        if (pthread_create(&tid[i], NULL, body, &w[i]) != 0)
+            bench_fatal("cannot start thread %d", i);
+    }
+    pthread_barrier_wait(&r->barrier);
+    bench_sleep(seconds);
+    atomic_store(&r->stop, 1);
+    for (int i = 0; i < n; i++) pthread_join(tid[i], NULL);
+    pthread_barrier_destroy(&r->barrier);
+
+    double t0 = w[0].t0, t1 = w[0].t1;
+    size_t n_lat = 0;
+    for (int i = 0; i < n; i++) {
+        if (w[i].t0 < t0) t0 = w[i].t0;
+        if (w[i].t1 > t1) t1 = w[i].t1;
+        res->ops += w[i].ops;
+        res->seats += w[i].seats;
+        res->conflicts += w[i].conflicts;
+        res->errors += w[i].errors;
+        res->exhausted |= w[i].exhausted;
+        if (!res->first_error[0] && w[i].first_error[0])
+            snprintf(res->first_error, sizeof res->first_error, "%s",
+                     w[i].first_error);
+        n_lat += w[i].n_lat;
+    }
+    res->threads = n;
+    res->secs = t1 - t0;
+    res->rate = res->secs > 0 ? (double)res->ops / res->secs : 0;
+    if (n_lat) {
+        uint64_t *all = malloc(n_lat * sizeof *all);
+        if (!all) bench_fatal("out of memory");
+        size_t k = 0;
+        for (int i = 0; i < n; i++) {
+            memcpy(all + k, w[i].lat, w[i].n_lat * sizeof *all);
+            k += w[i].n_lat;
+        }
+        qsort(all, n_lat, sizeof *all, cmp_u64);
+        res->p50_ms = (double)all[n_lat / 2] / 1e6;
+        res->p99_ms = (double)all[(size_t)((double)(n_lat - 1) * 0.99)] / 1e6;
+        res->max_ms = (double)all[n_lat - 1] / 1e6;
+        free(all);
+    }
+    for (int i = 0; i < n; i++) free(w[i].lat);
+    free(w);
+    free(tid);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                  */
+
+#define MAX_RESULTS 64
+static bench_result g_res[MAX_RESULTS];
+static size_t g_nres;
+static int g_json;
+
+static bench_result *result_new(enum bench_kind k, const char *name,
+                                const char *label)
+{
+    if (g_nres == MAX_RESULTS) bench_fatal("too many results");
+    bench_result *r = &g_res[g_nres++];
+    memset(r, 0, sizeof *r);
+    r->kind = k;
+    r->name = name;
+    r->label = label;
+    return r;
+}
+
+static void result_done(bench_result *r)
+{
+    if (!g_json) bench_print_row(r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scenarios                                                                */
+
+typedef struct engine_store {
+    char dir[1100];
+    tix_db *db;
+    bench_catalog cat;
+    bench_screen hold_screen, avail_screen;
+    tix_id hold_show, avail_show;
+    tix_avail *avail0; /* availability after setup */
+} engine_store;
+
+/* The store for holds, availability and best-available: a 20,000-seat
+ * show and a 1,000-seat show with 15% booked and 15% held. */
+static void engine_setup(engine_store *s, const char *base)
+{
+    snprintf(s->dir, sizeof s->dir, "%s/engine", base);
+    bench_store_open(s->dir, TIX_SYNC_FULL, &s->db);
+    bench_catalog_create(s->db, &s->cat);
+    bench_screen_create(s->db, &s->cat, HOLD_ROWS, ROW_SEATS, &s->hold_screen);
+    bench_screen_create(s->db, &s->cat, AVAIL_ROWS, ROW_SEATS, &s->avail_screen);
+    s->hold_show = bench_show_create(s->db, &s->cat, &s->hold_screen);
+    s->avail_show = bench_show_create(s->db, &s->cat, &s->avail_screen);
+
+    /* Take 30% of the 1,000 seats at random: half booked, half held. */
+    uint32_t n = AVAIL_ROWS * ROW_SEATS, perm[AVAIL_ROWS * ROW_SEATS];
+    for (uint32_t i = 0; i < n; i++) perm[i] = i;
+    uint64_t rng = 42;
+    for (uint32_t i = n - 1; i > 0; i--) {
+        uint32_t j = (uint32_t)(rng_next(&rng) % (i + 1));
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    uint32_t taken = n * 3 / 10;
+    tix_hold_opts ho = {.ttl = 3600};
+    for (uint32_t i = 0; i < taken; i += 2) {
+        tix_hold *h;
+        CHECK(tix_hold_create(s->db, s->avail_show, &perm[i], 2, &ho, &h));
+        if (i < taken / 2) {
+            char ref[32];
+            snprintf(ref, sizeof ref, "setup-%u", i);
+            tix_confirm_opts co = {.user_id = s->cat.users[0], .payment_ref = ref};
+            CHECK(tix_hold_confirm(s->db, h, &co, NULL));
+        }
+        tix_hold_free(h);
+    }
+    CHECK(tix_show_availability(s->db, s->avail_show, &s->avail0));
+    tix_avail *a;
+    CHECK(tix_show_availability(s->db, s->hold_show, &a)); /* map the region */
+    tix_avail_free(a);
+}
+
+static void scenario_threads(engine_store *s, const opts *o,
+                             enum bench_kind kind)
+{
+    static const char *const names[] = {[K_HOLD] = "hold_release",
+                                        [K_AVAIL] = "availability",
+                                        [K_BEST] = "best_release"};
+    static const char *const labels[] = {
+        [K_HOLD] = "hold+release (2 seats, 20k-seat show)",
+        [K_AVAIL] = "availability (1000 seats, 30% taken)",
+        [K_BEST] = "hold_best(2)+release (1000 seats)"};
+    void *(*body)(void *) = kind == K_HOLD ? hold_body
+                            : kind == K_AVAIL ? avail_body : best_body;
+    for (int i = 0; i < o->n_threads; i++) {
+        progress("%s, %d thread(s)", names[kind], o->threads[i]);
+        run r = {.db = s->db, .cat = &s->cat, .nthreads = o->threads[i],
+                 .run_id = (int)g_nres};
+        if (kind == K_HOLD) {
+            r.show = s->hold_show;
+            r.rows = s->hold_screen.rows;
+            r.cols = s->hold_screen.cols;
+        } else {
+            r.show = s->avail_show;
+        }
+        bench_result *res = result_new(kind, names[kind], labels[kind]);
+        run_threads(&r, body, o->seconds, res);
+        if (o->threads[i] == 1 && kind == K_HOLD) {
+            res->target = 5e6;
+            res->target_text = ">= 5M/s (1 thread)";
+        }
+        if (o->threads[i] == 1 && kind == K_AVAIL) {
+            res->target = 1e6;
+            res->target_text = ">= 1M/s (1 thread)";
+        }
+        result_done(res);
+    }
+}
+
+/* A template store for the confirm runs: catalog plus enough shows of
+ * 40,000 seats for @p pool seats. Each run copies its data.mdb. */
+typedef struct confirm_tmpl {
+    char dir[1100];
+    bench_catalog cat;
+    tix_id *shows;
+    uint32_t n_shows, chunks_per_show, n_chunks;
+} confirm_tmpl;
+
+static void confirm_template(confirm_tmpl *t, const char *base, uint32_t pool)
+{
+    snprintf(t->dir, sizeof t->dir, "%s/confirm-template", base);
+    tix_db *db;
+    bench_store_open(t->dir, TIX_SYNC_NONE, &db);
+    bench_catalog_create(db, &t->cat);
+    uint32_t per_show = CONFIRM_ROWS * ROW_SEATS;
+    if (pool < per_show) per_show = (pool + ROW_SEATS - 1) / ROW_SEATS * ROW_SEATS;
+    bench_screen sc;
+    bench_screen_create(db, &t->cat, per_show / ROW_SEATS, ROW_SEATS, &sc);
+    t->n_shows = (pool + per_show - 1) / per_show;
+    t->shows = calloc(t->n_shows, sizeof *t->shows);
+    if (!t->shows) bench_fatal("out of memory");
+    for (uint32_t i = 0; i < t->n_shows; i++)
+        t->shows[i] = bench_show_create(db, &t->cat, &sc);
+    t->chunks_per_show = per_show / ROW_SEATS;
+    t->n_chunks = t->chunks_per_show * t->n_shows;
+    CHECK(tix_db_sync(db));
+    tix_db_close(db);
+}
+
+static void confirm_run(const confirm_tmpl *t, const opts *o, const char *base,
+                        int threads, int inflight)
+{
+    char dir[1100], from[1200], to[1200];
+    snprintf(dir, sizeof dir, "%s/confirm-%s%d", base, inflight ? "async-" : "",
+             inflight ? inflight : threads);
+    if (mkdir(dir, 0700) != 0) bench_fatal("mkdir %s: %s", dir, strerror(errno));
+    snprintf(from, sizeof from, "%s/data.mdb", t->dir);
+    snprintf(to, sizeof to, "%s/data.mdb", dir);
+    if (bench_copy_file(from, to) != 0)
+        bench_fatal("cannot copy %s to %s: %s", from, to, strerror(errno));
+    tix_db *db;
+    bench_store_open(dir, o->sync, &db);
+    /* Map every show's region now, not inside the timed run. */
+    for (uint32_t i = 0; i < t->n_shows; i++) {
+        tix_avail *a;
+        CHECK(tix_show_availability(db, t->shows[i], &a));
+        tix_avail_free(a);
+    }
+    run r = {.db = db, .cat = &t->cat, .nthreads = inflight ? 1 : threads,
+             .cols = ROW_SEATS, .shows = t->shows,
+             .chunks_per_show = t->chunks_per_show, .n_chunks = t->n_chunks,
+             .run_id = (int)g_nres, .inflight = inflight};
+    bench_result *res =
+        inflight ? result_new(K_ASYNC, "confirm_async", "async confirm")
+                 : result_new(K_CONFIRM, "confirm", "durable confirm");
+    res->inflight = inflight;
+    progress("%s, %d client thread(s)%s", res->name, r.nthreads,
+             inflight ? ", async" : "");
+    uint64_t b0, c0, m0;
+    tix__committer_stats(db, &b0, &c0, &m0);
+    run_threads(&r, inflight ? async_body : confirm_body, o->seconds, res);
+    tix__committer_stats(db, &res->batches, &res->batch_confirms,
+                         &res->max_batch);
+    res->batches -= b0;
+    res->batch_confirms -= c0;
+    /* Check: the shows have exactly the seats the clients were told are
+     * booked. */
+    uint64_t booked = 0;
+    for (uint32_t i = 0; i < t->n_shows; i++) {
+        tix_avail *a;
+        CHECK(tix_show_availability(db, t->shows[i], &a));
+        booked += a->all.booked;
+        tix_avail_free(a);
+    }
+    res->verified = booked == res->seats;
+    if (!inflight && threads == 64 && o->sync == TIX_SYNC_FULL) {
+        res->target = 5e4;
+        res->target_text = ">= 50k/s (64 clients, full sync)";
+    }
+    tix_db_close(db);
+    if (!o->keep) bench_rmtree(dir);
+    result_done(res);
+}
+
+/* ------------------------------------------------------------------------ */
+
+int main(int argc, char **argv)
+{
+    opts o;
+    parse_opts(argc, argv, &o);
+    g_json = o.json;
+    g_verbose = o.verbose;
+
+    char base[1024];
+    const char *parent = o.dir;
+    if (!parent) parent = getenv("TMPDIR");
+    if (!parent || !*parent) parent = "/tmp";
+    if (o.dir && mkdir(o.dir, 0700) != 0 && errno != EEXIST)
+        bench_fatal("mkdir %s: %s", o.dir, strerror(errno));
+    snprintf(base, sizeof base, "%s/tix-bench-XXXXXX", parent);
+    if (!mkdtemp(base)) bench_fatal("mkdtemp %s: %s", base, strerror(errno));
+
+    bench_info info = {.version = tix_version(), .nproc = bench_nproc(),
+                       .seconds = o.seconds, .threads_text = o.threads_text,
+                       .confirm_threads_text = o.cthreads_text,
+                       .quick = o.quick, .sync = sync_name(o.sync)};
+    bench_cpu_model(info.cpu, sizeof info.cpu);
+    bench_kernel(info.kernel, sizeof info.kernel);
+    bench_fs_type(base, info.fs, sizeof info.fs);
+    snprintf(info.dir, sizeof info.dir, "%s", base);
+
+    progress("setting up stores in %s", base);
+    engine_store es;
+    engine_setup(&es, base);
+    uint32_t pool = o.confirm_pool;
+    if (!pool) {
+        double want = CONFIRM_RATE_GUESS * (o.seconds + 0.5);
+        pool = want > 4e7 ? 40000000u : (uint32_t)want;
+    }
+    confirm_tmpl tmpl = {0};
+    if (wanted(&o, K_CONFIRM) || wanted(&o, K_ASYNC))
+        confirm_template(&tmpl, base, pool);
+    info.hold_seats = HOLD_ROWS * ROW_SEATS;
+    info.avail_seats = es.avail0->all.total;
+    info.avail_taken = es.avail0->all.held + es.avail0->all.booked +
+                       es.avail0->all.unavailable;
+    info.confirm_pool = tmpl.n_chunks * ROW_SEATS;
+    if (!o.json) bench_print_header(&info);
+
+    for (enum bench_kind k = K_HOLD; k <= K_BEST; k++)
+        if (wanted(&o, k)) scenario_threads(&es, &o, k);
+    tix_avail_free(es.avail0);
+    tix_db_close(es.db);
+
+    for (int i = 0; wanted(&o, K_CONFIRM) && i < o.n_cthreads; i++)
+        confirm_run(&tmpl, &o, base, o.cthreads[i], 0);
+    if (wanted(&o, K_ASYNC)) confirm_run(&tmpl, &o, base, 1, o.inflight);
+
+    if (o.json) bench_print_json(&info, g_res, g_nres);
+    else bench_print_summary(g_res, g_nres);
+    free(tmpl.shows);
+    if (!o.keep) bench_rmtree(base);
+    else if (!o.json) printf("stores kept in %s\n", base);
+    return 0;
+}
