@@ -683,6 +683,151 @@ static void show_user(demo *d)
 
 /* ------------------------------------------------------------------------ */
 
+
+/* ------------------------------------------------------------------------ */
+/* Selling seats: hold, conflict, pay, book, tickets, gate, seat map        */
+
+static char seat_glyph(uint8_t state, uint32_t flags)
+{
+    switch (state) {
+    case TIX_SEAT_FREE: return (flags & TIX_SEAT_WHEELCHAIR) ? 'w' : '.';
+    case TIX_SEAT_HELD: return 'h';
+    case TIX_SEAT_CONFIRMING: return 'c';
+    case TIX_SEAT_BOOKED: return '#';
+    default: return 'x';
+    }
+}
+
+/* Prints the seat map of a show: one line per row, seats in number order,
+ * a space where numbers skip (an aisle). */
+static void print_seat_map(demo *d, tix_id show_id)
+{
+    tix_show *sh;
+    CHECK(tix_show_get(d->db, show_id, &sh));
+    tix_seat_list *seats;
+    CHECK(tix_seat_list_by_screen(d->db, sh->screen_id, &seats));
+    uint8_t *st = malloc(seats->count ? seats->count : 1);
+    if (!st) fatal("out of memory");
+    CHECK(tix_show_seat_states(d->db, show_id, st, seats->count));
+    printf("            ------------- SCREEN -------------\n");
+    for (size_t i = 0; i < seats->count;) {
+        const char *row = seats->items[i].row;
+        printf("  %-3s ", row);
+        uint32_t last = 0;
+        for (; i < seats->count && !strcmp(seats->items[i].row, row); i++) {
+            const tix_seat *s = &seats->items[i];
+            if (last && s->number > last + 1) putchar(' ');
+            putchar(seat_glyph(st[s->index], s->flags));
+            last = s->number;
+        }
+        putchar('\n');
+    }
+    printf("  legend: . free  w wheelchair  h held  # booked  x blocked\n");
+    free(st);
+    tix_seat_list_free(seats);
+    tix_show_free(sh);
+}
+
+static void print_availability(demo *d, tix_id show_id)
+{
+    tix_avail *a;
+    CHECK(tix_show_availability(d->db, show_id, &a));
+    printf("availability: %u free, %u held, %u booked, %u blocked of %u\n",
+           a->all.free, a->all.held, a->all.booked, a->all.unavailable,
+           a->all.total);
+    for (size_t t = 0; t < a->n_tiers; t++) {
+        tix_tier *tier;
+        CHECK(tix_tier_get(d->db, a->tiers[t].tier_id, &tier));
+        char price[32];
+        printf("  %-9s %-12s %3u free of %3u\n", tier->name,
+               fmt_price(price, tier->price_minor, tier->currency),
+               a->tiers[t].free, a->tiers[t].total);
+        tix_tier_free(tier);
+    }
+    tix_avail_free(a);
+}
+
+static void print_booking(demo *d, tix_id id)
+{
+    tix_booking *b;
+    CHECK(tix_booking_get(d->db, id, &b));
+    char total[32];
+    printf("booking %llu  user %llu  show %llu  paid %s  ref %s\n",
+           (unsigned long long)b->id, (unsigned long long)b->user_id,
+           (unsigned long long)b->show_id,
+           fmt_price(total, b->total_minor, b->currency), b->payment_ref);
+    for (size_t t = 0; t < b->n_tickets; t++) {
+        char qr[256];
+        CHECK(tix_ticket_qr(b, t, qr, sizeof qr));
+        printf("  ticket %s  %zu seat(s)  QR %s\n", b->tickets[t].code,
+               b->tickets[t].n_seats, qr);
+    }
+    tix_booking_free(b);
+}
+
+static void sell_seats(demo *d)
+{
+    tix_id show = d->show[0];
+    heading("Selling seats");
+    /* Asha asks for the 3 best Gold seats. */
+    tix_best_opts best = {.tier_id = d->tier[0][1]};
+    tix_hold *hold;
+    CHECK(tix_hold_best(d->db, show, 3, &best, &hold));
+    char handle[TIX_HOLD_STRING_MAX];
+    CHECK(tix_hold_to_string(hold, handle, sizeof handle));
+    printf("Asha holds seats");
+    for (size_t i = 0; i < tix_hold_count(hold); i++)
+        printf(" %u", tix_hold_seat(hold, i));
+    printf(" for 10 minutes\n  handle for the payment page: %.48s...\n", handle);
+
+    /* Ravi clicks one of the same seats a moment later. */
+    tix_user ravi = {.name = "Ravi Kumar", .email = "ravi@example.com",
+                     .home_city_id = d->city};
+    tix_id ravi_id;
+    CHECK(tix_user_create(d->db, &ravi, &ravi_id));
+    uint32_t wanted = tix_hold_seat(hold, 1);
+    tix_hold *clash = NULL;
+    int rc = tix_hold_create(d->db, show, &wanted, 1, NULL, &clash);
+    printf("Ravi tries seat %u: %s (%s)\n", wanted, tix_strerror(rc), tix_errmsg());
+    if (rc != TIX_ECONFLICT) fatal("a conflicting hold must fail");
+
+    /* The payment page round-trips the handle; the gateway calls back
+     * twice with the same reference. */
+    tix_hold *back;
+    CHECK(tix_hold_from_string(handle, &back));
+    tix_confirm_opts pay = {.user_id = d->user, .payment_ref = "pay_demo_0001",
+                            .seats_per_ticket = 2};
+    tix_id booking, again;
+    CHECK(tix_hold_confirm(d->db, back, &pay, &booking));
+    CHECK(tix_hold_confirm(d->db, back, &pay, &again));
+    printf("payment callback x2 -> booking %llu and %llu (same)\n",
+           (unsigned long long)booking, (unsigned long long)again);
+    if (booking != again) fatal("duplicate callback made a second booking");
+    print_booking(d, booking);
+
+    /* Gate check-in: once per ticket. */
+    tix_booking *b;
+    CHECK(tix_booking_get(d->db, booking, &b));
+    tix_checkin ci;
+    CHECK(tix_ticket_checkin(d->db, b->tickets[0].code, "Gate A", &ci));
+    printf("check-in %s at Gate A: ok\n", b->tickets[0].code);
+    rc = tix_ticket_checkin(d->db, b->tickets[0].code, "Gate B", &ci);
+    printf("check-in again at Gate B: %s (first at %s)\n", tix_strerror(rc),
+           ci.gate);
+    tix_booking_free(b);
+
+    /* Ravi takes two wheelchair-accessible seats instead and keeps them
+     * on hold (not paid yet). */
+    tix_best_opts acc = {.flags = TIX_BEST_ACCESSIBLE};
+    rc = tix_hold_best(d->db, show, 2, &acc, &clash);
+    printf("Ravi holds 2 accessible seats: %s\n", tix_strerror(rc));
+    print_availability(d, show);
+    print_seat_map(d, show);
+    tix_hold_free(clash);
+    tix_hold_free(back);
+    tix_hold_free(hold);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 2 || (argc == 2 && (!strcmp(argv[1], "-h") ||
@@ -709,7 +854,7 @@ int main(int argc, char **argv)
     list_shows_by_venue(&d);
     show_user(&d);
 
-    /* The seat engine steps (hold, pay, confirm, seat map) go here. */
+    sell_seats(&d);
 
     demo_close(&d);
     printf("\nDone. The store is in %s.\n", d.dir);
