@@ -137,6 +137,10 @@ typedef struct tix_config {
     uint32_t show_buffer;      /**< Cleaning gap between shows (900 s). */
     size_t seatmap_reserve;    /**< Address space reserved for seats.map
                                   (1 GiB); the file grows inside it. */
+    uint32_t reclaim_after;    /**< Seconds after a show ends when its
+                                  seats.map region is reused (86400). From
+                                  then on the show's seat calls give
+                                  TIX_ESTATE; its bookings stay readable. */
     tix_clock_fn clock;        /**< Clock; NULL = system real-time clock. */
     void *clock_ctx;           /**< Passed to @ref clock. */
     unsigned flags;            /**< TIX_OPEN_* flags. */

@@ -44,6 +44,8 @@ static const char *const table_names[TIX_T__COUNT] = {
     [TIX_T_TICKETS] = "tickets",
     [TIX_T_OUTBOX] = "outbox",
     [TIX_T_OUTBOX_CURSORS] = "outbox_cursors",
+    [TIX_T_REGIONS_BY_END] = "regions_by_end",
+    [TIX_T_REGIONS_FREE] = "regions_free",
 };
 
 /* ---- process-wide registry: LMDB forbids opening one env twice in a
@@ -103,6 +105,7 @@ void tix_config_init(tix_config *cfg)
     cfg->hold_max_seats = 10;
     cfg->confirm_lease = 30;
     cfg->show_buffer = 900;
+    cfg->reclaim_after = 86400;
     cfg->seatmap_reserve = (size_t)1 << 30;
     cfg->clock = NULL;
     cfg->clock_ctx = NULL;
@@ -135,6 +138,9 @@ static int config_check(const tix_config *c)
                         c->confirm_lease);
     if (c->show_buffer > 86400)
         return tix__err(TIX_EINVAL, "show_buffer %u above 86400", c->show_buffer);
+    if (c->reclaim_after < 3600 || c->reclaim_after > 366u * 86400)
+        return tix__err(TIX_EINVAL, "reclaim_after %u not in 3600..31622400",
+                        c->reclaim_after);
     if (c->seatmap_reserve < ((size_t)1 << 20))
         return tix__err(TIX_EINVAL, "seatmap_reserve below 1 MiB");
     if (c->flags & ~(TIX_OPEN_READONLY | TIX_OPEN_NOCREATE))

@@ -39,6 +39,8 @@ enum tix_table {
     TIX_T_TICKETS,            /* ticket code -> ticket */
     TIX_T_OUTBOX,             /* seq -> event */
     TIX_T_OUTBOX_CURSORS,     /* consumer name -> last acked seq */
+    TIX_T_REGIONS_BY_END,     /* show end, show id -> seat_base, words */
+    TIX_T_REGIONS_FREE,       /* words(be64), seat_base -> "" */
     TIX_T__COUNT
 };
 

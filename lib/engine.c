@@ -193,6 +193,16 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
     return TIX_OK;
 }
 
+/* A show's region may be reused once it ended reclaim_after ago: from
+ * then on nobody may touch its seat words. */
+static int check_not_reclaimed(tix_db *db, const tix__show_entry *e)
+{
+    if (tix_db_now(db) >= e->info.end + (int64_t)db->cfg.reclaim_after)
+        return tix__err(TIX_ESTATE, "show %llu is over; its seat map was retired",
+                        (unsigned long long)e->info.id);
+    return TIX_OK;
+}
+
 int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
 {
     struct tix_engine *en = db->engine;
@@ -201,7 +211,7 @@ int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
         atomic_load_explicit(&en->shows, memory_order_acquire), show_id);
     if (e) {
         *out = e;
-        return TIX_OK;
+        return check_not_reclaimed(db, e);
     }
     pthread_mutex_lock(&en->lock);
     int rc = TIX_OK;
@@ -209,6 +219,8 @@ int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
     if (!e) {
         tix__show_entry *ne;
         rc = load_entry(db, show_id, &ne);
+        /* Never initialise a retired show's region: it may be reused. */
+        if (rc == 0 && (rc = check_not_reclaimed(db, ne)) != 0) free(ne);
         if (rc == 0) {
             struct fill_arg fa = {db, ne};
             rc = tix__seatmap_region(&en->map, show_id, ne->info.seat_base,
@@ -220,7 +232,10 @@ int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
         }
     }
     pthread_mutex_unlock(&en->lock);
-    if (rc == 0) *out = e;
+    if (rc == 0) {
+        *out = e;
+        rc = check_not_reclaimed(db, e);
+    }
     return rc;
 }
 
@@ -267,6 +282,10 @@ static int repair_all(tix_db *db)
     for (size_t i = 0; i < n && rc == 0; i++) {
         const tix__show_entry *e;
         rc = tix__show_lookup(db, ids[i], &e);
+        if (rc == TIX_ESTATE) { /* retired show: no region to repair */
+            rc = TIX_OK;
+            continue;
+        }
         for (uint32_t s = 0; rc == 0 && s < e->info.seat_count; s++) {
             uint64_t w = tix__w_load(&e->seats[s]), cur;
             if (tix__w_state(w) == TIX_W_CONFIRMING)
@@ -323,9 +342,73 @@ void tix__engine_close(tix_db *db)
     db->engine = NULL;
 }
 
-int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, uint32_t n, uint64_t *base)
+/* ---- region allocation and reclaim -------------------------------------
+ * Every show's region is recorded by end time. When a show is created,
+ * regions of shows that ended more than reclaim_after ago go to a free list
+ * keyed by size, and the new show takes the smallest free region that fits
+ * (splitting off the rest) before the file is extended. Free neighbours are
+ * not merged: shows on one screen have one size, so exact fits dominate. */
+
+#define RECLAIM_BATCH 64 /* bounded work per show creation */
+
+static int free_put(tix_db *db, MDB_txn *txn, uint64_t base, uint64_t words)
 {
-    /* Regions are handed out from a counter in the meta table. */
+    uint8_t key[16];
+    tix__be64_put(key, words);
+    tix__be64_put(key + 8, base);
+    return tix__put(db, txn, TIX_T_REGIONS_FREE, key, 16, "", 0, 0,
+                    "free region");
+}
+
+static int reclaim_finished(tix_db *db, MDB_txn *txn, int64_t cutoff)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, db->dbi[TIX_T_REGIONS_BY_END], &cur);
+    if (rc) return tix__mdb_err(rc, "regions");
+    MDB_val k, v;
+    int n = 0;
+    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
+           n++ < RECLAIM_BATCH) {
+        if (k.mv_size != 16 || v.mv_size != 16) { rc = -1; break; }
+        if (tix__be64_get_i(k.mv_data) > cutoff) break; /* not retired yet */
+        uint64_t base = tix__be64_get(v.mv_data);
+        uint64_t words = tix__be64_get((const uint8_t *)v.mv_data + 8);
+        if ((rc = mdb_cursor_del(cur, 0))) break;
+        if ((rc = free_put(db, txn, base, words))) break;
+    }
+    mdb_cursor_close(cur);
+    if (rc == -1) return tix__err(TIX_ECORRUPT, "region record is malformed");
+    if (rc == MDB_NOTFOUND || rc == 0) return TIX_OK;
+    return rc < 0 ? rc : tix__mdb_err(rc, "regions");
+}
+
+/* Takes the smallest free region of at least @p words; 0 when none. */
+static int free_take(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base,
+                     int *found)
+{
+    *found = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, db->dbi[TIX_T_REGIONS_FREE], &cur);
+    if (rc) return tix__mdb_err(rc, "free regions");
+    uint8_t want[8];
+    tix__be64_put(want, words);
+    MDB_val k = {8, want}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    uint64_t have = 0;
+    if (rc == 0 && k.mv_size == 16) {
+        have = tix__be64_get(k.mv_data);
+        *base = tix__be64_get((const uint8_t *)k.mv_data + 8);
+        rc = mdb_cursor_del(cur, 0);
+        *found = rc == 0;
+    }
+    mdb_cursor_close(cur);
+    if (rc && rc != MDB_NOTFOUND) return tix__mdb_err(rc, "free regions");
+    if (*found && have > words) return free_put(db, txn, *base + words, have - words);
+    return TIX_OK;
+}
+
+static int bump_alloc(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base)
+{
     static const char key[] = "seatmap_next";
     MDB_val k = {sizeof key - 1, (void *)key}, v;
     uint64_t next = 0;
@@ -333,11 +416,29 @@ int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, uint32_t n, uint64_t *base)
     if (rc == 0 && v.mv_size == 8) next = tix__be64_get(v.mv_data);
     else if (rc != MDB_NOTFOUND) return tix__mdb_err(rc, "seatmap counter");
     uint8_t buf[8];
-    tix__be64_put(buf, next + n + TIX_REGION_HDR_WORDS);
+    tix__be64_put(buf, next + words);
     v.mv_size = 8;
     v.mv_data = buf;
     rc = mdb_put(txn, db->dbi[TIX_T_META], &k, &v, 0);
     if (rc) return tix__mdb_err(rc, "seatmap counter");
     *base = next;
     return TIX_OK;
+}
+
+int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, tix__show_info *s)
+{
+    uint64_t words = (uint64_t)s->seat_count + TIX_REGION_HDR_WORDS;
+    int found;
+    int rc = reclaim_finished(db, txn,
+                              tix_db_now(db) - (int64_t)db->cfg.reclaim_after);
+    if (rc == 0) rc = free_take(db, txn, words, &s->seat_base, &found);
+    if (rc == 0 && !found) rc = bump_alloc(db, txn, words, &s->seat_base);
+    if (rc) return rc;
+    uint8_t key[16], val[16];
+    tix__be64_put_i(key, s->end);
+    tix__be64_put(key + 8, s->id);
+    tix__be64_put(val, s->seat_base);
+    tix__be64_put(val + 8, words);
+    return tix__put(db, txn, TIX_T_REGIONS_BY_END, key, 16, val, 16, 0,
+                    "region");
 }

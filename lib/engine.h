@@ -46,15 +46,18 @@ struct tix_engine {
     _Atomic(struct show_table *) shows;  /* lock-free lookups */
     struct retired *retired;             /* old tables, freed at close */
     struct layout_node *layouts;
-    struct tix_committer *committer;     /* started on first confirm */
+    /* Started on first confirm and published (release) only once its
+     * thread runs; read with acquire loads, without en->lock. */
+    _Atomic(struct tix_committer *) committer;
 };
 
 int tix__engine_open(tix_db *db);
 void tix__engine_close(tix_db *db);
 
-/* Reserves @p n seat words (plus the region header) in seats.map for a new
- * show, inside the show-creating write transaction. */
-int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, uint32_t n, uint64_t *base);
+/* Reserves a seats.map region for new show @p s (id, end and seat_count
+ * set) inside the show-creating write transaction and sets s->seat_base.
+ * Regions of shows that ended more than reclaim_after ago are reused. */
+int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, tix__show_info *s);
 
 /* Finds a show, loading it and initialising its seats.map region on first
  * use. The entry lives until the store closes. TIX_ENOTFOUND, TIX_EPERM

@@ -307,7 +307,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
                            (int64_t)db->cfg.show_buffer);
     if (rc == TIX_OK) rc = tix__next_id(db, txn, TIX_T_SHOWS, &s.id);
     if (rc == TIX_OK)
-        rc = tix__seatmap_alloc(db, txn, s.seat_count, &s.seat_base);
+        rc = tix__seatmap_alloc(db, txn, &s);
     if (rc) return rc;
     tix_enc e;
     if ((rc = show_encode(&s, date, &e))) return rc;
