@@ -729,6 +729,7 @@ typedef struct tix_confirm_opts {
     const char *payment_ref;  /**< 1..TIX_NAME_MAX bytes, unique: the same
                                  reference always returns the same booking. */
     uint32_t seats_per_ticket; /**< Seats per ticket; 0 = one ticket. */
+    const char *offer_code;   /**< Optional offer code (NULL = none). */
 } tix_confirm_opts;
 
 /**

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "hold.h"
 #include "outbox.h"
+#include "stats.h"
 #include "ticket.h"
 #include "tier.h"
 #include "user.h"
@@ -261,6 +262,9 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
                          .codes = code_ptrs, .gate = ""};
         rc = tix__outbox_append(db, txn, &ev, NULL);
     }
+    if (rc == 0)
+        rc = tix__stats_booked(db, txn, booking, c->user_id, &c->e->info, c->n,
+                               now);
     if (rc == 0) c->booking_id = booking;
     return rc;
 }

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "lease.h"
 #include "outbox.h"
+#include "stats.h"
 
 /* What cancel needs of a booking record. */
 typedef struct cancel_info {
@@ -90,6 +91,9 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
                      .show_id = a->ci->show, .n_seats = a->ci->n,
                      .seats = a->ci->seats, .gate = ""};
     if (rc == 0) rc = tix__outbox_append(db, txn, &ev, NULL);
+    if (rc == 0)
+        rc = tix__stats_cancelled(db, txn, a->id, a->ci->user, a->ci->show,
+                                  a->ci->n, now);
     return rc;
 }
 
