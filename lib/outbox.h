@@ -9,6 +9,7 @@ enum tix_event_type {
     TIX_EVENT_BOOKED = 1,
     TIX_EVENT_CANCELLED = 2,
     TIX_EVENT_CHECKED_IN = 3,
+    TIX_EVENT_REVIEWED = 4,
 };
 
 typedef struct tix__event {
@@ -20,6 +21,8 @@ typedef struct tix__event {
     size_t n_codes;
     const char *const *codes; /* ticket codes */
     const char *gate;         /* check-in only */
+    tix_id movie_id;          /* reviews */
+    tix_id review_id;         /* reviews */
 } tix__event;
 
 /* Appends @p ev; *seq (may be NULL) receives its sequence number. */
