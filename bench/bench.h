@@ -15,6 +15,7 @@ void bench_sleep(double seconds);
 int bench_nproc(void);
 void bench_cpu_model(char *buf, size_t cap);
 void bench_kernel(char *buf, size_t cap);
+double bench_loadavg(void); /* 1-minute load average, -1 if unknown */
 /* File-system type of the mount holding @p path ("ext4", "tmpfs", ...). */
 void bench_fs_type(const char *path, char *buf, size_t cap);
 /* Removes a directory tree (files of a store). Returns 0 or -1. */
@@ -81,7 +82,9 @@ typedef struct bench_result {
     uint64_t errors;     /* any other failure */
     char first_error[160];
     double secs;         /* wall time of the run */
-    double rate;         /* ops / secs */
+    double rate;         /* ops / secs (the median run's) */
+    double rate_min, rate_max; /* over the repeats */
+    int repeats;
     /* confirms */
     double p50_ms, p99_ms, max_ms;
     uint64_t batches, batch_confirms, max_batch;
@@ -95,12 +98,13 @@ typedef struct bench_result {
 typedef struct bench_info {
     const char *version;
     int nproc;
+    double load_start, load_end; /* 1-minute load averages */
     char cpu[128], kernel[128], fs[32];
     char dir[1024];
     double seconds;
     const char *threads_text, *confirm_threads_text;
     uint32_t hold_seats, avail_seats, avail_taken, confirm_pool;
-    int quick;
+    int quick, repeat;
     const char *sync; /* durability of the confirm runs */
 } bench_info;
 

@@ -28,6 +28,21 @@ static const char *fmt_rate(char *buf, size_t cap, double v)
     return buf;
 }
 
+/* "[3.59M..4.59M]" over the repeats, "" for one run. */
+static const char *fmt_range(char *buf, size_t cap, const bench_result *r)
+{
+    if (r->repeats <= 1) {
+        snprintf(buf, cap, "-");
+        return buf;
+    }
+    char lo[32], hi[32];
+    fmt_rate(lo, sizeof lo, r->rate_min);
+    fmt_rate(hi, sizeof hi, r->rate_max);
+    lo[strlen(lo) - 2] = hi[strlen(hi) - 2] = '\0'; /* drop "/s" */
+    snprintf(buf, cap, "[%s..%s]", lo, hi);
+    return buf;
+}
+
 static const char *status(const bench_result *r)
 {
     if (!r->target) return "";
@@ -37,8 +52,8 @@ static const char *status(const bench_result *r)
 void bench_print_header(const bench_info *in)
 {
     printf("tix-bench: libtix %s seat engine\n", in->version);
-    printf("machine    : %d CPU(s) online, %s, %s\n", in->nproc, in->cpu,
-           in->kernel);
+    printf("machine    : %d CPU(s) online, %s, %s; load average %.2f\n",
+           in->nproc, in->cpu, in->kernel, in->load_start);
     printf("stores     : %s (file system: %s)\n", in->dir, in->fs);
     printf("durability : confirms %s; holds and availability never touch "
            "LMDB\n",
@@ -47,9 +62,13 @@ void bench_print_header(const bench_info *in)
            : strcmp(in->sync, "nometa") == 0
                ? "TIX_SYNC_NOMETA (--confirm-sync nometa: no meta fsync)"
                : "TIX_SYNC_NONE (--confirm-sync none: no fsync, NOT durable)");
-    printf("run        : %.2g s per step%s; threads %s; confirm clients %s\n",
+    printf("run        : %.2g s per step%s; threads %s; confirm clients %s",
            in->seconds, in->quick ? " (--quick)" : "", in->threads_text,
            in->confirm_threads_text);
+    if (in->repeat > 1)
+        printf("; every step %d times, median shown with [min..max]",
+               in->repeat);
+    printf("\n");
     printf("data       : hold show %u seats; availability show %u seats, "
            "%u taken; confirm pool %u seats per run\n",
            in->hold_seats, in->avail_seats, in->avail_taken, in->confirm_pool);
@@ -59,43 +78,43 @@ static int last_group = -1;
 
 void bench_print_row(const bench_result *r)
 {
-    char a[32], b[32], c[32];
+    char a[32], b[32], c[48];
     int group = r->kind == K_CONFIRM || r->kind == K_ASYNC;
     if (group != last_group) {
         last_group = group;
         if (!group)
-            printf("\n%-40s %4s %13s %13s %9s %6s  %s\n", "scenario", "thr",
-                   "ops/s", "ops/s/thread", "conflicts", "errors", "target");
+            printf("\n%-40s %4s %13s %13s %9s %6s %-17s %s\n", "scenario", "thr",
+                   "ops/s", "ops/s/thread", "conflicts", "errors", " range",
+                   "target");
         else
             printf("\nconfirms, 1-2 seats each, fresh store per row; latency "
                    "= the confirm call (async: submit to poll)\n"
-                   "%-8s %11s %10s %7s %7s %7s %8s %6s %5s %6s %-5s  %s\n",
+                   "%-8s %11s %10s %7s %7s %7s %8s %6s %5s %6s %-5s %-17s %s\n",
                    "clients", "confirms/s", "seats/s", "p50 ms", "p99 ms",
                    "max ms", "batches", "mean", "max", "errors", "check",
-                   "target");
+                   "range", "target");
     }
     char target[96] = "";
     if (r->target)
         snprintf(target, sizeof target, "%s  %s", r->target_text, status(r));
     if (!group) {
-        printf("%-40s %4d %13s %13s %9llu %6llu  %s\n", r->label, r->threads,
-               fmt_int(a, sizeof a, r->rate),
+        printf("%-40s %4d %13s %13s %9llu %6llu  %-16s %s\n", r->label,
+               r->threads, fmt_int(a, sizeof a, r->rate),
                fmt_int(b, sizeof b, r->rate / r->threads),
                (unsigned long long)r->conflicts, (unsigned long long)r->errors,
-               target);
+               fmt_range(c, sizeof c, r), target);
     } else {
         char who[16];
         if (r->kind == K_ASYNC) snprintf(who, sizeof who, "1x%d", r->inflight);
         else snprintf(who, sizeof who, "%d", r->threads);
         double mean = r->batches ? (double)r->batch_confirms / (double)r->batches : 0;
-        printf("%-8s %11s %10s %7.2f %7.2f %7.1f %8llu %6.1f %5llu %6llu %-5s  %s\n",
+        printf("%-8s %11s %10s %7.2f %7.2f %7.1f %8llu %6.1f %5llu %6llu %-5s %-17s %s\n",
                who, fmt_int(a, sizeof a, r->rate),
                fmt_int(b, sizeof b, r->secs > 0 ? (double)r->seats / r->secs : 0),
                r->p50_ms, r->p99_ms, r->max_ms, (unsigned long long)r->batches,
                mean, (unsigned long long)r->max_batch,
                (unsigned long long)r->errors, r->verified ? "ok" : "FAIL",
-               target);
-        (void)c;
+               fmt_range(c, sizeof c, r), target);
     }
     if (r->first_error[0]) printf("    first error: %s\n", r->first_error);
     if (r->exhausted)
@@ -145,13 +164,18 @@ void bench_print_json(const bench_info *in, const bench_result *r, size_t n)
     json_str(in->cpu);
     printf(",\"kernel\":");
     json_str(in->kernel);
+    printf(",\"load_start\":");
+    json_num(in->load_start);
+    printf(",\"load_end\":");
+    json_num(in->load_end);
     printf(",\"fs\":");
     json_str(in->fs);
     printf(",\"dir\":");
     json_str(in->dir);
     printf("},\"config\":{\"seconds\":");
     json_num(in->seconds);
-    printf(",\"quick\":%s,\"threads\":", in->quick ? "true" : "false");
+    printf(",\"quick\":%s,\"repeat\":%d,\"threads\":",
+           in->quick ? "true" : "false", in->repeat);
     json_str(in->threads_text);
     printf(",\"confirm_threads\":");
     json_str(in->confirm_threads_text);
@@ -172,6 +196,10 @@ void bench_print_json(const bench_info *in, const bench_result *r, size_t n)
         json_num(x->rate);
         printf(",\"ops_per_s_per_thread\":");
         json_num(x->rate / x->threads);
+        printf(",\"ops_per_s_min\":");
+        json_num(x->rate_min);
+        printf(",\"ops_per_s_max\":");
+        json_num(x->rate_max);
         printf(",\"conflicts\":%llu,\"errors\":%llu",
                (unsigned long long)x->conflicts, (unsigned long long)x->errors);
         if (x->kind == K_CONFIRM || x->kind == K_ASYNC) {

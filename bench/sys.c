@@ -69,6 +69,17 @@ void bench_cpu_model(char *buf, size_t cap)
     fclose(f);
 }
 
+double bench_loadavg(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1) l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 void bench_kernel(char *buf, size_t cap)
 {
     struct utsname u;

@@ -144,6 +144,15 @@ typedef struct tix_config {
     tix_clock_fn clock;        /**< Clock; NULL = system real-time clock. */
     void *clock_ctx;           /**< Passed to @ref clock. */
     unsigned flags;            /**< TIX_OPEN_* flags. */
+    uint32_t review_text_max;  /**< Longest review or comment text, in bytes
+                                  (2000; 1..65536). */
+    uint32_t search_min_chars; /**< Fewest letters or digits a title search
+                                  needs (3; 1..32). */
+    int64_t fee_per_seat_minor; /**< Convenience fee per seat, in minor
+                                  units of the seats' currency, added by
+                                  tix_price_quote() and by every confirm
+                                  (0; 0..10^12). The booking records the
+                                  fee it was charged. */
 } tix_config;
 
 /** Fills @p cfg with the defaults listed in #tix_config. Never fails. */
@@ -729,7 +738,9 @@ typedef struct tix_confirm_opts {
     const char *payment_ref;  /**< 1..TIX_NAME_MAX bytes, unique: the same
                                  reference always returns the same booking. */
     uint32_t seats_per_ticket; /**< Seats per ticket; 0 = one ticket. */
-    const char *offer_code;   /**< Optional offer code (NULL = none). */
+    const char *offer_code;   /**< Optional offer code (NULL or "" = none);
+                                 see "Offers and price quotes". Checked
+                                 and counted inside the commit. */
 } tix_confirm_opts;
 
 /**
@@ -738,13 +749,23 @@ typedef struct tix_confirm_opts {
  *
  * If the hold ran out but all its seats are still free (a late payment
  * callback), they are booked anyway. The same payment reference returns
- * the booking already made for it.
+ * the booking already made for it (its offer use is not counted again).
+ *
+ * With an offer code the booking is priced as tix_price_quote() would
+ * price it at commit time, records the offer, discount and fees, and
+ * counts one use of the offer in the same transaction. An offer refused
+ * at commit (gone past its limit since the quote, say) fails this confirm
+ * alone: nothing is booked and the hold stays, so the caller may confirm
+ * again without the code.
  *
  * @return TIX_OK; TIX_EEXPIRED (the hold ran out and a seat was taken
- *   meanwhile; nothing booked); TIX_ECONFLICT (a seat belongs to another
- *   live hold: forged or foreign handle); TIX_ENOTFOUND (show, user);
- *   TIX_EINVAL (payment ref); TIX_EIO / TIX_EFULL (commit failed; nothing
- *   booked, the hold stays).
+ *   meanwhile; nothing booked; or the offer is outside its validity
+ *   window); TIX_ECONFLICT (a seat belongs to another live hold: forged
+ *   or foreign handle); TIX_ENOTFOUND (show, user, offer code);
+ *   TIX_ELIMIT (the offer's total or per-user uses are spent);
+ *   TIX_EINVAL (payment ref, malformed offer code, no seat in the offer's
+ *   scope); TIX_ETOOLONG (offer code); TIX_EIO / TIX_EFULL (commit
+ *   failed; nothing booked, the hold stays).
  */
 TIX_API int tix_hold_confirm(tix_db *db, const tix_hold *hold,
                              const tix_confirm_opts *opts, tix_id *booking_id);
@@ -805,12 +826,17 @@ typedef struct tix_booking {
     int64_t created_at;
     int64_t cancelled_at;  /**< 0 unless cancelled. */
     const char *payment_ref;
-    int64_t total_minor;   /**< Sum of the seat prices. */
+    int64_t total_minor;   /**< Amount paid: the seat prices, minus
+                              discount_minor, plus fee_minor. */
     char currency[4];
     size_t n_seats;
-    const tix_booked_seat *seats;
+    const tix_booked_seat *seats; /**< price_minor is the tier price,
+                                     before any discount. */
     size_t n_tickets;
     const tix_ticket *tickets;
+    tix_id offer_id;        /**< Offer used at confirm; 0 = none. */
+    int64_t discount_minor; /**< Discount the offer gave (0 = none). */
+    int64_t fee_minor;      /**< Convenience fees charged. */
 } tix_booking;
 
 typedef struct tix_booking_list {
@@ -832,7 +858,8 @@ TIX_API void tix_booking_free(tix_booking *b);
 TIX_API void tix_booking_list_free(tix_booking_list *l);
 
 /** Cancels (refunds) a booking: it is kept with status cancelled, its
- *  seats are free again and its tickets no longer check in.
+ *  seats are free again and its tickets no longer check in. An offer use
+ *  the booking counted is given back (total and per user).
  *  @return TIX_OK; TIX_ENOTFOUND; TIX_EALREADY (already cancelled);
  *  TIX_EBUSY (a seat is in another confirm or cancel right now). */
 TIX_API int tix_booking_cancel(tix_db *db, tix_id booking_id);
@@ -867,6 +894,318 @@ TIX_API int tix_ticket_checkin(tix_db *db, const char *code, const char *gate,
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
+/** @name Outbox
+ * Every booking, cancel, check-in and review appends an event to the
+ * notification outbox in the same transaction as the change, so an event
+ * exists exactly when its change committed (never for a rolled-back one).
+ * An event carries what a notification worker needs, copied as it was at
+ * the time of the change: the user's contact, the show, venue and screen,
+ * the seats by row and number, the ticket codes and their QR payloads.
+ *
+ * Workers read through named consumers ("email", "sms", ...). Each keeps
+ * its own cursor in the store: the sequence number of the last event it
+ * acknowledged. Reading never moves the cursor, so events read but not
+ * acknowledged (the worker crashed) are read again: delivery is at least
+ * once, and a worker should make its effects idempotent on tix_event.seq.
+ * Consumers are independent, and cursors survive crashes and reopen.
+ * Events every consumer acknowledged are deleted by tix_outbox_trim(). */
+/**@{*/
+
+/** What an event announces. */
+typedef enum tix_event_type {
+    TIX_EVENT_BOOKED = 1,     /**< A confirm committed a booking. */
+    TIX_EVENT_CANCELLED = 2,  /**< A booking was cancelled (refunded). */
+    TIX_EVENT_CHECKED_IN = 3, /**< A ticket was checked in at a gate. */
+    TIX_EVENT_REVIEWED = 4    /**< A review was written, changed or deleted. */
+} tix_event_type;
+
+/** Longest consumer name in bytes; names are 1..64 of [a-z0-9_-]. */
+#define TIX_CONSUMER_NAME_MAX 64
+/** Most events one tix_outbox_read() returns. */
+#define TIX_OUTBOX_READ_MAX 1024
+
+/** A seat named in an event. */
+typedef struct tix_event_seat {
+    uint32_t seat;   /**< Seat index. */
+    const char *row; /**< Row label ("" in version 1 events). */
+    uint32_t number; /**< Seat number in the row (0 in version 1 events). */
+} tix_event_seat;
+
+/** A ticket named in an event. */
+typedef struct tix_event_ticket {
+    char code[TIX_TICKET_CODE_LEN + 1]; /**< Ticket code, NUL-terminated. */
+    const char *qr; /**< QR payload, as tix_ticket_qr() writes it
+                       ("tix1:<code>:<show>:<seat,...>"); "" in version 1
+                       events. */
+} tix_event_ticket;
+
+/**
+ * One outbox event. Which fields are set depends on the type:
+ *  - BOOKED: booking, user, show (and its movie), seats, every ticket,
+ *    total_minor = amount paid.
+ *  - CANCELLED: booking, user, show, seats, every ticket (now void),
+ *    total_minor = amount of the booking.
+ *  - CHECKED_IN: booking, user, show, the ticket and its seats, gate.
+ *  - REVIEWED: user, movie, review (no show, seats or tickets).
+ * Unset ids are 0, unset strings "", unset counts 0 (arrays then non-NULL
+ * but empty). Events stored by libtix before record version 2 carry only
+ * ids, seat indexes, ticket codes and the gate (version == 1).
+ */
+typedef struct tix_event {
+    uint64_t seq;          /**< Sequence number, increasing; the key to
+                              acknowledge. */
+    tix_event_type type;
+    unsigned version;      /**< Record version the event was stored with. */
+    int64_t at;            /**< When the change happened (store clock). */
+    tix_id booking_id, user_id, show_id, movie_id, review_id;
+    const char *user_name, *user_email, *user_phone; /**< Contact. */
+    const char *movie_title;
+    int64_t show_start;    /**< 0 without a show. */
+    const char *venue_name, *venue_address, *screen_name;
+    int64_t total_minor;   /**< See the list above; 0 otherwise. */
+    char currency[4];      /**< Of total_minor; "" when none. */
+    size_t n_seats;
+    const tix_event_seat *seats;
+    size_t n_tickets;
+    const tix_event_ticket *tickets;
+    const char *gate;      /**< CHECKED_IN only. */
+} tix_event;
+
+/** Events in sequence order; one allocation, free with
+ *  tix_event_list_free(). */
+typedef struct tix_event_list {
+    size_t count;
+    tix_event items[];
+} tix_event_list;
+
+/** A consumer and its cursor. */
+typedef struct tix_consumer {
+    const char *name;
+    uint64_t acked;        /**< Last acknowledged sequence number (0 =
+                              none). */
+    int64_t created_at;    /**< When it was registered. */
+    int64_t acked_at;      /**< Last acknowledgement that moved the
+                              cursor (0 = never). */
+} tix_consumer;
+
+/** Consumers by name; one allocation, free with tix_consumer_list_free(). */
+typedef struct tix_consumer_list {
+    size_t count;
+    tix_consumer items[];
+} tix_consumer_list;
+
+/** Flag of tix_outbox_register(): start after the newest event instead of
+ *  at the oldest event still stored. */
+#define TIX_CONSUMER_FROM_END 0x1u
+
+/**
+ * Registers consumer @p name. By default its cursor starts before the
+ * oldest event still in the outbox, so it reads everything retained; with
+ * #TIX_CONSUMER_FROM_END it reads only events appended afterwards.
+ * @param flags 0 or TIX_CONSUMER_FROM_END.
+ * @return TIX_OK; TIX_EINVAL (NULL db, empty name, a byte outside
+ *   [a-z0-9_-], unknown flags); TIX_ETOOLONG (name above
+ *   TIX_CONSUMER_NAME_MAX bytes); TIX_EEXISTS (already registered);
+ *   TIX_EPERM (read-only store).
+ */
+TIX_API int tix_outbox_register(tix_db *db, const char *name, unsigned flags);
+
+/** Removes consumer @p name and its cursor; events only it had not
+ *  acknowledged become trimmable.
+ *  @return TIX_OK; TIX_ENOTFOUND (not registered); name errors as for
+ *  tix_outbox_register(); TIX_EPERM. */
+TIX_API int tix_outbox_unregister(tix_db *db, const char *name);
+
+/** Lists the registered consumers by name (free with
+ *  tix_consumer_list_free()); *out is NULL after a failure.
+ *  @return TIX_OK; TIX_EINVAL (NULL argument). */
+TIX_API int tix_outbox_consumers(tix_db *db, tix_consumer_list **out);
+
+/**
+ * Reads up to @p max events after the cursor of consumer @p name, oldest
+ * first, without moving the cursor: reading again before tix_outbox_ack()
+ * returns the same events. An empty list means the consumer is up to
+ * date. Free the list with tix_event_list_free(); *out is NULL after a
+ * failure.
+ * @param max 1..TIX_OUTBOX_READ_MAX.
+ * @return TIX_OK; TIX_ENOTFOUND (consumer not registered); TIX_ERANGE
+ *   (max out of range); name errors as for tix_outbox_register();
+ *   TIX_ECORRUPT; TIX_ENOMEM.
+ */
+TIX_API int tix_outbox_read(tix_db *db, const char *name, size_t max,
+                            tix_event_list **out);
+
+/**
+ * Acknowledges every event up to and including @p seq for consumer
+ * @p name (the cursor moves to @p seq). Acknowledging at or below the
+ * cursor (an old or repeated ack, 0 included) changes nothing and returns
+ * TIX_OK, so workers may ack out of order.
+ * @return TIX_OK; TIX_ENOTFOUND (consumer not registered); TIX_ERANGE
+ *   (@p seq is beyond the newest event); name errors; TIX_EPERM.
+ */
+TIX_API int tix_outbox_ack(tix_db *db, const char *name, uint64_t seq);
+
+/**
+ * Blocks until consumer @p name has an event after its cursor, or
+ * @p timeout_ms passes (-1 = no limit, 0 = just check). Commits of this
+ * process wake waiters at once; events appended by other processes are
+ * noticed by polling every 50 ms.
+ * @return TIX_OK (an event is ready: call tix_outbox_read());
+ *   TIX_ETIMEDOUT; TIX_ENOTFOUND (not registered, or unregistered while
+ *   waiting); TIX_EINVAL (timeout below -1); name errors.
+ */
+TIX_API int tix_outbox_wait(tix_db *db, const char *name, int timeout_ms);
+
+/**
+ * Deletes the events every registered consumer has acknowledged. With no
+ * consumer registered nothing is deleted (events wait for a first
+ * consumer). Works in transactions of a bounded size, so a long outbox
+ * never makes one huge transaction; after a failure the batches already
+ * committed stay deleted (they were acknowledged by everyone anyway).
+ * @param removed receives how many events were deleted (may be NULL).
+ * @return TIX_OK; TIX_EINVAL (NULL db); TIX_EPERM.
+ */
+TIX_API int tix_outbox_trim(tix_db *db, uint64_t *removed);
+
+/** Reads event @p seq (free with tix_event_free()); *out is NULL after a
+ *  failure. @return TIX_OK; TIX_ENOTFOUND (no such event, or trimmed);
+ *  TIX_EINVAL (NULL argument). */
+TIX_API int tix_outbox_get(tix_db *db, uint64_t seq, tix_event **out);
+
+TIX_API void tix_event_free(tix_event *ev);              /**< NULL allowed. */
+TIX_API void tix_event_list_free(tix_event_list *l);     /**< NULL allowed. */
+TIX_API void tix_consumer_list_free(tix_consumer_list *l); /**< NULL allowed. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Offers and price quotes
+ * An offer is a discount code limited to one movie, venue, screen or price
+ * tier. Prices are integers in minor units of the seats' currency; offers
+ * carry no currency of their own.
+ *
+ * How a price is made, for a show and seats (quote and confirm alike):
+ *  - subtotal: the sum of the seats' tier prices;
+ *  - discount: only seats in the offer's scope count. A percent offer
+ *    takes percent/100 of those seats' prices, rounded down once on their
+ *    sum; an amount offer takes amount_minor per seat, at most the seat's
+ *    price. Then the cap (if any) limits the discount;
+ *  - fee: #tix_config.fee_per_seat_minor times the number of seats,
+ *    whether or not an offer is used;
+ *  - total = subtotal - discount + fee.
+ *
+ * A use is counted when a confirm with the code commits, atomically with
+ * the booking, against the total and the per-user limit; a code past its
+ * limit is refused at confirm even if it was fine when quoted. Cancelling
+ * a booking gives its use back. */
+/**@{*/
+
+/** What an offer applies to. */
+typedef enum tix_offer_scope {
+    TIX_OFFER_MOVIE = 1,  /**< Every show of a movie. */
+    TIX_OFFER_VENUE = 2,  /**< Every show at a venue. */
+    TIX_OFFER_SCREEN = 3, /**< Every show on a screen. */
+    TIX_OFFER_TIER = 4    /**< Seats of one price tier. */
+} tix_offer_scope;
+
+/** Length limits of an offer code: 3..32 of [A-Z0-9-]. Input ignores
+ *  ASCII case; codes are stored and shown upper-case. */
+#define TIX_OFFER_CODE_MIN 3
+#define TIX_OFFER_CODE_MAX 32
+
+/** An offer. As input, id, uses and created_at are ignored. */
+typedef struct tix_offer {
+    tix_id id;
+    const char *code;        /**< Unique, ignoring case. */
+    tix_offer_scope scope;
+    tix_id scope_id;         /**< The movie, venue, screen or tier. */
+    uint32_t percent;        /**< 1..100, or 0 for an amount offer. */
+    int64_t amount_minor;    /**< > 0 per seat, or 0 for a percent offer. */
+    int64_t cap_minor;       /**< Most discount per booking; 0 = no cap. */
+    int64_t valid_from;      /**< Usable from this time (inclusive) ... */
+    int64_t valid_until;     /**< ... until this one (exclusive); 0 = no
+                                end. */
+    uint32_t max_uses;       /**< Uses in total; 0 = unlimited. */
+    uint32_t max_uses_per_user; /**< Uses per user; 0 = unlimited. */
+    uint32_t uses;           /**< Set by the library: uses so far. */
+    int64_t created_at;      /**< Set by the library. */
+} tix_offer;
+
+typedef struct tix_offer_list {
+    size_t count;
+    tix_offer items[];
+} tix_offer_list;
+
+/**
+ * Creates an offer from @p in.
+ * @param id_out receives the new id (may be NULL).
+ * @return TIX_OK; TIX_EINVAL (NULL db or in, code shorter than 3 or with
+ *   a byte outside [A-Za-z0-9-], unknown scope, scope_id 0, both percent
+ *   and amount_minor set); TIX_ETOOLONG (code above 32 bytes);
+ *   TIX_ERANGE (percent above 100, neither percent nor amount_minor,
+ *   negative amount or cap, valid_until not after valid_from);
+ *   TIX_ENOTFOUND (scope_id does not exist); TIX_EEXISTS (code taken, in
+ *   any case); TIX_EPERM (read-only store).
+ */
+TIX_API int tix_offer_create(tix_db *db, const tix_offer *in, tix_id *id_out);
+/** Reads offer @p id (free with tix_offer_free()).
+ *  @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL (NULL db or out). */
+TIX_API int tix_offer_get(tix_db *db, tix_id id, tix_offer **out);
+/** Finds an offer by code, ignoring case.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EINVAL / TIX_ETOOLONG (malformed
+ *  code or NULL argument). */
+TIX_API int tix_offer_find_code(tix_db *db, const char *code, tix_offer **out);
+/** Lists offers by id, at most @p limit (0 = all) after @p after_id.
+ *  Free with tix_offer_list_free(). */
+TIX_API int tix_offer_list_all(tix_db *db, tix_id after_id, size_t limit,
+                               tix_offer_list **out);
+TIX_API void tix_offer_free(tix_offer *o);           /**< NULL allowed. */
+TIX_API void tix_offer_list_free(tix_offer_list *l); /**< NULL allowed. */
+
+/** A seat of a quote. */
+typedef struct tix_quote_seat {
+    uint32_t seat;       /**< Seat index, in the order given. */
+    tix_id tier_id;
+    int64_t price_minor; /**< The tier price. */
+    int in_scope;        /**< 1 when the offer applies to this seat. */
+} tix_quote_seat;
+
+/** A price quote; one allocation, free with tix_quote_free(). */
+typedef struct tix_quote {
+    tix_id show_id;
+    tix_id offer_id;         /**< 0 without an offer. */
+    char currency[4];
+    int64_t subtotal_minor;  /**< Sum of the seat prices. */
+    int64_t discount_minor;
+    int64_t fee_minor;
+    int64_t total_minor;     /**< subtotal - discount + fee. */
+    size_t n_seats;
+    tix_quote_seat seats[];
+} tix_quote;
+
+/**
+ * Prices seats @p seats[0..n) of a show, optionally with an offer code,
+ * as a confirm would charge them now (see the section comment). Reads
+ * only: nothing is held and no use is counted, so a later confirm can
+ * still be refused (TIX_ELIMIT) when the last use went meanwhile. Seat
+ * states are not looked at.
+ * @param offer_code NULL (or "") for no offer.
+ * @param user_id 0, or the customer: then the per-user limit is checked.
+ * @param out receives the quote; *out is NULL after a failure.
+ * @return TIX_OK; TIX_ENOTFOUND (show, user, or no offer with that code);
+ *   TIX_EEXPIRED (outside the offer's validity window); TIX_ELIMIT (the
+ *   offer's total or per-user uses are spent, or n above hold_max_seats);
+ *   TIX_EINVAL (NULL seats with n > 0, n == 0, seat index out of range,
+ *   duplicate seat, seats in two currencies, malformed code, no seat in
+ *   the offer's scope); TIX_ETOOLONG (code); TIX_ERANGE (total
+ *   overflows).
+ */
+TIX_API int tix_price_quote(tix_db *db, tix_id show_id, const uint32_t *seats,
+                            size_t n, const char *offer_code, tix_id user_id,
+                            tix_quote **out);
+TIX_API void tix_quote_free(tix_quote *q); /**< NULL allowed. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
 /** @name Admin */
 /**@{*/
 
@@ -882,6 +1221,363 @@ TIX_API int tix_seats_unblock(tix_db *db, tix_id show_id,
                               const uint32_t *seats, size_t n);
 /**@}*/
 
+/* ------------------------------------------------------------------------ */
+/** @name Reviews, comments, upvotes and rating summaries
+ * One review per user per movie: a rating 1..10 and an optional text. The
+ * movie's rating summary (count, mean, histogram) is updated in the same
+ * transaction as every review change, so it is always exact. Every review
+ * create, update and delete also appends a review event to the
+ * notification outbox in that transaction. */
+/**@{*/
+
+/** Lowest and highest rating of a review. */
+#define TIX_RATING_MIN 1
+#define TIX_RATING_MAX 10
+
+/** A review. As input only movie_id, user_id, rating and text are read. */
+typedef struct tix_review {
+    tix_id id;
+    tix_id movie_id;
+    tix_id user_id;
+    uint32_t rating;     /**< TIX_RATING_MIN..TIX_RATING_MAX. */
+    const char *text;    /**< 0..#tix_config.review_text_max bytes of UTF-8;
+                            may span lines (NULL = ""). */
+    int64_t created_at;  /**< Set by the library: first written. */
+    int64_t updated_at;  /**< Set by the library: last written. */
+    uint32_t helpful;    /**< Set by the library: upvotes. */
+    int verified;        /**< Set by the library when read: 1 if the user
+                            holds a confirmed (not cancelled) booking for
+                            the movie right now, else 0. */
+} tix_review;
+
+/** Longest cursor string of a review page, NUL included. */
+#define TIX_REVIEW_CURSOR_MAX 48
+/** Most reviews in one page; a limit of 0 means 20. */
+#define TIX_REVIEW_PAGE_MAX 100
+
+/** Orders of tix_review_list_by_movie(). */
+typedef enum tix_review_order {
+    TIX_REVIEWS_NEWEST = 0,  /**< Newest first (by creation; an update does
+                                not move a review). */
+    TIX_REVIEWS_HELPFUL = 1  /**< Most upvotes first, then newest first. */
+} tix_review_order;
+
+/** A page of reviews; one allocation, free with tix_review_list_free(). */
+typedef struct tix_review_list {
+    size_t count;
+    tix_review items[];
+} tix_review_list;
+
+/**
+ * Writes the review of user in->user_id for movie in->movie_id: creates it,
+ * or, when the user already reviewed the movie, replaces its rating and
+ * text (keeping its id, creation time and upvotes). The movie's rating
+ * summary and an outbox event are written in the same transaction.
+ * @param id_out receives the review id (may be NULL).
+ * @return TIX_OK; TIX_ERANGE (rating not 1..10); TIX_ETOOLONG (text over
+ *   review_text_max); TIX_EUTF8; TIX_EINVAL (NULL db or in, control
+ *   characters other than tab/newline); TIX_ENOTFOUND (movie_id or user_id
+ *   unknown); TIX_EPERM (read-only store).
+ */
+TIX_API int tix_review_create(tix_db *db, const tix_review *in,
+                              tix_id *id_out);
+/** Reads review @p id (free with tix_review_free()).
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EINVAL (NULL db or out). */
+TIX_API int tix_review_get(tix_db *db, tix_id id, tix_review **out);
+/** Reads the review user @p user_id wrote for movie @p movie_id.
+ *  @return TIX_OK; TIX_ENOTFOUND (no such review); TIX_EINVAL. */
+TIX_API int tix_review_find(tix_db *db, tix_id user_id, tix_id movie_id,
+                            tix_review **out);
+/** Deletes a review with its comments and upvotes; updates the rating
+ *  summary and appends an outbox event in the same transaction.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EINVAL; TIX_EPERM. */
+TIX_API int tix_review_delete(tix_db *db, tix_id id);
+
+/**
+ * Lists the reviews of a movie, a page at a time.
+ *
+ * The cursor is a position in the order, not an offset: reviews written
+ * while a reader pages never make it see a review twice or skip one that
+ * existed when it started (new reviews sort before the position already
+ * reached); deleted ones just stop appearing. In #TIX_REVIEWS_HELPFUL
+ * order a review whose upvotes change while it is paged moves, and may
+ * then be seen twice or not at all.
+ * @param cursor NULL or "" for the first page, else a @p next_cursor of the
+ *   same movie and order.
+ * @param limit reviews per page, 0 = 20, at most #TIX_REVIEW_PAGE_MAX.
+ * @param out receives the page; free with tix_review_list_free().
+ * @param next_cursor receives the cursor of the next page, or "" when this
+ *   page is the last; it may be the same buffer as @p cursor.
+ * @return TIX_OK (an unknown movie gives an empty page); TIX_EBADCODE
+ *   (malformed cursor); TIX_EINVAL (cursor of another movie or order,
+ *   unknown order, NULL db, out or next_cursor); TIX_ERANGE (limit).
+ */
+TIX_API int tix_review_list_by_movie(tix_db *db, tix_id movie_id,
+                                     tix_review_order order,
+                                     const char *cursor, size_t limit,
+                                     tix_review_list **out,
+                                     char next_cursor[TIX_REVIEW_CURSOR_MAX]);
+
+/** Upvotes ("helpful") review @p review_id as user @p user_id. Idempotent:
+ *  a second upvote by the same user changes nothing and returns TIX_OK.
+ *  @return TIX_OK; TIX_ENOTFOUND (review or user); TIX_EINVAL (a user
+ *  upvoting their own review); TIX_EPERM. */
+TIX_API int tix_review_upvote(tix_db *db, tix_id review_id, tix_id user_id);
+/** Withdraws an upvote. Idempotent: no upvote to withdraw gives TIX_OK.
+ *  @return TIX_OK; TIX_ENOTFOUND (review or user); TIX_EPERM. */
+TIX_API int tix_review_unvote(tix_db *db, tix_id review_id, tix_id user_id);
+TIX_API void tix_review_free(tix_review *r);          /**< NULL allowed. */
+TIX_API void tix_review_list_free(tix_review_list *l); /**< NULL allowed. */
+
+/** A comment on a review. Threads are one level deep: a comment either
+ *  answers the review (parent_id 0) or replies to such a top-level comment
+ *  of the same review; a reply cannot be replied to. */
+typedef struct tix_comment {
+    tix_id id;
+    tix_id review_id;
+    tix_id parent_id;   /**< 0 or a top-level comment of the same review. */
+    tix_id user_id;
+    const char *text;   /**< 1..#tix_config.review_text_max bytes of
+                           UTF-8; may span lines. */
+    int64_t created_at; /**< Set by the library. */
+} tix_comment;
+
+typedef struct tix_comment_list {
+    size_t count;
+    tix_comment items[];
+} tix_comment_list;
+
+/** Adds a comment (only review_id, parent_id, user_id and text are read).
+ *  @return TIX_OK; TIX_ENOTFOUND (review_id, parent_id or user_id
+ *  unknown); TIX_EINVAL (parent of another review, parent that is itself
+ *  a reply, empty text, control characters); TIX_ETOOLONG; TIX_EUTF8;
+ *  TIX_EPERM. */
+TIX_API int tix_comment_create(tix_db *db, const tix_comment *in,
+                               tix_id *id_out);
+/** Deletes a comment; deleting a top-level comment deletes its replies.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EINVAL; TIX_EPERM. */
+TIX_API int tix_comment_delete(tix_db *db, tix_id id);
+/** Lists the comments of a review thread by thread: each top-level comment
+ *  (oldest first) followed by its replies (oldest first). An unknown review
+ *  gives an empty list. Free with tix_comment_list_free(). */
+TIX_API int tix_comment_list_by_review(tix_db *db, tix_id review_id,
+                                       tix_comment_list **out);
+TIX_API void tix_comment_list_free(tix_comment_list *l); /**< NULL allowed. */
+
+/** Ratings of a movie. Exact: kept in the transaction of every change. */
+typedef struct tix_rating_summary {
+    tix_id movie_id;
+    uint64_t count;     /**< Reviews. */
+    uint64_t sum;       /**< Sum of their ratings. */
+    double mean;        /**< sum / count; 0 when there are none. */
+    uint64_t histogram[TIX_RATING_MAX]; /**< [r-1]: reviews rating r. */
+} tix_rating_summary;
+
+/** Fills @p out with the rating summary of movie @p movie_id (no
+ *  allocation). @return TIX_OK; TIX_ENOTFOUND (no such movie);
+ *  TIX_EINVAL (NULL db or out). */
+TIX_API int tix_rating_summary_get(tix_db *db, tix_id movie_id,
+                                   tix_rating_summary *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Title search
+ * Movies by word prefix. Titles and queries are folded the same way: ASCII
+ * letters lower-cased; Latin-1 and Latin Extended-A letters (À..ÿ,
+ * Ā..ſ) reduced to their ASCII base letters (é → e, ß → ss, Æ → ae,
+ * Ł → l); combining accents and apostrophes dropped; Greek and Cyrillic
+ * capitals lower-cased; every other script kept byte for byte. Anything
+ * else (spaces, punctuation, symbols) separates words. */
+/**@{*/
+
+/** Days of bookings that make a movie's popularity (today included, UTC
+ *  days): search and recommendations rank by bookings in this window. */
+#define TIX_POPULARITY_DAYS 7
+/** Most hits one search returns; a limit of 0 means 20. */
+#define TIX_SEARCH_LIMIT_MAX 1000
+
+/** Options of tix_movie_search(); zero-initialise for the defaults. */
+typedef struct tix_search_opts {
+    tix_id city_id; /**< 0 = anywhere; else only movies with a show in
+                       this city on @ref date. */
+    uint32_t date;  /**< Local date YYYYMMDD; read only with city_id. */
+    size_t limit;   /**< Hits wanted: 0 = 20, at most
+                       #TIX_SEARCH_LIMIT_MAX. */
+} tix_search_opts;
+
+/** A search hit. */
+typedef struct tix_search_hit {
+    tix_id movie_id;
+    const char *title;
+    uint32_t popularity; /**< Confirmed bookings in the last
+                            #TIX_POPULARITY_DAYS days. */
+} tix_search_hit;
+
+typedef struct tix_search_result {
+    size_t count;
+    tix_search_hit items[];
+} tix_search_result;
+
+/**
+ * Finds movies whose title has, for every word of @p query, a word
+ * starting with it ("dark kn" finds "The Dark Knight"), most popular
+ * first (ties by id).
+ * @return TIX_OK (possibly no hits); TIX_EINVAL (the query has fewer than
+ *   #tix_config.search_min_chars letters or digits once folded — the
+ *   message says so; NULL db, query or out; city_id not a city; date not a
+ *   YYYYMMDD calendar date); TIX_ENOTFOUND (city_id unknown); TIX_EUTF8;
+ *   TIX_ETOOLONG (query over TIX_NAME_MAX bytes); TIX_ERANGE (limit).
+ */
+TIX_API int tix_movie_search(tix_db *db, const char *query,
+                             const tix_search_opts *opts,
+                             tix_search_result **out);
+TIX_API void tix_search_result_free(tix_search_result *r); /**< NULL ok. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Recommendations
+ * Upcoming movies for a user, scored as documented at tix_recommend(). */
+/**@{*/
+
+/** Why a movie was recommended (its largest score component). */
+typedef enum tix_reason {
+    TIX_REASON_SHOWING = 0,     /**< Nothing stronger: it is showing soon. */
+    TIX_REASON_GENRE = 1,       /**< A genre the user likes. */
+    TIX_REASON_LANGUAGE = 2,    /**< A language the user watches. */
+    TIX_REASON_ALSO_BOOKED = 3, /**< People who booked a movie the user
+                                   booked also booked this one. */
+    TIX_REASON_POPULAR = 4      /**< Many recent bookings. */
+} tix_reason;
+
+/** Options of tix_recommend(); zero-initialise for the defaults. */
+typedef struct tix_recommend_opts {
+    tix_id city_id; /**< 0 = the user's home city. */
+    uint32_t days;  /**< Shows starting within this many days from now:
+                       0 = 7, at most 30. */
+    size_t limit;   /**< Picks wanted: 0 = 10, at most 100. */
+} tix_recommend_opts;
+
+/** One pick with its score and explanation. */
+typedef struct tix_recommendation {
+    tix_id movie_id;
+    const char *title;
+    int64_t score;             /**< Sum of the four points below. */
+    int64_t genre_points;
+    int64_t language_points;
+    int64_t also_booked_points;
+    int64_t popularity_points;
+    tix_reason reason;         /**< The largest positive component. */
+    const char *reason_text;   /**< e.g. "Because you like Drama". */
+    tix_id reason_movie_id;    /**< TIX_REASON_ALSO_BOOKED: the movie the
+                                  user booked; else 0. */
+    tix_id next_show_id;       /**< Its first show in the window. */
+    int64_t next_show_start;
+} tix_recommendation;
+
+typedef struct tix_recommendation_list {
+    size_t count;
+    tix_recommendation items[];
+} tix_recommendation_list;
+
+/**
+ * Recommends movies with shows in a city in the next days to user
+ * @p user_id, best first (ties by movie id: the result is deterministic).
+ * Movies the user holds a confirmed booking for, or has reviewed, are left
+ * out.
+ *
+ * Score, in integer points. Genres and languages are compared folded as
+ * in title search. Each feature f (a genre or a language) has a weight
+ *   w(f) = 3 * [f is in the user's profile]
+ *        + 2 * (movies with f the user has a confirmed booking for)
+ *        + sum over the user's reviews of movies with f of (rating - 5)
+ * and, for a candidate movie Y,
+ *   genre_points       = 10 * sum of w(g) over Y's genres
+ *   language_points    = 10 * sum of w(l) over Y's languages
+ *   also_booked_points =  8 * bitlen(C), C = sum over the user's last 8
+ *                        distinct booked movies X of the users who booked
+ *                        both X and Y
+ *   popularity_points  =  4 * bitlen(P), P = bookings of Y in the last
+ *                        #TIX_POPULARITY_DAYS days
+ *   score = the sum of the four,
+ * where bitlen(n) is the number of binary digits of n (0 for 0, 1 for 1,
+ * 2 for 2..3, 3 for 4..7, ...), a cheap integer logarithm so that counts
+ * in the thousands do not drown taste. The reason is the largest positive
+ * component (ties: genre, language, also booked, popular), or
+ * #TIX_REASON_SHOWING when none is positive.
+ *
+ * @param opts NULL for the defaults.
+ * @param out receives the list; free with tix_recommendation_list_free().
+ * @return TIX_OK; TIX_ENOTFOUND (user or city_id unknown); TIX_EINVAL
+ *   (no city: the user has no home city and opts->city_id is 0; city_id
+ *   not a city; NULL db or out); TIX_ERANGE (days or limit).
+ */
+TIX_API int tix_recommend(tix_db *db, tix_id user_id,
+                          const tix_recommend_opts *opts,
+                          tix_recommendation_list **out);
+TIX_API void tix_recommendation_list_free(tix_recommendation_list *l);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Venues nearby */
+/**@{*/
+
+/** Largest search radius, km (a little over half the Earth's
+ *  circumference: every venue). */
+#define TIX_NEARBY_RADIUS_MAX 20100.0
+
+/** A venue and its distance from the point searched. */
+typedef struct tix_venue_near {
+    tix_venue venue;
+    double distance_km; /**< Great-circle (haversine, R = 6371.0088 km). */
+} tix_venue_near;
+
+typedef struct tix_venue_near_list {
+    size_t count;
+    tix_venue_near items[];
+} tix_venue_near_list;
+
+/**
+ * Lists the venues within @p radius_km of (@p lat, @p lon), nearest first
+ * (ties by id). A grid index keeps the search to the cells the circle
+ * touches; it does not read every venue.
+ * @param limit most venues returned; 0 = all within the radius.
+ * @return TIX_OK; TIX_ERANGE (lat not in -90..90, lon not in -180..180,
+ *   radius not in (0, TIX_NEARBY_RADIUS_MAX], any of them NaN or
+ *   infinite); TIX_EINVAL (NULL db or out).
+ */
+TIX_API int tix_venue_nearby(tix_db *db, double lat, double lon,
+                             double radius_km, size_t limit,
+                             tix_venue_near_list **out);
+TIX_API void tix_venue_near_list_free(tix_venue_near_list *l); /**< NULL ok. */
+/**@}*/
+
+
+/* ------------------------------------------------------------------------ */
+/** @name Backup */
+/**@{*/
+
+/**
+ * Writes a consistent, compacted copy of the store's data to directory
+ * @p dest_dir while other threads and processes keep reading and writing.
+ *
+ * The copy is one LMDB read snapshot (mdb_env_copy2 with MDB_CP_COMPACT:
+ * free pages are left out), written to `data.mdb.partial`, fsynced and
+ * renamed to `data.mdb`, so @p dest_dir never holds a half-written
+ * `data.mdb`. seats.map is not copied: holds are never durable, and a
+ * store opened from the copy rebuilds its seat map from LMDB. To restore,
+ * stop every process using the store, replace its `data.mdb` by the copy
+ * and delete its `lock.mdb` and `seats.map` (the `tix restore` command
+ * does exactly this).
+ *
+ * @param dest_dir directory of the copy; created (mode 0700) if missing.
+ *   It must not be the store itself nor already hold a `data.mdb`.
+ * @return TIX_OK; TIX_EINVAL (NULL db, empty @p dest_dir, @p dest_dir is
+ *   not a directory or is the store); TIX_EEXISTS (`data.mdb` already in
+ *   @p dest_dir); TIX_ETOOLONG (path); TIX_EPERM (no access);
+ *   TIX_EFULL (no space left); TIX_EIO.
+ */
+TIX_API int tix_db_backup(tix_db *db, const char *dest_dir);
+/**@}*/
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,96 @@ static void set_counts(tix_counts *c, tix_id tier, const uint32_t *k)
     c->total = k[C_FREE] + k[C_HELD] + k[C_BOOKED] + k[C_UNAVAILABLE];
 }
 
+/* Counts seats [a, b), all of one tier and at most AVAIL_CHUNK of them,
+ * into k[C__N] without a branch per seat. The high half of a word is
+ * (state << 29 | expiry), so its class is given by where it falls between
+ * five thresholds:
+ *
+ *   hi <= HELD|now                  FREE, or HELD and run out  -> free
+ *   HELD|now < hi < CONFIRMING|0    HELD, live                 -> held
+ *   CONFIRMING|0 <= hi <= CONF|now  CONFIRMING, lease run out  -> repair
+ *   CONF|now < hi < BOOKED|0        CONFIRMING, live           -> held
+ *   BOOKED|0 <= hi < BLOCKED|0      BOOKED                     -> booked
+ *   hi >= BLOCKED|0                 BLOCKED (and unknown)      -> unavailable
+ *
+ * exactly as classify() decides. The words are read with relaxed atomic
+ * loads (two per step, their high halves packed into one store) into a
+ * small buffer, then counted in a loop the compiler vectorises. Returns
+ * how many words need repair (the caller then takes the slow path). */
+#define AVAIL_CHUNK 256
+static uint32_t count_range(tix_word *seats, uint32_t a, uint32_t b,
+                            uint32_t now, uint32_t *k)
+{
+    const uint32_t t_free = ((uint32_t)TIX_W_HELD << 29) + now;
+    const uint32_t t_conf = (uint32_t)TIX_W_CONFIRMING << 29;
+    const uint32_t t_dead = t_conf + now;
+    const uint32_t t_booked = (uint32_t)TIX_W_BOOKED << 29;
+    const uint32_t t_blocked = (uint32_t)TIX_W_BLOCKED << 29;
+    uint32_t hi[AVAIL_CHUNK] __attribute__((aligned(16)));
+    uint32_t m = b - a, j = 0;
+    for (; j + 2 <= m; j += 2) {
+        uint64_t x = atomic_load_explicit(&seats[a + j], memory_order_relaxed);
+        uint64_t y = atomic_load_explicit(&seats[a + j + 1], memory_order_relaxed);
+        uint32_t pair[2] = {(uint32_t)(x >> 32), (uint32_t)(y >> 32)};
+        memcpy(&hi[j], pair, sizeof pair);
+    }
+    if (j < m)
+        hi[j] = (uint32_t)(atomic_load_explicit(&seats[a + j],
+                                                memory_order_relaxed) >> 32);
+    uint32_t c_free = 0, c_conf = 0, c_dead = 0, c_booked = 0, c_blocked = 0;
+    for (j = 0; j < m; j++) {
+        uint32_t h = hi[j];
+        c_free += h <= t_free;
+        c_conf += h < t_conf;
+        c_dead += h <= t_dead;
+        c_booked += h < t_booked;
+        c_blocked += h < t_blocked;
+    }
+    k[C_FREE] += c_free;
+    k[C_HELD] += (c_conf - c_free) + (c_booked - c_dead);
+    k[C_BOOKED] += c_blocked - c_booked;
+    k[C_UNAVAILABLE] += m - c_blocked;
+    return c_dead - c_conf;
+}
+
+/* End of the run of seats of one tier that starts at @p i, comparing
+ * eight tier slots per step. */
+static uint32_t run_end(const uint16_t *slot, uint32_t i, uint32_t n)
+{
+    uint16_t t = slot[i];
+    uint64_t four = t * 0x0001000100010001ull, a, b;
+    uint32_t j = i + 1;
+    while (j + 8 <= n) {
+        memcpy(&a, slot + j, 8);
+        memcpy(&b, slot + j + 4, 8);
+        if ((a ^ four) | (b ^ four)) break;
+        j += 8;
+    }
+    while (j < n && slot[j] == t) j++;
+    return j;
+}
+
+/* Counts every seat of a show per tier, by runs of seats of one tier
+ * (layouts list seats row by row, so runs are long), AVAIL_CHUNK seats at
+ * a time. Returns 0 when some word needs repair: then nothing counted may
+ * be trusted. */
+static int count_fast(const tix__show_entry *e, uint32_t now, uint32_t *k)
+{
+    const uint16_t *slot = e->layout->tier_slot;
+    uint32_t n = e->info.seat_count;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t end = run_end(slot, i, n);
+        uint32_t *kt = &k[slot[i] * C__N];
+        for (uint32_t c = i; c < end; c += AVAIL_CHUNK)
+            if (count_range(e->seats, c,
+                            end - c < AVAIL_CHUNK ? end : c + AVAIL_CHUNK,
+                            now, kt))
+                return 0;
+        i = end;
+    }
+    return 1;
+}
+
 int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out)
 {
     if (!out) return tix__err(TIX_EINVAL, "out is NULL");
@@ -56,14 +146,15 @@ int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out)
     memset(k, 0, (nt + 1) * C__N * sizeof *k);
     uint32_t now = tix__map_now(db);
     const uint16_t *slot = l->tier_slot;
-    for (uint32_t i = 0; i < e->info.seat_count; i++) {
-        uint64_t w = atomic_load_explicit(&e->seats[i], memory_order_relaxed);
-        unsigned s = tix__w_state(w);
-        int cls;
-        if (s == TIX_W_FREE) cls = C_FREE; /* the common case, no branches on exp */
-        else if (s == TIX_W_BOOKED) cls = C_BOOKED;
-        else if ((rc = classify(db, e, i, w, now, &cls))) break;
-        k[slot[i] * C__N + cls]++;
+    if (!count_fast(e, now, k)) {
+        /* A confirm died mid-way: count seat by seat, repairing. */
+        memset(k, 0, (nt + 1) * C__N * sizeof *k);
+        for (uint32_t i = 0; i < e->info.seat_count; i++) {
+            uint64_t w = atomic_load_explicit(&e->seats[i], memory_order_relaxed);
+            int cls;
+            if ((rc = classify(db, e, i, w, now, &cls))) break;
+            k[slot[i] * C__N + cls]++;
+        }
     }
     if (rc) {
         free(a);

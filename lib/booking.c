@@ -12,6 +12,7 @@
 #include "commit.h"
 #include "error.h"
 #include "hold.h"
+#include "offer.h"
 #include "outbox.h"
 #include "stats.h"
 #include "ticket.h"
@@ -23,7 +24,11 @@
  *   u64 user, u64 show, u8 status, i64 created, i64 cancelled,
  *   str payment_ref, bytes[3] currency, i64 total,
  *   u32 n_seats { u32 seat, u64 tier, i64 price },
- *   u32 n_tickets { bytes[21] code, u32 n { u32 seat } } */
+ *   u32 n_tickets { bytes[21] code, u32 n { u32 seat } }
+ * v2 appends: u64 offer, i64 discount, i64 fee (v1 reads as 0, 0, 0; the
+ * fixed offsets cancel.c patches are unchanged). total is the amount paid:
+ * seat prices - discount + fee. */
+#define BOOKING_VERSION 2
 
 typedef struct booking_rec {
     tix_id user_id, show_id;
@@ -36,12 +41,15 @@ typedef struct booking_rec {
     tix_dec seats;   /* positioned at the first seat */
     uint32_t n_tickets;
     tix_dec tickets; /* positioned at the first ticket */
+    tix_id offer_id;
+    int64_t discount, fee;
 } booking_rec;
 
 static int booking_parse(const MDB_val *v, booking_rec *r)
 {
     tix_dec d;
-    int rc = tix__dec_init(&d, v->mv_data, v->mv_size, TIX_REC_BOOKING, 1);
+    int rc = tix__dec_init(&d, v->mv_data, v->mv_size, TIX_REC_BOOKING,
+                           BOOKING_VERSION);
     if (rc) return rc;
     r->user_id = tix__dec_u64(&d);
     r->show_id = tix__dec_u64(&d);
@@ -61,6 +69,13 @@ static int booking_parse(const MDB_val *v, booking_rec *r)
         uint32_t n = tix__dec_count(&d, 1u << 16);
         tix__dec_bytes(&d, (size_t)n * 4);
     }
+    r->offer_id = 0;
+    r->discount = r->fee = 0;
+    if (d.version >= 2) {
+        r->offer_id = tix__dec_u64(&d);
+        r->discount = tix__dec_i64(&d);
+        r->fee = tix__dec_i64(&d);
+    }
     return tix__dec_finish(&d);
 }
 
@@ -75,6 +90,17 @@ int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
         *status = r.status;
         if (user) *user = r.user_id;
     }
+    return rc;
+}
+
+int tix__booking_created(tix_db *db, MDB_txn *txn, tix_id id,
+                         int64_t *created_at)
+{
+    MDB_val v;
+    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    booking_rec r;
+    if (rc == 0) rc = booking_parse(&v, &r);
+    if (rc == 0) *created_at = r.created_at;
     return rc;
 }
 
@@ -124,10 +150,8 @@ static int seats_free_in_lmdb(tix_db *db, MDB_txn *txn, tix_confirm *c)
 
 /* Prices every seat from its tier as of now. */
 static int price_seats(tix_db *db, MDB_txn *txn, tix_confirm *c,
-                       tix_id *tiers, int64_t *prices, char currency[4],
-                       int64_t *total)
+                       tix_id *tiers, int64_t *prices, char currency[4])
 {
-    *total = 0;
     currency[0] = '\0';
     for (uint32_t i = 0; i < c->n; i++) {
         tiers[i] = c->e->layout->tier_id[c->e->layout->tier_slot[c->seats[i]]];
@@ -139,7 +163,6 @@ static int price_seats(tix_db *db, MDB_txn *txn, tix_confirm *c,
             return reject(c, TIX_EINVAL, "seats are priced in %s and %s",
                           currency, t.currency);
         prices[i] = t.price_minor;
-        *total += t.price_minor;
     }
     return TIX_OK;
 }
@@ -211,17 +234,24 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     if ((rc = seats_free_in_lmdb(db, txn, c)) || c->result) return rc;
 
     tix_id tiers[c->n];
-    int64_t prices[c->n], total;
+    int64_t prices[c->n];
     char currency[4];
-    if ((rc = price_seats(db, txn, c, tiers, prices, currency, &total)) ||
-        c->result)
+    if ((rc = price_seats(db, txn, c, tiers, prices, currency)) || c->result)
         return rc;
+    int64_t now = tix_db_now(db);
+    /* The offer is checked and its use counted here, before anything of
+     * this request is written: a refusal must leave the batch untouched. */
+    tix__price pr = {.n = c->n, .tiers = tiers, .prices = prices};
+    rc = tix__price_compute(db, txn, &c->e->info, c->offer_code, c->user_id,
+                            now, 1, &pr);
+    if (rc && tix__price_refusal(rc))
+        return reject(c, rc, "%s", tix_errmsg());
+    if (rc) return rc;
     tix_id booking;
     if ((rc = tix__next_id(db, txn, TIX_T_BOOKINGS, &booking))) return rc;
-    int64_t now = tix_db_now(db);
 
     tix_enc rec;
-    tix__enc_init(&rec, TIX_REC_BOOKING, 1);
+    tix__enc_init(&rec, TIX_REC_BOOKING, BOOKING_VERSION);
     tix__enc_u64(&rec, c->user_id);
     tix__enc_u64(&rec, c->e->info.id);
     tix__enc_u8(&rec, TIX_BOOKING_CONFIRMED);
@@ -229,7 +259,7 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     tix__enc_i64(&rec, 0);
     tix__enc_str(&rec, c->payment_ref);
     tix__enc_bytes(&rec, currency, 3);
-    tix__enc_i64(&rec, total);
+    tix__enc_i64(&rec, pr.total);
     tix__enc_u32(&rec, c->n);
     for (uint32_t i = 0; i < c->n; i++) {
         tix__enc_u32(&rec, c->seats[i]);
@@ -239,6 +269,9 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     char codes[c->n][22];
     uint32_t n_codes = 0;
     rc = write_tickets(db, txn, c, booking, &rec, codes, &n_codes);
+    tix__enc_u64(&rec, pr.offer_id);
+    tix__enc_i64(&rec, pr.discount);
+    tix__enc_i64(&rec, pr.fee);
     if (rc == 0) rc = tix__enc_finish(&rec);
     if (rc == 0) rc = tix__put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
     tix__enc_free(&rec);
@@ -259,7 +292,8 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
                          .booking_id = booking, .user_id = c->user_id,
                          .show_id = c->e->info.id, .n_seats = c->n,
                          .seats = c->seats, .n_codes = n_codes,
-                         .codes = code_ptrs, .gate = ""};
+                         .codes = code_ptrs, .gate = "",
+                         .total_minor = pr.total, .currency = currency};
         rc = tix__outbox_append(db, txn, &ev, NULL);
     }
     if (rc == 0)
@@ -371,6 +405,9 @@ int tix_confirm_submit(tix_db *db, const tix_hold *h,
     if (!out) return tix__err(TIX_EINVAL, "out is NULL");
     *out = NULL;
     int rc = check_opts(db, h, o);
+    char offer[TIX_OFFER_CODE_MAX + 1] = "";
+    if (rc == 0 && o->offer_code && *o->offer_code)
+        rc = tix__offer_code_norm(o->offer_code, offer);
     const tix__show_entry *e;
     if (rc == 0) rc = tix__hold_check(db, h, &e);
     if (rc) return rc;
@@ -385,6 +422,7 @@ int tix_confirm_submit(tix_db *db, const tix_hold *h,
     c->user_id = o->user_id;
     snprintf(c->payment_ref, sizeof c->payment_ref, "%s", o->payment_ref);
     c->seats_per_ticket = o->seats_per_ticket;
+    memcpy(c->offer_code, offer, sizeof offer);
     /* Wait out a duplicate confirm of the same hold (bounded by the lease),
      * then look for the booking it made. */
     for (long waited = 0; (rc = confirm_take(db, h, c)) == TAKE_RETRY;) {
@@ -521,6 +559,9 @@ static int decode_booking(tix_db *db, MDB_txn *txn, tix_id id,
     memcpy(b->currency, r.currency, 3);
     b->currency[3] = '\0';
     b->total_minor = r.total;
+    b->offer_id = r.offer_id;
+    b->discount_minor = r.discount;
+    b->fee_minor = r.fee;
     if (!b->payment_ref) return tix__err(TIX_ECORRUPT, "booking too large");
     if ((rc = decode_seats(&r, b, bump))) return rc;
     return decode_tickets(db, txn, &r, b, bump);
@@ -632,11 +673,8 @@ int tix_ticket_qr(const tix_booking *b, size_t i, char *buf, size_t cap)
     if (i >= b->n_tickets)
         return tix__err(TIX_EINVAL, "ticket %zu of %zu", i, b->n_tickets);
     const tix_ticket *t = &b->tickets[i];
-    size_t len = (size_t)snprintf(buf, cap, "tix1:%s:%llu:", t->code,
-                                  (unsigned long long)b->show_id);
-    for (size_t k = 0; k < t->n_seats && len < cap; k++)
-        len += (size_t)snprintf(buf + len, cap - len, k ? ",%u" : "%u",
-                                t->seats[k]);
+    size_t len = tix__ticket_qr_format(buf, cap, t->code, b->show_id,
+                                       t->seats, t->n_seats);
     if (len >= cap) return tix__err(TIX_ETOOLONG, "QR payload needs %zu bytes", len + 1);
     return TIX_OK;
 }

@@ -6,14 +6,19 @@
 #include "booking.h"
 #include "error.h"
 #include "lease.h"
+#include "offer.h"
 #include "outbox.h"
 #include "stats.h"
 
 /* What cancel needs of a booking record. */
 typedef struct cancel_info {
-    tix_id show, user;
+    tix_id show, user, offer;
     uint32_t n;
     uint32_t *seats;
+    int64_t total;
+    char currency[4];
+    uint32_t n_codes;
+    char (*codes)[TIX_TICKET_CODE_LEN + 1]; /* after the seats, one block */
 } cancel_info;
 
 static int read_cancel_info(tix_db *db, tix_id id, cancel_info *ci)
@@ -28,10 +33,19 @@ static int read_cancel_info(tix_db *db, tix_id id, cancel_info *ci)
     }
     ci->show = b->show_id;
     ci->user = b->user_id;
+    ci->offer = b->offer_id;
+    ci->total = b->total_minor;
+    memcpy(ci->currency, b->currency, sizeof ci->currency);
     ci->n = (uint32_t)b->n_seats;
-    ci->seats = malloc((b->n_seats + 1) * sizeof *ci->seats);
+    ci->n_codes = (uint32_t)b->n_tickets;
+    /* One allocation: the seats, then the codes. */
+    size_t seats_size = (b->n_seats + 1) * sizeof *ci->seats;
+    ci->seats = malloc(seats_size + b->n_tickets * sizeof *ci->codes);
     if (!ci->seats) rc = tix__err(TIX_ENOMEM, "out of memory");
+    ci->codes = ci->seats ? (void *)((char *)ci->seats + seats_size) : NULL;
     for (uint32_t i = 0; rc == 0 && i < ci->n; i++) ci->seats[i] = b->seats[i].seat;
+    for (uint32_t i = 0; rc == 0 && i < ci->n_codes; i++)
+        memcpy(ci->codes[i], b->tickets[i].code, sizeof ci->codes[i]);
     tix_booking_free(b);
     return rc;
 }
@@ -86,11 +100,16 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
             rc = tix__err(TIX_ECORRUPT, "booked seat %u has no seat row",
                           a->ci->seats[i]);
     }
+    const char *codes[a->ci->n_codes + 1];
+    for (uint32_t i = 0; i < a->ci->n_codes; i++) codes[i] = a->ci->codes[i];
     tix__event ev = {.type = TIX_EVENT_CANCELLED, .at = now,
                      .booking_id = a->id, .user_id = a->ci->user,
                      .show_id = a->ci->show, .n_seats = a->ci->n,
-                     .seats = a->ci->seats, .gate = ""};
+                     .seats = a->ci->seats, .n_codes = a->ci->n_codes,
+                     .codes = codes, .gate = "", .total_minor = a->ci->total,
+                     .currency = a->ci->currency};
     if (rc == 0) rc = tix__outbox_append(db, txn, &ev, NULL);
+    if (rc == 0) rc = tix__offer_release(db, txn, a->ci->offer, a->ci->user);
     if (rc == 0)
         rc = tix__stats_cancelled(db, txn, a->id, a->ci->user, a->ci->show,
                                   a->ci->n, now);

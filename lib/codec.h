@@ -25,6 +25,18 @@ enum tix_rec_type {
     TIX_REC_TICKET = 10,
     TIX_REC_EVENT = 11,
     TIX_REC_STORE = 12,
+    TIX_REC_OFFER = 13,    /* offers and price quotes */
+    TIX_REC_CONSUMER = 14, /* outbox consumer cursors */
+    /* 32..47: reviews, search, recommendations, nearby */
+    TIX_REC_REVIEW = 32,
+    TIX_REC_COMMENT = 33,
+    TIX_REC_RATING = 34,
+    TIX_REC_TITLE_TERMS = 35,
+    TIX_REC_POPULARITY = 36,
+    TIX_REC_USER_MOVIE = 37,
+    TIX_REC_USER_RECENT = 38,
+    TIX_REC_COBOOKED = 39,
+    TIX_REC_GEO = 40,
 };
 
 /* Growable output buffer. Errors are sticky: check once in tix__enc_finish. */

@@ -18,7 +18,15 @@ struct tix_committer {
     int stop;
     pthread_t thread;
     uint64_t batches, confirms, max_batch;
+    tix_db *db;
 };
+
+static struct tix_committer *committer_of(tix_db *db)
+{
+    return db->engine ? atomic_load_explicit(&db->engine->committer,
+                                             memory_order_acquire)
+                      : NULL;
+}
 
 void tix__confirm_unref(tix_confirm *c)
 {
@@ -35,6 +43,37 @@ static void revert_words(tix_confirm *c)
     }
 }
 
+/* LMDB refused the confirm: seats.map thought a seat free that LMDB has
+ * booked or blocked (a seats.map rebuilt by another process, or a word
+ * left stale after a lease ran out). Heal the words so nobody else is
+ * offered them -- every seat of ours that LMDB has taken, not only
+ * c->conflict_seat, the first one the batch found: we took them all, so
+ * they may all be wrong. One read after the commit gives the truth of
+ * each; seats LMDB has free are left as they are. Best effort: a failed
+ * read leaves the words to the next confirm that meets them. */
+static void heal_taken_seats(tix_confirm *c)
+{
+    MDB_txn *txn;
+    if (tix__read_begin(c->db, &txn) != TIX_OK) return;
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint64_t truth;
+        if (tix__seat_truth(c->db, txn, c->e, c->seats[i], &truth) != TIX_OK)
+            break;
+        if (tix__w_state(truth) != TIX_W_BOOKED &&
+            tix__w_state(truth) != TIX_W_BLOCKED)
+            continue;
+        tix_word *p = &c->e->seats[c->seats[i]];
+        uint64_t w = tix__w_load(p);
+        /* Only FREE and HELD words are wrong here. CONFIRMING: another
+         * operation in flight, it consults LMDB; BOOKED/BLOCKED words come
+         * from a settle or repair at least as new as our read. */
+        while ((tix__w_state(w) == TIX_W_FREE || tix__w_state(w) == TIX_W_HELD) &&
+               !tix__w_cas(p, &w, truth)) {
+        }
+    }
+    tix__read_end(c->db, txn);
+}
+
 static void finish_words(tix_confirm *c)
 {
     if (c->result == TIX_OK && !c->dup) {
@@ -43,21 +82,13 @@ static void finish_words(tix_confirm *c)
          * landed, the word was repaired to FREE meanwhile (see
          * tix__w_settle); the booking is committed, so it must read BOOKED. */
         for (uint32_t i = 0; i < c->n; i++)
-            tix__w_settle(&c->e->seats[c->seats[i]], c->confirming, booked);
+            tix__w_settle(&c->e->seats[c->seats[i]], c->confirming,
+                          c->prev[i], booked);
         return;
     }
     revert_words(c);
-    if (c->result == TIX_ECONFLICT && c->conflict_booking) {
-        /* seats.map thought the seat free but LMDB has it booked: heal the
-         * word so nobody else is offered it. */
-        uint64_t w = tix__w_load(&c->e->seats[c->conflict_seat]);
-        uint64_t truth = c->conflict_booking == TIX_SEAT_STATE_BLOCKED
-                             ? tix__w_make(TIX_W_BLOCKED, 0, 0)
-                             : tix__w_make(TIX_W_BOOKED, 0,
-                                           (uint32_t)c->conflict_booking);
-        if (tix__w_state(w) != TIX_W_CONFIRMING)
-            tix__w_cas(&c->e->seats[c->conflict_seat], &w, truth);
-    }
+    if (c->result == TIX_ECONFLICT && c->conflict_booking)
+        heal_taken_seats(c);
 }
 
 static int batch_write(tix_db *db, MDB_txn *txn, void *arg)
@@ -102,8 +133,8 @@ static void run_batch(tix_db *db, struct tix_committer *cm, tix_confirm *batch)
 
 static void *committer_main(void *arg)
 {
-    tix_db *db = arg;
-    struct tix_committer *cm = db->engine->committer;
+    struct tix_committer *cm = arg;
+    tix_db *db = cm->db;
     pthread_mutex_lock(&cm->mu);
     for (;;) {
         while (!cm->head && !cm->stop) pthread_cond_wait(&cm->work, &cm->mu);
@@ -123,7 +154,11 @@ static int committer_start(tix_db *db)
     struct tix_engine *en = db->engine;
     pthread_mutex_lock(&en->lock);
     int rc = TIX_OK;
-    if (!en->committer) {
+    /* Under en->lock so only one thread starts it. It is published only
+     * after pthread_create succeeded: other threads read the pointer
+     * without the lock and start queueing onto it at once, so it must never
+     * be taken back (and freed) once visible. */
+    if (!atomic_load_explicit(&en->committer, memory_order_relaxed)) {
         struct tix_committer *cm = calloc(1, sizeof *cm);
         if (!cm) {
             rc = tix__err(TIX_ENOMEM, "out of memory");
@@ -135,11 +170,15 @@ static int committer_start(tix_db *db)
             pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
             pthread_cond_init(&cm->done, &ca);
             pthread_condattr_destroy(&ca);
-            en->committer = cm;
-            if (pthread_create(&cm->thread, NULL, committer_main, db) != 0) {
-                en->committer = NULL;
+            cm->db = db;
+            if (pthread_create(&cm->thread, NULL, committer_main, cm) != 0) {
+                pthread_mutex_destroy(&cm->mu);
+                pthread_cond_destroy(&cm->work);
+                pthread_cond_destroy(&cm->done);
                 free(cm);
                 rc = tix__err(TIX_ENOMEM, "cannot start the committer thread");
+            } else {
+                atomic_store_explicit(&en->committer, cm, memory_order_release);
             }
         }
     }
@@ -149,11 +188,12 @@ static int committer_start(tix_db *db)
 
 int tix__committer_submit(tix_db *db, tix_confirm *c)
 {
-    if (!db->engine->committer) {
+    struct tix_committer *cm = committer_of(db);
+    if (!cm) {
         int rc = committer_start(db);
         if (rc) return rc;
+        cm = committer_of(db);
     }
-    struct tix_committer *cm = db->engine->committer;
     atomic_fetch_add(&c->refs, 1);
     c->next = NULL;
     pthread_mutex_lock(&cm->mu);
@@ -168,7 +208,7 @@ int tix__committer_submit(tix_db *db, tix_confirm *c)
 int tix__committer_wait(tix_db *db, tix_confirm *c, int timeout_ms)
 {
     if (atomic_load_explicit(&c->done, memory_order_acquire)) return TIX_OK;
-    struct tix_committer *cm = db->engine->committer;
+    struct tix_committer *cm = committer_of(db);
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     if (timeout_ms >= 0) {
@@ -196,7 +236,7 @@ int tix__committer_wait(tix_db *db, tix_confirm *c, int timeout_ms)
 
 void tix__committer_stop(tix_db *db)
 {
-    struct tix_committer *cm = db->engine ? db->engine->committer : NULL;
+    struct tix_committer *cm = committer_of(db);
     if (!cm) return;
     pthread_mutex_lock(&cm->mu);
     cm->stop = 1;
@@ -207,13 +247,13 @@ void tix__committer_stop(tix_db *db)
     pthread_cond_destroy(&cm->work);
     pthread_cond_destroy(&cm->done);
     free(cm);
-    db->engine->committer = NULL;
+    atomic_store_explicit(&db->engine->committer, NULL, memory_order_release);
 }
 
 void tix__committer_stats(tix_db *db, uint64_t *batches, uint64_t *confirms,
                           uint64_t *max_batch)
 {
-    struct tix_committer *cm = db->engine ? db->engine->committer : NULL;
+    struct tix_committer *cm = committer_of(db);
     *batches = *confirms = *max_batch = 0;
     if (!cm) return;
     pthread_mutex_lock(&cm->mu);

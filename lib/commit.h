@@ -21,6 +21,7 @@ struct tix_confirm {
     tix_id user_id;
     char payment_ref[TIX_NAME_MAX + 1];
     uint32_t seats_per_ticket;
+    char offer_code[TIX_OFFER_CODE_MAX + 1]; /* upper-case; "" = none */
     /* results, written by the committer before done is set */
     int result;
     tix_id booking_id;

@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "outbox.h"
 #include "random.h"
 
 #define STORE_FORMAT 1
@@ -46,6 +47,24 @@ static const char *const table_names[TIX_T__COUNT] = {
     [TIX_T_OUTBOX_CURSORS] = "outbox_cursors",
     [TIX_T_REGIONS_BY_END] = "regions_by_end",
     [TIX_T_REGIONS_FREE] = "regions_free",
+    [TIX_T_REVIEWS] = "reviews",
+    [TIX_T_REVIEWS_BY_USER] = "reviews_by_user",
+    [TIX_T_REVIEWS_BY_TIME] = "reviews_by_time",
+    [TIX_T_REVIEWS_BY_HELPFUL] = "reviews_by_helpful",
+    [TIX_T_REVIEW_VOTES] = "review_votes",
+    [TIX_T_COMMENTS] = "comments",
+    [TIX_T_COMMENTS_BY_REVIEW] = "comments_by_review",
+    [TIX_T_RATINGS] = "ratings",
+    [TIX_T_TITLE_WORDS] = "title_words",
+    [TIX_T_TITLE_TERMS] = "title_terms",
+    [TIX_T_POPULARITY] = "popularity",
+    [TIX_T_USER_MOVIES] = "user_movies",
+    [TIX_T_USER_RECENT] = "user_recent",
+    [TIX_T_COBOOKED] = "cobooked",
+    [TIX_T_VENUES_BY_CELL] = "venues_by_cell",
+    [TIX_T_OFFERS] = "offers",
+    [TIX_T_OFFERS_BY_CODE] = "offers_by_code",
+    [TIX_T_OFFER_USES] = "offer_uses",
 };
 
 /* ---- process-wide registry: LMDB forbids opening one env twice in a
@@ -110,6 +129,8 @@ void tix_config_init(tix_config *cfg)
     cfg->clock = NULL;
     cfg->clock_ctx = NULL;
     cfg->flags = 0;
+    cfg->review_text_max = 2000;
+    cfg->search_min_chars = 3;
 }
 
 static int config_check(const tix_config *c)
@@ -143,6 +164,15 @@ static int config_check(const tix_config *c)
                         c->reclaim_after);
     if (c->seatmap_reserve < ((size_t)1 << 20))
         return tix__err(TIX_EINVAL, "seatmap_reserve below 1 MiB");
+    if (c->review_text_max < 1 || c->review_text_max > 65536)
+        return tix__err(TIX_EINVAL, "review_text_max %u not in 1..65536",
+                        c->review_text_max);
+    if (c->search_min_chars < 1 || c->search_min_chars > 32)
+        return tix__err(TIX_EINVAL, "search_min_chars %u not in 1..32",
+                        c->search_min_chars);
+    if (c->fee_per_seat_minor < 0 || c->fee_per_seat_minor > 1000000000000LL)
+        return tix__err(TIX_EINVAL, "fee_per_seat_minor %lld not in 0..10^12",
+                        (long long)c->fee_per_seat_minor);
     if (c->flags & ~(TIX_OPEN_READONLY | TIX_OPEN_NOCREATE))
         return tix__err(TIX_EINVAL, "unknown open flags 0x%x", c->flags);
     return TIX_OK;
@@ -271,6 +301,7 @@ int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
     db->cfg = c;
     db->readonly = (c.flags & TIX_OPEN_READONLY) != 0;
     pthread_rwlock_init(&db->txn_lock, NULL);
+    tix__outbox_notify_init(db);
     struct stat st;
     if (stat(path, &st) != 0) {
         rc = tix__mdb_err(errno, path);
@@ -289,6 +320,7 @@ fail:
 fail_unregistered:
     if (db->env) mdb_env_close(db->env);
     pthread_rwlock_destroy(&db->txn_lock);
+    tix__outbox_notify_destroy(db);
     free(db->path);
     free(db);
     return rc;
@@ -301,6 +333,7 @@ void tix_db_close(tix_db *db)
     mdb_env_close(db->env);
     registry_remove(db);
     pthread_rwlock_destroy(&db->txn_lock);
+    tix__outbox_notify_destroy(db);
     free(db->path);
     free(db);
 }
@@ -385,6 +418,7 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
             }
             return tix__mdb_err(rc, "begin write transaction");
         }
+        tix__outbox_txn_begin();
         rc = fn(db, txn, arg);
         if (rc == TIX_OK) {
             int mrc = mdb_txn_commit(txn);
@@ -393,6 +427,7 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
             mdb_txn_abort(txn);
         }
         pthread_rwlock_unlock(&db->txn_lock);
+        if (rc == TIX_OK) tix__outbox_txn_committed(db);
         if (rc == TIX_EFULL && attempt < 32) {
             if (grow_map(db) == TIX_OK) continue;
             return TIX_EFULL;

@@ -41,6 +41,26 @@ enum tix_table {
     TIX_T_OUTBOX_CURSORS,     /* consumer name -> last acked seq */
     TIX_T_REGIONS_BY_END,     /* show end, show id -> seat_base, words */
     TIX_T_REGIONS_FREE,       /* words(be64), seat_base -> "" */
+    /* reviews, search, recommendations, nearby (~x = bitwise complement,
+     * so an ascending scan reads newest / most upvoted first) */
+    TIX_T_REVIEWS,            /* id -> review */
+    TIX_T_REVIEWS_BY_USER,    /* user, movie -> review id (one per pair) */
+    TIX_T_REVIEWS_BY_TIME,    /* movie, ~id -> review id */
+    TIX_T_REVIEWS_BY_HELPFUL, /* movie, ~helpful(be32), ~id -> review id */
+    TIX_T_REVIEW_VOTES,       /* review, user -> "" */
+    TIX_T_COMMENTS,           /* id -> comment */
+    TIX_T_COMMENTS_BY_REVIEW, /* review, thread root, id -> "" */
+    TIX_T_RATINGS,            /* movie -> rating summary */
+    TIX_T_TITLE_WORDS,        /* folded word, movie -> "" */
+    TIX_T_TITLE_TERMS,        /* movie -> its folded title words */
+    TIX_T_POPULARITY,         /* movie -> bookings per day, last days */
+    TIX_T_USER_MOVIES,        /* user, movie -> confirmed bookings */
+    TIX_T_USER_RECENT,        /* user -> last distinct movies booked */
+    TIX_T_COBOOKED,           /* movie x, movie y -> users who booked both */
+    TIX_T_VENUES_BY_CELL,     /* level, lat cell, lon cell, venue -> pos */
+    TIX_T_OFFERS,             /* id -> offer (uses counted in the record) */
+    TIX_T_OFFERS_BY_CODE,     /* upper-case code -> id */
+    TIX_T_OFFER_USES,         /* offer, user -> uses by that user (be64) */
     TIX_T__COUNT
 };
 
@@ -62,6 +82,11 @@ struct tix_db {
     uint8_t identity[16]; /* random, fixed at creation: names this LMDB */
     uint8_t secret[32];   /* random, fixed at creation: keys hold tags */
     struct tix_engine *engine;
+    /* Outbox waiters (lib/outbox.c): outbox_gen is bumped and outbox_cv
+     * (CLOCK_MONOTONIC) broadcast after every commit that appended events. */
+    pthread_mutex_t outbox_mu;
+    pthread_cond_t outbox_cv;
+    uint64_t outbox_gen;
     struct tix_db *next_open; /* registry of open stores in this process */
 };
 

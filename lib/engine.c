@@ -310,6 +310,9 @@ int tix__engine_open(tix_db *db)
         return rc;
     }
     db->engine = en;
+    /* Alone on the map (still holding its lock exclusively): every
+     * CONFIRMING word is a dead process's leftover. Only then let others
+     * in; see tix__seatmap_share(). */
     if (en->map.exclusive && !en->map.rebuilt) {
         rc = repair_all(db);
         if (rc) {
@@ -317,6 +320,7 @@ int tix__engine_open(tix_db *db)
             return rc;
         }
     }
+    tix__seatmap_share(&en->map);
     return TIX_OK;
 }
 

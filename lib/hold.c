@@ -82,10 +82,11 @@ static void rollback(const tix__show_entry *e, const uint32_t *seats,
         }
 }
 
-int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
-                   uint32_t n, uint32_t tag, uint32_t exp, uint32_t *min_exp)
+/* tix__hold_take at map time @p now (the caller has read the clock). */
+static int hold_take_at(tix_db *db, const tix__show_entry *e,
+                        const uint32_t *seats, uint32_t n, uint32_t tag,
+                        uint32_t exp, uint32_t now, uint32_t *min_exp)
 {
-    uint32_t now = tix__map_now(db);
     const uint64_t ours = tix__w_make(TIX_W_HELD, exp, tag);
     uint8_t taken[HOLD_MAX_SEATS_ABS];
     *min_exp = exp;
@@ -116,6 +117,12 @@ int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
     return TIX_OK;
 }
 
+int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
+                   uint32_t n, uint32_t tag, uint32_t exp, uint32_t *min_exp)
+{
+    return hold_take_at(db, e, seats, n, tag, exp, tix__map_now(db), min_exp);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -142,7 +149,16 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     memcpy(h->seats, seats, n * sizeof *seats);
-    qsort(h->seats, n, sizeof *h->seats, cmp_u32);
+    if (n <= 16) { /* the usual few seats: insertion sort beats qsort */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = i; j > 0 && h->seats[j] < h->seats[j - 1]; j--) {
+                uint32_t t = h->seats[j];
+                h->seats[j] = h->seats[j - 1];
+                h->seats[j - 1] = t;
+            }
+    } else {
+        qsort(h->seats, n, sizeof *h->seats, cmp_u32);
+    }
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (h->seats[i] >= e->info.seat_count)
             rc = tix__err(TIX_EINVAL, "seat %u out of range (show has %u)",
@@ -153,10 +169,12 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     if (rc == 0)
         rc = tix__hold_token(db, show_id, opts ? opts->request_key : NULL,
                              h->token);
+    /* One clock read serves the whole call. */
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp;
     if (rc == 0)
-        rc = tix__hold_take(db, e, h->seats, h->n, tix__hold_tag(db, h->token),
-                            exp, &min_exp);
+        rc = hold_take_at(db, e, h->seats, h->n, tix__hold_tag(db, h->token),
+                          exp, tix__seatmap_time(&db->engine->map, now),
+                          &min_exp);
     if (rc) {
         free(h);
         return rc;

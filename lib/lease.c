@@ -48,7 +48,7 @@ void tix__lease_finish(tix__lease *l, uint64_t final)
     /* The change is committed: @p final is the truth even if the lease ran
      * out and the word was repaired to the old truth meanwhile. */
     for (uint32_t i = 0; i < l->n; i++)
-        tix__w_settle(&l->e->seats[l->seats[i]], l->word, final);
+        tix__w_settle(&l->e->seats[l->seats[i]], l->word, l->prev[i], final);
 }
 
 void tix__lease_revert(tix__lease *l) { revert_upto(l, l->n); }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "search.h"
 #include "table.h"
 #include "validate.h"
 
@@ -88,6 +89,11 @@ static int movie_decode(const MDB_val *val, void *item, tix_bump *b)
     return TIX_OK;
 }
 
+int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b)
+{
+    return movie_decode(val, item, b);
+}
+
 int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
                         uint32_t *duration_min)
 {
@@ -131,6 +137,7 @@ static int movie_write_txn(tix_db *db, MDB_txn *txn, void *arg)
     if ((rc = movie_encode(w->in, w->id, &e))) return rc;
     rc = tix__put_id(db, txn, TIX_T_MOVIES, w->id, &e, "movie");
     tix__enc_free(&e);
+    if (rc == TIX_OK) rc = tix__search_index_title(db, txn, w->id, w->in->title);
     return rc;
 }
 

@@ -12,4 +12,7 @@
 int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
                         uint32_t *duration_min);
 
+/* Decodes a TIX_T_MOVIES value into a tix_movie (for tix__load_txn). */
+int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b);
+
 #endif

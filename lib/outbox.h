@@ -1,36 +1,52 @@
 /* Notification outbox: events appended in the same transaction as the
- * change they announce (booking, cancel, check-in). */
+ * change they announce (booking, cancel, check-in, review), named consumer
+ * cursors, and the wake-up of tix_outbox_wait() after a commit.
+ * The event types (TIX_EVENT_*) are public, in tix.h. */
 #ifndef TIX_LIB_OUTBOX_H
 #define TIX_LIB_OUTBOX_H
 
 #include "db.h"
 
-enum tix_event_type {
-    TIX_EVENT_BOOKED = 1,
-    TIX_EVENT_CANCELLED = 2,
-    TIX_EVENT_CHECKED_IN = 3,
-    TIX_EVENT_REVIEWED = 4,
-};
-
+/* What a write path knows of the change. tix__outbox_append looks up the
+ * rest inside the same transaction (user contact, movie title, show start,
+ * venue name and address, screen name, seat rows and numbers, QR payloads
+ * of the tickets named by @p codes), so callers pass ids only. */
 typedef struct tix__event {
-    uint8_t type;
+    uint8_t type;             /* TIX_EVENT_* */
     int64_t at;
     tix_id booking_id, user_id, show_id;
     uint32_t n_seats;
     const uint32_t *seats;
     size_t n_codes;
-    const char *const *codes; /* ticket codes */
+    const char *const *codes; /* ticket codes (canonical, stored) */
     const char *gate;         /* check-in only */
-    tix_id movie_id;          /* reviews */
+    tix_id movie_id;          /* reviews; 0 = the show's movie */
     tix_id review_id;         /* reviews */
+    int64_t total_minor;      /* bookings, cancels: amount of the booking */
+    const char *currency;     /* of total_minor; NULL or "" = none */
 } tix__event;
 
-/* Appends @p ev; *seq (may be NULL) receives its sequence number. */
+/* Appends @p ev; *seq (may be NULL) receives its sequence number. The
+ * ids must name existing records (user, show, movie, tickets): a missing
+ * one fails with TIX_ENOTFOUND. */
 int tix__outbox_append(tix_db *db, MDB_txn *txn, const tix__event *ev,
                        uint64_t *seq);
 
-/* Decodes an event record (strings and arrays point into @p val). Codes
- * are not returned; n_codes is. */
+/* Decodes the ids of an event record, version 1 or 2 (seats, codes and
+ * gate are not returned, their counts are; movie_id, review_id and
+ * total_minor are 0 for version 1). */
 int tix__outbox_decode(const MDB_val *val, tix__event *ev);
+
+/* The wake-up of tix_outbox_wait(): set up and torn down with the store
+ * handle (fields of struct tix_db). */
+void tix__outbox_notify_init(tix_db *db);
+void tix__outbox_notify_destroy(tix_db *db);
+
+/* Called by tix__write around every write transaction on the writing
+ * thread: _begin before the write function runs (an attempt starts),
+ * _committed after a successful commit; it wakes waiters when the
+ * transaction appended events. */
+void tix__outbox_txn_begin(void);
+void tix__outbox_txn_committed(tix_db *db);
 
 #endif

@@ -53,6 +53,19 @@ int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b)
     return TIX_OK;
 }
 
+int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                   uint32_t index, tix_seat *out,
+                   char row[TIX_ROW_LABEL_MAX + 1])
+{
+    uint8_t key[TIX__SEAT_KEY_LEN];
+    tix__seat_key(key, screen_id, index);
+    MDB_val v;
+    int rc = tix__get(db, txn, TIX_T_SEATS, key, sizeof key, &v, "seat");
+    if (rc) return rc;
+    tix_bump b = {row, TIX_ROW_LABEL_MAX + 1, 0};
+    return tix__seat_decode(&v, out, &b);
+}
+
 static int seat_put(tix_db *db, MDB_txn *txn, tix_id screen_id,
                     uint32_t index, const char *label,
                     const tix_seat_spec *spec)

@@ -8,6 +8,12 @@
  * strings allocated from @p b. */
 int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b);
 
+/* Reads seat @p index of a screen inside @p txn; out->row points into
+ * @p row. TIX_ENOTFOUND when the screen has no such seat. */
+int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                   uint32_t index, tix_seat *out,
+                   char row[TIX_ROW_LABEL_MAX + 1]);
+
 /* Most seats one screen may have (the public limit of tix_seats_add_rows). */
 #define TIX__SCREEN_SEATS_MAX 1000000u
 

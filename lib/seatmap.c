@@ -148,7 +148,10 @@ static int validate(tix_seatmap *m, const char *dir,
     int rc = read_header(m->fd, &h, &size);
     if (rc) return rc;
     if (header_problem(&h, size, identity, boot) == NULL) {
-        if (m->exclusive) flock(m->fd, LOCK_SH);
+        /* Still exclusive: the engine first repairs the CONFIRMING words
+         * left by dead processes, then calls tix__seatmap_share(). Sharing
+         * now would let another process open and start confirms whose
+         * live CONFIRMING words that repair would take for leftovers. */
         return TIX_OK;
     }
     m->rebuilt = 1;
@@ -196,6 +199,14 @@ fail:
     close(m->fd);
     m->fd = -1;
     return rc;
+}
+
+void tix__seatmap_share(tix_seatmap *m)
+{
+    /* EX -> SH (or SH -> SH: harmless). The conversion is not atomic, but
+     * we have not used the map yet, so whoever slips in exclusive between
+     * the two steps is right to think nobody else is working on it. */
+    flock(m->fd, LOCK_SH);
 }
 
 void tix__seatmap_close(tix_seatmap *m)

@@ -42,6 +42,12 @@ int tix__seatmap_open(tix_seatmap *m, const char *dir,
                       int64_t now, size_t reserve);
 void tix__seatmap_close(tix_seatmap *m);
 
+/* Downgrades the open lock to shared. An exclusive open (m->exclusive, not
+ * rebuilt) keeps seats.map locked exclusively until this call, so that the
+ * engine can repair words left by dead processes before any other process
+ * starts using the map. */
+void tix__seatmap_share(tix_seatmap *m);
+
 /* Map time of a Unix time, clamped to the word's expiry range. */
 uint32_t tix__seatmap_time(const tix_seatmap *m, int64_t unix_time);
 

@@ -69,24 +69,34 @@ static inline uint64_t tix__w_load(tix_word *p)
 }
 
 /* Installs @p final on a seat whose confirm/cancel/block just committed to
- * LMDB, replacing our CONFIRMING word @p ours.
+ * LMDB, replacing our CONFIRMING word @p ours, which had replaced
+ * @p before.
  *
  * Usually one CAS does it. But an operation can outlive its lease (a commit
  * stalled past confirm_lease, or the clock jumped forward): then whoever
- * met the run-out lease has already "repaired" the word from LMDB as it
- * was *before* our commit landed (FREE for a confirm, BOOKED for a
- * cancel), and a hold may even have been taken on top of that. LMDB is the
- * truth and now says @p final, so such a word is overwritten; leaving it
- * would show a sold seat as free (and make its booking uncancellable), or
- * a cancelled seat as sold forever. A word that is CONFIRMING again
- * belongs to another operation in flight, which consults LMDB itself (a
- * confirm that finds the seat taken heals the word), so it is left
- * alone. */
-static inline void tix__w_settle(tix_word *p, uint64_t ours, uint64_t final)
+ * met the run-out lease "repaired" the word from LMDB, which may have been
+ * read before our commit landed (FREE for a confirm, @p before = BOOKED
+ * for a cancel) or after it (@p final), and others may have used the seat
+ * since. Leaving a stale word would show a sold seat as free (and make its
+ * booking uncancellable), or a cancelled seat as sold forever.
+ *
+ *  - @p final taken (BOOKED, BLOCKED): LMDB now has the seat, nobody else
+ *    can have committed it since, so any other word is stale and is
+ *    overwritten -- even another operation's CONFIRMING word: that
+ *    operation must fail in LMDB and only ever CASes back from its own
+ *    word, while a confirm that gives up before reaching LMDB (it could not
+ *    take all its seats) would otherwise put FREE back over a sold seat.
+ *  - @p final FREE: once the seat is free in LMDB anyone may take it, so
+ *    only the stale pre-commit truth (@p before, e.g. BOOKED by the booking
+ *    we cancelled) is overwritten; anything else is newer and stays. */
+static inline void tix__w_settle(tix_word *p, uint64_t ours, uint64_t before,
+                                 uint64_t final)
 {
+    const int taken = tix__w_state(final) == TIX_W_BOOKED ||
+                      tix__w_state(final) == TIX_W_BLOCKED;
     uint64_t w = ours;
     while (!tix__w_cas(p, &w, final))
-        if (w == final || tix__w_state(w) == TIX_W_CONFIRMING) return;
+        if (w == final || (!taken && w != before)) return;
 }
 
 #endif

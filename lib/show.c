@@ -389,6 +389,34 @@ int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date,
                               (void **)out);
 }
 
+int tix__show_city_scan(tix_db *db, MDB_txn *txn, tix_id city, uint32_t from,
+                        uint32_t to, tix__city_show_fn fn, void *arg)
+{
+    int rc = date_check(from);
+    if (rc == TIX_OK) rc = date_check(to);
+    if (rc) return rc;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[TIX_T_SHOWS_BY_CITY], &cur);
+    if (mrc) return tix__mdb_err(mrc, "shows by city");
+    uint8_t first[CITY_KEY_LEN];
+    city_key(first, city, from, 0, 0, 0);
+    MDB_val k = {12, first}, v;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == TIX_OK && mrc == 0) {
+        const uint8_t *kp = k.mv_data;
+        if (k.mv_size != CITY_KEY_LEN || tix__be64_get(kp) != city ||
+            tix__be32_get(kp + 8) > to)
+            break;
+        rc = fn(tix__be64_get(kp + 12), tix__be64_get_i(kp + 20),
+                tix__be64_get(kp + 28), arg);
+        if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc) return rc;
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, "shows by city")
+                                      : TIX_OK;
+}
+
 void tix_show_free(tix_show *s) { free(s); }
 
 void tix_show_list_free(tix_show_list *l) { free(l); }

@@ -18,6 +18,15 @@ int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);
 /* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
 int tix__screen_has_shows(tix_db *db, MDB_txn *txn, tix_id screen_id);
 
+/* Calls @p fn for every show in city @p city on local dates @p from..to
+ * (YYYYMMDD), in index order: date, movie, start, id. A non-OK return from
+ * @p fn stops the walk and is returned. TIX_EINVAL when a date is not a
+ * calendar date. Reads only the TIX_T_SHOWS_BY_CITY index. */
+typedef int (*tix__city_show_fn)(tix_id movie, int64_t start, tix_id show,
+                                 void *arg);
+int tix__show_city_scan(tix_db *db, MDB_txn *txn, tix_id city, uint32_t from,
+                        uint32_t to, tix__city_show_fn fn, void *arg);
+
 /* The civil date YYYYMMDD of Unix time @p t in a zone @p utc_offset_min
  * minutes east of UTC (proleptic Gregorian, no time-zone database). */
 uint32_t tix__local_date(int64_t t, int32_t utc_offset_min);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -90,4 +91,42 @@ int tix__ref_err(int rc, const char *field, tix_id id)
     if (rc != TIX_ENOTFOUND) return rc;
     return tix__err(TIX_ENOTFOUND, "%s %llu does not exist", field,
                     (unsigned long long)id);
+}
+
+int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+                    size_t plen, tix__entry_fn each, void *arg, size_t *n)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[table], &cur);
+    if (mrc) return tix__mdb_err(mrc, "prefix delete");
+    size_t count = 0;
+    int rc = TIX_OK;
+    for (;;) {
+        /* Seek afresh after every delete: a cursor's position after
+         * mdb_cursor_del is awkward at page ends. */
+        MDB_val k = {plen, (void *)prefix}, v;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        if (mrc || k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+            break;
+        if (each && (rc = each(db, txn, &k, &v, arg))) break;
+        if ((mrc = mdb_cursor_del(cur, 0))) break;
+        count++;
+    }
+    mdb_cursor_close(cur);
+    if (n) *n = count;
+    if (rc) return rc;
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, "prefix delete")
+                                      : TIX_OK;
+}
+
+int tix__vec_reserve(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return TIX_OK;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    void *p = realloc(*items, c * size);
+    if (!p) return tix__err(TIX_ENOMEM, "out of memory (%zu items)", c);
+    *items = p;
+    *cap = c;
+    return TIX_OK;
 }

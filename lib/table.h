@@ -21,6 +21,22 @@ int tix__list_page(tix_db *db, int table, tix_id after_id, size_t limit,
 /* Consumes a string list without copying it (errors stay in @p d). */
 void tix__dec_skip_strlist(tix_dec *d);
 
+/* Makes room for @p need items of @p size bytes in the malloc'ed array
+ * *items of capacity *cap (doubling). TIX_ENOMEM on failure (the array is
+ * kept). */
+int tix__vec_reserve(void **items, size_t *cap, size_t need, size_t size);
+
+/* Called for each entry a prefix walk meets; a non-OK return stops it. */
+typedef int (*tix__entry_fn)(tix_db *db, MDB_txn *txn, const MDB_val *key,
+                             const MDB_val *val, void *arg);
+
+/* Deletes every entry of @p table whose key starts with @p prefix, calling
+ * @p each (may be NULL) on each entry just before it goes, so that records
+ * the entry points to can be deleted with it. *n (may be NULL) receives
+ * the number deleted. */
+int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+                    size_t plen, tix__entry_fn each, void *arg, size_t *n);
+
 /* Turns the TIX_ENOTFOUND of a referenced record into a message naming the
  * input field ("movie_id 9 does not exist"); other codes pass through. */
 int tix__ref_err(int rc, const char *field, tix_id id);

@@ -1,6 +1,7 @@
 /* Ticket codes, ticket records and gate check-in. */
 #include "ticket.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "booking.h"
@@ -120,6 +121,32 @@ int tix__ticket_get(tix_db *db, MDB_txn *txn, const char *code,
     return tix__dec_finish(&d);
 }
 
+void tix__ticket_rec_seats(const tix__ticket_rec *t, uint32_t *out)
+{
+    for (uint32_t i = 0; i < t->n_seats; i++) {
+        const uint8_t *p = t->seats_le + 4 * i;
+        out[i] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                 (uint32_t)p[3] << 24;
+    }
+}
+
+size_t tix__ticket_qr_format(char *buf, size_t cap, const char *code,
+                             tix_id show, const uint32_t *seats, size_t n)
+{
+    char scratch[1];
+    if (cap == 0) {
+        buf = scratch;
+        cap = 1;
+    }
+    size_t len = (size_t)snprintf(buf, cap, "tix1:%s:%llu:", code,
+                                  (unsigned long long)show);
+    for (size_t k = 0; k < n; k++) {
+        size_t at = len < cap ? len : cap - 1;
+        len += (size_t)snprintf(buf + at, cap - at, k ? ",%u" : "%u", seats[k]);
+    }
+    return len;
+}
+
 struct checkin_arg {
     const char *code;
     const char *gate;
@@ -159,11 +186,7 @@ static int checkin_write(tix_db *db, MDB_txn *txn, void *arg)
     t.gate.p = a->gate;
     t.gate.len = (uint32_t)strlen(a->gate);
     uint32_t seats[t.n_seats ? t.n_seats : 1];
-    for (uint32_t i = 0; i < t.n_seats; i++) {
-        const uint8_t *p = t.seats_le + 4 * i;
-        seats[i] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                   (uint32_t)p[3] << 24;
-    }
+    tix__ticket_rec_seats(&t, seats);
     tix_enc e;
     rc = ticket_encode(&e, t.booking_id, t.show_id, seats, NULL, t.n_seats,
                        t.checked_in_at, a->gate, t.gate.len);

@@ -30,4 +30,14 @@ typedef struct tix__ticket_rec {
 int tix__ticket_get(tix_db *db, MDB_txn *txn, const char *code,
                     tix__ticket_rec *out);
 
+/* Copies the seats of a ticket record into @p out (n_seats entries). */
+void tix__ticket_rec_seats(const tix__ticket_rec *t, uint32_t *out);
+
+/* Writes the QR payload "tix1:<code>:<show>:<seat,seat,...>" into @p buf
+ * of @p cap bytes (may be 0) like snprintf: returns the length the payload
+ * needs without its NUL, and writes a NUL-terminated prefix when it does
+ * not fit. */
+size_t tix__ticket_qr_format(char *buf, size_t cap, const char *code,
+                             tix_id show, const uint32_t *seats, size_t n);
+
 #endif

@@ -137,6 +137,11 @@ static int user_decode(const MDB_val *val, void *item, tix_bump *b)
     return TIX_OK;
 }
 
+int tix__user_decode(const MDB_val *val, void *item, tix_bump *b)
+{
+    return user_decode(val, item, b);
+}
+
 /* Reads the stored e-mail of a user record (pointing into @p val). */
 static int stored_email(const MDB_val *val, tix_str *email)
 {

@@ -54,6 +54,23 @@ int tix__check_text(const char *field, const char *s, size_t min, size_t max,
     return TIX_OK;
 }
 
+int tix__check_charset(const char *field, const char *s, size_t min,
+                       size_t max, const char *allowed)
+{
+    if (!s) return tix__err(TIX_EINVAL, "%s is NULL", field);
+    size_t n = strnlen(s, max + 1);
+    if (n > max)
+        return tix__err(TIX_ETOOLONG, "%s is longer than %zu bytes", field, max);
+    if (n < min)
+        return tix__err(TIX_EINVAL, n ? "%s is shorter than %zu bytes"
+                                      : "%s is empty", field, min);
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(allowed, s[i]))
+            return tix__err(TIX_EINVAL, "%s has byte 0x%02x at %zu; allowed: %s",
+                            field, (unsigned char)s[i], i, allowed);
+    return TIX_OK;
+}
+
 int tix__check_name(const char *field, const char *s)
 {
     return tix__check_text(field, s, 1, TIX_NAME_MAX, 0);

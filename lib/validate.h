@@ -18,6 +18,13 @@ int tix__utf8_valid(const char *s, size_t n);
 int tix__check_text(const char *field, const char *s, size_t min, size_t max,
                     int multiline);
 
+/* A token of @p min..max bytes, every byte one of @p allowed (NUL-
+ * terminated set, e.g. "abc...z0123456789_-"): consumer names, offer
+ * codes. Errors: TIX_EINVAL (NULL, too short, a byte outside the set; the
+ * message names byte and position), TIX_ETOOLONG. */
+int tix__check_charset(const char *field, const char *s, size_t min,
+                       size_t max, const char *allowed);
+
 /* A name: 1..TIX_NAME_MAX bytes, single line. */
 int tix__check_name(const char *field, const char *s);
 

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "naming.h"
+#include "nearby.h"
 #include "place.h"
 #include "table.h"
 #include "validate.h"
@@ -55,6 +56,11 @@ static int venue_decode(const MDB_val *val, void *item, tix_bump *b)
     if (!v->name || !v->address)
         return tix__err(TIX_ECORRUPT, "venue block too small");
     return TIX_OK;
+}
+
+int tix__venue_decode(const MDB_val *val, void *item, tix_bump *b)
+{
+    return venue_decode(val, item, b);
 }
 
 static int venue_store(tix_db *db, MDB_txn *txn, tix_id id,
@@ -121,6 +127,8 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
         rc = tix__name_claim(db, txn, &venue_names, w->in->city_id,
                              w->in->name, w->id);
     if (rc == TIX_OK) rc = venue_store(db, txn, w->id, w->in);
+    if (rc == TIX_OK)
+        rc = tix__nearby_put(db, txn, w->id, w->in->lat, w->in->lon);
     return rc;
 }
 
@@ -150,6 +158,9 @@ static int update_txn(tix_db *db, MDB_txn *txn, void *arg)
                         (unsigned long long)old.city_id);
     rc = tix__name_rename(db, txn, &venue_names, old.city_id, old.name.p,
                           in->name, in->id);
+    if (rc == TIX_OK)
+        rc = tix__nearby_move(db, txn, in->id, old.lat, old.lon, in->lat,
+                              in->lon);
     if (rc == TIX_OK) rc = venue_store(db, txn, in->id, in);
     return rc;
 }

@@ -1,0 +1,361 @@
+"""tix.open() and tix.Database: the store handle.
+
+Thread safety
+-------------
+One Database may be shared by any number of threads: libtix's handle is
+thread-safe, and every call into it goes through a small use-count guard so
+that close() waits for calls in flight instead of freeing the handle under
+them (calls started after close() raise tix.State). cffi releases the GIL
+for the duration of every C call, so blocking calls -- confirm (which waits
+for the group commit and its fsync), PendingConfirm.wait(), outbox waits --
+let other Python threads run, and confirms from many threads land in the
+same LMDB commit.
+
+Records (Place, Show, Booking, ...) are plain Python copies and may be
+passed between threads freely. A Hold serialises its own operations with a
+lock (two threads confirming the same Hold object run one after the other).
+"""
+import enum
+import threading
+import time
+import weakref
+
+from ._ffi import ffi, lib, new_config
+from . import _util
+from .errors import Already, InvalidArgument, State, error_for
+
+
+class Durability(enum.IntEnum):
+    FULL = lib.TIX_SYNC_FULL      #: fsync data and meta on every commit
+    NOMETA = lib.TIX_SYNC_NOMETA  #: skip the meta fsync (a crash may lose the last commit)
+    NONE = lib.TIX_SYNC_NONE      #: no fsync (tests, bulk loads)
+
+
+_DURABILITY_NAMES = {"full": Durability.FULL, "nometa": Durability.NOMETA,
+                     "none": Durability.NONE}
+
+# tix_config fields settable as keyword arguments of tix.open()
+_INT_FIELDS = ("map_size", "map_size_max", "max_readers", "hold_ttl_default",
+               "hold_ttl_max", "hold_max_seats", "confirm_lease",
+               "show_buffer", "seatmap_reserve", "reclaim_after", "flags",
+               "review_text_max", "search_min_chars")
+_SIGNED_FIELDS = ("fee_per_seat_minor",)
+CONFIG_KEYS = _INT_FIELDS + _SIGNED_FIELDS + ("durability", "clock",
+                                             "readonly", "create")
+
+
+def _close_handle(ptr, _keepalive):
+    # Finalizer: must not reference the Database object.
+    lib.tix_db_close(ptr)
+
+
+class Database:
+    """An open store. Create it with tix.open(); close it with close() or a
+    `with` block (a finalizer closes it too when it is garbage collected or
+    at interpreter exit, as a safety net)."""
+
+    def __init__(self, path, **config):
+        unknown = set(config) - set(CONFIG_KEYS)
+        if unknown:
+            raise TypeError("tix.open: unknown option(s) %s; known: %s"
+                            % (", ".join(sorted(unknown)),
+                               ", ".join(CONFIG_KEYS)))
+        cfg, _raw = new_config()  # _raw owns the memory
+        lib.tix_config_init(cfg)
+        for k in _INT_FIELDS:
+            if k in config:
+                v = config[k]
+                if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                    raise InvalidArgument("%s must be a non-negative int" % k)
+                try:
+                    setattr(cfg, k, v)
+                except OverflowError:
+                    raise InvalidArgument("%s %d out of range" % (k, v)) from None
+        for k in _SIGNED_FIELDS:
+            if k in config:
+                v = config[k]
+                if isinstance(v, bool) or not isinstance(v, int):
+                    raise InvalidArgument("%s must be an int" % k)
+                setattr(cfg, k, v)
+        if "durability" in config:
+            d = config["durability"]
+            if isinstance(d, str):
+                if d.lower() not in _DURABILITY_NAMES:
+                    raise InvalidArgument("durability must be one of %s, not %r"
+                                          % ("/".join(_DURABILITY_NAMES), d))
+                d = _DURABILITY_NAMES[d.lower()]
+            cfg.durability = int(Durability(d))
+        if config.get("readonly"):
+            cfg.flags |= lib.TIX_OPEN_READONLY
+        if config.get("create") is False:
+            cfg.flags |= lib.TIX_OPEN_NOCREATE
+        self._clock_cb = None
+        clock = config.get("clock")
+        if clock is not None:
+            if not callable(clock):
+                raise TypeError("clock must be a callable returning seconds")
+            self._clock_cb = ffi.callback("tix_clock_fn", _clock_adapter(clock))
+            cfg.clock = self._clock_cb
+
+        bpath = _util.enc(str(path) if not isinstance(path, (str, bytes)) else path,
+                          "path", allow_none=False)
+        out = ffi.new("tix_db **")
+        rc = lib.tix_db_open(bpath, cfg, out)
+        if rc < 0:
+            raise error_for(rc, "tix_db_open")
+        self._ptr = out[0]
+        self.path = _util.dec(lib.tix_db_path(self._ptr))
+        self.durability = Durability(cfg.durability)
+        self.readonly = bool(cfg.flags & lib.TIX_OPEN_READONLY)
+        self.hold_ttl_default = cfg.hold_ttl_default
+        self.hold_ttl_max = cfg.hold_ttl_max
+        self.hold_max_seats = cfg.hold_max_seats
+        self._cond = threading.Condition(threading.Lock())
+        self._active = 0
+        self._closing = False
+        self._finalizer = weakref.finalize(self, _close_handle, self._ptr,
+                                           self._clock_cb)
+
+    # ---- the guard every call goes through -------------------------------
+    def _acquire(self):
+        with self._cond:
+            if self._closing:
+                raise State("database %s is closed" % self.path)
+            self._active += 1
+            return self._ptr
+
+    def _release(self):
+        with self._cond:
+            self._active -= 1
+            if self._closing and self._active == 0:
+                self._cond.notify_all()
+
+    def _call(self, name, *args):
+        """Calls C function @name(db, *args); raises the matching tix.Error
+        for a negative result, with this thread's detail message."""
+        fn = getattr(lib, name)
+        ptr = self._acquire()
+        try:
+            rc = fn(ptr, *args)
+            if rc < 0:
+                raise error_for(rc, name)
+            return rc
+        finally:
+            self._release()
+
+    def _call_void(self, name, *args):
+        fn = getattr(lib, name)
+        ptr = self._acquire()
+        try:
+            return fn(ptr, *args)
+        finally:
+            self._release()
+
+    # ---- lifetime ----------------------------------------------------------
+    def close(self):
+        """Closes the store: waits for calls in flight in other threads
+        (confirms included), then frees the handle. Idempotent."""
+        with self._cond:
+            if self._closing:
+                return
+            self._closing = True
+            while self._active:
+                self._cond.wait()
+        self._finalizer()  # tix_db_close, exactly once
+        self._ptr = None
+
+    @property
+    def closed(self):
+        return self._closing
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        return "<tix.Database %r%s>" % (self.path, " closed" if self.closed else "")
+
+    # ---- store -------------------------------------------------------------
+    def now(self):
+        """The store clock, seconds since the epoch."""
+        return self._call_void("tix_db_now")
+
+    def sync(self):
+        """Forces an fsync (after durability="none" writes)."""
+        self._call("tix_db_sync")
+
+    def backup(self, dest_dir):
+        """Writes a consistent, compacted copy of the store's data.mdb into
+        @dest_dir (created if missing) while other threads keep working;
+        the GIL is released during the copy. tix.Exists if @dest_dir already
+        holds a data.mdb."""
+        from .discover import require
+        require("tix_db_backup")
+        self._call("tix_db_backup", _util.enc(
+            dest_dir if isinstance(dest_dir, (str, bytes)) else str(dest_dir),
+            "dest_dir", allow_none=False))
+
+    # ---- shortcuts to the record classes -------------------------------------
+    def place(self, id):
+        from .catalog import Place
+        return Place.get(self, id)
+
+    def countries(self):
+        from .catalog import Place
+        return Place.list(self, None)
+
+    def venue(self, id):
+        from .catalog import Venue
+        return Venue.get(self, id)
+
+    def screen(self, id):
+        from .catalog import Screen
+        return Screen.get(self, id)
+
+    def tier(self, id):
+        from .catalog import Tier
+        return Tier.get(self, id)
+
+    def movie(self, id):
+        from .catalog import Movie
+        return Movie.get(self, id)
+
+    def movies(self, after=0, page=100):
+        from .catalog import Movie
+        return Movie.list(self, after=after, page=page)
+
+    def show(self, id):
+        from .catalog import Show
+        return Show.get(self, id)
+
+    def shows(self, city=None, date=None, movie=None, venue=None):
+        from .catalog import Show
+        return Show.list(self, city=city, date=date, movie=movie, venue=venue)
+
+    def user(self, id):
+        from .catalog import User
+        return User.get(self, id)
+
+    def user_by_email(self, email):
+        from .catalog import User
+        return User.find_email(self, email)
+
+    def users(self, after=0, page=100):
+        from .catalog import User
+        return User.list(self, after=after, page=page)
+
+    def booking(self, id):
+        from .seats import Booking
+        return Booking.get(self, id)
+
+    def booking_by_payment(self, payment_ref):
+        from .seats import Booking
+        return Booking.find_payment(self, payment_ref)
+
+    def hold_from_string(self, text):
+        from .seats import Hold
+        return Hold.from_string(self, text)
+
+    # ---- discovery, reviews --------------------------------------------------
+    def search(self, query, city=None, date=None, limit=0):
+        from .discover import search
+        return search(self, query, city=city, date=date, limit=limit)
+
+    def recommend(self, user, city=None, days=0, limit=0):
+        from .discover import recommend
+        return recommend(self, user, city=city, days=days, limit=limit)
+
+    def venues_nearby(self, lat, lon, radius_km, limit=0):
+        from .discover import venues_nearby
+        return venues_nearby(self, lat, lon, radius_km, limit)
+
+    def review(self, id):
+        from .reviews import Review
+        return Review.get(self, id)
+
+    # ---- outbox, offers -------------------------------------------------------
+    def consumer(self, name, register=True, from_end=False):
+        """Outbox consumer @name; registered first when @register and it
+        is not yet (from_end: start after the newest event)."""
+        from .outbox import Consumer
+        if register:
+            return Consumer.register(self, name, from_end=from_end,
+                                     exist_ok=True)
+        return Consumer.get(self, name)
+
+    def consumers(self):
+        from .outbox import Consumer
+        return Consumer.list(self)
+
+    def outbox_event(self, seq):
+        from .outbox import get_event
+        return get_event(self, seq)
+
+    def outbox_trim(self):
+        """Deletes events every consumer acknowledged; returns the count."""
+        from .outbox import trim
+        return trim(self)
+
+    def offer(self, id):
+        from .offers import Offer
+        return Offer.get(self, id)
+
+    def offer_by_code(self, code):
+        from .offers import Offer
+        return Offer.find_code(self, code)
+
+    def offers(self, after=0, page=100):
+        from .offers import Offer
+        return Offer.list(self, after=after, page=page)
+
+    # ---- gate ----------------------------------------------------------------
+    def checkin(self, code, gate):
+        """Checks ticket @code in at @gate and returns a tix.CheckIn. A
+        second check-in raises tix.Already whose .checked_in_at / .gate /
+        .checkin describe the first one."""
+        from .seats import CheckIn
+        out = ffi.new("tix_checkin *")
+        bcode = _util.enc(code, "code", allow_none=False)
+        bgate = _util.enc(gate, "gate", allow_none=False)
+        ptr = self._acquire()
+        try:
+            rc = lib.tix_ticket_checkin(ptr, bcode, bgate, out)
+            if rc < 0:
+                err = error_for(rc, "tix_ticket_checkin")
+                if isinstance(err, Already):
+                    err.checkin = CheckIn._from_c(out)
+                    err.checked_in_at = err.checkin.checked_in_at
+                    err.gate = err.checkin.gate
+                raise err
+        finally:
+            self._release()
+        return CheckIn._from_c(out)
+
+
+def _clock_adapter(fn):
+    def cb(_ctx):
+        try:
+            return int(fn())
+        except Exception:  # never let a broken clock return garbage
+            return int(time.time())
+    return cb
+
+
+def open(path, **config):
+    """Opens (creating if missing) the store in directory @path.
+
+    Keyword options map to tix_config fields: map_size, map_size_max,
+    max_readers, durability ("full" | "nometa" | "none" or tix.Durability),
+    hold_ttl_default, hold_ttl_max, hold_max_seats, confirm_lease,
+    show_buffer, seatmap_reserve, reclaim_after, review_text_max,
+    search_min_chars, fee_per_seat_minor, flags; plus
+    readonly=True (TIX_OPEN_READONLY), create=False (TIX_OPEN_NOCREATE) and
+    clock=callable returning seconds since the epoch (a test clock; it is
+    called from libtix's threads too, holding the GIL while it runs).
+
+    Returns a Database, usable as a context manager.
+    """
+    return Database(path, **config)

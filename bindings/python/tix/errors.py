@@ -1,0 +1,179 @@
+"""Exceptions: one class per libtix error code, all under tix.Error.
+
+Every exception raised for a negative return code carries
+
+  .code     the TIX_E* number (negative int)
+  .name     tix_strerror(code), e.g. "TIX_ENOTFOUND: not found"
+  .message  tix_errmsg(): the detail of this failure ("venue 7 not found")
+  .call     the C function that failed ("tix_venue_get")
+
+str(e) is "<name>: <message>". A few classes also derive from the matching
+Python built-in so generic handlers work: InvalidArgument is a ValueError,
+NotFound a LookupError, NoMemory a MemoryError.
+"""
+from ._ffi import ffi, lib
+
+
+class Error(Exception):
+    """Base of every libtix error."""
+
+    code = None  # set on each subclass
+
+    def __init__(self, message="", code=None, call=None):
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.call = call
+        self.name = _strerror(self.code) if self.code is not None else ""
+        super().__init__(self.__str__())
+
+    def __str__(self):
+        if self.message:
+            return "%s: %s" % (self.name, self.message)
+        return self.name
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.code, self.call))
+
+
+class InvalidArgument(Error, ValueError):
+    """TIX_EINVAL: an argument is invalid."""
+    code = lib.TIX_EINVAL
+
+
+class NotFound(Error, LookupError):
+    """TIX_ENOTFOUND: no record with that id or key."""
+    code = lib.TIX_ENOTFOUND
+
+
+class Exists(Error):
+    """TIX_EEXISTS: a unique name or key is already taken."""
+    code = lib.TIX_EEXISTS
+
+
+class Conflict(Error):
+    """TIX_ECONFLICT: a seat is held or booked by someone else."""
+    code = lib.TIX_ECONFLICT
+
+
+class Expired(Error):
+    """TIX_EEXPIRED: the hold or lease has run out."""
+    code = lib.TIX_EEXPIRED
+
+
+class Full(Error):
+    """TIX_EFULL: the store reached its size limit."""
+    code = lib.TIX_EFULL
+
+
+class Corrupt(Error):
+    """TIX_ECORRUPT: a record or file failed its checks."""
+    code = lib.TIX_ECORRUPT
+
+
+class IOFailure(Error):
+    """TIX_EIO: the operating system reported an I/O error."""
+    code = lib.TIX_EIO
+
+
+class NoMemory(Error, MemoryError):
+    """TIX_ENOMEM: out of memory."""
+    code = lib.TIX_ENOMEM
+
+
+class Busy(Error):
+    """TIX_EBUSY: resource in use (store already open in this process, a
+    seat in another confirm or cancel, ...)."""
+    code = lib.TIX_EBUSY
+
+
+class TooLong(Error):
+    """TIX_ETOOLONG: a string or list exceeds its limit."""
+    code = lib.TIX_ETOOLONG
+
+
+class BadUTF8(Error):
+    """TIX_EUTF8: a string is not valid UTF-8."""
+    code = lib.TIX_EUTF8
+
+
+class OutOfRange(Error):
+    """TIX_ERANGE: a number is out of its allowed range."""
+    code = lib.TIX_ERANGE
+
+
+class Overlap(Error):
+    """TIX_EOVERLAP: a show overlaps another on the same screen."""
+    code = lib.TIX_EOVERLAP
+
+
+class Permission(Error):
+    """TIX_EPERM: not permitted (read-only store, no access)."""
+    code = lib.TIX_EPERM
+
+
+class Already(Error):
+    """TIX_EALREADY: already done. For a ticket check-in, .checked_in_at and
+    .gate hold the first check-in's time and gate, and .checkin the whole
+    tix.CheckIn."""
+    code = lib.TIX_EALREADY
+    checkin = None
+    checked_in_at = None
+    gate = None
+
+
+class BadCode(Error):
+    """TIX_EBADCODE: a code or handle is malformed or forged."""
+    code = lib.TIX_EBADCODE
+
+
+class Version(Error):
+    """TIX_EVERSION: file or record from an unknown version."""
+    code = lib.TIX_EVERSION
+
+
+class Again(Error):
+    """TIX_EAGAIN: not ready yet; try again."""
+    code = lib.TIX_EAGAIN
+
+
+class Limit(Error):
+    """TIX_ELIMIT: a configured limit was reached."""
+    code = lib.TIX_ELIMIT
+
+
+class State(Error):
+    """TIX_ESTATE: wrong state for this operation (also raised by the
+    binding for a closed database or hold)."""
+    code = lib.TIX_ESTATE
+
+
+class TimedOut(Error):
+    """TIX_ETIMEDOUT: a wait timed out."""
+    code = lib.TIX_ETIMEDOUT
+
+
+#: code -> exception class, for every code tix.h defines
+BY_CODE = {cls.code: cls for cls in (
+    InvalidArgument, NotFound, Exists, Conflict, Expired, Full, Corrupt,
+    IOFailure, NoMemory, Busy, TooLong, BadUTF8, OutOfRange, Overlap,
+    Permission, Already, BadCode, Version, Again, Limit, State, TimedOut)}
+
+
+def _strerror(code):
+    return ffi.string(lib.tix_strerror(code)).decode("utf-8", "replace")
+
+
+def error_for(code, call=None):
+    """The exception for return code @code, with the calling thread's detail
+    message (call it right after the failing C call, in the same thread)."""
+    msg = ffi.string(lib.tix_errmsg()).decode("utf-8", "replace")
+    cls = BY_CODE.get(code, Error)
+    return cls(msg, code, call)
+
+
+def check(rc, call=None):
+    """Raises the matching exception when @rc is negative; returns @rc."""
+    if rc < 0:
+        raise error_for(rc, call)
+    return rc

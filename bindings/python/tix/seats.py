@@ -1,0 +1,479 @@
+"""The seat engine: holds, confirm, bookings, tickets, check-in, availability.
+
+A Hold owns one C handle (tix_hold *). Close it with close() or a `with`
+block; an ffi.gc finalizer frees it if the object is dropped unclosed.
+Leaving a `with` block because of an exception releases the seats first;
+leaving it normally only frees the handle and the seats stay held (until
+confirmed, released or expired) -- take str(hold) inside the block if a
+later request (the payment callback) needs the hold back.
+"""
+import enum
+import threading
+from collections import namedtuple
+
+from ._ffi import ffi, lib
+from . import _util
+from ._util import as_id, dec, dec_array
+from .errors import Error, InvalidArgument, State, error_for
+
+
+class SeatState(enum.IntEnum):
+    FREE = lib.TIX_SEAT_FREE
+    HELD = lib.TIX_SEAT_HELD
+    CONFIRMING = lib.TIX_SEAT_CONFIRMING
+    BOOKED = lib.TIX_SEAT_BOOKED
+    UNAVAILABLE = lib.TIX_SEAT_UNAVAILABLE
+
+
+_STATES = tuple(SeatState)
+
+
+class BookingStatus(enum.IntEnum):
+    CONFIRMED = lib.TIX_BOOKING_CONFIRMED
+    CANCELLED = lib.TIX_BOOKING_CANCELLED
+
+
+def _seat_indexes(seats):
+    if isinstance(seats, int):
+        seats = (seats,)
+    out = []
+    for s in seats:
+        if hasattr(s, "index"):
+            s = s.index
+        out.append(_util.as_u32(s, "seat index"))
+    return out
+
+
+def _ttl(ttl):
+    return 0 if ttl is None else _util.as_u32(ttl, "ttl")
+
+
+# ---------------------------------------------------------------------------
+# Holds
+
+def _new_hold_ptr():
+    return ffi.new("tix_hold **")
+
+
+def hold_seats(db, show_id, seats, ttl=None, request_key=None):
+    idx = _seat_indexes(seats)
+    arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
+    opts = ffi.new("tix_hold_opts *")
+    opts.ttl = _ttl(ttl)
+    key = _util.enc(request_key, "request_key")
+    if key is not None:
+        keyc = ffi.new("char[]", key)
+        opts.request_key = keyc
+    out = _new_hold_ptr()
+    db._call("tix_hold_create", as_id(show_id, "show"), arr, len(idx), opts,
+             out)
+    return Hold(db, out[0])
+
+
+def hold_best(db, show_id, n, tier=None, accessible=False, any_tier=False,
+              ttl=None, request_key=None):
+    opts = ffi.new("tix_best_opts *")
+    opts.tier_id = as_id(tier, "tier", allow_none=True)
+    opts.flags = ((lib.TIX_BEST_ACCESSIBLE if accessible else 0) |
+                  (lib.TIX_BEST_ANY_TIER if any_tier else 0))
+    opts.ttl = _ttl(ttl)
+    key = _util.enc(request_key, "request_key")
+    if key is not None:
+        keyc = ffi.new("char[]", key)
+        opts.request_key = keyc
+    out = _new_hold_ptr()
+    db._call("tix_hold_best", as_id(show_id, "show"),
+             _util.as_u32(n, "n"), opts, out)
+    return Hold(db, out[0])
+
+
+class Hold:
+    """Seats of one show reserved for a while (all or nothing).
+
+    Attributes (plain copies): show_id, seats (tuple of seat indexes,
+    ascending), expires (epoch seconds by the store clock).
+    str(hold) is the printable handle; Hold.from_string(db, text) turns it
+    back into a Hold (in any thread or process of the same store).
+    """
+
+    def __init__(self, db, ptr):
+        # Own the C handle at once: if anything below fails it is freed.
+        self._ptr = ffi.gc(ptr, lib.tix_hold_free)
+        self._db = db
+        self._lock = threading.Lock()
+        self._text = None
+        self.show_id = lib.tix_hold_show(ptr)
+        self.seats = tuple(lib.tix_hold_seat(ptr, i)
+                           for i in range(lib.tix_hold_count(ptr)))
+        self.expires = lib.tix_hold_expires(ptr)
+
+    @classmethod
+    def from_string(cls, db, text):
+        """Parses a handle made by str(hold). tix.BadCode if it is malformed,
+        truncated or altered."""
+        out = _new_hold_ptr()
+        rc = lib.tix_hold_from_string(_util.enc(text, "hold handle",
+                                                allow_none=False), out)
+        if rc < 0:
+            raise error_for(rc, "tix_hold_from_string")
+        return cls(db, out[0])
+
+    # ---- helpers -----------------------------------------------------------
+    def _use(self):
+        if self._ptr is None:
+            raise State("hold is closed")
+        return self._ptr
+
+    @property
+    def closed(self):
+        return self._ptr is None
+
+    def close(self):
+        """Frees the C handle (the seats stay as they are). Idempotent."""
+        with self._lock:
+            p, self._ptr = self._ptr, None
+        if p is not None:
+            ffi.release(p)  # runs tix_hold_free now
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, et, ev, tb):
+        try:
+            if et is not None and not self.closed:
+                try:
+                    self.release()
+                except Error:
+                    pass  # keep the original exception
+        finally:
+            self.close()
+        return False
+
+    # ---- operations --------------------------------------------------------
+    def expires_in(self):
+        """Seconds until the hold runs out (<= 0: it has)."""
+        return self.expires - self._db.now()
+
+    def extend(self, ttl=None):
+        """Extends the hold to @ttl seconds from now (None = store default).
+        tix.Expired if it has already run out."""
+        with self._lock:
+            p = self._use()
+            self._db._call("tix_hold_extend", p, _ttl(ttl))
+            self.expires = lib.tix_hold_expires(p)
+            self._text = None
+        return self
+
+    def release(self):
+        """Frees the seats still held by this hold (harmless twice)."""
+        with self._lock:
+            self._db._call("tix_hold_release", self._use())
+
+    def _opts(self, user, payment_ref, seats_per_ticket, offer_code):
+        opts = ffi.new("tix_confirm_opts *")
+        opts.user_id = as_id(user, "user")
+        ref = ffi.new("char[]", _util.enc(payment_ref, "payment_ref",
+                                          allow_none=False))
+        opts.payment_ref = ref
+        opts.seats_per_ticket = _util.as_u32(seats_per_ticket or 0,
+                                             "seats_per_ticket")
+        keep = [ref]
+        if offer_code:
+            oc = ffi.new("char[]", _util.enc(offer_code, "offer_code"))
+            opts.offer_code = oc
+            keep.append(oc)
+        return opts, keep
+
+    def confirm(self, user, payment_ref, seats_per_ticket=0, offer_code=None):
+        """Books the held seats after payment and returns the tix.Booking.
+        Blocks until the booking is durable; the GIL is released meanwhile,
+        so confirms from many threads share one commit. The same
+        @payment_ref always returns the same booking. tix.Expired when the
+        hold ran out and a seat was taken meanwhile."""
+        opts, _keep = self._opts(user, payment_ref, seats_per_ticket,
+                                 offer_code)
+        out = ffi.new("tix_id *")
+        with self._lock:
+            self._db._call("tix_hold_confirm", self._use(), opts, out)
+        return Booking.get(self._db, out[0])
+
+    def confirm_async(self, user, payment_ref, seats_per_ticket=0,
+                      offer_code=None):
+        """Starts a confirm and returns a tix.PendingConfirm at once."""
+        opts, _keep = self._opts(user, payment_ref, seats_per_ticket,
+                                 offer_code)
+        out = ffi.new("tix_confirm **")
+        with self._lock:
+            self._db._call("tix_confirm_submit", self._use(), opts, out)
+        return PendingConfirm(self._db, out[0])
+
+    def quote(self, offer_code=None, user=None):
+        """Prices the held seats (tix.Quote), optionally with an offer."""
+        from .offers import quote
+        return quote(self._db, self.show_id, self.seats, offer_code, user)
+
+    def to_string(self):
+        with self._lock:
+            if self._text is None:
+                buf = ffi.new("char[]", lib.TIX_HOLD_STRING_MAX)
+                rc = lib.tix_hold_to_string(self._use(), buf,
+                                            lib.TIX_HOLD_STRING_MAX)
+                if rc < 0:
+                    raise error_for(rc, "tix_hold_to_string")
+                self._text = ffi.string(buf).decode("ascii")
+            return self._text
+
+    def __str__(self):
+        return self.to_string()
+
+    def __repr__(self):
+        return "<tix.Hold show=%d seats=%r expires=%d%s>" % (
+            self.show_id, list(self.seats), self.expires,
+            " closed" if self.closed else "")
+
+
+class PendingConfirm:
+    """A confirm in flight (Hold.confirm_async). poll() -> Booking or None;
+    wait(timeout) -> Booking (tix.TimedOut when it is not done in time).
+    close() frees it; a confirm freed while in flight still completes."""
+
+    def __init__(self, db, ptr):
+        self._ptr = ffi.gc(ptr, lib.tix_confirm_free)
+        self._db = db
+        self._lock = threading.Lock()
+        self._booking = None
+
+    def _finish(self, rc, out, call):
+        if rc == lib.TIX_EAGAIN:
+            return None
+        if rc < 0:
+            raise error_for(rc, call)
+        self._booking = Booking.get(self._db, out[0])
+        return self._booking
+
+    def poll(self):
+        if self._booking is not None:
+            return self._booking
+        out = ffi.new("tix_id *")
+        with self._lock:
+            if self._ptr is None:
+                raise State("confirm is closed")
+            rc = lib.tix_confirm_poll(self._ptr, out)
+            return self._finish(rc, out, "tix_confirm_poll")
+
+    def wait(self, timeout=None):
+        """Waits (GIL released) up to @timeout seconds (None = forever)."""
+        if self._booking is not None:
+            return self._booking
+        ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        out = ffi.new("tix_id *")
+        with self._lock:
+            if self._ptr is None:
+                raise State("confirm is closed")
+            rc = lib.tix_confirm_wait(self._ptr, ms, out)
+            return self._finish(rc, out, "tix_confirm_wait")
+
+    @property
+    def done(self):
+        return self.poll() is not None
+
+    def close(self):
+        with self._lock:
+            p, self._ptr = self._ptr, None
+        if p is not None:
+            ffi.release(p)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Availability, seat maps, admin blocks
+
+def _counts(c):
+    return {"tier_id": c.tier_id, "total": c.total, "free": c.free,
+            "held": c.held, "booked": c.booked, "unavailable": c.unavailable}
+
+
+def availability(db, show_id):
+    out = ffi.new("tix_avail **")
+    db._call("tix_show_availability", as_id(show_id, "show"), out)
+    a = out[0]
+    try:
+        d = _counts(a.all)
+        del d["tier_id"]
+        d = dict(show_id=a.show_id, **d)
+        d["tiers"] = [_counts(a.tiers[i]) for i in range(a.n_tiers)]
+        return d
+    finally:
+        lib.tix_avail_free(a)
+
+
+def seat_states(db, show_id, seat_count=None):
+    if seat_count is None:
+        from .catalog import Show
+        seat_count = Show.get(db, show_id).seat_count
+    buf = ffi.new("uint8_t[]", max(seat_count, 1))
+    db._call("tix_show_seat_states", as_id(show_id, "show"), buf, seat_count)
+    raw = ffi.buffer(buf, seat_count)[:]
+    return [_STATES[b] for b in raw]
+
+
+def block(db, show_id, seats, on):
+    idx = _seat_indexes(seats)
+    if not idx:
+        raise InvalidArgument("no seats given")
+    arr = ffi.new("uint32_t[]", idx)
+    fn = "tix_seats_block" if on else "tix_seats_unblock"
+    db._call(fn, as_id(show_id, "show"), arr, len(idx))
+
+
+# ---------------------------------------------------------------------------
+# Bookings, tickets, check-in
+
+BookedSeat = namedtuple("BookedSeat", "seat tier_id price_minor")
+BookedSeat.__doc__ = "A seat of a booking and the price paid for it."
+
+Ticket = namedtuple("Ticket", "code seats checked_in_at gate qr")
+Ticket.__doc__ = """A ticket: its code, seat indexes, check-in time (0 = not
+yet) and gate, and the QR payload "tix1:<code>:<show>:<seats>"."""
+
+_CheckIn = namedtuple("CheckIn", "booking_id show_id n_seats checked_in_at gate")
+
+
+class CheckIn(_CheckIn):
+    """Result of Database.checkin(): booking, show, seats on the ticket, and
+    when and at which gate the (first) check-in happened."""
+    __slots__ = ()
+
+    @classmethod
+    def _from_c(cls, c):
+        return cls(c.booking_id, c.show_id, c.n_seats, c.checked_in_at,
+                   dec_array(c.gate))
+
+
+class Booking:
+    """A booking: a plain copy of tix_booking (id, user_id, show_id, status,
+    created_at, cancelled_at, payment_ref, total_minor (paid: seat prices
+    - discount_minor + fee_minor), currency, seats, tickets, offer_id)."""
+    _fields = ("id", "user_id", "show_id", "status", "created_at",
+               "cancelled_at", "payment_ref", "total_minor", "currency",
+               "seats", "tickets", "offer_id", "discount_minor", "fee_minor")
+
+    def __init__(self, db, **v):
+        self._db = db
+        for f in self._fields:
+            setattr(self, f, v[f])
+
+    @classmethod
+    def _from_c(cls, db, b):
+        seats = [BookedSeat(b.seats[i].seat, b.seats[i].tier_id,
+                            b.seats[i].price_minor) for i in range(b.n_seats)]
+        tickets = []
+        qr = ffi.new("char[]", 4096)
+        for i in range(b.n_tickets):
+            t = b.tickets[i]
+            rc = lib.tix_ticket_qr(b, i, qr, 4096)
+            if rc < 0:
+                raise error_for(rc, "tix_ticket_qr")
+            tickets.append(Ticket(dec_array(t.code),
+                                  tuple(t.seats[j] for j in range(t.n_seats)),
+                                  t.checked_in_at, dec(t.gate),
+                                  ffi.string(qr).decode("ascii")))
+        return cls(db, id=b.id, user_id=b.user_id, show_id=b.show_id,
+                   status=BookingStatus(b.status), created_at=b.created_at,
+                   cancelled_at=b.cancelled_at, payment_ref=dec(b.payment_ref),
+                   total_minor=b.total_minor, currency=dec_array(b.currency),
+                   seats=seats, tickets=tickets, offer_id=b.offer_id,
+                   discount_minor=b.discount_minor, fee_minor=b.fee_minor)
+
+    @classmethod
+    def _one(cls, db, fn, arg):
+        out = ffi.new("tix_booking **")
+        db._call(fn, arg, out)
+        try:
+            return cls._from_c(db, out[0])
+        finally:
+            lib.tix_booking_free(out[0])
+
+    @classmethod
+    def _many(cls, db, fn, arg):
+        out = ffi.new("tix_booking_list **")
+        db._call(fn, arg, out)
+        lst = out[0]
+        try:
+            # items[i] is a tix_booking inside the list's one allocation;
+            # tix_ticket_qr only reads it.
+            return [cls._from_c(db, ffi.addressof(lst.items[i]))
+                    for i in range(lst.count)]
+        finally:
+            lib.tix_booking_list_free(lst)
+
+    @classmethod
+    def get(cls, db, id):
+        return cls._one(db, "tix_booking_get", as_id(id, "booking id"))
+
+    @classmethod
+    def find_payment(cls, db, payment_ref):
+        """The booking made with @payment_ref (tix.NotFound)."""
+        return cls._one(db, "tix_booking_find_payment",
+                        _util.enc(payment_ref, "payment_ref", allow_none=False))
+
+    @classmethod
+    def list_by_user(cls, db, user):
+        return cls._many(db, "tix_booking_list_by_user", as_id(user, "user"))
+
+    @classmethod
+    def list_by_show(cls, db, show):
+        return cls._many(db, "tix_booking_list_by_show", as_id(show, "show"))
+
+    @property
+    def seat_indexes(self):
+        return [s.seat for s in self.seats]
+
+    @property
+    def cancelled(self):
+        return self.status == BookingStatus.CANCELLED
+
+    def refresh(self):
+        fresh = Booking.get(self._db, self.id)
+        for f in self._fields:
+            setattr(self, f, getattr(fresh, f))
+        return self
+
+    def cancel(self):
+        """Cancels (refunds) the booking: its seats are free again, its
+        tickets no longer check in. tix.Already if it was cancelled."""
+        self._db._call("tix_booking_cancel", self.id)
+        return self.refresh()
+
+    def as_dict(self):
+        return {"id": self.id, "user_id": self.user_id,
+                "show_id": self.show_id, "status": self.status.name.lower(),
+                "created_at": self.created_at,
+                "cancelled_at": self.cancelled_at,
+                "payment_ref": self.payment_ref,
+                "total_minor": self.total_minor, "currency": self.currency,
+                "offer_id": self.offer_id,
+                "discount_minor": self.discount_minor,
+                "fee_minor": self.fee_minor,
+                "seats": [s._asdict() for s in self.seats],
+                "tickets": [dict(t._asdict(), seats=list(t.seats))
+                            for t in self.tickets]}
+
+    def __eq__(self, other):
+        if not isinstance(other, Booking):
+            return NotImplemented
+        return self.id == other.id and self._db is other._db
+
+    def __hash__(self):
+        return hash(("Booking", self.id))
+
+    def __repr__(self):
+        return "<tix.Booking %d show=%d user=%d %s seats=%r>" % (
+            self.id, self.show_id, self.user_id, self.status.name.lower(),
+            self.seat_indexes)
