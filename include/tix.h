@@ -1155,7 +1155,8 @@ TIX_API int tix_offer_get(tix_db *db, tix_id id, tix_offer **out);
  *  code or NULL argument). */
 TIX_API int tix_offer_find_code(tix_db *db, const char *code, tix_offer **out);
 /** Lists offers by id, at most @p limit (0 = all) after @p after_id.
- *  Free with tix_offer_list_free(). */
+ *  Free with tix_offer_list_free(); *out is NULL after a failure.
+ *  @return TIX_OK; TIX_EINVAL (NULL db or out). */
 TIX_API int tix_offer_list_all(tix_db *db, tix_id after_id, size_t limit,
                                tix_offer_list **out);
 TIX_API void tix_offer_free(tix_offer *o);           /**< NULL allowed. */

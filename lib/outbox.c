@@ -593,7 +593,7 @@ int tix_outbox_consumers(tix_db *db, tix_consumer_list **out)
         for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
              mrc == 0 && rc == TIX_OK && l->count < n;
              mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            consumer_rec r;
+            consumer_rec r = {0};
             tix_consumer *c = &l->items[l->count++];
             rc = consumer_unpack(&v, &r);
             c->name = tix__bump_str(&b, (tix_str){k.mv_data, (uint32_t)k.mv_size});
@@ -632,7 +632,7 @@ int tix_outbox_read(tix_db *db, const char *name, size_t max,
         free(refs);
         return rc;
     }
-    consumer_rec r;
+    consumer_rec r = {0};
     size_t n = 0;
     rc = consumer_get(db, txn, name, &r);
     if (rc == TIX_OK) rc = events_collect(db, txn, r.acked, max, refs, &n);
@@ -670,7 +670,7 @@ struct ack_arg {
 static int ack_txn(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct ack_arg *a = arg;
-    consumer_rec r;
+    consumer_rec r = {0};
     int rc = consumer_get(db, txn, a->name, &r);
     if (rc || a->seq <= r.acked) return rc; /* old or repeated: no change */
     uint64_t last;
@@ -699,7 +699,7 @@ static int has_pending(tix_db *db, const char *name)
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
-    consumer_rec r;
+    consumer_rec r = {0};
     event_ref ref;
     size_t n = 0;
     rc = consumer_get(db, txn, name, &r);
@@ -780,7 +780,7 @@ static int lowest_cursor(tix_db *db, MDB_txn *txn, uint64_t *low, int *any)
     int mrc;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        consumer_rec r;
+        consumer_rec r = {0};
         rc = consumer_unpack(&v, &r);
         if (rc == TIX_OK && r.acked < *low) *low = r.acked;
         *any = 1;

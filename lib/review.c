@@ -519,7 +519,7 @@ static int list_txn(tix_db *db, MDB_txn *txn, const page_pos *from,
                     char *next)
 {
     tix_id ids[TIX_REVIEW_PAGE_MAX + 1];
-    size_t n;
+    size_t n = 0; /* page_ids() may fail before setting it */
     int rc = page_ids(db, txn, from, after, limit + 1, ids, &n);
     size_t count = n > limit ? limit : n;
     if (rc == TIX_OK)

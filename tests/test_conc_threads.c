@@ -23,7 +23,7 @@
  * cmocka is not thread-safe: workers only record failures (counts and the
  * first message); the main thread asserts after joining them.
  *
- * TIX_CONC_OPS (operations per thread, default 1000) and TIX_CONC_SEED
+ * TIX_CONC_OPS (operations per thread, default 700) and TIX_CONC_SEED
  * scale and reproduce the random run. */
 #include <pthread.h>
 #include <sched.h>
@@ -743,7 +743,7 @@ static void hammer(fixture *f, int overruns_ok)
 {
     shared sh = {.db = f->s.db, .show = f->show, .user = f->user,
                  .tier_cheap = f->c.tier_cheap, .tier_gold = f->c.tier_gold,
-                 .ops = env_uint("TIX_CONC_OPS", 1000),
+                 .ops = env_uint("TIX_CONC_OPS", 700),
                  .seed = env_uint("TIX_CONC_SEED", (unsigned)time(NULL)),
                  .overruns_ok = overruns_ok};
     print_message("threads: %d x %u ops, TIX_CONC_SEED=%u\n", N_THREADS,

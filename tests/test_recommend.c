@@ -137,8 +137,8 @@ static void cobooking_and_popularity_reasons(void **state)
     fe_book(f, w.show[4], sam, 0);
     fe_book(f, w.show[2], tom, 1);
     fe_book(f, w.show[4], tom, 1);
-    /* Chase is popular: 5 recent bookings by others. */
-    for (uint32_t s = 0; s < 5; s++) fe_book(f, w.show[5], ann, s);
+    /* Chase is popular: 8 recent bookings by others (Fast Lane gets 4). */
+    for (uint32_t s = 0; s < 8; s++) fe_book(f, w.show[5], ann, s);
     /* ann booked Chase before Fast Lane, Laugh Riot never. */
     fe_book(f, w.show[2], ann, 2);
     /* Our user (no profile) booked Fast Lane. */
@@ -157,11 +157,11 @@ static void cobooking_and_popularity_reasons(void **state)
                         "People who booked Fast Lane also booked this");
     r = find(l, w.action_hi);
     /* Chase: action +2 -> 20; co-booked with Fast Lane by ann -> 8;
-     * popularity 5 -> 12. */
+     * popularity 8 -> 4 * bitlen(8) = 16. */
     assert_int_equal(r->genre_points, 20);
     assert_int_equal(r->also_booked_points, 8);
-    assert_int_equal(r->popularity_points, 12);
-    assert_int_equal(r->score, 40);
+    assert_int_equal(r->popularity_points, 16);
+    assert_int_equal(r->score, 44);
     assert_int_equal(r->reason, TIX_REASON_GENRE);
     assert_true(r->reason_movie_id == 0);
     assert_true(l->items[0].movie_id == w.action_hi);
@@ -172,7 +172,7 @@ static void cobooking_and_popularity_reasons(void **state)
     assert_true(l->items[0].movie_id == w.action_hi);
     assert_int_equal(l->items[0].reason, TIX_REASON_POPULAR);
     assert_string_equal(l->items[0].reason_text,
-                        "Popular: 5 bookings in the last 7 days");
+                        "Popular: 8 bookings in the last 7 days");
     tix_recommendation_list_free(l);
 }
 

@@ -111,3 +111,18 @@ def test_notify_worker_follow_until_stopped(tmp_path):
         stop.set()
         t.join(15)
     assert not t.is_alive() and result == [1]
+
+
+def test_bench_smoke():
+    """bench.py runs its loops and prints JSON (C side skipped here: the
+    figures are for humans, the test only checks the script works)."""
+    import json
+    r = run([os.path.join(REPO, "bindings", "python", "bench.py"),
+             "--seconds", "0.2", "--threads", "1", "--confirm-threads", "2",
+             "--no-c", "--json"], timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    kinds = {(x["scenario"], x["threads"]) for x in out["results"]}
+    assert kinds == {("hold_release", 1), ("confirm", 2)}
+    assert all(x["python_tix"] > 0 and x["python_raw_cffi"] > 0
+               for x in out["results"])

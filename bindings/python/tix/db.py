@@ -110,7 +110,8 @@ class Database:
         self.hold_ttl_default = cfg.hold_ttl_default
         self.hold_ttl_max = cfg.hold_ttl_max
         self.hold_max_seats = cfg.hold_max_seats
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
         self._active = 0
         self._closing = False
         self._finalizer = weakref.finalize(self, _close_handle, self._ptr,
@@ -118,17 +119,17 @@ class Database:
 
     # ---- the guard every call goes through -------------------------------
     def _acquire(self):
-        with self._cond:
+        with self._lock:
             if self._closing:
                 raise State("database %s is closed" % self.path)
             self._active += 1
             return self._ptr
 
     def _release(self):
-        with self._cond:
+        with self._lock:
             self._active -= 1
             if self._closing and self._active == 0:
-                self._cond.notify_all()
+                self._idle.set()
 
     def _call(self, name, *args):
         """Calls C function @name(db, *args); raises the matching tix.Error
@@ -155,12 +156,13 @@ class Database:
     def close(self):
         """Closes the store: waits for calls in flight in other threads
         (confirms included), then frees the handle. Idempotent."""
-        with self._cond:
+        with self._lock:
             if self._closing:
                 return
             self._closing = True
-            while self._active:
-                self._cond.wait()
+            busy = self._active > 0
+        if busy:
+            self._idle.wait()
         self._finalizer()  # tix_db_close, exactly once
         self._ptr = None
 

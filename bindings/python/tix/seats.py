@@ -38,9 +38,13 @@ def _seat_indexes(seats):
         seats = (seats,)
     out = []
     for s in seats:
-        if hasattr(s, "index"):
-            s = s.index
-        out.append(_util.as_u32(s, "seat index"))
+        if type(s) is not int:
+            if hasattr(s, "index"):
+                s = s.index
+            _util.as_u32(s, "seat index")
+        elif not 0 <= s < 4294967296:
+            raise InvalidArgument("seat index %d out of range" % s)
+        out.append(s)
     return out
 
 
@@ -58,16 +62,19 @@ def _new_hold_ptr():
 def hold_seats(db, show_id, seats, ttl=None, request_key=None):
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
-    opts = ffi.new("tix_hold_opts *")
-    opts.ttl = _ttl(ttl)
-    key = _util.enc(request_key, "request_key")
-    if key is not None:
-        keyc = ffi.new("char[]", key)
-        opts.request_key = keyc
+    if ttl is None and request_key is None:
+        opts = ffi.NULL
+    else:
+        opts = ffi.new("tix_hold_opts *")
+        opts.ttl = _ttl(ttl)
+        key = _util.enc(request_key, "request_key")
+        if key is not None:
+            keyc = ffi.new("char[]", key)
+            opts.request_key = keyc
     out = _new_hold_ptr()
     db._call("tix_hold_create", as_id(show_id, "show"), arr, len(idx), opts,
              out)
-    return Hold(db, out[0])
+    return Hold(db, out[0], show_id, tuple(sorted(idx)))
 
 
 def hold_best(db, show_id, n, tier=None, accessible=False, any_tier=False,
@@ -96,15 +103,17 @@ class Hold:
     back into a Hold (in any thread or process of the same store).
     """
 
-    def __init__(self, db, ptr):
+    def __init__(self, db, ptr, show_id=None, seats=None):
         # Own the C handle at once: if anything below fails it is freed.
         self._ptr = ffi.gc(ptr, lib.tix_hold_free)
         self._db = db
         self._lock = threading.Lock()
         self._text = None
-        self.show_id = lib.tix_hold_show(ptr)
-        self.seats = tuple(lib.tix_hold_seat(ptr, i)
-                           for i in range(lib.tix_hold_count(ptr)))
+        # show and seats are known to the caller that just made the hold
+        # (seats ascending, as the library keeps them); else ask the handle
+        self.show_id = show_id if show_id is not None else lib.tix_hold_show(ptr)
+        self.seats = seats if seats is not None else tuple(
+            lib.tix_hold_seat(ptr, i) for i in range(lib.tix_hold_count(ptr)))
         self.expires = lib.tix_hold_expires(ptr)
 
     @classmethod

@@ -1,0 +1,429 @@
+/* Catalog commands: movie, user, show. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* ------------------------------------------------------------------------ */
+/* movie                                                                     */
+
+static const char movie_help[] =
+    "usage: tix movie add --title TITLE --duration MIN [--certificate C]\n"
+    "                     [--language L]... [--genre G]... [--synopsis TEXT]\n"
+    "       tix movie list [--after ID] [--limit N]\n"
+    "\n"
+    "Adds a movie (prints its id) or lists movies by id.\n";
+
+static json_t *strlist_json(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+int cmd_movie(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {{"title", 't', 1},    {"duration", 'd', 1},
+                      {"certificate", 0, 1}, {"language", 0, 2},
+                      {"genre", 0, 2},       {"synopsis", 0, 1},
+                      {"after", 0, 1},       {"limit", 0, 1},
+                      {0}};
+    const char *pos[2];
+    int np, rc = cli_parse(c, "movie", movie_help, argc, argv, opts, pos, &np, 1);
+    if (rc) return rc;
+    if (np != 1) return cli_usage(c, "movie", "give add or list");
+    if (!strcmp(pos[0], "add")) {
+        if (!opts[0].set || !opts[1].set)
+            return cli_usage(c, "movie", "add needs --title and --duration");
+        uint32_t dur;
+        if ((rc = cli_parse_u32(c, "movie", "--duration", opts[1].val, &dur)))
+            return rc;
+        tix_movie m = {.title = opts[0].val, .duration_min = dur,
+                       .certificate = opts[2].val, .synopsis = opts[5].val,
+                       .languages = opts[3].vals, .n_languages = (size_t)opts[3].nvals,
+                       .genres = opts[4].vals, .n_genres = (size_t)opts[4].nvals};
+        if ((rc = cli_open(c, 0))) return rc;
+        tix_id id;
+        int trc = tix_movie_create(c->db, &m, &id);
+        if (trc) return cli_fail(c, trc, "cannot add movie '%s'", m.title);
+        if (!c->json) printf("%llu\n", (unsigned long long)id);
+        cli_emit(c, json_pack("{s:I, s:s}", "movie_id", (json_int_t)id, "title",
+                              m.title));
+        return EX_OK;
+    }
+    if (!strcmp(pos[0], "list")) {
+        tix_id after = 0;
+        uint32_t limit = 0;
+        if (opts[6].set && (rc = cli_parse_id(c, "movie", "--after", opts[6].val, &after)))
+            return rc;
+        if (opts[7].set && (rc = cli_parse_u32(c, "movie", "--limit", opts[7].val, &limit)))
+            return rc;
+        if ((rc = cli_open(c, TIX_OPEN_READONLY))) return rc;
+        tix_movie_list *l;
+        int trc = tix_movie_list_all(c->db, after, limit, &l);
+        if (trc) return cli_fail(c, trc, "cannot list movies");
+        json_t *a = json_array();
+        for (size_t i = 0; i < l->count; i++) {
+            const tix_movie *m = &l->items[i];
+            if (c->json)
+                json_array_append_new(
+                    a, json_pack("{s:I, s:s, s:i, s:s, s:o, s:o}", "id",
+                                 (json_int_t)m->id, "title", m->title,
+                                 "duration_min", (int)m->duration_min,
+                                 "certificate", m->certificate, "languages",
+                                 strlist_json(m->languages, m->n_languages),
+                                 "genres", strlist_json(m->genres, m->n_genres)));
+            else
+                printf("%-6llu %-40s %4u min %s\n", (unsigned long long)m->id,
+                       m->title, m->duration_min, m->certificate);
+        }
+        tix_movie_list_free(l);
+        cli_emit(c, json_pack("{s:o}", "movies", a));
+        return EX_OK;
+    }
+    return cli_usage(c, "movie", "unknown subcommand '%s'", pos[0]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* user                                                                      */
+
+static const char user_help[] =
+    "usage: tix user add --name NAME --email EMAIL [--phone +E164]\n"
+    "                    [--city ID] [--language L]... [--genre G]...\n"
+    "       tix user list [--after ID] [--limit N]\n"
+    "       tix user find EMAIL\n"
+    "\n"
+    "Adds a customer (prints the id), lists them, or finds one by e-mail.\n";
+
+static json_t *user_json(const tix_user *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)u->id,
+                     "name", u->name, "email", u->email, "phone", u->phone,
+                     "home_city_id", (json_int_t)u->home_city_id);
+}
+
+int cmd_user(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {{"name", 'n', 1},  {"email", 'e', 1}, {"phone", 0, 1},
+                      {"city", 0, 1},    {"language", 0, 2}, {"genre", 0, 2},
+                      {"after", 0, 1},   {"limit", 0, 1},    {0}};
+    const char *pos[3];
+    int np, rc = cli_parse(c, "user", user_help, argc, argv, opts, pos, &np, 2);
+    if (rc) return rc;
+    if (np < 1) return cli_usage(c, "user", "give add, list or find");
+    if (!strcmp(pos[0], "add")) {
+        if (!opts[0].set || !opts[1].set)
+            return cli_usage(c, "user", "add needs --name and --email");
+        tix_id city = 0;
+        if (opts[3].set && (rc = cli_parse_id(c, "user", "--city", opts[3].val, &city)))
+            return rc;
+        tix_user u = {.name = opts[0].val, .email = opts[1].val,
+                      .phone = opts[2].val, .home_city_id = city,
+                      .languages = opts[4].vals, .n_languages = (size_t)opts[4].nvals,
+                      .genres = opts[5].vals, .n_genres = (size_t)opts[5].nvals};
+        if ((rc = cli_open(c, 0))) return rc;
+        tix_id id;
+        int trc = tix_user_create(c->db, &u, &id);
+        if (trc) return cli_fail(c, trc, "cannot add user <%s>", u.email);
+        if (!c->json) printf("%llu\n", (unsigned long long)id);
+        cli_emit(c, json_pack("{s:I, s:s}", "user_id", (json_int_t)id, "email",
+                              u.email));
+        return EX_OK;
+    }
+    if (!strcmp(pos[0], "find")) {
+        if (np != 2) return cli_usage(c, "user", "find needs an e-mail");
+        if ((rc = cli_open(c, TIX_OPEN_READONLY))) return rc;
+        tix_user *u;
+        int trc = tix_user_find_email(c->db, pos[1], &u);
+        if (trc) return cli_fail(c, trc, "user <%s>", pos[1]);
+        if (!c->json)
+            printf("%llu %s <%s> %s\n", (unsigned long long)u->id, u->name,
+                   u->email, u->phone);
+        cli_emit(c, user_json(u));
+        tix_user_free(u);
+        return EX_OK;
+    }
+    if (!strcmp(pos[0], "list")) {
+        tix_id after = 0;
+        uint32_t limit = 0;
+        if (opts[6].set && (rc = cli_parse_id(c, "user", "--after", opts[6].val, &after)))
+            return rc;
+        if (opts[7].set && (rc = cli_parse_u32(c, "user", "--limit", opts[7].val, &limit)))
+            return rc;
+        if ((rc = cli_open(c, TIX_OPEN_READONLY))) return rc;
+        tix_user_list *l;
+        int trc = tix_user_list_all(c->db, after, limit, &l);
+        if (trc) return cli_fail(c, trc, "cannot list users");
+        json_t *a = json_array();
+        for (size_t i = 0; i < l->count; i++) {
+            if (c->json) json_array_append_new(a, user_json(&l->items[i]));
+            else
+                printf("%-6llu %-30s <%s>\n",
+                       (unsigned long long)l->items[i].id, l->items[i].name,
+                       l->items[i].email);
+        }
+        tix_user_list_free(l);
+        cli_emit(c, json_pack("{s:o}", "users", a));
+        return EX_OK;
+    }
+    return cli_usage(c, "user", "unknown subcommand '%s'", pos[0]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* show                                                                      */
+
+static const char show_help[] =
+    "usage: tix show create --movie ID --screen ID --start TIME\n"
+    "       tix show list (--city ID|NAME | --venue ID) [--date YYYYMMDD]\n"
+    "                     [--movie ID]\n"
+    "\n"
+    "create schedules a show; TIME is Unix seconds, or\n"
+    "YYYY-MM-DDTHH:MM[:SS] followed by Z or +HH:MM / -HH:MM, or without a\n"
+    "zone for the local time of the screen's city. Prints the show id.\n"
+    "Exit 3 when it overlaps another show on the screen (cleaning gap\n"
+    "included).\n"
+    "\n"
+    "list prints the shows of a city (all movies, or --movie) or a venue on\n"
+    "a local date (default: today in that city), by start time.\n";
+
+/* Days from 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Parses TIME; *zoned 0 when no zone was given (then *t is local). */
+static int parse_time(const char *s, int64_t *t, int *zoned)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!errno && *end == 0 && *s) {
+        *t = v;
+        *zoned = 1;
+        return 0;
+    }
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%*[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) < 5)
+        return -1;
+    const char *p = s + n;
+    if (*p == ':') {
+        int m2 = 0;
+        if (sscanf(p, ":%2d%n", &sec, &m2) < 1) return -1;
+        p += m2;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    int64_t base = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+                   h * 3600 + mi * 60 + sec;
+    if (*p == 0) {
+        *t = base;
+        *zoned = 0;
+        return 0;
+    }
+    if (*p == 'Z' && p[1] == 0) {
+        *t = base;
+        *zoned = 1;
+        return 0;
+    }
+    int oh, om;
+    if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
+        strlen(p) == 6) {
+        int off = oh * 60 + om;
+        *t = base - (int64_t)(*p == '-' ? -off : off) * 60;
+        *zoned = 1;
+        return 0;
+    }
+    return -1;
+}
+
+static json_t *show_json(cli *c, const tix_show *s, int32_t off)
+{
+    char a[48], b[48];
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:i, "
+                          "s:i}",
+                          "id", (json_int_t)s->id, "movie_id",
+                          (json_int_t)s->movie_id, "screen_id",
+                          (json_int_t)s->screen_id, "venue_id",
+                          (json_int_t)s->venue_id, "city_id",
+                          (json_int_t)s->city_id, "start", (json_int_t)s->start,
+                          "end", (json_int_t)s->end, "start_local",
+                          cli_time(a, s->start, off), "start_utc",
+                          cli_iso(b, s->start), "local_date",
+                          (int)s->local_date, "seat_count", (int)s->seat_count);
+    tix_avail *av;
+    if (tix_show_availability(c->db, s->id, &av) == TIX_OK) {
+        json_object_set_new(o, "free", json_integer(av->all.free));
+        tix_avail_free(av);
+    }
+    return o;
+}
+
+/* A city by id or by name (searched through countries and states). */
+static int find_city(cli *c, const char *s, tix_id *out)
+{
+    if (s[0] >= '0' && s[0] <= '9')
+        return cli_parse_id(c, "show", "--city", s, out);
+    tix_place_list *countries = NULL;
+    int found = 0;
+    if (tix_place_list_by_parent(c->db, 0, &countries) == TIX_OK) {
+        for (size_t i = 0; i < countries->count && !found; i++) {
+            tix_place_list *states = NULL;
+            if (tix_place_list_by_parent(c->db, countries->items[i].id, &states))
+                continue;
+            for (size_t j = 0; j < states->count && !found; j++) {
+                tix_place_list *cities = NULL;
+                if (tix_place_list_by_parent(c->db, states->items[j].id, &cities))
+                    continue;
+                for (size_t k = 0; k < cities->count && !found; k++)
+                    if (!strcmp(cities->items[k].name, s)) {
+                        *out = cities->items[k].id;
+                        found = 1;
+                    }
+                tix_place_list_free(cities);
+            }
+            tix_place_list_free(states);
+        }
+        tix_place_list_free(countries);
+    }
+    if (!found)
+        return cli_error(c, EX_NOTFOUND, "TIX_ENOTFOUND", "no city named '%s'", s);
+    return 0;
+}
+
+static uint32_t today(cli *c, int32_t off)
+{
+    time_t t = (time_t)(tix_db_now(c->db) + (int64_t)off * 60);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+                      tm.tm_mday);
+}
+
+static int show_create(cli *c, cli_opt *opts)
+{
+    cli_opt *om = cli_find(opts, "movie"), *os = cli_find(opts, "screen"),
+            *ot = cli_find(opts, "start");
+    if (!om->set || !os->set || !ot->set)
+        return cli_usage(c, "show", "create needs --movie, --screen and --start");
+    tix_id movie, screen;
+    int rc;
+    if ((rc = cli_parse_id(c, "show", "--movie", om->val, &movie)) ||
+        (rc = cli_parse_id(c, "show", "--screen", os->val, &screen)))
+        return rc;
+    int64_t start;
+    int zoned;
+    if (parse_time(ot->val, &start, &zoned))
+        return cli_usage(c, "show", "--start '%s': give Unix seconds or "
+                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]", ot->val);
+    if ((rc = cli_open(c, 0))) return rc;
+    int32_t off = 0;
+    tix_screen *scr;
+    int trc = tix_screen_get(c->db, screen, &scr);
+    if (trc) return cli_fail(c, trc, "screen %llu", (unsigned long long)screen);
+    tix_venue *v;
+    trc = tix_venue_get(c->db, scr->venue_id, &v);
+    tix_screen_free(scr);
+    if (trc) return cli_fail(c, trc, "venue of screen %llu", (unsigned long long)screen);
+    off = cli_city_offset(c, v->city_id);
+    tix_venue_free(v);
+    if (!zoned) start -= (int64_t)off * 60;
+    tix_show in = {.movie_id = movie, .screen_id = screen, .start = start};
+    tix_id id;
+    trc = tix_show_create(c->db, &in, &id);
+    if (trc) return cli_fail(c, trc, "cannot create show");
+    tix_show *s;
+    trc = tix_show_get(c->db, id, &s);
+    if (trc) return cli_fail(c, trc, "show %llu", (unsigned long long)id);
+    if (!c->json) printf("%llu\n", (unsigned long long)id);
+    json_t *o = json_pack("{s:I, s:o}", "show_id", (json_int_t)id, "show",
+                          show_json(c, s, off));
+    tix_show_free(s);
+    cli_emit(c, o);
+    return EX_OK;
+}
+
+static int show_list(cli *c, cli_opt *opts)
+{
+    cli_opt *oc = cli_find(opts, "city"), *ov = cli_find(opts, "venue"),
+            *od = cli_find(opts, "date"), *om = cli_find(opts, "movie");
+    if (!!oc->set == !!ov->set)
+        return cli_usage(c, "show", "list needs --city or --venue");
+    int rc;
+    tix_id movie = 0, venue = 0, city = 0;
+    uint32_t date = 0;
+    if (om->set && (rc = cli_parse_id(c, "show", "--movie", om->val, &movie)))
+        return rc;
+    if (ov->set && (rc = cli_parse_id(c, "show", "--venue", ov->val, &venue)))
+        return rc;
+    if (od->set && (rc = cli_parse_u32(c, "show", "--date", od->val, &date)))
+        return rc;
+    if ((rc = cli_open(c, 0))) return rc;
+    if (oc->set && (rc = find_city(c, oc->val, &city))) return rc;
+    if (venue) {
+        tix_venue *v;
+        int trc = tix_venue_get(c->db, venue, &v);
+        if (trc) return cli_fail(c, trc, "venue %llu", (unsigned long long)venue);
+        city = v->city_id;
+        tix_venue_free(v);
+    }
+    int32_t off = cli_city_offset(c, city);
+    if (!date) date = today(c, off);
+    tix_show_list *l;
+    int trc = venue ? tix_show_list_by_venue(c->db, venue, date, &l)
+                    : tix_show_list_by_city(c->db, city, date, movie, &l);
+    if (trc) return cli_fail(c, trc, "cannot list shows");
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->count; i++) {
+        const tix_show *s = &l->items[i];
+        if (venue && movie && s->movie_id != movie) continue;
+        if (c->json) {
+            json_array_append_new(a, show_json(c, s, off));
+            continue;
+        }
+        tix_movie *m = NULL;
+        tix_venue *v = NULL;
+        tix_screen *sc = NULL;
+        tix_movie_get(c->db, s->movie_id, &m);
+        tix_venue_get(c->db, s->venue_id, &v);
+        tix_screen_get(c->db, s->screen_id, &sc);
+        tix_avail *av = NULL;
+        tix_show_availability(c->db, s->id, &av);
+        char t[48];
+        printf("%-6llu %s  %-28s %-24s %-10s %6u/%u free\n",
+               (unsigned long long)s->id, cli_time(t, s->start, off),
+               m ? m->title : "?", v ? v->name : "?", sc ? sc->name : "?",
+               av ? av->all.free : 0, s->seat_count);
+        tix_avail_free(av);
+        tix_movie_free(m);
+        tix_venue_free(v);
+        tix_screen_free(sc);
+    }
+    if (!c->json && l->count == 0) printf("no shows on %u\n", date);
+    tix_show_list_free(l);
+    cli_emit(c, json_pack("{s:i, s:I, s:o}", "date", (int)date, "city_id",
+                          (json_int_t)city, "shows", a));
+    return EX_OK;
+}
+
+int cmd_show(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {{"movie", 'm', 1}, {"screen", 0, 1}, {"start", 0, 1},
+                      {"city", 0, 1},    {"venue", 0, 1},  {"date", 'd', 1},
+                      {0}};
+    const char *pos[2];
+    int np, rc = cli_parse(c, "show", show_help, argc, argv, opts, pos, &np, 1);
+    if (rc) return rc;
+    if (np != 1) return cli_usage(c, "show", "give create or list");
+    if (!strcmp(pos[0], "create")) return show_create(c, opts);
+    if (!strcmp(pos[0], "list")) return show_list(c, opts);
+    return cli_usage(c, "show", "unknown subcommand '%s'", pos[0]);
+}
