@@ -59,6 +59,7 @@ int cli_parse(cli *c, const char *cmd, const char *help, int argc,
               int maxpos);
 
 cli_opt *cli_find(cli_opt *opts, const char *name);
+#define OPT(n, s, a) {.name = (n), .shortc = (s), .has_arg = (a)}
 
 /* Opens the store (@p flags TIX_OPEN_*; TIX_OPEN_NOCREATE is added).
  * Returns EX_OK or the exit code after printing the error. */

@@ -26,10 +26,10 @@ static json_t *strlist_json(const char *const *v, size_t n)
 
 int cmd_movie(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"title", 't', 1},    {"duration", 'd', 1},
-                      {"certificate", 0, 1}, {"language", 0, 2},
-                      {"genre", 0, 2},       {"synopsis", 0, 1},
-                      {"after", 0, 1},       {"limit", 0, 1},
+    cli_opt opts[] = {OPT("title", 't', 1),    OPT("duration", 'd', 1),
+                      OPT("certificate", 0, 1), OPT("language", 0, 2),
+                      OPT("genre", 0, 2),       OPT("synopsis", 0, 1),
+                      OPT("after", 0, 1),       OPT("limit", 0, 1),
                       {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "movie", movie_help, argc, argv, opts, pos, &np, 1);
@@ -107,9 +107,9 @@ static json_t *user_json(const tix_user *u)
 
 int cmd_user(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"name", 'n', 1},  {"email", 'e', 1}, {"phone", 0, 1},
-                      {"city", 0, 1},    {"language", 0, 2}, {"genre", 0, 2},
-                      {"after", 0, 1},   {"limit", 0, 1},    {0}};
+    cli_opt opts[] = {OPT("name", 'n', 1),  OPT("email", 'e', 1), OPT("phone", 0, 1),
+                      OPT("city", 0, 1),    OPT("language", 0, 2), OPT("genre", 0, 2),
+                      OPT("after", 0, 1),   OPT("limit", 0, 1),    {0}};
     const char *pos[3];
     int np, rc = cli_parse(c, "user", user_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
@@ -416,8 +416,8 @@ static int show_list(cli *c, cli_opt *opts)
 
 int cmd_show(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"movie", 'm', 1}, {"screen", 0, 1}, {"start", 0, 1},
-                      {"city", 0, 1},    {"venue", 0, 1},  {"date", 'd', 1},
+    cli_opt opts[] = {OPT("movie", 'm', 1), OPT("screen", 0, 1), OPT("start", 0, 1),
+                      OPT("city", 0, 1),    OPT("venue", 0, 1),  OPT("date", 'd', 1),
                       {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "show", show_help, argc, argv, opts, pos, &np, 1);

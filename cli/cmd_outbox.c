@@ -177,8 +177,8 @@ static int tail(cli *c, cli_opt *opts)
 
 int cmd_outbox(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"consumer", 'c', 1}, {"max", 'n', 1}, {"follow", 'f', 0},
-                      {"timeout", 0, 1},    {"no-ack", 0, 0}, {"from-end", 0, 0},
+    cli_opt opts[] = {OPT("consumer", 'c', 1), OPT("max", 'n', 1), OPT("follow", 'f', 0),
+                      OPT("timeout", 0, 1),    OPT("no-ack", 0, 0), OPT("from-end", 0, 0),
                       {0}};
     const char *pos[3];
     int np, rc = cli_parse(c, "outbox", outbox_help, argc, argv, opts, pos, &np, 2);

@@ -70,8 +70,8 @@ static const char seats_help[] =
 
 int cmd_seats(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"svg", 0, 1}, {"map", 0, 0}, {"no-map", 0, 0},
-                      {"seats", 0, 0}, {0}};
+    cli_opt opts[] = {OPT("svg", 0, 1), OPT("map", 0, 0), OPT("no-map", 0, 0),
+                      OPT("seats", 0, 0), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "seats", seats_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
@@ -232,9 +232,9 @@ static void print_hold_info(cli *c, const cli_show *s, const tix_hold *h,
 
 int cmd_hold(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"ttl", 0, 1},        {"key", 0, 1},
-                      {"best", 'n', 1},     {"tier", 0, 1},
-                      {"accessible", 0, 0}, {"any-tier", 0, 0},
+    cli_opt opts[] = {OPT("ttl", 0, 1),        OPT("key", 0, 1),
+                      OPT("best", 'n', 1),     OPT("tier", 0, 1),
+                      OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
                       {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
@@ -419,8 +419,8 @@ static const char confirm_help[] =
 
 int cmd_confirm(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"user", 'u', 1}, {"payment-ref", 'p', 1},
-                      {"seats-per-ticket", 0, 1}, {"offer", 0, 1}, {0}};
+    cli_opt opts[] = {OPT("user", 'u', 1), OPT("payment-ref", 'p', 1),
+                      OPT("seats-per-ticket", 0, 1), OPT("offer", 0, 1), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "confirm", confirm_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
@@ -489,7 +489,7 @@ static const char booking_help[] =
 
 int cmd_booking(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"user", 0, 1}, {"show", 0, 1}, {0}};
+    cli_opt opts[] = {OPT("user", 0, 1), OPT("show", 0, 1), {0}};
     const char *pos[3];
     int np, rc = cli_parse(c, "booking", booking_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
@@ -538,7 +538,7 @@ static const char checkin_help[] =
 
 int cmd_checkin(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"gate", 'g', 1}, {0}};
+    cli_opt opts[] = {OPT("gate", 'g', 1), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "checkin", checkin_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;

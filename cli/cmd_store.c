@@ -182,7 +182,7 @@ static void on_problem(void *arg, const char *msg)
 
 int cmd_check(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"max", 0, 1}, {0}};
+    cli_opt opts[] = {OPT("max", 0, 1), {0}};
     const char *pos[1];
     int np, rc = cli_parse(c, "check", check_help, argc, argv, opts, pos, &np, 0);
     if (rc) return rc;
@@ -330,7 +330,7 @@ static int fsync_dir(const char *dir)
 
 int cmd_restore(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"force", 'f', 0}, {0}};
+    cli_opt opts[] = {OPT("force", 'f', 0), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "restore", restore_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;

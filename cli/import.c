@@ -1270,7 +1270,7 @@ static char *read_file(const char *path, size_t *len)
 
 int cmd_import(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{"dry-run", 'n', 0}, {0}};
+    cli_opt opts[] = {OPT("dry-run", 'n', 0), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "import", import_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;

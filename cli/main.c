@@ -189,14 +189,15 @@ cli_opt *cli_find(cli_opt *opts, const char *name)
     return NULL;
 }
 
-/* Handles a common option; 1 if it was one, -1 help, EX_USAGE. */
+/* Handles a common option: 2 when it was one, 0 when not, -1 after
+ * printing help, EX_USAGE (1) on error. */
 static int common_opt(cli *c, const char *cmd, const char *help,
                       const char *name, char shortc, const char *inl,
                       int argc, char **argv, int *i)
 {
     if ((name && !strcmp(name, "json")) ) {
         c->json = 1;
-        return 1;
+        return 2;
     }
     if ((name && !strcmp(name, "help")) || shortc == 'h') {
         fputs(help, stdout);
@@ -204,11 +205,11 @@ static int common_opt(cli *c, const char *cmd, const char *help,
     }
     if (name && !strcmp(name, "color")) {
         c->color = 1;
-        return 1;
+        return 2;
     }
     if (name && !strcmp(name, "no-color")) {
         c->color = 0;
-        return 1;
+        return 2;
     }
     if ((name && !strcmp(name, "store")) || shortc == 's') {
         if (inl) {
@@ -218,7 +219,7 @@ static int common_opt(cli *c, const char *cmd, const char *help,
         } else {
             return cli_usage(c, cmd, "--store needs a directory");
         }
-        return 1;
+        return 2;
     }
     return 0;
 }
@@ -268,7 +269,7 @@ int cli_parse(cli *c, const char *cmd, const char *help, int argc,
         if (!o) {
             int r = common_opt(c, cmd, help, name[0] ? name : NULL, shortc,
                                inl, argc, argv, &i);
-            if (r == 1) continue;
+            if (r == 2) continue;
             if (r == -1 || r == EX_USAGE) return r;
             return cli_usage(c, cmd, "unknown option '%s'", a);
         }
@@ -553,7 +554,7 @@ int main(int argc, char **argv)
                            a[1] != '-' ? a[1] : 0, NULL, argc, argv, &i);
         if (r == -1) return EX_OK;
         if (r == EX_USAGE) return r;
-        if (r == 0) {
+        if (r != 2) {
             fprintf(stderr, "tix: unknown option '%s' (see `tix --help`)\n", a);
             return EX_USAGE;
         }

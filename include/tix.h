@@ -538,7 +538,7 @@ TIX_API void tix_show_list_free(tix_show_list *l);
 typedef struct tix_user {
     tix_id id;
     const char *name;       /**< 1..TIX_NAME_MAX bytes. */
-    const char *email;      /**< local@domain, 3..254 bytes: one '@', both
+    const char *email;      /**< local\@domain, 3..254 bytes: one '@', both
                                parts non-empty, a dot inside the domain,
                                no spaces or control characters. */
     const char *phone;      /**< "" (or NULL) or + and 7..15 digits
@@ -1356,11 +1356,12 @@ typedef struct tix_comment_list {
 TIX_API int tix_comment_create(tix_db *db, const tix_comment *in,
                                tix_id *id_out);
 /** Deletes a comment; deleting a top-level comment deletes its replies.
- *  @return TIX_OK; TIX_ENOTFOUND; TIX_EINVAL; TIX_EPERM. */
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EINVAL (NULL db); TIX_EPERM. */
 TIX_API int tix_comment_delete(tix_db *db, tix_id id);
 /** Lists the comments of a review thread by thread: each top-level comment
  *  (oldest first) followed by its replies (oldest first). An unknown review
- *  gives an empty list. Free with tix_comment_list_free(). */
+ *  gives an empty list. Free with tix_comment_list_free().
+ *  @return TIX_OK; TIX_EINVAL (NULL db or out). */
 TIX_API int tix_comment_list_by_review(tix_db *db, tix_id review_id,
                                        tix_comment_list **out);
 TIX_API void tix_comment_list_free(tix_comment_list *l); /**< NULL allowed. */
@@ -1515,6 +1516,7 @@ typedef struct tix_recommendation_list {
 TIX_API int tix_recommend(tix_db *db, tix_id user_id,
                           const tix_recommend_opts *opts,
                           tix_recommendation_list **out);
+/** Frees a list from tix_recommend(). NULL allowed. */
 TIX_API void tix_recommendation_list_free(tix_recommendation_list *l);
 /**@}*/
 

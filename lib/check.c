@@ -64,6 +64,7 @@ typedef struct pass {
     size_t n, cap;
     uint64_t dropped; /* problems beyond MAX_PROBLEMS */
     tix__check_counts c;
+    int quiet;            /* re-reading records: report nothing */
     uint64_t booked_rows; /* seats of confirmed bookings */
     uint64_t tickets;     /* tickets named by bookings */
 } pass;
@@ -72,6 +73,7 @@ static void problem(pass *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void problem(pass *p, const char *fmt, ...)
 {
+    if (p->quiet) return;
     if (p->n == MAX_PROBLEMS) {
         p->dropped++;
         return;
@@ -183,7 +185,9 @@ static int collect(tix_db *db, int table, const void *prefix, size_t plen,
         MDB_val k = {plen, (void *)prefix}, v;
         mrc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
         while (mrc == 0 && rc == TIX_OK) {
-            if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) break;
+            if (k.mv_size < plen ||
+                (plen && memcmp(k.mv_data, prefix, plen) != 0))
+                break;
             rc = entries_add(out, &k, &v);
             mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         }
@@ -559,8 +563,10 @@ static int booking_keys(pass *p, tix_id id, ikey *k, size_t *n)
         problem(p, "booking %llu: unknown status %d", ull(id), (int)b->status);
     rc = ref(p, "booking", id, "user_id", TIX_T_USERS, b->user_id);
     if (rc == 0) rc = ref(p, "booking", id, "show_id", TIX_T_SHOWS, b->show_id);
-    if (rc == 0) rc = booking_detail(p, b, &p->booked_rows);
-    p->tickets += b->n_tickets;
+    if (rc == 0 && !p->quiet) {
+        rc = booking_detail(p, b, &p->booked_rows);
+        p->tickets += b->n_tickets;
+    }
     tix_booking_free(b);
     return rc;
 }
@@ -707,7 +713,9 @@ static int check_index_back(pass *p, const family *f, int index,
             }
         }
         size_t n = 0;
+        p->quiet = 1; /* the forward pass reported this record already */
         int krc = f->keys(p, id, k, &n);
+        p->quiet = 0;
         if (krc < 0) {
             rc = krc;
             break;

@@ -14,7 +14,9 @@
 #define KEY_LEN 17 /* level, lat cell, lon cell, id */
 #define EARTH_KM 6371.0088
 #define MICRO 1000000.0
-#define ROWS_WANTED 8 /* latitude rows a search should read, at most */
+/* Latitude rows (one key range each) a search may read: finer cells read
+ * fewer venues outside the circle, at one cursor seek a row. */
+#define ROWS_WANTED 32
 
 static const double pi = 3.14159265358979323846;
 
@@ -154,6 +156,7 @@ typedef struct nearby_q {
     tix_db *db;
     MDB_txn *txn;
     double lat, lon, radius;
+    double lat_lo, lat_hi; /* the circle's latitude band */
     int level;
     near_hit *hits;
     size_t n, cap;
@@ -183,7 +186,7 @@ static int scan_row(nearby_q *q, uint32_t lat_cell, uint32_t lo, uint32_t hi)
             lon = tix__dec_f64(&d);
             rc = tix__dec_finish(&d);
         }
-        if (rc == TIX_OK &&
+        if (rc == TIX_OK && lat >= q->lat_lo && lat <= q->lat_hi &&
             tix__haversine_km(q->lat, q->lon, lat, lon) <= q->radius) {
             rc = tix__vec_reserve((void **)&q->hits, &q->cap, q->n + 1,
                                   sizeof *q->hits);
@@ -222,6 +225,8 @@ static int scan_cells(nearby_q *q)
             break;
         }
     uint32_t size = cell_size[q->level];
+    q->lat_lo = q->lat - rdeg;
+    q->lat_hi = q->lat + rdeg;
     uint32_t lat_lo = micro(q->lat - rdeg, -90, 90) / size;
     uint32_t lat_hi = micro(q->lat + rdeg, -90, 90) / size;
     double dlon = lon_halfwidth(q->lat, rdeg);

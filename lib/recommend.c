@@ -64,6 +64,14 @@ typedef struct rec_ctx {
     size_t nrecent;
 } rec_ctx;
 
+/* Copies a name of at most TIX_NAME_MAX bytes. */
+static void copy_name(char dst[TIX_NAME_MAX + 1], const char *src)
+{
+    size_t n = strnlen(src, TIX_NAME_MAX);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* ---- taste ---------------------------------------------------------------- */
 
 static feature *feature_find(rec_ctx *x, int kind, const char *name)
@@ -141,12 +149,6 @@ static int on_review(tix_id movie, tix_id review, void *arg)
                                  (int64_t)rating - TIX__REC_RATING_PIVOT);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    tix_id x = *(const tix_id *)a, y = *(const tix_id *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* ---- candidates ----------------------------------------------------------- */
 
 static int on_show(tix_id movie, int64_t start, tix_id show, void *arg)
@@ -171,14 +173,14 @@ static int by_movie_start(const void *a, const void *b)
 static int candidates(rec_ctx *x)
 {
     if (x->nshows) qsort(x->shows, x->nshows, sizeof *x->shows, by_movie_start);
-    if (x->nseen) qsort(x->seen, x->nseen, sizeof *x->seen, cmp_id);
+    if (x->nseen) qsort(x->seen, x->nseen, sizeof *x->seen, tix__cmp_id);
     x->c = calloc(x->nshows ? x->nshows : 1, sizeof *x->c);
     if (!x->c) return tix__err(TIX_ENOMEM, "out of memory");
     for (size_t i = 0; i < x->nshows; i++) {
         const upcoming *s = &x->shows[i];
         if (i && x->shows[i - 1].movie == s->movie) continue;
         if (x->nseen &&
-            bsearch(&s->movie, x->seen, x->nseen, sizeof *x->seen, cmp_id))
+            bsearch(&s->movie, x->seen, x->nseen, sizeof *x->seen, tix__cmp_id))
             continue;
         cand *c = &x->c[x->nc++];
         c->movie = s->movie;
@@ -201,7 +203,7 @@ static int64_t taste_points(rec_ctx *x, int kind, const char *const *names,
         sum += f->w;
         if (f->w > top) {
             top = f->w;
-            snprintf(best, TIX_NAME_MAX + 1, "%s", names[i]);
+            copy_name(best, names[i]);
         }
     }
     return sum;
@@ -245,7 +247,7 @@ static int score(rec_ctx *x, cand *c)
     tix_movie *m;
     int rc = load_movie(x, c->movie, &m);
     if (rc) return rc;
-    snprintf(c->title, sizeof c->title, "%s", m->title);
+    copy_name(c->title, m->title);
     c->genre = TIX__REC_GENRE_MULT *
                taste_points(x, F_GENRE, m->genres, m->n_genres, c->best_genre);
     c->language = TIX__REC_LANGUAGE_MULT *
@@ -336,20 +338,20 @@ static int build(rec_ctx *x, size_t n, tix_recommendation_list **out)
     return rc;
 }
 
-/* The city to look in: opts' or the user's home city. */
-static int pick_city(rec_ctx *x, tix_id city, const tix_user *u,
+/* The city to look in: opts' or the user's home city (*id). */
+static int pick_city(rec_ctx *x, tix_id city, const tix_user *u, tix_id *id,
                      int32_t *offset)
 {
-    tix_id id = city ? city : u->home_city_id;
-    if (!id)
+    *id = city ? city : u->home_city_id;
+    if (!*id)
         return tix__err(TIX_EINVAL, "user %llu has no home city and no "
                         "city_id was given", (unsigned long long)u->id);
     tix_place_kind kind;
-    int rc = tix__place_read(x->db, x->txn, id, &kind, offset);
-    if (rc) return tix__ref_err(rc, "city_id", id);
+    int rc = tix__place_read(x->db, x->txn, *id, &kind, offset);
+    if (rc) return tix__ref_err(rc, "city_id", *id);
     if (kind != TIX_PLACE_CITY)
         return tix__err(TIX_EINVAL, "city_id %llu is not a city",
-                        (unsigned long long)id);
+                        (unsigned long long)*id);
     return TIX_OK;
 }
 
@@ -357,7 +359,8 @@ static int recommend_txn(rec_ctx *x, const tix_user *u, tix_id city_id,
                          size_t limit, tix_recommendation_list **out)
 {
     int32_t offset;
-    int rc = pick_city(x, city_id, u, &offset);
+    tix_id city;
+    int rc = pick_city(x, city_id, u, &city, &offset);
     if (rc == TIX_OK)
         rc = features_add(x, u->genres, u->n_genres, u->languages,
                           u->n_languages, TIX__REC_W_PROFILE);
@@ -367,7 +370,6 @@ static int recommend_txn(rec_ctx *x, const tix_user *u, tix_id city_id,
                                                 on_review, x);
     if (rc == TIX_OK)
         rc = tix__stats_recent(x->db, x->txn, u->id, x->recent, &x->nrecent);
-    tix_id city = city_id ? city_id : u->home_city_id;
     if (rc == TIX_OK)
         rc = tix__show_city_scan(x->db, x->txn, city,
                                  tix__local_date(x->now, offset),

@@ -106,15 +106,9 @@ int tix__review_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *movie,
 
 /* ---- indexes ----------------------------------------------------------- */
 
-static void pair_key(uint8_t *k, uint64_t a, uint64_t b)
-{
-    tix__be64_put(k, a);
-    tix__be64_put(k + 8, b);
-}
-
 static void time_key(uint8_t k[TIME_KEY_LEN], tix_id movie, tix_id id)
 {
-    pair_key(k, movie, ~id);
+    tix__key_pair(k, movie, ~id);
 }
 
 static void helpful_key(uint8_t k[HELPFUL_KEY_LEN], tix_id movie,
@@ -145,7 +139,7 @@ static int del_helpful(tix_db *db, MDB_txn *txn, const review_rec *r)
 static int index_put(tix_db *db, MDB_txn *txn, const review_rec *r)
 {
     uint8_t uk[16], tk[TIME_KEY_LEN], v[8];
-    pair_key(uk, r->user, r->movie);
+    tix__key_pair(uk, r->user, r->movie);
     time_key(tk, r->movie, r->id);
     tix__be64_put(v, r->id);
     int rc = tix__put(db, txn, TIX_T_REVIEWS_BY_USER, uk, 16, v, 8,
@@ -159,7 +153,7 @@ static int index_put(tix_db *db, MDB_txn *txn, const review_rec *r)
 static int index_del(tix_db *db, MDB_txn *txn, const review_rec *r)
 {
     uint8_t uk[16], tk[TIME_KEY_LEN];
-    pair_key(uk, r->user, r->movie);
+    tix__key_pair(uk, r->user, r->movie);
     time_key(tk, r->movie, r->id);
     int rc = tix__del(db, txn, TIX_T_REVIEWS_BY_USER, uk, 16, "review index");
     if (rc == TIX_OK)
@@ -177,7 +171,7 @@ static int find_id(tix_db *db, MDB_txn *txn, tix_id user, tix_id movie,
                    tix_id *id)
 {
     uint8_t k[16];
-    pair_key(k, user, movie);
+    tix__key_pair(k, user, movie);
     MDB_val v;
     int rc = tix__get(db, txn, TIX_T_REVIEWS_BY_USER, k, 16, &v, "review");
     *id = 0;
@@ -250,8 +244,9 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     int64_t now = tix_db_now(db);
     const char *text = in->text ? in->text : "";
     review_rec r;
-    uint32_t old_rating = 0;
-    if (id) { /* the user's second review of the movie replaces the first */
+    uint32_t old_rating = 0; /* 0: a new review */
+    int replace = id != 0;
+    if (replace) { /* the user's second review of the movie replaces it */
         if ((rc = review_load_rec(db, txn, id, &r))) return rc;
         old_rating = r.rating;
     } else {
@@ -263,7 +258,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     r.updated = now;
     r.text = (tix_str){text, (uint32_t)strlen(text)};
     rc = review_store(db, txn, &r);
-    if (rc == TIX_OK && !old_rating) rc = index_put(db, txn, &r);
+    if (rc == TIX_OK && !replace) rc = index_put(db, txn, &r);
     if (rc == TIX_OK)
         rc = tix__rating_apply(db, txn, r.movie, old_rating, r.rating);
     if (rc == TIX_OK) rc = announce(db, txn, &r, now);
@@ -335,7 +330,7 @@ static int vote_txn(tix_db *db, MDB_txn *txn, void *arg)
                         "cannot upvote it", (unsigned long long)a->user,
                         (unsigned long long)a->review);
     uint8_t vk[16];
-    pair_key(vk, a->review, a->user);
+    tix__key_pair(vk, a->review, a->user);
     MDB_val v;
     rc = tix__get(db, txn, TIX_T_REVIEW_VOTES, vk, 16, &v, "upvote");
     if (rc != TIX_OK && rc != TIX_ENOTFOUND) return rc;

@@ -164,20 +164,18 @@ typedef struct query {
     tix_id *only;        /* sorted movies showing in the city, or NULL */
     size_t n_only;
     int filtered;        /* a city filter is on (n_only may be 0) */
-    hit *hits;
-    size_t n_hits, cap_hits;
+    hit *hits;           /* the best `limit` so far: a heap, worst first */
+    size_t n_hits, limit;
 } query;
 
-static int cmp_id(const void *a, const void *b)
-{
-    tix_id x = *(const tix_id *)a, y = *(const tix_id *)b;
-    return x < y ? -1 : x > y;
-}
-
+/* Sorts (unless already in order: one word's index entries are) and drops
+ * repeats. */
 static size_t sort_unique(tix_id *v, size_t n)
 {
     if (n == 0) return 0;
-    qsort(v, n, sizeof *v, cmp_id);
+    size_t i = 1;
+    while (i < n && v[i - 1] <= v[i]) i++;
+    if (i < n) qsort(v, n, sizeof *v, tix__cmp_id);
     size_t m = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[m - 1]) v[m++] = v[i];
@@ -268,10 +266,45 @@ static int other_words_match(query *q, tix_id movie, int *match)
     return rc;
 }
 
+/* 1 when @p a ranks before @p b: more popular, then lower id. */
+static int better(const hit *a, const hit *b)
+{
+    if (a->popularity != b->popularity) return a->popularity > b->popularity;
+    return a->movie < b->movie;
+}
+
+/* Keeps @p h if it is among the best q->limit hits: q->hits is a binary
+ * heap whose root is the worst kept, so a query over thousands of matches
+ * never sorts them all. */
+static void keep_hit(query *q, hit h)
+{
+    size_t i;
+    if (q->n_hits < q->limit) {
+        i = q->n_hits++;
+        while (i > 0 && better(&q->hits[(i - 1) / 2], &h)) {
+            q->hits[i] = q->hits[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        q->hits[i] = h;
+        return;
+    }
+    if (!better(&h, &q->hits[0])) return;
+    i = 0;
+    for (;;) { /* sift the new root down */
+        size_t c = 2 * i + 1;
+        if (c >= q->n_hits) break;
+        if (c + 1 < q->n_hits && better(&q->hits[c], &q->hits[c + 1])) c++;
+        if (!better(&h, &q->hits[c])) break;
+        q->hits[i] = q->hits[c];
+        i = c;
+    }
+    q->hits[i] = h;
+}
+
 static int consider(query *q, tix_id movie, int64_t now)
 {
     if (q->filtered &&
-        !bsearch(&movie, q->only, q->n_only, sizeof *q->only, cmp_id))
+        !bsearch(&movie, q->only, q->n_only, sizeof *q->only, tix__cmp_id))
         return TIX_OK;
     int match;
     int rc = other_words_match(q, movie, &match);
@@ -279,10 +312,7 @@ static int consider(query *q, tix_id movie, int64_t now)
     uint32_t pop;
     if ((rc = tix__stats_popularity(q->db, q->txn, movie, now, &pop)))
         return rc;
-    if ((rc = tix__vec_reserve((void **)&q->hits, &q->cap_hits, q->n_hits + 1,
-                               sizeof *q->hits)))
-        return rc;
-    q->hits[q->n_hits++] = (hit){movie, pop};
+    keep_hit(q, (hit){movie, pop});
     return TIX_OK;
 }
 
@@ -326,9 +356,11 @@ static int build_result(query *q, size_t n, tix_search_result **out)
     return rc;
 }
 
-static int search_txn(query *q, const tix_search_opts *o, size_t limit,
+static int search_txn(query *q, const tix_search_opts *o,
                       tix_search_result **out)
 {
+    q->hits = malloc(q->limit * sizeof *q->hits);
+    if (!q->hits) return tix__err(TIX_ENOMEM, "out of memory");
     int rc = TIX_OK;
     if (o && o->city_id) rc = city_movies(q, o->city_id, o->date);
     struct id_vec ids = {0};
@@ -340,7 +372,7 @@ static int search_txn(query *q, const tix_search_opts *o, size_t limit,
     free(ids.v);
     if (rc) return rc;
     if (q->n_hits) qsort(q->hits, q->n_hits, sizeof *q->hits, by_popularity);
-    return build_result(q, q->n_hits < limit ? q->n_hits : limit, out);
+    return build_result(q, q->n_hits, out);
 }
 
 int tix_movie_search(tix_db *db, const char *text, const tix_search_opts *o,
@@ -355,7 +387,7 @@ int tix_movie_search(tix_db *db, const char *text, const tix_search_opts *o,
     if (limit > TIX_SEARCH_LIMIT_MAX)
         return tix__err(TIX_ERANGE, "limit %zu above %d", limit,
                         TIX_SEARCH_LIMIT_MAX);
-    query q = {.db = db};
+    query q = {.db = db, .limit = limit};
     words_add(&q.q, text, 0);
     if (q.q.chars < db->cfg.search_min_chars)
         return tix__err(TIX_EINVAL, "query \"%s\" has %zu letters or digits; "
@@ -364,7 +396,7 @@ int tix_movie_search(tix_db *db, const char *text, const tix_search_opts *o,
     for (size_t i = 1; i < q.q.n; i++)
         if (q.q.len[i] > q.q.len[q.driver]) q.driver = i;
     if ((rc = tix__read_begin(db, &q.txn))) return rc;
-    rc = search_txn(&q, o, limit, out);
+    rc = search_txn(&q, o, out);
     tix__read_end(db, q.txn);
     free(q.only);
     free(q.hits);

@@ -5,6 +5,7 @@
 
 #include "booking.h"
 #include "error.h"
+#include "table.h"
 
 #define POP_VERSION 1
 #define POP_SLOTS_MAX 64
@@ -35,12 +36,6 @@ static int store(tix_db *db, MDB_txn *txn, int table, const void *key,
         rc = tix__put(db, txn, table, key, klen, e->buf, e->len, 0, what);
     tix__enc_free(e);
     return rc;
-}
-
-static void pair_key(uint8_t key[16], tix_id a, tix_id b)
-{
-    tix__be64_put(key, a);
-    tix__be64_put(key + 8, b);
 }
 
 static uint32_t utc_day(int64_t t)
@@ -178,7 +173,7 @@ static int user_movie_load(tix_db *db, MDB_txn *txn, tix_id user,
                            tix_id movie, user_movie_rec *r, int *found)
 {
     uint8_t key[16];
-    pair_key(key, user, movie);
+    tix__key_pair(key, user, movie);
     MDB_val v;
     memset(r, 0, sizeof *r);
     int rc = lookup(db, txn, TIX_T_USER_MOVIES, key, 16, &v, found,
@@ -190,7 +185,7 @@ static int user_movie_store(tix_db *db, MDB_txn *txn, tix_id user,
                             tix_id movie, const user_movie_rec *r)
 {
     uint8_t key[16];
-    pair_key(key, user, movie);
+    tix__key_pair(key, user, movie);
     tix_enc e;
     tix__enc_init(&e, TIX_REC_USER_MOVIE, USER_MOVIE_VERSION);
     tix__enc_u32(&e, r->active);
@@ -281,7 +276,7 @@ int tix__stats_cobooked(tix_db *db, MDB_txn *txn, tix_id x, tix_id y,
                         uint32_t *count)
 {
     uint8_t key[16];
-    pair_key(key, x, y);
+    tix__key_pair(key, x, y);
     MDB_val v;
     int found;
     *count = 0;
@@ -303,7 +298,7 @@ static int cobooked_add(tix_db *db, MDB_txn *txn, tix_id x, tix_id y)
     int rc = tix__stats_cobooked(db, txn, x, y, &c);
     if (rc) return rc;
     uint8_t key[16];
-    pair_key(key, x, y);
+    tix__key_pair(key, x, y);
     tix_enc e;
     tix__enc_init(&e, TIX_REC_COBOOKED, COBOOKED_VERSION);
     tix__enc_u32(&e, c < UINT32_MAX ? c + 1 : c);

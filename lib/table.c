@@ -130,3 +130,9 @@ int tix__vec_reserve(void **items, size_t *cap, size_t need, size_t size)
     *cap = c;
     return TIX_OK;
 }
+
+int tix__cmp_id(const void *a, const void *b)
+{
+    tix_id x = *(const tix_id *)a, y = *(const tix_id *)b;
+    return x < y ? -1 : x > y;
+}

@@ -21,6 +21,16 @@ int tix__list_page(tix_db *db, int table, tix_id after_id, size_t limit,
 /* Consumes a string list without copying it (errors stay in @p d). */
 void tix__dec_skip_strlist(tix_dec *d);
 
+/* Orders tix_id values, for qsort and bsearch. */
+int tix__cmp_id(const void *a, const void *b);
+
+/* Writes the 16-byte key (a, b), both big-endian. */
+static inline void tix__key_pair(uint8_t k[16], uint64_t a, uint64_t b)
+{
+    tix__be64_put(k, a);
+    tix__be64_put(k + 8, b);
+}
+
 /* Makes room for @p need items of @p size bytes in the malloc'ed array
  * *items of capacity *cap (doubling). TIX_ENOMEM on failure (the array is
  * kept). */

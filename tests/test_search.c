@@ -232,6 +232,9 @@ static void agrees_with_brute_force(void **state)
         for (size_t i = 0; i < TITLES && n < TIX_SEARCH_LIMIT_MAX; i++)
             if (matches(titles[i], queries[q])) want[n++] = ids[i];
         assert_hits(db, queries[q], &o, want, n);
+        /* A small limit keeps the best few of many. */
+        tix_search_opts few = {.limit = 5};
+        assert_hits(db, queries[q], &few, want, n < 5 ? n : 5);
     }
     free(titles);
     free(ids);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """holds/s and confirms/s from Python, next to the same loops in C.
 
-    /usr/bin/python3 bindings/python/bench.py [--seconds 2]
+    /usr/bin/python3 bindings/python/bench.py [--seconds 2] [--repeat 3]
         [--threads 1,2] [--confirm-threads 1,16] [--c-bench PATH] [--no-c]
         [--json]
 
@@ -20,6 +20,12 @@ hold+release: 2 adjacent random seats of a 20,000-seat show (500 rows of
 pool per thread, durability full (one fsync per group commit), a fresh
 store per thread count. Threads are Python threads; cffi releases the GIL
 in every C call, so confirms from many threads share commits.
+
+Every step runs --repeat times and the median is reported, on both sides
+(tix-bench --repeat). Confirm rates hang on fsync latency, which other
+I/O on the machine changes a lot: compare figures of one run only. For the
+hold loops, point TIX_LIB at a release build (the default picks the most
+recently built of build/release and build/debug).
 """
 import argparse
 import json
@@ -63,6 +69,11 @@ def make_store(base, name, rows, durability, shows=1):
     users = [tix.User.create(db, "U%d" % i, "u%d@bench.example" % i)
              for i in range(16)]
     return db, show_list, users
+
+
+def median_rate(repeat, n, make_body, seconds):
+    rates = sorted(timed_threads(n, make_body(), seconds) for _ in range(repeat))
+    return rates[len(rates) // 2]
 
 
 def timed_threads(n, body, seconds):
@@ -180,22 +191,24 @@ def confirm_body(db, shows, users, threads, raw):
 
 
 def pool_rows(seconds, threads):
-    """Rows enough for ~1,500 confirms/s per run (the pool must not run dry)."""
-    need = int(seconds * 1500 * 1.5 / (ROW_SEATS / 1.5)) + threads
-    return max(need, threads * 2)
+    """Rows enough for 5,000 confirms/s of 1.5 seats (the pool must not run
+    dry); tix-bench gets the same pool (--confirm-pool) so both sides commit
+    into stores of the same size."""
+    return int(seconds * 5000 * 1.5 / ROW_SEATS) + 2 * threads
 
 
 # ---- C side ----------------------------------------------------------------------
 
-def c_bench(path, seconds, threads, cthreads):
+def c_bench(path, seconds, threads, cthreads, pool, repeat):
     if not path or not os.access(path, os.X_OK):
         return None, "tix-bench not found (make release builds it)"
     args = [path, "--json", "--only", "hold,confirm", "--seconds", str(seconds),
             "--threads", ",".join(map(str, threads)),
-            "--confirm-threads", ",".join(map(str, cthreads))]
+            "--confirm-threads", ",".join(map(str, cthreads)),
+            "--confirm-pool", str(pool), "--repeat", str(repeat)]
     try:
         r = subprocess.run(args, capture_output=True, text=True,
-                           timeout=120 + 20 * seconds * (len(threads) + len(cthreads)))
+                           timeout=120 + 20 * seconds * repeat * (len(threads) + len(cthreads)))
     except subprocess.TimeoutExpired:
         return None, "tix-bench timed out"
     if r.returncode != 0:
@@ -217,6 +230,7 @@ def fmt(v):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="libtix Python vs C benchmark")
     ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--confirm-threads", default="1,16")
     ap.add_argument("--c-bench", default=os.path.join(
@@ -234,25 +248,33 @@ def main(argv=None):
             for n in threads:
                 rows.append(("hold+release (2 seats, 20k-seat show)",
                              "hold_release", n,
-                             timed_threads(n, hold_tix(shows[0], 500), a.seconds),
-                             timed_threads(n, hold_raw(db, shows[0], 500),
-                                           a.seconds)))
+                             median_rate(a.repeat, n,
+                                         lambda: hold_tix(shows[0], 500),
+                                         a.seconds),
+                             median_rate(a.repeat, n,
+                                         lambda: hold_raw(db, shows[0], 500),
+                                         a.seconds)))
         for n in cthreads:
             res = []
             for raw in (False, True):
-                r_ = pool_rows(a.seconds, n)
-                db, shows, users = make_store(base, "confirm-%d-%d" % (n, raw),
-                                              r_, "full")
-                with db:
-                    res.append(timed_threads(
-                        n, confirm_body(db, shows, users, n, raw), a.seconds))
+                rates = []
+                for k in range(a.repeat):   # a fresh store per run
+                    db, shows, users = make_store(
+                        base, "confirm-%d-%d-%d" % (n, raw, k),
+                        pool_rows(a.seconds, n), "full")
+                    with db:
+                        rates.append(timed_threads(
+                            n, confirm_body(db, shows, users, n, raw),
+                            a.seconds))
+                res.append(sorted(rates)[len(rates) // 2])
             rows.append(("confirm (1-2 seats, durability full)", "confirm", n,
                          res[0], res[1]))
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
+    pool = max(pool_rows(a.seconds, n) for n in cthreads) * ROW_SEATS
     c, c_note = (None, "skipped (--no-c)") if a.no_c else c_bench(
-        a.c_bench, a.seconds, threads, cthreads)
+        a.c_bench, a.seconds, threads, cthreads, pool, a.repeat)
     table = []
     for label, key, n, py, raw in rows:
         cv = c.get((key, n)) if c else None
@@ -264,13 +286,14 @@ def main(argv=None):
                           "nproc": os.cpu_count(),
                           "load_average": os.getloadavg()[0],
                           "lib": tix.LIB_PATH, "python": sys.version.split()[0],
-                          "seconds": a.seconds, "c_bench": c_note,
+                          "seconds": a.seconds, "repeat": a.repeat,
+                          "c_bench": c_note,
                           "results": table}, indent=1))
         return 0
-    print("libtix %s at %s; Python %s; %.3g s per step; nproc %d, "
-          "load average %.1f" % (tix.version(), tix.LIB_PATH,
-                                 sys.version.split()[0], a.seconds,
-                                 os.cpu_count() or 0, os.getloadavg()[0]))
+    print("libtix %s at %s; Python %s; %.3g s per step, median of %d; "
+          "nproc %d, load average %.1f" % (
+              tix.version(), tix.LIB_PATH, sys.version.split()[0], a.seconds,
+              a.repeat, os.cpu_count() or 0, os.getloadavg()[0]))
     print("C figures: %s" % c_note)
     print("%-38s %4s %14s %16s %14s %9s" % ("scenario", "thr", "Python tix",
                                             "Python raw cffi", "C tix-bench",

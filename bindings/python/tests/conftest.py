@@ -19,6 +19,13 @@ sys.path.insert(0, PKG_ROOT)
 
 import tix  # noqa: E402  (after the path tweak)
 
+try:  # no example database in the source tree (.hypothesis/)
+    from hypothesis import settings as _hsettings
+    _hsettings.register_profile("tix", database=None)
+    _hsettings.load_profile("tix")
+except ImportError:  # pragma: no cover - python3-hypothesis is a test dep
+    pass
+
 # A fixed "now" for stores opened with the fake clock: 2026-11-01 00:00 UTC.
 T0 = 1793491200
 

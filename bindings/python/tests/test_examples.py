@@ -6,8 +6,6 @@ import subprocess
 import sys
 import threading
 
-import pytest
-
 import tix
 from conftest import REPO, needs
 
@@ -87,7 +85,7 @@ def test_notify_worker_follow_until_stopped(tmp_path):
         sys.path.remove(EXAMPLES)
     store, mail = str(tmp_path / "store"), str(tmp_path / "mail.txt")
     with tix.open(store, durability="none") as db:
-        info = demo_data.ensure(db)
+        demo_data.ensure(db)
     stop = threading.Event()
     result = []
     # the worker follows the outbox in a thread of this process ...
@@ -98,7 +96,7 @@ def test_notify_worker_follow_until_stopped(tmp_path):
         from conftest import wait_for
         assert wait_for(lambda: os.path.exists(mail), timeout=10)
         # ... while another process sells a ticket in the same store
-        code = ("import sys; sys.path.insert(0, %r); import tix, demo_data\n"
+        code = ("import sys; sys.path.insert(0, %r); import demo_data, tix\n"
                 "with tix.open(%r) as db:\n"
                 "    i = demo_data.ensure(db)\n"
                 "    with i['shows'][1].hold([7]) as h:\n"
@@ -118,7 +116,8 @@ def test_bench_smoke():
     figures are for humans, the test only checks the script works)."""
     import json
     r = run([os.path.join(REPO, "bindings", "python", "bench.py"),
-             "--seconds", "0.2", "--threads", "1", "--confirm-threads", "2",
+             "--seconds", "0.2", "--repeat", "1", "--threads", "1",
+             "--confirm-threads", "2",
              "--no-c", "--json"], timeout=120)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)

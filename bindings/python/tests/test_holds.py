@@ -233,3 +233,14 @@ def test_blocked_seats(city):
         pass
     with pytest.raises(tix.State):
         city.show.unblock([27])
+
+
+def test_exception_after_confirm_keeps_the_booking(city, payref):
+    """Leaving the block by an exception after confirm releases nothing:
+    release only frees seats still held by the hold, not booked ones."""
+    with pytest.raises(RuntimeError):
+        with city.show.hold([23, 24]) as h:
+            b = h.confirm(city.user, payref())
+            raise RuntimeError("mail server down")
+    assert city.show.seat_states()[23] == tix.SeatState.BOOKED
+    assert city.db.booking(b.id).seat_indexes == [23, 24]

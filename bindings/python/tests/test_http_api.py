@@ -68,11 +68,12 @@ def call(base, method, path, body=None):
 
 
 def _tomorrow(base):
-    # the demo shows are on the city's local "tomorrow"; ask the server's
-    # clock indirectly: try today+1 and today+2 in UTC terms
+    """The demo shows are on the city's (UTC+05:30) local tomorrow; look at
+    the neighbouring days too in case a day boundary passed since seeding."""
     import datetime
-    for days in (1, 2, 0):
-        d = (datetime.datetime.utcnow() + datetime.timedelta(hours=5.5, days=days)).date()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for days in (1, 0, 2):
+        d = (now + datetime.timedelta(hours=5.5, days=days)).date()
         st, out = call(base, "GET", "/shows?city=Bengaluru&date=%s" % d)
         if st == 200 and out["shows"]:
             return d, out["shows"]

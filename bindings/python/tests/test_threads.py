@@ -8,8 +8,6 @@ succeed, that the seat invariants hold, and that the calls overlap.
 import threading
 import time
 
-import pytest
-
 import tix
 from conftest import build_city
 

@@ -9,8 +9,9 @@ what cffi computes from this text (ABI mode trusts it blindly).
 
 The library is found, in order:
   1. the path in the environment variable TIX_LIB;
-  2. build/release/libtix.so, then build/debug/libtix.so of the source tree
-     this package sits in (bindings/python/tix -> ../../..);
+  2. build/release/libtix.so or build/debug/libtix.so of the source tree
+     this package sits in (bindings/python/tix -> ../../..), the more
+     recently built first (a stale build may not match this cdef);
   3. the system's libtix (ctypes.util.find_library("tix"), else
      "libtix.so.0").
 
@@ -658,8 +659,10 @@ def candidates():
     env = os.environ.get("TIX_LIB")
     if env:
         return [env]  # explicit: no fallback that could load another build
-    for preset in ("release", "debug"):
-        out.append(os.path.join(REPO_ROOT, "build", preset, "libtix.so"))
+    builds = [os.path.join(REPO_ROOT, "build", p, "libtix.so")
+              for p in ("release", "debug")]
+    builds.sort(key=lambda p: -os.path.getmtime(p) if os.path.exists(p) else 0)
+    out.extend(builds)
     out.append(ctypes.util.find_library("tix") or "libtix.so.0")
     return out
 

@@ -104,6 +104,8 @@ class Database:
         if rc < 0:
             raise error_for(rc, "tix_db_open")
         self._ptr = out[0]
+        self._finalizer = weakref.finalize(self, _close_handle, self._ptr,
+                                           self._clock_cb)
         self.path = _util.dec(lib.tix_db_path(self._ptr))
         self.durability = Durability(cfg.durability)
         self.readonly = bool(cfg.flags & lib.TIX_OPEN_READONLY)
@@ -114,8 +116,6 @@ class Database:
         self._idle = threading.Event()
         self._active = 0
         self._closing = False
-        self._finalizer = weakref.finalize(self, _close_handle, self._ptr,
-                                           self._clock_cb)
 
     # ---- the guard every call goes through -------------------------------
     def _acquire(self):

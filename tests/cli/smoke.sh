@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tix end to end: init, import, movie, user, show, seats, hold (conflict,
+# best), release, confirm (duplicate callback), checkin (twice), cancel,
+# block, outbox tail, stats, check, --json and exit codes everywhere.
+source "$(dirname "$0")/lib.sh"
+
+expect_rc 1 "$TIX"                                   # no command
+expect_rc 0 "$TIX" --help
+expect_match "Exit codes" "$OUT" "--help lists exit codes"
+for c in init import movie user show seats hold release confirm cancel booking \
+         checkin block outbox stats check backup restore; do
+  expect_rc 0 "$TIX" "$c" --help
+  expect_match "^usage: tix" "$OUT" "$c --help"
+done
+expect_rc 1 "$TIX" frobnicate
+expect_rc 1 "$TIX" seats --bogus
+expect_rc 2 "$TIX" stats                             # no store yet
+expect_rc 2 "$TIX" --json stats
+expect_eq False "$(json 'j["ok"]')" "error JSON"
+expect_eq 2 "$(json 'j["error"]["exit"]')" "error JSON exit"
+
+expect_rc 0 "$TIX" init
+expect_rc 3 "$TIX" init
+expect_rc 0 "$TIX" --json import "$SRC/examples/data/multiplex.json"
+expect_eq 300 "$(json 'j["seats"]')" "imported seats"
+SCREEN=$(json 'j["screens"][0]["screen_id"]')
+expect_rc 3 "$TIX" import "$SRC/examples/data/multiplex.json"   # venue exists
+
+expect_rc 0 "$TIX" movie add --title "Orbit 9" --duration 165 --genre Drama
+MOVIE=$OUT
+expect_rc 0 "$TIX" --json user add --name "Asha Rao" --email asha@example.com
+USER=$(json 'j["user_id"]')
+expect_rc 0 "$TIX" user add --name "Ravi" --email ravi@example.com
+expect_rc 3 "$TIX" user add --name "Ravi 2" --email RAVI@example.com
+expect_rc 4 "$TIX" user add --name "Bad" --email not-an-email
+
+expect_rc 0 "$TIX" show create --movie "$MOVIE" --screen "$SCREEN" --start 2030-03-01T18:30
+SHOW=$OUT
+expect_rc 3 "$TIX" show create --movie "$MOVIE" --screen "$SCREEN" --start 2030-03-01T19:00
+expect_rc 1 "$TIX" show create --movie "$MOVIE" --screen "$SCREEN" --start tomorrow
+expect_rc 0 "$TIX" --json show list --city Mumbai --date 20300301
+expect_eq 1 "$(json 'len(j["shows"])')" "show list"
+expect_eq 298 "$(json 'j["shows"][0]["free"]')" "free seats (H14, H15 blocked)"
+
+# seats: text without a tty has no colors; --color forces them
+expect_rc 0 "$TIX" seats "$SHOW"
+expect_match "SCREEN" "$OUT" "text map"
+if grep -q $'\033' <<<"$OUT"; then fail "colors without a tty"; else ok; fi
+expect_rc 0 "$TIX" seats "$SHOW" --color
+if grep -q $'\033\[' <<<"$OUT"; then ok; else fail "--color gave no colors"; fi
+expect_rc 0 "$TIX" --json seats "$SHOW" --seats
+expect_eq 300 "$(json 'len(j["seats"])')" "seat list"
+expect_eq 2 "$(json 'j["all"]["unavailable"]')" "layout blocks H14, H15"
+
+# hold, conflict, release
+expect_rc 0 "$TIX" hold "$SHOW" E5 E6
+H1=$OUT
+expect_match '^H1' "$H1" "hold handle"
+expect_rc 3 "$TIX" hold "$SHOW" E6 E7
+expect_match "E6|seat" "$ERR" "conflict names the seat"
+expect_rc 2 "$TIX" hold "$SHOW" Z99
+expect_rc 4 "$TIX" release "${H1}x"
+expect_rc 0 "$TIX" release "$H1"
+expect_rc 0 "$TIX" release "$H1"                       # harmless twice
+expect_rc 0 "$TIX" --json hold "$SHOW" E6 E7 --key req-1
+H2=$(json 'j["handle"]')
+expect_eq "E" "$(json 'j["seats"][0]["row"]')" "hold JSON seats"
+expect_rc 0 "$TIX" --json hold "$SHOW" E6 E7 --key req-1  # same request: same seats
+expect_eq 2 "$(json 'len(j["seats"])')" "idempotent hold"
+
+# confirm, duplicate callback, tickets, check-in
+expect_rc 0 "$TIX" --json confirm "$H2" --user asha@example.com --payment-ref pay-1 --seats-per-ticket 1
+BOOKING=$(json 'j["booking_id"]')
+CODE=$(json 'j["tickets"][0]["code"]')
+expect_match '^tix1:' "$(json 'j["tickets"][0]["qr"]')" "QR payload"
+expect_rc 0 "$TIX" --json confirm "$H2" --user "$USER" --payment-ref pay-1
+expect_eq "$BOOKING" "$(json 'j["booking_id"]')" "duplicate callback"
+expect_rc 2 "$TIX" confirm "$H2" --user nobody@example.com --payment-ref pay-2
+expect_rc 0 "$TIX" checkin "$CODE" --gate "Gate 2"
+expect_rc 3 "$TIX" checkin "$CODE"
+expect_match "Gate 2" "$ERR" "second check-in names the first gate"
+BAD="${CODE:0:20}$( [ "${CODE:20:1}" = 0 ] && echo 1 || echo 0)"
+expect_rc 4 "$TIX" checkin "$BAD"
+expect_rc 0 "$TIX" --json booking show "$BOOKING"
+expect_eq confirmed "$(json 'j["status"]')" "booking status"
+
+# best available, block, cancel
+expect_rc 0 "$TIX" --json hold "$SHOW" --best 3 --tier 2
+expect_eq 3 "$(json 'len(j["seats"])')" "best 3"
+expect_rc 0 "$TIX" block "$SHOW" A1 A2
+expect_rc 3 "$TIX" block "$SHOW" E6
+expect_rc 0 "$TIX" unblock "$SHOW" A2
+expect_rc 0 "$TIX" cancel "$BOOKING"
+expect_rc 3 "$TIX" cancel "$BOOKING"
+expect_rc 5 "$TIX" checkin "$(echo "$CODE" | tr a-z A-Z)"
+
+# outbox: booked, checked in, cancelled
+expect_rc 0 "$TIX" --json outbox tail --consumer test
+TYPES=$(printf '%s\n' "$OUT" | "$PY" -c 'import json,sys; print(",".join(json.loads(l)["type"] for l in sys.stdin if l.strip()))')
+expect_eq "booked,checked_in,cancelled" "$TYPES" "outbox events"
+expect_rc 0 "$TIX" outbox tail --consumer test        # all acknowledged
+expect_eq "" "$OUT" "nothing new"
+expect_rc 0 "$TIX" --json outbox consumers
+expect_eq test "$(json 'j["consumers"][0]["name"]')" "consumer listed"
+expect_rc 0 "$TIX" outbox trim
+
+# stats and check
+expect_rc 0 "$TIX" --json stats
+expect_eq 300 "$(json 'j["tables"]["seats"]["entries"]')" "stats seats"
+expect_rc 0 "$TIX" check
+expect_match "consistent" "$OUT" "check"
+expect_rc 0 "$TIX" --json check
+expect_eq True "$(json 'j["consistent"]')" "check JSON"
+
+finish
