@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PY ?= /usr/bin/python3
 
 .PHONY: all demo test deps deps-test build release asan tsan test-debug \
-        test-asan test-tsan test-python install clean
+        test-asan test-tsan test-python install clean docs
 
 all: build
 
@@ -52,6 +52,10 @@ test-python: test-debug
 
 test: test-debug test-asan test-tsan test-python
 	@echo "make test: all suites passed"
+
+docs:
+	bash scripts/deps.sh docs
+	doxygen docs/Doxyfile
 
 install: release
 	cmake --install build/release

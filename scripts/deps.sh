@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Install the Debian packages libtix needs, but only those that are missing.
-# Usage: scripts/deps.sh [group...]   groups: core (default), test, python
+# Usage: scripts/deps.sh [group...]   groups: core (default), test, python, docs
 # Runs apt-get update at most once per call, and only when something is missing.
 set -euo pipefail
 
 # core: what a default configure needs. That includes cmocka, because the
 # tests are built by default (TIX_BUILD_TESTS=ON), `make demo` included.
 core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils
+      libjansson-dev libqrencode-dev libpng-dev
       libcmocka-dev)
-test=(clang)
+test=(clang libxml2-utils librsvg2-bin valgrind)
+docs=(doxygen)
 python=(python3 python3-cffi python3-pytest python3-hypothesis)
 
 want=()
@@ -19,6 +21,7 @@ for g in "${groups[@]}"; do
     core)   want+=("${core[@]}") ;;
     test)   want+=("${core[@]}" "${test[@]}" "${python[@]}") ;;
     python) want+=("${core[@]}" "${python[@]}") ;;
+    docs)   want+=("${docs[@]}") ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
