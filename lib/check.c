@@ -761,7 +761,7 @@ static int check_family(pass *p, const family *f, tix_id **ids_out,
     free(k);
     qsort(ids, nids, sizeof *ids, id_cmp);
     for (int j = 0; j < MAX_KEYS && f->indexes[j] >= 0 && rc == TIX_OK; j++) {
-        uint64_t n;
+        uint64_t n = 0;
         rc = table_entries(p->db, f->indexes[j], &n);
         if (rc == TIX_OK && n != nids)
             problem(p, "%s has %llu entries for %zu %ss",
@@ -861,7 +861,7 @@ static int check_screen_seats(pass *p, const tix_id *screens, size_t n)
         tix_seat_list_free(seats);
         if (rc) return rc;
     }
-    uint64_t labels;
+    uint64_t labels = 0;
     int rc = table_entries(p->db, TIX_T_SEATS_BY_LABEL, &labels);
     if (rc == TIX_OK && labels != total)
         problem(p, "seats_by_label has %llu entries for %llu seats",

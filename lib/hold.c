@@ -326,6 +326,10 @@ int tix_hold_from_string(const char *s, tix_hold **out)
             p[len++] = (uint8_t)(acc >> bits);
         }
     }
+    /* Only the canonical encoding is accepted: the bits past the last byte
+     * must be zero, so no two strings name the same handle. */
+    if (bits && (acc & ((1u << bits) - 1)) != 0)
+        return tix__err(TIX_EBADCODE, "hold handle has stray bits");
     if (len < payload_size(1))
         return tix__err(TIX_EBADCODE, "hold handle truncated");
     uint32_t n = (uint32_t)get_le(p + 32, 2);
