@@ -138,20 +138,26 @@ static int fill_region(void *arg, tix_word *seats, uint32_t n)
     tix__be64_put(prefix, a->e->info.id);
     MDB_val k = {8, prefix}, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    int trc = TIX_OK;
     while (rc == 0 && k.mv_size == TIX_SEATKEY_LEN &&
            memcmp(k.mv_data, prefix, 8) == 0) {
         uint32_t seat = tix__be32_get((const uint8_t *)k.mv_data + 8);
         uint64_t w;
-        int trc = seat < n ? tix__seat_truth(a->db, txn, a->e, seat, &w)
-                           : tix__err(TIX_ECORRUPT, "seat row beyond the show");
-        if (trc) { rc = trc; break; }
+        trc = seat < n ? tix__seat_truth(a->db, txn, a->e, seat, &w)
+                       : tix__err(TIX_ECORRUPT, "seat row beyond the show");
+        if (trc) break;
         atomic_store_explicit(&seats[seat], w, memory_order_relaxed);
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
     tix__read_end(a->db, txn);
-    if (rc == MDB_NOTFOUND) rc = 0;
-    return rc > 0 ? tix__mdb_err(rc, "seat state") : rc;
+    /* TIX codes and LMDB codes are both negative: keep them apart. (Was
+     * `rc > 0 ? tix__mdb_err(rc) : rc`, which returned a raw LMDB code
+     * such as MDB_CORRUPTED through the public API; issue 8, found by
+     * tests/fault.) */
+    if (trc) return trc;
+    if (rc == 0 || rc == MDB_NOTFOUND) return TIX_OK;
+    return tix__mdb_err(rc, "seat state");
 }
 
 /* Loads a show entry (show record + layout) under en->lock. */
@@ -266,8 +272,38 @@ int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
     return TIX_OK;
 }
 
+/* Brings every seat word of a show in line with LMDB while no other process
+ * has the map (issue 8, found by tests/test_conc_torture.c). Not only
+ * CONFIRMING words left by dead processes can be stale: when seats.map was
+ * rebuilt (renamed into place) while other processes were still working on
+ * the old file, their later confirms and cancels reached LMDB but never
+ * this file, leaving sold seats FREE (their bookings then could not be
+ * cancelled: TIX_EBUSY) and cancelled seats BOOKED (never sold again).
+ * The truth is computed like a region fill (layout blocks, then the
+ * show's seat rows: one cursor walk); a word that differs is replaced,
+ * except a hold on a seat LMDB has free, which survives the reopen. */
+static int resync_show(tix_db *db, const tix__show_entry *e)
+{
+    uint32_t n = e->info.seat_count;
+    tix_word *truth = calloc(n ? n : 1, sizeof *truth); /* zero = FREE */
+    if (!truth) return tix__err(TIX_ENOMEM, "out of memory");
+    struct fill_arg fa = {db, e};
+    int rc = fill_region(&fa, truth, n);
+    for (uint32_t s = 0; rc == 0 && s < n; s++) {
+        uint64_t t = atomic_load_explicit(&truth[s], memory_order_relaxed);
+        uint64_t w = tix__w_load(&e->seats[s]);
+        if (w == t ||
+            (tix__w_state(w) == TIX_W_HELD && tix__w_state(t) == TIX_W_FREE))
+            continue;
+        tix__w_cas(&e->seats[s], &w, t);
+    }
+    free(truth);
+    return rc;
+}
+
 /* With no other process attached, every CONFIRMING word is left over from
- * a crash: repair them all now rather than waiting for their leases. */
+ * a crash, and any other word that disagrees with LMDB is stale (see
+ * resync_show): repair them all now rather than waiting for their leases. */
 static int repair_all(tix_db *db)
 {
     MDB_txn *txn;
@@ -286,11 +322,7 @@ static int repair_all(tix_db *db)
             rc = TIX_OK;
             continue;
         }
-        for (uint32_t s = 0; rc == 0 && s < e->info.seat_count; s++) {
-            uint64_t w = tix__w_load(&e->seats[s]), cur;
-            if (tix__w_state(w) == TIX_W_CONFIRMING)
-                rc = tix__seat_repair(db, e, s, w, &cur);
-        }
+        if (rc == 0) rc = resync_show(db, e); /* was: CONFIRMING words only */
     }
     free(ids);
     return rc;
@@ -370,20 +402,26 @@ static int reclaim_finished(tix_db *db, MDB_txn *txn, int64_t cutoff)
     int rc = mdb_cursor_open(txn, db->dbi[TIX_T_REGIONS_BY_END], &cur);
     if (rc) return tix__mdb_err(rc, "regions");
     MDB_val k, v;
-    int n = 0;
+    int n = 0, trc = TIX_OK; /* TIX codes apart from LMDB codes, which are
+                                negative too (issue 8, found by tests/fault:
+                                `rc < 0 ? rc : ...` returned raw LMDB codes,
+                                and a MDB_MAP_FULL here never grew the map) */
     while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
            n++ < RECLAIM_BATCH) {
-        if (k.mv_size != 16 || v.mv_size != 16) { rc = -1; break; }
+        if (k.mv_size != 16 || v.mv_size != 16) {
+            trc = tix__err(TIX_ECORRUPT, "region record is malformed");
+            break;
+        }
         if (tix__be64_get_i(k.mv_data) > cutoff) break; /* not retired yet */
         uint64_t base = tix__be64_get(v.mv_data);
         uint64_t words = tix__be64_get((const uint8_t *)v.mv_data + 8);
         if ((rc = mdb_cursor_del(cur, 0))) break;
-        if ((rc = free_put(db, txn, base, words))) break;
+        if ((trc = free_put(db, txn, base, words))) break;
     }
     mdb_cursor_close(cur);
-    if (rc == -1) return tix__err(TIX_ECORRUPT, "region record is malformed");
+    if (trc) return trc;
     if (rc == MDB_NOTFOUND || rc == 0) return TIX_OK;
-    return rc < 0 ? rc : tix__mdb_err(rc, "regions");
+    return tix__mdb_err(rc, "regions");
 }
 
 /* Takes the smallest free region of at least @p words; 0 when none. */

@@ -17,8 +17,9 @@ The loops are tix-bench's (bench/tix_bench.c), run three ways:
 
 hold+release: 2 adjacent random seats of a 20,000-seat show (500 rows of
 40), no LMDB involved. confirm: 1 or 2 seats per confirm from a private
-pool per thread, durability full (one fsync per group commit), a fresh
-store per thread count. Threads are Python threads; cffi releases the GIL
+pool per thread, durability full (one fsync per group commit), each run on
+a fresh copy of one template store, as tix-bench does (both sides get the
+same pool size). Threads are Python threads; cffi releases the GIL
 in every C call, so confirms from many threads share commits.
 
 Every step runs --repeat times and the median is reported, on both sides
@@ -74,6 +75,16 @@ def make_store(base, name, rows, durability, shows=1):
 def median_rate(repeat, n, make_body, seconds):
     rates = sorted(timed_threads(n, make_body(), seconds) for _ in range(repeat))
     return rates[len(rates) // 2]
+
+
+def clone_store(template_dir, dest, durability):
+    """Opens a fresh copy of a template store, as tix-bench does for every
+    confirm run: data.mdb copied (seats.map rebuilds), regions mapped."""
+    os.mkdir(dest, 0o700)
+    shutil.copyfile(os.path.join(template_dir, "data.mdb"),
+                    os.path.join(dest, "data.mdb"))
+    db = tix.open(dest, durability=durability)
+    return db
 
 
 def timed_threads(n, body, seconds):
@@ -254,15 +265,29 @@ def main(argv=None):
                              median_rate(a.repeat, n,
                                          lambda: hold_raw(db, shows[0], 500),
                                          a.seconds)))
+        # confirm runs: like tix-bench, a template store (made without
+        # fsync) copied afresh for every run, opened with durability full
+        rows_needed = max(pool_rows(a.seconds, n) for n in cthreads)
+        tdb, tshows, tusers = make_store(base, "confirm-template",
+                                         rows_needed, "none")
+        tdb.sync()
+        show_ids, user_ids = [s.id for s in tshows], [u.id for u in tusers]
+        tdb.close()
+        run_no = 0
         for n in cthreads:
             res = []
             for raw in (False, True):
                 rates = []
-                for k in range(a.repeat):   # a fresh store per run
-                    db, shows, users = make_store(
-                        base, "confirm-%d-%d-%d" % (n, raw, k),
-                        pool_rows(a.seconds, n), "full")
+                for k in range(a.repeat):
+                    run_no += 1
+                    db = clone_store(os.path.join(base, "confirm-template"),
+                                     os.path.join(base, "run-%d" % run_no),
+                                     "full")
                     with db:
+                        shows = [db.show(i) for i in show_ids]
+                        users = [db.user(i) for i in user_ids]
+                        for sh in shows:
+                            sh.availability()    # map the region now
                         rates.append(timed_threads(
                             n, confirm_body(db, shows, users, n, raw),
                             a.seconds))
