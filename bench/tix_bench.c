@@ -42,6 +42,7 @@
 
 #include "bench.h"
 #include "commit.h" /* tix__committer_stats: group-commit batch counters */
+#include "compare.h" /* tix-bench compare: libtix vs SQLite/PostgreSQL/Redis */
 
 #define MAX_THREAD_COUNTS 16
 #define MAX_REPEAT 25
@@ -859,6 +860,7 @@ static void confirm_run(const confirm_tmpl *t, const opts *o, const char *base,
 
 int main(int argc, char **argv)
 {
+    if (bench_compare_wanted(argc, argv)) return bench_compare_main(argc, argv);
     opts o;
     parse_opts(argc, argv, &o);
     g_json = o.json;

@@ -8,6 +8,10 @@
 #include <string.h>
 
 static _Thread_local char errmsg[512];
+static _Thread_local int map_full_seen;
+
+void tix__map_full_clear(void) { map_full_seen = 0; }
+int tix__map_full_seen(void) { return map_full_seen; }
 
 int tix__err(int code, const char *fmt, ...)
 {
@@ -57,6 +61,7 @@ int tix__mdb_err(int rc, const char *what)
     case MDB_NOTFOUND: return tix__err(TIX_ENOTFOUND, "%s: not found", what);
     case MDB_KEYEXIST: return tix__err(TIX_EEXISTS, "%s: key exists", what);
     case MDB_MAP_FULL:
+        map_full_seen = 1;
         return tix__err(TIX_EFULL, "%s: store reached its size limit", what);
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:

@@ -13,4 +13,11 @@ int tix__err(int code, const char *fmt, ...)
  * names @p what. MDB_SUCCESS maps to TIX_OK. */
 int tix__mdb_err(int rc, const char *what);
 
+/* Whether the calling thread mapped an MDB_MAP_FULL since the last
+ * tix__map_full_clear(): tix__write grows the map only for that, not for
+ * every TIX_EFULL (a full disk, ENOSPC, is TIX_EFULL too, and a bigger
+ * map cannot help it). */
+void tix__map_full_clear(void);
+int tix__map_full_seen(void);
+
 #endif

@@ -76,6 +76,19 @@ static const char *header_problem(const map_header *h, size_t file_size,
     return NULL;
 }
 
+/* Gives the file real blocks for bytes [0, len), growing it when shorter,
+ * so that a full filesystem shows up here as ENOSPC (TIX_EFULL) instead of
+ * as SIGBUS when a page of the shared mapping is first written: a sparse
+ * seats.map on a full disk killed the process (issue 8, found by
+ * tests/test_hostile.c). Returns 0 or an errno value. */
+static int reserve_blocks(int fd, size_t len)
+{
+    int e = posix_fallocate(fd, 0, (off_t)len);
+    if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) /* no fallocate here */
+        e = ftruncate(fd, (off_t)len) == 0 ? 0 : errno;
+    return e;
+}
+
 static int write_fresh(int fd, const uint8_t identity[16],
                        const uint8_t boot[16], int64_t now)
 {
@@ -91,9 +104,10 @@ static int write_fresh(int fd, const uint8_t identity[16],
     int rc = tix__random(h.secret, sizeof h.secret);
     if (rc) return rc;
     h.checksum = header_sum(&h);
-    if (ftruncate(fd, 0) != 0 ||
-        ftruncate(fd, (off_t)(TIX_MAP_HEADER_SIZE + GROW_CHUNK)) != 0)
+    if (ftruncate(fd, 0) != 0)
         return tix__err(TIX_EIO, "seats.map: %s", strerror(errno));
+    int e = reserve_blocks(fd, TIX_MAP_HEADER_SIZE + GROW_CHUNK);
+    if (e) return tix__mdb_err(e, "seats.map");
     if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
         return tix__err(TIX_EIO, "seats.map header: %s", strerror(errno));
     return TIX_OK;
@@ -108,7 +122,8 @@ static int replace_file(const char *dir, int *fd, const uint8_t identity[16],
     char tmp[4096], path[4096];
     snprintf(tmp, sizeof tmp, "%s/seats.map.%d", dir, (int)getpid());
     snprintf(path, sizeof path, "%s/seats.map", dir);
-    int nfd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int nfd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                   0600); /* O_NOFOLLOW: see tix__seatmap_open */
     if (nfd < 0) return tix__mdb_err(errno, "seats.map");
     int rc = write_fresh(nfd, identity, boot, now);
     if (rc == TIX_OK && rename(tmp, path) != 0)
@@ -171,7 +186,10 @@ int tix__seatmap_open(tix_seatmap *m, const char *dir,
     m->fd = -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/seats.map", dir);
-    m->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* O_NOFOLLOW: a rebuild truncates and rewrites the file, so a
+     * seats.map planted as a symbolic link would make us clobber its
+     * target (issue 8, found by tests/test_hostile.c). Refuse it. */
+    m->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m->fd < 0) return tix__mdb_err(errno, "seats.map");
     int rc = validate(m, dir, identity, now);
     if (rc) goto fail;
@@ -192,6 +210,14 @@ int tix__seatmap_open(tix_seatmap *m, const char *dir,
     m->tag_seed = s1 ^ s2 ^ s3;
     struct stat st;
     fstat(m->fd, &st);
+    /* A file an older libtix grew sparse: give it its blocks now. */
+    int e = reserve_blocks(m->fd, (size_t)st.st_size);
+    if (e) {
+        munmap(m->base, m->reserve);
+        m->base = NULL;
+        rc = tix__mdb_err(e, "seats.map");
+        goto fail;
+    }
     atomic_store(&m->file_bytes, (size_t)st.st_size);
     pthread_mutex_init(&m->grow_lock, NULL);
     return TIX_OK;
@@ -252,8 +278,9 @@ static int ensure_size(tix_seatmap *m, size_t need)
         size_t target = (need + GROW_CHUNK - 1) / GROW_CHUNK * GROW_CHUNK;
         if (target < size * 2 && size * 2 <= m->reserve) target = size * 2;
         if (target > m->reserve) target = m->reserve;
-        if (ftruncate(m->fd, (off_t)target) != 0)
-            rc = tix__mdb_err(errno, "seats.map grow");
+        int e = reserve_blocks(m->fd, target); /* was a sparse ftruncate */
+        if (e)
+            rc = tix__mdb_err(e, "seats.map grow");
         else
             size = target;
     }
