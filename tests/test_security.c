@@ -33,7 +33,7 @@
 
 static void mode_of(const char *dir, const char *name, mode_t want)
 {
-    char p[4096];
+    char p[8400]; /* dir (< 4096) + name: never truncated */
     snprintf(p, sizeof p, "%s/%s", dir, name);
     struct stat st;
     if (stat(p, &st) != 0) fail_msg("%s is missing", p);
