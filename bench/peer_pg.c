@@ -335,7 +335,8 @@ static int g_show_create(peer *p, const peer_layout *l, uint64_t *show)
         fprintf(stderr, "tix-bench: postgres show_create: %s\n", err);
         return PEER_ERR;
     }
-    if (pg_exec(p->admin, "VACUUM ANALYZE seats; CHECKPOINT", err, sizeof err)) {
+    if (pg_exec(p->admin, "VACUUM ANALYZE seats", err, sizeof err) ||
+        pg_exec(p->admin, "CHECKPOINT", err, sizeof err)) {
         fprintf(stderr, "tix-bench: postgres vacuum: %s\n", err);
         return PEER_ERR;
     }

@@ -293,7 +293,8 @@ static peer_conn *s_connect(peer *p, char *err, size_t cap)
     if (!rc) rc = prep(c, c->cdb, "ROLLBACK", &c->crollback);
     if (!rc)
         rc = prep(c, c->db,
-                  "UPDATE seats SET state='free', hold_token=NULL, hold_expires=NULL "
+                  "UPDATE seats INDEXED BY seats_by_state SET state='free', "
+                  "hold_token=NULL, hold_expires=NULL "
                   "WHERE show_id=?1 AND state='held' AND hold_expires < ?2",
                   &c->reclaim);
     if (!rc)

@@ -33,6 +33,7 @@
 
 #include "db.h"
 #include "engine.h"
+#include "invariants.h"
 #include "testutil.h"
 
 #define N_PROCS 4
@@ -424,8 +425,8 @@ static int read_report(const char *path, int idx, reports *r)
     return failures;
 }
 
-/* LMDB bookings, LMDB seat rows, seats.map words and states, availability
- * and the children's reports all agree. */
+/* The children's reports match the bookings, and the store satisfies the
+ * shared invariants. */
 static void check_store(const fixture *f, tix_db *db, reports *r)
 {
     tix_booking_list *l;
@@ -465,48 +466,13 @@ static void check_store(const fixture *f, tix_db *db, reports *r)
     /* every reported booking exists (the list has them all) */
     assert_int_equal(l->count, r->n);
 
-    uint8_t st[N_SEATS];
-    assert_ok(tix_show_seat_states(db, f->show, st, sizeof st));
-    uint32_t cnt[5] = {0};
-    const tix__show_entry *e;
-    assert_ok(tix__show_lookup(db, f->show, &e));
-    MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
-    int bad = -1;
-    uint64_t bad_truth = 0, bad_word = 0;
-    for (uint32_t s = 0; s < N_SEATS; s++) {
-        assert_true(st[s] <= TIX_SEAT_UNAVAILABLE);
-        cnt[st[s]]++;
-        uint64_t truth, w = tix__w_load(&e->seats[s]);
-        int rc = tix__seat_truth(db, txn, e, s, &truth);
-        uint64_t want = owner[s] ? tix__w_make(TIX_W_BOOKED, 0, (uint32_t)owner[s])
-                                 : tix__w_make(TIX_W_FREE, 0, 0);
-        if (bad < 0 && (rc || st[s] == TIX_SEAT_CONFIRMING ||
-                        (st[s] == TIX_SEAT_BOOKED) != (owner[s] != 0) ||
-                        truth != want || (owner[s] && w != want))) {
-            bad = (int)s;
-            bad_truth = truth;
-            bad_word = w;
-        }
-    }
-    tix__read_end(db, txn);
-    if (bad >= 0)
-        fail_msg("seat %d: state %d, live booking %llu, LMDB row %llx, word %llx",
-                 bad, st[bad], (unsigned long long)owner[bad],
-                 (unsigned long long)bad_truth, (unsigned long long)bad_word);
-
-    tix_avail *a;
-    assert_ok(tix_show_availability(db, f->show, &a));
-    assert_int_equal(a->all.total, N_SEATS);
-    assert_int_equal(a->all.booked, owned);
-    assert_int_equal(a->all.booked, cnt[TIX_SEAT_BOOKED]);
-    assert_int_equal(a->all.held, cnt[TIX_SEAT_HELD] + cnt[TIX_SEAT_CONFIRMING]);
-    assert_int_equal(a->all.free, cnt[TIX_SEAT_FREE]);
-    assert_int_equal(a->all.unavailable, 0);
-    uint32_t booked = 0;
-    for (size_t t = 0; t < a->n_tiers; t++) booked += a->tiers[t].booked;
-    assert_int_equal(booked, owned);
-    tix_avail_free(a);
+    /* LMDB seat rows, seats.map words and states, availability, the outbox
+     * and tix check: the shared invariants (tests/util/invariants.c) */
+    tt_inv_opts o = {.run_check = 1};
+    tt_inv_stats st;
+    tt_inv_assert(db, &o, &st);
+    assert_int_equal(st.seats_booked, owned);
+    assert_int_equal(st.blocked, 0);
     print_message("bookings %zu, live %zu, seats booked %zu\n", l->count, live,
                   owned);
     tix_booking_list_free(l);

@@ -35,6 +35,7 @@
 
 #include "db.h"
 #include "engine.h"
+#include "invariants.h"
 #include "testutil.h"
 
 #define N_THREADS 8
@@ -808,6 +809,9 @@ static void hammer(fixture *f, int overruns_ok)
 
     size_t live = check_store(f, ws, N_THREADS + 1);
     print_message("live bookings at the end: %zu\n", live);
+    /* plus the shared invariants: one outbox event per committed change,
+     * tix check (tests/util/invariants.c) */
+    tt_inv_assert(f->s.db, &(tt_inv_opts){.run_check = 1}, NULL);
     check_all_unbooked_seats_holdable(f);
     check_store(f, ws, N_THREADS + 1); /* still consistent after the expiry */
     for (int t = 0; t <= N_THREADS; t++) free(ws[t].recs);

@@ -19,7 +19,7 @@
  * be there, and no booking may exist that nobody reported. Finally every
  * live booking must still cancel and every seat be holdable.
  *
- * TIX_TORTURE_OPS (operations per thread, default 150) and
+ * TIX_TORTURE_OPS (operations per thread, default 300) and
  * TIX_CONC_SEED scale and reproduce the run. */
 #include <errno.h>
 #include <fcntl.h>
@@ -424,7 +424,7 @@ static int wait_child(pid_t pid, int idx)
 
 static void torture(fixture *f, int how)
 {
-    unsigned ops = env_uint("TIX_TORTURE_OPS", 150);
+    unsigned ops = env_uint("TIX_TORTURE_OPS", 300);
     unsigned seed = env_uint("TIX_CONC_SEED", (unsigned)time(NULL));
     print_message("torture: %d processes x %d threads x %u ops, seats.map %s "
                   "half way, TIX_CONC_SEED=%u\n", N_PROCS, N_THREADS, ops,

@@ -9,7 +9,8 @@
  *    reference and status CONFIRMED (CANCELLED if the child reported the
  *    cancel; either if the child was killed during the cancel);
  *  - no seat is in two live bookings; LMDB seat rows name exactly the live
- *    bookings' seats;
+ *    bookings' seats; the outbox has one event per committed change (the
+ *    shared invariants of tests/util/invariants.c);
  *  - seats.map agrees with LMDB after the exclusive reopen repaired what
  *    the child left behind: no word is CONFIRMING any more (the leases are
  *    30 s of real time, so only the repair at open can have fixed them),
@@ -36,6 +37,7 @@
 
 #include "db.h"
 #include "engine.h"
+#include "invariants.h"
 #include "show.h"
 #include "testutil.h"
 
@@ -405,40 +407,15 @@ static size_t check_after_reopen(fixture *f, tix_db *db, size_t *unreported)
         }
     }
     tix_booking_list_free(l);
-    uint8_t st[N_SEATS];
-    assert_ok(tix_show_seat_states(db, f->show, st, sizeof st));
-    uint32_t cnt[5] = {0};
-    MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
-    int bad = -1;
-    uint64_t bad_truth = 0, bad_word = 0;
-    for (uint32_t s = 0; s < N_SEATS; s++) {
-        cnt[st[s]]++;
-        uint64_t truth, w = tix__w_load(&e->seats[s]);
-        int rc = tix__seat_truth(db, txn, e, s, &truth);
-        uint64_t want = owner[s] ? tix__w_make(TIX_W_BOOKED, 0, (uint32_t)owner[s])
-                                 : tix__w_make(TIX_W_FREE, 0, 0);
-        if (bad < 0 && (rc || st[s] == TIX_SEAT_CONFIRMING ||
-                        (st[s] == TIX_SEAT_BOOKED) != (owner[s] != 0) ||
-                        truth != want || (owner[s] && w != want))) {
-            bad = (int)s;
-            bad_truth = truth;
-            bad_word = w;
-        }
-    }
-    tix__read_end(db, txn);
-    if (bad >= 0)
-        fail_msg("seat %d: state %d, live booking %llu, LMDB row %llx, word %llx",
-                 bad, st[bad], (unsigned long long)owner[bad],
-                 (unsigned long long)bad_truth, (unsigned long long)bad_word);
-    tix_avail *a;
-    assert_ok(tix_show_availability(db, f->show, &a));
-    assert_int_equal(a->all.total, N_SEATS);
-    assert_int_equal(a->all.booked, owned);
-    assert_int_equal(a->all.booked, cnt[TIX_SEAT_BOOKED]);
-    assert_int_equal(a->all.held, cnt[TIX_SEAT_HELD]);
-    assert_int_equal(a->all.free, cnt[TIX_SEAT_FREE]);
-    tix_avail_free(a);
+
+    /* LMDB seat rows, seats.map words and states, availability, exactly one
+     * outbox event per committed change, tix check: the shared invariants
+     * (tests/util/invariants.c; tests/crash/crash_loop.c runs them after
+     * hundreds of kills). */
+    tt_inv_opts o = {.run_check = 1};
+    tt_inv_stats st;
+    tt_inv_assert(db, &o, &st);
+    assert_int_equal(st.seats_booked, owned);
     return live;
 }
 

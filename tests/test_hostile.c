@@ -288,6 +288,7 @@ static int in_namespace(const char *what, int (*fn)(void *), void *arg)
 #endif
 #endif
 
+#ifndef UNDER_SANITIZER
 static int as_limit_child(void)
 {
     /* A store whose map may grow without limit, in a process whose address
@@ -342,6 +343,7 @@ static int as_limit_child(void)
     free(base);
     return 0;
 }
+#endif
 
 /* When the map cannot be mapped bigger (address space exhausted), the
  * write fails with TIX_EFULL and the store keeps working: LMDB unmaps the
