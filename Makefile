@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PY ?= /usr/bin/python3
 
 .PHONY: all demo test deps deps-test build release asan tsan test-debug \
-        test-asan test-tsan test-python install clean docs
+        test-asan test-tsan test-python install clean docs test-valgrind test-long fuzz
 
 all: build
 
@@ -50,8 +50,40 @@ test-python: test-debug
 	  exit $$rc; \
 	fi
 
-test: test-debug test-asan test-tsan test-python
+test: test-debug test-asan test-tsan test-python test-valgrind
 	@echo "make test: all suites passed"
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := codec hold ticket outbox text
+
+test-valgrind: test-debug
+	bash tests/valgrind.sh build/debug
+
+# 200 crash-loop kills, every LMDB error at every call site, 4x torture, then fuzzing.
+test-long: export TIX_CRASH_ITERS = 200
+test-long: export TIX_FAULT_LEVEL = full
+test-long: export TIX_TORTURE_OPS = 1200
+test-long:
+	$(MAKE) test
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz: deps-test
+	cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTIX_SANITIZE=address,undefined \
+	  -DTIX_LIBFUZZER=ON -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link \
+	  -DTIX_BUILD_EXAMPLES=OFF -DTIX_BUILD_BENCH=OFF >/dev/null
+	cmake --build build/fuzz -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@mkdir -p build/fuzz/artifacts build/fuzz/tmp
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  TIX_TEST_TMP=$(CURDIR)/build/fuzz/tmp ./build/fuzz/tests/fuzz/fuzz_$$t \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/artifacts/$$t- \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1 \
+	    || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+	  tail -3 build/fuzz/$$t.log; \
+	done
 
 docs:
 	bash scripts/deps.sh docs

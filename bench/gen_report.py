@@ -6,7 +6,9 @@
 RESULT.json defaults to the newest full (non --quick) run in bench/results/
 (the newest quick run if there is no full one). Plots are written next to
 the JSON as <result-stem>-<scenario>.png and linked from the Markdown with
-paths relative to it. Needs python3-matplotlib (Debian).
+paths relative to it; a hand-written <result-stem>.notes.md next to the JSON,
+if present, is included as the analysis of that run. Needs
+python3-matplotlib (Debian).
 """
 import argparse
 import glob
@@ -161,6 +163,15 @@ def main():
              "from minute to minute. Read the figures as orders of magnitude, "
              "and compare systems within a table rather than across runs.")
     L.append("")
+
+    # hand-written analysis of this run, if any: <result-stem>.notes.md
+    notes = os.path.splitext(path)[0] + ".notes.md"
+    if os.path.exists(notes):
+        L.append("## Analysis of this run")
+        L.append("")
+        with open(notes) as f:
+            L.extend(f.read().rstrip("\n").splitlines())
+        L.append("")
 
     # settings
     L.append("## Systems and their exact settings")

@@ -9,7 +9,7 @@ set -euo pipefail
 core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils
       libjansson-dev libqrencode-dev libpng-dev
       libcmocka-dev)
-test=(clang libxml2-utils librsvg2-bin valgrind)
+test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind)
 docs=(doxygen)
 python=(python3 python3-cffi python3-pytest python3-hypothesis)
 
