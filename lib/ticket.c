@@ -23,7 +23,8 @@ static int symbol_value(char c)
 }
 
 /* Luhn mod 32 over the symbol values: catches every single-symbol error
- * and every swap of adjacent symbols. */
+ * and every swap of adjacent symbols except 0/Z (both map to themselves
+ * under the doubling step). */
 static int check_value(const int *v, size_t n)
 {
     int factor = 2, sum = 0;
