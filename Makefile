@@ -22,8 +22,13 @@ release: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j$(JOBS)
 
+DEMO_STORE ?= demo-store
+
 demo: release
-	./build/release/examples/tix-demo $(DEMO_ARGS)
+	./build/release/examples/tix-demo $(DEMO_STORE)
+	@echo; echo "== The tix tool: import a sample layout, then check the store"
+	./build/release/cli/tix -s $(DEMO_STORE) import examples/data/multiplex.json
+	./build/release/cli/tix -s $(DEMO_STORE) check
 
 test-debug: deps-test
 	cmake --preset debug >/dev/null
