@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PY ?= /usr/bin/python3
 
 .PHONY: all demo test deps deps-test build release asan tsan test-debug \
-        test-asan test-tsan test-python install clean docs test-valgrind test-long fuzz
+        test-asan test-tsan test-python install clean docs test-valgrind test-long fuzz bench bench-quick deps-bench
 
 all: build
 
@@ -89,6 +89,25 @@ fuzz: deps-test
 	    || { tail -40 build/fuzz/$$t.log; exit 1; }; \
 	  tail -3 build/fuzz/$$t.log; \
 	done
+
+# Benchmarks against real peers (bench/COMPARE.md). Not tests: they exit 0
+# whether or not a target is met. `make bench` (about 17 minutes) writes
+# bench/results/<date>-<host>.json, BENCHMARKS.md and the plots;
+# `make bench-quick` (about a minute) writes bench/results/<date>-<host>-quick.json.
+# BENCH_ARGS adds options, e.g. BENCH_ARGS='--peers sqlite,redis'.
+BENCH_ARGS ?=
+
+deps-bench:
+	bash scripts/deps.sh bench
+
+bench: deps-bench
+	$(MAKE) release
+	./build/release/bench/tix-bench compare --flash-threads 1,2,16,64 $(BENCH_ARGS)
+	$(PY) bench/gen_report.py
+
+bench-quick: deps-bench
+	$(MAKE) release
+	./build/release/bench/tix-bench compare --quick $(BENCH_ARGS)
 
 docs:
 	bash scripts/deps.sh docs

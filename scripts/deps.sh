@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages libtix needs, but only those that are missing.
-# Usage: scripts/deps.sh [group...]   groups: core (default), test, python, docs
+# Usage: scripts/deps.sh [group...]   groups: core (default), test, python, docs, bench
 # Runs apt-get update at most once per call, and only when something is missing.
 set -euo pipefail
 
@@ -12,6 +12,11 @@ core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils
 test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind)
 docs=(doxygen)
 python=(python3 python3-cffi python3-pytest python3-hypothesis)
+# bench: `make bench` (tix-bench compare): the peer servers, their client
+# libraries (a peer is compiled in only when its library is found) and
+# matplotlib for bench/gen_report.py.
+bench=(libsqlite3-dev postgresql libpq-dev redis-server libhiredis-dev
+       python3 python3-matplotlib)
 
 want=()
 groups=("$@")
@@ -22,6 +27,7 @@ for g in "${groups[@]}"; do
     test)   want+=("${core[@]}" "${test[@]}" "${python[@]}") ;;
     python) want+=("${core[@]}" "${python[@]}") ;;
     docs)   want+=("${docs[@]}") ;;
+    bench)  want+=("${core[@]}" "${bench[@]}") ;;
     *) echo "deps.sh: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
