@@ -167,11 +167,11 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     tix_best_opts none = {0};
     const tix_best_opts *o = opts ? opts : &none;
     const tix__show_entry *e;
-    int rc = tix__show_lookup(db, show_id, &e);
+    int64_t now = tix_db_now(db);
+    int rc = tix__show_lookup_at(db, show_id, now, &e);
     uint32_t ttl = 0;
     if (rc == 0) rc = check_best(db, n, o, e);
     if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
-    int64_t now = tix_db_now(db);
     if (rc == 0) rc = tix__show_selling(e, now);
     if (rc) return rc;
     tix_hold *h = tix__hold_new(show_id, n);

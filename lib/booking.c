@@ -320,7 +320,7 @@ static void undo_take(tix_confirm *c, uint32_t upto)
 static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
 {
     int64_t now = tix_db_now(db);
-    uint32_t mnow = tix__map_now(db);
+    uint32_t mnow = tix__seatmap_time(&db->engine->map, now); /* same reading */
     uint32_t tag = tix__hold_tag(db, h->token);
     c->confirming = tix__w_make(TIX_W_CONFIRMING,
                                 tix__seatmap_time(&db->engine->map,

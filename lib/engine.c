@@ -201,9 +201,10 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
 
 /* A show's region may be reused once it ended reclaim_after ago: from
  * then on nobody may touch its seat words. */
-static int check_not_reclaimed(tix_db *db, const tix__show_entry *e)
+static int check_not_reclaimed(tix_db *db, const tix__show_entry *e,
+                               int64_t now)
 {
-    if (tix_db_now(db) >= e->info.end + (int64_t)db->cfg.reclaim_after)
+    if (now >= e->info.end + (int64_t)db->cfg.reclaim_after)
         return tix__err(TIX_ESTATE, "show %llu is over; its seat map was retired",
                         (unsigned long long)e->info.id);
     return TIX_OK;
@@ -211,13 +212,19 @@ static int check_not_reclaimed(tix_db *db, const tix__show_entry *e)
 
 int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
 {
+    return tix__show_lookup_at(db, show_id, tix_db_now(db), out);
+}
+
+int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
+                        const tix__show_entry **out)
+{
     struct tix_engine *en = db->engine;
     if (!en) return tix__err(TIX_EPERM, "seat engine unavailable: store is read-only");
     const tix__show_entry *e = table_find(
         atomic_load_explicit(&en->shows, memory_order_acquire), show_id);
     if (e) {
         *out = e;
-        return check_not_reclaimed(db, e);
+        return check_not_reclaimed(db, e, now);
     }
     pthread_mutex_lock(&en->lock);
     int rc = TIX_OK;
@@ -226,7 +233,7 @@ int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
         tix__show_entry *ne;
         rc = load_entry(db, show_id, &ne);
         /* Never initialise a retired show's region: it may be reused. */
-        if (rc == 0 && (rc = check_not_reclaimed(db, ne)) != 0) free(ne);
+        if (rc == 0 && (rc = check_not_reclaimed(db, ne, now)) != 0) free(ne);
         if (rc == 0) {
             struct fill_arg fa = {db, ne};
             rc = tix__seatmap_region(&en->map, show_id, ne->info.seat_base,
@@ -240,7 +247,7 @@ int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
     pthread_mutex_unlock(&en->lock);
     if (rc == 0) {
         *out = e;
-        rc = check_not_reclaimed(db, e);
+        rc = check_not_reclaimed(db, e, now);
     }
     return rc;
 }

@@ -63,6 +63,10 @@ int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, tix__show_info *s);
  * use. The entry lives until the store closes. TIX_ENOTFOUND, TIX_EPERM
  * (read-only store). */
 int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out);
+/* The same with the caller's clock reading, so a hot path reads the clock
+ * once per call. */
+int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
+                        const tix__show_entry **out);
 
 /* The store clock in map time (seconds since the map's epoch). */
 uint32_t tix__map_now(tix_db *db);

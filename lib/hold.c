@@ -143,8 +143,8 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     int rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
     if (rc) return rc;
     const tix__show_entry *e;
-    if ((rc = tix__show_lookup(db, show_id, &e))) return rc;
-    int64_t now = tix_db_now(db);
+    int64_t now = tix_db_now(db); /* the one clock read of this call */
+    if ((rc = tix__show_lookup_at(db, show_id, now, &e))) return rc;
     if ((rc = tix__show_selling(e, now))) return rc;
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");

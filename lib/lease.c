@@ -15,7 +15,7 @@ int tix__lease_take(tix_db *db, tix__lease *l, uint32_t tag,
                     tix_lease_accept_fn accept, void *arg)
 {
     int64_t now = tix_db_now(db);
-    uint32_t mnow = tix__map_now(db);
+    uint32_t mnow = tix__seatmap_time(&db->engine->map, now); /* same reading */
     l->word = tix__w_make(TIX_W_CONFIRMING,
                           tix__seatmap_time(&db->engine->map,
                                             now + db->cfg.confirm_lease),
