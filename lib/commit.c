@@ -65,6 +65,7 @@ static void revert_words(tix_confirm *c)
     for (uint32_t i = 0; i < c->n; i++) {
         uint64_t w = c->confirming;
         tix__w_cas(&c->e->seats[c->seats[i]], &w, c->prev[i]);
+        tix__best_hint_clear(c->e, c->seats[i]);
     }
 }
 

@@ -188,6 +188,16 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
         }
     }
     tix__read_end(db, txn);
+    if (rc == 0) { /* room for the row hints, all zero (no hint) */
+        size_t rows = e->layout->n_rows;
+        tix__show_entry *grown =
+            realloc(e, sizeof *e + rows * sizeof e->row_hint[0]);
+        if (!grown) rc = tix__err(TIX_ENOMEM, "out of memory");
+        else {
+            e = grown;
+            for (size_t r = 0; r < rows; r++) atomic_init(&e->row_hint[r], 0);
+        }
+    }
     if (rc == 0 && e->layout->n_seats < e->info.seat_count)
         rc = tix__err(TIX_ECORRUPT, "show %llu has more seats than its screen",
                       (unsigned long long)show_id);
@@ -275,6 +285,7 @@ int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
     tix__read_end(db, txn);
     if (rc) return rc;
     if (tix__w_cas(&e->seats[seat], &seen, truth)) seen = truth;
+    tix__best_hint_clear(e, seat);
     *now = seen;
     return TIX_OK;
 }

@@ -19,6 +19,7 @@ typedef struct tix__layout {
     size_t n_rows;
     uint32_t *row_start;   /* n_rows + 1 offsets into row_seats */
     uint32_t *row_seats;   /* seat indexes by row, ascending seat number */
+    uint32_t *row_of;      /* per seat: its row */
     size_t n_tiers;
     tix_id *tier_id;       /* cheapest first */
     int64_t *tier_price;
@@ -31,12 +32,22 @@ typedef struct tix__layout {
                                  seat to the ideal point (a lower bound) */
 } tix__layout;
 
-/* A show as the hot paths see it. Immutable once published. */
+/* A show as the hot paths see it. Immutable once published, but for
+ * row_hint. */
 typedef struct tix__show_entry {
     tix__show_info info;
     const tix__layout *layout;
     tix_word *seats; /* seat words in seats.map */
+    /* Per row, this process's best-available hint (see lib/best.c): the
+     * longest run of takeable seats the last scan saw, valid until a map
+     * time. Only the hint is mutable; relaxed atomics, lost updates are
+     * harmless. */
+    _Atomic uint64_t row_hint[];
 } tix__show_entry;
+
+/* Forgets the best-available hint of @p seat's row: call after this
+ * process frees a seat, so the next search sees it at once. */
+void tix__best_hint_clear(const tix__show_entry *e, uint32_t seat);
 
 struct tix_committer;
 

@@ -79,6 +79,7 @@ static void rollback(const tix__show_entry *e, const uint32_t *seats,
         if (taken[i]) {
             uint64_t w = ours;
             tix__w_cas(&e->seats[seats[i]], &w, tix__w_make(TIX_W_FREE, 0, 0));
+            tix__best_hint_clear(e, seats[i]);
         }
 }
 
@@ -232,6 +233,7 @@ int tix_hold_release(tix_db *db, const tix_hold *h)
         while (tix__w_state(w) == TIX_W_HELD && tix__w_tag(w) == tag &&
                !tix__w_cas(p, &w, tix__w_make(TIX_W_FREE, 0, 0))) {
         }
+        tix__best_hint_clear(e, h->seats[i]);
     }
     return TIX_OK;
 }

@@ -95,6 +95,7 @@ void tix__layout_free(tix__layout *l)
     free(l->tier_row_start);
     free(l->tier_rows);
     free(l->row_dist2);
+    free(l->row_of);
     free(l);
 }
 
@@ -317,7 +318,7 @@ int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
     if (rc == 0) rc = build_tier_rows(l);
     ordmap_free(&rows);
     ordmap_free(&tiers);
-    free(row_of);
+    l->row_of = row_of;
     if (rc) {
         tix__layout_free(l);
         return rc == TIX_ENOMEM ? tix__err(rc, "out of memory") : rc;

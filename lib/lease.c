@@ -8,6 +8,7 @@ static void revert_upto(tix__lease *l, uint32_t upto)
     for (uint32_t i = 0; i < upto; i++) {
         uint64_t w = l->word;
         tix__w_cas(&l->e->seats[l->seats[i]], &w, l->prev[i]);
+        tix__best_hint_clear(l->e, l->seats[i]);
     }
 }
 
@@ -47,8 +48,11 @@ void tix__lease_finish(tix__lease *l, uint64_t final)
 {
     /* The change is committed: @p final is the truth even if the lease ran
      * out and the word was repaired to the old truth meanwhile. */
-    for (uint32_t i = 0; i < l->n; i++)
+    for (uint32_t i = 0; i < l->n; i++) {
         tix__w_settle(&l->e->seats[l->seats[i]], l->word, l->prev[i], final);
+        if (tix__w_state(final) == TIX_W_FREE)
+            tix__best_hint_clear(l->e, l->seats[i]);
+    }
 }
 
 void tix__lease_revert(tix__lease *l) { revert_upto(l, l->n); }

@@ -153,6 +153,100 @@ static void accessible_seats_only_when_asked(void **state)
     assert_code(tix_hold_best(f->s.db, show, 1, &acc, &h), TIX_ECONFLICT);
 }
 
+/* Row hints (lib/best.c) must never hide seats this process freed, nor
+ * seats whose holds ran out. */
+/* Holds every Silver seat (rows A..E) as 50 pairs, then lets one search
+ * fail so that every Silver row carries a "full" hint. */
+static void hold_all_silver(fixture *f, tix_hold **hs, uint32_t ttl)
+{
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold_opts ho = {.ttl = ttl};
+    for (uint32_t i = 0; i < 50; i++) {
+        uint32_t pair[2] = {2 * i, 2 * i + 1};
+        assert_ok(tix_hold_create(f->s.db, f->show, pair, 2, &ho, &hs[i]));
+    }
+    tix_hold *h;
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+}
+
+static void row_hints_see_releases_cancels_and_unblocks(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    int n = 50;
+    hold_all_silver(f, hs, 0);
+    /* A release frees a pair deep in the tier: the next search finds it. */
+    uint32_t a = tix_hold_seat(hs[37], 0), b = tix_hold_seat(hs[37], 1);
+    assert_ok(tix_hold_release(f->s.db, hs[37]));
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), a);
+    assert_int_equal(tix_hold_seat(h, 1), b);
+    /* Book it, cancel the booking: the seats come back at once. */
+    tix_confirm_opts co = {.user_id = f->user, .payment_ref = "pay-hint-1"};
+    tix_id booking;
+    assert_ok(tix_hold_confirm(f->s.db, h, &co, &booking));
+    tix_hold_free(h);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_ok(tix_booking_cancel(f->s.db, booking));
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), a);
+    assert_ok(tix_hold_release(f->s.db, h));
+    tix_hold_free(h);
+    /* Block the pair, search (hint: full), unblock, search again. */
+    uint32_t pair[2] = {a, b};
+    assert_ok(tix_seats_block(f->s.db, f->show, pair, 2));
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_ok(tix_seats_unblock(f->s.db, f->show, pair, 2));
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), a);
+    tix_hold_free(h);
+    for (int i = 0; i < n; i++) tix_hold_free(hs[i]);
+}
+
+static void row_hints_end_when_holds_run_out(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    int n = 50;
+    hold_all_silver(f, hs, 120);
+    tt_now += 119; /* still held */
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    tt_now += 1; /* every hold ran out: the nearest pair is offered again */
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0) / 20, 4);
+    tix_hold_free(h);
+    for (int i = 0; i < n; i++) tix_hold_free(hs[i]);
+}
+
+static void row_hints_track_run_lengths(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    /* Block all Silver rows but E; in E leave 1-2 and 5-8 free. */
+    uint32_t block[200];
+    size_t nb = 0;
+    for (uint32_t r = 0; r < 5; r++)
+        for (uint32_t s = 1; s <= 20; s++)
+            if (r != 4 || (s != 1 && s != 2 && (s < 5 || s > 8)))
+                block[nb++] = at(r, s);
+    assert_ok(tix_seats_block(f->s.db, f->show, block, nb));
+    tix_hold *h;
+    assert_code(tix_hold_best(f->s.db, f->show, 5, &silver, &h), TIX_ECONFLICT);
+    /* The hint says "longest run 4": a run of 4 is still found. */
+    assert_ok(tix_hold_best(f->s.db, f->show, 4, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(4, 5));
+    assert_ok(tix_hold_release(f->s.db, h));
+    tix_hold_free(h);
+    /* Unblocking seats 3-4 joins 1..8 into a run of 8. */
+    uint32_t mid[2] = {at(4, 3), at(4, 4)};
+    assert_ok(tix_seats_unblock(f->s.db, f->show, mid, 2));
+    assert_ok(tix_hold_best(f->s.db, f->show, 8, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(4, 1));
+    tix_hold_free(h);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -164,6 +258,9 @@ int main(void)
         T(sells_out_exactly),
         T(request_key_returns_the_same_best_seats),
         T(accessible_seats_only_when_asked),
+        T(row_hints_see_releases_cancels_and_unblocks),
+        T(row_hints_end_when_holds_run_out),
+        T(row_hints_track_run_lengths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
