@@ -102,7 +102,7 @@ deps-bench:
 
 bench: deps-bench
 	$(MAKE) release
-	./build/release/bench/tix-bench compare --flash-threads 1,2,16,64 $(BENCH_ARGS)
+	./build/release/bench/tix-bench compare --flash-threads 1,2,16,64,256 $(BENCH_ARGS)
 	$(PY) bench/gen_report.py
 
 bench-quick: deps-bench

@@ -225,7 +225,7 @@ static int g_start(const peer_cfg *cfg, peer **out, char *err, size_t cap)
     }
     snprintf(opts, sizeof opts,
              "-c listen_addresses='' -c unix_socket_directories='%s' "
-             "-c max_connections=100 -c shared_buffers=256MB "
+             "-c max_connections=300 -c shared_buffers=256MB "
              "-c max_wal_size=4GB -c fsync=on -c synchronous_commit=%s "
              "-c full_page_writes=on -c log_min_messages=warning "
              "-c log_min_error_statement=panic",
