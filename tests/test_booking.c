@@ -6,6 +6,9 @@
 #include "outbox.h"
 #include "commit.h"
 #include <stdio.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static size_t outbox_count(tix_db *db, uint8_t type)
 {
@@ -189,6 +192,86 @@ static void async_confirms_share_a_batch(void **state)
     assert_int_equal(fx_state(f, 59), TIX_SEAT_BOOKED);
 }
 
+/* `test_booking --hold-write-lock DIR`: holds LMDB's write lock on the
+ * store in DIR, says 'y' on stdout, and lets go when stdin becomes
+ * readable or 10 s have passed (so a failed test cannot hang). A separate
+ * program rather than a forked child, so that under valgrind the child is
+ * not checked for the parent's memory it inherited. */
+static int hold_write_lock_main(const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    if (mdb_env_create(&env) != 0) return 1;
+    int ok = mdb_env_set_maxdbs(env, 64) == 0 &&
+             mdb_env_open(env, dir, MDB_NOTLS, 0600) == 0;
+    int in_txn = ok && mdb_txn_begin(env, NULL, 0, &txn) == 0;
+    char c = in_txn ? 'y' : 'n';
+    struct pollfd p = {.fd = 0, .events = POLLIN};
+    int waited = write(1, &c, 1) == 1 && poll(&p, 1, 10000) == 1;
+    if (in_txn) mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return in_txn && waited ? 0 : 1;
+}
+
+/* This program's path (argv[0]): /proc/self/exe would name valgrind's
+ * tool under valgrind. */
+static const char *self_path = "/proc/self/exe";
+
+static pid_t hold_write_lock(const char *dir, int *release_fd)
+{
+    int ready[2], release[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(release), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (dup2(release[0], 0) < 0 || dup2(ready[1], 1) < 0) _exit(126);
+        execl(self_path, "test_booking", "--hold-write-lock", dir, (char *)NULL);
+        _exit(127);
+    }
+    close(ready[1]);
+    close(release[0]);
+    char c = 0;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(c, 'y');
+    close(ready[0]);
+    *release_fd = release[1];
+    return pid;
+}
+
+static void confirm_wait_times_out_while_the_writer_is_busy(void **state)
+{
+    fixture *f = *state;
+    int release;
+    pid_t pid = hold_write_lock(f->s.dir, &release);
+    uint32_t seat = 70;
+    tix_hold *h = fx_hold(f, &seat, 1);
+    tix_confirm_opts o = {.user_id = f->user, .payment_ref = "busy-writer"};
+    tix_confirm *c;
+    assert_ok(tix_confirm_submit(f->s.db, h, &o, &c));
+    tix_id id = 0;
+    /* The committer waits for the lock: the wait runs out, more than once,
+     * and the confirm is still in flight. */
+    assert_code(tix_confirm_wait(c, 50, &id), TIX_ETIMEDOUT);
+    assert_non_null(strstr(tix_errmsg(), "in flight"));
+    assert_code(tix_confirm_wait(c, 0, &id), TIX_ETIMEDOUT);
+    assert_code(tix_confirm_poll(c, &id), TIX_EAGAIN);
+    assert_int_equal(fx_state(f, seat), TIX_SEAT_CONFIRMING);
+    char go = 'x';
+    assert_int_equal(write(release, &go, 1), 1);
+    close(release);
+    assert_ok(tix_confirm_wait(c, -1, &id));
+    assert_true(id > 0);
+    assert_ok(tix_confirm_poll(c, &id)); /* done stays done */
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(fx_state(f, seat), TIX_SEAT_BOOKED);
+    tix_confirm_free(c);
+    tix_hold_free(h);
+}
+
 static void cancel_frees_seats_and_stops_tickets(void **state)
 {
     fixture *f = *state;
@@ -336,8 +419,11 @@ static void bookings_survive_reopen(void **state)
     tix_avail_free(a);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--hold-write-lock") == 0)
+        return hold_write_lock_main(argv[2]);
+    if (argc > 0 && strchr(argv[0], '/')) self_path = argv[0];
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(confirm_books_seats_with_prices_and_tickets),
@@ -345,6 +431,7 @@ int main(void)
         T(late_confirm_books_free_seats_only),
         T(confirm_rejects_foreign_hold_and_bad_input),
         T(async_confirms_share_a_batch),
+        T(confirm_wait_times_out_while_the_writer_is_busy),
         T(cancel_frees_seats_and_stops_tickets),
         T(checkin_once_per_ticket),
         T(bookings_by_user_and_show),
