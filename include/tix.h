@@ -657,6 +657,12 @@ typedef struct tix_best_opts {
  * a single free seat stranded between taken seats or a row end.
  * Wheelchair and companion seats are used only with TIX_BEST_ACCESSIBLE.
  * Retries on a lost race.
+ *
+ * Each process remembers for a moment which rows were too full (at most a
+ * second, and never past a hold expiring there), so a seat that another
+ * process releases or cancels may be offered up to a second later; seats
+ * freed in this process are seen at once. It never offers a seat that is
+ * not free.
  * @return TIX_OK; TIX_ECONFLICT when no such seats exist
  *   (sold out for this request); TIX_ENOTFOUND (show, tier of another
  *   screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown flags); as
