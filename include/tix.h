@@ -661,8 +661,9 @@ typedef struct tix_best_opts {
  * Each process remembers for a moment which rows were too full (at most a
  * second, and never past a hold expiring there), so a seat that another
  * process releases or cancels may be offered up to a second later; seats
- * freed in this process are seen at once. It never offers a seat that is
- * not free.
+ * freed in this process are seen at once (unless another thread's search
+ * was reading that row at the same moment: then within a second too). It
+ * never offers a seat that is not free.
  * @return TIX_OK; TIX_ECONFLICT when no such seats exist
  *   (sold out for this request); TIX_ENOTFOUND (show, tier of another
  *   screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown flags); as

@@ -61,9 +61,11 @@ static void score_run(const tix__layout *l, uint32_t r, uint32_t s,
  * ends at the earliest such expiry in the row), and a seat freed by a
  * release, cancel, failed confirm or unblock. This process clears the row's
  * hint when it frees a seat (tix__best_hint_clear); frees by other
- * processes are seen when the hint ends, at most HINT_SECONDS later. Until
- * then a search may offer a farther seat than the best one: never a seat
- * that is not free, since a pick is still taken by CAS. */
+ * processes are seen when the hint ends, at most HINT_SECONDS later, and so
+ * is a free that races with a scan of the same row (the scan may store its
+ * hint after the clear). Until then a search may offer a farther seat than
+ * the best one: never a seat that is not free, since a pick is still taken
+ * by CAS. */
 #define HINT_SECONDS 1u
 #define HINT_RUN_MAX 0xFFFFu
 
