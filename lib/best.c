@@ -82,12 +82,20 @@ static int hint_skips(const tix__show_entry *e, uint32_t r, uint32_t n,
     return (uint32_t)(h >> 32) > now && n > (uint32_t)(h & HINT_RUN_MAX);
 }
 
+/* Hints are written only when they change: every release and every search
+ * would otherwise store into cache lines that all threads selling the same
+ * rows share, on the hottest paths. */
+static void hint_set(const tix__show_entry *e, uint32_t r, uint64_t v)
+{
+    _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[r];
+    if (atomic_load_explicit(h, memory_order_relaxed) != v)
+        atomic_store_explicit(h, v, memory_order_relaxed);
+}
+
 void tix__best_hint_clear(const tix__show_entry *e, uint32_t seat)
 {
     const tix__layout *l = e->layout;
-    if (seat >= l->n_seats) return;
-    _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[l->row_of[seat]];
-    atomic_store_explicit(h, 0, memory_order_relaxed);
+    if (seat < l->n_seats) hint_set(e, l->row_of[seat], 0);
 }
 
 /* Walks a row, splitting it into runs of free eligible seats with
@@ -123,9 +131,7 @@ static void scan_row(const tix__show_entry *e, uint32_t r, int slot,
         }
     }
     score_run(l, r, run, len, n, best);
-    _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[r];
-    atomic_store_explicit(h, until > now ? hint_make(until, max_run) : 0,
-                          memory_order_relaxed);
+    hint_set(e, r, until > now ? hint_make(until, max_run) : 0);
 }
 
 /* Best window among the rows of tier group @p group (slot or "all"). */
