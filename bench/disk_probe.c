@@ -48,17 +48,19 @@ static int write_page(int fd, const char *page, off_t pgno)
     return pwrite(fd, page, 4096, pgno * 4096) == 4096 ? 0 : -1;
 }
 
-/* Median microseconds per commit of @p pages pages in shape @p s. */
+/* Median microseconds per commit of @p pages pages in shape @p s; -1 with
+ * errno set on failure. */
 static double probe(const char *path, enum shape s, int pages, int rounds)
 {
     static char page[4096];
     memset(page, 'x', sizeof page);
     unlink(path);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    int mfd = open(path, O_RDWR | O_DSYNC);
-    if (fd < 0 || mfd < 0) return -1;
+    int mfd = fd < 0 ? -1 : open(path, O_RDWR | O_DSYNC);
     off_t total = (off_t)rounds * pages + 16, next = 16;
     int ok = 0;
+    double median = -1;
+    if (mfd < 0) goto out;
     if (s == OVERWRITE) {
         for (off_t p = 0; p < total; p++)
             if (write_page(fd, page, p)) goto out;
@@ -79,13 +81,15 @@ static double probe(const char *path, enum shape s, int pages, int rounds)
         t[r] = now_us() - t0;
     }
     qsort(t, (size_t)rounds, sizeof *t, cmp_double);
-    double median = t[rounds / 2];
+    median = t[rounds / 2];
     free(t);
     ok = 1;
-out:
-    close(fd);
-    close(mfd);
+out:;
+    int err = ok ? 0 : errno ? errno : EIO; /* a short write sets none */
+    if (fd >= 0) close(fd);
+    if (mfd >= 0) close(mfd);
     unlink(path);
+    errno = err;
     return ok ? median : -1;
 }
 
@@ -107,6 +111,7 @@ int main(int argc, char **argv)
     for (int s = APPEND; s <= LMDB_LIKE; s++) {
         printf("%-10s", shape_names[s]);
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            errno = 0;
             double us = probe(path, (enum shape)s, sizes[i], rounds);
             if (us < 0) {
                 fprintf(stderr, "\ntix-disk-probe: %s: %s\n", path, strerror(errno));
