@@ -394,7 +394,7 @@ static int confirm_done(tix_db *db, tix_id booking, tix_confirm **out)
     if (!c) return tix__err(TIX_ENOMEM, "out of memory");
     c->booking_id = booking;
     c->dup = 1;
-    atomic_store(&c->done, 1);
+    atomic_store(&c->done, TIX__CONFIRM_DONE);
     *out = c;
     return TIX_OK;
 }
@@ -463,14 +463,14 @@ static int confirm_result(tix_confirm *c, tix_id *booking_id)
 int tix_confirm_poll(tix_confirm *c, tix_id *booking_id)
 {
     if (!c) return tix__err(TIX_EINVAL, "confirm is NULL");
-    if (!atomic_load_explicit(&c->done, memory_order_acquire)) return TIX_EAGAIN;
+    if (!tix__confirm_is_done(c)) return TIX_EAGAIN;
     return confirm_result(c, booking_id);
 }
 
 int tix_confirm_wait(tix_confirm *c, int timeout_ms, tix_id *booking_id)
 {
     if (!c) return tix__err(TIX_EINVAL, "confirm is NULL");
-    if (!atomic_load_explicit(&c->done, memory_order_acquire)) {
+    if (!tix__confirm_is_done(c)) {
         int rc = tix__committer_wait(c->db, c, timeout_ms);
         if (rc) return rc;
     }

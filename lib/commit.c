@@ -53,9 +53,10 @@ static long futex_call(_Atomic int *word, int op, int val,
 
 static void confirm_mark_done(tix_confirm *c)
 {
-    atomic_store_explicit(&c->done, 1, memory_order_release);
-    futex_call(&c->done, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, INT_MAX,
-               NULL);
+    if (atomic_exchange_explicit(&c->done, TIX__CONFIRM_DONE,
+                                 memory_order_release) == TIX__CONFIRM_SLEEPING)
+        futex_call(&c->done, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, INT_MAX,
+                   NULL);
 }
 
 /* ---- after the transaction: move words, report ------------------------ */
@@ -238,17 +239,25 @@ int tix__committer_wait(tix_db *db, tix_confirm *c, int timeout_ms)
             until.tv_nsec -= 1000000000L;
         }
     }
-    /* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so
-     * spurious wake-ups and EINTR simply loop. */
-    while (!atomic_load_explicit(&c->done, memory_order_acquire)) {
+    /* Mark SLEEPING, then sleep while it still says so. FUTEX_WAIT_BITSET
+     * takes an absolute CLOCK_MONOTONIC deadline, so spurious wake-ups and
+     * EINTR simply loop. */
+    for (;;) {
+        int v = atomic_load_explicit(&c->done, memory_order_acquire);
+        if (v == TIX__CONFIRM_DONE) return TIX_OK;
+        if (v == TIX__CONFIRM_PENDING &&
+            !atomic_compare_exchange_weak_explicit(
+                &c->done, &v, TIX__CONFIRM_SLEEPING, memory_order_acquire,
+                memory_order_acquire))
+            continue;
         long r = futex_call(&c->done, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
-                            0, timeout_ms < 0 ? NULL : &until);
+                            TIX__CONFIRM_SLEEPING,
+                            timeout_ms < 0 ? NULL : &until);
         if (r == -1 && errno == ETIMEDOUT) {
-            if (atomic_load_explicit(&c->done, memory_order_acquire)) break;
+            if (tix__confirm_is_done(c)) return TIX_OK;
             return tix__err(TIX_ETIMEDOUT, "confirm still in flight");
         }
     }
-    return TIX_OK;
 }
 
 void tix__committer_stop(tix_db *db)

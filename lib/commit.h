@@ -29,10 +29,21 @@ struct tix_confirm {
     uint32_t conflict_seat;    /* on TIX_ECONFLICT from LMDB */
     uint64_t conflict_booking; /* the booking that owns it */
     char errmsg[256];
-    _Atomic int done;
+    _Atomic int done;          /* TIX__CONFIRM_*; also the futex word */
     _Atomic int refs;
     struct tix_confirm *next;
 };
+
+/* States of tix_confirm.done. A waiter marks SLEEPING before it sleeps,
+ * so the committer makes the wake-up syscall only when someone sleeps. */
+enum { TIX__CONFIRM_PENDING = 0, TIX__CONFIRM_DONE = 1, TIX__CONFIRM_SLEEPING = 2 };
+
+/* 1 once the committer has finished @p c (its results are readable). */
+static inline int tix__confirm_is_done(tix_confirm *c)
+{
+    return atomic_load_explicit(&c->done, memory_order_acquire) ==
+           TIX__CONFIRM_DONE;
+}
 
 /* Writes one confirm inside the batch transaction. Per-request failures
  * (TIX_ECONFLICT, TIX_ENOTFOUND, TIX_EINVAL) are stored in c->result and
