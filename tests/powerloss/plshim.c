@@ -19,6 +19,9 @@
  *   TIX_PL_KEEP_PCT   chance (0..100) that a pending write survives;
  *                     default: drawn per cut from 0, 25, 50, 75, 100
  *   TIX_PL_TORN_PCT   chance that a surviving write is torn (default 25)
+ *   TIX_PL_LAX_DIR    1: fsync of a new file also makes its name durable
+ *                     (what ext4 and XFS do in practice; POSIX does not
+ *                     promise it)
  *
  * Durability model:
  *  - a write to a tracked file is pending until fsync/fdatasync of that
@@ -172,7 +175,7 @@ static struct {
     pthread_mutex_t mu;
     int on;
     char dir[PATH_MAX], image[PATH_MAX], report[PATH_MAX];
-    uint64_t rng, cut_at, cut_writes, cut_ms, keep_pct, torn_pct;
+    uint64_t rng, cut_at, cut_writes, cut_ms, keep_pct, torn_pct, lax_dir;
     uint64_t seq, syncs, writes;
     size_t pending_bytes, max_bytes;
     pl_slot *slots;
@@ -606,6 +609,7 @@ __attribute__((constructor)) static void pl_init(void)
     g.max_bytes = (size_t)env_u64("TIX_PL_MAX_MB", 512) << 20;
     g.keep_pct = env_u64("TIX_PL_KEEP_PCT", UINT64_MAX);
     g.torn_pct = env_u64("TIX_PL_TORN_PCT", 25);
+    g.lax_dir = env_u64("TIX_PL_LAX_DIR", 0);
     g.on = 1;
     pthread_t t;
     if (g.cut_ms && pthread_create(&t, NULL, timer_main, NULL))
@@ -1020,6 +1024,7 @@ static int tracked_sync(int fd, int (*fn)(int), int whole_fs)
     }
     if (rc == 0 && (whole_fs || dir))
         for (size_t i = 0; i < nfiles; i++) g.files[i].created = 0;
+    if (rc == 0 && f && g.lax_dir) g.files[fi].created = 0;
     unlock();
     free(sizes);
     return rc;
