@@ -45,9 +45,10 @@
  * applied again oldest first, some of them torn after a 512-byte sector.
  *
  * Not simulated (the shim says so and exits, or the limitation is
- * documented here): writable shared mappings of tracked files (exits),
- * rename/unlink (act as durable at once), fcntl(F_DUPFD), stdio streams
- * (their writes bypass the PLT). Exit codes: 86 pending bytes over the
+ * documented here): writable shared mappings of tracked files (exits);
+ * rename, unlink and link, which act as durable at once (only a new
+ * file's name waits for a directory fsync); fcntl(F_DUPFD); stdio
+ * streams (their writes bypass the PLT). Exit codes: 86 pending bytes over the
  * bound, 87 an unsupported operation, 88 the image could not be built.
  *
  * One mutex guards everything and is held across each tracked write, so
@@ -105,6 +106,9 @@ static int (*real_msync)(void *, size_t, int);
 static void (*real_sync)(void);
 static int (*real_syncfs)(int);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_renameat2)(int, const char *, int, const char *, unsigned);
+static int (*real_unlinkat)(int, const char *, int);
+static int (*real_linkat)(int, const char *, int, const char *, int);
 
 static void *must_sym(const char *name)
 {
@@ -139,6 +143,9 @@ static void resolve(void)
     real_sync = must_sym("sync");
     real_syncfs = must_sym("syncfs");
     real_mmap = must_sym("mmap");
+    real_renameat2 = must_sym("renameat2");
+    real_unlinkat = must_sym("unlinkat");
+    real_linkat = must_sym("linkat");
 }
 
 /* ---- state ------------------------------------------------------------- */
@@ -621,19 +628,30 @@ __attribute__((constructor)) static void pl_init(void)
 static int open_common(int dirfd, const char *path, int flags, mode_t mode)
 {
     if (!g.on) return real_openat(dirfd, path, flags, mode);
+    /* A creation changes the directory: not while a cut copies it. Other
+     * opens may block (a FIFO), so they lock only to register. */
+    int locked = (flags & O_CREAT) != 0;
+    if (locked) lock();
     struct stat st;
     int existed = fstatat(dirfd, path, &st, 0) == 0;
     /* O_TRUNC is done afterwards as a pending ftruncate, once we know
      * whether the file is tracked. */
     int fd = real_openat(dirfd, path, flags & ~O_TRUNC, mode);
-    if (fd < 0) return fd;
-    lock();
-    set_slot(fd, classify(fd, flags, existed));
-    unlock();
+    int e = errno;
+    if (fd >= 0) {
+        if (!locked) lock();
+        locked = 1;
+        set_slot(fd, classify(fd, flags, existed));
+    }
+    if (locked) unlock();
+    if (fd < 0) {
+        errno = e;
+        return fd;
+    }
     struct stat now;
     if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && !fstat(fd, &now) &&
         S_ISREG(now.st_mode) && ftruncate(fd, 0)) {
-        int e = errno;
+        e = errno;
         close(fd);
         errno = e;
         return -1;
@@ -741,6 +759,82 @@ static int dup_common(int oldfd, int newfd, int flags)
 int dup(int oldfd) { return dup_common(oldfd, -1, 0); }
 int dup2(int oldfd, int newfd) { return dup_common(oldfd, newfd, -1); }
 int dup3(int oldfd, int newfd, int flags) { return dup_common(oldfd, newfd, flags); }
+
+/* ---- interposed: names ------------------------------------------------- */
+
+/* Renames, unlinks and links take effect at once, as if the directory
+ * were always durable (not simulated, see the top), but never while a cut
+ * is copying the directory: the image must be one moment's state. Data
+ * records follow the inode, so a file written, fsynced and renamed into
+ * place keeps its state under the new name. */
+static int locked_renameat2(int olddir, const char *old, int newdir, const char *new,
+                            unsigned flags)
+{
+    if (!g.on) return real_renameat2(olddir, old, newdir, new, flags);
+    lock();
+    int rc = real_renameat2(olddir, old, newdir, new, flags);
+    int e = errno;
+    unlock();
+    errno = e;
+    return rc;
+}
+
+int rename(const char *old, const char *new)
+{
+    return locked_renameat2(AT_FDCWD, old, AT_FDCWD, new, 0);
+}
+
+int renameat(int olddir, const char *old, int newdir, const char *new)
+{
+    return locked_renameat2(olddir, old, newdir, new, 0);
+}
+
+int renameat2(int olddir, const char *old, int newdir, const char *new, unsigned flags)
+{
+    return locked_renameat2(olddir, old, newdir, new, flags);
+}
+
+static int locked_unlinkat(int dir, const char *path, int flags)
+{
+    if (!g.on) return real_unlinkat(dir, path, flags);
+    lock();
+    int rc = real_unlinkat(dir, path, flags);
+    int e = errno;
+    unlock();
+    errno = e;
+    return rc;
+}
+
+int unlink(const char *path) { return locked_unlinkat(AT_FDCWD, path, 0); }
+int unlinkat(int dir, const char *path, int flags) { return locked_unlinkat(dir, path, flags); }
+int remove(const char *path)
+{
+    struct stat st;
+    int isdir = !lstat(path, &st) && S_ISDIR(st.st_mode);
+    return locked_unlinkat(AT_FDCWD, path, isdir ? AT_REMOVEDIR : 0);
+}
+
+static int locked_linkat(int olddir, const char *old, int newdir, const char *new,
+                         int flags)
+{
+    if (!g.on) return real_linkat(olddir, old, newdir, new, flags);
+    lock();
+    int rc = real_linkat(olddir, old, newdir, new, flags);
+    int e = errno;
+    unlock();
+    errno = e;
+    return rc;
+}
+
+int link(const char *old, const char *new)
+{
+    return locked_linkat(AT_FDCWD, old, AT_FDCWD, new, 0);
+}
+
+int linkat(int olddir, const char *old, int newdir, const char *new, int flags)
+{
+    return locked_linkat(olddir, old, newdir, new, flags);
+}
 
 /* ---- interposed: writes ------------------------------------------------ */
 
