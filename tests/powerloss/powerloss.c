@@ -76,6 +76,10 @@
 #define WRITER_SECONDS 10 /* a writer still running then was never cut */
 #define BACKSTOP_MS 3000  /* a cut plan that never fires is ended by this */
 #define EXIT_NO_CUT 3
+/* plshim.c's exit codes */
+#define SHIM_EXIT_OVER_BUDGET 86
+#define SHIM_EXIT_UNSUPPORTED 87
+#define SHIM_EXIT_IMAGE_FAILED 88
 #define PRINT_FAILURES 3 /* iterations whose problems are printed */
 #define FRESH_EVERY 4    /* see iteration() */
 
@@ -687,29 +691,52 @@ static unsigned long cut_field(const char *cut, const char *key)
     return p ? strtoul(p + strlen(key), NULL, 10) : 0;
 }
 
+static const char *writer_exit_text(int code)
+{
+    switch (code) {
+    case EXIT_NO_CUT: return " (never cut)";
+    case SHIM_EXIT_OVER_BUDGET: return " (shim: pending writes over TIX_PL_MAX_MB)";
+    case SHIM_EXIT_UNSUPPORTED: return " (shim: an operation it cannot simulate)";
+    case SHIM_EXIT_IMAGE_FAILED: return " (shim: the image could not be written)";
+    default: return "";
+    }
+}
+
+/* The harness's own failures: no cut, no image, a writer call failing. */
+static int harness_failed(const iter_result *r, char *why, size_t cap)
+{
+    int ws = r->writer_status;
+    if (ws >= 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 && r->cut[0]) {
+        if (!r->bad_lines) return 0;
+        snprintf(why, cap, "writer reported %zu failures", r->bad_lines);
+    } else if (ws >= 0 && WIFSIGNALED(ws)) {
+        snprintf(why, cap, "writer killed by signal %d", WTERMSIG(ws));
+    } else if (ws >= 0 && WIFEXITED(ws)) {
+        snprintf(why, cap, "writer exit %d%s", WEXITSTATUS(ws),
+                 writer_exit_text(WEXITSTATUS(ws)));
+    } else {
+        snprintf(why, cap, "writer hung");
+    }
+    return 1;
+}
+
 /* Why iteration @p r failed ("" when it passed); counts it in @p t. */
 static const char *verdict(const iter_result *r, totals *t, char *why, size_t cap)
 {
     why[0] = '\0';
-    int ws = r->writer_status, cs = r->checker_status;
-    if (ws < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || !r->cut[0]) {
+    int cs = r->checker_status;
+    if (harness_failed(r, why, cap)) {
         t->f_harness++;
-        if (ws >= 0 && WIFSIGNALED(ws)) snprintf(why, cap, "writer killed by signal %d", WTERMSIG(ws));
-        else if (ws >= 0 && WIFEXITED(ws)) snprintf(why, cap, "writer exit %d%s", WEXITSTATUS(ws),
-                                                    WEXITSTATUS(ws) == 86 ? " (shim over its memory bound)" :
-                                                    WEXITSTATUS(ws) == EXIT_NO_CUT ? " (never cut)" : "");
-        else snprintf(why, cap, "writer hung");
-    } else if (r->bad_lines) {
-        t->f_harness++;
-        snprintf(why, cap, "writer reported %zu failures", r->bad_lines);
     } else if (cs < 0 || !WIFEXITED(cs) || WEXITSTATUS(cs) != 0) {
         t->f_crash++;
-        if (cs >= 0 && WIFSIGNALED(cs)) snprintf(why, cap, "checker died of signal %d reading the image",
-                                                 WTERMSIG(cs));
-        else snprintf(why, cap, "checker failed");
+        if (cs >= 0 && WIFSIGNALED(cs))
+            snprintf(why, cap, "checker died of signal %d reading the image", WTERMSIG(cs));
+        else
+            snprintf(why, cap, "checker failed");
     } else if (r->open_rc) {
         t->f_open++;
-        snprintf(why, cap, "image does not open: %s: %s", tix_strerror(r->open_rc), r->open_msg);
+        snprintf(why, cap, "image does not open: %s: %s", tix_strerror(r->open_rc),
+                 r->open_msg);
     } else if (r->ledger_problems) {
         t->f_lost++;
         snprintf(why, cap, "%zu reported steps lost (and %zu invariant problems)",
