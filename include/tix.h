@@ -111,8 +111,14 @@ typedef enum tix_durability {
     TIX_SYNC_FULL = 0,   /**< fsync data and meta on every commit (default). */
     TIX_SYNC_NOMETA = 1, /**< Skip the meta-page fsync: a crash may lose the
                             last commit, never corrupts. */
-    TIX_SYNC_NONE = 2    /**< No fsync: fast, for tests; an OS crash may lose
+    TIX_SYNC_NONE = 2,   /**< No fsync: fast, for tests; an OS crash may lose
                             recent commits. */
+    TIX_SYNC_JOURNAL = 3 /**< As durable as TIX_SYNC_FULL, fewer flushes: each
+                            commit appends its changes to a redo journal and
+                            flushes only that; LMDB is flushed by checkpoints
+                            in the background. One read-write process at a
+                            time (others get TIX_EBUSY). See docs/design.md,
+                            "Journal". */
 } tix_durability;
 
 /** Clock: returns the current time in seconds since the Unix epoch. */

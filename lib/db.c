@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "journal.h"
 #include "outbox.h"
 #include "random.h"
 
@@ -146,7 +147,7 @@ static int config_check(const tix_config *c)
     if (c->max_readers < 1 || c->max_readers > 65536)
         return tix__err(TIX_EINVAL, "max_readers %u not in 1..65536",
                         c->max_readers);
-    if ((unsigned)c->durability > TIX_SYNC_NONE)
+    if ((unsigned)c->durability > TIX_SYNC_JOURNAL)
         return tix__err(TIX_EINVAL, "unknown durability mode %d",
                         (int)c->durability);
     if (c->hold_ttl_max < 1 || c->hold_ttl_max > 86400)
@@ -208,7 +209,9 @@ static int open_env(tix_db *db)
     mdb_env_set_mapsize(db->env, c->map_size);
     unsigned flags = MDB_NOTLS;
     if (c->durability == TIX_SYNC_NOMETA) flags |= MDB_NOMETASYNC;
-    if (c->durability == TIX_SYNC_NONE) flags |= MDB_NOSYNC;
+    /* Journal mode: the journal makes commits durable, checkpoints LMDB. */
+    if (c->durability == TIX_SYNC_NONE || c->durability == TIX_SYNC_JOURNAL)
+        flags |= MDB_NOSYNC;
     if (db->readonly) flags |= MDB_RDONLY;
     if (c->flags & TIX_OPEN_NOCREATE) {
         char f[PATH_MAX];
@@ -314,14 +317,17 @@ int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
     db->dev = st.st_dev;
     db->ino = st.st_ino;
     if ((rc = registry_add(db))) goto fail_unregistered;
+    if ((rc = tix__journal_open(db))) goto fail;
     if ((rc = open_env(db))) goto fail;
     if ((rc = open_tables(db))) goto fail;
+    if ((rc = tix__journal_start(db))) goto fail;
     if ((rc = tix__engine_open(db))) goto fail;
     *out = db;
     return TIX_OK;
 fail:
     registry_remove(db);
 fail_unregistered:
+    tix__journal_close(db);
     if (db->env) mdb_env_close(db->env);
     pthread_rwlock_destroy(&db->txn_lock);
     tix__outbox_notify_destroy(db);
@@ -334,6 +340,7 @@ void tix_db_close(tix_db *db)
 {
     if (!db) return;
     tix__engine_close(db);
+    tix__journal_close(db);
     mdb_env_close(db->env);
     registry_remove(db);
     pthread_rwlock_destroy(&db->txn_lock);
@@ -354,6 +361,7 @@ int tix_db_sync(tix_db *db)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (db->readonly) return TIX_OK;
+    if (db->cfg.durability == TIX_SYNC_JOURNAL) return tix__journal_sync(db);
     int rc = mdb_env_sync(db->env, 1);
     return rc ? tix__mdb_err(rc, "sync") : TIX_OK;
 }
@@ -439,13 +447,19 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
         }
         tix__outbox_txn_begin();
         tix__map_full_clear();
+        tix__journal_txn_begin(db);
         rc = fn(db, txn, arg);
+        if (rc == TIX_OK) rc = tix__journal_precommit(db, txn);
+        int committed = 0;
         if (rc == TIX_OK) {
             int mrc = mdb_txn_commit(txn);
             if (mrc) rc = tix__mdb_err(mrc, "commit");
+            committed = mrc == 0;
         } else {
             mdb_txn_abort(txn);
         }
+        int jrc = tix__journal_postcommit(db, committed);
+        if (rc == TIX_OK) rc = jrc;
         pthread_rwlock_unlock(&db->txn_lock);
         if (rc == TIX_OK) tix__outbox_txn_committed(db);
         /* Grow only when LMDB's map is what is full: a full disk (ENOSPC,
@@ -474,7 +488,7 @@ int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out)
     tix__be64_put(buf, next);
     v.mv_size = 8;
     v.mv_data = buf;
-    rc = mdb_put(txn, db->dbi[TIX_T_META], &k, &v, 0);
+    rc = tix__lmdb_put(db, txn, TIX_T_META, &k, &v, 0);
     if (rc) return tix__mdb_err(rc, "id counter");
     *out = next;
     return TIX_OK;
@@ -507,7 +521,7 @@ int tix__put(tix_db *db, MDB_txn *txn, int table, const void *key,
              const char *what)
 {
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    int rc = mdb_put(txn, db->dbi[table], &k, &v, flags);
+    int rc = tix__lmdb_put(db, txn, table, &k, &v, flags);
     if (rc == MDB_KEYEXIST) return tix__err(TIX_EEXISTS, "%s already exists", what);
     return rc ? tix__mdb_err(rc, what) : TIX_OK;
 }
@@ -524,7 +538,7 @@ int tix__del(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, const char *what)
 {
     MDB_val k = {klen, (void *)key};
-    int rc = mdb_del(txn, db->dbi[table], &k, NULL);
+    int rc = tix__lmdb_del(db, txn, table, &k);
     if (rc == MDB_NOTFOUND) return tix__err(TIX_ENOTFOUND, "%s not found", what);
     return rc ? tix__mdb_err(rc, what) : TIX_OK;
 }

@@ -82,6 +82,8 @@ struct tix_db {
     uint8_t identity[16]; /* random, fixed at creation: names this LMDB */
     uint8_t secret[32];   /* random, fixed at creation: keys hold tags */
     struct tix_engine *engine;
+    struct tix_journal *jr; /* lib/journal.c; NULL on a read-only open
+                               of a store that never had one */
     /* Outbox waiters (lib/outbox.c): outbox_gen is bumped and outbox_cv
      * (CLOCK_MONOTONIC) broadcast after every commit that appended events. */
     pthread_mutex_t outbox_mu;

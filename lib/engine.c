@@ -1,5 +1,6 @@
 /* Seat engine state attached to a store: seats.map, the show cache and
  * the LMDB truth used to initialise and repair seat words. */
+#include "journal.h"
 #include "engine.h"
 
 #include <stdlib.h>
@@ -433,7 +434,7 @@ static int reclaim_finished(tix_db *db, MDB_txn *txn, int64_t cutoff)
         if (tix__be64_get_i(k.mv_data) > cutoff) break; /* not retired yet */
         uint64_t base = tix__be64_get(v.mv_data);
         uint64_t words = tix__be64_get((const uint8_t *)v.mv_data + 8);
-        if ((rc = mdb_cursor_del(cur, 0))) break;
+        if ((rc = tix__lmdb_cursor_del(db, cur, TIX_T_REGIONS_BY_END))) break;
         if ((trc = free_put(db, txn, base, words))) break;
     }
     mdb_cursor_close(cur);
@@ -458,7 +459,7 @@ static int free_take(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base,
     if (rc == 0 && k.mv_size == 16) {
         have = tix__be64_get(k.mv_data);
         *base = tix__be64_get((const uint8_t *)k.mv_data + 8);
-        rc = mdb_cursor_del(cur, 0);
+        rc = tix__lmdb_cursor_del(db, cur, TIX_T_REGIONS_FREE);
         *found = rc == 0;
     }
     mdb_cursor_close(cur);
@@ -479,7 +480,7 @@ static int bump_alloc(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base)
     tix__be64_put(buf, next + words);
     v.mv_size = 8;
     v.mv_data = buf;
-    rc = mdb_put(txn, db->dbi[TIX_T_META], &k, &v, 0);
+    rc = tix__lmdb_put(db, txn, TIX_T_META, &k, &v, 0);
     if (rc) return tix__mdb_err(rc, "seatmap counter");
     *base = next;
     return TIX_OK;

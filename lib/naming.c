@@ -1,4 +1,5 @@
 /* Unique sibling names: see naming.h. */
+#include "journal.h"
 #include "naming.h"
 
 #include <string.h>
@@ -27,7 +28,7 @@ static int put_key(tix_db *db, MDB_txn *txn, const tix__names *f,
     uint8_t val[8];
     tix__be64_put(val, id);
     MDB_val k = {klen, (void *)key}, v = {sizeof val, val};
-    int rc = mdb_put(txn, db->dbi[f->index], &k, &v, MDB_NOOVERWRITE);
+    int rc = tix__lmdb_put(db, txn, f->index, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
         if (owner == 0)
             return tix__err(TIX_EEXISTS, "a %s named \"%s\" already exists",
@@ -60,7 +61,7 @@ int tix__name_rename(tix_db *db, MDB_txn *txn, const tix__names *f,
     int rc = put_key(db, txn, f, new_key, new_len, owner, new_name, id);
     if (rc) return rc;
     MDB_val k = {old_len, old_key};
-    rc = mdb_del(txn, db->dbi[f->index], &k, NULL);
+    rc = tix__lmdb_del(db, txn, f->index, &k);
     if (rc == MDB_NOTFOUND)
         return tix__err(TIX_ECORRUPT, "%s %llu is missing from its name index",
                         f->what, (unsigned long long)id);

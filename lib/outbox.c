@@ -18,6 +18,7 @@
  * it (tix_outbox_trim). Events after a consumer's cursor are therefore
  * never trimmed, which is what lets tix_outbox_ack find the newest event
  * with one MDB_LAST. */
+#include "journal.h"
 #include "outbox.h"
 
 #include <errno.h>
@@ -814,7 +815,7 @@ static int trim_txn(tix_db *db, MDB_txn *txn, void *arg)
             a->more = 1;
             break;
         }
-        if ((mrc = mdb_cursor_del(cur, 0))) break;
+        if ((mrc = tix__lmdb_cursor_del(db, cur, TIX_T_OUTBOX))) break;
         a->removed++;
     }
     mdb_cursor_close(cur);

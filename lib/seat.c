@@ -12,6 +12,7 @@
  * screen record's seat_count is the next index. Holds and seats.map name
  * seats by index, so a screen's layout only grows, and only until its
  * first show. */
+#include "journal.h"
 #include "seat.h"
 
 #include <math.h>
@@ -103,8 +104,8 @@ static int label_claim(tix_db *db, MDB_txn *txn, tix_id screen_id,
     tix__be32_put(key + 9 + n, number);
     tix__be32_put(val, index);
     MDB_val k = {13 + n, key}, v = {sizeof val, val};
-    int rc = mdb_put(txn, db->dbi[TIX_T_SEATS_BY_LABEL], &k, &v,
-                     MDB_NOOVERWRITE);
+    int rc = tix__lmdb_put(db, txn, TIX_T_SEATS_BY_LABEL, &k, &v,
+                           MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
         return tix__err(TIX_EEXISTS, "seat %s-%u already exists on screen %llu",
                         label, number, (unsigned long long)screen_id);

@@ -1,4 +1,5 @@
 /* Helpers shared by the table modules: see table.h. */
+#include "journal.h"
 #include "table.h"
 
 #include <errno.h>
@@ -109,7 +110,7 @@ int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
         if (mrc || k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
             break;
         if (each && (rc = each(db, txn, &k, &v, arg))) break;
-        if ((mrc = mdb_cursor_del(cur, 0))) break;
+        if ((mrc = tix__lmdb_cursor_del(db, cur, table))) break;
         count++;
     }
     mdb_cursor_close(cur);
