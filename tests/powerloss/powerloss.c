@@ -64,6 +64,7 @@
 #include <unistd.h>
 
 #include "invariants.h"
+#include "journal.h"
 #include "testutil.h"
 
 #define ROWS 12
@@ -634,6 +635,11 @@ static void check_image(const ctx *c, const char *image, const tt_ledger *l,
                         int quiet, iter_result *r)
 {
     alarm(120); /* a check that hangs is a failure too */
+    /* The image is what the disk holds after the machine comes back: a
+     * new boot. A journal records the boot its store was written in (a
+     * store written in this boot had its page cache survive); make it
+     * look written in the last one. Modes without a journal: no-op. */
+    (void)tix__journal_test_forget_boot(image);
     tix_db *db;
     r->open_rc = tix_db_open(image, &c->cfg, &db);
     if (r->open_rc) {

@@ -41,10 +41,22 @@ void tt_rmrf(const char *path)
     nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+tix_durability tt_durability(tix_durability dflt)
+{
+    const char *d = getenv("TIX_TEST_DURABILITY");
+    if (!d || !*d) return dflt;
+    if (strcmp(d, "full") == 0) return TIX_SYNC_FULL;
+    if (strcmp(d, "nometa") == 0) return TIX_SYNC_NOMETA;
+    if (strcmp(d, "none") == 0) return TIX_SYNC_NONE;
+    if (strcmp(d, "journal") == 0) return TIX_SYNC_JOURNAL;
+    fprintf(stderr, "TIX_TEST_DURABILITY=%s: want full|nometa|none|journal\n", d);
+    return dflt;
+}
+
 void tt_config(tix_config *cfg)
 {
     tix_config_init(cfg);
-    cfg->durability = TIX_SYNC_NONE;
+    cfg->durability = tt_durability(TIX_SYNC_NONE);
     cfg->clock = tt_clock;
     cfg->map_size = (size_t)8 << 20;
     cfg->seatmap_reserve = (size_t)64 << 20;

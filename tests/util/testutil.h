@@ -56,6 +56,9 @@ extern int64_t tt_now;
 int64_t tt_clock(void *ctx);
 
 /* Config for tests: no fsync, fake clock starting at 2026-01-01. */
+/* Durability for test stores: $TIX_TEST_DURABILITY (full, nometa, none,
+ * journal) when set, else @p dflt. Lets the whole suite run in one mode. */
+tix_durability tt_durability(tix_durability dflt);
 void tt_config(tix_config *cfg);
 
 /* Opens a new store in a fresh temp dir with tt_config. */

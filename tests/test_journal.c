@@ -1,0 +1,396 @@
+/* TIX_SYNC_JOURNAL (lib/journal.c): a store written in journal mode keeps
+ * everything a writer was told was committed, whether the writer process
+ * dies (page cache intact: replay over LMDB) or the machine does (LMDB
+ * may be torn: the snapshot is put back, then replayed). The crashes are
+ * real: a forked writer _exits without closing. A machine crash is
+ * modelled by overwriting data.mdb with garbage and making the journal
+ * look written in another boot (tix__journal_test_forget_boot).
+ *
+ * "Same store" is checked with tt_digest, a hash of every key and value
+ * of every table, taken by the writer just before it dies. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "journal.h"
+#include "testutil.h"
+
+#define ROWS 10
+#define PER_ROW 20
+
+typedef struct jfix {
+    char *dir;
+    tt_catalog c;
+    tix_id show, user;
+} jfix;
+
+static void jconfig(tix_config *cfg, tix_durability d)
+{
+    tt_config(cfg);
+    cfg->durability = d;
+}
+
+static tix_db *jopen(const char *dir, tix_durability d)
+{
+    tix_config cfg;
+    jconfig(&cfg, d);
+    tix_db *db = NULL;
+    int rc = tix_db_open(dir, &cfg, &db);
+    if (rc) fail_msg("open %s -> %s: %s", dir, tix_strerror(rc), tix_errmsg());
+    return db;
+}
+
+/* A store with a catalog, one show and a user, made in journal mode and
+ * closed. */
+static int setup(void **state)
+{
+    jfix *f = calloc(1, sizeof *f);
+    tt_now = 1767225600;
+    char *base = tt_tmpdir();
+    f->dir = malloc(strlen(base) + 8);
+    sprintf(f->dir, "%s/store", base);
+    free(base);
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    tt_make_catalog(db, ROWS, PER_ROW, &f->c);
+    tix_show sh = {.movie_id = f->c.movie, .screen_id = f->c.screen,
+                   .start = tt_now + 86400};
+    assert_ok(tix_show_create(db, &sh, &f->show));
+    tix_user u = {.name = "Ravi", .email = "ravi@example.com",
+                  .phone = "+919800000002", .home_city_id = f->c.city};
+    assert_ok(tix_user_create(db, &u, &f->user));
+    tix_db_close(db);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    jfix *f = *state;
+    char *slash = strrchr(f->dir, '/');
+    *slash = '\0';
+    tt_rmrf(f->dir);
+    free(f->dir);
+    free(f);
+    tix__journal_tune(0, 0);
+    return 0;
+}
+
+/* Books seats first..first+n-1 one confirm each; returns how many. */
+static int book_range(tix_db *db, jfix *f, uint32_t first, uint32_t n)
+{
+    int done = 0;
+    for (uint32_t s = first; s < first + n; s++) {
+        tix_hold *h;
+        if (tix_hold_create(db, f->show, &s, 1, NULL, &h)) return -1;
+        char ref[32];
+        snprintf(ref, sizeof ref, "pay-%u", s);
+        tix_confirm_opts o = {.user_id = f->user, .payment_ref = ref};
+        tix_id b;
+        int rc = tix_hold_confirm(db, h, &o, &b);
+        tix_hold_free(h);
+        if (rc) return -1;
+        done++;
+    }
+    return done;
+}
+
+/* Forks a writer: it opens the store in journal mode, books @p n seats
+ * (calling tix_db_sync, which snapshots, after the first half), sends its
+ * digest and dies without closing. Returns the digest. */
+static uint64_t crash_writer(jfix *f, uint32_t n)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        tix_config cfg;
+        jconfig(&cfg, TIX_SYNC_JOURNAL);
+        tix_db *db;
+        if (tix_db_open(f->dir, &cfg, &db)) _exit(2);
+        if (book_range(db, f, 0, n / 2) != (int)(n / 2)) _exit(3);
+        if (tix_db_sync(db)) _exit(4);
+        if (book_range(db, f, n / 2, n - n / 2) != (int)(n - n / 2)) _exit(5);
+        uint64_t d = tt_digest(db);
+        if (write(fds[1], &d, sizeof d) != (ssize_t)sizeof d) _exit(6);
+        _exit(0); /* no close: the journal stays ACTIVE */
+    }
+    close(fds[1]);
+    uint64_t d = 0;
+    assert_int_equal(read(fds[0], &d, sizeof d), (ssize_t)sizeof d);
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return d;
+}
+
+static void trash_lmdb(const char *dir)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/data.mdb", dir);
+    int fd = open(p, O_WRONLY);
+    assert_true(fd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    char junk[4096];
+    memset(junk, 0x5a, sizeof junk);
+    for (off_t at = 0; at < st.st_size; at += (off_t)sizeof junk)
+        assert_int_equal(pwrite(fd, junk, sizeof junk, at), (ssize_t)sizeof junk);
+    close(fd);
+    snprintf(p, sizeof p, "%s/seats.map", dir); /* a reboot rebuilds it */
+    unlink(p);
+}
+
+static size_t bookings_of(tix_db *db, jfix *f)
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < ROWS * PER_ROW; s++) {
+        char ref[32];
+        snprintf(ref, sizeof ref, "pay-%u", s);
+        tix_booking *b;
+        if (tix_booking_find_payment(db, ref, &b) != TIX_OK) continue;
+        n += b->show_id == f->show;
+        tix_booking_free(b);
+    }
+    return n;
+}
+
+static void report_problem(void *ctx, const char *problem)
+{
+    (void)ctx;
+    print_message("check: %s\n", problem);
+}
+
+static void expect_consistent(tix_db *db)
+{
+    tix__check_counts n;
+    assert_ok(tix__check(db, report_problem, NULL, &n));
+    assert_int_equal(n.problems, 0);
+    assert_true(n.records > 0);
+}
+
+static void journal_state(jfix *f, int want_active)
+{
+    int active = -1;
+    uint64_t txnid, off;
+    assert_ok(tix__journal_test_state(f->dir, &active, &txnid, &off));
+    assert_int_equal(active, want_active);
+}
+
+static void clean_close_leaves_a_clean_journal(void **state)
+{
+    jfix *f = *state;
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_int_equal(book_range(db, f, 0, 30), 30);
+    uint64_t d = tt_digest(db);
+    journal_state(f, 1);
+    tix_db_close(db);
+    journal_state(f, 0);
+    /* a clean store needs no journal: trash nothing, reopen both ways */
+    db = jopen(f->dir, TIX_SYNC_FULL);
+    assert_true(tt_digest(db) == d);
+    tix_db_close(db);
+    db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_true(tt_digest(db) == d);
+    assert_int_equal(bookings_of(db, f), 30);
+    tix_db_close(db);
+}
+
+static void process_crash_keeps_every_confirm(void **state)
+{
+    jfix *f = *state;
+    uint64_t d = crash_writer(f, 40);
+    journal_state(f, 1);
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_true(tt_digest(db) == d);
+    assert_int_equal(bookings_of(db, f), 40);
+    tix_db_close(db);
+}
+
+static void process_crash_recovered_by_a_full_sync_open(void **state)
+{
+    jfix *f = *state;
+    uint64_t d = crash_writer(f, 40);
+    tix_db *db = jopen(f->dir, TIX_SYNC_FULL);
+    assert_true(tt_digest(db) == d);
+    tix_db_close(db);
+    journal_state(f, 0); /* recovered and marked clean */
+}
+
+static void machine_crash_restores_the_snapshot(void **state)
+{
+    jfix *f = *state;
+    uint64_t d = crash_writer(f, 60);
+    trash_lmdb(f->dir);
+    assert_ok(tix__journal_test_forget_boot(f->dir));
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_true(tt_digest(db) == d);
+    assert_int_equal(bookings_of(db, f), 60);
+    expect_consistent(db);
+    tix_db_close(db);
+}
+
+/* The control: without the boot change the torn LMDB is trusted, which
+ * shows the snapshot path is what saved the previous test. */
+static void torn_lmdb_without_a_reboot_is_not_repaired(void **state)
+{
+    jfix *f = *state;
+    (void)crash_writer(f, 10);
+    trash_lmdb(f->dir);
+    tix_config cfg;
+    jconfig(&cfg, TIX_SYNC_JOURNAL);
+    tix_db *db = NULL;
+    int rc = tix_db_open(f->dir, &cfg, &db);
+    assert_true(rc != TIX_OK && db == NULL);
+}
+
+/* A second screen of 40 rows x 50 seats, added in one transaction. */
+static void add_big_screen(tix_db *db, jfix *f)
+{
+    tix_screen sc = {.venue_id = f->c.venue, .name = "Audi 2", .ideal_x = 25,
+                     .ideal_y = 26};
+    tix_id screen, tier;
+    assert_ok(tix_screen_create(db, &sc, &screen));
+    tix_tier t = {.screen_id = screen, .name = "Club", .price_minor = 30000,
+                  .currency = "INR"};
+    assert_ok(tix_tier_create(db, &t, &tier));
+    enum { BIG_ROWS = 40, BIG_PER_ROW = 50 };
+    static tix_seat_spec seats[BIG_ROWS][BIG_PER_ROW];
+    static tix_row_spec rows[BIG_ROWS];
+    static char labels[BIG_ROWS][8];
+    for (int r = 0; r < BIG_ROWS; r++) {
+        for (int n = 0; n < BIG_PER_ROW; n++)
+            seats[r][n] = (tix_seat_spec){.number = (uint32_t)n + 1, .x = n + 1,
+                                          .y = r, .tier_id = tier};
+        snprintf(labels[r], sizeof labels[r], "R%d", r + 1);
+        rows[r] = (tix_row_spec){labels[r], seats[r], BIG_PER_ROW};
+    }
+    assert_ok(tix_seats_add_rows(db, screen, rows, BIG_ROWS, NULL));
+}
+
+/* A tiny ring (64 KiB, snapshot when 16 KiB is live): records wrap around
+ * it, fill it (writers snapshot inline) and outgrow it (a 200-seat screen
+ * import is one big record). */
+static void small_ring_wraps_fills_and_grows(void **state)
+{
+    jfix *f = *state;
+    tix__journal_tune(64 << 10, 16 << 10);
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    add_big_screen(db, f);
+    tix_db_close(db);
+    uint64_t d = crash_writer(f, ROWS * PER_ROW);
+    trash_lmdb(f->dir);
+    assert_ok(tix__journal_test_forget_boot(f->dir));
+    db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_true(tt_digest(db) == d);
+    assert_int_equal(bookings_of(db, f), ROWS * PER_ROW);
+    tix_db_close(db);
+}
+
+/* A record whose bytes were damaged ends replay there: the store opens
+ * with what came before it, consistent and usable. The writer snapshots
+ * after its first 5 bookings; the first record after that is damaged. */
+static void damaged_record_ends_replay(void **state)
+{
+    jfix *f = *state;
+    (void)crash_writer(f, 10);
+    int active;
+    uint64_t txnid, off;
+    assert_ok(tix__journal_test_state(f->dir, &active, &txnid, &off));
+    char p[1024];
+    snprintf(p, sizeof p, "%s/journal", f->dir);
+    int fd = open(p, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "X", 1, (off_t)off + 60), 1);
+    close(fd);
+    trash_lmdb(f->dir);
+    assert_ok(tix__journal_test_forget_boot(f->dir));
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_int_equal(bookings_of(db, f), 5);
+    expect_consistent(db);
+    assert_int_equal(book_range(db, f, 5, 10), 10); /* and usable */
+    tix_db_close(db);
+}
+
+static const char *self_path;
+
+/* In a fresh process (exec: a forked child would inherit this process's
+ * open stores), opens the store in @p d; returns its exit status: 0 opened,
+ * 10 TIX_EBUSY, 11 another error. */
+static int child_open(const char *dir, tix_durability d, int readonly)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char mode[8], ro[8];
+        snprintf(mode, sizeof mode, "%d", (int)d);
+        snprintf(ro, sizeof ro, "%d", readonly);
+        execl(self_path, self_path, "--open", mode, ro, dir, (char *)NULL);
+        _exit(12);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int open_main(int argc, char **argv)
+{
+    if (argc != 5) return 12;
+    tix_config cfg;
+    jconfig(&cfg, (tix_durability)atoi(argv[2]));
+    if (atoi(argv[3])) cfg.flags |= TIX_OPEN_READONLY;
+    tix_db *db;
+    int rc = tix_db_open(argv[4], &cfg, &db);
+    if (rc == TIX_OK) tix_db_close(db);
+    else fprintf(stderr, "child open: %s: %s\n", tix_strerror(rc), tix_errmsg());
+    return rc == TIX_OK ? 0 : rc == TIX_EBUSY ? 10 : 11;
+}
+
+static void journal_mode_needs_the_store_alone(void **state)
+{
+    jfix *f = *state;
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_FULL, 0), 10);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_JOURNAL, 0), 10);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_FULL, 1), 0); /* readers ok */
+    tix_db_close(db);
+    db = jopen(f->dir, TIX_SYNC_FULL);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_JOURNAL, 0), 10);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_FULL, 0), 0);
+    tix_db_close(db);
+}
+
+static void readonly_open_waits_for_recovery(void **state)
+{
+    jfix *f = *state;
+    (void)crash_writer(f, 5);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_FULL, 1), 10);
+    tix_db *db = jopen(f->dir, TIX_SYNC_NONE); /* recovers */
+    assert_int_equal(bookings_of(db, f), 5);
+    tix_db_close(db);
+    assert_int_equal(child_open(f->dir, TIX_SYNC_FULL, 1), 0);
+}
+
+int main(int argc, char **argv)
+{
+    self_path = argv[0];
+    if (argc > 1 && strcmp(argv[1], "--open") == 0) return open_main(argc, argv);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(clean_close_leaves_a_clean_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(process_crash_keeps_every_confirm, setup, teardown),
+        cmocka_unit_test_setup_teardown(process_crash_recovered_by_a_full_sync_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(machine_crash_restores_the_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(torn_lmdb_without_a_reboot_is_not_repaired, setup, teardown),
+        cmocka_unit_test_setup_teardown(small_ring_wraps_fills_and_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(damaged_record_ends_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(journal_mode_needs_the_store_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(readonly_open_waits_for_recovery, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
