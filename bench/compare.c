@@ -103,7 +103,7 @@ typedef struct cmp_opts {
     int fthreads[MAX_TC], n_fthreads;
     uint32_t sizes[MAX_SIZES];
     int n_sizes;
-    int durable, json, quick, keep, save;
+    int durable, tix_journal, json, quick, keep, save;
     unsigned sys_mask, scen_mask;
     double flash_limit;
     uint32_t flash_ttl, pool;
@@ -253,6 +253,8 @@ static void usage(FILE *f)
           "                      of 50 seats\n"
           "  --durability MODE   full (default): confirms fsync on commit on\n"
           "                      every system; none: no fsync anywhere\n"
+          "  --tix-sync MODE     libtix's durable mode: journal (default,\n"
+          "                      TIX_SYNC_JOURNAL) or full (TIX_SYNC_FULL)\n"
           "  --flash-threads LIST client threads of the flash sales (--threads;\n"
           "                      --quick: the largest of --threads)\n"
           "  --flash-limit S     give up a sale after S seconds (45; --quick 6)\n"
@@ -278,6 +280,7 @@ static void parse(int argc, char **argv, cmp_opts *o)
     memset(o, 0, sizeof *o);
     o->seconds = 3;
     o->durable = 1;
+    o->tix_journal = 1;
     o->save = 1;
     o->flash_limit = 45;
     o->flash_ttl = 2;
@@ -289,7 +292,7 @@ static void parse(int argc, char **argv, cmp_opts *o)
     snprintf(o->sizes_text, sizeof o->sizes_text, "20000,150000");
     snprintf(o->peers_text, sizeof o->peers_text, "sqlite,postgres,redis");
     snprintf(o->scen_text, sizeof o->scen_text, "hold,confirm,avail,flash,browse");
-    enum { O_PEERS = 1, O_SCEN, O_THREADS, O_SECONDS, O_SEATS, O_DUR, O_FTHR,
+    enum { O_PEERS = 1, O_SCEN, O_THREADS, O_SECONDS, O_SEATS, O_DUR, O_TSYNC, O_FTHR,
            O_FLIM, O_FTTL, O_POOL, O_QUICK, O_JSON, O_RDIR, O_NOSAVE, O_DIR,
            O_KEEP, O_NOTE, O_HELP, O_ABANDON };
     static const struct option lo[] = {
@@ -299,6 +302,7 @@ static void parse(int argc, char **argv, cmp_opts *o)
         {"seconds", required_argument, NULL, O_SECONDS},
         {"seats", required_argument, NULL, O_SEATS},
         {"durability", required_argument, NULL, O_DUR},
+        {"tix-sync", required_argument, NULL, O_TSYNC},
         {"flash-threads", required_argument, NULL, O_FTHR},
         {"flash-limit", required_argument, NULL, O_FLIM},
         {"flash-ttl", required_argument, NULL, O_FTTL},
@@ -381,6 +385,11 @@ static void parse(int argc, char **argv, cmp_opts *o)
             if (!strcmp(optarg, "full")) o->durable = 1;
             else if (!strcmp(optarg, "none")) o->durable = 0;
             else bench_fatal("--durability wants full or none");
+            break;
+        case O_TSYNC:
+            if (!strcmp(optarg, "journal")) o->tix_journal = 1;
+            else if (!strcmp(optarg, "full")) o->tix_journal = 0;
+            else bench_fatal("--tix-sync wants journal or full");
             break;
         case O_FLIM:
             o->flash_limit = strtod(optarg, &end);
@@ -897,7 +906,8 @@ static int sys_setup(sys *s, const cmp_opts *o, const char *base)
 {
     snprintf(s->dir, sizeof s->dir, "%s/%s", base, s->ops->name);
     if (mkdir(s->dir, 0711) != 0) bench_fatal("mkdir %s: %s", s->dir, strerror(errno));
-    peer_cfg cfg = {.dir = s->dir, .durable = o->durable, .max_conns = 64};
+    peer_cfg cfg = {.dir = s->dir, .durable = o->durable,
+                    .tix_journal = o->tix_journal, .max_conns = 64};
     double t0 = bench_secs();
     char err[600];
     if (s->ops->start(&cfg, &s->p, err, sizeof err) != PEER_OK) {
@@ -1231,7 +1241,9 @@ static void write_json(FILE *f, const cmp_opts *o, const meta *m, sys *systems)
     json_str(f, o->fthreads_text);
     fprintf(f, ", \"seats\": ");
     json_str(f, o->sizes_text);
-    fprintf(f, ", \"durability\": \"%s\", \"flash_limit_s\": ", o->durable ? "full" : "none");
+    fprintf(f, ", \"durability\": \"%s\", \"tix_sync\": \"%s\", \"flash_limit_s\": ",
+            o->durable ? "full" : "none",
+            !o->durable ? "none" : o->tix_journal ? "journal" : "full");
     json_num(f, o->flash_limit);
     fprintf(f, ", \"flash_ttl_s\": %u, \"abandon\": \"%s\", \"confirm_pool\": %u, "
                "\"quick\": %s, \"scenarios\": ",

@@ -77,6 +77,8 @@ enum { PEER_SEAT_FREE = 0, PEER_SEAT_HELD = 1, PEER_SEAT_BOOKED = 2 };
 typedef struct peer_cfg {
     const char *dir;     /* temporary directory of this peer (exists) */
     int durable;         /* 1: confirms fsync on commit; 0: they do not */
+    int tix_journal;     /* libtix only, when durable: TIX_SYNC_JOURNAL
+                            rather than TIX_SYNC_FULL */
     int max_conns;       /* most client connections at once */
 } peer_cfg;
 

@@ -15,6 +15,7 @@ struct peer {
     tix_db *db;
     bench_catalog cat;
     int durable;
+    int journal; /* TIX_SYNC_JOURNAL */
     char dir[1024];
     pthread_mutex_t lock; /* shows[] */
     struct {
@@ -47,10 +48,13 @@ static int t_start(const peer_cfg *cfg, peer **out, char *err, size_t cap)
     }
     snprintf(p->dir, sizeof p->dir, "%s/store", cfg->dir);
     p->durable = cfg->durable;
+    p->journal = cfg->durable && cfg->tix_journal;
     pthread_mutex_init(&p->lock, NULL);
     tix_config c;
     tix_config_init(&c);
-    c.durability = cfg->durable ? TIX_SYNC_FULL : TIX_SYNC_NONE;
+    c.durability = !cfg->durable  ? TIX_SYNC_NONE
+                   : p->journal ? TIX_SYNC_JOURNAL
+                                : TIX_SYNC_FULL;
     c.map_size = (size_t)4 << 30;
     c.seatmap_reserve = (size_t)4 << 30;
     int rc = tix_db_open(p->dir, &c, &p->db);
@@ -95,9 +99,13 @@ static void t_describe(peer *p, char *buf, size_t cap)
              "stranded single seats)\n"
              "LMDB map: 4 GiB initial, seats.map reserve 4 GiB",
              tix_version(), p->dir, fs,
-             p->durable ? "TIX_SYNC_FULL: group commit, fsync of data + meta "
-                          "per LMDB commit (one per batch)"
-                        : "TIX_SYNC_NONE: no fsync (NOT durable)");
+             !p->durable ? "TIX_SYNC_NONE: no fsync (NOT durable)"
+             : p->journal ? "TIX_SYNC_JOURNAL: group commit, one fdatasync of "
+                            "the redo journal per batch before it is "
+                            "acknowledged; LMDB flushed by background "
+                            "checkpoints"
+                          : "TIX_SYNC_FULL: group commit, fsync of data + meta "
+                            "per LMDB commit (one per batch)");
 }
 
 static int t_show_create(peer *p, const peer_layout *l, uint64_t *show)
