@@ -436,8 +436,10 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
     for (int attempt = 0;; attempt++) {
         MDB_txn *txn;
         pthread_rwlock_rdlock(&db->txn_lock);
+        tix__journal_lock(db);
         int rc = mdb_txn_begin(db->env, NULL, 0, &txn);
         if (rc) {
+            tix__journal_unlock(db);
             pthread_rwlock_unlock(&db->txn_lock);
             if (rc == MDB_MAP_RESIZED && attempt < 8) {
                 adopt_map_size(db);
@@ -460,6 +462,7 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
         }
         int jrc = tix__journal_postcommit(db, committed);
         if (rc == TIX_OK) rc = jrc;
+        tix__journal_unlock(db);
         pthread_rwlock_unlock(&db->txn_lock);
         if (rc == TIX_OK) tix__outbox_txn_committed(db);
         /* Grow only when LMDB's map is what is full: a full disk (ENOSPC,

@@ -106,6 +106,10 @@ struct tix_journal {
     int capturing;
     int pending; /* written and flushed, its commit not yet settled */
     uint64_t pending_off, pending_end, pending_wrap, pending_txnid;
+    /* Held by a write transaction from begin to settled record (and by a
+     * snapshot's plan). Order: db->txn_lock, wmu, LMDB's writer lock,
+     * snap_mu, mu. */
+    pthread_mutex_t wmu;
     /* Snapshots: one at a time under snap_mu; epoch counts them. */
     pthread_mutex_t snap_mu;
     _Atomic uint64_t epoch;
@@ -114,6 +118,7 @@ struct tix_journal {
     pthread_cond_t cv;
     int stop, thread_on;
     uint64_t since;    /* records since the last snapshot */
+    uint64_t tail_pub; /* tail as of the last commit, for the thread */
     int64_t last_snap; /* CLOCK_MONOTONIC seconds */
     pthread_t thread;
     _Atomic int poisoned;
@@ -354,6 +359,7 @@ static void journal_free(tix_db *db)
     struct tix_journal *j = db->jr;
     if (!j) return;
     if (j->fd >= 0) close(j->fd);
+    pthread_mutex_destroy(&j->wmu);
     pthread_mutex_destroy(&j->snap_mu);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
@@ -369,6 +375,7 @@ int tix__journal_open(tix_db *db)
     j->fd = -1;
     j->mode = db->cfg.durability == TIX_SYNC_JOURNAL && !db->readonly;
     tix__boot_id(j->boot);
+    pthread_mutex_init(&j->wmu, NULL);
     pthread_mutex_init(&j->snap_mu, NULL);
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
@@ -553,11 +560,13 @@ static int plan(tix_db *db, struct tix_journal *j, MDB_txn *held, int reset,
     }
     MDB_txn *w;
     pthread_rwlock_rdlock(&db->txn_lock);
+    pthread_mutex_lock(&j->wmu);
     int mrc = mdb_txn_begin(db->env, NULL, 0, &w);
     if (mrc == 0) {
         plan_locked(j, w, reset, p);
         mdb_txn_abort(w);
     }
+    pthread_mutex_unlock(&j->wmu);
     pthread_rwlock_unlock(&db->txn_lock);
     return mrc ? tix__mdb_err(mrc, "journal snapshot") : TIX_OK;
 }
@@ -581,6 +590,7 @@ static int snapshot(tix_db *db, MDB_txn *held, int reset)
         if (rc == TIX_OK) {
             pthread_mutex_lock(&j->mu);
             j->live = p.replay_off;
+            if (reset) j->tail_pub = p.replay_off;
             j->since = 0;
             j->last_snap = mono_s();
             pthread_mutex_unlock(&j->mu);
@@ -597,8 +607,9 @@ static int snapshot(tix_db *db, MDB_txn *held, int reset)
 
 static int snapshot_due(struct tix_journal *j)
 {
-    uint64_t live_bytes = j->tail >= j->live ? j->tail - j->live
-                                             : (j->cap - j->live) + (j->tail - DATA_START);
+    uint64_t tail = j->tail_pub;
+    uint64_t live_bytes = tail >= j->live ? tail - j->live
+                                          : (j->cap - j->live) + (tail - DATA_START);
     return j->since > 0 && (live_bytes >= tune_snap_bytes ||
                             mono_s() - j->last_snap >= SNAP_INTERVAL_S);
 }
@@ -613,8 +624,6 @@ static void *snapshotter_main(void *arg)
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;
         pthread_cond_timedwait(&j->cv, &j->mu, &until);
-        /* tail is read without the write lock: a stale value only moves
-         * the snapshot by a second. */
         if (j->stop || atomic_load(&j->poisoned) || !snapshot_due(j)) continue;
         pthread_mutex_unlock(&j->mu);
         (void)snapshot(db, NULL, 0); /* a failure is retried next round */
@@ -715,6 +724,16 @@ int tix__journal_sync(tix_db *db)
 }
 
 /* ---- the write path ---------------------------------------------------- */
+
+void tix__journal_lock(tix_db *db)
+{
+    if (db->jr) pthread_mutex_lock(&db->jr->wmu);
+}
+
+void tix__journal_unlock(tix_db *db)
+{
+    if (db->jr) pthread_mutex_unlock(&db->jr->wmu);
+}
 
 void tix__journal_txn_begin(tix_db *db)
 {
@@ -878,6 +897,8 @@ int tix__journal_precommit(tix_db *db, MDB_txn *txn)
     if (!j || !j->started) return TIX_OK;
     j->capturing = 0;
     if (atomic_load(&j->poisoned)) return poisoned_err();
+    /* Nothing changed: LMDB will not even use up the txnid. */
+    if (j->len == REC_HDR) return TIX_OK;
     uint64_t txnid = mdb_txn_id(txn);
     int rc = TIX_OK;
     /* A transaction that committed without a record (none should) breaks
@@ -904,6 +925,7 @@ int tix__journal_postcommit(tix_db *db, int committed)
         j->last_txnid = j->pending_txnid;
         pthread_mutex_lock(&j->mu);
         j->since++;
+        j->tail_pub = j->tail;
         pthread_mutex_unlock(&j->mu);
         return TIX_OK;
     }

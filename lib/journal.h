@@ -48,6 +48,13 @@ int tix__journal_sync(tix_db *db);
 
 /* ---- the write path (lib/db.c tix__write) ------------------------------ */
 
+/* Taken around a whole write transaction, from before mdb_txn_begin to
+ * after tix__journal_postcommit: LMDB releases its writer lock inside
+ * mdb_txn_commit, and the next writer must not see the ring before the
+ * last one has settled its record. No-op without a journal. */
+void tix__journal_lock(tix_db *db);
+void tix__journal_unlock(tix_db *db);
+
 /* A write transaction began: start an empty redo record. */
 void tix__journal_txn_begin(tix_db *db);
 

@@ -639,6 +639,11 @@ static void check_image(const ctx *c, const char *image, const tt_ledger *l,
      * new boot. A journal records the boot its store was written in (a
      * store written in this boot had its page cache survive); make it
      * look written in the last one. Modes without a journal: no-op. */
+    if (getenv("TIX_PL_KEEP_ORIG")) { /* debugging: the image as cut */
+        char cmd[3000];
+        snprintf(cmd, sizeof cmd, "cp -a '%s' '%s.orig'", image, image);
+        if (system(cmd) != 0) fprintf(stderr, "powerloss: %s failed\n", cmd);
+    }
     (void)tix__journal_test_forget_boot(image);
     tix_db *db;
     r->open_rc = tix_db_open(image, &c->cfg, &db);
