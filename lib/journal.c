@@ -46,7 +46,9 @@
 #define SNAP_NAME_FMT "snapshot.%u.mdb"
 #define JR_SLOT 4096u                  /* one header slot */
 #define DATA_START (2u * JR_SLOT)
-#define JR_CAP_DEFAULT (64ull << 20)   /* ring size; grows for huge records */
+#define JR_CAP_START (8ull << 20)      /* ring size at creation */
+#define JR_CAP_MAX (256ull << 20)       /* grown to in the background */
+#define JR_GROW_STEP (32ull << 20)
 #define REC_HDR 40u
 #define REC_MAGIC 0x4352584au          /* "JXRC" */
 #define HDR_MAGIC "TIXJRNL3"
@@ -56,21 +58,25 @@ enum { REC_DATA = 1, REC_WRAP = 2 };
 enum { OP_PUT = 1, OP_DEL = 2 };
 enum { ST_ACTIVE = 1, ST_CLEAN = 2 };
 
-/* Snapshot when this much of the ring is live, or this long after the
- * last one (if anything was written since). A snapshot copies the whole
- * store, so it is rare; the ring holds what is written during one copy
- * several times over (a full ring makes writers wait for a snapshot). */
-#define SNAP_LIVE_BYTES (16ull << 20)
-#define SNAP_INTERVAL_S 30
+/* Snapshot when the records since the last one reach the size of the
+ * store (at least SNAP_LIVE_MIN, at most half the ring), or SNAP_INTERVAL_S
+ * after the last one if anything was written. A snapshot copies the whole
+ * store, so this keeps its writes about equal to the journal's. The ring
+ * grows in the background towards JR_CAP_MAX so a large store snapshots
+ * rarely; a full ring makes a writer snapshot under its write lock. */
+#define SNAP_LIVE_MIN (4ull << 20)
+#define SNAP_INTERVAL_S 60
 
 /* Tests shrink these to reach wraps and full rings quickly. */
-static uint64_t tune_ring_bytes = JR_CAP_DEFAULT;
-static uint64_t tune_snap_bytes = SNAP_LIVE_BYTES;
+static uint64_t tune_ring_bytes = JR_CAP_START;
+static uint64_t tune_ring_max = JR_CAP_MAX;
+static uint64_t tune_snap_bytes = SNAP_LIVE_MIN;
 
 void tix__journal_tune(uint64_t ring_bytes, uint64_t snap_bytes)
 {
-    tune_ring_bytes = ring_bytes ? ring_bytes : JR_CAP_DEFAULT;
-    tune_snap_bytes = snap_bytes ? snap_bytes : SNAP_LIVE_BYTES;
+    tune_ring_bytes = ring_bytes ? ring_bytes : JR_CAP_START;
+    tune_ring_max = ring_bytes ? ring_bytes : JR_CAP_MAX;
+    tune_snap_bytes = snap_bytes ? snap_bytes : SNAP_LIVE_MIN;
 }
 
 struct jr_header {
@@ -119,6 +125,7 @@ struct tix_journal {
     int stop, thread_on;
     uint64_t since;    /* records since the last snapshot */
     uint64_t tail_pub; /* tail as of the last commit, for the thread */
+    uint64_t cap_pub;  /* cap, for the thread */
     int64_t last_snap; /* CLOCK_MONOTONIC seconds */
     pthread_t thread;
     _Atomic int poisoned;
@@ -605,13 +612,69 @@ static int snapshot(tix_db *db, MDB_txn *held, int reset)
     return rc;
 }
 
-static int snapshot_due(struct tix_journal *j)
+/* Under mu. */
+static uint64_t live_bytes(const struct tix_journal *j)
 {
     uint64_t tail = j->tail_pub;
-    uint64_t live_bytes = tail >= j->live ? tail - j->live
-                                          : (j->cap - j->live) + (tail - DATA_START);
-    return j->since > 0 && (live_bytes >= tune_snap_bytes ||
+    return tail >= j->live ? tail - j->live
+                           : (j->cap_pub - j->live) + (tail - DATA_START);
+}
+
+/* Under mu; @p store_bytes: LMDB's used size. */
+static int snapshot_due(const struct tix_journal *j, uint64_t store_bytes)
+{
+    uint64_t want = store_bytes > tune_snap_bytes ? store_bytes : tune_snap_bytes;
+    if (want > j->cap_pub / 2) want = j->cap_pub / 2;
+    return j->since > 0 && (live_bytes(j) >= want ||
                             mono_s() - j->last_snap >= SNAP_INTERVAL_S);
+}
+
+static uint64_t store_bytes(tix_db *db)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    if (mdb_env_info(db->env, &info) || mdb_env_stat(db->env, &st)) return 0;
+    return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+/* Zero-fills [from, to) of the journal and flushes it: unused space past
+ * the ring's end, so no lock is needed. */
+static int zero_fill(int fd, uint64_t from, uint64_t to)
+{
+    size_t chunk = 1u << 20;
+    uint8_t *zero = calloc(1, chunk);
+    if (!zero) return ENOMEM;
+    int e = 0;
+    for (uint64_t at = from; at < to && !e; at += chunk) {
+        size_t n = to - at < chunk ? (size_t)(to - at) : chunk;
+        e = pwrite_all(fd, zero, n, at);
+    }
+    free(zero);
+    if (!e && fsync(fd) != 0) e = errno;
+    return e;
+}
+
+/* Grows the ring by a step once it is a quarter full: the space is filled
+ * outside any lock, then taken in only while the live records do not wrap
+ * (so replay, which reads up to the file's end, never meets the new space
+ * in the middle of the sequence). */
+static void ring_grow(struct tix_journal *j)
+{
+    pthread_mutex_lock(&j->mu);
+    uint64_t cap = j->cap_pub, used = live_bytes(j);
+    pthread_mutex_unlock(&j->mu);
+    if (cap >= tune_ring_max || used < cap / 4) return;
+    uint64_t next = cap + JR_GROW_STEP > tune_ring_max ? tune_ring_max
+                                                       : cap + JR_GROW_STEP;
+    if (zero_fill(j->fd, cap, next)) return; /* retried next round */
+    pthread_mutex_lock(&j->wmu);
+    if (j->cap == cap && j->tail >= j->live) {
+        j->cap = next;
+        pthread_mutex_lock(&j->mu);
+        j->cap_pub = next;
+        pthread_mutex_unlock(&j->mu);
+    }
+    pthread_mutex_unlock(&j->wmu);
 }
 
 static void *snapshotter_main(void *arg)
@@ -624,9 +687,14 @@ static void *snapshotter_main(void *arg)
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;
         pthread_cond_timedwait(&j->cv, &j->mu, &until);
-        if (j->stop || atomic_load(&j->poisoned) || !snapshot_due(j)) continue;
+        if (j->stop || atomic_load(&j->poisoned)) continue;
         pthread_mutex_unlock(&j->mu);
-        (void)snapshot(db, NULL, 0); /* a failure is retried next round */
+        ring_grow(j);
+        uint64_t size = store_bytes(db);
+        pthread_mutex_lock(&j->mu);
+        int due = snapshot_due(j, size);
+        pthread_mutex_unlock(&j->mu);
+        if (due) (void)snapshot(db, NULL, 0); /* a failure is retried */
         pthread_mutex_lock(&j->mu);
     }
     pthread_mutex_unlock(&j->mu);
@@ -643,20 +711,17 @@ static int ring_prepare(struct tix_journal *j, uint64_t cap)
     if (fstat(j->fd, &st) != 0) return io_err(errno, "stat");
     if ((uint64_t)st.st_size >= cap) {
         j->cap = (uint64_t)st.st_size;
+        pthread_mutex_lock(&j->mu);
+        j->cap_pub = j->cap;
+        pthread_mutex_unlock(&j->mu);
         return TIX_OK;
     }
-    size_t chunk = 1u << 20;
-    uint8_t *zero = calloc(1, chunk);
-    if (!zero) return tix__err(TIX_ENOMEM, "out of memory");
-    int e = 0;
-    for (uint64_t at = (uint64_t)st.st_size; at < cap && !e; at += chunk) {
-        size_t n = cap - at < chunk ? (size_t)(cap - at) : chunk;
-        e = pwrite_all(j->fd, zero, n, at);
-    }
-    free(zero);
-    if (!e && fsync(j->fd) != 0) e = errno;
+    int e = zero_fill(j->fd, (uint64_t)st.st_size, cap);
     if (e) return io_err(e, "prepare");
     j->cap = cap;
+    pthread_mutex_lock(&j->mu);
+    j->cap_pub = cap;
+    pthread_mutex_unlock(&j->mu);
     return TIX_OK;
 }
 
@@ -830,8 +895,10 @@ static uint64_t place(struct tix_journal *j, uint64_t need, uint64_t *wrap)
     uint64_t live = j->live;
     pthread_mutex_unlock(&j->mu);
     *wrap = 0;
+    /* A record always leaves room for a wrap marker before the ring's end:
+     * replay must find one, whatever size the file has grown to. */
     if (j->tail >= live) {
-        if (j->tail + need <= j->cap) return j->tail;
+        if (j->tail + need + REC_HDR <= j->cap) return j->tail;
         if (DATA_START + need <= live) {
             *wrap = j->tail;
             return DATA_START;
@@ -861,8 +928,9 @@ static int make_room(tix_db *db, struct tix_journal *j, MDB_txn *txn,
                      uint64_t need)
 {
     int rc = snapshot(db, txn, 1);
-    if (rc || DATA_START + need <= j->cap) return rc;
-    uint64_t cap = (DATA_START + need + (1u << 20)) & ~(uint64_t)((1u << 20) - 1);
+    if (rc || DATA_START + need + REC_HDR <= j->cap) return rc;
+    uint64_t cap = (DATA_START + need + REC_HDR + (1u << 20)) &
+                   ~(uint64_t)((1u << 20) - 1);
     return ring_prepare(j, cap);
 }
 
@@ -875,7 +943,7 @@ static int write_record(struct tix_journal *j, uint64_t txnid, uint64_t off,
     memset(j->buf + j->len, 0, total - j->len);
     rec_header_fill(j, j->buf, REC_DATA, txnid, len, j->buf + REC_HDR);
     int e = 0;
-    if (wrap && wrap + REC_HDR <= j->cap) {
+    if (wrap) {
         uint8_t w[REC_HDR];
         rec_header_fill(j, w, REC_WRAP, txnid, 0, NULL);
         e = pwrite_all(j->fd, w, REC_HDR, wrap);
@@ -905,7 +973,8 @@ int tix__journal_precommit(tix_db *db, MDB_txn *txn)
      * the sequence replay follows: snapshot past it first. */
     if (txnid != j->last_txnid + 1) rc = snapshot(db, txn, 1);
     uint64_t need = REC_HDR + pad8(j->len - REC_HDR), wrap = 0, off = 0;
-    if (rc == TIX_OK && DATA_START + need > j->cap) rc = make_room(db, j, txn, need);
+    if (rc == TIX_OK && DATA_START + need + REC_HDR > j->cap)
+        rc = make_room(db, j, txn, need);
     if (rc == TIX_OK && !(off = place(j, need, &wrap))) {
         rc = make_room(db, j, txn, need);
         if (rc == TIX_OK) off = place(j, need, &wrap);
@@ -933,7 +1002,7 @@ int tix__journal_postcommit(tix_db *db, int committed)
      * would be replayed after a crash: wipe it. */
     uint8_t zero[REC_HDR] = {0};
     int e = pwrite_all(j->fd, zero, REC_HDR, j->pending_off);
-    if (!e && j->pending_wrap && j->pending_wrap + REC_HDR <= j->cap)
+    if (!e && j->pending_wrap)
         e = pwrite_all(j->fd, zero, REC_HDR, j->pending_wrap);
     if (!e && fdatasync(j->fd) != 0) e = errno;
     return e ? poison(j, e, "wipe an uncommitted record") : TIX_OK;
