@@ -128,7 +128,7 @@ struct tix_journal {
     uint64_t cap_pub;  /* cap, for the thread */
     int64_t last_snap; /* CLOCK_MONOTONIC seconds */
     pthread_t thread;
-    _Atomic int poisoned;
+    _Atomic int broken; /* a flush failed: heal with a snapshot first */
 };
 
 static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
@@ -180,19 +180,16 @@ static int io_err(int e, const char *what)
     return tix__mdb_err(e, label);
 }
 
-/* After a failed flush the page cache can no longer be trusted to hold
- * what it says (Linux marks failed pages clean), so nothing written
- * through this handle is durable any more: refuse every later write. */
-static int poison(struct tix_journal *j, int e, const char *what)
+/* After a failed flush the file's page cache no longer says what is on
+ * disk (Linux marks the failed pages clean and reports the error once), so
+ * no record written before it can be trusted to be there, and a wiped one
+ * may still be. The next write first takes a snapshot that empties the
+ * ring (snapshot(held, reset)), then goes on; until one succeeds, every
+ * write fails. */
+static int broken(struct tix_journal *j, int e, const char *what)
 {
-    atomic_store(&j->poisoned, 1);
+    atomic_store(&j->broken, 1);
     return io_err(e, what);
-}
-
-static int poisoned_err(void)
-{
-    return tix__err(TIX_EIO, "journal: an earlier flush failed; reopen the "
-                             "store (recovery replays the journal)");
 }
 
 static void store_path(const tix_db *db, const char *name, char *out, size_t cap)
@@ -267,8 +264,8 @@ static int header_write(struct tix_journal *j, uint32_t state, uint64_t txnid,
     h.hash = header_hash(&h);
     memcpy(slot, &h, sizeof h);
     int e = pwrite_all(j->fd, slot, JR_SLOT, (h.gen & 1) * (uint64_t)JR_SLOT);
-    if (e) return poison(j, e, "write header");
-    if (fdatasync(j->fd) != 0) return poison(j, errno, "flush header");
+    if (e) return broken(j, e, "write header");
+    if (fdatasync(j->fd) != 0) return broken(j, errno, "flush header");
     j->gen = h.gen;
     return TIX_OK;
 }
@@ -586,7 +583,12 @@ static int plan(tix_db *db, struct tix_journal *j, MDB_txn *held, int reset,
 static int snapshot(tix_db *db, MDB_txn *held, int reset)
 {
     struct tix_journal *j = db->jr;
-    if (atomic_load(&j->poisoned)) return poisoned_err();
+    /* Only a snapshot that empties the ring heals a broken journal: one
+     * that keeps its records could start replay at a wiped record that
+     * did reach the disk. */
+    if (atomic_load(&j->broken) && !reset)
+        return tix__err(TIX_EIO, "journal: a flush failed; the next write "
+                                 "takes a snapshot first");
     struct snap_plan p = {0, 0, 0};
     int rc = plan(db, j, held, reset, &p);
     if (rc) return rc;
@@ -604,6 +606,7 @@ static int snapshot(tix_db *db, MDB_txn *held, int reset)
             if (reset) {
                 j->tail = p.replay_off;
                 j->last_txnid = p.txnid;
+                atomic_store(&j->broken, 0);
             }
             atomic_fetch_add(&j->epoch, 1);
         }
@@ -687,7 +690,7 @@ static void *snapshotter_main(void *arg)
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;
         pthread_cond_timedwait(&j->cv, &j->mu, &until);
-        if (j->stop || atomic_load(&j->poisoned)) continue;
+        if (j->stop || atomic_load(&j->broken)) continue;
         pthread_mutex_unlock(&j->mu);
         ring_grow(j);
         uint64_t size = store_bytes(db);
@@ -777,7 +780,7 @@ void tix__journal_close(tix_db *db)
         pthread_join(j->thread, NULL);
     }
     /* A failure leaves the header ACTIVE: the next open replays. */
-    if (j->started && !atomic_load(&j->poisoned)) (void)mark_clean(db, j);
+    if (j->started) (void)mark_clean(db, j);
     journal_free(db);
 }
 
@@ -955,7 +958,7 @@ static int write_record(struct tix_journal *j, uint64_t txnid, uint64_t off,
     j->pending_wrap = wrap;
     j->pending_txnid = txnid;
     if (e) return io_err(e, "append");
-    if (fdatasync(j->fd) != 0) return poison(j, errno, "flush");
+    if (fdatasync(j->fd) != 0) return broken(j, errno, "flush");
     return TIX_OK;
 }
 
@@ -964,14 +967,15 @@ int tix__journal_precommit(tix_db *db, MDB_txn *txn)
     struct tix_journal *j = db->jr;
     if (!j || !j->started) return TIX_OK;
     j->capturing = 0;
-    if (atomic_load(&j->poisoned)) return poisoned_err();
     /* Nothing changed: LMDB will not even use up the txnid. */
     if (j->len == REC_HDR) return TIX_OK;
     uint64_t txnid = mdb_txn_id(txn);
     int rc = TIX_OK;
-    /* A transaction that committed without a record (none should) breaks
-     * the sequence replay follows: snapshot past it first. */
-    if (txnid != j->last_txnid + 1) rc = snapshot(db, txn, 1);
+    /* A failed flush, or a transaction that committed without a record
+     * (none should: it breaks the sequence replay follows): snapshot past
+     * it first. */
+    if (atomic_load(&j->broken) || txnid != j->last_txnid + 1)
+        rc = snapshot(db, txn, 1);
     uint64_t need = REC_HDR + pad8(j->len - REC_HDR), wrap = 0, off = 0;
     if (rc == TIX_OK && DATA_START + need + REC_HDR > j->cap)
         rc = make_room(db, j, txn, need);
@@ -1005,7 +1009,7 @@ int tix__journal_postcommit(tix_db *db, int committed)
     if (!e && j->pending_wrap)
         e = pwrite_all(j->fd, zero, REC_HDR, j->pending_wrap);
     if (!e && fdatasync(j->fd) != 0) e = errno;
-    return e ? poison(j, e, "wipe an uncommitted record") : TIX_OK;
+    return e ? broken(j, e, "wipe an uncommitted record") : TIX_OK;
 }
 
 /* ---- test hooks -------------------------------------------------------- */

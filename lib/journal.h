@@ -63,8 +63,8 @@ void tix__journal_txn_begin(tix_db *db);
 int tix__journal_precommit(tix_db *db, MDB_txn *txn);
 
 /* After the commit (committed = 1) or abort: makes the record count or
- * wipes it. Returns non-OK only when the store can no longer be trusted
- * to be durable (the handle is then poisoned: every write gives TIX_EIO). */
+ * wipes it. Returns non-OK when the wipe failed to reach the disk (the
+ * next write then takes a snapshot that empties the ring first). */
 int tix__journal_postcommit(tix_db *db, int committed);
 
 /* ---- capture: every LMDB write goes through these ----------------------

@@ -313,6 +313,8 @@ void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
 ssize_t __real_pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t __real_pread(int fd, void *buf, size_t n, off_t off);
 int __real_fsync(int fd);
+int __real_fdatasync(int fd);
+int __real_flock(int fd, int op);
 int __real_posix_fallocate(int fd, off_t off, off_t len);
 FILE *__real_fopen(const char *path, const char *mode);
 int __real_mkdir(const char *path, mode_t mode);
@@ -381,6 +383,21 @@ int __wrap_fsync(int fd)
 {
     SYS_FAIL("fsync", EIO, -1);
     return __real_fsync(fd);
+}
+
+/* The journal's flush (TIX_SYNC_JOURNAL) */
+int __wrap_fdatasync(int fd)
+{
+    static const int e[] = {EIO, ENOSPC};
+    SYS_FAIL("fdatasync", pick(e, 2), -1);
+    return __real_fdatasync(fd);
+}
+
+int __wrap_flock(int fd, int op)
+{
+    static const int e[] = {ENOLCK, EWOULDBLOCK};
+    SYS_FAIL("flock", pick(e, 2), -1);
+    return __real_flock(fd, op);
 }
 
 FILE *__wrap_fopen(const char *path, const char *mode)
