@@ -151,9 +151,12 @@ def main():
     if m.get("note"):
         L.append("| note | %s |" % m["note"])
     L.append("| run | %s s per step; threads %s; flash-sale threads %s; "
-             "flash-sale seats %s; durability %s; %s |" % (
+             "flash-sale seats %s; durability %s (libtix: %s); %s |" % (
                  cfg["seconds"], cfg["threads"], cfg["flash_threads"],
                  cfg["seats"], cfg["durability"],
+                 {"journal": "TIX_SYNC_JOURNAL", "full": "TIX_SYNC_FULL",
+                  "none": "TIX_SYNC_NONE"}.get(cfg.get("tix_sync"),
+                                               "TIX_SYNC_FULL"),
                  "quick run" if cfg.get("quick") else "full run"))
     L.append("")
     L.append("**Caveat.** This is a shared 2-core virtual machine; other "

@@ -113,11 +113,14 @@ typedef enum tix_durability {
                             last commit, never corrupts. */
     TIX_SYNC_NONE = 2,   /**< No fsync: fast, for tests; an OS crash may lose
                             recent commits. */
-    TIX_SYNC_JOURNAL = 3 /**< As durable as TIX_SYNC_FULL, fewer flushes: each
-                            commit appends its changes to a redo journal and
-                            flushes only that; LMDB is flushed by checkpoints
-                            in the background. One read-write process at a
-                            time (others get TIX_EBUSY). See docs/design.md,
+    TIX_SYNC_JOURNAL = 3 /**< As durable as TIX_SYNC_FULL, one small flush
+                            per commit: each commit appends its changes to
+                            the file `journal` and flushes only that; LMDB
+                            is never flushed between snapshots, which a
+                            background thread copies to `snapshot.N.mdb`
+                            (the whole store, about once per store-size of
+                            journal). One read-write process at a time
+                            (others get TIX_EBUSY). See docs/design.md,
                             "Journal". */
 } tix_durability;
 
@@ -173,8 +176,15 @@ TIX_API void tix_config_init(tix_config *cfg);
  * @param path directory of the store.
  * @param cfg  options, or NULL for the defaults.
  * @param out  receives the handle; close it with tix_db_close().
+ * A store left by a crash in TIX_SYNC_JOURNAL is recovered first (in any
+ * mode): its journal is replayed, after a machine crash on top of the last
+ * snapshot.
+ *
  * @return TIX_OK; TIX_EINVAL (NULL or empty path, bad config value);
- *   TIX_EBUSY (this process already has the store open);
+ *   TIX_EBUSY (this process already has the store open; or journal mode
+ *   and another process has it open, read-write; or another process has
+ *   it open in journal mode; or a read-only open of a store that needs
+ *   crash recovery);
  *   TIX_ENOTFOUND (TIX_OPEN_NOCREATE and no store); TIX_EPERM (no access);
  *   TIX_EVERSION (store written by an unknown format version);
  *   TIX_ECORRUPT; TIX_EIO; TIX_ENOMEM.
@@ -193,8 +203,10 @@ TIX_API const char *tix_db_path(const tix_db *db);
 /** Returns the current time by the store's clock (seconds since epoch). */
 TIX_API int64_t tix_db_now(const tix_db *db);
 
-/** Forces an fsync of the store (useful after TIX_SYNC_NONE writes).
- *  @return TIX_OK, TIX_EIO. */
+/** Forces an fsync of the store (useful after TIX_SYNC_NONE writes). In
+ *  TIX_SYNC_JOURNAL every commit is already durable; this takes a snapshot,
+ *  which shortens the replay after a crash.
+ *  @return TIX_OK, TIX_EIO, TIX_EFULL. */
 TIX_API int tix_db_sync(tix_db *db);
 /**@}*/
 

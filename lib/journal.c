@@ -129,6 +129,7 @@ struct tix_journal {
     int64_t last_snap; /* CLOCK_MONOTONIC seconds */
     pthread_t thread;
     _Atomic int broken; /* a flush failed: heal with a snapshot first */
+    _Atomic int growing; /* the thread is zero-filling past the ring's end */
 };
 
 static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
@@ -350,10 +351,13 @@ static int open_readwrite(tix_db *db, struct tix_journal *j, const char *path)
     /* Recovery rewrites LMDB under everyone: be alone. */
     if (!j->mode && (rc = lock_journal(j, LOCK_EX))) return rc;
     /* Same boot: only the process died, the page cache kept every LMDB
-     * write and LMDB is consistent. Another boot: it may be torn. */
-    if (memcmp(j->hdr.boot_id, j->boot, 16) != 0 &&
-        (rc = restore_snapshot(db, j->hdr.snap_file)))
-        return rc;
+     * write and LMDB is consistent. Another boot, or a boot id we could
+     * not read (all zero): it may be torn. The snapshot is always right,
+     * only slower. */
+    static const uint8_t unknown[16];
+    int same_boot = memcmp(j->hdr.boot_id, j->boot, 16) == 0 &&
+                    memcmp(j->boot, unknown, 16) != 0;
+    if (!same_boot && (rc = restore_snapshot(db, j->hdr.snap_file))) return rc;
     j->recover = 1;
     return TIX_OK;
 }
@@ -669,14 +673,16 @@ static void ring_grow(struct tix_journal *j)
     if (cap >= tune_ring_max || used < cap / 4) return;
     uint64_t next = cap + JR_GROW_STEP > tune_ring_max ? tune_ring_max
                                                        : cap + JR_GROW_STEP;
-    if (zero_fill(j->fd, cap, next)) return; /* retried next round */
+    /* make_room, the other grower, waits while this runs (it holds the
+     * write lock, which this needs only afterwards). */
+    atomic_store(&j->growing, 1);
+    int e = zero_fill(j->fd, cap, next);
+    atomic_store(&j->growing, 0);
+    if (e) return; /* retried next round */
     pthread_mutex_lock(&j->wmu);
-    if (j->cap == cap && j->tail >= j->live) {
-        j->cap = next;
-        pthread_mutex_lock(&j->mu);
-        j->cap_pub = next;
-        pthread_mutex_unlock(&j->mu);
-    }
+    pthread_mutex_lock(&j->mu);
+    if (j->cap == cap && j->tail >= j->live) j->cap = j->cap_pub = next;
+    pthread_mutex_unlock(&j->mu);
     pthread_mutex_unlock(&j->wmu);
 }
 
@@ -932,6 +938,10 @@ static int make_room(tix_db *db, struct tix_journal *j, MDB_txn *txn,
 {
     int rc = snapshot(db, txn, 1);
     if (rc || DATA_START + need + REC_HDR <= j->cap) return rc;
+    while (atomic_load(&j->growing)) { /* see ring_grow */
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     uint64_t cap = (DATA_START + need + REC_HDR + (1u << 20)) &
                    ~(uint64_t)((1u << 20) - 1);
     return ring_prepare(j, cap);

@@ -1,4 +1,5 @@
 """tix.open / tix.Database: options, lifetime, guard, finalizer."""
+import os
 import gc
 import threading
 import time
@@ -37,6 +38,7 @@ def test_pathlike_path(tmp_path):
 @pytest.mark.parametrize("name,value", [("full", tix.Durability.FULL),
                                         ("NOMETA", tix.Durability.NOMETA),
                                         ("none", tix.Durability.NONE),
+                                        ("journal", tix.Durability.JOURNAL),
                                         (tix.Durability.NONE, tix.Durability.NONE)])
 def test_durability_option(tmp_path, name, value):
     with tix.open(str(tmp_path / "s"), durability=name) as db:
@@ -181,3 +183,24 @@ def test_records_outlive_the_database(tmp_path):
 def test_version():
     assert tix.version().count(".") == 2
     assert tix.__version__ == tix.version()
+
+
+def test_journal_mode_needs_the_store_alone(tmp_path):
+    """A journal-mode store refuses a read-write open from another process
+    (it would write around the journal); after close, anyone may open it."""
+    import subprocess
+    import sys
+    path = str(tmp_path / "s")
+    code = ("import sys, tix\n"
+            "try:\n"
+            "    tix.open(sys.argv[1], durability='full').close()\n"
+            "except tix.Busy:\n"
+            "    sys.exit(10)\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.path.dirname(os.path.dirname(tix.__file__))
+    with tix.open(path, durability="journal") as db:
+        assert db.durability == tix.Durability.JOURNAL
+        r = subprocess.run([sys.executable, "-c", code, path], env=env)
+        assert r.returncode == 10
+    r = subprocess.run([sys.executable, "-c", code, path], env=env)
+    assert r.returncode == 0

@@ -88,7 +88,8 @@ typedef struct tix_db tix_db;
 typedef enum tix_durability {
     TIX_SYNC_FULL = 0,
     TIX_SYNC_NOMETA = 1,
-    TIX_SYNC_NONE = 2
+    TIX_SYNC_NONE = 2,
+    TIX_SYNC_JOURNAL = 3
 } tix_durability;
 typedef int64_t (*tix_clock_fn)(void *ctx);
 typedef struct tix_config {

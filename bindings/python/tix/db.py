@@ -29,10 +29,11 @@ class Durability(enum.IntEnum):
     FULL = lib.TIX_SYNC_FULL      #: fsync data and meta on every commit
     NOMETA = lib.TIX_SYNC_NOMETA  #: skip the meta fsync (a crash may lose the last commit)
     NONE = lib.TIX_SYNC_NONE      #: no fsync (tests, bulk loads)
+    JOURNAL = lib.TIX_SYNC_JOURNAL  #: durable: flush a redo journal per commit; one process
 
 
 _DURABILITY_NAMES = {"full": Durability.FULL, "nometa": Durability.NOMETA,
-                     "none": Durability.NONE}
+                     "none": Durability.NONE, "journal": Durability.JOURNAL}
 
 # tix_config fields settable as keyword arguments of tix.open()
 _INT_FIELDS = ("map_size", "map_size_max", "max_readers", "hold_ttl_default",
