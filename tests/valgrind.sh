@@ -25,7 +25,9 @@ progs=()
 for p in "$build"/tests/test_*; do
   [ -x "$p" ] && [ -f "$p" ] || continue
   case "$(basename "$p")" in
-    test_conc_*|test_crash|test_fault) continue ;;
+    # forked writers _exit with a store open (the crash is the point);
+    # ASan+UBSan with LeakSanitizer covers these instead
+    test_conc_*|test_crash|test_fault|test_journal) continue ;;
   esac
   progs+=("$p")
 done
