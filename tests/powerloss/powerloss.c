@@ -11,14 +11,14 @@
  * Each iteration copies a template store (one screen of 300 seats, two
  * shows, a user, an outbox consumer; every FRESH_EVERY-th time data.mdb
  * alone, so the writer creates the other files, a journal, under the
- * shim), then execs this program in writer
- * mode with the shim preloaded. The writer runs, from three threads,
- * explicit and best-available holds, sync and async confirms, releases,
- * cancels, gate check-ins and outbox acks, and reports each step over a
- * pipe only after the call returned TIX_OK (tests/util/invariants.h has
- * the line format, shared with tests/crash). The cut comes at a seeded
- * point: before the Nth durability call, before the Nth tracked write, or
- * N ms after the writer started (inside tix_db_open sometimes).
+ * shim), then execs this program in writer mode with the shim preloaded.
+ * The writer (tests/util/writer.c, shared with tests/crash) runs, from
+ * three threads, explicit and best-available holds, sync and async
+ * confirms, releases, cancels, gate check-ins and outbox acks, and
+ * reports each step over a pipe only after the call returned TIX_OK
+ * (tests/util/invariants.h has the line format). The cut comes at a
+ * seeded point: before the Nth durability call, before the Nth tracked
+ * write, or N ms after the writer started (inside tix_db_open sometimes).
  *
  * The driver then opens the image (no shim; recovery may run), in a child
  * so that a store damaged enough to fault cannot take the driver down,
@@ -52,9 +52,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +64,8 @@
 #include "invariants.h"
 #include "journal.h"
 #include "testutil.h"
+#include "writer.h"
 
-#define ROWS 12
-#define PER_ROW 25
-#define N_SEATS (ROWS * PER_ROW) /* 300 per show */
-#define N_SHOWS 2
-#define WRITER_THREADS 3
-#define MAX_HOLD 4
-#define CONSUMER "mail"
 #define WRITER_SECONDS 10 /* a writer still running then was never cut */
 #define BACKSTOP_MS 3000  /* a cut plan that never fires is ended by this */
 #define EXIT_NO_CUT 3
@@ -112,261 +104,36 @@ static const pl_mode *mode_named(const char *name)
     return NULL;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545F4914F6CDD1Dull;
-}
-
 static void store_config(tix_config *cfg, const pl_mode *m)
 {
-    tix_config_init(cfg); /* real clock */
-    cfg->durability = m->durability;
-    cfg->map_size = (size_t)4 << 20;
-    cfg->seatmap_reserve = (size_t)64 << 20;
+    tt_writer_config(cfg, m->durability);
 }
 
-/* ---- the writer (runs under the shim) ---------------------------------- */
-
-typedef struct wshared {
-    tix_db *db;
-    tix_id shows[N_SHOWS], user;
-    int fd;
-    unsigned iter;
-} wshared;
-
-typedef struct own {
-    tix_id id;
-    uint32_t n_codes;
-    char codes[MAX_HOLD][TIX_TICKET_CODE_LEN + 1];
-    uint8_t checked[MAX_HOLD];
-} own;
-
-typedef struct wthread {
-    wshared *sh;
-    int idx;
-    uint64_t rng;
-    own mine[32];
-    int n_mine;
-    unsigned seq;
-} wthread;
-
-static uint32_t rnd(wthread *t, uint32_t n) { return (uint32_t)(xorshift(&t->rng) >> 32) % n; }
-
-static void emit(wshared *sh, const char *line, int len)
-{
-    ssize_t w;
-    do w = write(sh->fd, line, (size_t)len);
-    while (w < 0 && errno == EINTR);
-}
-
-static void fail_line(wshared *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail_line(wshared *sh, const char *fmt, ...)
-{
-    char line[TT_LINE_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line + 1, sizeof line - 3, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if (n > (int)sizeof line - 4) n = (int)sizeof line - 4;
-    line[0] = 'F';
-    line[n + 1] = '\n';
-    emit(sh, line, n + 2);
-}
-
-/* Remembers a booking just confirmed, with its ticket codes, for later
- * cancels and check-ins. */
-static void remember(wthread *t, tix_id id)
-{
-    if (t->n_mine == (int)(sizeof t->mine / sizeof *t->mine)) return;
-    tix_booking *b;
-    int rc = tix_booking_get(t->sh->db, id, &b);
-    if (rc) {
-        fail_line(t->sh, "booking %llu just confirmed -> %d", (unsigned long long)id, rc);
-        return;
-    }
-    own *m = &t->mine[t->n_mine++];
-    memset(m, 0, sizeof *m);
-    m->id = id;
-    m->n_codes = (uint32_t)(b->n_tickets < MAX_HOLD ? b->n_tickets : MAX_HOLD);
-    for (uint32_t i = 0; i < m->n_codes; i++)
-        memcpy(m->codes[i], b->tickets[i].code, sizeof m->codes[i]);
-    tix_booking_free(b);
-}
-
-static void w_confirm(wthread *t, tix_hold *h)
-{
-    wshared *sh = t->sh;
-    char ref[64];
-    snprintf(ref, sizeof ref, "pl%u-t%d-%u", sh->iter, t->idx, t->seq++);
-    tix_confirm_opts o = {.user_id = sh->user, .payment_ref = ref,
-                          .seats_per_ticket = rnd(t, 3)};
-    tix_id id = 0;
-    int rc;
-    if (rnd(t, 3) == 0) { /* async: submit, then wait for the group commit */
-        tix_confirm *c;
-        rc = tix_confirm_submit(sh->db, h, &o, &c);
-        if (rc == TIX_OK) {
-            rc = tix_confirm_wait(c, -1, &id);
-            tix_confirm_free(c);
-        }
-    } else {
-        rc = tix_hold_confirm(sh->db, h, &o, &id);
-    }
-    if (rc) {
-        fail_line(sh, "confirm -> %d %s", rc, tix_errmsg());
-        return;
-    }
-    char line[TT_LINE_MAX];
-    emit(sh, line, tt_line_confirmed(line, id, h, ref));
-    remember(t, id);
-}
-
-/* A "started" line goes out before a cancel or check-in: a cut may leave
- * its outcome either way, and the ledger must know it was tried. */
-static void w_cancel(wthread *t)
-{
-    int k = (int)rnd(t, (uint32_t)t->n_mine);
-    tix_id id = t->mine[k].id;
-    t->mine[k] = t->mine[--t->n_mine];
-    char line[TT_LINE_MAX];
-    emit(t->sh, line, tt_line_id(line, 'c', id));
-    int rc = tix_booking_cancel(t->sh->db, id);
-    if (rc) fail_line(t->sh, "cancel %llu -> %d %s", (unsigned long long)id, rc,
-                      tix_errmsg());
-    else emit(t->sh, line, tt_line_id(line, 'X', id));
-}
-
-static void w_checkin(wthread *t)
-{
-    own *m = &t->mine[rnd(t, (uint32_t)t->n_mine)];
-    uint32_t k = rnd(t, m->n_codes);
-    if (m->checked[k]) return;
-    char line[TT_LINE_MAX];
-    emit(t->sh, line, tt_line_code(line, 'k', m->codes[k]));
-    tix_checkin ci;
-    int rc = tix_ticket_checkin(t->sh->db, m->codes[k], rnd(t, 2) ? "Gate 1" : "Gate 2",
-                                &ci);
-    if (rc) {
-        fail_line(t->sh, "check-in %s -> %d %s", m->codes[k], rc, tix_errmsg());
-        return;
-    }
-    m->checked[k] = 1;
-    emit(t->sh, line, tt_line_code(line, 'K', m->codes[k]));
-}
-
-static void w_outbox(wthread *t)
-{
-    tix_event_list *l;
-    int rc = tix_outbox_read(t->sh->db, CONSUMER, 1 + rnd(t, 64), &l);
-    if (rc) {
-        fail_line(t->sh, "outbox read -> %d %s", rc, tix_errmsg());
-        return;
-    }
-    uint64_t last = l->count ? l->items[l->count - 1].seq : 0;
-    tix_event_list_free(l);
-    if (!last) return;
-    if ((rc = tix_outbox_ack(t->sh->db, CONSUMER, last))) {
-        fail_line(t->sh, "outbox ack %llu -> %d %s", (unsigned long long)last, rc,
-                  tix_errmsg());
-        return;
-    }
-    char line[TT_LINE_MAX];
-    emit(t->sh, line, tt_line_ack(line, CONSUMER, last));
-}
-
-/* Holds 1..MAX_HOLD seats, best-available or picked at random. */
-static int w_hold(wthread *t, tix_hold **h)
-{
-    tix_id show = t->sh->shows[rnd(t, N_SHOWS)];
-    uint32_t n = 1 + rnd(t, MAX_HOLD);
-    if (rnd(t, 2)) {
-        tix_best_opts bo = {.ttl = 120, .flags = rnd(t, 2) ? TIX_BEST_ANY_TIER : 0};
-        return tix_hold_best(t->sh->db, show, n, &bo, h);
-    }
-    uint32_t seats[MAX_HOLD];
-    for (uint32_t i = 0; i < n; i++) {
-        int dup;
-        do {
-            seats[i] = rnd(t, N_SEATS);
-            dup = 0;
-            for (uint32_t j = 0; j < i; j++) dup |= seats[j] == seats[i];
-        } while (dup);
-    }
-    tix_hold_opts ho = {.ttl = 120};
-    return tix_hold_create(t->sh->db, show, seats, n, &ho, h);
-}
-
-static void *writer_thread(void *arg)
-{
-    wthread *t = arg;
-    int64_t deadline = mono_ms() + WRITER_SECONDS * 1000;
-    while (mono_ms() < deadline) {
-        uint32_t r = rnd(t, 100);
-        if (r < 14 && t->n_mine) {
-            w_cancel(t);
-        } else if (r < 28 && t->n_mine) {
-            w_checkin(t);
-        } else if (r < 33 && t->idx == 0) {
-            w_outbox(t);
-        } else {
-            tix_hold *h = NULL;
-            int rc = w_hold(t, &h);
-            if (rc == TIX_ECONFLICT) continue;
-            if (rc) {
-                fail_line(t->sh, "hold -> %d %s", rc, tix_errmsg());
-                continue;
-            }
-            uint32_t what = rnd(t, 10);
-            if (what < 8) w_confirm(t, h);
-            else if (what == 8) tix_hold_release(t->sh->db, h);
-            /* else abandoned: still held at the cut */
-            tix_hold_free(h);
-        }
-    }
-    return NULL;
-}
+/* ---- the writer (runs under the shim; tests/util/writer.c) ------------ */
 
 /* powerloss --writer STORE MODE ITER SEED FD USER SHOW... */
 static int writer_main(int argc, char **argv)
 {
-    const pl_mode *m = argc == 8 + N_SHOWS ? mode_named(argv[3]) : NULL;
+    const pl_mode *m = argc == 8 + TT_WRITER_SHOWS ? mode_named(argv[3]) : NULL;
     if (!m) {
         fprintf(stderr, "powerloss: bad writer arguments\n");
         return 2;
     }
-    wshared sh = {.iter = (unsigned)strtoul(argv[4], NULL, 0),
-                  .fd = atoi(argv[6]),
-                  .user = strtoull(argv[7], NULL, 0)};
+    tt_writer w = {.iter = (unsigned)strtoul(argv[4], NULL, 0),
+                   .fd = atoi(argv[6]),
+                   .user = strtoull(argv[7], NULL, 0),
+                   .ref_prefix = "pl"};
     uint64_t seed = strtoull(argv[5], NULL, 0);
-    for (int i = 0; i < N_SHOWS; i++) sh.shows[i] = strtoull(argv[8 + i], NULL, 0);
+    for (int i = 0; i < TT_WRITER_SHOWS; i++) w.shows[i] = strtoull(argv[8 + i], NULL, 0);
     tix_config cfg;
     store_config(&cfg, m);
-    int rc = tix_db_open(argv[2], &cfg, &sh.db);
+    int rc = tix_db_open(argv[2], &cfg, &w.db);
     if (rc) {
-        fail_line(&sh, "open -> %s: %s", tix_strerror(rc), tix_errmsg());
+        tt_writer_fail(&w, "open -> %s: %s", tix_strerror(rc), tix_errmsg());
         _exit(2);
     }
-    emit(&sh, "R\n", 2);
-    wthread t[WRITER_THREADS];
-    pthread_t th[WRITER_THREADS];
-    for (int i = 0; i < WRITER_THREADS; i++) {
-        t[i] = (wthread){.sh = &sh, .idx = i};
-        t[i].rng = seed * 0x9E3779B97F4A7C15ull + (uint64_t)i * 7919 + 1;
-        pthread_create(&th[i], NULL, writer_thread, &t[i]);
-    }
-    for (int i = 0; i < WRITER_THREADS; i++) pthread_join(th[i], NULL);
-    fail_line(&sh, "writer ran %d s without a power cut", WRITER_SECONDS);
+    tt_writer_run(&w, seed, 0, WRITER_SECONDS);
+    tt_writer_fail(&w, "writer ran %d s without a power cut", WRITER_SECONDS);
     _exit(EXIT_NO_CUT); /* never closes the store: the power was meant to go */
 }
 
@@ -378,7 +145,7 @@ typedef struct ctx {
     const char *shim;
     char *base;
     char tmpl[600], tmpl_full[600];
-    tix_id shows[N_SHOWS], user;
+    tix_id shows[TT_WRITER_SHOWS], user;
     unsigned failures;
     int verbose;
     int expect_loss; /* the mode is known to lose data: prove we see it */
@@ -439,17 +206,7 @@ static int make_catalog_store(ctx *c)
         fprintf(stderr, "powerloss: template: %s: %s\n", tix_strerror(rc), tix_errmsg());
         return -1;
     }
-    tt_catalog cat;
-    tt_make_catalog(db, ROWS, PER_ROW, &cat);
-    for (int i = 0; i < N_SHOWS && !rc; i++) {
-        tix_show sh = {.movie_id = cat.movie, .screen_id = cat.screen,
-                       .start = tix_db_now(db) + (30 + i) * 86400};
-        rc = tix_show_create(db, &sh, &c->shows[i]);
-    }
-    tix_user u = {.name = "Meera", .email = "meera@example.com",
-                  .phone = "+919800000002"};
-    if (!rc) rc = tix_user_create(db, &u, &c->user);
-    if (!rc) rc = tix_outbox_register(db, CONSUMER, 0);
+    rc = tt_writer_catalog(db, c->shows, &c->user);
     if (rc) fprintf(stderr, "powerloss: template: %s: %s\n", tix_strerror(rc), tix_errmsg());
     tix_db_close(db);
     return rc ? -1 : 0;
@@ -496,8 +253,8 @@ typedef struct plan {
 static void make_plan(const pl_mode *m, uint64_t seed, plan *p)
 {
     uint64_t rng = seed * 2654435761u + 17;
-    uint32_t k = (uint32_t)(xorshift(&rng) % 100);
-    uint64_t r = xorshift(&rng);
+    uint32_t k = (uint32_t)(tt_xorshift(&rng) % 100);
+    uint64_t r = tt_xorshift(&rng);
     p->seed = seed;
     if (k < 45 && m->syncs) {
         p->kind = "sync";
@@ -542,14 +299,14 @@ static void exec_writer(const ctx *c, const iter_paths *ip, const plan *p,
         setenv_u64(!strcmp(p->kind, "sync") ? "TIX_PL_CUT_AT" : "TIX_PL_CUT_WRITES", p->at);
         setenv_u64("TIX_PL_CUT_MS", BACKSTOP_MS);
     }
-    char a_it[16], a_seed[32], a_fd[16], a_user[32], a_show[N_SHOWS][32];
+    char a_it[16], a_seed[32], a_fd[16], a_user[32], a_show[TT_WRITER_SHOWS][32];
     snprintf(a_it, sizeof a_it, "%u", it);
     snprintf(a_seed, sizeof a_seed, "%llu", (unsigned long long)p->seed);
     snprintf(a_fd, sizeof a_fd, "%d", fd);
     snprintf(a_user, sizeof a_user, "%llu", (unsigned long long)c->user);
-    char *argv[9 + N_SHOWS] = {"powerloss", "--writer", (char *)ip->store,
+    char *argv[9 + TT_WRITER_SHOWS] = {"powerloss", "--writer", (char *)ip->store,
                                (char *)c->mode->name, a_it, a_seed, a_fd, a_user};
-    for (int i = 0; i < N_SHOWS; i++) {
+    for (int i = 0; i < TT_WRITER_SHOWS; i++) {
         snprintf(a_show[i], sizeof a_show[i], "%llu", (unsigned long long)c->shows[i]);
         argv[8 + i] = a_show[i];
     }
@@ -574,27 +331,22 @@ typedef struct iter_result {
  * pipe). Returns -1 when it outlives every deadline. */
 static int collect_reports(pid_t pid, int fd, tt_ledger *l, iter_result *r)
 {
-    char buf[1 << 16];
-    size_t have = 0;
-    int64_t t0 = mono_ms();
+    tt_reports rep = {0};
+    int64_t t0 = tt_mono_ms();
+    int rc = 0;
     for (;;) {
-        if (mono_ms() - t0 > (WRITER_SECONDS + 10) * 1000) {
+        if (tt_mono_ms() - t0 > (WRITER_SECONDS + 10) * 1000) {
             kill(pid, SIGKILL);
-            return -1;
+            rc = -1;
+            break;
         }
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         if (poll(&pfd, 1, 100) <= 0) continue;
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return 0;
-        for (ssize_t i = 0; i < n; i++)
-            if (buf[have + (size_t)i] == 'R' &&
-                (have + (size_t)i == 0 || buf[have + (size_t)i - 1] == '\n'))
-                r->ready = 1;
-        have += (size_t)n;
-        r->bad_lines += tt_ledger_feed(l, buf, &have);
-        /* a torn last line (have > 0 at the end) is simply not a report */
+        if (!tt_reports_read(&rep, fd, l)) break;
     }
+    r->ready = rep.ready;
+    r->bad_lines = rep.bad;
+    return rc;
 }
 
 static void read_text(const char *path, char *out, size_t cap)
@@ -774,7 +526,7 @@ static void account(const plan *p, const iter_result *r, const tt_ledger *l, tot
 
 static int iteration(ctx *c, unsigned it, uint64_t seed, totals *t)
 {
-    int64_t t0 = mono_ms();
+    int64_t t0 = tt_mono_ms();
     iter_paths ip;
     snprintf(ip.dir, sizeof ip.dir, "%s/it%u", c->base, it);
     snprintf(ip.store, sizeof ip.store, "%s/store", ip.dir);
@@ -803,7 +555,7 @@ static int iteration(ctx *c, unsigned it, uint64_t seed, totals *t)
            "[%s] %lld ms: %s\n", it, (unsigned long long)seed,
            fresh ? "data.mdb only, " : "", p.kind,
            (unsigned long long)p.at, r.ready ? "" : " (in open)", l.nb,
-           r.st.bookings, r.cut, (long long)(mono_ms() - t0), why[0] ? why : "ok");
+           r.st.bookings, r.cut, (long long)(tt_mono_ms() - t0), why[0] ? why : "ok");
     fflush(stdout);
     tt_ledger_free(&l);
     if (why[0]) {
@@ -880,10 +632,10 @@ int main(int argc, char **argv)
     printf("powerloss: durability %s, %u iterations, TIX_PL_SEED_BASE=%llu\n",
            c.mode->name, iters, (unsigned long long)base);
     totals t = {0};
-    int64_t t0 = mono_ms();
+    int64_t t0 = tt_mono_ms();
     for (unsigned it = first; it < first + iters; it++)
         if (iteration(&c, it, base + it, &t)) return 1;
-    t.ms = mono_ms() - t0;
+    t.ms = tt_mono_ms() - t0;
     print_totals(&c, &t);
     int ok = c.expect_loss ? expected_loss_seen(&t) : !c.failures;
     if (!c.failures || c.expect_loss) tt_rmrf(c.base);
