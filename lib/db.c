@@ -209,7 +209,8 @@ static int open_env(tix_db *db)
     mdb_env_set_mapsize(db->env, c->map_size);
     unsigned flags = MDB_NOTLS;
     if (c->durability == TIX_SYNC_NOMETA) flags |= MDB_NOMETASYNC;
-    /* Journal mode: the journal makes commits durable, checkpoints LMDB. */
+    /* Journal mode: the journal makes commits durable; LMDB is copied to
+     * snapshots, never flushed while open (lib/journal.h). */
     if (c->durability == TIX_SYNC_NONE || c->durability == TIX_SYNC_JOURNAL)
         flags |= MDB_NOSYNC;
     if (db->readonly) flags |= MDB_RDONLY;

@@ -114,7 +114,9 @@ struct tix_journal {
     uint64_t pending_off, pending_end, pending_wrap, pending_txnid;
     /* Held by a write transaction from begin to settled record (and by a
      * snapshot's plan). Order: db->txn_lock, wmu, LMDB's writer lock,
-     * snap_mu, mu. */
+     * snap_mu, mu. The snapshot copy also takes txn_lock (for reading)
+     * inside snap_mu; glibc's default rwlock prefers readers, so a grow
+     * waiting for it cannot wedge that against a writer holding it. */
     pthread_mutex_t wmu;
     /* Snapshots: one at a time under snap_mu; epoch counts them. */
     pthread_mutex_t snap_mu;
@@ -537,7 +539,11 @@ static int snapshot_copy(tix_db *db, unsigned file)
     snap_path(db, file, snap, sizeof snap);
     int fd = open(snap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return io_err(errno, "create the snapshot");
+    /* Under the transaction lock, as tix_db_backup: no map growth (which
+     * remaps LMDB) while the copy reads it. */
+    pthread_rwlock_rdlock(&db->txn_lock);
     int e = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT);
+    pthread_rwlock_unlock(&db->txn_lock);
     if (!e && fsync(fd) != 0) e = errno;
     close(fd);
     if (!e) e = fsync_dir(db->path); /* the file may be new */
@@ -640,8 +646,10 @@ static uint64_t store_bytes(tix_db *db)
 {
     MDB_envinfo info;
     MDB_stat st;
-    if (mdb_env_info(db->env, &info) || mdb_env_stat(db->env, &st)) return 0;
-    return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+    pthread_rwlock_rdlock(&db->txn_lock); /* both read LMDB's meta pages */
+    int rc = mdb_env_info(db->env, &info) || mdb_env_stat(db->env, &st);
+    pthread_rwlock_unlock(&db->txn_lock);
+    return rc ? 0 : (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
 }
 
 /* Zero-fills [from, to) of the journal and flushes it: unused space past

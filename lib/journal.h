@@ -30,20 +30,20 @@
 
 #include "db.h"
 
-/* Before LMDB is opened: opens and locks `journal`; after a crash puts
- * the checkpointed meta pages back into data.mdb. */
+/* Before LMDB is opened: opens and locks `journal`; after a machine
+ * crash puts the snapshot back in place of data.mdb. */
 int tix__journal_open(tix_db *db);
 
 /* After LMDB and the tables are open: replays what a crash left, then in
- * journal mode takes the first checkpoint and starts the checkpointer;
+ * journal mode takes the first snapshot and starts the snapshot thread;
  * in other modes marks the journal clean. */
 int tix__journal_start(tix_db *db);
 
-/* At close: stops the checkpointer, takes a final checkpoint (marking the
- * journal clean) and releases everything. Safe on a half-opened store. */
+/* At close: stops the snapshot thread, flushes LMDB and marks the journal
+ * clean, and releases everything. Safe on a half-opened store. */
 void tix__journal_close(tix_db *db);
 
-/* Forces a checkpoint now (tix_db_sync in journal mode). */
+/* Takes a snapshot now (tix_db_sync in journal mode). */
 int tix__journal_sync(tix_db *db);
 
 /* ---- the write path (lib/db.c tix__write) ------------------------------ */
