@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "backup.h"
 #include "error.h"
 
 static int errno_err(int e, const char *what, const char *path)
@@ -27,13 +27,13 @@ static int errno_err(int e, const char *what, const char *path)
                     "%s %s: %s", what, path, strerror(e));
 }
 
-static int fsync_dir(const char *dir)
+int tix__fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno_err(errno, "cannot open", dir);
-    int rc = fsync(fd) == 0 ? TIX_OK : errno_err(errno, "cannot fsync", dir);
+    if (fd < 0) return errno;
+    int e = fsync(fd) == 0 ? 0 : errno;
     close(fd);
-    return rc;
+    return e;
 }
 
 /* Creates @p dir (0700) unless it exists; it must then be a directory that
@@ -64,8 +64,7 @@ static int prepare_dest(tix_db *db, const char *dir, char *final,
     return TIX_OK;
 }
 
-/* One copy attempt under the transaction lock (no map growth meanwhile). */
-static int copy_once(tix_db *db, int fd)
+int tix__copy_store(tix_db *db, int fd)
 {
     pthread_rwlock_rdlock(&db->txn_lock);
     int rc = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT);
@@ -88,7 +87,7 @@ int tix_db_backup(tix_db *db, const char *dest_dir)
     if (fd < 0) return errno_err(errno, "cannot create", partial);
     int mrc = 0;
     for (int attempt = 0; attempt < 8; attempt++) {
-        mrc = copy_once(db, fd);
+        mrc = tix__copy_store(db, fd);
         if (mrc != MDB_MAP_RESIZED) break;
         /* Another process grew the map: adopt its size (needs no
          * transaction active in this process) and start over. */
@@ -107,7 +106,8 @@ int tix_db_backup(tix_db *db, const char *dest_dir)
         rc = errno_err(errno, "cannot close", partial);
     if (rc == TIX_OK && rename(partial, final) != 0)
         rc = errno_err(errno, "cannot rename", partial);
-    if (rc == TIX_OK) rc = fsync_dir(dest_dir);
+    int e = rc == TIX_OK ? tix__fsync_dir(dest_dir) : 0;
+    if (e) rc = errno_err(e, "cannot fsync", dest_dir);
     if (rc) unlink(partial);
     return rc;
 }

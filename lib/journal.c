@@ -35,6 +35,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "backup.h"
 #include "error.h"
 #include "random.h"
 #include "seatmap.h"
@@ -207,15 +208,6 @@ static void snap_path(const tix_db *db, unsigned file, char *out, size_t cap)
     store_path(db, name, out, cap);
 }
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    int e = fsync(fd) == 0 ? 0 : errno;
-    close(fd);
-    return e;
-}
-
 /* ---- header slots ------------------------------------------------------ */
 
 static uint64_t header_hash(const struct jr_header *h)
@@ -324,14 +316,13 @@ static int restore_snapshot(tix_db *db, unsigned file)
     close(from);
     if (to >= 0) close(to);
     if (!e && rename(tmp, data) != 0) e = errno;
-    if (!e) e = fsync_dir(db->path);
+    if (!e) e = tix__fsync_dir(db->path);
     if (e) unlink(tmp);
     return e ? io_err(e, "restore the snapshot") : TIX_OK;
 }
 
-static int open_readonly(tix_db *db, struct tix_journal *j, const char *path)
+static int open_readonly(struct tix_journal *j, const char *path)
 {
-    (void)db;
     j->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (j->fd < 0) return errno == ENOENT ? TIX_OK : io_err(errno, path);
     if (flock(j->fd, LOCK_SH | LOCK_NB) != 0)
@@ -392,7 +383,7 @@ int tix__journal_open(tix_db *db)
     db->jr = j;
     char path[PATH_MAX];
     store_path(db, JR_NAME, path, sizeof path);
-    int rc = db->readonly ? open_readonly(db, j, path)
+    int rc = db->readonly ? open_readonly(j, path)
                           : open_readwrite(db, j, path);
     if (rc) journal_free(db);
     return rc;
@@ -539,14 +530,10 @@ static int snapshot_copy(tix_db *db, unsigned file)
     snap_path(db, file, snap, sizeof snap);
     int fd = open(snap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return io_err(errno, "create the snapshot");
-    /* Under the transaction lock, as tix_db_backup: no map growth (which
-     * remaps LMDB) while the copy reads it. */
-    pthread_rwlock_rdlock(&db->txn_lock);
-    int e = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT);
-    pthread_rwlock_unlock(&db->txn_lock);
+    int e = tix__copy_store(db, fd); /* MDB_MAP_RESIZED: retried next time */
     if (!e && fsync(fd) != 0) e = errno;
     close(fd);
-    if (!e) e = fsync_dir(db->path); /* the file may be new */
+    if (!e) e = tix__fsync_dir(db->path); /* the file may be new */
     return e ? io_err(e, "write the snapshot") : TIX_OK;
 }
 
@@ -772,7 +759,7 @@ int tix__journal_start(tix_db *db)
     if ((rc = tix__random(&j->life, sizeof j->life))) return rc;
     if ((rc = ring_prepare(j, tune_ring_bytes))) return rc;
     /* The journal may be new: make its name durable too. */
-    int e = fsync_dir(db->path);
+    int e = tix__fsync_dir(db->path);
     if (e) return io_err(e, "flush the store directory");
     if ((rc = snapshot(db, NULL, 1))) return rc;
     if (pthread_create(&j->thread, NULL, snapshotter_main, db) != 0)

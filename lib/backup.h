@@ -1,0 +1,17 @@
+/* Copying a store and making a directory entry durable: shared by the
+ * online backup (tix_db_backup) and the journal's snapshots. */
+#ifndef TIX_LIB_BACKUP_H
+#define TIX_LIB_BACKUP_H
+
+#include "db.h"
+
+/* One consistent, compacted copy of LMDB into @p fd, under the
+ * transaction lock (no map growth, which remaps LMDB, meanwhile).
+ * Returns an LMDB/errno code; MDB_MAP_RESIZED: adopt the size, retry. */
+int tix__copy_store(tix_db *db, int fd);
+
+/* fsync of directory @p dir, so a file created or renamed in it keeps
+ * its name after a crash. Returns 0 or an errno value. */
+int tix__fsync_dir(const char *dir);
+
+#endif
