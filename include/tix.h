@@ -82,6 +82,8 @@ extern "C" {
 #define TIX_ELIMIT -20    /**< A configured limit was reached. */
 #define TIX_ESTATE -21    /**< Wrong state for this operation. */
 #define TIX_ETIMEDOUT -22 /**< A wait timed out. */
+#define TIX_EPRICE -23    /**< The price computed at commit differs from the
+                             amount (or currency) the caller expected. */
 /**@}*/
 
 /** Identifier of every record. Ids start at 1; 0 means "none". */
@@ -616,12 +618,21 @@ typedef enum tix_seat_state {
  * A hold reserves seats of one show for a while, all or nothing, without
  * any lock: each seat is one compare-and-swap in the shared seats.map.
  * Only the holder (whoever has the handle, which carries a 128-bit random
- * token) can extend, release or confirm it. */
+ * hold id) can extend, release or confirm it.
+ *
+ * Handles are authenticated: every field (show, expiry, hold id, seats)
+ * is covered by a MAC keyed by the store's secret, so a handle that comes
+ * back as text (through a browser or a payment gateway) is refused with
+ * TIX_EBADCODE when it was edited, made by hand, or issued by another
+ * store. seats.map holds only a keyed 32-bit tag of the hold id. */
 /**@{*/
 
 /** A hold handle. Opaque; owned by the caller, free with tix_hold_free().
  *  A handle is plain data: any thread or process of the same store may use
- *  it, and tix_hold_to_string() turns it into text for a web page. */
+ *  it, and tix_hold_to_string() turns it into text for a web page. A handle
+ *  parsed by tix_hold_from_string() is authenticated when it is first used
+ *  with the store (extend, release, confirm); until then its accessors
+ *  report what the text claims. */
 typedef struct tix_hold tix_hold;
 
 /** Longest string tix_hold_to_string() writes, NUL included. */
@@ -635,7 +646,13 @@ typedef struct tix_hold_opts {
     const char *request_key; /**< Optional idempotency key: the same key for
                                 the same show and seats gives back the same
                                 hold instead of a conflict (a double click).
-                                1..TIX_REQUEST_KEY_MAX bytes, or NULL. */
+                                The same key with other seats, while its
+                                hold lives, is TIX_EEXISTS and changes
+                                nothing. A keyed request reads every seat
+                                word of the show once or twice (about 0.1 ms
+                                for 150,000 seats), so keep keys for
+                                user-facing requests. 1..TIX_REQUEST_KEY_MAX
+                                bytes, or NULL. */
 } tix_hold_opts;
 
 /**
@@ -647,9 +664,13 @@ typedef struct tix_hold_opts {
  * @param out receives the handle.
  * @return TIX_OK; TIX_ECONFLICT (a seat is held, booked or blocked; the
  *   detail names it, nothing is held); TIX_ENOTFOUND (show); TIX_EINVAL
- *   (n == 0, seat index out of range, duplicate seat, bad request key);
- *   TIX_ELIMIT (more than hold_max_seats); TIX_ERANGE (ttl above
- *   hold_ttl_max); TIX_ESTATE (the show has ended); TIX_ENOMEM; TIX_EFULL.
+ *   (n == 0, seat index out of range, duplicate seat, empty or control
+ *   characters in the request key); TIX_ETOOLONG (request key longer than
+ *   TIX_REQUEST_KEY_MAX); TIX_EUTF8 (request key not UTF-8); TIX_EEXISTS
+ *   (the request key names another live request); TIX_ELIMIT (more than
+ *   hold_max_seats); TIX_ERANGE (ttl above hold_ttl_max); TIX_ESTATE (the
+ *   show has ended); TIX_EBUSY (requests with the same key kept racing);
+ *   TIX_ENOMEM; TIX_EFULL.
  */
 TIX_API int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
                             size_t n, const tix_hold_opts *opts,
@@ -691,22 +712,30 @@ TIX_API int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
                           const tix_best_opts *opts, tix_hold **out);
 
 /** Extends a live hold to @p ttl seconds from now (0 = default ttl).
+ *  The handle's expiry changes, so print it again if it travels as text.
  *  @return TIX_OK; TIX_EEXPIRED (the hold is gone; nothing changes);
- *  TIX_ERANGE (ttl above hold_ttl_max). */
+ *  TIX_ERANGE (ttl above hold_ttl_max); TIX_ESTATE (the show has ended);
+ *  TIX_EBADCODE (a handle this store did not issue); TIX_ENOTFOUND. */
 TIX_API int tix_hold_extend(tix_db *db, tix_hold *hold, uint32_t ttl);
 
 /** Releases the seats of a hold. Seats no longer held by it (expired and
  *  taken by someone else) are left alone, so releasing twice is harmless.
- *  The handle stays allocated; free it with tix_hold_free().
- *  @return TIX_OK; TIX_ENOTFOUND (show); TIX_EINVAL. */
+ *  A released hold is dead: it can never be confirmed, even while its
+ *  seats are still free. The handle stays allocated; free it with
+ *  tix_hold_free().
+ *  @return TIX_OK; TIX_ENOTFOUND (show); TIX_EBADCODE (a handle this store
+ *  did not issue); TIX_EINVAL. */
 TIX_API int tix_hold_release(tix_db *db, const tix_hold *hold);
 
 /** Writes the hold as a printable string (URL-safe, no spaces) into
  *  @p buf of @p cap bytes. @return TIX_OK, TIX_ETOOLONG (buffer small). */
 TIX_API int tix_hold_to_string(const tix_hold *hold, char *buf, size_t cap);
 
-/** Parses a string from tix_hold_to_string() into a new handle.
- *  @return TIX_OK; TIX_EBADCODE (malformed, truncated or altered). */
+/** Parses a string from tix_hold_to_string() into a new handle. Only the
+ *  form is checked here (no store is named); the MAC is checked by every
+ *  call that uses the handle with a store. Handles printed by libtix
+ *  before 0.2 ("H1...") are refused.
+ *  @return TIX_OK; TIX_EBADCODE (malformed or truncated). */
 TIX_API int tix_hold_from_string(const char *s, tix_hold **out);
 
 TIX_API tix_id tix_hold_show(const tix_hold *hold);     /**< Show of hold. */
@@ -766,15 +795,34 @@ typedef struct tix_confirm_opts {
     const char *offer_code;   /**< Optional offer code (NULL or "" = none);
                                  see "Offers and price quotes". Checked
                                  and counted inside the commit. */
+    const char *expected_currency; /**< Optional: the currency the payment
+                                 gateway charged in (ISO 4217, e.g. "INR").
+                                 When set, the confirm books only if the
+                                 price computed at commit is exactly
+                                 expected_total_minor in this currency
+                                 (TIX_EPRICE otherwise, nothing booked).
+                                 NULL = no check. */
+    int64_t expected_total_minor; /**< The amount charged, minor units
+                                 (>= 0); read only with expected_currency. */
 } tix_confirm_opts;
 
 /**
  * Confirms a hold after payment and returns the booking id. Blocks until
  * the booking is durable (per the store's durability mode).
  *
- * If the hold ran out but all its seats are still free (a late payment
- * callback), they are booked anyway. The same payment reference returns
- * the booking already made for it (its offer use is not counted again).
+ * The confirm re-checks what tix_hold_create() checked: the handle is this
+ * store's (its MAC), it has at most hold_max_seats seats, and the show
+ * has not ended.
+ *
+ * If the hold ran out but none of its seats was taken since (each still
+ * carries the hold's tag: a late payment callback), they are booked
+ * anyway. A hold that was released, or has already booked, never books
+ * again, even when its seats are free.
+ *
+ * The same payment reference with the same hold, user and seats returns
+ * the booking already made for it (its offer use is not counted again):
+ * that is a retry. The same reference with anything else is TIX_EEXISTS
+ * and reveals nothing of the booking it names.
  *
  * With an offer code the booking is priced as tix_price_quote() would
  * price it at commit time, records the offer, discount and fees, and
@@ -783,14 +831,22 @@ typedef struct tix_confirm_opts {
  * alone: nothing is booked and the hold stays, so the caller may confirm
  * again without the code.
  *
- * @return TIX_OK; TIX_EEXPIRED (the hold ran out and a seat was taken
+ * @return TIX_OK; TIX_EBADCODE (a handle this store did not issue, or
+ *   edited); TIX_EEXPIRED (the hold ran out and a seat was taken
  *   meanwhile; nothing booked; or the offer is outside its validity
- *   window); TIX_ECONFLICT (a seat belongs to another live hold: forged
- *   or foreign handle); TIX_ENOTFOUND (show, user, offer code);
- *   TIX_ELIMIT (the offer's total or per-user uses are spent);
- *   TIX_EINVAL (payment ref, malformed offer code, no seat in the offer's
- *   scope); TIX_ETOOLONG (offer code); TIX_EIO / TIX_EFULL (commit
- *   failed; nothing booked, the hold stays).
+ *   window); TIX_ESTATE (the hold was released or has already booked
+ *   under another payment reference; or the show has ended);
+ *   TIX_ECONFLICT (a seat belongs to another live hold);
+ *   TIX_EEXISTS (the payment reference belongs to another booking);
+ *   TIX_EPRICE (expected amount or currency differs; nothing booked, the
+ *   hold stays); TIX_ENOTFOUND (show, user, offer code);
+ *   TIX_ELIMIT (more than hold_max_seats; the offer's total or per-user
+ *   uses are spent); TIX_EINVAL (user 0, empty payment ref or one with
+ *   control characters, malformed offer code or expected currency, no seat
+ *   in the offer's scope); TIX_ETOOLONG (payment ref longer than
+ *   TIX_NAME_MAX, offer code); TIX_EUTF8 (payment ref not UTF-8);
+ *   TIX_ERANGE (the price overflows; a negative expected amount);
+ *   TIX_EIO / TIX_EFULL (commit failed; nothing booked, the hold stays).
  */
 TIX_API int tix_hold_confirm(tix_db *db, const tix_hold *hold,
                              const tix_confirm_opts *opts, tix_id *booking_id);

@@ -2,6 +2,7 @@
  * the screen's ideal point, never stranding a single free seat. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "hold.h"
@@ -186,30 +187,79 @@ static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
     return 1;
 }
 
-/* A repeated request (same request key): finds the seats its first call
- * already holds, so the caller gets the same hold back. */
-static int find_repeat(const tix__show_entry *e, uint32_t tag, uint32_t n,
-                       uint32_t now, uint32_t *seats, uint32_t *min_exp)
+/* 1 when the seats a request key already holds answer this request: the
+ * same count, and each seat of the tier and kind asked for. */
+static int repeat_fits(const tix__show_entry *e, const tix_best_opts *o,
+                       uint32_t n, const tix__key_seats *ks)
 {
-    uint32_t found = 0;
-    for (uint32_t i = 0; i < e->info.seat_count; i++) {
-        uint64_t w = atomic_load_explicit(&e->seats[i], memory_order_relaxed);
-        if (tix__w_held_live(w, now) && tix__w_tag(w) == tag) {
-            if (found == n) return 0;
-            seats[found++] = i;
-            if (tix__w_exp(w) < *min_exp) *min_exp = tix__w_exp(w);
-        }
+    if (ks->n != n) return 0;
+    const tix__layout *l = e->layout;
+    int slot = (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER))
+                   ? tier_slot_of(l, o->tier_id)
+                   : -1;
+    for (uint32_t i = 0; i < n; i++)
+        if (!eligible(l, ks->seats[i], slot, o->flags)) return 0;
+    return 1;
+}
+
+/* Picks and takes seats for tag, retrying lost races. */
+static int pick_and_take(tix_db *db, const tix__show_entry *e,
+                         const tix_best_opts *o, uint32_t n, uint32_t tag,
+                         uint32_t exp, int mode, tix_hold *h, uint32_t *min_exp)
+{
+    for (int attempt = 0;; attempt++) {
+        if (!choose(e, o, n, tix__map_now(db), h->seats))
+            return tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
+        int rc = tix__hold_take(db, e, h->seats, n, tag, exp, mode, min_exp);
+        if (rc != TIX_ECONFLICT || attempt + 1 >= BEST_RETRIES) return rc;
     }
-    return found == n;
+}
+
+#define KEY_ROUNDS 200
+
+/* A keyed best-available request: the seats the key already holds come
+ * back when they answer the same request, another request with the key is
+ * TIX_EEXISTS; as keyed_take in lib/hold.c. */
+static int best_keyed(tix_db *db, const tix__show_entry *e,
+                      const tix_best_opts *o, uint32_t n, uint32_t tag,
+                      uint32_t exp, tix_hold *h, uint32_t *min_exp)
+{
+    static tix__key_seats ks_none;
+    for (int round = 0; round < KEY_ROUNDS; round++) {
+        tix__key_seats ks = ks_none;
+        tix__hold_key_seats(e, tag, tix__map_now(db), &ks);
+        if (repeat_fits(e, o, n, &ks)) {
+            memcpy(h->seats, ks.seats, n * sizeof *h->seats);
+            *min_exp = ks.min_exp;
+            return TIX_OK;
+        }
+        if (ks.n >= n) break;
+        if (ks.n) { /* a twin request is taking its seats right now */
+            struct timespec ts = {0, 20000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        int rc = pick_and_take(db, e, o, n, tag, exp, TIX__TAKE_KEYED, h,
+                               min_exp);
+        if (rc == TIX__KEY_RACE) continue;
+        if (rc) return rc;
+        tix__hold_key_seats(e, tag, tix__map_now(db), &ks);
+        if (ks.n == n && !memcmp(ks.seats, h->seats, n * sizeof *h->seats))
+            return TIX_OK;
+        tix__hold_untake(e, h->seats, n, tag, exp);
+        break;
+    }
+    return tix__err(TIX_EEXISTS,
+                    "request key already names another request of show %llu",
+                    (unsigned long long)e->info.id);
 }
 
 static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
                       const tix__show_entry *e)
 {
     if (n == 0) return tix__err(TIX_EINVAL, "no seats requested");
-    if (n > db->cfg.hold_max_seats)
-        return tix__err(TIX_ELIMIT, "%u seats exceed hold_max_seats %u", n,
-                        db->cfg.hold_max_seats);
+    int rc = tix__hold_max(db, n);
+    if (rc) return rc;
     if (o->flags & ~(TIX_BEST_ACCESSIBLE | TIX_BEST_ANY_TIER))
         return tix__err(TIX_EINVAL, "unknown flags 0x%x", o->flags);
     if (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER) &&
@@ -238,28 +288,18 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     tix_hold *h = tix__hold_new(show_id, n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     rc = tix__hold_token(db, show_id, o->request_key, h->token);
-    uint32_t tag = tix__hold_tag(db, h->token);
+    uint32_t tag = rc ? 0 : tix__hold_tag(db, h->token);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
-    if (rc == 0 && o->request_key &&
-        find_repeat(e, tag, n, tix__map_now(db), h->seats, &min_exp)) {
-        h->expires = db->engine->map.epoch + min_exp;
-        *out = h;
-        return TIX_OK;
-    }
-    for (int attempt = 0; rc == 0; attempt++) {
-        if (!choose(e, o, n, tix__map_now(db), h->seats)) {
-            rc = tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
-            break;
-        }
-        rc = tix__hold_take(db, e, h->seats, n, tag, exp, &min_exp);
-        if (rc != TIX_ECONFLICT || attempt + 1 >= BEST_RETRIES) break;
-        rc = TIX_OK; /* lost a race for these seats: look again */
-    }
+    if (rc == 0 && o->request_key)
+        rc = best_keyed(db, e, o, n, tag, exp, h, &min_exp);
+    else if (rc == 0)
+        rc = pick_and_take(db, e, o, n, tag, exp, TIX__TAKE_FRESH, h, &min_exp);
     if (rc) {
         free(h);
         return rc;
     }
     h->expires = db->engine->map.epoch + min_exp;
+    tix__hold_seal(db, h);
     *out = h;
     return TIX_OK;
 }

@@ -27,8 +27,11 @@
  *   u32 n_tickets { bytes[21] code, u32 n { u32 seat } }
  * v2 appends: u64 offer, i64 discount, i64 fee (v1 reads as 0, 0, 0; the
  * fixed offsets cancel.c patches are unchanged). total is the amount paid:
- * seat prices - discount + fee. */
-#define BOOKING_VERSION 2
+ * seat prices - discount + fee.
+ * v3 appends: u64 hold digest (tix__hold_digest of the hold it booked; 0
+ * in older records), so a payment reference replayed by another hold is
+ * told apart from a retry. */
+#define BOOKING_VERSION 3
 
 typedef struct booking_rec {
     tix_id user_id, show_id;
@@ -43,6 +46,7 @@ typedef struct booking_rec {
     tix_dec tickets; /* positioned at the first ticket */
     tix_id offer_id;
     int64_t discount, fee;
+    uint64_t hold_digest;
 } booking_rec;
 
 static int booking_parse(const MDB_val *v, booking_rec *r)
@@ -76,6 +80,7 @@ static int booking_parse(const MDB_val *v, booking_rec *r)
         r->discount = tix__dec_i64(&d);
         r->fee = tix__dec_i64(&d);
     }
+    r->hold_digest = d.version >= 3 ? tix__dec_u64(&d) : 0;
     return tix__dec_finish(&d);
 }
 
@@ -116,6 +121,30 @@ static int find_payref(tix_db *db, MDB_txn *txn, const char *ref, tix_id *id)
     *id = tix__be64_get(v.mv_data);
     return TIX_OK;
 }
+
+/* Whether booking @p id, found under c's payment reference, was made by
+ * this very request (the same hold, user and seats): only then is the
+ * reference a retry. Anything else must neither book nor reveal it. */
+static int payref_same(tix_db *db, MDB_txn *txn, const tix_confirm *c,
+                       tix_id id, int *same)
+{
+    MDB_val v;
+    booking_rec r;
+    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    if (rc == 0) rc = booking_parse(&v, &r);
+    if (rc) return rc;
+    *same = r.user_id == c->user_id && r.show_id == c->e->info.id &&
+            r.n_seats == c->n &&
+            (r.hold_digest == 0 || r.hold_digest == c->hold_digest);
+    for (uint32_t i = 0; i < r.n_seats && *same; i++) {
+        *same = tix__dec_u32(&r.seats) == c->seats[i];
+        tix__dec_u64(&r.seats);
+        tix__dec_i64(&r.seats);
+    }
+    return TIX_OK;
+}
+
+#define PAYREF_REUSED "payment reference %s is already used by another booking"
 
 /* Fails the request alone (not the batch) with a message. */
 static int reject(tix_confirm *c, int code, const char *fmt, ...)
@@ -217,11 +246,36 @@ static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
     return TIX_OK;
 }
 
+/* Refuses the request when the caller said what the gateway charged and
+ * the price computed now differs: an authentic handle swapped for another
+ * (or an offer gone since the quote) then books nothing. Prices without
+ * redeeming, so the offer's use is counted only by the write that follows. */
+static int check_amount(tix_db *db, MDB_txn *txn, tix_confirm *c, int64_t now,
+                        const char currency[4], tix__price *pr)
+{
+    if (!c->expect_amount) return TIX_OK;
+    if (memcmp(currency, c->expected_currency, 3) != 0)
+        return reject(c, TIX_EPRICE, "seats are priced in %s, not %s",
+                      currency, c->expected_currency);
+    int rc = tix__price_compute(db, txn, &c->e->info, c->offer_code,
+                                c->user_id, now, 0, pr);
+    if (rc && tix__price_refusal(rc)) return reject(c, rc, "%s", tix_errmsg());
+    if (rc) return rc;
+    if (pr->total != c->expected_total)
+        return reject(c, TIX_EPRICE, "the price is %lld %s, not the %lld expected",
+                      (long long)pr->total, currency,
+                      (long long)c->expected_total);
+    return TIX_OK;
+}
+
 int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
 {
     tix_id existing = 0;
+    int same = 0;
     int rc = find_payref(db, txn, c->payment_ref, &existing);
-    if (rc == TIX_OK) {
+    if (rc == TIX_OK && (rc = payref_same(db, txn, c, existing, &same)) == 0) {
+        if (!same)
+            return reject(c, TIX_EEXISTS, PAYREF_REUSED, c->payment_ref);
         c->dup = 1;
         c->booking_id = existing;
         return TIX_OK;
@@ -239,9 +293,14 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     if ((rc = price_seats(db, txn, c, tiers, prices, currency)) || c->result)
         return rc;
     int64_t now = tix_db_now(db);
+    if (now >= c->e->info.end)
+        return reject(c, TIX_ESTATE, "show %llu has ended",
+                      (unsigned long long)c->e->info.id);
+    tix__price pr = {.n = c->n, .tiers = tiers, .prices = prices};
+    if ((rc = check_amount(db, txn, c, now, currency, &pr)) || c->result)
+        return rc;
     /* The offer is checked and its use counted here, before anything of
      * this request is written: a refusal must leave the batch untouched. */
-    tix__price pr = {.n = c->n, .tiers = tiers, .prices = prices};
     rc = tix__price_compute(db, txn, &c->e->info, c->offer_code, c->user_id,
                             now, 1, &pr);
     if (rc && tix__price_refusal(rc))
@@ -272,6 +331,7 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     tix__enc_u64(&rec, pr.offer_id);
     tix__enc_i64(&rec, pr.discount);
     tix__enc_i64(&rec, pr.fee);
+    tix__enc_u64(&rec, c->hold_digest);
     if (rc == 0) rc = tix__enc_finish(&rec);
     if (rc == 0) rc = tix__put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
     tix__enc_free(&rec);
@@ -305,7 +365,8 @@ int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
 
 /* ---- confirm: the caller's side --------------------------------------- */
 
-#define TAKE_RETRY 1 /* a duplicate confirm of this hold is in flight */
+#define TAKE_RETRY 1     /* a duplicate confirm of this hold is in flight */
+#define ALREADY_BOOKED 2 /* this very request was booked before */
 
 static void undo_take(tix_confirm *c, uint32_t upto)
 {
@@ -315,8 +376,27 @@ static void undo_take(tix_confirm *c, uint32_t upto)
     }
 }
 
-/* Moves every seat of the hold to CONFIRMING under our tag. Seats whose
- * hold ran out but that are still free are taken too (late payment). */
+/* Why a seat of the hold cannot be confirmed. The hold's own words are
+ * the only proof it still owns the seats: a hold that was released or
+ * has booked, or whose seats someone else took after it ran out, is dead
+ * even when its seats are free again. */
+static int take_refusal(const tix_confirm *c, uint32_t seat, uint64_t w,
+                        uint32_t mnow, int expired)
+{
+    if (tix__w_held_live(w, mnow) || tix__w_state(w) == TIX_W_CONFIRMING)
+        return tix__err(expired ? TIX_EEXPIRED : TIX_ECONFLICT,
+                        "seat %u of show %llu is held by another hold", seat,
+                        (unsigned long long)c->e->info.id);
+    if (expired)
+        return tix__err(TIX_EEXPIRED, "hold ran out and seat %u is no longer "
+                                      "held by it", seat);
+    return tix__err(TIX_ESTATE, "hold no longer holds seat %u (released or "
+                                "already confirmed)", seat);
+}
+
+/* Moves every seat of the hold to CONFIRMING under our tag. A seat whose
+ * hold ran out is still ours while its word carries our tag (nobody took
+ * it since): a late payment books it. */
 static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
 {
     int64_t now = tix_db_now(db);
@@ -326,17 +406,20 @@ static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
                                 tix__seatmap_time(&db->engine->map,
                                                   now + db->cfg.confirm_lease),
                                 tag);
-    int late = h->expires <= now;
+    int expired = h->expires <= now;
     for (uint32_t i = 0; i < c->n; i++) {
         tix_word *p = &c->e->seats[c->seats[i]];
         uint64_t w = tix__w_load(p);
         for (;;) {
-            int mine = tix__w_held_live(w, mnow) && tix__w_tag(w) == tag;
-            if (mine || tix__w_takeable(w, mnow)) {
+            if (tix__w_state(w) == TIX_W_HELD && tix__w_tag(w) == tag) {
                 if (!tix__w_cas(p, &w, c->confirming)) continue;
                 c->prev[i] = w;
-                late |= !mine;
                 break;
+            }
+            if (tix__w_state(w) == TIX_W_CONFIRMING && tix__w_tag(w) == tag &&
+                !tix__w_needs_repair(w, mnow)) {
+                undo_take(c, i);
+                return TAKE_RETRY;
             }
             if (tix__w_needs_repair(w, mnow)) {
                 int rc = tix__seat_repair(db, c->e, c->seats[i], w, &w);
@@ -344,13 +427,7 @@ static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
                 continue;
             }
             undo_take(c, i);
-            if (tix__w_state(w) == TIX_W_CONFIRMING && tix__w_tag(w) == tag)
-                return TAKE_RETRY;
-            if (late)
-                return tix__err(TIX_EEXPIRED, "hold ran out and seat %u was taken",
-                                c->seats[i]);
-            return tix__err(TIX_ECONFLICT, "seat %u is not held by this hold",
-                            c->seats[i]);
+            return take_refusal(c, c->seats[i], w, mnow, expired);
         }
     }
     return TIX_OK;
@@ -369,20 +446,44 @@ static tix_confirm *confirm_new(tix_db *db, uint32_t n)
     return c;
 }
 
+static int check_currency(const char *cur)
+{
+    for (int i = 0; i < 3; i++)
+        if (cur[i] < 'A' || cur[i] > 'Z')
+            return tix__err(TIX_EINVAL, "expected_currency must be three "
+                                        "letters A-Z (ISO 4217)");
+    if (cur[3] != '\0')
+        return tix__err(TIX_EINVAL, "expected_currency must be three letters "
+                                    "A-Z (ISO 4217)");
+    return TIX_OK;
+}
+
 static int check_opts(tix_db *db, const tix_hold *h,
                       const tix_confirm_opts *o)
 {
     if (!db || !h || !o) return tix__err(TIX_EINVAL, "db, hold or opts is NULL");
     if (!o->user_id) return tix__err(TIX_EINVAL, "user_id is 0");
-    return tix__check_text("payment_ref", o->payment_ref, 1, TIX_NAME_MAX, 0);
+    int rc = tix__check_text("payment_ref", o->payment_ref, 1, TIX_NAME_MAX, 0);
+    if (rc == 0 && o->expected_currency)
+        rc = check_currency(o->expected_currency);
+    if (rc == 0 && o->expected_currency && o->expected_total_minor < 0)
+        rc = tix__err(TIX_ERANGE, "expected_total_minor %lld is negative",
+                      (long long)o->expected_total_minor);
+    return rc;
 }
 
-static int payref_lookup(tix_db *db, const char *ref, tix_id *id)
+/* The booking a known payment reference made, when this request is its
+ * retry (TIX_OK); TIX_ENOTFOUND when the reference is new; TIX_EEXISTS
+ * when another hold, user or set of seats used it. */
+static int payref_lookup(tix_db *db, const tix_confirm *c, tix_id *id)
 {
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
-    rc = find_payref(db, txn, ref, id);
+    int same = 0;
+    rc = find_payref(db, txn, c->payment_ref, id);
+    if (rc == 0) rc = payref_same(db, txn, c, *id, &same);
+    if (rc == 0 && !same) rc = tix__err(TIX_EEXISTS, PAYREF_REUSED, c->payment_ref);
     tix__read_end(db, txn);
     return rc;
 }
@@ -399,6 +500,51 @@ static int confirm_done(tix_db *db, tix_id booking, tix_confirm **out)
     return TIX_OK;
 }
 
+/* Re-checks at confirm what the hold checked when it was made: the handle
+ * is this store's, its size is within hold_max_seats, the show sells. */
+static int check_hold(tix_db *db, const tix_hold *h, const tix__show_entry **e)
+{
+    int rc = tix__hold_check(db, h, e);
+    if (rc == 0) rc = tix__hold_max(db, h->n);
+    if (rc == 0) rc = tix__show_selling(*e, tix_db_now(db));
+    return rc;
+}
+
+static tix_confirm *confirm_prepare(tix_db *db, const tix_hold *h,
+                                    const tix_confirm_opts *o,
+                                    const tix__show_entry *e, const char *offer)
+{
+    tix_confirm *c = confirm_new(db, h->n);
+    if (!c) return NULL;
+    c->e = e;
+    memcpy(c->seats, h->seats, h->n * sizeof *h->seats);
+    c->user_id = o->user_id;
+    snprintf(c->payment_ref, sizeof c->payment_ref, "%s", o->payment_ref);
+    c->seats_per_ticket = o->seats_per_ticket;
+    memcpy(c->offer_code, offer, TIX_OFFER_CODE_MAX + 1);
+    c->hold_digest = tix__hold_digest(db, h);
+    if (o->expected_currency) {
+        c->expect_amount = 1;
+        memcpy(c->expected_currency, o->expected_currency, 3);
+        c->expected_total = o->expected_total_minor;
+    }
+    return c;
+}
+
+/* Takes the hold's seats, waiting out a duplicate confirm of the same hold
+ * (bounded by the lease). */
+static int confirm_take_wait(tix_db *db, const tix_hold *h, tix_confirm *c)
+{
+    int rc;
+    for (long waited = 0; (rc = confirm_take(db, h, c)) == TAKE_RETRY;) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        if (++waited > (long)db->cfg.confirm_lease * 1000)
+            return tix__err(TIX_EBUSY, "another confirm of this hold is stuck");
+    }
+    return rc;
+}
+
 int tix_confirm_submit(tix_db *db, const tix_hold *h,
                        const tix_confirm_opts *o, tix_confirm **out)
 {
@@ -409,39 +555,26 @@ int tix_confirm_submit(tix_db *db, const tix_hold *h,
     if (rc == 0 && o->offer_code && *o->offer_code)
         rc = tix__offer_code_norm(o->offer_code, offer);
     const tix__show_entry *e;
-    if (rc == 0) rc = tix__hold_check(db, h, &e);
+    if (rc == 0) rc = check_hold(db, h, &e);
     if (rc) return rc;
-    tix_id booking = 0;
-    rc = payref_lookup(db, o->payment_ref, &booking);
-    if (rc == TIX_OK) return confirm_done(db, booking, out);
-    if (rc != TIX_ENOTFOUND) return rc;
-    tix_confirm *c = confirm_new(db, h->n);
+    tix_confirm *c = confirm_prepare(db, h, o, e, offer);
     if (!c) return tix__err(TIX_ENOMEM, "out of memory");
-    c->e = e;
-    memcpy(c->seats, h->seats, h->n * sizeof *h->seats);
-    c->user_id = o->user_id;
-    snprintf(c->payment_ref, sizeof c->payment_ref, "%s", o->payment_ref);
-    c->seats_per_ticket = o->seats_per_ticket;
-    memcpy(c->offer_code, offer, sizeof offer);
-    /* Wait out a duplicate confirm of the same hold (bounded by the lease),
-     * then look for the booking it made. */
-    for (long waited = 0; (rc = confirm_take(db, h, c)) == TAKE_RETRY;) {
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-        if (++waited > (long)db->cfg.confirm_lease * 1000) {
-            rc = tix__err(TIX_EBUSY, "another confirm of this hold is stuck");
-            break;
-        }
-    }
-    if (rc == TIX_ECONFLICT || rc == TIX_EEXPIRED) {
+    tix_id booking = 0;
+    rc = payref_lookup(db, c, &booking);
+    if (rc == TIX_ENOTFOUND) rc = confirm_take_wait(db, h, c);
+    else if (rc == TIX_OK) rc = ALREADY_BOOKED;
+    if (rc == TIX_ECONFLICT || rc == TIX_EEXPIRED || rc == TIX_ESTATE) {
+        /* A retry whose first confirm committed meanwhile. */
         int keep = rc;
         char msg[256];
         snprintf(msg, sizeof msg, "%s", tix_errmsg());
-        if (payref_lookup(db, o->payment_ref, &booking) == TIX_OK) {
-            free(c);
-            return confirm_done(db, booking, out);
-        }
-        rc = tix__err(keep, "%s", msg);
+        int found = payref_lookup(db, c, &booking);
+        rc = found == TIX_OK ? ALREADY_BOOKED
+             : found == TIX_ENOTFOUND ? tix__err(keep, "%s", msg) : found;
+    }
+    if (rc == ALREADY_BOOKED) {
+        free(c);
+        return confirm_done(db, booking, out);
     }
     if (rc == 0 && (rc = tix__committer_submit(db, c)) != 0)
         undo_take(c, c->n); /* taken but never queued */

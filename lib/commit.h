@@ -22,6 +22,10 @@ struct tix_confirm {
     char payment_ref[TIX_NAME_MAX + 1];
     uint32_t seats_per_ticket;
     char offer_code[TIX_OFFER_CODE_MAX + 1]; /* upper-case; "" = none */
+    uint64_t hold_digest;      /* tix__hold_digest of the hold */
+    int expect_amount;         /* the caller gave what it charged: */
+    char expected_currency[4];
+    int64_t expected_total;
     /* results, written by the committer before done is set */
     int result;
     tix_id booking_id;

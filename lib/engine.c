@@ -9,6 +9,7 @@
 
 #include "commit.h"
 #include "error.h"
+#include "hold.h"
 #include "layout.h"
 
 /* Open-addressing table of show entries, replaced (copy on write) when it
@@ -361,6 +362,10 @@ int tix__engine_open(tix_db *db)
         return rc;
     }
     db->engine = en;
+    if ((rc = tix__hold_keys(db->secret, en->hold_key, en->ref_key))) {
+        tix__engine_close(db);
+        return rc;
+    }
     /* Alone on the map (still holding its lock exclusively): every
      * CONFIRMING word is a dead process's leftover. Only then let others
      * in; see tix__seatmap_share(). */

@@ -60,6 +60,11 @@ struct tix_engine {
     /* Started on first confirm and published (release) only once its
      * thread runs; read with acquire loads, without en->lock. */
     _Atomic(struct tix_committer *) committer;
+    /* Derived from the store secret at open (lib/hold.c): the key of the
+     * hold handles' MAC and the key of the hold digest a payment
+     * reference records. */
+    uint8_t hold_key[16];
+    uint8_t ref_key[16];
 };
 
 int tix__engine_open(tix_db *db);

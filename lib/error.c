@@ -50,6 +50,7 @@ const char *tix_strerror(int code)
     case TIX_ELIMIT: return "TIX_ELIMIT: limit reached";
     case TIX_ESTATE: return "TIX_ESTATE: wrong state";
     case TIX_ETIMEDOUT: return "TIX_ETIMEDOUT: timed out";
+    case TIX_EPRICE: return "TIX_EPRICE: the price differs from the amount expected";
     default: return "unknown error";
     }
 }

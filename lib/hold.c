@@ -4,7 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
+#include <sodium.h>
+#include <time.h>
 
 #include "error.h"
 #include "random.h"
@@ -32,6 +33,21 @@ int tix__hold_ttl(tix_db *db, uint32_t ttl, uint32_t *out)
     return TIX_OK;
 }
 
+int tix__hold_keys(const uint8_t secret[32], uint8_t hold_key[16],
+                   uint8_t ref_key[16])
+{
+    if (sodium_init() < 0)
+        return tix__err(TIX_EIO, "libsodium failed to initialise");
+    static const char ctx[] = "libtix hold keys v2";
+    uint8_t k[32];
+    crypto_generichash(k, sizeof k, (const uint8_t *)ctx, sizeof ctx - 1,
+                       secret, 32);
+    memcpy(hold_key, k, 16);
+    memcpy(ref_key, k + 16, 16);
+    sodium_memzero(k, sizeof k);
+    return TIX_OK;
+}
+
 int tix__hold_token(tix_db *db, tix_id show, const char *request_key,
                     uint8_t token[16])
 {
@@ -41,14 +57,12 @@ int tix__hold_token(tix_db *db, tix_id show, const char *request_key,
     if (rc) return rc;
     /* Keyed by the store secret so a token cannot be computed from the
      * request key alone. */
-    uint8_t buf[8 + 32 + TIX_REQUEST_KEY_MAX];
+    uint8_t buf[3 + 8 + TIX_REQUEST_KEY_MAX];
     size_t klen = strlen(request_key);
-    tix__be64_put(buf, show);
-    memcpy(buf + 8, db->secret, 32);
-    memcpy(buf + 40, request_key, klen);
-    XXH128_hash_t h = XXH3_128bits(buf, 40 + klen);
-    memcpy(token, &h.low64, 8);
-    memcpy(token + 8, &h.high64, 8);
+    memcpy(buf, "rk1", 3);
+    tix__be64_put(buf + 3, show);
+    memcpy(buf + 11, request_key, klen);
+    crypto_generichash(token, 16, buf, 11 + klen, db->secret, 32);
     return TIX_OK;
 }
 
@@ -83,14 +97,25 @@ static void rollback(const tix__show_entry *e, const uint32_t *seats,
         }
 }
 
-/* tix__hold_take at map time @p now (the caller has read the clock). */
+void tix__hold_untake(const tix__show_entry *e, const uint32_t *seats,
+                      uint32_t n, uint32_t tag, uint32_t exp)
+{
+    uint8_t all[HOLD_MAX_SEATS_ABS];
+    memset(all, 1, n);
+    rollback(e, seats, all, n, tix__w_make(TIX_W_HELD, exp, tag));
+}
+
+/* tix__hold_take at map time @p now (the caller has read the clock).
+ * A seat already held by @p tag is never shared: with random tokens that
+ * is a 2^-32 tag collision with a stranger, and with a request key it is
+ * a concurrent request with the same key (TIX__KEY_RACE: the caller looks
+ * again, see keyed_take). */
 static int hold_take_at(tix_db *db, const tix__show_entry *e,
                         const uint32_t *seats, uint32_t n, uint32_t tag,
-                        uint32_t exp, uint32_t now, uint32_t *min_exp)
+                        uint32_t exp, uint32_t now, int mode)
 {
     const uint64_t ours = tix__w_make(TIX_W_HELD, exp, tag);
     uint8_t taken[HOLD_MAX_SEATS_ABS];
-    *min_exp = exp;
     for (uint32_t i = 0; i < n; i++) {
         tix_word *p = &e->seats[seats[i]];
         uint64_t w = tix__w_load(p);
@@ -100,16 +125,15 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
                 if (tix__w_cas(p, &w, ours)) { taken[i] = 1; break; }
                 continue;
             }
-            if (tix__w_held_live(w, now) && tix__w_tag(w) == tag) {
-                if (tix__w_exp(w) < *min_exp) *min_exp = tix__w_exp(w);
-                break; /* a repeated request: already ours */
-            }
             if (tix__w_needs_repair(w, now)) {
                 int rc = tix__seat_repair(db, e, seats[i], w, &w);
                 if (rc) { rollback(e, seats, taken, i, ours); return rc; }
                 continue;
             }
             rollback(e, seats, taken, i, ours);
+            if (mode == TIX__TAKE_KEYED && tix__w_held_live(w, now) &&
+                tix__w_tag(w) == tag)
+                return TIX__KEY_RACE;
             return tix__err(TIX_ECONFLICT, "seat %u of show %llu is %s",
                             seats[i], (unsigned long long)e->info.id,
                             state_name(w));
@@ -119,15 +143,133 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
 }
 
 int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
-                   uint32_t n, uint32_t tag, uint32_t exp, uint32_t *min_exp)
+                   uint32_t n, uint32_t tag, uint32_t exp, int mode,
+                   uint32_t *min_exp)
 {
-    return hold_take_at(db, e, seats, n, tag, exp, tix__map_now(db), min_exp);
+    *min_exp = exp;
+    return hold_take_at(db, e, seats, n, tag, exp, tix__map_now(db), mode);
+}
+
+void tix__hold_key_seats(const tix__show_entry *e, uint32_t tag, uint32_t now,
+                         tix__key_seats *ks)
+{
+    ks->n = 0;
+    ks->min_exp = UINT32_MAX;
+    for (uint32_t i = 0; i < e->info.seat_count; i++) {
+        uint64_t w = atomic_load_explicit(&e->seats[i], memory_order_relaxed);
+        unsigned st = tix__w_state(w);
+        if (tix__w_tag(w) != tag || tix__w_exp(w) <= now ||
+            (st != TIX_W_HELD && st != TIX_W_CONFIRMING))
+            continue;
+        if (ks->n < sizeof ks->seats / sizeof ks->seats[0])
+            ks->seats[ks->n] = i;
+        ks->n++;
+        if (tix__w_exp(w) < ks->min_exp) ks->min_exp = tix__w_exp(w);
+    }
+}
+
+/* 1 when the key's seats are exactly seats[0..n). */
+static int key_seats_are(const tix__key_seats *ks, const uint32_t *seats,
+                         uint32_t n)
+{
+    return ks->n == n && !memcmp(ks->seats, seats, n * sizeof *seats);
+}
+
+/* 1 when the key's seats are a part of seats[0..n): an identical request
+ * is taking them right now. */
+static int key_seats_within(const tix__key_seats *ks, const uint32_t *seats,
+                            uint32_t n)
+{
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < ks->n; i++) {
+        while (j < n && seats[j] < ks->seats[i]) j++;
+        if (j == n || seats[j] != ks->seats[i]) return 0;
+    }
+    return ks->n < n;
+}
+
+#define KEY_ROUNDS 200 /* x 20 us: how long a racing twin may take */
+
+static void key_pause(void)
+{
+    struct timespec ts = {0, 20000};
+    nanosleep(&ts, NULL);
+}
+
+/* Holds seats for a request with a key: the same key and seats give back
+ * the hold already made (a double click), the same key with other seats
+ * is TIX_EEXISTS and changes nothing. After taking, the key's seats are
+ * counted again, so two different requests racing with one key can never
+ * both keep a hold that shares the tag. */
+static int keyed_take(tix_db *db, const tix__show_entry *e, const tix_hold *h,
+                      uint32_t tag, uint32_t exp, uint32_t now,
+                      uint32_t *min_exp)
+{
+    static tix__key_seats ks_none;
+    for (int round = 0; round < KEY_ROUNDS; round++) {
+        tix__key_seats ks = ks_none;
+        tix__hold_key_seats(e, tag, now, &ks);
+        if (key_seats_are(&ks, h->seats, h->n)) {
+            *min_exp = ks.min_exp;
+            return TIX_OK;
+        }
+        if (ks.n && !key_seats_within(&ks, h->seats, h->n)) break;
+        if (ks.n) { key_pause(); continue; }
+        int rc = hold_take_at(db, e, h->seats, h->n, tag, exp, now,
+                              TIX__TAKE_KEYED);
+        if (rc == TIX__KEY_RACE) continue;
+        if (rc) return rc;
+        tix__hold_key_seats(e, tag, now, &ks);
+        if (key_seats_are(&ks, h->seats, h->n)) {
+            *min_exp = exp;
+            return TIX_OK;
+        }
+        tix__hold_untake(e, h->seats, h->n, tag, exp);
+        break;
+    }
+    return tix__err(TIX_EEXISTS,
+                    "request key already names another request of show %llu",
+                    (unsigned long long)e->info.id);
 }
 
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
+}
+
+static void sort_seats(uint32_t *s, size_t n)
+{
+    if (n > 16) { /* the usual few seats: insertion sort beats qsort */
+        qsort(s, n, sizeof *s, cmp_u32);
+        return;
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && s[j] < s[j - 1]; j--) {
+            uint32_t t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+}
+
+static int check_seats(const tix__show_entry *e, const uint32_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= e->info.seat_count)
+            return tix__err(TIX_EINVAL, "seat %u out of range (show has %u)",
+                            s[i], e->info.seat_count);
+        if (i && s[i] == s[i - 1])
+            return tix__err(TIX_EINVAL, "seat %u listed twice", s[i]);
+    }
+    return TIX_OK;
+}
+
+int tix__hold_max(tix_db *db, size_t n)
+{
+    if (n > db->cfg.hold_max_seats)
+        return tix__err(TIX_ELIMIT, "%zu seats exceed hold_max_seats %u", n,
+                        db->cfg.hold_max_seats);
+    return TIX_OK;
 }
 
 int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
@@ -137,11 +279,9 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     *out = NULL;
     if (!db || !seats) return tix__err(TIX_EINVAL, "db or seats is NULL");
     if (n == 0) return tix__err(TIX_EINVAL, "no seats to hold");
-    if (n > db->cfg.hold_max_seats)
-        return tix__err(TIX_ELIMIT, "%zu seats exceed hold_max_seats %u", n,
-                        db->cfg.hold_max_seats);
     uint32_t ttl = 0;
-    int rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
+    int rc = tix__hold_max(db, n);
+    if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db); /* the one clock read of this call */
@@ -150,44 +290,89 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     memcpy(h->seats, seats, n * sizeof *seats);
-    if (n <= 16) { /* the usual few seats: insertion sort beats qsort */
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0 && h->seats[j] < h->seats[j - 1]; j--) {
-                uint32_t t = h->seats[j];
-                h->seats[j] = h->seats[j - 1];
-                h->seats[j - 1] = t;
-            }
-    } else {
-        qsort(h->seats, n, sizeof *h->seats, cmp_u32);
-    }
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (h->seats[i] >= e->info.seat_count)
-            rc = tix__err(TIX_EINVAL, "seat %u out of range (show has %u)",
-                          h->seats[i], e->info.seat_count);
-        else if (i && h->seats[i] == h->seats[i - 1])
-            rc = tix__err(TIX_EINVAL, "seat %u listed twice", h->seats[i]);
-    }
-    if (rc == 0)
-        rc = tix__hold_token(db, show_id, opts ? opts->request_key : NULL,
-                             h->token);
-    /* One clock read serves the whole call. */
-    uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp;
-    if (rc == 0)
-        rc = hold_take_at(db, e, h->seats, h->n, tix__hold_tag(db, h->token),
-                          exp, tix__seatmap_time(&db->engine->map, now),
-                          &min_exp);
+    sort_seats(h->seats, n);
+    const char *key = opts ? opts->request_key : NULL;
+    rc = check_seats(e, h->seats, n);
+    if (rc == 0) rc = tix__hold_token(db, show_id, key, h->token);
+    uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
+    uint32_t mnow = tix__seatmap_time(&db->engine->map, now);
+    uint32_t tag = rc ? 0 : tix__hold_tag(db, h->token);
+    if (rc == 0 && key)
+        rc = keyed_take(db, e, h, tag, exp, mnow, &min_exp);
+    else if (rc == 0)
+        rc = hold_take_at(db, e, h->seats, h->n, tag, exp, mnow,
+                          TIX__TAKE_FRESH);
     if (rc) {
         free(h);
         return rc;
     }
     h->expires = db->engine->map.epoch + min_exp;
+    tix__hold_seal(db, h);
     *out = h;
     return TIX_OK;
+}
+
+/* ---- authenticity ------------------------------------------------------ */
+
+/* The fields a handle's MAC and its text cover, in their printed layout. */
+static size_t fields_size(uint32_t n) { return 8 + 8 + 16 + 2 + 4 * (size_t)n; }
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static size_t fields_encode(const tix_hold *h, uint8_t *p)
+{
+    put_le(p, h->show_id, 8);
+    put_le(p + 8, (uint64_t)h->expires, 8);
+    memcpy(p + 16, h->token, 16);
+    put_le(p + 32, h->n, 2);
+    for (uint32_t i = 0; i < h->n; i++) put_le(p + 34 + 4 * i, h->seats[i], 4);
+    return fields_size(h->n);
+}
+
+#define FIELDS_MAX (8 + 8 + 16 + 2 + 4 * HOLD_MAX_SEATS_ABS)
+
+/* SipHash-2-4 with a 128-bit output rather than HMAC or keyed BLAKE2b:
+ * it is a PRF made for short inputs, and at ~45 ns a handle against ~300
+ * for BLAKE2b it keeps a hold + release well inside the hot-path budget
+ * (docs/design.md, "Hold handles"). */
+static void hold_mac(tix_db *db, const tix_hold *h,
+                     uint8_t mac[TIX__HOLD_MAC_LEN])
+{
+    uint8_t p[FIELDS_MAX];
+    size_t len = fields_encode(h, p);
+    crypto_shorthash_siphashx24(mac, p, len, db->engine->hold_key);
+}
+
+void tix__hold_seal(tix_db *db, tix_hold *h) { hold_mac(db, h, h->mac); }
+
+uint64_t tix__hold_digest(tix_db *db, const tix_hold *h)
+{
+    uint8_t p[24], d[8];
+    put_le(p, h->show_id, 8);
+    memcpy(p + 8, h->token, 16);
+    crypto_shorthash(d, p, sizeof p, db->engine->ref_key);
+    return get_le(d, 8);
 }
 
 int tix__hold_check(tix_db *db, const tix_hold *h, const tix__show_entry **e)
 {
     if (!db || !h) return tix__err(TIX_EINVAL, "db or hold is NULL");
+    if (!db->engine)
+        return tix__err(TIX_EPERM, "holds need a read-write store");
+    uint8_t mac[TIX__HOLD_MAC_LEN];
+    hold_mac(db, h, mac);
+    if (sodium_memcmp(mac, h->mac, sizeof mac) != 0)
+        return tix__err(TIX_EBADCODE, "hold handle was not issued by this store");
     int rc = tix__show_lookup(db, h->show_id, e);
     if (rc) return rc;
     for (uint32_t i = 0; i < h->n; i++)
@@ -204,6 +389,7 @@ int tix_hold_extend(tix_db *db, tix_hold *h, uint32_t ttl)
     if (rc) return rc;
     if ((rc = tix__hold_ttl(db, ttl, &ttl))) return rc;
     int64_t now = tix_db_now(db);
+    if ((rc = tix__show_selling(e, now))) return rc;
     uint32_t mnow = tix__seatmap_time(&db->engine->map, now);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl);
     uint32_t tag = tix__hold_tag(db, h->token);
@@ -217,7 +403,8 @@ int tix_hold_extend(tix_db *db, tix_hold *h, uint32_t ttl)
             if (tix__w_cas(p, &w, tix__w_make(TIX_W_HELD, exp, tag))) break;
         }
     }
-    h->expires = now + ttl;
+    h->expires = db->engine->map.epoch + exp;
+    tix__hold_seal(db, h);
     return TIX_OK;
 }
 
@@ -247,43 +434,30 @@ uint32_t tix_hold_seat(const tix_hold *h, size_t i)
 int64_t tix_hold_expires(const tix_hold *h) { return h ? h->expires : 0; }
 void tix_hold_free(tix_hold *h) { free(h); }
 
-/* ---- printable handle: "H1" + base64url(payload + XXH32 check) ------- */
+/* ---- printable handle: "H2" + base64url(fields + MAC) --------------- */
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static size_t payload_size(uint32_t n) { return 8 + 8 + 16 + 2 + 4 * n + 4; }
-
-static void put_le(uint8_t *p, uint64_t v, int bytes)
+static size_t payload_size(uint32_t n)
 {
-    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
+    return fields_size(n) + TIX__HOLD_MAC_LEN;
 }
 
 int tix_hold_to_string(const tix_hold *h, char *buf, size_t cap)
 {
     if (!h || !buf) return tix__err(TIX_EINVAL, "hold or buf is NULL");
-    uint8_t p[8 + 8 + 16 + 2 + 4 * HOLD_MAX_SEATS_ABS + 4];
-    size_t len = payload_size(h->n);
-    put_le(p, h->show_id, 8);
-    put_le(p + 8, (uint64_t)h->expires, 8);
-    memcpy(p + 16, h->token, 16);
-    put_le(p + 32, h->n, 2);
-    for (uint32_t i = 0; i < h->n; i++) put_le(p + 34 + 4 * i, h->seats[i], 4);
-    put_le(p + len - 4, XXH32(p, len - 4, 0x7e1d), 4);
+    uint8_t p[FIELDS_MAX + TIX__HOLD_MAC_LEN];
+    size_t len = fields_encode(h, p);
+    memcpy(p + len, h->mac, TIX__HOLD_MAC_LEN);
+    len += TIX__HOLD_MAC_LEN;
     size_t out_len = 2 + (len * 8 + 5) / 6;
     if (cap < out_len + 1)
         return tix__err(TIX_ETOOLONG, "buffer of %zu bytes, need %zu", cap,
                         out_len + 1);
     char *o = buf;
     *o++ = 'H';
-    *o++ = '1';
+    *o++ = '2';
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < len; i++) {
@@ -305,44 +479,53 @@ static int b64_value(char c)
     return p ? (int)(p - b64) : -1;
 }
 
-int tix_hold_from_string(const char *s, tix_hold **out)
+/* Decodes the base64url after the "H2" prefix into p[0..*len). */
+static int b64_decode(const char *s, size_t slen, uint8_t *p, size_t cap,
+                      size_t *len)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
-    *out = NULL;
-    if (!s) return tix__err(TIX_EINVAL, "string is NULL");
-    size_t slen = strnlen(s, TIX_HOLD_STRING_MAX + 1);
-    if (slen > TIX_HOLD_STRING_MAX || slen < 3 || s[0] != 'H' || s[1] != '1')
-        return tix__err(TIX_EBADCODE, "not a hold handle");
-    uint8_t p[8 + 8 + 16 + 2 + 4 * HOLD_MAX_SEATS_ABS + 4 + 3];
-    size_t len = 0;
     uint32_t acc = 0;
     int bits = 0;
-    for (size_t i = 2; i < slen; i++) {
+    *len = 0;
+    for (size_t i = 0; i < slen; i++) {
         int v = b64_value(s[i]);
         if (v < 0) return tix__err(TIX_EBADCODE, "bad character in hold handle");
         acc = (acc << 6) | (uint32_t)v;
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            if (len >= sizeof p) return tix__err(TIX_EBADCODE, "hold handle too long");
-            p[len++] = (uint8_t)(acc >> bits);
+            if (*len >= cap) return tix__err(TIX_EBADCODE, "hold handle too long");
+            p[(*len)++] = (uint8_t)(acc >> bits);
         }
     }
     /* Only the canonical encoding is accepted: the bits past the last byte
      * must be zero, so no two strings name the same handle. */
     if (bits && (acc & ((1u << bits) - 1)) != 0)
         return tix__err(TIX_EBADCODE, "hold handle has stray bits");
+    return TIX_OK;
+}
+
+int tix_hold_from_string(const char *s, tix_hold **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    if (!s) return tix__err(TIX_EINVAL, "string is NULL");
+    size_t slen = strnlen(s, TIX_HOLD_STRING_MAX + 1);
+    if (slen > TIX_HOLD_STRING_MAX || slen < 3 || s[0] != 'H' || s[1] != '2')
+        return tix__err(TIX_EBADCODE, "not a hold handle");
+    uint8_t p[FIELDS_MAX + TIX__HOLD_MAC_LEN + 3];
+    size_t len;
+    int rc = b64_decode(s + 2, slen - 2, p, sizeof p, &len);
+    if (rc) return rc;
     if (len < payload_size(1))
         return tix__err(TIX_EBADCODE, "hold handle truncated");
     uint32_t n = (uint32_t)get_le(p + 32, 2);
     if (n < 1 || n > HOLD_MAX_SEATS_ABS || len != payload_size(n))
         return tix__err(TIX_EBADCODE, "hold handle has the wrong length");
-    if (get_le(p + len - 4, 4) != XXH32(p, len - 4, 0x7e1d))
-        return tix__err(TIX_EBADCODE, "hold handle fails its check");
     tix_hold *h = tix__hold_new(get_le(p, 8), n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     h->expires = (int64_t)get_le(p + 8, 8);
     memcpy(h->token, p + 16, 16);
+    memcpy(h->mac, p + fields_size(n), TIX__HOLD_MAC_LEN);
     for (uint32_t i = 0; i < n; i++) {
         h->seats[i] = (uint32_t)get_le(p + 34 + 4 * i, 4);
         if (i && h->seats[i] <= h->seats[i - 1]) {

@@ -4,22 +4,67 @@
 
 #include "engine.h"
 
+#define TIX__HOLD_MAC_LEN 16
+
 struct tix_hold {
     tix_id show_id;
     int64_t expires;    /* Unix seconds */
-    uint8_t token[16];  /* 128 random bits; only its tag is in seats.map */
+    uint8_t token[16];  /* 128 random bits; only its keyed tag is in seats.map */
+    /* SipHash-2-4-128 of every other field under the store's hold key:
+     * a handle that comes back as text is trusted only if this matches. */
+    uint8_t mac[TIX__HOLD_MAC_LEN];
     uint32_t n;
     uint32_t seats[];   /* ascending */
 };
 
-/* Checks a handle against its show (seat indexes in range). */
+/* Derives the hold MAC key and the payment-reference digest key from the
+ * store secret (once per open). */
+int tix__hold_keys(const uint8_t secret[32], uint8_t hold_key[16],
+                   uint8_t ref_key[16]);
+
+/* Computes h->mac with the store's key; call after any field changes. */
+void tix__hold_seal(tix_db *db, tix_hold *h);
+
+/* Checks a handle against the store: its MAC (TIX_EBADCODE for a handle
+ * this store never issued or that was edited), its show, seats in range. */
 int tix__hold_check(tix_db *db, const tix_hold *h, const tix__show_entry **e);
 
+/* An 8-byte digest naming the hold @p h (show and token), recorded with a
+ * payment reference so a reuse by another hold can be told apart. */
+uint64_t tix__hold_digest(tix_db *db, const tix_hold *h);
+
+/* How tix__hold_take treats a seat already held by @p tag. */
+enum {
+    TIX__TAKE_FRESH = 0, /* a conflict: every seat must be taken anew */
+    TIX__TAKE_KEYED = 1, /* TIX__KEY_RACE: a request with the same key is
+                            being taken at this moment; look again */
+};
+#define TIX__KEY_RACE 1
+
 /* Takes seats[0..n) (ascending, validated) for @p tag until map time
- * @p exp, all or nothing. Seats already held live by @p tag count as taken
- * (a repeated request). Sets *min_exp to the earliest expiry held. */
+ * @p exp, all or nothing. Sets *min_exp to @p exp. */
 int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
-                   uint32_t n, uint32_t tag, uint32_t exp, uint32_t *min_exp);
+                   uint32_t n, uint32_t tag, uint32_t exp, int mode,
+                   uint32_t *min_exp);
+
+/* Gives back seats[0..n) that tix__hold_take took for @p tag until @p exp. */
+void tix__hold_untake(const tix__show_entry *e, const uint32_t *seats,
+                      uint32_t n, uint32_t tag, uint32_t exp);
+
+/* What a request key's tag holds in the show right now. */
+typedef struct tix__key_seats {
+    uint32_t n;          /* seats held live (or being confirmed) by the tag */
+    uint32_t min_exp;    /* earliest expiry among them (map time) */
+    uint32_t seats[256]; /* the first 256 of them, ascending */
+} tix__key_seats;
+
+/* Fills @p ks by scanning the show's words (a request key's repeat and
+ * reuse checks; O(seat_count), paid only by keyed requests). */
+void tix__hold_key_seats(const tix__show_entry *e, uint32_t tag, uint32_t now,
+                         tix__key_seats *ks);
+
+/* TIX_ELIMIT when @p n seats exceed hold_max_seats. */
+int tix__hold_max(tix_db *db, size_t n);
 
 /* Allocates a handle for @p n seats. */
 tix_hold *tix__hold_new(tix_id show, uint32_t n);

@@ -6,7 +6,7 @@ set -euo pipefail
 
 # core: what a default configure needs. That includes cmocka, because the
 # tests are built by default (TIX_BUILD_TESTS=ON), `make demo` included.
-core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev lmdb-utils
+core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev libsodium-dev lmdb-utils
       libjansson-dev libqrencode-dev libpng-dev
       libcmocka-dev)
 test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind)

@@ -318,7 +318,7 @@ static void confirm_again(worker *w, const tix_hold *h, tix_id id,
     if (rc == TIX_OK)
         wfail(w, "hold already booked as %llu booked again as %llu",
               (unsigned long long)id, (unsigned long long)again);
-    else if (rc != TIX_ECONFLICT && rc != TIX_EEXPIRED)
+    else if (rc != TIX_ESTATE && rc != TIX_EEXPIRED)
         wfail(w, "second-ref confirm -> %d", rc);
 }
 

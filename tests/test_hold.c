@@ -141,7 +141,14 @@ static void handle_round_trip_and_forgery(void **state)
         assert_null(bad);
         strcpy(t, buf);
         t[i] = t[i] == 'A' ? 'B' : 'A';
-        assert_int_equal(tix_hold_from_string(t, &bad), TIX_EBADCODE);
+        /* The form may still parse; the MAC then refuses it at first use. */
+        int rc = tix_hold_from_string(t, &bad);
+        if (rc == TIX_OK) {
+            assert_code(tix_hold_release(f->s.db, bad), TIX_EBADCODE);
+            tix_hold_free(bad);
+        } else {
+            assert_int_equal(rc, TIX_EBADCODE);
+        }
     }
     assert_int_equal(tix_hold_to_string(h, buf, 10), TIX_ETOOLONG);
     assert_int_equal(tix_hold_from_string(NULL, &bad), TIX_EINVAL);
@@ -169,6 +176,10 @@ static void forged_token_cannot_release(void **state)
     tix_hold *mh;
     assert_ok(tix_hold_from_string(ms, &mh));
     memcpy(forged->token, mh->token, sizeof forged->token);
+    assert_code(tix_hold_release(f->s.db, forged), TIX_EBADCODE);
+    assert_code(tix_hold_extend(f->s.db, forged, 60), TIX_EBADCODE);
+    assert_int_equal(seat_state(f, 40), TIX_SEAT_HELD);
+    tix__hold_seal(f->s.db, forged); /* even with the store's key */
     assert_ok(tix_hold_release(f->s.db, forged));
     assert_int_equal(seat_state(f, 40), TIX_SEAT_HELD);
     assert_code(tix_hold_extend(f->s.db, forged, 60), TIX_EEXPIRED);

@@ -762,6 +762,7 @@ static void newer_store_and_record_versions(void **state)
     memcpy(copy, v.mv_data, v.mv_size);
     size_t vlen = v.mv_size;
     tix__read_end(db, txn);
+    uint8_t version = copy[1];
     copy[1] = 200;
     put_record(db, TIX_T_BOOKINGS, key, 8, copy, vlen);
     tix_booking *b = NULL;
@@ -771,7 +772,7 @@ static void newer_store_and_record_versions(void **state)
     tix_movie *m;
     assert_ok(tix_movie_get(db, p.c.movie, &m)); /* the rest reads */
     tix_movie_free(m);
-    copy[1] = 2;
+    copy[1] = version;
     put_record(db, TIX_T_BOOKINGS, key, 8, copy, vlen);
     free(copy);
     assert_ok(tix_booking_get(db, p.booking, &b));

@@ -505,7 +505,7 @@ static int downgrade_booking(tix_db *db, MDB_txn *txn, void *arg)
     int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     if (rc) return rc;
     uint8_t buf[4096];
-    size_t len = v.mv_size - 24; /* without offer, discount, fee */
+    size_t len = v.mv_size - 32; /* without offer, discount, fee, digest */
     memcpy(buf, v.mv_data, len);
     buf[1] = 1;
     uint8_t key[8];

@@ -214,16 +214,20 @@ static void ticket_check_symbol_catches_typos(void **state)
 
 /* ---- forged handles ------------------------------------------------------ */
 
-/* A handle rebuilt from a victim's string with a chosen token, and its
- * printable form re-checksummed (the checksum is no secret). */
-static tix_hold *forge(const tix_hold *victim, const uint8_t token[16])
+/* A handle rebuilt from a victim's string with a chosen token. Without
+ * the store's key its MAC is wrong; @p seal_db re-seals it with the key,
+ * as an attacker who stole the store secret could: then only the keyed
+ * tags in seats.map stand between it and the victim's seats. */
+static tix_hold *forge(const tix_hold *victim, const uint8_t token[16],
+                       tix_db *seal_db)
 {
     char s[TIX_HOLD_STRING_MAX];
     assert_ok(tix_hold_to_string(victim, s, sizeof s));
     tix_hold *h;
     assert_ok(tix_hold_from_string(s, &h));
     memcpy(h->token, token, 16);
-    assert_ok(tix_hold_to_string(h, s, sizeof s)); /* a valid string */
+    if (seal_db) tix__hold_seal(seal_db, h);
+    assert_ok(tix_hold_to_string(h, s, sizeof s));
     tix_hold_free(h);
     assert_ok(tix_hold_from_string(s, &h));
     return h;
@@ -262,7 +266,12 @@ static void forged_handles_cannot_take_held_seats(void **state)
             memcpy(tok, victim->token, 16);
             tok[k] ^= 1; /* one bit off */
         }
-        tix_hold *h = forge(victim, tok);
+        tix_hold *h = forge(victim, tok, NULL);
+        assert_code(tix_hold_confirm(db, h, &co, &id), TIX_EBADCODE);
+        assert_code(tix_hold_release(db, h), TIX_EBADCODE);
+        assert_code(tix_hold_extend(db, h, 60), TIX_EBADCODE);
+        tix_hold_free(h);
+        h = forge(victim, tok, db); /* with the key: the tags still hold */
         if (k % 50 == 0) {
             assert_code(tix_hold_confirm(db, h, &co, &id), TIX_ECONFLICT);
             tries++;
@@ -280,14 +289,15 @@ static void forged_handles_cannot_take_held_seats(void **state)
     tix_hold_opts ko = {.ttl = 600, .request_key = "order-1"};
     uint32_t kseat = 40;
     assert_ok(tix_hold_create(db, f->show, &kseat, 1, &ko, &keyed));
-    uint8_t buf[8 + TIX_REQUEST_KEY_MAX];
-    tix__be64_put(buf, f->show);
-    memcpy(buf + 8, "order-1", 7);
-    XXH128_hash_t guess = XXH3_128bits(buf, 15);
+    uint8_t buf[3 + 8 + TIX_REQUEST_KEY_MAX];
+    memcpy(buf, "rk1", 3);
+    tix__be64_put(buf + 3, f->show);
+    memcpy(buf + 11, "order-1", 7);
+    XXH128_hash_t guess = XXH3_128bits(buf, 18);
     uint8_t tok[16];
     memcpy(tok, &guess.low64, 8);
     memcpy(tok + 8, &guess.high64, 8);
-    tix_hold *h = forge(keyed, tok);
+    tix_hold *h = forge(keyed, tok, db);
     assert_ok(tix_hold_release(db, h));
     uint8_t st[200];
     assert_ok(tix_show_seat_states(db, f->show, st, sizeof st));
@@ -302,6 +312,8 @@ static void forged_handles_cannot_take_held_seats(void **state)
     assert_ok(tix_hold_to_string(victim, s, sizeof s));
     assert_ok(tix_hold_from_string(s, &stretched));
     stretched->expires += 86400;
+    assert_code(tix_hold_confirm(db, stretched, &co, &id), TIX_EBADCODE);
+    tix__hold_seal(db, stretched); /* with the key, still nothing */
     tt_now += 601; /* the victim's hold ran out */
     tix_hold *other;
     assert_ok(tix_hold_create(db, f->show, seats, 3, &o, &other));
@@ -313,15 +325,18 @@ static void forged_handles_cannot_take_held_seats(void **state)
     /* seats beyond the show, and a show that does not exist */
     tix_hold *bad = tix__hold_new(f->show, 1);
     bad->seats[0] = 5000;
+    tix__hold_seal(db, bad);
     assert_code(tix_hold_confirm(db, bad, &co, &id), TIX_EBADCODE);
     assert_code(tix_hold_release(db, bad), TIX_EBADCODE);
     assert_code(tix_hold_extend(db, bad, 60), TIX_EBADCODE);
     bad->show_id = 424242;
     bad->seats[0] = 1;
+    tix__hold_seal(db, bad);
     assert_code(tix_hold_confirm(db, bad, &co, &id), TIX_ENOTFOUND);
     tix_hold_free(bad);
-    print_message("forged handles: 1000 tokens (16 one bit off the real one), "
-                  "%u confirms refused, no seat of a live hold taken\n", tries);
+    print_message("forged handles: 1000 tokens (16 one bit off the real one) "
+                  "refused by the MAC; re-sealed with the key, %u confirms "
+                  "refused by the tags, no seat of a live hold taken\n", tries);
     tix_hold_free(stretched);
     tix_hold_free(other);
     tix_hold_free(keyed);

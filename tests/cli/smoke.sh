@@ -55,7 +55,7 @@ expect_eq 2 "$(json 'j["all"]["unavailable"]')" "layout blocks H14, H15"
 # hold, conflict, release
 expect_rc 0 "$TIX" hold "$SHOW" E5 E6
 H1=$OUT
-expect_match '^H1' "$H1" "hold handle"
+expect_match '^H2' "$H1" "hold handle"
 expect_rc 3 "$TIX" hold "$SHOW" E6 E7
 expect_match "E6|seat" "$ERR" "conflict names the seat"
 expect_rc 2 "$TIX" hold "$SHOW" Z99

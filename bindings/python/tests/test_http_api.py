@@ -93,7 +93,7 @@ def test_full_flow_over_http(server):
     assert av2["seats"][0]["state"] == "free"
 
     st, h = call(base, "POST", "/shows/%d/holds" % show, {"seats": [4, 5]})
-    assert st == 201 and h["seats"] == [4, 5] and h["hold"].startswith("H1")
+    assert st == 201 and h["seats"] == [4, 5] and h["hold"].startswith("H2")
     st, err = call(base, "POST", "/shows/%d/holds" % show, {"seats": [5]})
     assert st == 409 and err["error"] == "TIX_ECONFLICT"
 

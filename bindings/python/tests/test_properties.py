@@ -133,11 +133,14 @@ class SeatMachine(RuleBasedStateMachine):
         if key is None:
             return None
         h = self.live_holds[key]
-        expect = all(self.live_by(s, key) or self.takeable(s) for s in h.seats)
+        # Only the hold's own words (live or run out, not taken since) book:
+        # a released hold, or one whose seats went to others, is dead.
+        expect = all(self.seat[s][0] == HELD and self.seat[s][1] == key
+                     for s in h.seats)
         ref = "ref-%d" % next(self.refs)
         try:
             b = h.confirm(self.c.user, ref)
-        except (tix.Expired, tix.Conflict):
+        except (tix.Expired, tix.Conflict, tix.State):
             assert not expect, "confirm refused though the seats were ours/free"
             return None
         assert expect, "confirm booked a seat someone else had"

@@ -19,7 +19,8 @@ from ._ffi import ffi, lib, LIB_PATH
 from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      Expired, Full, Corrupt, IOFailure, NoMemory, Busy,
                      TooLong, BadUTF8, OutOfRange, Overlap, Permission,
-                     Already, BadCode, Version, Again, Limit, State, TimedOut)
+                     Already, BadCode, Version, Again, Limit, State, TimedOut,
+                     PriceMismatch)
 from .db import open, Database, Durability
 from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
@@ -51,5 +52,5 @@ __all__ = [
     "Error", "InvalidArgument", "NotFound", "Exists", "Conflict", "Expired",
     "Full", "Corrupt", "IOFailure", "NoMemory", "Busy", "TooLong", "BadUTF8",
     "OutOfRange", "Overlap", "Permission", "Already", "BadCode", "Version",
-    "Again", "Limit", "State", "TimedOut",
+    "Again", "Limit", "State", "TimedOut", "PriceMismatch",
 ]

@@ -52,6 +52,7 @@ CDEF = r"""
 #define TIX_ELIMIT -20
 #define TIX_ESTATE -21
 #define TIX_ETIMEDOUT -22
+#define TIX_EPRICE -23
 
 #define TIX_OPEN_READONLY 0x1
 #define TIX_OPEN_NOCREATE 0x2
@@ -280,6 +281,8 @@ typedef struct tix_confirm_opts {
     const char *payment_ref;
     uint32_t seats_per_ticket;
     const char *offer_code;
+    const char *expected_currency;
+    int64_t expected_total_minor;
 } tix_confirm_opts;
 typedef struct tix_confirm tix_confirm;
 typedef enum tix_booking_status {

@@ -136,3 +136,11 @@ def as_u32(v, what):
     if not 0 <= v < 1 << 32:
         raise InvalidArgument("%s %d out of range" % (what, v))
     return v
+
+
+def as_i64(v, what):
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError("%s must be an int" % what)
+    if not -(1 << 63) <= v < 1 << 63:
+        raise InvalidArgument("%s %d out of range" % (what, v))
+    return v

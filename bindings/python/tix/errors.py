@@ -153,11 +153,17 @@ class TimedOut(Error):
     code = lib.TIX_ETIMEDOUT
 
 
+class PriceMismatch(Error):
+    """TIX_EPRICE: the price at commit differs from the amount expected."""
+    code = lib.TIX_EPRICE
+
+
 #: code -> exception class, for every code tix.h defines
 BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, Exists, Conflict, Expired, Full, Corrupt,
     IOFailure, NoMemory, Busy, TooLong, BadUTF8, OutOfRange, Overlap,
-    Permission, Already, BadCode, Version, Again, Limit, State, TimedOut)}
+    Permission, Already, BadCode, Version, Again, Limit, State, TimedOut,
+    PriceMismatch)}
 
 
 def _strerror(code):

@@ -178,7 +178,8 @@ class Hold:
         with self._lock:
             self._db._call("tix_hold_release", self._use())
 
-    def _opts(self, user, payment_ref, seats_per_ticket, offer_code):
+    def _opts(self, user, payment_ref, seats_per_ticket, offer_code,
+              expected=None):
         opts = ffi.new("tix_confirm_opts *")
         opts.user_id = as_id(user, "user")
         ref = ffi.new("char[]", _util.enc(payment_ref, "payment_ref",
@@ -191,26 +192,38 @@ class Hold:
             oc = ffi.new("char[]", _util.enc(offer_code, "offer_code"))
             opts.offer_code = oc
             keep.append(oc)
+        if expected is not None:
+            amount, currency = expected
+            cur = ffi.new("char[]", _util.enc(currency, "expected currency",
+                                              allow_none=False))
+            opts.expected_currency = cur
+            opts.expected_total_minor = _util.as_i64(amount, "expected amount")
+            keep.append(cur)
         return opts, keep
 
-    def confirm(self, user, payment_ref, seats_per_ticket=0, offer_code=None):
+    def confirm(self, user, payment_ref, seats_per_ticket=0, offer_code=None,
+                expected=None):
         """Books the held seats after payment and returns the tix.Booking.
         Blocks until the booking is durable; the GIL is released meanwhile,
         so confirms from many threads share one commit. The same
-        @payment_ref always returns the same booking. tix.Expired when the
-        hold ran out and a seat was taken meanwhile."""
+        @payment_ref with the same hold and user returns the same booking;
+        with anything else it is tix.Exists. tix.Expired when the hold ran
+        out and a seat was taken meanwhile; tix.State when it was released
+        or already booked. @expected = (amount_minor, "CUR"), what the
+        gateway charged: tix.PriceMismatch (nothing booked) when the price
+        at commit differs."""
         opts, _keep = self._opts(user, payment_ref, seats_per_ticket,
-                                 offer_code)
+                                 offer_code, expected)
         out = ffi.new("tix_id *")
         with self._lock:
             self._db._call("tix_hold_confirm", self._use(), opts, out)
         return Booking.get(self._db, out[0])
 
     def confirm_async(self, user, payment_ref, seats_per_ticket=0,
-                      offer_code=None):
+                      offer_code=None, expected=None):
         """Starts a confirm and returns a tix.PendingConfirm at once."""
         opts, _keep = self._opts(user, payment_ref, seats_per_ticket,
-                                 offer_code)
+                                 offer_code, expected)
         out = ffi.new("tix_confirm **")
         with self._lock:
             self._db._call("tix_confirm_submit", self._use(), opts, out)
