@@ -968,7 +968,9 @@ typedef struct tix_checkin {
  * @return TIX_OK; TIX_EBADCODE (malformed or wrong check symbol — rejected
  *   without touching the store); TIX_ENOTFOUND (no such ticket);
  *   TIX_EALREADY (already checked in); TIX_ESTATE (booking cancelled);
- *   TIX_EINVAL (gate name).
+ *   TIX_EINVAL (empty gate name, or one with control characters);
+ *   TIX_ETOOLONG (gate longer than TIX_NAME_MAX); TIX_EUTF8 (gate not
+ *   UTF-8).
  */
 TIX_API int tix_ticket_checkin(tix_db *db, const char *code, const char *gate,
                                tix_checkin *out);
