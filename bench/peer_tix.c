@@ -95,7 +95,7 @@ static void t_describe(peer *p, char *buf, size_t cap)
              "store: %s (%s)\n"
              "confirms: %s\n"
              "holds: one CAS per seat in the shared seats.map, never durable\n"
-             "best-available: tix_hold_best (nearest the ideal point, no "
+             "best-available: tix_hold_best (nearest the ideal point, fewest "
              "stranded single seats)\n"
              "LMDB map: 4 GiB initial, seats.map reserve 4 GiB",
              tix_version(), p->dir, fs,

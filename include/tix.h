@@ -692,10 +692,17 @@ typedef struct tix_best_opts {
 
 /**
  * Finds and holds @p n adjacent seats in one row: free seats of the tier,
- * with consecutive numbers, nearest the screen's ideal point, never leaving
- * a single free seat stranded between taken seats or a row end.
- * Wheelchair and companion seats are used only with TIX_BEST_ACCESSIBLE.
- * Retries on a lost race.
+ * with consecutive numbers, nearest the screen's ideal point. It avoids
+ * leaving a single free seat stranded between its seats and a seat it may
+ * not take (taken, another tier, accessible or not), an aisle or a row
+ * end; when every window of @p n seats would strand one, it takes the one
+ * that strands fewest (nearest the ideal point among equals) instead of
+ * refusing, so any mix of party sizes can sell a show out. With tier_id 0
+ * and no TIX_BEST_ANY_TIER, the cheapest tier with @p n adjacent free
+ * seats is used, even where that strands a seat and a dearer tier would
+ * not.
+ * Wheelchair and companion seats are used only with TIX_BEST_ACCESSIBLE
+ * (the same rules apply among them). Retries on a lost race.
  *
  * Each process remembers for a moment which rows were too full (at most a
  * second, and never past a hold expiring there), so a seat that another
@@ -703,10 +710,10 @@ typedef struct tix_best_opts {
  * freed in this process are seen at once (unless another thread's search
  * was reading that row at the same moment: then within a second too). It
  * never offers a seat that is not free.
- * @return TIX_OK; TIX_ECONFLICT when no such seats exist
- *   (sold out for this request); TIX_ENOTFOUND (show, tier of another
- *   screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown flags); as
- *   tix_hold_create() otherwise.
+ * @return TIX_OK; TIX_ECONFLICT when no row has @p n adjacent free
+ *   seats of the tier (sold out for this request); TIX_ENOTFOUND (show,
+ *   tier of another screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown
+ *   flags); as tix_hold_create() otherwise.
  */
 TIX_API int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
                           const tix_best_opts *opts, tix_hold **out);

@@ -1,5 +1,5 @@
 /* Best available: n adjacent free seats in one row of one tier, nearest
- * the screen's ideal point, never stranding a single free seat. */
+ * the screen's ideal point, stranding as few single free seats as it can. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,10 +9,26 @@
 
 #define BEST_RETRIES 32
 
+/* A window strands at most two seats: one at each end of its run. */
+#define STRAND_MAX 2u
+
+/* The search keeps the window with the fewest stranded seats, nearest the
+ * ideal point among equals. @c limit caps the strands a window may have:
+ * the first pass admits none, so that it can stop at the first row that
+ * cannot beat its window. */
 typedef struct pick {
     float score;
+    uint32_t strands, limit;
+    int skipped; /* a window was passed over for stranding seats */
     uint32_t row, first; /* first = offset into row_seats */
 } pick;
+
+static void pick_init(pick *p, uint32_t limit)
+{
+    *p = (pick){.score = 3.4e38f, .strands = limit, .limit = limit};
+}
+
+static int pick_found(const pick *p) { return p->score < 3.4e38f; }
 
 static int eligible(const tix__layout *l, uint32_t seat, int slot,
                     uint32_t flags)
@@ -24,25 +40,34 @@ static int eligible(const tix__layout *l, uint32_t seat, int slot,
     return (flags & TIX_BEST_ACCESSIBLE) ? special : !special;
 }
 
+static float window_score(const tix__layout *l, uint32_t a, uint32_t n)
+{
+    float cx = 0, cy = 0;
+    for (uint32_t k = a; k < a + n; k++) {
+        cx += l->x[l->row_seats[k]];
+        cy += l->y[l->row_seats[k]];
+    }
+    float dx = cx / (float)n - (float)l->ideal_x;
+    float dy = cy / (float)n - (float)l->ideal_y;
+    return dx * dx + dy * dy;
+}
+
 /* Scores every window of @p n seats inside the free run [s, s+len) of row
- * @p r that leaves no single seat stranded at either end. */
+ * @p r; a window that would leave a single free seat at an end of the run
+ * counts that seat as stranded. */
 static void score_run(const tix__layout *l, uint32_t r, uint32_t s,
                       uint32_t len, uint32_t n, pick *best)
 {
     if (len < n) return;
     for (uint32_t a = s; a + n <= s + len; a++) {
         uint32_t left = a - s, right = s + len - (a + n);
-        if (left == 1 || right == 1) continue;
-        float cx = 0, cy = 0;
-        for (uint32_t k = a; k < a + n; k++) {
-            cx += l->x[l->row_seats[k]];
-            cy += l->y[l->row_seats[k]];
-        }
-        float dx = cx / (float)n - (float)l->ideal_x;
-        float dy = cy / (float)n - (float)l->ideal_y;
-        float score = dx * dx + dy * dy;
-        if (score < best->score) {
+        uint32_t strands = (left == 1) + (right == 1);
+        if (strands > best->limit) best->skipped = 1;
+        if (strands > best->strands) continue;
+        float score = window_score(l, a, n);
+        if (strands < best->strands || score < best->score) {
             best->score = score;
+            best->strands = strands;
             best->row = r;
             best->first = a;
         }
@@ -135,22 +160,36 @@ static void scan_row(const tix__show_entry *e, uint32_t r, int slot,
     hint_set(e, r, until > now ? hint_make(until, max_run) : 0);
 }
 
-/* Best window among the rows of tier group @p group (slot or "all"). */
-static int find(const tix__show_entry *e, size_t group, int slot,
-                uint32_t flags, uint32_t n, uint32_t now, pick *best)
+/* Walks the rows of tier group @p group (slot or "all") nearest first. */
+static void walk(const tix__show_entry *e, size_t group, int slot,
+                 uint32_t flags, uint32_t n, uint32_t now, pick *best)
 {
     const tix__layout *l = e->layout;
-    best->score = 3.4e38f;
+    /* Strands can only fall to the floor: none in the first pass, one in
+     * the second (the first found no window stranding none). */
+    uint32_t floor = best->limit ? 1 : 0;
     for (uint32_t i = l->tier_row_start[group]; i < l->tier_row_start[group + 1];
          i++) {
         uint32_t r = l->tier_rows[i];
         /* Rows come nearest first: once even a row's nearest seat is farther
-         * than the best window, no later row can win. */
-        if (l->row_dist2[r] > best->score) break;
+         * than a window no row can beat on strands, no later row can win. */
+        if (best->strands <= floor && l->row_dist2[r] > best->score) break;
         if (hint_skips(e, r, n, now)) continue;
         scan_row(e, r, slot, flags, n, now, best);
     }
-    return best->score < 3.4e38f;
+}
+
+/* Best window of tier group @p group: one stranding no seat if any exists
+ * (the pruned walk of the normal case), else the one stranding fewest. */
+static int find(const tix__show_entry *e, size_t group, int slot,
+                uint32_t flags, uint32_t n, uint32_t now, pick *best)
+{
+    pick_init(best, 0);
+    walk(e, group, slot, flags, n, now, best);
+    if (pick_found(best) || !best->skipped) return pick_found(best);
+    pick_init(best, STRAND_MAX);
+    walk(e, group, slot, flags, n, now, best);
+    return pick_found(best);
 }
 
 static int tier_slot_of(const tix__layout *l, tix_id tier)

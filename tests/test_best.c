@@ -1,6 +1,10 @@
 /* lib/best.c: best-available rules -- adjacency, tier, nearest the ideal
- * point, no stranded single seat, accessible seats only when asked. */
+ * point, fewest stranded single seats, accessible seats only when asked,
+ * and every seat of a show sells to best-available parties. */
+#include <stdio.h>
+
 #include "engine_fixture.h"
+#include "invariants.h"
 
 /* Seat index of row r (0 = A), number n (1-based) in the 10 x 20 fixture. */
 static uint32_t at(uint32_t r, uint32_t n) { return r * 20 + (n - 1); }
@@ -40,21 +44,101 @@ static void chosen_tier_and_any_tier(void **state)
     assert_code(tix_hold_best(f->s.db, f->show, 11, NULL, &h), TIX_ELIMIT);
 }
 
-static void never_strands_a_single_seat(void **state)
+/* Blocks every Silver seat (rows A..E) except those @p keep says. */
+static void block_silver_but(fixture *f, int (*keep)(uint32_t r, uint32_t s))
 {
-    fixture *f = *state;
-    /* Fill every Silver row except row E, where only seats 1..3 stay free:
-     * taking 2 of them would strand the third. */
-    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
-    uint32_t block[200];
+    uint32_t block[100];
     size_t n = 0;
     for (uint32_t r = 0; r < 5; r++)
         for (uint32_t s = 1; s <= 20; s++)
-            if (!(r == 4 && s <= 3)) block[n++] = at(r, s);
+            if (!keep(r, s)) block[n++] = at(r, s);
     assert_ok(tix_seats_block(f->s.db, f->show, block, n));
+}
+
+/* Row E (nearest) keeps 1..3, row D keeps 1..4. */
+static int keep_e3_d4(uint32_t r, uint32_t s)
+{
+    return (r == 4 && s <= 3) || (r == 3 && s <= 4);
+}
+
+static void prefers_a_farther_window_to_stranding_a_seat(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    block_silver_but(f, keep_e3_d4);
     tix_hold *h;
-    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
-    assert_ok(tix_hold_best(f->s.db, f->show, 3, &silver, &h));
+    /* Two of row E's three would strand the third: row D is taken first,
+     * both of its pairs. */
+    for (int i = 0; i < 2; i++) {
+        assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+        assert_int_equal(tix_hold_seat(h, 0) / 20, 3);
+        tix_hold_free(h);
+    }
+    /* Only stranding moves remain: the best-placed one (nearer x 10.5). */
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(4, 2));
+    assert_int_equal(tix_hold_seat(h, 1), at(4, 3));
+    tix_hold_free(h);
+    assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(4, 1));
+    tix_hold_free(h);
+    assert_code(tix_hold_best(f->s.db, f->show, 1, &silver, &h), TIX_ECONFLICT);
+}
+
+/* 14 pairs free in Silver, each between blocked seats: 28 free seats. */
+static int keep_pairs(uint32_t r, uint32_t s)
+{
+    return r >= 1 && r <= 4 && (s % 6 == 1 || s % 6 == 2) && !(r == 1 && s > 12);
+}
+
+static void singles_sell_when_only_pairs_are_left(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    block_silver_but(f, keep_pairs);
+    tix_avail *a;
+    assert_ok(tix_show_availability(f->s.db, f->show, &a));
+    assert_int_equal(a->tiers[0].free, 28);
+    tix_avail_free(a);
+    /* Every single strands the other seat of its pair; the next single
+     * takes that seat (it strands nothing) before breaking another pair. */
+    for (int i = 0; i < 14; i++) {
+        tix_hold *h1, *h2;
+        assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h1));
+        assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h2));
+        uint32_t s1 = tix_hold_seat(h1, 0), s2 = tix_hold_seat(h2, 0);
+        assert_int_equal(s1 / 20, s2 / 20);
+        assert_int_equal(abs((int)s1 - (int)s2), 1);
+        tix_hold_free(h1);
+        tix_hold_free(h2);
+    }
+    tix_hold *h;
+    assert_code(tix_hold_best(f->s.db, f->show, 1, &silver, &h), TIX_ECONFLICT);
+}
+
+/* Row E keeps 1..5 and row D 1..6: a party of 4 fits D without stranding. */
+static int keep_e5_d6(uint32_t r, uint32_t s)
+{
+    return (r == 4 && s <= 5) || (r == 3 && s <= 6);
+}
+
+static void larger_parties_strand_least_too(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    block_silver_but(f, keep_e5_d6);
+    tix_hold *h;
+    assert_ok(tix_hold_best(f->s.db, f->show, 4, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0) / 20, 3);
+    tix_hold_free(h);
+    /* D has 2 left, E 5: 4 of E strand one (seat 1, farther from x 10.5). */
+    assert_ok(tix_hold_best(f->s.db, f->show, 4, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(4, 2));
+    tix_hold_free(h);
+    assert_code(tix_hold_best(f->s.db, f->show, 3, &silver, &h), TIX_ECONFLICT);
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    tix_hold_free(h);
+    assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h));
     assert_int_equal(tix_hold_seat(h, 0), at(4, 1));
     tix_hold_free(h);
 }
@@ -78,24 +162,16 @@ static void gaps_in_numbering_break_adjacency(void **state)
     tix_hold_free(h);
 }
 
-static void sells_out_exactly(void **state)
+static void singles_sell_out_a_show(void **state)
 {
     fixture *f = *state;
-    /* Singles alone cannot sell the last free pairs (one seat would be
-     * stranded), so singles run out first; pairs then finish the show. */
-    int held = 0, singles;
     tix_hold *h;
+    int held = 0;
     while (tix_hold_best(f->s.db, f->show, 1, NULL, &h) == TIX_OK) {
         held++;
         tix_hold_free(h);
     }
-    singles = held;
-    assert_true(singles < 200);
     assert_true(tix_errmsg()[0] != 0);
-    while (tix_hold_best(f->s.db, f->show, 2, NULL, &h) == TIX_OK) {
-        held += 2;
-        tix_hold_free(h);
-    }
     tix_avail *a;
     assert_ok(tix_show_availability(f->s.db, f->show, &a));
     /* Everything but accessible seats (none in the fixture) is held. */
@@ -118,29 +194,41 @@ static void request_key_returns_the_same_best_seats(void **state)
     tix_hold_free(b);
 }
 
-static void accessible_seats_only_when_asked(void **state)
+/* A show on a new screen of one row of seats 1..@p n at x = number,
+ * ideal point (@p ideal_x, 0); seats numbered in @p special[] are
+ * wheelchair (odd positions in the list) or companion seats. */
+static tix_id one_row_show(fixture *f, uint32_t n, double ideal_x,
+                           const uint32_t *special, size_t n_special)
 {
-    fixture *f = *state;
-    tix_screen scr = {.venue_id = f->c.venue, .name = "Access", .ideal_x = 3,
-                      .ideal_y = 0};
+    tix_screen scr = {.venue_id = f->c.venue, .name = "Access",
+                      .ideal_x = ideal_x, .ideal_y = 0};
     tix_id screen, tier, show;
     assert_ok(tix_screen_create(f->s.db, &scr, &screen));
     tix_tier t = {.screen_id = screen, .name = "Std", .price_minor = 100,
                   .currency = "INR"};
     assert_ok(tix_tier_create(f->s.db, &t, &tier));
-    /* One row: seats 2,3 wheelchair + companion right by the ideal point,
-     * 1 and 4..7 ordinary. */
-    tix_seat_spec row[7];
-    for (uint32_t i = 0; i < 7; i++)
+    tix_seat_spec row[16];
+    assert_true(n <= 16);
+    for (uint32_t i = 0; i < n; i++)
         row[i] = (tix_seat_spec){.number = i + 1, .x = i + 1, .y = 0,
                                  .tier_id = tier};
-    row[1].flags = TIX_SEAT_WHEELCHAIR;
-    row[2].flags = TIX_SEAT_COMPANION;
-    tix_row_spec rs = {.label = "A", .seats = row, .count = 7};
+    for (size_t i = 0; i < n_special; i++)
+        row[special[i] - 1].flags = i % 2 ? TIX_SEAT_COMPANION : TIX_SEAT_WHEELCHAIR;
+    tix_row_spec rs = {.label = "A", .seats = row, .count = n};
     assert_ok(tix_seats_add_rows(f->s.db, screen, &rs, 1, NULL));
     tix_show sh = {.movie_id = f->c.movie, .screen_id = screen,
                    .start = tt_now + 3 * 86400};
     assert_ok(tix_show_create(f->s.db, &sh, &show));
+    return show;
+}
+
+static void accessible_seats_only_when_asked(void **state)
+{
+    fixture *f = *state;
+    /* Seats 2,3 wheelchair + companion right by the ideal point, 1 and
+     * 4..7 ordinary. */
+    const uint32_t special[] = {2, 3};
+    tix_id show = one_row_show(f, 7, 3, special, 2);
     tix_hold *h;
     assert_ok(tix_hold_best(f->s.db, show, 2, NULL, &h));
     for (int i = 0; i < 2; i++) assert_true(tix_hold_seat(h, i) >= 3);
@@ -151,6 +239,32 @@ static void accessible_seats_only_when_asked(void **state)
     assert_int_equal(tix_hold_seat(h, 1), 2);
     tix_hold_free(h);
     assert_code(tix_hold_best(f->s.db, show, 1, &acc, &h), TIX_ECONFLICT);
+}
+
+static void accessible_seats_strand_least_too(void **state)
+{
+    fixture *f = *state;
+    /* Seats 2..4 accessible; the ideal point nearer 3..4 than 2..3. */
+    const uint32_t special[] = {2, 3, 4};
+    tix_id show = one_row_show(f, 7, 3.2, special, 3);
+    tix_best_opts acc = {.flags = TIX_BEST_ACCESSIBLE};
+    tix_hold *h;
+    assert_ok(tix_hold_best(f->s.db, show, 2, &acc, &h));
+    assert_int_equal(tix_hold_seat(h, 0), 2);
+    assert_int_equal(tix_hold_seat(h, 1), 3);
+    tix_hold_free(h);
+    assert_ok(tix_hold_best(f->s.db, show, 1, &acc, &h));
+    assert_int_equal(tix_hold_seat(h, 0), 1);
+    tix_hold_free(h);
+    assert_code(tix_hold_best(f->s.db, show, 1, &acc, &h), TIX_ECONFLICT);
+    /* Ordinary parties never take accessible seats: 1 and 5..7 are theirs. */
+    for (int i = 0; i < 4; i++) {
+        assert_ok(tix_hold_best(f->s.db, show, 1, NULL, &h));
+        uint32_t seat = tix_hold_seat(h, 0);
+        assert_true(seat == 0 || seat >= 4);
+        tix_hold_free(h);
+    }
+    assert_code(tix_hold_best(f->s.db, show, 1, NULL, &h), TIX_ECONFLICT);
 }
 
 /* Row hints (lib/best.c) must never hide seats this process freed, nor
@@ -247,20 +361,128 @@ static void row_hints_track_run_lengths(void **state)
     tix_hold_free(h);
 }
 
+/* ---- property: best-available parties sell every seat ----------------- */
+
+#define HOLD_MAX 10 /* tix_config's default hold_max_seats */
+
+typedef struct sale {
+    fixture *f;
+    tix_id show;
+    tix_best_opts opts;
+    uint64_t rng;
+    uint8_t booked[200]; /* seats the sale was told it booked */
+    uint32_t confirms;
+} sale;
+
+static uint32_t sale_rand(sale *s, uint32_t n)
+{
+    s->rng ^= s->rng << 13;
+    s->rng ^= s->rng >> 7;
+    s->rng ^= s->rng << 17;
+    return (uint32_t)(s->rng % n);
+}
+
+/* Free seats of the show and the longest run of them in one row: every
+ * fixture row is one tier with consecutive numbers, so a run of free seats
+ * is a window best-available may take. */
+static uint32_t free_seats(sale *s, uint32_t *longest)
+{
+    uint8_t st[200];
+    assert_ok(tix_show_seat_states(s->f->s.db, s->show, st, sizeof st));
+    uint32_t n = 0, run = 0;
+    *longest = 0;
+    for (uint32_t i = 0; i < 200; i++) {
+        run = st[i] == TIX_SEAT_FREE ? (i % 20 ? run + 1 : 1) : 0;
+        n += st[i] == TIX_SEAT_FREE;
+        if (run > *longest) *longest = run;
+    }
+    return n;
+}
+
+static void sale_confirm(sale *s, tix_hold *h)
+{
+    char ref[64];
+    snprintf(ref, sizeof ref, "prop-%llu-%u", (unsigned long long)s->show,
+             s->confirms++);
+    tix_confirm_opts co = {.user_id = s->f->user, .payment_ref = ref};
+    tix_id booking;
+    assert_ok(tix_hold_confirm(s->f->s.db, h, &co, &booking));
+    for (size_t i = 0; i < tix_hold_count(h); i++) {
+        uint32_t seat = tix_hold_seat(h, i);
+        if (s->booked[seat]) fail_msg("seat %u booked twice", seat);
+        s->booked[seat] = 1;
+    }
+    tix_hold_free(h);
+}
+
+/* One party of a random size; a refusal must be justified, and then the
+ * largest party that fits must still succeed. */
+static void sale_step(sale *s, uint32_t free_now, uint32_t longest)
+{
+    uint32_t n = 1 + sale_rand(s, HOLD_MAX);
+    tix_hold *h;
+    int rc = tix_hold_best(s->f->s.db, s->show, n, &s->opts, &h);
+    if (rc == TIX_ECONFLICT) {
+        if (free_now >= n && longest >= n)
+            fail_msg("best %u refused: %u free, a run of %u: %s", n, free_now,
+                     longest, tix_errmsg());
+        n = longest;
+        rc = tix_hold_best(s->f->s.db, s->show, n, &s->opts, &h);
+    }
+    if (rc) fail_msg("best %u -> %d: %s", n, rc, tix_errmsg());
+    sale_confirm(s, h);
+}
+
+/* Sells show @p day days from now (a new show on the fixture's screen). */
+static void sell_out_at_random(fixture *f, uint32_t day, uint64_t seed,
+                               uint32_t flags)
+{
+    sale s = {.f = f, .opts = {.flags = flags}, .rng = seed};
+    tix_show sh = {.movie_id = f->c.movie, .screen_id = f->c.screen,
+                   .start = tt_now + (int64_t)day * 86400};
+    assert_ok(tix_show_create(f->s.db, &sh, &s.show));
+    uint32_t longest, left;
+    while ((left = free_seats(&s, &longest)) > 0) sale_step(&s, left, longest);
+    tix_hold *h;
+    assert_code(tix_hold_best(f->s.db, s.show, 1, &s.opts, &h), TIX_ECONFLICT);
+    for (uint32_t i = 0; i < 200; i++) assert_int_equal(s.booked[i], 1);
+    tix_avail *a;
+    assert_ok(tix_show_availability(f->s.db, s.show, &a));
+    assert_int_equal(a->all.booked, 200);
+    assert_int_equal(a->all.free + a->all.held, 0);
+    tix_avail_free(a);
+}
+
+static void random_parties_sell_every_seat(void **state)
+{
+    fixture *f = *state;
+    tix_hold *h;
+    assert_code(tix_hold_best(f->s.db, f->show, HOLD_MAX + 1, NULL, &h),
+                TIX_ELIMIT);
+    for (uint32_t i = 1; i <= 8; i++)
+        sell_out_at_random(f, 1 + i, i * 0x9E3779B97F4A7C15ull,
+                           i % 2 ? 0 : TIX_BEST_ANY_TIER);
+    tt_inv_assert(f->s.db, &(tt_inv_opts){.run_check = 1}, NULL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(picks_adjacent_nearest_ideal_in_cheapest_tier),
         T(chosen_tier_and_any_tier),
-        T(never_strands_a_single_seat),
+        T(prefers_a_farther_window_to_stranding_a_seat),
+        T(singles_sell_when_only_pairs_are_left),
+        T(larger_parties_strand_least_too),
         T(gaps_in_numbering_break_adjacency),
-        T(sells_out_exactly),
+        T(singles_sell_out_a_show),
         T(request_key_returns_the_same_best_seats),
         T(accessible_seats_only_when_asked),
+        T(accessible_seats_strand_least_too),
         T(row_hints_see_releases_cancels_and_unblocks),
         T(row_hints_end_when_holds_run_out),
         T(row_hints_track_run_lengths),
+        T(random_parties_sell_every_seat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
