@@ -11,6 +11,7 @@
 #include "error.h"
 #include "hold.h"
 #include "layout.h"
+#include "random.h"
 
 /* Open-addressing table of show entries, replaced (copy on write) when it
  * grows, so lookups need no lock. */
@@ -362,7 +363,9 @@ int tix__engine_open(tix_db *db)
         return rc;
     }
     db->engine = en;
-    if ((rc = tix__hold_keys(db->secret, en->hold_key, en->ref_key))) {
+    while (rc == 0 && en->hold_origin == 0)
+        rc = tix__random(&en->hold_origin, sizeof en->hold_origin);
+    if (rc || (rc = tix__hold_keys(db->secret, en->hold_key, en->ref_key))) {
         tix__engine_close(db);
         return rc;
     }

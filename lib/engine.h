@@ -65,6 +65,7 @@ struct tix_engine {
      * reference records. */
     uint8_t hold_key[16];
     uint8_t ref_key[16];
+    uint64_t hold_origin; /* random per open, never 0: see tix_hold.origin */
 };
 
 int tix__engine_open(tix_db *db);

@@ -13,6 +13,10 @@ struct tix_hold {
     /* SipHash-2-4-128 of every other field under the store's hold key:
      * a handle that comes back as text is trusted only if this matches. */
     uint8_t mac[TIX__HOLD_MAC_LEN];
+    /* The engine (tix_engine.hold_origin) that sealed this handle in this
+     * process, 0 for a handle parsed from text: only text crosses a trust
+     * boundary, so only parsed handles pay for the MAC check at each use. */
+    uint64_t origin;
     uint32_t n;
     uint32_t seats[];   /* ascending */
 };

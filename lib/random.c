@@ -1,5 +1,7 @@
-/* Kernel randomness, and a per-thread ChaCha20 generator keyed from it for
- * the hot paths (hold tokens, ticket codes). */
+/* Kernel randomness through libsodium, and a per-thread generator over
+ * libsodium's ChaCha20 for the hot paths (hold tokens, ticket codes):
+ * randombytes_buf() is a getrandom(2) call per use, about 0.4 us against
+ * about 10 ns from the buffer (docs/design.md, "Holds"). */
 #include "random.h"
 
 #include <errno.h>
@@ -7,87 +9,41 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/random.h>
 
 #include "error.h"
 
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static int sodium_ok;
+
+/* libsodium aborts the process when it finds no kernel randomness
+ * (sodium_misuse), and the library must never abort: so getrandom(2) is
+ * proven to work before libsodium is started. Once it works, libsodium's
+ * randombytes_buf only retries EINTR and cannot fail. */
+static void sodium_start(void)
+{
+    unsigned char probe[16];
+    ssize_t got;
+    do got = getrandom(probe, sizeof probe, 0);
+    while (got < 0 && errno == EINTR);
+    sodium_ok = got == (ssize_t)sizeof probe && sodium_init() >= 0;
+    sodium_memzero(probe, sizeof probe);
+}
+
+int tix__crypto_init(void)
+{
+    pthread_once(&sodium_once, sodium_start);
+    return sodium_ok ? TIX_OK
+                     : tix__err(TIX_EIO, "no kernel randomness (getrandom) or "
+                                         "libsodium failed to initialise");
+}
+
 int tix__random(void *buf, size_t n)
 {
-    unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t got = getrandom(p, n, 0);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return tix__err(TIX_EIO, "getrandom: %s", strerror(errno));
-        }
-        p += got;
-        n -= (size_t)got;
-    }
-    return TIX_OK;
-}
-
-/* ---- ChaCha20 (RFC 8439 block function), four blocks at a time -------- *
- *
- * Each of the 16 state words is a vector holding that word for four
- * consecutive blocks, so the rounds need no shuffles and the compiler
- * uses SIMD registers where it has them (plain C elsewhere). */
-
-typedef uint32_t v4u __attribute__((vector_size(16)));
-
-#define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QR(a, b, c, d)                                                     \
-    do {                                                                   \
-        a += b; d ^= a; d = ROTL(d, 16);                                   \
-        c += d; b ^= c; b = ROTL(b, 12);                                   \
-        a += b; d ^= a; d = ROTL(d, 8);                                    \
-        c += d; b ^= c; b = ROTL(b, 7);                                    \
-    } while (0)
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get_le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-/* Writes blocks counter, counter+1, +2, +3 of (key, nonce) to out[256]. */
-static void chacha20_x4(const uint32_t key[8], uint32_t counter,
-                        const uint32_t nonce[3], unsigned char out[256])
-{
-    static const uint32_t sigma[4] = {0x61707865, 0x3320646e, 0x79622d32,
-                                      0x6b206574};
-    v4u in[16], x[16];
-    for (int i = 0; i < 4; i++) in[i] = (v4u){sigma[i], sigma[i], sigma[i], sigma[i]};
-    for (int i = 0; i < 8; i++) in[4 + i] = (v4u){key[i], key[i], key[i], key[i]};
-    in[12] = (v4u){counter, counter + 1, counter + 2, counter + 3};
-    for (int i = 0; i < 3; i++)
-        in[13 + i] = (v4u){nonce[i], nonce[i], nonce[i], nonce[i]};
-    memcpy(x, in, sizeof x);
-    for (int r = 0; r < 10; r++) {
-        QR(x[0], x[4], x[8], x[12]);
-        QR(x[1], x[5], x[9], x[13]);
-        QR(x[2], x[6], x[10], x[14]);
-        QR(x[3], x[7], x[11], x[15]);
-        QR(x[0], x[5], x[10], x[15]);
-        QR(x[1], x[6], x[11], x[12]);
-        QR(x[2], x[7], x[8], x[13]);
-        QR(x[3], x[4], x[9], x[14]);
-    }
-    for (int i = 0; i < 16; i++) {
-        v4u v = x[i] + in[i];
-        uint32_t lane[4];
-        memcpy(lane, &v, sizeof lane);
-        for (int b = 0; b < 4; b++) put_le32(out + 64 * b + 4 * i, lane[b]);
-    }
-    memset(x, 0, sizeof x);
-    __asm__ __volatile__("" : : "r"(x) : "memory"); /* keep the wipe */
+    int rc = tix__crypto_init();
+    if (rc == TIX_OK) randombytes_buf(buf, n);
+    return rc;
 }
 
 /* ---- the per-thread generator ------------------------------------------
@@ -118,7 +74,7 @@ static void fork_child(void)
 static void fork_hook(void) { pthread_atfork(NULL, NULL, fork_child); }
 
 static _Thread_local struct {
-    uint32_t key[8];
+    unsigned char key[crypto_stream_chacha20_ietf_KEYBYTES];
     unsigned gen;        /* fork generation of the key; 0 = none yet */
     size_t left;         /* unused bytes in buf[32 .. 32 + left) */
     size_t since_seed;   /* bytes made since the key came from the kernel */
@@ -129,19 +85,16 @@ static int rng_refill(unsigned gen)
 {
     if (rng.gen != gen || rng.since_seed >= RESEED_BYTES) {
         pthread_once(&fork_state.once, fork_hook);
-        unsigned char seed[32];
-        int rc = tix__random(seed, sizeof seed);
+        int rc = tix__random(rng.key, sizeof rng.key);
         if (rc) return rc;
-        for (int i = 0; i < 8; i++) rng.key[i] = get_le32(seed + 4 * i);
-        explicit_bzero(seed, sizeof seed);
         rng.gen = gen;
         rng.since_seed = 0;
     }
-    static const uint32_t nonce[3] = {0, 0, 0};
-    for (uint32_t b = 0; b < RNG_BYTES / 64; b += 4)
-        chacha20_x4(rng.key, b, nonce, rng.buf + 64 * b);
-    for (int i = 0; i < 8; i++) rng.key[i] = get_le32(rng.buf + 4 * i);
-    explicit_bzero(rng.buf, 32);
+    /* A zero nonce is safe: every key is used for one refill only. */
+    static const unsigned char nonce[crypto_stream_chacha20_ietf_NONCEBYTES];
+    crypto_stream_chacha20_ietf(rng.buf, sizeof rng.buf, nonce, rng.key);
+    memcpy(rng.key, rng.buf, sizeof rng.key);
+    sodium_memzero(rng.buf, 32);
     rng.left = RNG_BYTES - 32;
     rng.since_seed += RNG_BYTES;
     return TIX_OK;
@@ -153,7 +106,7 @@ int tix__random_batch(void *buf, size_t n)
     unsigned gen = atomic_load_explicit(&fork_state.gen, memory_order_relaxed);
     if (rng.gen != gen) {
         /* A new thread, or the child of a fork: drop what is left. */
-        explicit_bzero(rng.buf, sizeof rng.buf);
+        sodium_memzero(rng.buf, sizeof rng.buf);
         rng.left = 0;
     }
     if (rng.left < n) {
@@ -163,6 +116,6 @@ int tix__random_batch(void *buf, size_t n)
     /* Hand out bytes from the end and wipe them so they are used once. */
     rng.left -= n;
     memcpy(buf, rng.buf + 32 + rng.left, n);
-    explicit_bzero(rng.buf + 32 + rng.left, n);
+    sodium_memzero(rng.buf + 32 + rng.left, n);
     return TIX_OK;
 }

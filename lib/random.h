@@ -4,10 +4,15 @@
 
 #include <stddef.h>
 
-/* Fills @p buf with @p n bytes from getrandom(2). Callers on hot paths
- * batch: tix__random_batch serves small requests from a per-thread pool
- * refilled 4 KiB at a time, so a hold does not cost a syscall. */
+/* Fills @p buf with @p n bytes of kernel randomness (libsodium's
+ * randombytes_buf). Callers on hot paths use tix__random_batch: requests
+ * of up to 256 bytes come from a per-thread ChaCha20 buffer (libsodium's
+ * stream, fast key erasure, reseeded every MiB and after fork), so a hold
+ * does not cost a syscall. */
 int tix__random(void *buf, size_t n);
+/* Starts libsodium once per process; TIX_EIO when the kernel has no
+ * getrandom(2). Every libsodium user calls it first. */
+int tix__crypto_init(void);
 int tix__random_batch(void *buf, size_t n);
 
 #endif
