@@ -408,28 +408,42 @@ static int print_booking(cli *c, tix_id id)
 static const char confirm_help[] =
     "usage: tix confirm HANDLE --user ID|EMAIL --payment-ref REF\n"
     "                   [--seats-per-ticket N] [--offer CODE]\n"
+    "                   [--charged MINOR --currency CUR]\n"
     "\n"
     "Confirms a hold after payment and prints the booking with its tickets\n"
-    "(codes and QR payloads). The same payment reference always returns the\n"
-    "same booking (a repeated gateway callback books nothing twice). A hold\n"
-    "that ran out is still booked when its seats are free (late payment).\n"
+    "(codes and QR payloads). The same payment reference with the same hold\n"
+    "and user returns the same booking (a repeated gateway callback books\n"
+    "nothing twice); with another hold or user it is refused. A hold that\n"
+    "ran out still books while none of its seats was taken since (late\n"
+    "payment); a released or already booked hold never does.\n"
+    "--charged and --currency give what the gateway charged (minor units):\n"
+    "the confirm books only if the price at commit is exactly that.\n"
     "\n"
-    "Exit 5 when the hold ran out and a seat was taken meanwhile (refund),\n"
-    "3 when a seat belongs to another hold, 2 for an unknown user.\n";
+    "Exit 5 when the hold ran out and a seat was taken meanwhile, the hold\n"
+    "is dead or the charged amount differs (refund); 3 when a seat belongs\n"
+    "to another hold or the payment reference to another booking; 4 for a\n"
+    "handle this store did not issue; 2 for an unknown user.\n";
 
 int cmd_confirm(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("user", 'u', 1), OPT("payment-ref", 'p', 1),
-                      OPT("seats-per-ticket", 0, 1), OPT("offer", 0, 1), {0}};
+                      OPT("seats-per-ticket", 0, 1), OPT("offer", 0, 1),
+                      OPT("charged", 0, 1), OPT("currency", 0, 1), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "confirm", confirm_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
     if (np != 1) return cli_usage(c, "confirm", "give the hold handle");
     if (!opts[0].set || !opts[1].set)
         return cli_usage(c, "confirm", "--user and --payment-ref are required");
+    if (opts[4].set != opts[5].set)
+        return cli_usage(c, "confirm", "--charged and --currency go together");
     uint32_t per = 0;
+    int64_t charged = 0;
     if (opts[2].set &&
         (rc = cli_parse_u32(c, "confirm", "--seats-per-ticket", opts[2].val, &per)))
+        return rc;
+    if (opts[4].set &&
+        (rc = cli_parse_i64(c, "confirm", "--charged", opts[4].val, &charged)))
         return rc;
     tix_hold *h;
     if ((rc = parse_handle(c, pos[0], &h))) return rc;
@@ -452,7 +466,9 @@ int cmd_confirm(cli *c, int argc, char **argv)
         return rc;
     }
     tix_confirm_opts co = {.user_id = user, .payment_ref = opts[1].val,
-                           .seats_per_ticket = per, .offer_code = opts[3].val};
+                           .seats_per_ticket = per, .offer_code = opts[3].val,
+                           .expected_currency = opts[5].val,
+                           .expected_total_minor = charged};
     tix_id booking;
     int trc = tix_hold_confirm(c->db, h, &co, &booking);
     tix_hold_free(h);

@@ -82,6 +82,7 @@ int cli_exit_code(int rc)
     case TIX_EEXPIRED:
     case TIX_ESTATE:
     case TIX_ELIMIT:
+    case TIX_EPRICE:
     case TIX_ETIMEDOUT:
     case TIX_EAGAIN: return EX_STATE;
     case TIX_ECORRUPT:

@@ -14,13 +14,17 @@ stops it cleanly (store closed).
                                "accessible": false}; optional "ttl",
                                "request_key"            -> 201 {"hold": ...}
   POST /holds/<hold>/confirm  {"user": 1, "payment_ref": "pay_1",
-                               "seats_per_ticket": 2, "offer_code": null}
+                               "seats_per_ticket": 2, "offer_code": null,
+                               "charged": {"amount_minor": 30000,
+                                           "currency": "INR"}}
                                                          -> 201 booking
+       "charged" is what the payment gateway took: the confirm books only
+       if the price at commit is exactly that (else 409 TIX_EPRICE).
   DELETE /holds/<hold>                                   -> 204 (release)
   GET  /bookings/<id>
 
 Errors are JSON {"error": "TIX_ECONFLICT", "message": "..."} with 400, 404,
-409 (conflict, state, exists), 410 (hold expired) or 500. One tix.Database
+409 (conflict, state, exists, price), 410 (hold expired) or 500. One tix.Database
 serves every request thread (ThreadingHTTPServer); confirms from parallel
 requests are group-committed by libtix.
 """
@@ -46,7 +50,8 @@ MAX_BODY = 64 * 1024
 
 STATUS = [  # first match wins
     (tix.NotFound, 404), (tix.Expired, 410),
-    ((tix.Conflict, tix.State, tix.Exists, tix.Already, tix.Busy), 409),
+    ((tix.Conflict, tix.State, tix.Exists, tix.Already, tix.Busy,
+      tix.PriceMismatch), 409),
     ((tix.InvalidArgument, tix.OutOfRange, tix.TooLong, tix.BadUTF8,
       tix.BadCode, tix.Limit, tix.Overlap), 400),
 ]
@@ -153,10 +158,25 @@ class Api:
         for k in ("user", "payment_ref"):
             if k not in body:
                 raise HttpError(400, "bad_request", "%s is required" % k)
-        with tix.Hold.from_string(self.db, handle) as h:
+        expected = None
+        charged = body.get("charged")
+        if charged is not None:
+            if (not isinstance(charged, dict)
+                    or not isinstance(charged.get("amount_minor"), int)
+                    or isinstance(charged.get("amount_minor"), bool)
+                    or not isinstance(charged.get("currency"), str)):
+                raise HttpError(400, "bad_request", 'charged must be '
+                                '{"amount_minor": int, "currency": "XXX"}')
+            expected = (charged["amount_minor"], charged["currency"])
+        # Not "with": a refused confirm must leave the hold held (the buyer
+        # may retry), not release it as the context manager would.
+        h = tix.Hold.from_string(self.db, handle)
+        try:
             b = h.confirm(user=body["user"], payment_ref=body["payment_ref"],
                           seats_per_ticket=body.get("seats_per_ticket") or 0,
-                          offer_code=body.get("offer_code"))
+                          offer_code=body.get("offer_code"), expected=expected)
+        finally:
+            h.close()
         return 201, b.as_dict()
 
     def release(self, handle):

@@ -76,6 +76,17 @@ expect_match '^tix1:' "$(json 'j["tickets"][0]["qr"]')" "QR payload"
 expect_rc 0 "$TIX" --json confirm "$H2" --user "$USER" --payment-ref pay-1
 expect_eq "$BOOKING" "$(json 'j["booking_id"]')" "duplicate callback"
 expect_rc 2 "$TIX" confirm "$H2" --user nobody@example.com --payment-ref pay-2
+# issue 14: a reused payment ref, a released hold, the charged amount
+expect_rc 0 "$TIX" hold "$SHOW" E9
+H3=$OUT
+expect_rc 3 "$TIX" confirm "$H3" --user "$USER" --payment-ref pay-1
+expect_match "already used" "$ERR" "reused payment ref refused"
+expect_rc 5 "$TIX" confirm "$H3" --user "$USER" --payment-ref pay-3 --charged 1 --currency INR
+expect_match "TIX_EPRICE" "$ERR" "charged amount checked"
+expect_rc 1 "$TIX" confirm "$H3" --user "$USER" --payment-ref pay-3 --charged 1
+expect_rc 0 "$TIX" release "$H3"
+expect_rc 5 "$TIX" confirm "$H3" --user "$USER" --payment-ref pay-3
+expect_match "released" "$ERR" "a released hold never books"
 expect_rc 0 "$TIX" checkin "$CODE" --gate "Gate 2"
 expect_rc 3 "$TIX" checkin "$CODE"
 expect_match "Gate 2" "$ERR" "second check-in names the first gate"

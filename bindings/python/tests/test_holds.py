@@ -245,3 +245,34 @@ def test_exception_after_confirm_keeps_the_booking(city, payref):
             raise RuntimeError("mail server down")
     assert city.show.seat_states()[23] == tix.SeatState.BOOKED
     assert city.db.booking(b.id).seat_indexes == [23, 24]
+
+
+def test_released_or_foreign_holds_never_book(city, tmp_path):
+    """Issue 14 from Python: a released hold is dead, a handle of another
+    store is tix.BadCode, a reused payment_ref with another hold is
+    tix.Exists, and the charged amount is checked at commit."""
+    h = city.show.hold([20, 21])
+    text = str(h)
+    h.release()
+    with pytest.raises(tix.State):
+        tix.Hold.from_string(city.db, text).confirm(city.user, "py-released")
+
+    h = city.show.hold([22])
+    tier = city.db.tier(city.show.seats()[22].tier_id)
+    tier_price, currency = tier.price_minor, tier.currency
+    with pytest.raises(tix.PriceMismatch):
+        h.confirm(city.user, "py-charged", expected=(tier_price + 1, currency))
+    with pytest.raises(tix.PriceMismatch):
+        h.confirm(city.user, "py-charged", expected=(tier_price, "XXX"))
+    b = h.confirm(city.user, "py-charged", expected=(tier_price, currency))
+    assert b.total_minor == tier_price
+
+    other = city.show.hold([23])
+    with pytest.raises(tix.Exists):
+        other.confirm(city.user, "py-charged")
+    assert city.show.seat_states()[23] == tix.SeatState.HELD
+    other.release()
+
+    with pytest.raises(tix.Exists):
+        city.show.hold([24, 25], request_key="py-key").close()
+        city.show.hold([25, 26], request_key="py-key")

@@ -171,3 +171,47 @@ def test_parallel_confirms_over_http(server):
     assert len(results) == 30 and len(set(results)) == 30
     st, av = call(base, "GET", "/shows/%d/availability" % show)
     assert av["booked"] == 30
+
+
+def test_payment_ref_and_charged_amount_over_http(server):
+    """Issue 14: another user's payment_ref books nothing and reveals
+    nothing; the amount the gateway charged is checked at commit; an
+    edited handle is refused."""
+    base = server
+    date, shows = _tomorrow(base)
+    show = shows[1]["id"]
+    st, h1 = call(base, "POST", "/shows/%d/holds" % show, {"seats": [20, 21]})
+    st, b1 = call(base, "POST", "/holds/%s/confirm" % h1["hold"],
+                  {"user": 1, "payment_ref": "http-shared-ref"})
+    assert st == 201
+    st, h2 = call(base, "POST", "/shows/%d/holds" % show, {"seats": [22]})
+    st, err = call(base, "POST", "/holds/%s/confirm" % h2["hold"],
+                   {"user": 2, "payment_ref": "http-shared-ref"})
+    assert st == 409 and err["error"] == "TIX_EEXISTS"
+    body = json.dumps(err)
+    assert "tickets" not in err and b1["tickets"][0]["code"] not in body
+    st, av = call(base, "GET", "/shows/%d/availability?seats=1" % show)
+    seat22 = [s for s in av["seats"] if s["index"] == 22]
+    assert seat22 and seat22[0]["state"] == "held", seat22
+
+    st, b = call(base, "POST", "/holds/%s/confirm" % h2["hold"],
+                 {"user": 1, "payment_ref": "http-pay-charged",
+                  "charged": {"amount_minor": 1, "currency": "INR"}})
+    assert st == 409 and b["error"] == "TIX_EPRICE"
+    assert call(base, "POST", "/holds/%s/confirm" % h2["hold"],
+                {"user": 1, "payment_ref": "x",
+                 "charged": {"amount_minor": "1"}})[0] == 400
+    price = av["tiers"][0]  # the seat's tier is checked by the library
+    st, q = call(base, "GET", "/bookings/%d" % b1["id"])
+    one_seat = q["seats"][0]["price_minor"]
+    st, b = call(base, "POST", "/holds/%s/confirm" % h2["hold"],
+                 {"user": 1, "payment_ref": "http-pay-charged",
+                  "charged": {"amount_minor": one_seat,
+                              "currency": q["currency"]}})
+    assert st == 201 and b["total_minor"] == one_seat, (b, price)
+
+    handle = h2["hold"]
+    edited = handle[:-2] + ("A" if handle[-2] != "A" else "B") + handle[-1]
+    st, err = call(base, "POST", "/holds/%s/confirm" % edited,
+                   {"user": 1, "payment_ref": "http-edited"})
+    assert st == 400 and err["error"] == "TIX_EBADCODE"
