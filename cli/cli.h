@@ -34,6 +34,7 @@ typedef struct cli {
     int json;           /* --json */
     int color;          /* ANSI colors on stdout: -1 auto, 0 off, 1 on */
     tix_db *db;         /* opened by cli_open() */
+    int readonly_open;  /* cli_open_reader fell back to read-only */
 } cli;
 
 /* One option of a command. has_arg: 0 flag, 1 value, 2 repeatable value
@@ -64,6 +65,10 @@ cli_opt *cli_find(cli_opt *opts, const char *name);
 /* Opens the store (@p flags TIX_OPEN_*; TIX_OPEN_NOCREATE is added).
  * Returns EX_OK or the exit code after printing the error. */
 int cli_open(cli *c, unsigned flags);
+/* Opens the store for a command that only reads (stats, check, backup):
+ * read-write when it can, else read-only when another process holds it in
+ * journal mode, so these run alongside every mode. */
+int cli_open_reader(cli *c);
 void cli_close(cli *c);
 
 /* Exit code of a libtix result. */

@@ -67,7 +67,7 @@ int cmd_stats(cli *c, int argc, char **argv)
     const char *pos[1];
     int np, rc = cli_parse(c, "stats", stats_help, argc, argv, opts, pos, &np, 0);
     if (rc) return rc;
-    if ((rc = cli_open(c, 0))) return rc;
+    if ((rc = cli_open_reader(c))) return rc;
     tix__store_info *si = calloc(1, sizeof *si);
     if (!si) return cli_error(c, EX_SYSTEM, "TIX_ENOMEM", "out of memory");
     int trc = tix__store_info_get(c->db, si);
@@ -189,7 +189,7 @@ int cmd_check(cli *c, int argc, char **argv)
     uint32_t max = 100;
     if (opts[0].set && (rc = cli_parse_u32(c, "check", "--max", opts[0].val, &max)))
         return rc;
-    if ((rc = cli_open(c, 0))) return rc;
+    if ((rc = cli_open_reader(c))) return rc;
     check_ctx k = {c, json_array(), 0, max};
     tix__check_counts n;
     int trc = tix__check(c->db, on_problem, &k, &n);
@@ -207,6 +207,8 @@ int cmd_check(cli *c, int argc, char **argv)
             (json_int_t)n.seats, "held", (json_int_t)n.held, "confirming",
             (json_int_t)n.confirming, "stale", (json_int_t)n.stale, "passes",
             (json_int_t)n.passes, "list", k.list);
+        json_object_set_new(o, "seatmap_checked",
+                            json_boolean(!c->readonly_open));
         if (n.problems) {
             /* Still one JSON document; the exit code tells. */
             json_object_set_new(o, "ok", json_false());
@@ -227,6 +229,9 @@ int cmd_check(cli *c, int argc, char **argv)
         printf("live holds %llu, in flight %llu, stale leases %llu\n",
                (unsigned long long)n.held, (unsigned long long)n.confirming,
                (unsigned long long)n.stale);
+        if (c->readonly_open)
+            printf("seats.map not compared: another process holds the store "
+                   "in journal mode, so it was opened read-only\n");
         if (n.problems)
             printf("INCONSISTENT: %llu problem%s (after %llu passes)\n",
                    (unsigned long long)n.problems, n.problems == 1 ? "" : "s",
@@ -256,7 +261,7 @@ int cmd_backup(cli *c, int argc, char **argv)
     int np, rc = cli_parse(c, "backup", backup_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
     if (np != 1) return cli_usage(c, "backup", "give the destination directory");
-    if ((rc = cli_open(c, 0))) return rc;
+    if ((rc = cli_open_reader(c))) return rc;
     int trc = tix_db_backup(c->db, pos[0]);
     if (trc) return cli_fail(c, trc, "backup to %s", pos[0]);
     char path[PATH_MAX];

@@ -312,6 +312,19 @@ int cli_open(cli *c, unsigned flags)
     return EX_OK;
 }
 
+int cli_open_reader(cli *c)
+{
+    tix_config cfg;
+    tix_config_init(&cfg);
+    cfg.flags = TIX_OPEN_NOCREATE;
+    int rc = tix_db_open(c->store, &cfg, &c->db);
+    if (rc != TIX_EBUSY) return rc ? cli_open(c, 0) : EX_OK;
+    /* A journal-mode process owns the store for writing; readers share
+     * it through LMDB's snapshots. */
+    c->readonly_open = 1;
+    return cli_open(c, TIX_OPEN_READONLY);
+}
+
 void cli_close(cli *c)
 {
     tix_db_close(c->db);

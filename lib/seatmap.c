@@ -84,8 +84,14 @@ static const char *header_problem(const map_header *h, size_t file_size,
 static int reserve_blocks(int fd, size_t len)
 {
     int e = posix_fallocate(fd, 0, (off_t)len);
-    if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) /* no fallocate here */
+    if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) { /* no fallocate here */
+        /* Only ever to grow: a mapped file must never shrink (SIGBUS in
+         * every process that maps the pages past the new end). */
+        struct stat st;
+        if (fstat(fd, &st) != 0) return errno;
+        if ((size_t)st.st_size >= len) return 0;
         e = ftruncate(fd, (off_t)len) == 0 ? 0 : errno;
+    }
     return e;
 }
 
@@ -104,8 +110,6 @@ static int write_fresh(int fd, const uint8_t identity[16],
     int rc = tix__random(h.secret, sizeof h.secret);
     if (rc) return rc;
     h.checksum = header_sum(&h);
-    if (ftruncate(fd, 0) != 0)
-        return tix__err(TIX_EIO, "seats.map: %s", strerror(errno));
     int e = reserve_blocks(fd, TIX_MAP_HEADER_SIZE + GROW_CHUNK);
     if (e) return tix__mdb_err(e, "seats.map");
     if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
@@ -113,9 +117,11 @@ static int write_fresh(int fd, const uint8_t identity[16],
     return TIX_OK;
 }
 
-/* Another process holds the damaged file: build a new one beside it and
- * rename it into place. Processes still using the old file keep working;
- * LMDB's seat rows stop any double booking between the two. */
+/* Builds a new file beside the damaged one and renames it into place. The
+ * old file is never truncated or rewritten: a process (or another program)
+ * may still have it mapped, and a mapping past the end of its file is
+ * SIGBUS at the next seat access. Processes still using the old file keep
+ * working; LMDB's seat rows stop any double booking between the two. */
 static int replace_file(const char *dir, int *fd, const uint8_t identity[16],
                         const uint8_t boot[16], int64_t now)
 {
@@ -170,11 +176,6 @@ static int validate(tix_seatmap *m, const char *dir,
         return TIX_OK;
     }
     m->rebuilt = 1;
-    if (m->exclusive) {
-        rc = write_fresh(m->fd, identity, boot, now);
-        flock(m->fd, LOCK_SH);
-        return rc;
-    }
     return replace_file(dir, &m->fd, identity, boot, now);
 }
 
@@ -292,6 +293,21 @@ out:
     return rc;
 }
 
+/* Where a region is first touched by this process: the file must still
+ * back it. Someone who truncated seats.map in place (an admin, another
+ * tool) would otherwise make this access SIGBUS; a region touched before
+ * the truncation cannot be protected this way (docs/guide.md). */
+static int check_backed(tix_seatmap *m, size_t need)
+{
+    struct stat st;
+    if (fstat(m->fd, &st) != 0) return tix__mdb_err(errno, "seats.map");
+    if ((size_t)st.st_size < need)
+        return tix__err(TIX_ECORRUPT, "seats.map is %lld bytes, its regions "
+                                      "need %zu: it was truncated in place",
+                        (long long)st.st_size, need);
+    return TIX_OK;
+}
+
 static int pid_alive(uint64_t pid)
 {
     return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
@@ -324,6 +340,7 @@ int tix__seatmap_region(tix_seatmap *m, tix_id show_id, uint64_t seat_base,
         return tix__err(TIX_EFULL, "seats.map reserve too small for show %llu",
                         (unsigned long long)show_id);
     int rc = ensure_size(m, TIX_MAP_HEADER_SIZE + words * 8);
+    if (rc == 0) rc = check_backed(m, TIX_MAP_HEADER_SIZE + words * 8);
     if (rc) return rc;
     tix_word *region = (tix_word *)(m->base + TIX_MAP_HEADER_SIZE) + seat_base;
     *seats = region + TIX_REGION_HDR_WORDS;
