@@ -86,7 +86,7 @@ static void score_run(const tix__layout *l, uint32_t r, uint32_t s,
  * What can lengthen a run: a hold or a confirm lease running out (the hint
  * ends at the earliest such expiry in the row), and a seat freed by a
  * release, cancel, failed confirm or unblock. This process clears the row's
- * hint when it frees a seat (tix__best_hint_clear); frees by other
+ * hint when it frees a seat (tix__engine_hint_clear); frees by other
  * processes are seen when the hint ends, at most HINT_SECONDS later, and so
  * is a free that races with a scan of the same row (the scan may store its
  * hint after the clear). Until then a search may offer a farther seat than
@@ -116,12 +116,6 @@ static void hint_set(const tix__show_entry *e, uint32_t r, uint64_t v)
     _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[r];
     if (atomic_load_explicit(h, memory_order_relaxed) != v)
         atomic_store_explicit(h, v, memory_order_relaxed);
-}
-
-void tix__best_hint_clear(const tix__show_entry *e, uint32_t seat)
-{
-    const tix__layout *l = e->layout;
-    if (seat < l->n_seats) hint_set(e, l->row_of[seat], 0);
 }
 
 /* Walks a row, splitting it into runs of free eligible seats with

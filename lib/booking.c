@@ -98,17 +98,6 @@ int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
     return rc;
 }
 
-int tix__booking_created(tix_db *db, MDB_txn *txn, tix_id id,
-                         int64_t *created_at)
-{
-    MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
-    booking_rec r;
-    if (rc == 0) rc = booking_parse(&v, &r);
-    if (rc == 0) *created_at = r.created_at;
-    return rc;
-}
-
 /* ---- confirm: the write inside the batch transaction ------------------ */
 
 static int find_payref(tix_db *db, MDB_txn *txn, const char *ref, tix_id *id)
@@ -268,7 +257,7 @@ static int check_amount(tix_db *db, MDB_txn *txn, tix_confirm *c, int64_t now,
     return TIX_OK;
 }
 
-int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
+static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
 {
     tix_id existing = 0;
     int same = 0;
@@ -517,6 +506,7 @@ static tix_confirm *confirm_prepare(tix_db *db, const tix_hold *h,
     tix_confirm *c = confirm_new(db, h->n);
     if (!c) return NULL;
     c->e = e;
+    c->write = confirm_write;
     memcpy(c->seats, h->seats, h->n * sizeof *h->seats);
     c->user_id = o->user_id;
     snprintf(c->payment_ref, sizeof c->payment_ref, "%s", o->payment_ref);

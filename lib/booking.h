@@ -8,8 +8,4 @@
 int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
                         tix_id *user);
 
-/* Reads when booking @p id was made. TIX_ENOTFOUND when missing. */
-int tix__booking_created(tix_db *db, MDB_txn *txn, tix_id id,
-                         int64_t *created_at);
-
 #endif

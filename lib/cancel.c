@@ -16,6 +16,7 @@ typedef struct cancel_info {
     uint32_t n;
     uint32_t *seats;
     int64_t total;
+    int64_t created; /* when the booking was made */
     char currency[4];
     uint32_t n_codes;
     char (*codes)[TIX_TICKET_CODE_LEN + 1]; /* after the seats, one block */
@@ -35,6 +36,7 @@ static int read_cancel_info(tix_db *db, tix_id id, cancel_info *ci)
     ci->user = b->user_id;
     ci->offer = b->offer_id;
     ci->total = b->total_minor;
+    ci->created = b->created_at;
     memcpy(ci->currency, b->currency, sizeof ci->currency);
     ci->n = (uint32_t)b->n_seats;
     ci->n_codes = (uint32_t)b->n_tickets;
@@ -111,8 +113,8 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
     if (rc == 0) rc = tix__outbox_append(db, txn, &ev, NULL);
     if (rc == 0) rc = tix__offer_release(db, txn, a->ci->offer, a->ci->user);
     if (rc == 0)
-        rc = tix__stats_cancelled(db, txn, a->id, a->ci->user, a->ci->show,
-                                  a->ci->n, now);
+        rc = tix__stats_cancelled(db, txn, a->ci->user, a->ci->show,
+                                  a->ci->created);
     return rc;
 }
 

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "review.h"
 #include "table.h"
 #include "user.h"
 #include "validate.h"
@@ -95,7 +94,8 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct comment_write *w = arg;
     const tix_comment *in = w->in;
-    int rc = tix__review_read(db, txn, in->review_id, NULL, NULL, NULL);
+    MDB_val rv; /* present is enough: reviews sit above comments */
+    int rc = tix__get_id(db, txn, TIX_T_REVIEWS, in->review_id, &rv, "review");
     if (rc) return tix__ref_err(rc, "review_id", in->review_id);
     if ((rc = tix__user_exists(db, txn, in->user_id)))
         return tix__ref_err(rc, "user_id", in->user_id);

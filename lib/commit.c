@@ -66,7 +66,7 @@ static void revert_words(tix_confirm *c)
     for (uint32_t i = 0; i < c->n; i++) {
         uint64_t w = c->confirming;
         tix__w_cas(&c->e->seats[c->seats[i]], &w, c->prev[i]);
-        tix__best_hint_clear(c->e, c->seats[i]);
+        tix__engine_hint_clear(c->e, c->seats[i]);
     }
 }
 
@@ -126,7 +126,7 @@ static int batch_write(tix_db *db, MDB_txn *txn, void *arg)
         c->booking_id = 0;
         c->conflict_booking = 0;
         c->errmsg[0] = '\0';
-        int rc = tix__confirm_write(db, txn, c);
+        int rc = c->write(db, txn, c);
         if (rc) return rc;
     }
     return TIX_OK;

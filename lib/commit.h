@@ -10,9 +10,18 @@
 
 #include "engine.h"
 
+/* Writes one confirm inside the batch transaction. Per-request failures
+ * (TIX_ECONFLICT, TIX_ENOTFOUND, TIX_EINVAL) are stored in c->result and
+ * TIX_OK is returned; anything else fails the whole batch. Handed in by
+ * the layer above (lib/booking.c) with each request, so the committer
+ * never calls up into what it commits. */
+typedef int (*tix__confirm_write_fn)(tix_db *db, MDB_txn *txn,
+                                     struct tix_confirm *c);
+
 /* One confirm in flight; also the public async handle. */
 struct tix_confirm {
     tix_db *db;
+    tix__confirm_write_fn write;
     const tix__show_entry *e;
     uint32_t n;
     uint32_t *seats;       /* ascending */
@@ -49,10 +58,6 @@ static inline int tix__confirm_is_done(tix_confirm *c)
            TIX__CONFIRM_DONE;
 }
 
-/* Writes one confirm inside the batch transaction. Per-request failures
- * (TIX_ECONFLICT, TIX_ENOTFOUND, TIX_EINVAL) are stored in c->result and
- * TIX_OK is returned; anything else fails the whole batch. */
-int tix__confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c);
 
 /* Queues @p c (the caller keeps its reference; the committer takes one). */
 int tix__committer_submit(tix_db *db, tix_confirm *c);

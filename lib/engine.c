@@ -5,11 +5,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <xxhash.h>
 
 #include "commit.h"
 #include "error.h"
-#include "hold.h"
 #include "layout.h"
 #include "random.h"
 
@@ -288,7 +288,7 @@ int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
     tix__read_end(db, txn);
     if (rc) return rc;
     if (tix__w_cas(&e->seats[seat], &seen, truth)) seen = truth;
-    tix__best_hint_clear(e, seat);
+    tix__engine_hint_clear(e, seat);
     *now = seen;
     return TIX_OK;
 }
@@ -349,6 +349,23 @@ static int repair_all(tix_db *db)
     return rc;
 }
 
+/* Derives the hold MAC key and the payment-reference digest key from the
+ * store secret (lib/hold.c uses them). */
+static int derive_keys(const uint8_t secret[32], uint8_t hold_key[16],
+                       uint8_t ref_key[16])
+{
+    int rc = tix__crypto_init();
+    if (rc) return rc;
+    static const char ctx[] = "libtix hold keys v2";
+    uint8_t k[32];
+    crypto_generichash(k, sizeof k, (const uint8_t *)ctx, sizeof ctx - 1,
+                       secret, 32);
+    memcpy(hold_key, k, 16);
+    memcpy(ref_key, k + 16, 16);
+    sodium_memzero(k, sizeof k);
+    return TIX_OK;
+}
+
 int tix__engine_open(tix_db *db)
 {
     if (db->readonly) return TIX_OK;
@@ -365,7 +382,7 @@ int tix__engine_open(tix_db *db)
     db->engine = en;
     while (rc == 0 && en->hold_origin == 0)
         rc = tix__random(&en->hold_origin, sizeof en->hold_origin);
-    if (rc || (rc = tix__hold_keys(db->secret, en->hold_key, en->ref_key))) {
+    if (rc || (rc = derive_keys(db->secret, en->hold_key, en->ref_key))) {
         tix__engine_close(db);
         return rc;
     }
@@ -403,111 +420,4 @@ void tix__engine_close(tix_db *db)
     pthread_mutex_destroy(&en->lock);
     free(en);
     db->engine = NULL;
-}
-
-/* ---- region allocation and reclaim -------------------------------------
- * Every show's region is recorded by end time. When a show is created,
- * regions of shows that ended more than reclaim_after ago go to a free list
- * keyed by size, and the new show takes the smallest free region that fits
- * (splitting off the rest) before the file is extended. Free neighbours are
- * not merged: shows on one screen have one size, so exact fits dominate. */
-
-#define RECLAIM_BATCH 64 /* bounded work per show creation */
-
-static int free_put(tix_db *db, MDB_txn *txn, uint64_t base, uint64_t words)
-{
-    uint8_t key[16];
-    tix__be64_put(key, words);
-    tix__be64_put(key + 8, base);
-    return tix__put(db, txn, TIX_T_REGIONS_FREE, key, 16, "", 0, 0,
-                    "free region");
-}
-
-static int reclaim_finished(tix_db *db, MDB_txn *txn, int64_t cutoff)
-{
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, db->dbi[TIX_T_REGIONS_BY_END], &cur);
-    if (rc) return tix__mdb_err(rc, "regions");
-    MDB_val k, v;
-    int n = 0, trc = TIX_OK; /* TIX codes apart from LMDB codes, which are
-                                negative too (issue 8, found by tests/fault:
-                                `rc < 0 ? rc : ...` returned raw LMDB codes,
-                                and a MDB_MAP_FULL here never grew the map) */
-    while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
-           n++ < RECLAIM_BATCH) {
-        if (k.mv_size != 16 || v.mv_size != 16) {
-            trc = tix__err(TIX_ECORRUPT, "region record is malformed");
-            break;
-        }
-        if (tix__be64_get_i(k.mv_data) > cutoff) break; /* not retired yet */
-        uint64_t base = tix__be64_get(v.mv_data);
-        uint64_t words = tix__be64_get((const uint8_t *)v.mv_data + 8);
-        if ((rc = tix__lmdb_cursor_del(db, cur, TIX_T_REGIONS_BY_END))) break;
-        if ((trc = free_put(db, txn, base, words))) break;
-    }
-    mdb_cursor_close(cur);
-    if (trc) return trc;
-    if (rc == MDB_NOTFOUND || rc == 0) return TIX_OK;
-    return tix__mdb_err(rc, "regions");
-}
-
-/* Takes the smallest free region of at least @p words; 0 when none. */
-static int free_take(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base,
-                     int *found)
-{
-    *found = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, db->dbi[TIX_T_REGIONS_FREE], &cur);
-    if (rc) return tix__mdb_err(rc, "free regions");
-    uint8_t want[8];
-    tix__be64_put(want, words);
-    MDB_val k = {8, want}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    uint64_t have = 0;
-    if (rc == 0 && k.mv_size == 16) {
-        have = tix__be64_get(k.mv_data);
-        *base = tix__be64_get((const uint8_t *)k.mv_data + 8);
-        rc = tix__lmdb_cursor_del(db, cur, TIX_T_REGIONS_FREE);
-        *found = rc == 0;
-    }
-    mdb_cursor_close(cur);
-    if (rc && rc != MDB_NOTFOUND) return tix__mdb_err(rc, "free regions");
-    if (*found && have > words) return free_put(db, txn, *base + words, have - words);
-    return TIX_OK;
-}
-
-static int bump_alloc(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base)
-{
-    static const char key[] = "seatmap_next";
-    MDB_val k = {sizeof key - 1, (void *)key}, v;
-    uint64_t next = 0;
-    int rc = mdb_get(txn, db->dbi[TIX_T_META], &k, &v);
-    if (rc == 0 && v.mv_size == 8) next = tix__be64_get(v.mv_data);
-    else if (rc != MDB_NOTFOUND) return tix__mdb_err(rc, "seatmap counter");
-    uint8_t buf[8];
-    tix__be64_put(buf, next + words);
-    v.mv_size = 8;
-    v.mv_data = buf;
-    rc = tix__lmdb_put(db, txn, TIX_T_META, &k, &v, 0);
-    if (rc) return tix__mdb_err(rc, "seatmap counter");
-    *base = next;
-    return TIX_OK;
-}
-
-int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, tix__show_info *s)
-{
-    uint64_t words = (uint64_t)s->seat_count + TIX_REGION_HDR_WORDS;
-    int found;
-    int rc = reclaim_finished(db, txn,
-                              tix_db_now(db) - (int64_t)db->cfg.reclaim_after);
-    if (rc == 0) rc = free_take(db, txn, words, &s->seat_base, &found);
-    if (rc == 0 && !found) rc = bump_alloc(db, txn, words, &s->seat_base);
-    if (rc) return rc;
-    uint8_t key[16], val[16];
-    tix__be64_put_i(key, s->end);
-    tix__be64_put(key + 8, s->id);
-    tix__be64_put(val, s->seat_base);
-    tix__be64_put(val + 8, words);
-    return tix__put(db, txn, TIX_T_REGIONS_BY_END, key, 16, val, 16, 0,
-                    "region");
 }

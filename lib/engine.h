@@ -45,9 +45,21 @@ typedef struct tix__show_entry {
     _Atomic uint64_t row_hint[];
 } tix__show_entry;
 
-/* Forgets the best-available hint of @p seat's row: call after this
- * process frees a seat, so the next search sees it at once. */
-void tix__best_hint_clear(const tix__show_entry *e, uint32_t seat);
+/* Forgets the best-available hint of @p seat's row (lib/best.c): call
+ * after this process frees a seat, so the next search sees it at once.
+ * Stored only when it changes: every release would otherwise write a cache
+ * line that all threads selling the same rows share. Here, not in best.c,
+ * because every layer that frees a seat calls it and best.c sits above
+ * them all. */
+static inline void tix__engine_hint_clear(const tix__show_entry *e,
+                                          uint32_t seat)
+{
+    const tix__layout *l = e->layout;
+    if (seat >= l->n_seats) return;
+    _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[l->row_of[seat]];
+    if (atomic_load_explicit(h, memory_order_relaxed) != 0)
+        atomic_store_explicit(h, 0, memory_order_relaxed);
+}
 
 struct tix_committer;
 
@@ -71,10 +83,6 @@ struct tix_engine {
 int tix__engine_open(tix_db *db);
 void tix__engine_close(tix_db *db);
 
-/* Reserves a seats.map region for new show @p s (id, end and seat_count
- * set) inside the show-creating write transaction and sets s->seat_base.
- * Regions of shows that ended more than reclaim_after ago are reused. */
-int tix__seatmap_alloc(tix_db *db, MDB_txn *txn, tix__show_info *s);
 
 /* Finds a show, loading it and initialising its seats.map region on first
  * use. The entry lives until the store closes. TIX_ENOTFOUND, TIX_EPERM

@@ -33,21 +33,6 @@ int tix__hold_ttl(tix_db *db, uint32_t ttl, uint32_t *out)
     return TIX_OK;
 }
 
-int tix__hold_keys(const uint8_t secret[32], uint8_t hold_key[16],
-                   uint8_t ref_key[16])
-{
-    int rc = tix__crypto_init();
-    if (rc) return rc;
-    static const char ctx[] = "libtix hold keys v2";
-    uint8_t k[32];
-    crypto_generichash(k, sizeof k, (const uint8_t *)ctx, sizeof ctx - 1,
-                       secret, 32);
-    memcpy(hold_key, k, 16);
-    memcpy(ref_key, k + 16, 16);
-    sodium_memzero(k, sizeof k);
-    return TIX_OK;
-}
-
 int tix__hold_token(tix_db *db, tix_id show, const char *request_key,
                     uint8_t token[16])
 {
@@ -93,7 +78,7 @@ static void rollback(const tix__show_entry *e, const uint32_t *seats,
         if (taken[i]) {
             uint64_t w = ours;
             tix__w_cas(&e->seats[seats[i]], &w, tix__w_make(TIX_W_FREE, 0, 0));
-            tix__best_hint_clear(e, seats[i]);
+            tix__engine_hint_clear(e, seats[i]);
         }
 }
 
@@ -427,7 +412,7 @@ int tix_hold_release(tix_db *db, const tix_hold *h)
         while (tix__w_state(w) == TIX_W_HELD && tix__w_tag(w) == tag &&
                !tix__w_cas(p, &w, tix__w_make(TIX_W_FREE, 0, 0))) {
         }
-        tix__best_hint_clear(e, h->seats[i]);
+        tix__engine_hint_clear(e, h->seats[i]);
     }
     return TIX_OK;
 }

@@ -21,11 +21,6 @@ struct tix_hold {
     uint32_t seats[];   /* ascending */
 };
 
-/* Derives the hold MAC key and the payment-reference digest key from the
- * store secret (once per open). */
-int tix__hold_keys(const uint8_t secret[32], uint8_t hold_key[16],
-                   uint8_t ref_key[16]);
-
 /* Computes h->mac with the store's key; call after any field changes. */
 void tix__hold_seal(tix_db *db, tix_hold *h);
 

@@ -8,7 +8,7 @@ static void revert_upto(tix__lease *l, uint32_t upto)
     for (uint32_t i = 0; i < upto; i++) {
         uint64_t w = l->word;
         tix__w_cas(&l->e->seats[l->seats[i]], &w, l->prev[i]);
-        tix__best_hint_clear(l->e, l->seats[i]);
+        tix__engine_hint_clear(l->e, l->seats[i]);
     }
 }
 
@@ -51,7 +51,7 @@ void tix__lease_finish(tix__lease *l, uint64_t final)
     for (uint32_t i = 0; i < l->n; i++) {
         tix__w_settle(&l->e->seats[l->seats[i]], l->word, l->prev[i], final);
         if (tix__w_state(final) == TIX_W_FREE)
-            tix__best_hint_clear(l->e, l->seats[i]);
+            tix__engine_hint_clear(l->e, l->seats[i]);
     }
 }
 

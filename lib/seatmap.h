@@ -17,11 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "region.h"
 #include "seatword.h"
 #include "tix.h"
 
 #define TIX_MAP_HEADER_SIZE 4096
-#define TIX_REGION_HDR_WORDS 2
 
 typedef struct tix_seatmap {
     int fd;

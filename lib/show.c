@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "region.h"
 #include "error.h"
 #include "movie.h"
 #include "place.h"
@@ -307,7 +307,8 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
                            (int64_t)db->cfg.show_buffer);
     if (rc == TIX_OK) rc = tix__next_id(db, txn, TIX_T_SHOWS, &s.id);
     if (rc == TIX_OK)
-        rc = tix__seatmap_alloc(db, txn, &s);
+        rc = tix__region_alloc(db, txn, s.id, s.end, s.seat_count,
+                               &s.seat_base);
     if (rc) return rc;
     tix_enc e;
     if ((rc = show_encode(&s, date, &e))) return rc;

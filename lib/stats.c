@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "booking.h"
 #include "error.h"
 #include "table.h"
 
@@ -340,16 +339,11 @@ int tix__stats_booked(tix_db *db, MDB_txn *txn, tix_id booking, tix_id user,
     return rc;
 }
 
-int tix__stats_cancelled(tix_db *db, MDB_txn *txn, tix_id booking,
-                         tix_id user, tix_id show, uint32_t n_seats,
-                         int64_t now)
+int tix__stats_cancelled(tix_db *db, MDB_txn *txn, tix_id user, tix_id show,
+                         int64_t booked_at)
 {
-    (void)n_seats;
-    (void)now;
     tix__show_info s;
-    int64_t booked_at = 0;
     int rc = tix__show_read(db, txn, show, &s);
-    if (rc == TIX_OK) rc = tix__booking_created(db, txn, booking, &booked_at);
     if (rc == TIX_OK) rc = pop_cancelled(db, txn, s.movie_id, booked_at);
     user_movie_rec um;
     int known = 0;

@@ -35,10 +35,10 @@ int tix__stats_booked(tix_db *db, MDB_txn *txn, tix_id booking, tix_id user,
                       const tix__show_info *show, uint32_t n_seats,
                       int64_t now);
 
-/* Called inside the cancel transaction. */
-int tix__stats_cancelled(tix_db *db, MDB_txn *txn, tix_id booking,
-                         tix_id user, tix_id show, uint32_t n_seats,
-                         int64_t now);
+/* Called inside the cancel transaction of a booking made at @p booked_at
+ * (the day its popularity count is taken off). */
+int tix__stats_cancelled(tix_db *db, MDB_txn *txn, tix_id user, tix_id show,
+                         int64_t booked_at);
 
 /* Bookings of @p movie made in the TIX_POPULARITY_DAYS UTC days ending on
  * the day of @p now, minus those cancelled since. 0 for no bookings. */

@@ -1,12 +1,10 @@
-/* Ticket codes, ticket records and gate check-in. */
+/* Ticket codes and ticket records (gate check-in is lib/checkin.c). */
 #include "ticket.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "booking.h"
 #include "error.h"
-#include "outbox.h"
 #include "random.h"
 #include "validate.h"
 
@@ -148,78 +146,20 @@ size_t tix__ticket_qr_format(char *buf, size_t cap, const char *code,
     return len;
 }
 
-struct checkin_arg {
-    const char *code;
-    const char *gate;
-    tix_checkin *out;
-};
-
-static void fill_checkin(tix_checkin *o, const tix__ticket_rec *t)
+int tix__ticket_check_in(tix_db *db, MDB_txn *txn, const char *code,
+                         tix__ticket_rec *t, int64_t at, const char *gate,
+                         uint32_t *seats)
 {
-    o->booking_id = t->booking_id;
-    o->show_id = t->show_id;
-    o->n_seats = t->n_seats;
-    o->checked_in_at = t->checked_in_at;
-    size_t g = t->gate.len < TIX_NAME_MAX ? t->gate.len : TIX_NAME_MAX;
-    memcpy(o->gate, t->gate.p, g);
-    o->gate[g] = '\0';
-}
-
-static int checkin_write(tix_db *db, MDB_txn *txn, void *arg)
-{
-    struct checkin_arg *a = arg;
-    tix__ticket_rec t;
-    int rc = tix__ticket_get(db, txn, a->code, &t);
-    if (rc) return rc;
-    int status;
-    tix_id user;
-    if ((rc = tix__booking_status(db, txn, t.booking_id, &status, &user)))
-        return rc;
-    if (status != TIX_BOOKING_CONFIRMED)
-        return tix__err(TIX_ESTATE, "booking %llu was cancelled",
-                        (unsigned long long)t.booking_id);
-    if (t.checked_in_at) {
-        fill_checkin(a->out, &t);
-        return tix__err(TIX_EALREADY, "ticket already checked in at gate %.*s",
-                        (int)t.gate.len, t.gate.p);
-    }
-    t.checked_in_at = tix_db_now(db);
-    t.gate.p = a->gate;
-    t.gate.len = (uint32_t)strlen(a->gate);
-    uint32_t seats[t.n_seats ? t.n_seats : 1];
-    tix__ticket_rec_seats(&t, seats);
+    t->checked_in_at = at;
+    t->gate.p = gate;
+    t->gate.len = (uint32_t)strlen(gate);
+    tix__ticket_rec_seats(t, seats);
     tix_enc e;
-    rc = ticket_encode(&e, t.booking_id, t.show_id, seats, NULL, t.n_seats,
-                       t.checked_in_at, a->gate, t.gate.len);
+    int rc = ticket_encode(&e, t->booking_id, t->show_id, seats, NULL,
+                           t->n_seats, at, gate, t->gate.len);
     if (rc == 0)
-        rc = tix__put(db, txn, TIX_T_TICKETS, a->code, TIX_TICKET_CODE_LEN,
+        rc = tix__put(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN,
                       e.buf, e.len, 0, "ticket");
     tix__enc_free(&e);
-    const char *codes[1] = {a->code};
-    tix__event ev = {.type = TIX_EVENT_CHECKED_IN, .at = t.checked_in_at,
-                     .booking_id = t.booking_id, .user_id = user,
-                     .show_id = t.show_id, .n_seats = t.n_seats,
-                     .seats = seats, .n_codes = 1, .codes = codes,
-                     .gate = a->gate};
-    if (rc == 0) rc = tix__outbox_append(db, txn, &ev, NULL);
-    if (rc == 0) fill_checkin(a->out, &t);
-    return rc;
-}
-
-int tix_ticket_checkin(tix_db *db, const char *code, const char *gate,
-                       tix_checkin *out)
-{
-    tix_checkin local;
-    if (!out) out = &local;
-    memset(out, 0, sizeof *out);
-    char canon[TIX_TICKET_CODE_LEN + 1];
-    int rc = tix__ticket_code_parse(code, canon);
-    if (rc) return rc;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
-    if ((rc = tix__check_name("gate", gate))) return rc;
-    struct checkin_arg a = {canon, gate, out};
-    rc = tix__write(db, checkin_write, &a);
-    if (rc == TIX_ENOTFOUND)
-        return tix__err(TIX_ENOTFOUND, "no ticket %s", canon);
     return rc;
 }

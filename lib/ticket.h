@@ -37,6 +37,12 @@ void tix__ticket_rec_seats(const tix__ticket_rec *t, uint32_t *out);
  * of @p cap bytes (may be 0) like snprintf: returns the length the payload
  * needs without its NUL, and writes a NUL-terminated prefix when it does
  * not fit. */
+/* Records ticket @p code (read into @p t) as checked in at @p at through
+ * @p gate; fills @p seats (t->n_seats of them). */
+int tix__ticket_check_in(tix_db *db, MDB_txn *txn, const char *code,
+                         tix__ticket_rec *t, int64_t at, const char *gate,
+                         uint32_t *seats);
+
 size_t tix__ticket_qr_format(char *buf, size_t cap, const char *code,
                              tix_id show, const uint32_t *seats, size_t n);
 
