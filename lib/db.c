@@ -11,10 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "engine.h"
 #include "error.h"
-#include "journal.h"
-#include "outbox.h"
 #include "random.h"
 
 #define STORE_FORMAT 1
@@ -287,9 +284,8 @@ static int open_tables(tix_db *db)
     return rc;
 }
 
-int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
+int tix__db_new(const char *path, const tix_config *cfg, tix_db **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
     *out = NULL;
     if (!path || !*path) return tix__err(TIX_EINVAL, "path is empty");
     if (strlen(path) > PATH_MAX - 32)
@@ -309,43 +305,44 @@ int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
     db->cfg = c;
     db->readonly = (c.flags & TIX_OPEN_READONLY) != 0;
     pthread_rwlock_init(&db->txn_lock, NULL);
-    tix__outbox_notify_init(db);
     struct stat st;
-    if (stat(path, &st) != 0) {
-        rc = tix__mdb_err(errno, path);
-        goto fail;
-    }
+    if (stat(path, &st) != 0) rc = tix__mdb_err(errno, path);
     db->dev = st.st_dev;
     db->ino = st.st_ino;
-    if ((rc = registry_add(db))) goto fail_unregistered;
-    if ((rc = tix__journal_open(db))) goto fail;
-    if ((rc = open_env(db))) goto fail;
-    if ((rc = open_tables(db))) goto fail;
-    if ((rc = tix__journal_start(db))) goto fail;
-    if ((rc = tix__engine_open(db))) goto fail;
+    if (rc == TIX_OK) rc = registry_add(db);
+    if (rc) {
+        pthread_rwlock_destroy(&db->txn_lock);
+        free(db->path);
+        free(db);
+        return rc;
+    }
     *out = db;
     return TIX_OK;
-fail:
-    registry_remove(db);
-fail_unregistered:
-    tix__journal_close(db);
-    if (db->env) mdb_env_close(db->env);
-    pthread_rwlock_destroy(&db->txn_lock);
-    tix__outbox_notify_destroy(db);
-    free(db->path);
-    free(db);
+}
+
+int tix__db_env_open(tix_db *db)
+{
+    int rc = open_env(db);
+    if (rc == TIX_OK) rc = open_tables(db);
     return rc;
 }
 
-void tix_db_close(tix_db *db)
+void tix__db_env_close(tix_db *db)
 {
-    if (!db) return;
-    tix__engine_close(db);
-    tix__journal_close(db);
-    mdb_env_close(db->env);
+    if (db->env) mdb_env_close(db->env);
+    db->env = NULL;
+}
+
+int tix__db_env_sync(tix_db *db)
+{
+    int rc = mdb_env_sync(db->env, 1);
+    return rc ? tix__mdb_err(rc, "sync") : TIX_OK;
+}
+
+void tix__db_free(tix_db *db)
+{
     registry_remove(db);
     pthread_rwlock_destroy(&db->txn_lock);
-    tix__outbox_notify_destroy(db);
     free(db->path);
     free(db);
 }
@@ -356,15 +353,6 @@ int64_t tix_db_now(const tix_db *db)
 {
     if (db && db->cfg.clock) return db->cfg.clock(db->cfg.clock_ctx);
     return system_clock(NULL);
-}
-
-int tix_db_sync(tix_db *db)
-{
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
-    if (db->readonly) return TIX_OK;
-    if (db->cfg.durability == TIX_SYNC_JOURNAL) return tix__journal_sync(db);
-    int rc = mdb_env_sync(db->env, 1);
-    return rc ? tix__mdb_err(rc, "sync") : TIX_OK;
 }
 
 /* ---- map growth ------------------------------------------------------ */
@@ -431,16 +419,123 @@ void tix__read_end(tix_db *db, MDB_txn *txn)
     pthread_rwlock_unlock(&db->txn_lock);
 }
 
+int tix__db_observe(tix_db *db, const tix__txn_observer *o)
+{
+    if (db->n_obs == TIX__OBSERVERS_MAX)
+        return tix__err(TIX_ELIMIT, "more than %d transaction observers",
+                        TIX__OBSERVERS_MAX);
+    db->obs[db->n_obs++] = o;
+    return TIX_OK;
+}
+
+#define EACH_OBS(db, o) \
+    for (const tix__txn_observer *const *o = (db)->obs; o < (db)->obs + (db)->n_obs; o++)
+
+static void obs_enter(tix_db *db)
+{
+    EACH_OBS(db, o) if ((*o)->enter) (*o)->enter(db);
+}
+
+static void obs_leave(tix_db *db)
+{
+    for (int i = db->n_obs; i-- > 0;)
+        if (db->obs[i]->leave) db->obs[i]->leave(db);
+}
+
+static void obs_begin(tix_db *db)
+{
+    EACH_OBS(db, o) if ((*o)->begin) (*o)->begin(db);
+}
+
+static int obs_precommit(tix_db *db, MDB_txn *txn)
+{
+    int rc = TIX_OK;
+    EACH_OBS(db, o) if (rc == TIX_OK && (*o)->precommit) rc = (*o)->precommit(db, txn);
+    return rc;
+}
+
+/* Every observer hears the outcome, even after one failed. */
+static int obs_postcommit(tix_db *db, int committed)
+{
+    int rc = TIX_OK;
+    EACH_OBS(db, o) if ((*o)->postcommit) {
+        int orc = (*o)->postcommit(db, committed);
+        if (rc == TIX_OK) rc = orc;
+    }
+    return rc;
+}
+
+static void obs_committed(tix_db *db)
+{
+    EACH_OBS(db, o) if ((*o)->committed) (*o)->committed(db);
+}
+
+/* Tells every observer of a change; undoes what they logged on failure. */
+static int obs_change(tix_db *db, int op, int table, unsigned flags,
+                      const MDB_val *k, const MDB_val *v,
+                      size_t marks[TIX__OBSERVERS_MAX])
+{
+    for (int i = 0; i < db->n_obs; i++) {
+        const tix__txn_observer *o = db->obs[i];
+        int rc = o->change ? o->change(db, op, table, flags, k, v, &marks[i]) : 0;
+        if (rc) {
+            while (i-- > 0)
+                if (db->obs[i]->undo) db->obs[i]->undo(db, marks[i]);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void obs_undo(tix_db *db, const size_t marks[TIX__OBSERVERS_MAX])
+{
+    for (int i = db->n_obs; i-- > 0;)
+        if (db->obs[i]->undo) db->obs[i]->undo(db, marks[i]);
+}
+
+int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
+                  unsigned flags)
+{
+    size_t marks[TIX__OBSERVERS_MAX];
+    int rc = obs_change(db, TIX__OP_PUT, table, flags, k, v, marks);
+    if (rc) return rc;
+    if ((rc = mdb_put(txn, db->dbi[table], k, v, flags))) obs_undo(db, marks);
+    return rc;
+}
+
+int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k)
+{
+    size_t marks[TIX__OBSERVERS_MAX];
+    int rc = obs_change(db, TIX__OP_DEL, table, 0, k, NULL, marks);
+    if (rc) return rc;
+    if ((rc = mdb_del(txn, db->dbi[table], k, NULL))) obs_undo(db, marks);
+    return rc;
+}
+
+int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table)
+{
+    size_t marks[TIX__OBSERVERS_MAX];
+    int rc = 0;
+    if (db->n_obs) { /* observers are told the key */
+        MDB_val k, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+        if (rc == 0) rc = obs_change(db, TIX__OP_DEL, table, 0, &k, NULL, marks);
+        if (rc) return rc;
+    }
+    if ((rc = mdb_cursor_del(cur, 0)) && db->n_obs) obs_undo(db, marks);
+    return rc;
+}
+
 int tix__write(tix_db *db, tix_write_fn fn, void *arg)
 {
     if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
     for (int attempt = 0;; attempt++) {
         MDB_txn *txn;
         pthread_rwlock_rdlock(&db->txn_lock);
-        tix__journal_lock(db);
+        obs_enter(db);
         int rc = mdb_txn_begin(db->env, NULL, 0, &txn);
         if (rc) {
-            tix__journal_unlock(db);
+            obs_leave(db);
             pthread_rwlock_unlock(&db->txn_lock);
             if (rc == MDB_MAP_RESIZED && attempt < 8) {
                 adopt_map_size(db);
@@ -448,11 +543,10 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
             }
             return tix__mdb_err(rc, "begin write transaction");
         }
-        tix__outbox_txn_begin();
         tix__map_full_clear();
-        tix__journal_txn_begin(db);
+        obs_begin(db);
         rc = fn(db, txn, arg);
-        if (rc == TIX_OK) rc = tix__journal_precommit(db, txn);
+        if (rc == TIX_OK) rc = obs_precommit(db, txn);
         int committed = 0;
         if (rc == TIX_OK) {
             int mrc = mdb_txn_commit(txn);
@@ -461,11 +555,11 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
         } else {
             mdb_txn_abort(txn);
         }
-        int jrc = tix__journal_postcommit(db, committed);
-        if (rc == TIX_OK) rc = jrc;
-        tix__journal_unlock(db);
+        int orc = obs_postcommit(db, committed);
+        if (rc == TIX_OK) rc = orc;
+        obs_leave(db);
         pthread_rwlock_unlock(&db->txn_lock);
-        if (rc == TIX_OK) tix__outbox_txn_committed(db);
+        if (rc == TIX_OK) obs_committed(db);
         /* Grow only when LMDB's map is what is full: a full disk (ENOSPC,
          * also TIX_EFULL) used to double the map on every retry until the
          * mmap failed (issue 8, found by tests/test_hostile.c). */

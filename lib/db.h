@@ -67,6 +67,32 @@ enum tix_table {
 /* Seat-engine state hangs off the store; defined by the engine modules. */
 struct tix_engine;
 
+/* ---- transaction observers ----------------------------------------------
+ * Layers above the store watch its write transactions without the store
+ * calling up into them, the way SQLite's pager is handed the btree's
+ * callbacks: lib/journal.c logs every change and makes the batch durable
+ * before LMDB commits, lib/outbox.c wakes its waiters after; replication
+ * will ship the same records. Hooks run in registration order and may be
+ * NULL. They are registered while the store opens, before any write. */
+enum { TIX__OP_PUT = 1, TIX__OP_DEL = 2 };
+typedef struct tix__txn_observer {
+    void (*enter)(tix_db *db);            /* before a write txn begins */
+    void (*leave)(tix_db *db);            /* after it ended, either way */
+    void (*begin)(tix_db *db);            /* an attempt starts (txn open) */
+    /* A change about to be made: a non-zero return (an LMDB/errno code)
+     * refuses it. @p mark is set first; undo(mark) forgets the change when
+     * LMDB then fails to make it. */
+    int (*change)(tix_db *db, int op, int table, unsigned flags,
+                  const MDB_val *k, const MDB_val *v, size_t *mark);
+    void (*undo)(tix_db *db, size_t mark);
+    int (*precommit)(tix_db *db, MDB_txn *txn); /* non-OK aborts */
+    int (*postcommit)(tix_db *db, int committed);
+    void (*committed)(tix_db *db);        /* after leave, on success */
+} tix__txn_observer;
+#define TIX__OBSERVERS_MAX 4
+/* TIX_ELIMIT when TIX__OBSERVERS_MAX are registered. */
+int tix__db_observe(tix_db *db, const tix__txn_observer *o);
+
 struct tix_db {
     MDB_env *env;
     MDB_dbi dbi[TIX_T__COUNT];
@@ -90,7 +116,24 @@ struct tix_db {
     pthread_cond_t outbox_cv;
     uint64_t outbox_gen;
     struct tix_db *next_open; /* registry of open stores in this process */
+    const tix__txn_observer *obs[TIX__OBSERVERS_MAX];
+    int n_obs;
 };
+
+/* ---- the store handle's life (lib/open.c runs these in its subsystem
+ * table, with the layers above in between) ---- */
+
+/* Checks the config, prepares the directory and allocates the handle
+ * (registered in the process, so a second open of the store is
+ * TIX_EBUSY); LMDB is not opened yet. */
+int tix__db_new(const char *path, const tix_config *cfg, tix_db **out);
+/* Opens LMDB and its tables; closes it. */
+int tix__db_env_open(tix_db *db);
+void tix__db_env_close(tix_db *db);
+/* Flushes LMDB to disk. */
+int tix__db_env_sync(tix_db *db);
+/* Frees a handle from tix__db_new (after every subsystem closed). */
+void tix__db_free(tix_db *db);
 
 /* Read transactions. Pair every successful begin with tix__read_end. */
 int tix__read_begin(tix_db *db, MDB_txn **txn);
@@ -102,6 +145,14 @@ void tix__read_end(tix_db *db, MDB_txn *txn);
  * from @p fn aborts the transaction and is returned as is. */
 typedef int (*tix_write_fn)(tix_db *db, MDB_txn *txn, void *arg);
 int tix__write(tix_db *db, tix_write_fn fn, void *arg);
+
+/* ---- the store's write primitives ---------------------------------------
+ * Every LMDB write goes through these, so that every observer sees it.
+ * They return LMDB/errno codes like the calls they wrap. */
+int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
+                  unsigned flags);
+int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k);
+int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table);
 
 /* Allocates the next id of @p table inside a write transaction. */
 int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out);

@@ -404,7 +404,6 @@ void tix__engine_close(tix_db *db)
 {
     struct tix_engine *en = db->engine;
     if (!en) return;
-    tix__committer_stop(db);
     tix__seatmap_close(&en->map);
     for (struct retired *r = en->retired, *next; r; r = next) {
         next = r->next;

@@ -56,7 +56,7 @@
 #define HDR_VERSION 3u
 
 enum { REC_DATA = 1, REC_WRAP = 2 };
-enum { OP_PUT = 1, OP_DEL = 2 };
+enum { OP_PUT = TIX__OP_PUT, OP_DEL = TIX__OP_DEL }; /* on disk */
 enum { ST_ACTIVE = 1, ST_CLEAN = 2 };
 
 /* Snapshot when the records since the last one reach the size of the
@@ -369,6 +369,8 @@ static void journal_free(tix_db *db)
     db->jr = NULL;
 }
 
+static const tix__txn_observer journal_observer;
+
 int tix__journal_open(tix_db *db)
 {
     struct tix_journal *j = calloc(1, sizeof *j);
@@ -385,6 +387,7 @@ int tix__journal_open(tix_db *db)
     store_path(db, JR_NAME, path, sizeof path);
     int rc = db->readonly ? open_readonly(j, path)
                           : open_readwrite(db, j, path);
+    if (rc == TIX_OK && !db->readonly) rc = tix__db_observe(db, &journal_observer);
     if (rc) journal_free(db);
     return rc;
 }
@@ -794,17 +797,18 @@ int tix__journal_sync(tix_db *db)
 
 /* ---- the write path ---------------------------------------------------- */
 
-void tix__journal_lock(tix_db *db)
+/* Writers are serialised from begin to settled record (lib/journal.h). */
+static void journal_lock(tix_db *db)
 {
     if (db->jr) pthread_mutex_lock(&db->jr->wmu);
 }
 
-void tix__journal_unlock(tix_db *db)
+static void journal_unlock(tix_db *db)
 {
     if (db->jr) pthread_mutex_unlock(&db->jr->wmu);
 }
 
-void tix__journal_txn_begin(tix_db *db)
+static void journal_txn_begin(tix_db *db)
 {
     struct tix_journal *j = db->jr;
     if (!j || !j->started) return;
@@ -825,10 +829,13 @@ static int buf_reserve(struct tix_journal *j, size_t more)
     return 0;
 }
 
+/* The store's change hook (tix__txn_observer.change): logs one change in
+ * the transaction's redo record. */
 static int capture(tix_db *db, int op, int table, unsigned flags,
-                   const MDB_val *k, const MDB_val *v)
+                   const MDB_val *k, const MDB_val *v, size_t *mark)
 {
     struct tix_journal *j = db->jr;
+    *mark = j ? j->len : 0;
     if (!j || !j->capturing) return 0;
     size_t vlen = v ? v->mv_size : 0;
     if (buf_reserve(j, 16 + k->mv_size + vlen)) return ENOMEM;
@@ -848,47 +855,9 @@ static int capture(tix_db *db, int op, int table, unsigned flags,
 
 /* The change is logged before the LMDB call and dropped if it fails: a
  * value read from the map may move once the put runs. */
-static size_t capture_mark(tix_db *db) { return db->jr ? db->jr->len : 0; }
-
 static void capture_undo(tix_db *db, size_t mark)
 {
     if (db->jr && db->jr->capturing) db->jr->len = mark;
-}
-
-int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
-                  unsigned flags)
-{
-    size_t mark = capture_mark(db);
-    int rc = capture(db, OP_PUT, table, flags, k, v);
-    if (rc == 0) rc = mdb_put(txn, db->dbi[table], k, v, flags);
-    if (rc) capture_undo(db, mark);
-    return rc;
-}
-
-int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k)
-{
-    size_t mark = capture_mark(db);
-    int rc = capture(db, OP_DEL, table, 0, k, NULL);
-    if (rc == 0) rc = mdb_del(txn, db->dbi[table], k, NULL);
-    if (rc) capture_undo(db, mark);
-    return rc;
-}
-
-int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table)
-{
-    size_t mark = capture_mark(db);
-    if (db->jr && db->jr->capturing) {
-        MDB_val k, v;
-        int rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
-        if (rc == 0) rc = capture(db, OP_DEL, table, 0, &k, NULL);
-        if (rc) {
-            capture_undo(db, mark);
-            return rc;
-        }
-    }
-    int rc = mdb_cursor_del(cur, 0);
-    if (rc) capture_undo(db, mark);
-    return rc;
 }
 
 /* Where a record of @p need bytes goes: its offset, and in *wrap where the
@@ -967,7 +936,7 @@ static int write_record(struct tix_journal *j, uint64_t txnid, uint64_t off,
     return TIX_OK;
 }
 
-int tix__journal_precommit(tix_db *db, MDB_txn *txn)
+static int journal_precommit(tix_db *db, MDB_txn *txn)
 {
     struct tix_journal *j = db->jr;
     if (!j || !j->started) return TIX_OK;
@@ -991,7 +960,7 @@ int tix__journal_precommit(tix_db *db, MDB_txn *txn)
     return rc ? rc : write_record(j, txnid, off, wrap);
 }
 
-int tix__journal_postcommit(tix_db *db, int committed)
+static int journal_postcommit(tix_db *db, int committed)
 {
     struct tix_journal *j = db->jr;
     if (!j || !j->started) return TIX_OK;
@@ -1057,3 +1026,14 @@ int tix__journal_test_state(const char *store_dir, int *active,
     *replay_off = j.hdr.replay_off;
     return TIX_OK;
 }
+
+/* The journal's hooks on every write transaction of the store. */
+static const tix__txn_observer journal_observer = {
+    .enter = journal_lock,
+    .leave = journal_unlock,
+    .begin = journal_txn_begin,
+    .change = capture,
+    .undo = capture_undo,
+    .precommit = journal_precommit,
+    .postcommit = journal_postcommit,
+};

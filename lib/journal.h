@@ -46,34 +46,14 @@ void tix__journal_close(tix_db *db);
 /* Takes a snapshot now (tix_db_sync in journal mode). */
 int tix__journal_sync(tix_db *db);
 
-/* ---- the write path (lib/db.c tix__write) ------------------------------ */
-
-/* Taken around a whole write transaction, from before mdb_txn_begin to
- * after tix__journal_postcommit: LMDB releases its writer lock inside
- * mdb_txn_commit, and the next writer must not see the ring before the
- * last one has settled its record. No-op without a journal. */
-void tix__journal_lock(tix_db *db);
-void tix__journal_unlock(tix_db *db);
-
-/* A write transaction began: start an empty redo record. */
-void tix__journal_txn_begin(tix_db *db);
-
-/* Before mdb_txn_commit: appends the redo record and flushes the journal.
- * A non-OK return means the transaction must be aborted. */
-int tix__journal_precommit(tix_db *db, MDB_txn *txn);
-
-/* After the commit (committed = 1) or abort: makes the record count or
- * wipes it. Returns non-OK when the wipe failed to reach the disk (the
- * next write then takes a snapshot that empties the ring first). */
-int tix__journal_postcommit(tix_db *db, int committed);
-
-/* ---- capture: every LMDB write goes through these ----------------------
- * They return LMDB/errno codes like the calls they wrap, and log the
- * change in the redo record when the write succeeded. */
-int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
-                  unsigned flags);
-int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k);
-int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table);
+/* The write path: tix__journal_open registers the journal as a store
+ * transaction observer (lib/db.h). It holds its writer mutex from before
+ * mdb_txn_begin to after the record is settled (LMDB releases its writer
+ * lock inside mdb_txn_commit, and the next writer must not see the ring
+ * before the last one has settled its record); logs every change; before
+ * mdb_txn_commit appends the redo record and flushes the journal (a
+ * failure aborts the transaction); after it, makes the record count or
+ * wipes it. */
 
 /* ---- for tests ----------------------------------------------------------
  * Ring size and snapshot threshold of journals opened from now on (0 =

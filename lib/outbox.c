@@ -45,11 +45,32 @@
 
 /* ---- wake-up after commit --------------------------------------------- */
 
-/* Set by tix__outbox_append on the writing thread; tix__write clears it
- * before each attempt and reads it after the commit. */
+/* Set by tix__outbox_append on the writing thread; the store clears it
+ * before each attempt and reads it after the commit (the hooks below). */
 static _Thread_local int txn_appended;
 
-void tix__outbox_notify_init(tix_db *db)
+static void txn_begin(tix_db *db)
+{
+    (void)db;
+    txn_appended = 0;
+}
+
+static void txn_committed(tix_db *db)
+{
+    if (!txn_appended) return;
+    txn_appended = 0;
+    pthread_mutex_lock(&db->outbox_mu);
+    db->outbox_gen++;
+    pthread_cond_broadcast(&db->outbox_cv);
+    pthread_mutex_unlock(&db->outbox_mu);
+}
+
+static const tix__txn_observer outbox_observer = {
+    .begin = txn_begin,
+    .committed = txn_committed,
+};
+
+int tix__outbox_notify_init(tix_db *db)
 {
     pthread_mutex_init(&db->outbox_mu, NULL);
     pthread_condattr_t ca;
@@ -58,24 +79,13 @@ void tix__outbox_notify_init(tix_db *db)
     pthread_cond_init(&db->outbox_cv, &ca);
     pthread_condattr_destroy(&ca);
     db->outbox_gen = 0;
+    return tix__db_observe(db, &outbox_observer);
 }
 
 void tix__outbox_notify_destroy(tix_db *db)
 {
     pthread_cond_destroy(&db->outbox_cv);
     pthread_mutex_destroy(&db->outbox_mu);
-}
-
-void tix__outbox_txn_begin(void) { txn_appended = 0; }
-
-void tix__outbox_txn_committed(tix_db *db)
-{
-    if (!txn_appended) return;
-    txn_appended = 0;
-    pthread_mutex_lock(&db->outbox_mu);
-    db->outbox_gen++;
-    pthread_cond_broadcast(&db->outbox_cv);
-    pthread_mutex_unlock(&db->outbox_mu);
 }
 
 /* ---- append: gather what a worker needs, inside the write txn --------- */

@@ -38,15 +38,9 @@ int tix__outbox_append(tix_db *db, MDB_txn *txn, const tix__event *ev,
 int tix__outbox_decode(const MDB_val *val, tix__event *ev);
 
 /* The wake-up of tix_outbox_wait(): set up and torn down with the store
- * handle (fields of struct tix_db). */
-void tix__outbox_notify_init(tix_db *db);
+ * handle (fields of struct tix_db). Init registers a transaction observer
+ * that wakes the waiters after every commit that appended events. */
+int tix__outbox_notify_init(tix_db *db);
 void tix__outbox_notify_destroy(tix_db *db);
-
-/* Called by tix__write around every write transaction on the writing
- * thread: _begin before the write function runs (an attempt starts),
- * _committed after a successful commit; it wakes waiters when the
- * transaction appended events. */
-void tix__outbox_txn_begin(void);
-void tix__outbox_txn_committed(tix_db *db);
 
 #endif

@@ -1,0 +1,75 @@
+/* Opening and closing a store: the store layer and the subsystems that
+ * layers above it attach to the handle, from one table opened in order and
+ * closed in reverse (nginx modules' init/exit hooks, in a table). The
+ * store never calls up into them; they register what they need to hear
+ * (lib/db.h, transaction observers). */
+#include <stddef.h>
+
+#include "commit.h"
+#include "db.h"
+#include "engine.h"
+#include "error.h"
+#include "journal.h"
+#include "outbox.h"
+
+typedef struct subsystem {
+    const char *name;
+    int (*open)(tix_db *db);   /* NULL: nothing to open */
+    void (*close)(tix_db *db); /* NULL: nothing to close; safe on a
+                                  half-opened handle */
+} subsystem;
+
+/* Order matters: the journal recovers data.mdb before LMDB opens it, and
+ * replays into it (tix__write) once the tables are open; the committer
+ * stops before the engine whose seat words it settles, and the journal
+ * flushes LMDB before LMDB closes. tix__journal_close is idempotent, so it
+ * closes the journal whether or not it got to start. */
+static const subsystem subsystems[] = {
+    {"outbox notifier", tix__outbox_notify_init, tix__outbox_notify_destroy},
+    {"journal recovery", tix__journal_open, tix__journal_close},
+    {"LMDB", tix__db_env_open, tix__db_env_close},
+    {"journal", tix__journal_start, tix__journal_close},
+    {"seat engine", tix__engine_open, tix__engine_close},
+    {"group committer", NULL, tix__committer_stop},
+};
+#define N_SUBSYSTEMS (sizeof subsystems / sizeof subsystems[0])
+
+static void close_from(tix_db *db, size_t n)
+{
+    while (n-- > 0)
+        if (subsystems[n].close) subsystems[n].close(db);
+}
+
+int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
+{
+    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    *out = NULL;
+    tix_db *db;
+    int rc = tix__db_new(path, cfg, &db);
+    if (rc) return rc;
+    size_t i = 0;
+    for (; i < N_SUBSYSTEMS; i++)
+        if (subsystems[i].open && (rc = subsystems[i].open(db))) break;
+    if (rc) {
+        close_from(db, i + 1); /* the failed one too: it may be half open */
+        tix__db_free(db);
+        return rc;
+    }
+    *out = db;
+    return TIX_OK;
+}
+
+void tix_db_close(tix_db *db)
+{
+    if (!db) return;
+    close_from(db, N_SUBSYSTEMS);
+    tix__db_free(db);
+}
+
+int tix_db_sync(tix_db *db)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    if (db->readonly) return TIX_OK;
+    if (db->cfg.durability == TIX_SYNC_JOURNAL) return tix__journal_sync(db);
+    return tix__db_env_sync(db);
+}
