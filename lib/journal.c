@@ -38,7 +38,7 @@
 #include "backup.h"
 #include "error.h"
 #include "random.h"
-#include "seatmap.h"
+#include "os.h"
 
 #define JR_NAME "journal"
 /* Two snapshot files, used in turn: a new snapshot never overwrites the
@@ -377,7 +377,7 @@ int tix__journal_open(tix_db *db)
     if (!j) return tix__err(TIX_ENOMEM, "out of memory");
     j->fd = -1;
     j->mode = db->cfg.durability == TIX_SYNC_JOURNAL && !db->readonly;
-    tix__boot_id(j->boot);
+    tix__os_boot_id(j->boot);
     pthread_mutex_init(&j->wmu, NULL);
     pthread_mutex_init(&j->snap_mu, NULL);
     pthread_mutex_init(&j->mu, NULL);

@@ -15,4 +15,12 @@ int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
 /* Decodes a TIX_T_MOVIES value into a tix_movie (for tix__load_txn). */
 int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b);
 
+/* Keeps a derived index of movie titles: called inside every movie
+ * create and update transaction with the new title. */
+typedef int (*tix__movie_title_hook)(tix_db *db, MDB_txn *txn, tix_id movie,
+                                     const char *title);
+/* Registers the title hook (process-wide; lib/open.c, before any store
+ * opens). */
+void tix__movie_on_title(tix__movie_title_hook fn);
+
 #endif

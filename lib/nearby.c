@@ -308,3 +308,10 @@ int tix_venue_nearby(tix_db *db, double lat, double lon, double radius_km,
 }
 
 void tix_venue_near_list_free(tix_venue_near_list *l) { free(l); }
+
+int tix__nearby_index(tix_db *db, MDB_txn *txn, tix_id venue,
+                      const double *old, double lat, double lon)
+{
+    return old ? tix__nearby_move(db, txn, venue, old[0], old[1], lat, lon)
+               : tix__nearby_put(db, txn, venue, lat, lon);
+}

@@ -3,6 +3,7 @@
  * closed in reverse (nginx modules' init/exit hooks, in a table). The
  * store never calls up into them; they register what they need to hear
  * (lib/db.h, transaction observers). */
+#include <pthread.h>
 #include <stddef.h>
 
 #include "commit.h"
@@ -10,7 +11,11 @@
 #include "engine.h"
 #include "error.h"
 #include "journal.h"
+#include "movie.h"
+#include "nearby.h"
 #include "outbox.h"
+#include "search.h"
+#include "venue.h"
 
 typedef struct subsystem {
     const char *name;
@@ -34,6 +39,16 @@ static const subsystem subsystems[] = {
 };
 #define N_SUBSYSTEMS (sizeof subsystems / sizeof subsystems[0])
 
+/* Derived indexes the catalog keeps through hooks, one table for the
+ * process (they are plain functions, the same for every store). */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void register_hooks(void)
+{
+    tix__movie_on_title(tix__search_index_title);
+    tix__venue_on_move(tix__nearby_index);
+}
+
 static void close_from(tix_db *db, size_t n)
 {
     while (n-- > 0)
@@ -44,6 +59,7 @@ int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
 {
     if (!out) return tix__err(TIX_EINVAL, "out is NULL");
     *out = NULL;
+    pthread_once(&hooks_once, register_hooks);
     tix_db *db;
     int rc = tix__db_new(path, cfg, &db);
     if (rc) return rc;

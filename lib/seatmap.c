@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "error.h"
+#include "os.h"
 #include "random.h"
 
 #define MAP_MAGIC "TIXSEATS"
@@ -35,26 +36,6 @@ typedef struct map_header {
     uint8_t secret[16];
     uint64_t checksum; /* XXH3 of every byte above */
 } map_header;
-
-void tix__boot_id(uint8_t out[16])
-{
-    memset(out, 0, 16);
-    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
-    if (!f) return;
-    char text[64] = {0};
-    if (fgets(text, sizeof text, f)) {
-        int k = 0;
-        for (char *p = text; *p && k < 32; p++) {
-            int v = (*p >= '0' && *p <= '9')   ? *p - '0'
-                    : (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
-                                               : -1;
-            if (v < 0) continue;
-            out[k / 2] = (uint8_t)(out[k / 2] << 4 | v);
-            k++;
-        }
-    }
-    fclose(f);
-}
 
 static uint64_t header_sum(const map_header *h)
 {
@@ -161,7 +142,7 @@ static int validate(tix_seatmap *m, const char *dir,
                     const uint8_t identity[16], int64_t now)
 {
     uint8_t boot[16];
-    tix__boot_id(boot);
+    tix__os_boot_id(boot);
     m->exclusive = flock(m->fd, LOCK_EX | LOCK_NB) == 0;
     if (!m->exclusive) flock(m->fd, LOCK_SH);
     map_header h;

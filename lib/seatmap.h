@@ -61,7 +61,4 @@ int tix__seatmap_region(tix_seatmap *m, tix_id show_id, uint64_t seat_base,
                         uint32_t seat_count, tix_region_fill_fn fill,
                         void *arg, tix_word **seats);
 
-/* Reads the current boot id (16 bytes; zeros when unknown). */
-void tix__boot_id(uint8_t out[16]);
-
 #endif

@@ -9,7 +9,6 @@
 
 #include "error.h"
 #include "naming.h"
-#include "nearby.h"
 #include "place.h"
 #include "table.h"
 #include "validate.h"
@@ -25,6 +24,12 @@ typedef struct venue_rec {
     tix_str name, address;
     double lat, lon;
 } venue_rec;
+
+/* The geo index of venues (lib/nearby.c), handed in at open: the catalog
+ * sits below it and never calls it by name. */
+static tix__venue_geo_hook geo_hook;
+
+void tix__venue_on_move(tix__venue_geo_hook fn) { geo_hook = fn; }
 
 static int venue_unpack(const MDB_val *val, venue_rec *r)
 {
@@ -127,8 +132,8 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
         rc = tix__name_claim(db, txn, &venue_names, w->in->city_id,
                              w->in->name, w->id);
     if (rc == TIX_OK) rc = venue_store(db, txn, w->id, w->in);
-    if (rc == TIX_OK)
-        rc = tix__nearby_put(db, txn, w->id, w->in->lat, w->in->lon);
+    if (rc == TIX_OK && geo_hook)
+        rc = geo_hook(db, txn, w->id, NULL, w->in->lat, w->in->lon);
     return rc;
 }
 
@@ -158,9 +163,9 @@ static int update_txn(tix_db *db, MDB_txn *txn, void *arg)
                         (unsigned long long)old.city_id);
     rc = tix__name_rename(db, txn, &venue_names, old.city_id, old.name.p,
                           in->name, in->id);
-    if (rc == TIX_OK)
-        rc = tix__nearby_move(db, txn, in->id, old.lat, old.lon, in->lat,
-                              in->lon);
+    double was[2] = {old.lat, old.lon};
+    if (rc == TIX_OK && geo_hook)
+        rc = geo_hook(db, txn, in->id, was, in->lat, in->lon);
     if (rc == TIX_OK) rc = venue_store(db, txn, in->id, in);
     return rc;
 }

@@ -10,4 +10,12 @@ int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id);
 /* Decodes a TIX_T_VENUES value into a tix_venue (for tix__load_txn). */
 int tix__venue_decode(const MDB_val *val, void *item, tix_bump *b);
 
+/* Keeps a derived index of venue positions: called inside the venue's
+ * create (@p old NULL) and update (@p old = {lat, lon} before) transaction. */
+typedef int (*tix__venue_geo_hook)(tix_db *db, MDB_txn *txn, tix_id venue,
+                                   const double *old, double lat, double lon);
+/* Registers the geo hook (process-wide; lib/open.c, before any store
+ * opens). */
+void tix__venue_on_move(tix__venue_geo_hook fn);
+
 #endif
