@@ -133,6 +133,29 @@ static void late_confirm_books_free_seats_only(void **state)
     tix_hold_free(thief);
 }
 
+/* A hold refused on its second seat must give its first seat back to the
+ * run-out hold it took it from, so that hold can still be paid late. */
+static void refused_hold_leaves_late_hold_payable(void **state)
+{
+    fixture *f = *state;
+    uint32_t mine[] = {30}, other[] = {31}, both[] = {30, 31};
+    tix_hold_opts ho = {.ttl = 60};
+    tix_hold *h, *live, *refused = NULL;
+    assert_ok(tix_hold_create(f->s.db, f->show, mine, 1, &ho, &h));
+    tt_now += 120;
+    assert_ok(tix_hold_create(f->s.db, f->show, other, 1, &ho, &live));
+    assert_code(tix_hold_create(f->s.db, f->show, both, 2, &ho, &refused),
+                TIX_ECONFLICT);
+    assert_null(refused);
+    tix_confirm_opts o = {.user_id = f->user, .payment_ref = "late_kept"};
+    tix_id bid;
+    assert_ok(tix_hold_confirm(f->s.db, h, &o, &bid));
+    assert_int_equal(fx_state(f, 30), TIX_SEAT_BOOKED);
+    assert_int_equal(fx_state(f, 31), TIX_SEAT_HELD);
+    tix_hold_free(h);
+    tix_hold_free(live);
+}
+
 static void confirm_rejects_foreign_hold_and_bad_input(void **state)
 {
     fixture *f = *state;
@@ -430,6 +453,7 @@ int main(int argc, char **argv)
         T(confirm_books_seats_with_prices_and_tickets),
         T(same_payment_ref_returns_same_booking),
         T(late_confirm_books_free_seats_only),
+        T(refused_hold_leaves_late_hold_payable),
         T(confirm_rejects_foreign_hold_and_bad_input),
         T(async_confirms_share_a_batch),
         T(confirm_wait_times_out_while_the_writer_is_busy),

@@ -70,14 +70,18 @@ static const char *state_name(uint64_t w)
     }
 }
 
-/* Undoes the seats we took: our live words go back to FREE. */
+/* Undoes the seats we took. Each word goes back to what it was (@p prev),
+ * or to FREE without @p prev: a refused hold must not rob a run-out hold of
+ * its seats, since that hold may still be paid for late. */
 static void rollback(const tix__show_entry *e, const uint32_t *seats,
-                     const uint8_t *taken, uint32_t upto, uint64_t ours)
+                     const uint8_t *taken, const uint64_t *prev,
+                     uint32_t upto, uint64_t ours)
 {
     for (uint32_t i = 0; i < upto; i++)
         if (taken[i]) {
             uint64_t w = ours;
-            tix__w_cas(&e->seats[seats[i]], &w, tix__w_make(TIX_W_FREE, 0, 0));
+            tix__w_cas(&e->seats[seats[i]], &w,
+                       prev ? prev[i] : tix__w_make(TIX_W_FREE, 0, 0));
             tix__engine_hint_clear(e, seats[i]);
         }
 }
@@ -87,7 +91,7 @@ void tix__hold_untake(const tix__show_entry *e, const uint32_t *seats,
 {
     uint8_t all[HOLD_MAX_SEATS_ABS];
     memset(all, 1, n);
-    rollback(e, seats, all, n, tix__w_make(TIX_W_HELD, exp, tag));
+    rollback(e, seats, all, NULL, n, tix__w_make(TIX_W_HELD, exp, tag));
 }
 
 /* tix__hold_take at map time @p now (the caller has read the clock).
@@ -101,21 +105,26 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
 {
     const uint64_t ours = tix__w_make(TIX_W_HELD, exp, tag);
     uint8_t taken[HOLD_MAX_SEATS_ABS];
+    uint64_t prev[HOLD_MAX_SEATS_ABS];
     for (uint32_t i = 0; i < n; i++) {
         tix_word *p = &e->seats[seats[i]];
         uint64_t w = tix__w_load(p);
         taken[i] = 0;
         for (;;) {
             if (tix__w_takeable(w, now)) {
+                prev[i] = w;
                 if (tix__w_cas(p, &w, ours)) { taken[i] = 1; break; }
                 continue;
             }
             if (tix__w_needs_repair(w, now)) {
                 int rc = tix__seat_repair(db, e, seats[i], w, &w);
-                if (rc) { rollback(e, seats, taken, i, ours); return rc; }
+                if (rc) {
+                    rollback(e, seats, taken, prev, i, ours);
+                    return rc;
+                }
                 continue;
             }
-            rollback(e, seats, taken, i, ours);
+            rollback(e, seats, taken, prev, i, ours);
             if (mode == TIX__TAKE_KEYED && tix__w_held_live(w, now) &&
                 tix__w_tag(w) == tag)
                 return TIX__KEY_RACE;
