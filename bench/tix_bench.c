@@ -17,7 +17,7 @@
  *                  refs), TIX_SYNC_FULL, from 1, 2, 16, 64 client threads,
  *                  each run on a fresh copy of the same store; confirms/s,
  *                  p50/p99 latency of the confirm call, group-commit batches
- *                  (tix__committer_stats), and a check that the shows hold
+ *                  (tix_db_commit_stats), and a check that the shows hold
  *                  exactly the seats confirmed.
  *   confirm async  one thread keeping --inflight confirms in flight with
  *                  tix_confirm_submit / tix_confirm_poll.
@@ -41,7 +41,6 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "commit.h" /* tix__committer_stats: group-commit batch counters */
 #include "compare.h" /* tix-bench compare: libtix vs SQLite/PostgreSQL/Redis */
 
 #define MAX_THREAD_COUNTS 16
@@ -812,13 +811,13 @@ static void confirm_once(const confirm_tmpl *t, const opts *o, const char *base,
              .cols = ROW_SEATS, .shows = t->shows,
              .chunks_per_show = t->chunks_per_show, .n_chunks = t->n_chunks,
              .run_id = run_id, .inflight = inflight};
-    uint64_t b0, c0, m0;
-    tix__committer_stats(db, &b0, &c0, &m0);
+    tix_commit_stats s0, s1;
+    CHECK(tix_db_commit_stats(db, &s0));
     run_threads(&r, inflight ? async_body : confirm_body, o->seconds, res);
-    tix__committer_stats(db, &res->batches, &res->batch_confirms,
-                         &res->max_batch);
-    res->batches -= b0;
-    res->batch_confirms -= c0;
+    CHECK(tix_db_commit_stats(db, &s1));
+    res->batches = s1.batches - s0.batches;
+    res->batch_confirms = s1.confirms - s0.confirms;
+    res->max_batch = s1.max_batch;
     /* Check: the shows have exactly the seats the clients were told are
      * booked. */
     uint64_t booked = 0;

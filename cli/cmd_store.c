@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h" /* private: tix__check, tix__store_info_get */
 #include "cli.h"
 
 /* ------------------------------------------------------------------------ */
@@ -68,9 +67,9 @@ int cmd_stats(cli *c, int argc, char **argv)
     int np, rc = cli_parse(c, "stats", stats_help, argc, argv, opts, pos, &np, 0);
     if (rc) return rc;
     if ((rc = cli_open_reader(c))) return rc;
-    tix__store_info *si = calloc(1, sizeof *si);
+    tix_db_stats *si = calloc(1, sizeof *si);
     if (!si) return cli_error(c, EX_SYSTEM, "TIX_ENOMEM", "out of memory");
-    int trc = tix__store_info_get(c->db, si);
+    int trc = tix_db_stat(c->db, si);
     if (trc) {
         free(si);
         return cli_fail(c, trc, "stats");
@@ -191,8 +190,8 @@ int cmd_check(cli *c, int argc, char **argv)
         return rc;
     if ((rc = cli_open_reader(c))) return rc;
     check_ctx k = {c, json_array(), 0, max};
-    tix__check_counts n;
-    int trc = tix__check(c->db, on_problem, &k, &n);
+    tix_check_counts n;
+    int trc = tix_db_check(c->db, on_problem, &k, &n);
     if (trc) {
         json_decref(k.list);
         return cli_fail(c, trc, "check could not run");

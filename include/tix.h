@@ -1646,6 +1646,98 @@ TIX_API void tix_venue_near_list_free(tix_venue_near_list *l); /**< NULL ok. */
 
 
 /* ------------------------------------------------------------------------ */
+/** @name Checking and measuring a store
+ *  What `tix check`, `tix stats` and tix-bench read, the way mdb_env_stat
+ *  and sqlite3_db_status serve LMDB's and SQLite's tools. */
+/**@{*/
+
+/** What tix_db_check() looked at and found. */
+typedef struct tix_check_counts {
+    uint64_t records;        /**< Primary records read. */
+    uint64_t index_entries;  /**< Index entries verified. */
+    uint64_t shows;          /**< Shows whose seats.map region was compared. */
+    uint64_t shows_retired;  /**< Shows past reclaim_after: no region. */
+    uint64_t seats;          /**< Seat words compared with LMDB. */
+    uint64_t held;           /**< Seats under a live hold. */
+    uint64_t confirming;     /**< Seats in a confirm/cancel/block in flight. */
+    uint64_t stale;          /**< CONFIRMING words whose lease ran out (the
+                                  next process to touch them repairs them). */
+    uint64_t passes;         /**< Passes run (1 when nothing was found). */
+    uint64_t problems;       /**< Problems reported. */
+} tix_check_counts;
+
+/** Receives one problem of a check as a one-line description (owned by
+ *  the library, valid during the call). */
+typedef void (*tix_check_fn)(void *ctx, const char *problem);
+
+/**
+ * Checks the store's consistency while other threads and processes keep
+ * writing: every index against its primary table both ways (the same key
+ * builders the writers use), every reference, the seats of each screen,
+ * bookings against seat states and tickets, the seats.map regions, and
+ * seats.map against LMDB seat by seat. A difference seen once may be a
+ * write caught half way, so a pass that finds problems is repeated (up to
+ * three) and only problems every pass found are reported.
+ *
+ * The seats.map part needs a read-write handle: on a read-only one every
+ * show counts as retired.
+ *
+ * @param fn  called once per problem; may be NULL.
+ * @param out receives the counts; may be NULL.
+ * @return TIX_OK when the check ran, whatever it found (see
+ *   out->problems); TIX_EINVAL (NULL db), TIX_ENOMEM, TIX_EIO when it
+ *   could not run. The store is never changed.
+ */
+TIX_API int tix_db_check(tix_db *db, tix_check_fn fn, void *ctx,
+                         tix_check_counts *out);
+
+#define TIX_STAT_TABLES_MAX 64 /**< Tables tix_db_stat() reports at most. */
+
+/** One LMDB table of a store. */
+typedef struct tix_table_stat {
+    char name[64];
+    uint64_t entries;
+    uint64_t pages;   /**< Branch + leaf + overflow pages. */
+    unsigned depth;
+} tix_table_stat;
+
+/** Sizes and usage of a store. */
+typedef struct tix_db_stats {
+    uint64_t data_file_bytes;    /**< data.mdb on disk. */
+    uint64_t map_size;           /**< LMDB map size now. */
+    uint64_t map_size_max;       /**< Configured growth limit, 0 = none. */
+    uint64_t page_size;
+    uint64_t pages_used;         /**< Last page number + 1. */
+    uint64_t last_txn;           /**< Id of the last committed transaction. */
+    unsigned readers_max, readers_used;
+    uint64_t seatmap_file_bytes; /**< seats.map on disk. */
+    uint64_t seatmap_reserve;    /**< Address space reserved for it. */
+    uint64_t seatmap_words;      /**< Words allocated to regions so far. */
+    uint64_t regions_live, regions_live_words; /**< Regions of shows. */
+    uint64_t regions_free, regions_free_words; /**< Reclaimed, reusable. */
+    size_t n_tables;
+    tix_table_stat tables[TIX_STAT_TABLES_MAX];
+} tix_db_stats;
+
+/** Fills @p out (about 5 KB: allocate it or keep it static).
+ *  @return TIX_OK; TIX_EINVAL (NULL argument); TIX_EIO. */
+TIX_API int tix_db_stat(tix_db *db, tix_db_stats *out);
+
+/** Counters of the group committer (TIX_SYNC_FULL and TIX_SYNC_JOURNAL
+ *  confirms are written in batches), since the store was opened by this
+ *  process. */
+typedef struct tix_commit_stats {
+    uint64_t batches;   /**< Write transactions the committer made. */
+    uint64_t confirms;  /**< Confirms in them. */
+    uint64_t max_batch; /**< Largest batch. */
+} tix_commit_stats;
+
+/** Fills @p out; all zero when no confirm went through the committer.
+ *  @return TIX_OK; TIX_EINVAL (NULL argument). */
+TIX_API int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
 /** @name Backup */
 /**@{*/
 

@@ -209,10 +209,12 @@ static void async_confirms_share_a_batch(void **state)
         tix_confirm_free(c[i]);
         tix_hold_free(h[i]);
     }
-    uint64_t batches, confirms, max;
-    tix__committer_stats(f->s.db, &batches, &confirms, &max);
-    assert_int_equal(confirms, N);
-    assert_true(batches <= N);
+    tix_commit_stats st;
+    assert_ok(tix_db_commit_stats(f->s.db, &st));
+    assert_int_equal(st.confirms, N);
+    assert_true(st.batches <= N && st.batches >= 1);
+    assert_true(st.max_batch >= 1 && st.max_batch <= N);
+    assert_code(tix_db_commit_stats(f->s.db, NULL), TIX_EINVAL);
     assert_int_equal(fx_state(f, 59), TIX_SEAT_BOOKED);
 }
 

@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "journal.h"
 #include "testutil.h"
 
@@ -170,8 +169,8 @@ static void report_problem(void *ctx, const char *problem)
 
 static void expect_consistent(tix_db *db)
 {
-    tix__check_counts n;
-    assert_ok(tix__check(db, report_problem, NULL, &n));
+    tix_check_counts n;
+    assert_ok(tix_db_check(db, report_problem, NULL, &n));
     assert_int_equal(n.problems, 0);
     assert_true(n.records > 0);
 }

@@ -1,186 +1,88 @@
-/* Movies and events: validation, the movie record and its lookups.
+/* Movies and events.
  *
  * Record (TIX_REC_MOVIE, version 1):
  *   u64 id | u32 duration_min | str title | str certificate | str synopsis |
- *   strlist languages | genres | cast | crew | media
- * The id is kept in the value too because list decoding sees values only;
- * the duration comes first so tix__movie_duration stops reading early. */
+ *   strlist languages | genres | cast | crew | media */
 #include "movie.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
-#include "error.h"
-#include "table.h"
-#include "validate.h"
-
-#define MOVIE_VERSION 1
 #define CERTIFICATE_MAX 16
 
-/* The derived index of titles (lib/search.c), handed in at open: the
+/* The derived index of titles (lib/front/search.c), handed in at open: the
  * catalog sits below search and never calls it by name. */
 static tix__movie_title_hook title_hook;
 
 void tix__movie_on_title(tix__movie_title_hook fn) { title_hook = fn; }
 
-static int check_lists(const tix_movie *m)
+static int movie_on_put(tix_db *db, MDB_txn *txn, const void *old, void *rec)
 {
-    int rc;
-    if ((rc = tix__check_list("languages", m->languages, m->n_languages,
-                              TIX_NAME_MAX)))
-        return rc;
-    if ((rc = tix__check_list("genres", m->genres, m->n_genres, TIX_NAME_MAX)))
-        return rc;
-    if ((rc = tix__check_list("cast", m->cast, m->n_cast, TIX_NAME_MAX)))
-        return rc;
-    if ((rc = tix__check_list("crew", m->crew, m->n_crew, TIX_NAME_MAX)))
-        return rc;
-    return tix__check_list("media", m->media, m->n_media, TIX_ADDRESS_MAX);
+    (void)old;
+    const tix_movie *m = rec;
+    return title_hook ? title_hook(db, txn, m->id, m->title) : TIX_OK;
 }
 
-static int movie_check(const tix_movie *m)
-{
-    int rc;
-    if ((rc = tix__check_name("title", m->title))) return rc;
-    if (m->duration_min < 1 || m->duration_min > TIX__MOVIE_DURATION_MAX)
-        return tix__err(TIX_ERANGE, "duration_min %u not in 1..%d",
-                        m->duration_min, TIX__MOVIE_DURATION_MAX);
-    if ((rc = tix__check_text("certificate", m->certificate, 0,
-                              CERTIFICATE_MAX, 0)))
-        return rc;
-    if ((rc = tix__check_text("synopsis", m->synopsis, 0, TIX_TEXT_MAX, 1)))
-        return rc;
-    return check_lists(m);
-}
+#define F(member) offsetof(tix_movie, member)
+#define LIST(name, member, max)                                            \
+    {name, TIX__F_STRLIST, TIX__C_LIST, .off = F(member),                  \
+     .n_off = F(n_##member), .hi = (max)}
+static const tix__field movie_fields[] = {
+    {"id", TIX__F_ID, 0, .off = F(id)},
+    {"duration_min", TIX__F_U32, TIX__C_RANGE, .off = F(duration_min),
+     .lo = 1, .hi = TIX__MOVIE_DURATION_MAX},
+    {"title", TIX__F_STR, TIX__C_NAME, .off = F(title)},
+    {"certificate", TIX__F_STR, TIX__C_TEXT, .off = F(certificate), .lo = 0,
+     .hi = CERTIFICATE_MAX},
+    {"synopsis", TIX__F_STR, TIX__C_LINES, .off = F(synopsis), .lo = 0,
+     .hi = TIX_TEXT_MAX},
+    LIST("languages", languages, TIX_NAME_MAX),
+    LIST("genres", genres, TIX_NAME_MAX),
+    LIST("cast", cast, TIX_NAME_MAX),
+    LIST("crew", crew, TIX_NAME_MAX),
+    LIST("media", media, TIX_ADDRESS_MAX),
+};
+#undef LIST
+#undef F
 
-static int movie_encode(const tix_movie *m, tix_id id, tix_enc *e)
-{
-    tix__enc_init(e, TIX_REC_MOVIE, MOVIE_VERSION);
-    tix__enc_u64(e, id);
-    tix__enc_u32(e, m->duration_min);
-    tix__enc_str(e, m->title);
-    tix__enc_str(e, m->certificate);
-    tix__enc_str(e, m->synopsis);
-    tix__enc_strlist(e, m->languages, m->n_languages);
-    tix__enc_strlist(e, m->genres, m->n_genres);
-    tix__enc_strlist(e, m->cast, m->n_cast);
-    tix__enc_strlist(e, m->crew, m->n_crew);
-    tix__enc_strlist(e, m->media, m->n_media);
-    int rc = tix__enc_finish(e);
-    if (rc) tix__enc_free(e);
-    return rc;
-}
-
-static int movie_decode(const MDB_val *val, void *item, tix_bump *b)
-{
-    tix_movie *m = item;
-    tix_dec d;
-    int rc = tix__dec_init(&d, val->mv_data, val->mv_size, TIX_REC_MOVIE,
-                           MOVIE_VERSION);
-    if (rc) return rc;
-    m->id = tix__dec_u64(&d);
-    m->duration_min = tix__dec_u32(&d);
-    m->title = tix__bump_str(b, tix__dec_str(&d));
-    m->certificate = tix__bump_str(b, tix__dec_str(&d));
-    m->synopsis = tix__bump_str(b, tix__dec_str(&d));
-    m->languages = tix__bump_strlist(b, &d, &m->n_languages);
-    m->genres = tix__bump_strlist(b, &d, &m->n_genres);
-    m->cast = tix__bump_strlist(b, &d, &m->n_cast);
-    m->crew = tix__bump_strlist(b, &d, &m->n_crew);
-    m->media = tix__bump_strlist(b, &d, &m->n_media);
-    if ((rc = tix__dec_finish(&d))) return rc;
-    if (!m->title || !m->certificate || !m->synopsis)
-        return tix__err(TIX_ECORRUPT, "movie %llu does not fit its block",
-                        (unsigned long long)m->id);
-    return TIX_OK;
-}
+const tix__rectype tix__movie_type = {
+    "movie", TIX_T_MOVIES, TIX_REC_MOVIE, 1, sizeof(tix_movie), movie_fields,
+    10, NULL, 0, tix__movie_decode, .on_put = movie_on_put};
 
 int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b)
 {
-    return movie_decode(val, item, b);
+    return tix__rec_decode(&tix__movie_type, val, item, b);
 }
 
 int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
                         uint32_t *duration_min)
 {
-    MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_MOVIES, id, &v, "movie");
-    if (rc) return rc;
-    tix_dec d;
-    if ((rc = tix__dec_init(&d, v.mv_data, v.mv_size, TIX_REC_MOVIE,
-                            MOVIE_VERSION)))
-        return rc;
-    tix__dec_u64(&d);
-    uint32_t dur = tix__dec_u32(&d);
-    /* Walk the rest so a damaged record is reported, not half-trusted. */
-    for (int i = 0; i < 3; i++) tix__dec_str(&d);
-    for (int i = 0; i < 5; i++) tix__dec_skip_strlist(&d);
-    if ((rc = tix__dec_finish(&d))) return rc;
-    *duration_min = dur;
-    return TIX_OK;
-}
-
-/* ---- writes ---------------------------------------------------------- */
-
-struct movie_write {
-    const tix_movie *in;
-    int create;
-    tix_id id; /* out for create, in for update */
-};
-
-static int movie_write_txn(tix_db *db, MDB_txn *txn, void *arg)
-{
-    struct movie_write *w = arg;
-    int rc;
-    if (w->create) {
-        if ((rc = tix__next_id(db, txn, TIX_T_MOVIES, &w->id))) return rc;
-    } else {
-        MDB_val old;
-        if ((rc = tix__get_id(db, txn, TIX_T_MOVIES, w->id, &old, "movie")))
-            return rc;
-    }
-    tix_enc e;
-    if ((rc = movie_encode(w->in, w->id, &e))) return rc;
-    rc = tix__put_id(db, txn, TIX_T_MOVIES, w->id, &e, "movie");
-    tix__enc_free(&e);
-    if (rc == TIX_OK && title_hook) rc = title_hook(db, txn, w->id, w->in->title);
+    tix_movie m;
+    int rc = tix__rec_peek(db, txn, &tix__movie_type, id, &m);
+    if (rc == TIX_OK) *duration_min = m.duration_min;
     return rc;
 }
 
 int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
-    if (!in) return tix__err(TIX_EINVAL, "movie is NULL");
-    int rc = movie_check(in);
-    if (rc) return rc;
-    struct movie_write w = {in, 1, 0};
-    if ((rc = tix__write(db, movie_write_txn, &w))) return rc;
-    if (id_out) *id_out = w.id;
-    return TIX_OK;
+    return tix__rec_create(db, &tix__movie_type, in, id_out);
 }
 
 int tix_movie_update(tix_db *db, const tix_movie *in)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
-    if (!in) return tix__err(TIX_EINVAL, "movie is NULL");
-    int rc = movie_check(in);
-    if (rc) return rc;
-    struct movie_write w = {in, 0, in->id};
-    return tix__write(db, movie_write_txn, &w);
+    return tix__rec_update(db, &tix__movie_type, in);
 }
-
-/* ---- reads ----------------------------------------------------------- */
 
 int tix_movie_get(tix_db *db, tix_id id, tix_movie **out)
 {
-    return tix__load_one(db, TIX_T_MOVIES, id, sizeof(tix_movie), movie_decode,
-                         (void **)out, "movie");
+    return tix__rec_get(db, &tix__movie_type, id, (void **)out);
 }
 
 int tix_movie_list_all(tix_db *db, tix_id after_id, size_t limit,
                        tix_movie_list **out)
 {
-    return tix__list_page(db, TIX_T_MOVIES, after_id, limit,
-                          sizeof(tix_movie), movie_decode, (void **)out);
+    return tix__rec_list_page(db, &tix__movie_type, after_id, limit,
+                              (void **)out);
 }
 
 void tix_movie_free(tix_movie *m) { free(m); }

@@ -2,7 +2,10 @@
 #ifndef TIX_LIB_MOVIE_H
 #define TIX_LIB_MOVIE_H
 
-#include "db.h"
+#include "record.h"
+
+/* The movie descriptor (record.h), for the checker. */
+extern const tix__rectype tix__movie_type;
 
 /* The longest movie or event, in minutes. It also bounds how far back the
  * show overlap check has to look on a screen. */

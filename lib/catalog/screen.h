@@ -2,10 +2,13 @@
 #ifndef TIX_LIB_SCREEN_H
 #define TIX_LIB_SCREEN_H
 
-#include "db.h"
+#include "record.h"
 
-/* Reads screen @p id into @p out (strings point into LMDB memory valid
- * until @p txn ends). TIX_ENOTFOUND when missing. */
+/* The screen descriptor (record.h), for the checker. */
+extern const tix__rectype tix__screen_type;
+
+/* Reads screen @p id into @p out (the name points into LMDB memory valid
+ * until @p txn ends or writes). TIX_ENOTFOUND when missing. */
 int tix__screen_read(tix_db *db, MDB_txn *txn, tix_id id, tix_screen *out);
 
 /* Sets the stored seat count of a screen (used by the seat module). */

@@ -2,7 +2,10 @@
 #ifndef TIX_LIB_USER_H
 #define TIX_LIB_USER_H
 
-#include "db.h"
+#include "record.h"
+
+/* The user descriptor (record.h), for the checker. */
+extern const tix__rectype tix__user_type;
 
 /* TIX_OK when user @p id exists, TIX_ENOTFOUND otherwise. */
 int tix__user_exists(tix_db *db, MDB_txn *txn, tix_id id);

@@ -2,7 +2,10 @@
 #ifndef TIX_LIB_VENUE_H
 #define TIX_LIB_VENUE_H
 
-#include "db.h"
+#include "record.h"
+
+/* The venue descriptor (record.h), for the checker. */
+extern const tix__rectype tix__venue_type;
 
 /* Reads the city of venue @p id. TIX_ENOTFOUND when missing. */
 int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id);
@@ -14,7 +17,8 @@ int tix__venue_decode(const MDB_val *val, void *item, tix_bump *b);
  * create (@p old NULL) and update (@p old = {lat, lon} before) transaction. */
 typedef int (*tix__venue_geo_hook)(tix_db *db, MDB_txn *txn, tix_id venue,
                                    const double *old, double lat, double lon);
-/* Registers the geo hook (process-wide; lib/open.c, before any store
+
+/* Registers the geo hook (process-wide; lib/api/open.c, before any store
  * opens). */
 void tix__venue_on_move(tix__venue_geo_hook fn);
 

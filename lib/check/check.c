@@ -33,7 +33,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "check.h"
+#include "tix.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -46,10 +46,16 @@
 
 #include "db.h"
 #include "engine.h"
+#include "movie.h"
+#include "place.h"
+#include "screen.h"
 #include "error.h"
 #include "seat.h"
 #include "seatword.h"
 #include "show.h"
+#include "tier.h"
+#include "user.h"
+#include "venue.h"
 
 #define MAX_PASSES 3
 #define MAX_PROBLEMS 10000 /* kept per pass; more are only counted */
@@ -63,7 +69,7 @@ typedef struct pass {
     char **msg;
     size_t n, cap;
     uint64_t dropped; /* problems beyond MAX_PROBLEMS */
-    tix__check_counts c;
+    tix_check_counts c;
     int quiet;            /* re-reading records: report nothing */
     uint64_t booked_rows; /* seats of confirmed bookings */
     uint64_t tickets;     /* tickets named by bookings */
@@ -296,17 +302,25 @@ typedef struct family {
     int table;
     keys_fn keys;
     int indexes[MAX_KEYS]; /* 1:1 indexes of this family, -1 ended */
+    const tix__rectype *type; /* catalog records: keys from here */
 } family;
 
-static void key_owner_name(ikey *k, int index, tix_id owner, const char *name)
+static int rec_keys(pass *p, const tix__rectype *t, tix_id id, ikey *k,
+                    size_t *n);
+
+static int family_keys(pass *p, const family *f, tix_id id, ikey *k,
+                       size_t *n)
 {
-    size_t n = strlen(name);
-    if (n > KEY_MAX - 8) n = KEY_MAX - 8;
-    k->index = index;
-    tix__be64_put(k->key, owner);
-    memcpy(k->key + 8, name, n);
-    k->klen = 8 + n;
-    k->val_is_id = 1;
+    return f->type ? rec_keys(p, f->type, id, k, n) : f->keys(p, id, k, n);
+}
+
+/* The family a catalog descriptor describes. */
+static family family_of(const tix__rectype *t)
+{
+    family f = {t->what, t->table, NULL, {-1, -1, -1, -1}, t};
+    for (unsigned i = 0; i < t->n_indexes && i < MAX_KEYS; i++)
+        f.indexes[i] = t->indexes[i].table;
+    return f;
 }
 
 /* Reports a getter failure for record @p id; 1 to skip it, or the code
@@ -332,106 +346,30 @@ static int ref(pass *p, const char *what, tix_id id, const char *field,
     return TIX_OK;
 }
 
-static int place_keys(pass *p, tix_id id, ikey *k, size_t *n)
+/* The keys and references of a catalog record, from its descriptor: the
+ * same key builders and rules its writes use (record.h). */
+static int rec_keys(pass *p, const tix__rectype *t, tix_id id, ikey *k,
+                    size_t *n)
 {
-    tix_place *pl;
-    int rc = tix_place_get(p->db, id, &pl);
-    if (rc) return get_failed(p, rc, "place", id);
-    key_owner_name(&k[0], TIX_T_PLACES_BY_PARENT, pl->parent_id, pl->name);
-    *n = 1;
-    if (pl->kind == TIX_PLACE_COUNTRY) {
-        if (pl->parent_id)
-            problem(p, "place %llu: a country with parent %llu", ull(id),
-                    ull(pl->parent_id));
-    } else if (pl->kind == TIX_PLACE_STATE || pl->kind == TIX_PLACE_CITY) {
-        tix_place *parent;
-        rc = tix_place_get(p->db, pl->parent_id, &parent);
-        if (rc == TIX_OK) {
-            if ((int)parent->kind != (int)pl->kind - 1)
-                problem(p, "place %llu: parent %llu is of kind %d, expected "
-                        "%d", ull(id), ull(pl->parent_id), (int)parent->kind,
-                        (int)pl->kind - 1);
-            tix_place_free(parent);
-        } else if (rc == TIX_ENOMEM) {
-            tix_place_free(pl);
-            return rc;
-        } else {
-            problem(p, "place %llu: parent_id %llu: %s", ull(id),
-                    ull(pl->parent_id), tix_strerror(rc));
-        }
-    } else {
-        problem(p, "place %llu: unknown kind %d", ull(id), (int)pl->kind);
-    }
-    tix_place_free(pl);
-    return TIX_OK;
-}
-
-static int venue_keys(pass *p, tix_id id, ikey *k, size_t *n)
-{
-    tix_venue *v;
-    int rc = tix_venue_get(p->db, id, &v);
-    if (rc) return get_failed(p, rc, "venue", id);
-    key_owner_name(&k[0], TIX_T_VENUES_BY_CITY, v->city_id, v->name);
-    *n = 1;
-    rc = ref(p, "venue", id, "city_id", TIX_T_PLACES, v->city_id);
-    tix_venue_free(v);
-    return rc;
-}
-
-static int screen_keys(pass *p, tix_id id, ikey *k, size_t *n)
-{
-    tix_screen *s;
-    int rc = tix_screen_get(p->db, id, &s);
-    if (rc) return get_failed(p, rc, "screen", id);
-    key_owner_name(&k[0], TIX_T_SCREENS_BY_VENUE, s->venue_id, s->name);
-    *n = 1;
-    rc = ref(p, "screen", id, "venue_id", TIX_T_VENUES, s->venue_id);
-    tix_screen_free(s);
-    return rc;
-}
-
-static int tier_keys(pass *p, tix_id id, ikey *k, size_t *n)
-{
-    tix_tier *t;
-    int rc = tix_tier_get(p->db, id, &t);
-    if (rc) return get_failed(p, rc, "tier", id);
-    key_owner_name(&k[0], TIX_T_TIERS_BY_SCREEN, t->screen_id, t->name);
-    *n = 1;
-    rc = ref(p, "tier", id, "screen_id", TIX_T_SCREENS, t->screen_id);
-    tix_tier_free(t);
-    return rc;
-}
-
-static int movie_keys(pass *p, tix_id id, ikey *k, size_t *n)
-{
-    (void)k;
-    tix_movie *m;
-    int rc = tix_movie_get(p->db, id, &m);
-    if (rc) return get_failed(p, rc, "movie", id);
-    tix_movie_free(m);
+    void *rec;
+    int rc = tix__rec_get(p->db, t, id, &rec);
+    if (rc) return get_failed(p, rc, t->what, id);
     *n = 0;
-    return TIX_OK;
-}
-
-static int user_keys(pass *p, tix_id id, ikey *k, size_t *n)
-{
-    tix_user *u;
-    int rc = tix_user_get(p->db, id, &u);
-    if (rc) return get_failed(p, rc, "user", id);
-    size_t len = strlen(u->email);
-    if (len > KEY_MAX) len = KEY_MAX;
-    for (size_t i = 0; i < len; i++) {
-        char c = u->email[i];
-        k[0].key[i] = (uint8_t)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    for (unsigned i = 0; i < t->n_indexes && i < MAX_KEYS; i++, (*n)++) {
+        k[i].index = t->indexes[i].table;
+        k[i].klen = tix__rec_key(t, (int)i, rec, k[i].key);
+        k[i].val_is_id = 1;
     }
-    k[0].index = TIX_T_USERS_BY_EMAIL;
-    k[0].klen = len;
-    k[0].val_is_id = 1;
-    *n = 1;
-    rc = TIX_OK;
-    if (u->home_city_id)
-        rc = ref(p, "user", id, "home_city_id", TIX_T_PLACES, u->home_city_id);
-    tix_user_free(u);
+    MDB_txn *txn;
+    if ((rc = tix__read_begin(p->db, &txn)) == TIX_OK) {
+        rc = tix__rec_rules(p->db, txn, t, rec);
+        tix__read_end(p->db, txn);
+        if (rc && rc != TIX_ENOMEM) {
+            problem(p, "%s %llu: %s", t->what, ull(id), tix_errmsg());
+            rc = TIX_OK;
+        }
+    }
+    free(rec);
     return rc;
 }
 
@@ -714,7 +652,7 @@ static int check_index_back(pass *p, const family *f, int index,
         }
         size_t n = 0;
         p->quiet = 1; /* the forward pass reported this record already */
-        int krc = f->keys(p, id, k, &n);
+        int krc = family_keys(p, f, id, k, &n);
         p->quiet = 0;
         if (krc < 0) {
             rc = krc;
@@ -752,7 +690,7 @@ static int check_family(pass *p, const family *f, tix_id **ids_out,
     }
     for (size_t i = 0; i < nids && rc == TIX_OK; i++) {
         size_t n = 0;
-        int krc = f->keys(p, ids[i], k, &n);
+        int krc = family_keys(p, f, ids[i], k, &n);
         if (krc < 0) rc = krc;
         if (krc) continue;
         for (size_t j = 0; j < n && rc == TIX_OK; j++)
@@ -1163,31 +1101,34 @@ static int check_show_map(pass *p, tix_id show)
 
 static int run_pass(pass *p)
 {
-    static const family fams[] = {
-        {"place", TIX_T_PLACES, place_keys, {TIX_T_PLACES_BY_PARENT, -1}},
-        {"venue", TIX_T_VENUES, venue_keys, {TIX_T_VENUES_BY_CITY, -1}},
-        {"screen", TIX_T_SCREENS, screen_keys, {TIX_T_SCREENS_BY_VENUE, -1}},
-        {"tier", TIX_T_TIERS, tier_keys, {TIX_T_TIERS_BY_SCREEN, -1}},
-        {"movie", TIX_T_MOVIES, movie_keys, {-1}},
-        {"user", TIX_T_USERS, user_keys, {TIX_T_USERS_BY_EMAIL, -1}},
+    static const tix__rectype *const catalog[] = {
+        &tix__place_type, &tix__venue_type, &tix__screen_type,
+        &tix__tier_type, &tix__movie_type, &tix__user_type};
+    enum { N_CATALOG = sizeof catalog / sizeof *catalog };
+    static const family others[] = {
         {"show", TIX_T_SHOWS, show_keys,
-         {TIX_T_SHOWS_BY_SCREEN, TIX_T_SHOWS_BY_CITY, TIX_T_SHOWS_BY_VENUE, -1}},
+         {TIX_T_SHOWS_BY_SCREEN, TIX_T_SHOWS_BY_CITY, TIX_T_SHOWS_BY_VENUE, -1},
+         NULL},
         {"booking", TIX_T_BOOKINGS, booking_keys,
-         {TIX_T_BOOKINGS_BY_USER, TIX_T_BOOKINGS_BY_SHOW, TIX_T_PAYREFS, -1}},
+         {TIX_T_BOOKINGS_BY_USER, TIX_T_BOOKINGS_BY_SHOW, TIX_T_PAYREFS, -1},
+         NULL},
         {"review", TIX_T_REVIEWS, review_keys,
          {TIX_T_REVIEWS_BY_USER, TIX_T_REVIEWS_BY_TIME,
-          TIX_T_REVIEWS_BY_HELPFUL, -1}},
-        {"offer", TIX_T_OFFERS, offer_keys, {TIX_T_OFFERS_BY_CODE, -1}},
+          TIX_T_REVIEWS_BY_HELPFUL, -1}, NULL},
+        {"offer", TIX_T_OFFERS, offer_keys, {TIX_T_OFFERS_BY_CODE, -1}, NULL},
     };
     tix_id *screens = NULL, *shows = NULL;
     size_t nscreens = 0, nshows = 0;
     int rc = TIX_OK;
-    for (size_t f = 0; f < sizeof fams / sizeof *fams && rc == TIX_OK; f++) {
-        tix_id **keep = fams[f].table == TIX_T_SCREENS ? &screens
-                        : fams[f].table == TIX_T_SHOWS ? &shows
-                                                       : NULL;
+    size_t nfam = N_CATALOG + sizeof others / sizeof *others;
+    for (size_t i = 0; i < nfam && rc == TIX_OK; i++) {
+        family f = i < N_CATALOG ? family_of(catalog[i])
+                                 : others[i - N_CATALOG];
+        tix_id **keep = f.table == TIX_T_SCREENS ? &screens
+                        : f.table == TIX_T_SHOWS ? &shows
+                                                 : NULL;
         size_t *nkeep = keep == &screens ? &nscreens : &nshows;
-        rc = check_family(p, &fams[f], keep, nkeep);
+        rc = check_family(p, &f, keep, nkeep);
     }
     /* Comments: every entry of the by-review index names a comment. */
     if (rc == TIX_OK) {
@@ -1251,10 +1192,12 @@ static void intersect(pass *acc, pass *next)
     if (next->dropped < acc->dropped) acc->dropped = next->dropped;
 }
 
-int tix__check(tix_db *db, tix__check_fn fn, void *ctx,
-               tix__check_counts *out)
+int tix_db_check(tix_db *db, tix_check_fn fn, void *ctx,
+                 tix_check_counts *out)
 {
-    if (!db || !out) return tix__err(TIX_EINVAL, "NULL argument");
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    tix_check_counts ignored;
+    if (!out) out = &ignored;
     memset(out, 0, sizeof *out);
     pass acc = {.db = db};
     int rc = run_pass(&acc);
@@ -1297,7 +1240,7 @@ static uint64_t file_bytes(const char *dir, const char *name)
     return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-int tix__store_info_get(tix_db *db, tix__store_info *out)
+int tix_db_stat(tix_db *db, tix_db_stats *out)
 {
     if (!db || !out) return tix__err(TIX_EINVAL, "NULL argument");
     memset(out, 0, sizeof *out);
@@ -1327,7 +1270,7 @@ int tix__store_info_get(tix_db *db, tix__store_info *out)
     MDB_val k, v;
     if (mrc == 0) mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && out->n_tables < sizeof out->tables / sizeof *out->tables) {
-        tix__table_info *t = &out->tables[out->n_tables];
+        tix_table_stat *t = &out->tables[out->n_tables];
         size_t n = k.mv_size < sizeof t->name - 1 ? k.mv_size : sizeof t->name - 1;
         memcpy(t->name, k.mv_data, n);
         t->name[n] = 0;

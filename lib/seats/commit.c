@@ -275,15 +275,16 @@ void tix__committer_stop(tix_db *db)
     atomic_store_explicit(&db->engine->committer, NULL, memory_order_release);
 }
 
-void tix__committer_stats(tix_db *db, uint64_t *batches, uint64_t *confirms,
-                          uint64_t *max_batch)
+int tix_db_commit_stats(tix_db *db, tix_commit_stats *out)
 {
+    if (!db || !out) return tix__err(TIX_EINVAL, "NULL argument");
+    memset(out, 0, sizeof *out);
     struct tix_committer *cm = committer_of(db);
-    *batches = *confirms = *max_batch = 0;
-    if (!cm) return;
+    if (!cm) return TIX_OK;
     pthread_mutex_lock(&cm->mu);
-    *batches = cm->batches;
-    *confirms = cm->confirms;
-    *max_batch = cm->max_batch;
+    out->batches = cm->batches;
+    out->confirms = cm->confirms;
+    out->max_batch = cm->max_batch;
     pthread_mutex_unlock(&cm->mu);
+    return TIX_OK;
 }

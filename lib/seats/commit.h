@@ -71,8 +71,6 @@ void tix__confirm_unref(tix_confirm *c);
 /* Stops the committer thread after it drains the queue. */
 void tix__committer_stop(tix_db *db);
 
-/* Counters for benchmarks: batches committed, confirms in them, largest. */
-void tix__committer_stats(tix_db *db, uint64_t *batches, uint64_t *confirms,
-                          uint64_t *max_batch);
+/* Its counters are public: tix_db_commit_stats (tix.h). */
 
 #endif

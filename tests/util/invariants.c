@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "db.h"
 #include "engine.h"
 #include "seatword.h"
@@ -588,8 +587,8 @@ size_t tt_inv_check(tix_db *db, const tt_inv_opts *o, tt_inv_stats *st)
     for (size_t i = 0; i < nshows; i++) check_show(&v, &w, shows[i], st);
     check_outbox(&v, &w, st);
     if (o->run_check) {
-        tix__check_counts c;
-        rc = tix__check(db, lib_problem, &v, &c);
+        tix_check_counts c;
+        rc = tix_db_check(db, lib_problem, &v, &c);
         if (rc) problem(&v, "tix check -> %s: %s", tix_strerror(rc), tix_errmsg());
     }
     for (size_t i = 0; i < w.n; i++) tix_booking_free(w.bks[i].b);

@@ -647,6 +647,50 @@ int tix_recommend(tix_db *db, tix_id user_id, const tix_recommend_opts *opts, ti
 void tix_recommendation_list_free(tix_recommendation_list *l);
 int tix_venue_nearby(tix_db *db, double lat, double lon, double radius_km, size_t limit, tix_venue_near_list **out);
 void tix_venue_near_list_free(tix_venue_near_list *l);
+typedef struct tix_check_counts {
+    uint64_t records;
+    uint64_t index_entries;
+    uint64_t shows;
+    uint64_t shows_retired;
+    uint64_t seats;
+    uint64_t held;
+    uint64_t confirming;
+    uint64_t stale;
+    uint64_t passes;
+    uint64_t problems;
+} tix_check_counts;
+typedef void (*tix_check_fn)(void *ctx, const char *problem);
+int tix_db_check(tix_db *db, tix_check_fn fn, void *ctx, tix_check_counts *out);
+#define TIX_STAT_TABLES_MAX 64
+typedef struct tix_table_stat {
+    char name[64];
+    uint64_t entries;
+    uint64_t pages;
+    unsigned depth;
+} tix_table_stat;
+typedef struct tix_db_stats {
+    uint64_t data_file_bytes;
+    uint64_t map_size;
+    uint64_t map_size_max;
+    uint64_t page_size;
+    uint64_t pages_used;
+    uint64_t last_txn;
+    unsigned readers_max, readers_used;
+    uint64_t seatmap_file_bytes;
+    uint64_t seatmap_reserve;
+    uint64_t seatmap_words;
+    uint64_t regions_live, regions_live_words;
+    uint64_t regions_free, regions_free_words;
+    size_t n_tables;
+    tix_table_stat tables[64];
+} tix_db_stats;
+int tix_db_stat(tix_db *db, tix_db_stats *out);
+typedef struct tix_commit_stats {
+    uint64_t batches;
+    uint64_t confirms;
+    uint64_t max_batch;
+} tix_commit_stats;
+int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
 int tix_db_backup(tix_db *db, const char *dest_dir);
 """
 

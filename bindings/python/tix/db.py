@@ -25,6 +25,11 @@ from . import _util
 from .errors import Already, InvalidArgument, State, error_for
 
 
+def _struct_dict(c):
+    """A flat C struct of numbers as a dict."""
+    return {k: getattr(c, k) for k in dir(c)}
+
+
 class Durability(enum.IntEnum):
     FULL = lib.TIX_SYNC_FULL      #: fsync data and meta on every commit
     NOMETA = lib.TIX_SYNC_NOMETA  #: skip the meta fsync (a crash may lose the last commit)
@@ -200,6 +205,41 @@ class Database:
         self._call("tix_db_backup", _util.enc(
             dest_dir if isinstance(dest_dir, (str, bytes)) else str(dest_dir),
             "dest_dir", allow_none=False))
+
+    def check(self):
+        """Checks the store's consistency (tix_db_check) while others keep
+        writing. Returns (counts, problems): a dict of what was looked at
+        and the list of problem lines; an empty list means consistent."""
+        problems = []
+
+        @ffi.callback("tix_check_fn")
+        def on_problem(ctx, msg):
+            problems.append(ffi.string(msg).decode("utf-8", "replace"))
+
+        out = ffi.new("tix_check_counts *")
+        self._call("tix_db_check", on_problem, ffi.NULL, out)
+        return _struct_dict(out[0]), problems
+
+    def stat(self):
+        """Sizes and usage of the store (tix_db_stat): file and map sizes,
+        the last transaction id, seats.map regions, and per-table entries,
+        pages and depth under "tables"."""
+        out = ffi.new("tix_db_stats *")
+        self._call("tix_db_stat", out)
+        d = {k: getattr(out, k) for k in dir(out[0]) if k not in ("tables",)}
+        d["tables"] = {
+            ffi.string(t.name).decode(): {"entries": t.entries,
+                                          "pages": t.pages, "depth": t.depth}
+            for t in out.tables[0:out.n_tables]}
+        d.pop("n_tables", None)
+        return d
+
+    def commit_stats(self):
+        """The group committer's counters since this process opened the
+        store: batches, confirms in them, largest batch."""
+        out = ffi.new("tix_commit_stats *")
+        self._call("tix_db_commit_stats", out)
+        return _struct_dict(out[0])
 
     # ---- shortcuts to the record classes -------------------------------------
     def place(self, id):
