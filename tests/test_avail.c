@@ -1,4 +1,4 @@
-/* lib/avail.c: counts per tier and per-seat states, lazy expiry. */
+/* lib/seats/avail.c: counts per tier and per-seat states, lazy expiry. */
 #include <stdio.h>
 
 #include "engine_fixture.h"

@@ -1,4 +1,4 @@
-/* lib/best.c: best-available rules -- adjacency, tier, nearest the ideal
+/* lib/seats/best.c: best-available rules -- adjacency, tier, nearest the ideal
  * point, fewest stranded single seats, accessible seats only when asked,
  * and every seat of a show sells to best-available parties. */
 #include <stdio.h>
@@ -267,7 +267,7 @@ static void accessible_seats_strand_least_too(void **state)
     assert_code(tix_hold_best(f->s.db, show, 1, NULL, &h), TIX_ECONFLICT);
 }
 
-/* Row hints (lib/best.c) must never hide seats this process freed, nor
+/* Row hints (lib/seats/best.c) must never hide seats this process freed, nor
  * seats whose holds ran out. */
 /* Holds every Silver seat (rows A..E) as 50 pairs, then lets one search
  * fail so that every Silver row carries a "full" hint. */

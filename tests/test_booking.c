@@ -1,4 +1,4 @@
-/* lib/booking.c, lib/commit.c, lib/cancel.c, lib/ticket.c: confirm after
+/* lib/sell/booking.c, lib/seats/commit.c, lib/sell/cancel.c, lib/catalog/ticket.c: confirm after
  * payment (blocking and async), idempotency, late confirm, cancel, tickets
  * and gate check-in, booking lists, outbox events. */
 #include "db.h"

@@ -1,4 +1,4 @@
-/* lib/codec.c: round trips, and every malformed record is rejected. */
+/* lib/base/codec.c: round trips, and every malformed record is rejected. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* lib/comment.c: comments on reviews, threaded one level deep. */
+/* lib/front/comment.c: comments on reviews, threaded one level deep. */
 #include <stdlib.h>
 #include <string.h>
 

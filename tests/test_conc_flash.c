@@ -7,7 +7,7 @@
  * ones. A run of free seats seen after a refusal may have been taken
  * during the call by another client's partial take that rolled back, or
  * hidden by a row hint that another thread's scan stored after a release
- * cleared it (up to a second, lib/best.c): the party asks again with the
+ * cleared it (up to a second, lib/seats/best.c): the party asks again with the
  * shared fake clock moved on a second, as real time would move. Without
  * abandoned holds a refusal that keeps coming while the run stays free is
  * a failure; with them (one party in ten) the sale must still sell out.

@@ -1,4 +1,4 @@
-/* lib/db.c: store lifecycle, modes, config checks, map growth. */
+/* lib/store/db.c: store lifecycle, modes, config checks, map growth. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

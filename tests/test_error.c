@@ -1,4 +1,4 @@
-/* lib/error.c: codes, names and the thread-local detail message. */
+/* lib/base/error.c: codes, names and the thread-local detail message. */
 #include <pthread.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* lib/fold.c: case and accent folding for title search. */
+/* lib/base/fold.c: case and accent folding for title search. */
 #include <stdlib.h>
 #include <string.h>
 

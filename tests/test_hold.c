@@ -1,4 +1,4 @@
-/* lib/hold.c: lock-free holds, expiry by the injected clock, extend,
+/* lib/seats/hold.c: lock-free holds, expiry by the injected clock, extend,
  * release, the printable handle, request keys and limits. */
 #include <stdlib.h>
 #include <string.h>

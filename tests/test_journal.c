@@ -1,4 +1,4 @@
-/* TIX_SYNC_JOURNAL (lib/journal.c): a store written in journal mode keeps
+/* TIX_SYNC_JOURNAL (lib/store/journal.c): a store written in journal mode keeps
  * everything a writer was told was committed, whether the writer process
  * dies (page cache intact: replay over LMDB) or the machine does (LMDB
  * may be torn: the snapshot is put back, then replayed). The crashes are

@@ -1,4 +1,4 @@
-/* lib/movie.c: movies and events. */
+/* lib/catalog/movie.c: movies and events. */
 #include <stdlib.h>
 #include <string.h>
 

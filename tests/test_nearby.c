@@ -1,4 +1,4 @@
-/* lib/nearby.c: venues within a radius, nearest first, through the grid
+/* lib/front/nearby.c: venues within a radius, nearest first, through the grid
  * index; checked against a scan of every venue. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* lib/offer.c and the confirm integration in lib/booking.c: offer codes,
+/* lib/sell/offer.c and the confirm integration in lib/sell/booking.c: offer codes,
  * validation (every refusal leaves the store unchanged), price quotes,
  * discounts recorded at confirm, total and per-user limits counted in the
  * commit (two holds racing for the last use), cancel giving a use back,

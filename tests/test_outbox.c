@@ -1,4 +1,4 @@
-/* lib/outbox.c: events of bookings, cancels, check-ins and reviews with
+/* lib/notify/outbox.c: events of bookings, cancels, check-ins and reviews with
  * what a worker needs; named consumers, at-least-once reads, acks, trim,
  * the blocking wait, version 1 events, reopen, and a crash (SIGKILL)
  * between confirm and ack in another process. */

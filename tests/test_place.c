@@ -1,4 +1,4 @@
-/* lib/place.c: countries, states and cities. */
+/* lib/catalog/place.c: countries, states and cities. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* lib/rating.c: rating summaries stay exact through any sequence of
+/* lib/front/rating.c: rating summaries stay exact through any sequence of
  * review creates, updates and deletes. */
 #include <stdlib.h>
 #include <string.h>

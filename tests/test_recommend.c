@@ -1,4 +1,4 @@
-/* lib/recommend.c: picks from upcoming shows in a city, scored from taste,
+/* lib/front/recommend.c: picks from upcoming shows in a city, scored from taste,
  * co-booking and popularity, explained, deterministic. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* lib/review.c: reviews (one per user per movie), verified flag, delete,
+/* lib/front/review.c: reviews (one per user per movie), verified flag, delete,
  * upvotes, paging newest first and by helpfulness, outbox events. */
 #include <stdlib.h>
 #include <string.h>

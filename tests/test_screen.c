@@ -1,4 +1,4 @@
-/* lib/screen.c: screens of a venue. */
+/* lib/catalog/screen.c: screens of a venue. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* lib/search.c: title search by word prefix, folded, ranked by
+/* lib/front/search.c: title search by word prefix, folded, ranked by
  * popularity, optionally limited to a city and date. */
 #include <stdlib.h>
 #include <string.h>

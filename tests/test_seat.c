@@ -1,4 +1,4 @@
-/* lib/seat.c: seat layouts of a screen. */
+/* lib/catalog/seat.c: seat layouts of a screen. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* lib/seatmap.c + lib/engine.c: seats.map header checks and rebuilds,
+/* lib/seats/seatmap.c + lib/seats/engine.c: seats.map header checks and rebuilds,
  * growth without moving, lazy region init, lease repair. */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* lib/show.c: scheduling shows, the overlap rule, local dates, listings. */
+/* lib/catalog/show.c: scheduling shows, the overlap rule, local dates, listings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* lib/stats.c: popularity by day, user-movie counts and co-booking, kept
+/* lib/sell/stats.c: popularity by day, user-movie counts and co-booking, kept
  * in the confirm and cancel transactions. */
 #include <stdlib.h>
 

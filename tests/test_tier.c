@@ -1,4 +1,4 @@
-/* lib/tier.c: price tiers of a screen. */
+/* lib/catalog/tier.c: price tiers of a screen. */
 #include <stdlib.h>
 #include <string.h>
 

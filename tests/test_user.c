@@ -1,4 +1,4 @@
-/* lib/user.c: users and the case-insensitive e-mail index. */
+/* lib/catalog/user.c: users and the case-insensitive e-mail index. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

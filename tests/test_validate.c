@@ -1,4 +1,4 @@
-/* lib/validate.c: UTF-8 and text field rules. */
+/* lib/base/validate.c: UTF-8 and text field rules. */
 #include <math.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* lib/venue.c: venues in a city. */
+/* lib/catalog/venue.c: venues in a city. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * layers above it attach to the handle, from one table opened in order and
  * closed in reverse (nginx modules' init/exit hooks, in a table). The
  * store never calls up into them; they register what they need to hear
- * (lib/db.h, transaction observers). */
+ * (lib/store/db.h, transaction observers). */
 #include <pthread.h>
 #include <stddef.h>
 

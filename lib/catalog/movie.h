@@ -22,7 +22,7 @@ int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b);
  * create and update transaction with the new title. */
 typedef int (*tix__movie_title_hook)(tix_db *db, MDB_txn *txn, tix_id movie,
                                      const char *title);
-/* Registers the title hook (process-wide; lib/open.c, before any store
+/* Registers the title hook (process-wide; lib/api/open.c, before any store
  * opens). */
 void tix__movie_on_title(tix__movie_title_hook fn);
 

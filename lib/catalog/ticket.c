@@ -1,4 +1,4 @@
-/* Ticket codes and ticket records (gate check-in is lib/checkin.c). */
+/* Ticket codes and ticket records (gate check-in is lib/sell/checkin.c). */
 #include "ticket.h"
 
 #include <stdio.h>

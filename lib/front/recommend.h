@@ -1,8 +1,8 @@
 /* Recommendations: upcoming movies in a city for a user, scored from the
  * user's taste (profile, bookings, reviews), co-booking and popularity.
  * The formula is documented at tix_recommend() in tix.h; these are its
- * constants. Reads only: every input is kept up to date by lib/stats.c
- * (at confirm and cancel) and lib/review.c. */
+ * constants. Reads only: every input is kept up to date by lib/sell/stats.c
+ * (at confirm and cancel) and lib/front/review.c. */
 #ifndef TIX_LIB_RECOMMEND_H
 #define TIX_LIB_RECOMMEND_H
 

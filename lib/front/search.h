@@ -7,7 +7,7 @@
  *                      check)
  * A query's longest word is looked up by prefix in TIX_T_TITLE_WORDS; its
  * other words are checked against each candidate's terms. Candidates are
- * ranked by popularity (lib/stats.h). */
+ * ranked by popularity (lib/sell/stats.h). */
 #ifndef TIX_LIB_SEARCH_H
 #define TIX_LIB_SEARCH_H
 

@@ -252,7 +252,7 @@ static int pick_and_take(tix_db *db, const tix__show_entry *e,
 
 /* A keyed best-available request: the seats the key already holds come
  * back when they answer the same request, another request with the key is
- * TIX_EEXISTS; as keyed_take in lib/hold.c. */
+ * TIX_EEXISTS; as keyed_take in lib/seats/hold.c. */
 static int best_keyed(tix_db *db, const tix__show_entry *e,
                       const tix_best_opts *o, uint32_t n, uint32_t tag,
                       uint32_t exp, tix_hold *h, uint32_t *min_exp)

@@ -13,7 +13,7 @@
 /* Writes one confirm inside the batch transaction. Per-request failures
  * (TIX_ECONFLICT, TIX_ENOTFOUND, TIX_EINVAL) are stored in c->result and
  * TIX_OK is returned; anything else fails the whole batch. Handed in by
- * the layer above (lib/booking.c) with each request, so the committer
+ * the layer above (lib/sell/booking.c) with each request, so the committer
  * never calls up into what it commits. */
 typedef int (*tix__confirm_write_fn)(tix_db *db, MDB_txn *txn,
                                      struct tix_confirm *c);

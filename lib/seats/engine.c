@@ -350,7 +350,7 @@ static int repair_all(tix_db *db)
 }
 
 /* Derives the hold MAC key and the payment-reference digest key from the
- * store secret (lib/hold.c uses them). */
+ * store secret (lib/seats/hold.c uses them). */
 static int derive_keys(const uint8_t secret[32], uint8_t hold_key[16],
                        uint8_t ref_key[16])
 {

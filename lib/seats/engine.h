@@ -38,14 +38,14 @@ typedef struct tix__show_entry {
     tix__show_info info;
     const tix__layout *layout;
     tix_word *seats; /* seat words in seats.map */
-    /* Per row, this process's best-available hint (see lib/best.c): the
+    /* Per row, this process's best-available hint (see lib/seats/best.c): the
      * longest run of takeable seats the last scan saw, valid until a map
      * time. Only the hint is mutable; relaxed atomics, lost updates are
      * harmless. */
     _Atomic uint64_t row_hint[];
 } tix__show_entry;
 
-/* Forgets the best-available hint of @p seat's row (lib/best.c): call
+/* Forgets the best-available hint of @p seat's row (lib/seats/best.c): call
  * after this process frees a seat, so the next search sees it at once.
  * Stored only when it changes: every release would otherwise write a cache
  * line that all threads selling the same rows share. Here, not in best.c,
@@ -72,7 +72,7 @@ struct tix_engine {
     /* Started on first confirm and published (release) only once its
      * thread runs; read with acquire loads, without en->lock. */
     _Atomic(struct tix_committer *) committer;
-    /* Derived from the store secret at open (lib/hold.c): the key of the
+    /* Derived from the store secret at open (lib/seats/hold.c): the key of the
      * hold handles' MAC and the key of the hold digest a payment
      * reference records. */
     uint8_t hold_key[16];

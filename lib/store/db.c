@@ -207,7 +207,7 @@ static int open_env(tix_db *db)
     unsigned flags = MDB_NOTLS;
     if (c->durability == TIX_SYNC_NOMETA) flags |= MDB_NOMETASYNC;
     /* Journal mode: the journal makes commits durable; LMDB is copied to
-     * snapshots, never flushed while open (lib/journal.h). */
+     * snapshots, never flushed while open (lib/store/journal.h). */
     if (c->durability == TIX_SYNC_NONE || c->durability == TIX_SYNC_JOURNAL)
         flags |= MDB_NOSYNC;
     if (db->readonly) flags |= MDB_RDONLY;

@@ -70,8 +70,8 @@ struct tix_engine;
 /* ---- transaction observers ----------------------------------------------
  * Layers above the store watch its write transactions without the store
  * calling up into them, the way SQLite's pager is handed the btree's
- * callbacks: lib/journal.c logs every change and makes the batch durable
- * before LMDB commits, lib/outbox.c wakes its waiters after; replication
+ * callbacks: lib/store/journal.c logs every change and makes the batch durable
+ * before LMDB commits, lib/notify/outbox.c wakes its waiters after; replication
  * will ship the same records. Hooks run in registration order and may be
  * NULL. They are registered while the store opens, before any write. */
 enum { TIX__OP_PUT = 1, TIX__OP_DEL = 2 };
@@ -108,9 +108,9 @@ struct tix_db {
     uint8_t identity[16]; /* random, fixed at creation: names this LMDB */
     uint8_t secret[32];   /* random, fixed at creation: keys hold tags */
     struct tix_engine *engine;
-    struct tix_journal *jr; /* lib/journal.c; NULL on a read-only open
+    struct tix_journal *jr; /* lib/store/journal.c; NULL on a read-only open
                                of a store that never had one */
-    /* Outbox waiters (lib/outbox.c): outbox_gen is bumped and outbox_cv
+    /* Outbox waiters (lib/notify/outbox.c): outbox_gen is bumped and outbox_cv
      * (CLOCK_MONOTONIC) broadcast after every commit that appended events. */
     pthread_mutex_t outbox_mu;
     pthread_cond_t outbox_cv;
@@ -120,7 +120,7 @@ struct tix_db {
     int n_obs;
 };
 
-/* ---- the store handle's life (lib/open.c runs these in its subsystem
+/* ---- the store handle's life (lib/api/open.c runs these in its subsystem
  * table, with the layers above in between) ---- */
 
 /* Checks the config, prepares the directory and allocates the handle

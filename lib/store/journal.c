@@ -797,7 +797,7 @@ int tix__journal_sync(tix_db *db)
 
 /* ---- the write path ---------------------------------------------------- */
 
-/* Writers are serialised from begin to settled record (lib/journal.h). */
+/* Writers are serialised from begin to settled record (lib/store/journal.h). */
 static void journal_lock(tix_db *db)
 {
     if (db->jr) pthread_mutex_lock(&db->jr->wmu);

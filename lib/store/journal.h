@@ -47,7 +47,7 @@ void tix__journal_close(tix_db *db);
 int tix__journal_sync(tix_db *db);
 
 /* The write path: tix__journal_open registers the journal as a store
- * transaction observer (lib/db.h). It holds its writer mutex from before
+ * transaction observer (lib/store/db.h). It holds its writer mutex from before
  * mdb_txn_begin to after the record is settled (LMDB releases its writer
  * lock inside mdb_txn_commit, and the next writer must not see the ring
  * before the last one has settled its record); logs every change; before

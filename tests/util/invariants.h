@@ -19,7 +19,7 @@
  *    per checked-in ticket, nothing else naming bookings, every event
  *    decodes and agrees with the records; consumer cursors are not past
  *    the newest sequence number;
- *  - optionally the library's own `tix check` (lib/check.c: every index
+ *  - optionally the library's own `tix check` (lib/check/check.c: every index
  *    against its table, references, seats.map regions).
  *
  * Functions that return a problem count never call cmocka, so they can
@@ -35,7 +35,7 @@
 typedef struct tt_inv_opts {
     int in_flight_ok;   /* others may be mid-confirm: CONFIRMING allowed */
     int outbox_trimmed; /* events may be trimmed: at most one per change */
-    int run_check;      /* also run lib/check.c (tix__check) */
+    int run_check;      /* also run lib/check/check.c (tix__check) */
     int quiet;          /* do not print problems (just count them) */
 } tt_inv_opts;
 
