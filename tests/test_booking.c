@@ -2,6 +2,7 @@
  * payment (blocking and async), idempotency, late confirm, cancel, tickets
  * and gate check-in, booking lists, outbox events. */
 #include "db.h"
+#include "tables.h"
 #include "engine_fixture.h"
 #include "outbox.h"
 #include "commit.h"

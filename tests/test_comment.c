@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "tables.h"
 #include "frontend_fixture.h"
 
 static tix_id comment(tix_db *db, tix_id review, tix_id parent, tix_id user,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "tables.h"
 #include "testutil.h"
 
 static void creates_dir_and_files_private(void **state)

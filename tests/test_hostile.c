@@ -27,6 +27,7 @@
 #include <xxhash.h>
 
 #include "codec.h"
+#include "tables.h"
 #include "db.h"
 #include "engine.h"
 #include "invariants.h"

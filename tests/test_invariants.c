@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "tables.h"
 #include "engine.h"
 #include "engine_fixture.h"
 #include "hold.h"

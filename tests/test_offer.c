@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "tables.h"
 #include "engine_fixture.h"
 
 static tix_id make_offer(tix_db *db, const char *code, tix_offer_scope scope,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "tables.h"
 #include "engine_fixture.h"
 #include "outbox.h"
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "tables.h"
 #include "place.h"
 #include "testutil.h"
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "frontend_fixture.h"
+#include "tables.h"
 #include "rating.h"
 
 enum { USERS = 12, MOVIES = 4 };

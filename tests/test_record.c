@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "tables.h"
 #include "movie.h"
 #include "place.h"
 #include "record.h"

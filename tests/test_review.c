@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "tables.h"
 #include "frontend_fixture.h"
 #include "outbox.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "tables.h"
 #include "screen.h"
 #include "seat.h"
 #include "testutil.h"

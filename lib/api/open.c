@@ -10,6 +10,7 @@
 #include "db.h"
 #include "engine.h"
 #include "error.h"
+#include "tables.h"
 #include "journal.h"
 #include "movie.h"
 #include "nearby.h"
@@ -39,12 +40,14 @@ static const subsystem subsystems[] = {
 };
 #define N_SUBSYSTEMS (sizeof subsystems / sizeof subsystems[0])
 
-/* Derived indexes the catalog keeps through hooks, one table for the
- * process (they are plain functions, the same for every store). */
+/* What the layers above hand the ones below, once for the process (plain
+ * functions and data, the same for every store): the schema's tables to
+ * the store, the derived indexes to the catalog. */
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void register_hooks(void)
 {
+    tix__schema_register();
     tix__movie_on_title(tix__search_index_title);
     tix__venue_on_move(tix__nearby_index);
 }

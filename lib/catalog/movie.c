@@ -4,6 +4,7 @@
  *   u64 id | u32 duration_min | str title | str certificate | str synopsis |
  *   strlist languages | genres | cast | crew | media */
 #include "movie.h"
+#include "tables.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * Index TIX_T_PLACES_BY_PARENT: parent, name -> id (names unique among
  * siblings; countries live under parent 0). */
 #include "place.h"
+#include "tables.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * seat_count is owned by the seat module: input never sets it.
  * Index TIX_T_SCREENS_BY_VENUE: venue, name -> id (unique in a venue). */
 #include "screen.h"
+#include "tables.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -13,6 +13,7 @@
  * seats by index, so a screen's layout only grows, and only until its
  * first show. */
 #include "journal.h"
+#include "tables.h"
 #include "seat.h"
 
 #include <math.h>

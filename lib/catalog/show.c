@@ -14,6 +14,7 @@
  *   TIX_T_SHOWS_BY_CITY    city, date, movie, start, id -> ""
  *   TIX_T_SHOWS_BY_VENUE   venue, date, start, id -> "" */
 #include "show.h"
+#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>

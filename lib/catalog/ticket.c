@@ -1,5 +1,6 @@
 /* Ticket codes and ticket records (gate check-in is lib/sell/checkin.c). */
 #include "ticket.h"
+#include "tables.h"
 
 #include <stdio.h>
 #include <string.h>

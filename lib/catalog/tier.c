@@ -4,6 +4,7 @@
  *   u64 id | u64 screen_id | cstr name | i64 price_minor | 3 bytes currency
  * Index TIX_T_TIERS_BY_SCREEN: screen, name -> id (unique in a screen). */
 #include "tier.h"
+#include "tables.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
  * lower-case form, which is what makes addresses unique regardless of
  * case. */
 #include "user.h"
+#include "tables.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  *   u64 id | u64 city_id | cstr name | cstr address | f64 lat | f64 lon
  * Index TIX_T_VENUES_BY_CITY: city, name -> id (names unique in a city). */
 #include "venue.h"
+#include "tables.h"
 
 #include <stddef.h>
 #include <stdlib.h>

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #endif
 #include "tix.h"
+#include "tables.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,6 @@
 /* Comments on reviews, threaded one level deep (see comment.h). */
 #include "comment.h"
+#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* Venues near a point (see nearby.h). */
 #include "nearby.h"
+#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* Rating summaries (see rating.h). */
 #include "rating.h"
+#include "tables.h"
 
 #include <string.h>
 

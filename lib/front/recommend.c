@@ -1,5 +1,6 @@
 /* Recommendations (see recommend.h and tix_recommend() in tix.h). */
 #include "recommend.h"
+#include "tables.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* Reviews, upvotes and review listing (see review.h). */
 #include "review.h"
+#include "tables.h"
 
 #include <stdio.h>
 #include <stdlib.h>

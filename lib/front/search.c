@@ -1,5 +1,6 @@
 /* Title search (see search.h). */
 #include "search.h"
+#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -19,6 +19,7 @@
  * never trimmed, which is what lets tix_outbox_ack find the newest event
  * with one MDB_LAST. */
 #include "journal.h"
+#include "tables.h"
 #include "outbox.h"
 
 #include <errno.h>

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "tables.h"
 #include "lease.h"
 
 #define ADMIN_TAG 0xB10CB10Cu

@@ -1,6 +1,7 @@
 /* Seat engine state attached to a store: seats.map, the show cache and
  * the LMDB truth used to initialise and repair seat words. */
 #include "journal.h"
+#include "tables.h"
 #include "engine.h"
 
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * per-seat arrays (tier slot, flags, position), rows with their seats in
  * seat-number order (for best-available), and tiers cheapest first. */
 #include "layout.h"
+#include "tables.h"
 
 #include <stdlib.h>
 #include <string.h>

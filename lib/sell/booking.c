@@ -2,6 +2,7 @@
  * (HELD -> CONFIRMING -> one LMDB transaction per batch -> BOOKED),
  * cancel, and the read side. */
 #include "booking.h"
+#include "tables.h"
 
 #include <stdarg.h>
 #include <stdio.h>

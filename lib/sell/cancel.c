@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "booking.h"
+#include "tables.h"
 #include "error.h"
 #include "lease.h"
 #include "offer.h"

@@ -12,6 +12,7 @@
  * transaction, which is what makes the limits exact under concurrency:
  * every confirm of a batch sees the uses counted by the ones before it. */
 #include "offer.h"
+#include "tables.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* Derived counters for search and recommendations (see stats.h). */
 #include "stats.h"
+#include "tables.h"
 
 #include <string.h>
 

@@ -17,54 +17,31 @@
 #define STORE_FORMAT 1
 #define STORE_KEY "store"
 
-static const char *const table_names[TIX_T__COUNT] = {
+/* The tables' names: the store's own here, the others handed in by the
+ * layers above (tix__db_tables). */
+static const char *const store_names[] = {
     [TIX_T_META] = "meta",
-    [TIX_T_PLACES] = "places",
-    [TIX_T_PLACES_BY_PARENT] = "places_by_parent",
-    [TIX_T_VENUES] = "venues",
-    [TIX_T_VENUES_BY_CITY] = "venues_by_city",
-    [TIX_T_SCREENS] = "screens",
-    [TIX_T_SCREENS_BY_VENUE] = "screens_by_venue",
-    [TIX_T_TIERS] = "tiers",
-    [TIX_T_TIERS_BY_SCREEN] = "tiers_by_screen",
-    [TIX_T_SEATS] = "seats",
-    [TIX_T_SEATS_BY_LABEL] = "seats_by_label",
-    [TIX_T_MOVIES] = "movies",
-    [TIX_T_SHOWS] = "shows",
-    [TIX_T_SHOWS_BY_SCREEN] = "shows_by_screen",
-    [TIX_T_SHOWS_BY_CITY] = "shows_by_city",
-    [TIX_T_SHOWS_BY_VENUE] = "shows_by_venue",
-    [TIX_T_USERS] = "users",
-    [TIX_T_USERS_BY_EMAIL] = "users_by_email",
-    [TIX_T_BOOKINGS] = "bookings",
-    [TIX_T_BOOKINGS_BY_USER] = "bookings_by_user",
-    [TIX_T_BOOKINGS_BY_SHOW] = "bookings_by_show",
-    [TIX_T_SEAT_STATE] = "seat_state",
-    [TIX_T_PAYREFS] = "payrefs",
-    [TIX_T_TICKETS] = "tickets",
-    [TIX_T_OUTBOX] = "outbox",
-    [TIX_T_OUTBOX_CURSORS] = "outbox_cursors",
     [TIX_T_REGIONS_BY_END] = "regions_by_end",
     [TIX_T_REGIONS_FREE] = "regions_free",
-    [TIX_T_REVIEWS] = "reviews",
-    [TIX_T_REVIEWS_BY_USER] = "reviews_by_user",
-    [TIX_T_REVIEWS_BY_TIME] = "reviews_by_time",
-    [TIX_T_REVIEWS_BY_HELPFUL] = "reviews_by_helpful",
-    [TIX_T_REVIEW_VOTES] = "review_votes",
-    [TIX_T_COMMENTS] = "comments",
-    [TIX_T_COMMENTS_BY_REVIEW] = "comments_by_review",
-    [TIX_T_RATINGS] = "ratings",
-    [TIX_T_TITLE_WORDS] = "title_words",
-    [TIX_T_TITLE_TERMS] = "title_terms",
-    [TIX_T_POPULARITY] = "popularity",
-    [TIX_T_USER_MOVIES] = "user_movies",
-    [TIX_T_USER_RECENT] = "user_recent",
-    [TIX_T_COBOOKED] = "cobooked",
-    [TIX_T_VENUES_BY_CELL] = "venues_by_cell",
-    [TIX_T_OFFERS] = "offers",
-    [TIX_T_OFFERS_BY_CODE] = "offers_by_code",
-    [TIX_T_OFFER_USES] = "offer_uses",
 };
+#define N_STORE_NAMES ((int)(sizeof store_names / sizeof *store_names))
+static const char *const *table_names;
+static int n_tables = N_STORE_NAMES;
+
+void tix__db_tables(const char *const *names, int count)
+{
+    table_names = names;
+    n_tables = count > TIX__TABLES_MAX ? TIX__TABLES_MAX : count;
+}
+
+int tix__db_table_count(void) { return n_tables; }
+
+const char *tix__db_table_name(int t)
+{
+    if (t < 0 || t >= n_tables) return NULL;
+    if (t < N_STORE_NAMES && store_names[t]) return store_names[t];
+    return table_names ? table_names[t] : NULL;
+}
 
 /* ---- process-wide registry: LMDB forbids opening one env twice in a
  * process (its locks are per process), so a second open is TIX_EBUSY. */
@@ -269,10 +246,12 @@ static int open_tables(tix_db *db)
     MDB_txn *txn;
     int rc = mdb_txn_begin(db->env, NULL, db->readonly ? MDB_RDONLY : 0, &txn);
     if (rc) return tix__mdb_err(rc, "open tables");
-    for (int t = 0; t < TIX_T__COUNT && rc == 0; t++) {
-        rc = mdb_dbi_open(txn, table_names[t], db->readonly ? 0 : MDB_CREATE,
+    for (int t = 0; t < n_tables && rc == 0; t++) {
+        const char *name = tix__db_table_name(t);
+        if (!name) continue; /* a number no layer uses */
+        rc = mdb_dbi_open(txn, name, db->readonly ? 0 : MDB_CREATE,
                           &db->dbi[t]);
-        if (rc) rc = tix__mdb_err(rc, table_names[t]);
+        if (rc) rc = tix__mdb_err(rc, name);
     }
     if (rc == 0) rc = store_record(db, txn, !db->readonly);
     if (rc == 0) {

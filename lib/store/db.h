@@ -9,60 +9,24 @@
 #include "codec.h"
 #include "tix.h"
 
-/* Every LMDB named database. Index tables map a composite big-endian key to
- * the 8-byte big-endian id of the primary record (or hold the id in the key
- * with an empty value when the key itself must be unique). */
-enum tix_table {
-    TIX_T_META,               /* "format", "identity", "secret", "seq"+t */
-    TIX_T_PLACES,             /* id -> place */
-    TIX_T_PLACES_BY_PARENT,   /* parent, name -> id   (unique name) */
-    TIX_T_VENUES,             /* id -> venue */
-    TIX_T_VENUES_BY_CITY,     /* city, name -> id     (unique name) */
-    TIX_T_SCREENS,            /* id -> screen */
-    TIX_T_SCREENS_BY_VENUE,   /* venue, name -> id    (unique name) */
-    TIX_T_TIERS,              /* id -> tier */
-    TIX_T_TIERS_BY_SCREEN,    /* screen, name -> id   (unique name) */
-    TIX_T_SEATS,              /* screen, index(be32) -> seat */
-    TIX_T_SEATS_BY_LABEL,     /* screen, row, 0, number(be32) -> index */
-    TIX_T_MOVIES,             /* id -> movie */
-    TIX_T_SHOWS,              /* id -> show */
-    TIX_T_SHOWS_BY_SCREEN,    /* screen, start, id -> end (be64) */
-    TIX_T_SHOWS_BY_CITY,      /* city, date(be32), movie, start, id -> "" */
-    TIX_T_SHOWS_BY_VENUE,     /* venue, date(be32), start, id -> "" */
-    TIX_T_USERS,              /* id -> user */
-    TIX_T_USERS_BY_EMAIL,     /* lower-cased email -> id */
-    TIX_T_BOOKINGS,           /* id -> booking */
-    TIX_T_BOOKINGS_BY_USER,   /* user, id -> "" */
-    TIX_T_BOOKINGS_BY_SHOW,   /* show, id -> "" */
-    TIX_T_SEAT_STATE,         /* show, seat(be32) -> booking id | blocked */
-    TIX_T_PAYREFS,            /* payment reference -> booking id */
-    TIX_T_TICKETS,            /* ticket code -> ticket */
-    TIX_T_OUTBOX,             /* seq -> event */
-    TIX_T_OUTBOX_CURSORS,     /* consumer name -> last acked seq */
-    TIX_T_REGIONS_BY_END,     /* show end, show id -> seat_base, words */
-    TIX_T_REGIONS_FREE,       /* words(be64), seat_base -> "" */
-    /* reviews, search, recommendations, nearby (~x = bitwise complement,
-     * so an ascending scan reads newest / most upvoted first) */
-    TIX_T_REVIEWS,            /* id -> review */
-    TIX_T_REVIEWS_BY_USER,    /* user, movie -> review id (one per pair) */
-    TIX_T_REVIEWS_BY_TIME,    /* movie, ~id -> review id */
-    TIX_T_REVIEWS_BY_HELPFUL, /* movie, ~helpful(be32), ~id -> review id */
-    TIX_T_REVIEW_VOTES,       /* review, user -> "" */
-    TIX_T_COMMENTS,           /* id -> comment */
-    TIX_T_COMMENTS_BY_REVIEW, /* review, thread root, id -> "" */
-    TIX_T_RATINGS,            /* movie -> rating summary */
-    TIX_T_TITLE_WORDS,        /* folded word, movie -> "" */
-    TIX_T_TITLE_TERMS,        /* movie -> its folded title words */
-    TIX_T_POPULARITY,         /* movie -> bookings per day, last days */
-    TIX_T_USER_MOVIES,        /* user, movie -> confirmed bookings */
-    TIX_T_USER_RECENT,        /* user -> last distinct movies booked */
-    TIX_T_COBOOKED,           /* movie x, movie y -> users who booked both */
-    TIX_T_VENUES_BY_CELL,     /* level, lat cell, lon cell, venue -> pos */
-    TIX_T_OFFERS,             /* id -> offer (uses counted in the record) */
-    TIX_T_OFFERS_BY_CODE,     /* upper-case code -> id */
-    TIX_T_OFFER_USES,         /* offer, user -> uses by that user (be64) */
-    TIX_T__COUNT
+/* The tables the store layer owns. The others belong to the layers above
+ * and are listed in lib/schema/tables.h, whose names are handed to the
+ * store before any store opens (tix__db_tables). Numbers are stable: the
+ * journal's records name tables by number. */
+enum tix_store_table {
+    TIX_T_META = 0,            /* "format", "identity", "secret", "seq"+t */
+    TIX_T_REGIONS_BY_END = 26, /* show end, show id -> seat_base, words */
+    TIX_T_REGIONS_FREE = 27    /* words(be64), seat_base -> "" */
 };
+#define TIX__TABLES_MAX 64
+
+/* Names of the tables numbered 0..@p count-1, NULL for the store's own
+ * (process-wide; lib/api/open.c, before any store opens). */
+void tix__db_tables(const char *const *names, int count);
+
+/* The number of tables, and the name of table @p t. */
+int tix__db_table_count(void);
+const char *tix__db_table_name(int t);
 
 /* Seat-engine state hangs off the store; defined by the engine modules. */
 struct tix_engine;
@@ -95,7 +59,7 @@ int tix__db_observe(tix_db *db, const tix__txn_observer *o);
 
 struct tix_db {
     MDB_env *env;
-    MDB_dbi dbi[TIX_T__COUNT];
+    MDB_dbi dbi[TIX__TABLES_MAX];
     tix_config cfg;
     char *path;
     dev_t dev;

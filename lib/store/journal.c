@@ -451,7 +451,7 @@ static int apply_ops(tix_db *db, MDB_txn *txn, const uint8_t *p, size_t len)
         memcpy(&klen, p + at + 8, 4);
         memcpy(&vlen, p + at + 12, 4);
         at += 16;
-        if (table >= TIX_T__COUNT || (uint64_t)klen + vlen > len - at)
+        if (table >= tix__db_table_count() || (uint64_t)klen + vlen > len - at)
             return tix__err(TIX_ECORRUPT, "journal: malformed op");
         MDB_val k = {klen, (void *)(p + at)}, v = {vlen, (void *)(p + at + klen)};
         at += klen + vlen;

@@ -8,6 +8,7 @@
  * yields NUL-terminated strings. Seeds: every real record type of a
  * populated store (--make-seeds). */
 #include "fuzz_common.h"
+#include "tables.h"
 
 #include "place.h"
 #include "review.h"

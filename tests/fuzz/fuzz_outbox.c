@@ -8,6 +8,7 @@
  * Seeds: the real events of a populated store (booked, checked in,
  * reviewed) and a version 1 event. */
 #include "fuzz_common.h"
+#include "tables.h"
 
 #include "codec.h"
 #include "outbox.h"

@@ -1,5 +1,6 @@
 /* Store invariants and the writers' ledger: see invariants.h. */
 #include "invariants.h"
+#include "tables.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #include "testutil.h"
+#include "tables.h"
 
 #include <ftw.h>
 #include <stdio.h>
