@@ -151,8 +151,8 @@ static void catches_double_booking_and_lost_rows(void **state)
     raw(f, TIX_T_BOOKINGS, 1, k99, 8, NULL, 0);
     free(rec);
     assert_int_equal(problems(f), 0);
-    uint8_t sk[TIX_SEATKEY_LEN];
-    tix__seatkey(sk, f->show, 4);
+    uint8_t sk[TIX__SHOW_SEAT_KEY_LEN];
+    tix__show_seat_key(sk, f->show, 4);
     void *row = raw_get(f, TIX_T_SEAT_STATE, sk, sizeof sk, &len);
     raw(f, TIX_T_SEAT_STATE, 1, sk, sizeof sk, NULL, 0);
     assert_true(problems(f) > 0);

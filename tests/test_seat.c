@@ -162,8 +162,8 @@ static void label_index_layout(void **state)
                        "label"));
     assert_int_equal(v.mv_size, 4);
     assert_int_equal(tix__be32_get(v.mv_data), 1);
-    uint8_t skey[TIX__SEAT_KEY_LEN];
-    tix__seat_key(skey, w->screen, 1);
+    uint8_t skey[TIX__SCREEN_SEAT_KEY_LEN];
+    tix__screen_seat_key(skey, w->screen, 1);
     assert_ok(tix__get(db, txn, TIX_T_SEATS, skey, sizeof skey, &v, "seat"));
     tix_bump b;
     assert_ok(tix__bump_init(&b, tix__bump_bound(sizeof(tix_seat), v.mv_size)));

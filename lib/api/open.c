@@ -60,7 +60,7 @@ static void close_from(tix_db *db, size_t n)
 
 int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
     pthread_once(&hooks_once, register_hooks);
     tix_db *db;
@@ -87,7 +87,7 @@ void tix_db_close(tix_db *db)
 
 int tix_db_sync(tix_db *db)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (db->readonly) return TIX_OK;
     if (db->cfg.durability == TIX_SYNC_JOURNAL) return tix__journal_sync(db);
     return tix__db_env_sync(db);

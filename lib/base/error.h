@@ -9,6 +9,13 @@
 int tix__err(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The argument check every public call starts with: returns TIX_EINVAL
+ * ("db is NULL") from the calling function when @p arg is NULL. */
+#define TIX__ARG(arg)                                                     \
+    do {                                                                  \
+        if (!(arg)) return tix__err(TIX_EINVAL, #arg " is NULL");         \
+    } while (0)
+
 /* Maps an LMDB or errno code to a TIX_E* code, recording a message that
  * names @p what. MDB_SUCCESS maps to TIX_OK. */
 int tix__mdb_err(int rc, const char *what);

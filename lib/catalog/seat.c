@@ -59,8 +59,8 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    uint32_t index, tix_seat *out,
                    char row[TIX_ROW_LABEL_MAX + 1])
 {
-    uint8_t key[TIX__SEAT_KEY_LEN];
-    tix__seat_key(key, screen_id, index);
+    uint8_t key[TIX__SCREEN_SEAT_KEY_LEN];
+    tix__screen_seat_key(key, screen_id, index);
     MDB_val v;
     int rc = tix__get(db, txn, TIX_T_SEATS, key, sizeof key, &v, "seat");
     if (rc) return rc;
@@ -83,8 +83,8 @@ static int seat_put(tix_db *db, MDB_txn *txn, tix_id screen_id,
     tix__enc_u32(&e, spec->flags);
     int rc = tix__enc_finish(&e);
     if (rc == TIX_OK) {
-        uint8_t key[TIX__SEAT_KEY_LEN];
-        tix__seat_key(key, screen_id, index);
+        uint8_t key[TIX__SCREEN_SEAT_KEY_LEN];
+        tix__screen_seat_key(key, screen_id, index);
         rc = tix__put(db, txn, TIX_T_SEATS, key, sizeof key, e.buf, e.len, 0,
                       "seat");
     }
@@ -157,7 +157,7 @@ static int row_spec_check(const tix_row_spec *row, size_t r)
 /* Checks every row and counts the seats (at most TIX__SCREEN_SEATS_MAX). */
 static int rows_check(const tix_row_spec *rows, size_t nrows, uint32_t *total)
 {
-    if (!rows) return tix__err(TIX_EINVAL, "rows is NULL");
+    TIX__ARG(rows);
     if (nrows == 0) return tix__err(TIX_ERANGE, "nrows is 0: no seats to add");
     size_t sum = 0;
     for (size_t r = 0; r < nrows; r++) {
@@ -258,7 +258,7 @@ static int add_rows_txn(tix_db *db, MDB_txn *txn, void *arg)
 int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows,
                        size_t nrows, uint32_t *first_index_out)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     struct seats_write w = {screen_id, rows, nrows, 0, 0};
     int rc = rows_check(rows, nrows, &w.total);
     if (rc) return rc;
@@ -283,7 +283,7 @@ static int seats_visit(tix_db *db, MDB_txn *txn, tix_id screen_id,
     MDB_val k = {sizeof prefix, prefix}, v;
     int mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     rc = TIX_OK;
-    while (mrc == 0 && rc == TIX_OK && k.mv_size == TIX__SEAT_KEY_LEN &&
+    while (mrc == 0 && rc == TIX_OK && k.mv_size == TIX__SCREEN_SEAT_KEY_LEN &&
            memcmp(k.mv_data, prefix, sizeof prefix) == 0) {
         rc = fn(&v, arg);
         if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -355,9 +355,9 @@ static int seat_list_build(tix_db *db, MDB_txn *txn, tix_id screen_id,
 int tix_seat_list_by_screen(tix_db *db, tix_id screen_id,
                             tix_seat_list **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;

@@ -322,7 +322,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "show is NULL");
     int64_t lo = days_from_civil(START_MIN_YEAR, 1, 1) * DAY_SECONDS;
     int64_t hi = days_from_civil(START_END_YEAR, 1, 1) * DAY_SECONDS;

@@ -456,9 +456,9 @@ static int booking_detail(pass *p, const tix_booking *b, uint64_t *rows)
             problem(p, "booking %llu: seat %u beyond the %u seats of show "
                     "%llu", ull(b->id), seat, seat_count, ull(b->show_id));
         if (b->status != TIX_BOOKING_CONFIRMED) continue;
-        uint8_t key[TIX_SEATKEY_LEN], val[16];
+        uint8_t key[TIX__SHOW_SEAT_KEY_LEN], val[16];
         size_t vlen = 0;
-        tix__seatkey(key, b->show_id, seat);
+        tix__show_seat_key(key, b->show_id, seat);
         rc = lookup(p->db, TIX_T_SEAT_STATE, key, sizeof key, val, &vlen);
         if (rc < 0) return rc;
         (*rows)++;
@@ -738,7 +738,7 @@ static int check_screen_seats(pass *p, const tix_id *screens, size_t n)
             problem(p, "screen %llu: seat_count %u but %zu seat records",
                     ull(screens[s]), want, e.n);
         for (size_t i = 0; i < e.n; i++)
-            if (e.klen[i] != TIX__SEAT_KEY_LEN ||
+            if (e.klen[i] != TIX__SCREEN_SEAT_KEY_LEN ||
                 tix__be32_get(ekey(&e, i) + 8) != i) {
                 problem(p, "screen %llu: seat records are not numbered "
                         "0..%zu", ull(screens[s]), e.n - 1);
@@ -823,7 +823,7 @@ static int check_seat_state(pass *p)
     tix_id cached = 0;
     tix_booking *b = NULL;
     for (size_t i = 0; i < e.n && rc == TIX_OK; i++) {
-        if (e.klen[i] != TIX_SEATKEY_LEN || e.vlen[i] != 8) {
+        if (e.klen[i] != TIX__SHOW_SEAT_KEY_LEN || e.vlen[i] != 8) {
             problem(p, "seat_state entry %zu is malformed", i);
             continue;
         }
@@ -1196,7 +1196,7 @@ static void intersect(pass *acc, pass *next)
 int tix_db_check(tix_db *db, tix_check_fn fn, void *ctx,
                  tix_check_counts *out)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     tix_check_counts ignored;
     if (!out) out = &ignored;
     memset(out, 0, sizeof *out);

@@ -125,7 +125,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_comment_create(tix_db *db, const tix_comment *in, tix_id *id_out)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "comment is NULL");
     int rc = tix__check_text("comment text", in->text, 1,
                              db->cfg.review_text_max, 1);
@@ -173,7 +173,7 @@ static int delete_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_comment_delete(tix_db *db, tix_id id)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     return tix__write(db, delete_txn, &id);
 }
 

@@ -292,7 +292,8 @@ int tix_venue_nearby(tix_db *db, double lat, double lon, double radius_km,
                      size_t limit, tix_venue_near_list **out)
 {
     if (out) *out = NULL;
-    if (!db || !out) return tix__err(TIX_EINVAL, "db or out is NULL");
+    TIX__ARG(db);
+    TIX__ARG(out);
     int rc = tix__check_real("lat", lat, -90, 90);
     if (rc == TIX_OK) rc = tix__check_real("lon", lon, -180, 180);
     if (rc == TIX_OK)

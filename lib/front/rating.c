@@ -83,7 +83,8 @@ int tix__rating_apply(tix_db *db, MDB_txn *txn, tix_id movie,
 int tix_rating_summary_get(tix_db *db, tix_id movie_id,
                            tix_rating_summary *out)
 {
-    if (!db || !out) return tix__err(TIX_EINVAL, "db or out is NULL");
+    TIX__ARG(db);
+    TIX__ARG(out);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;

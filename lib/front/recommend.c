@@ -386,7 +386,8 @@ int tix_recommend(tix_db *db, tix_id user_id, const tix_recommend_opts *opts,
                   tix_recommendation_list **out)
 {
     if (out) *out = NULL;
-    if (!db || !out) return tix__err(TIX_EINVAL, "db or out is NULL");
+    TIX__ARG(db);
+    TIX__ARG(out);
     tix_recommend_opts o = opts ? *opts : (tix_recommend_opts){0};
     if (o.days > DAYS_MAX)
         return tix__err(TIX_ERANGE, "days %u above %d", o.days, DAYS_MAX);

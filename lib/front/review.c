@@ -269,7 +269,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_review_create(tix_db *db, const tix_review *in, tix_id *id_out)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "review is NULL");
     if (in->rating < TIX_RATING_MIN || in->rating > TIX_RATING_MAX)
         return tix__err(TIX_ERANGE, "rating %u not in %d..%d", in->rating,
@@ -307,7 +307,7 @@ static int delete_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_review_delete(tix_db *db, tix_id id)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     return tix__write(db, delete_txn, &id);
 }
 
@@ -350,7 +350,7 @@ static int vote_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 static int vote(tix_db *db, tix_id review, tix_id user, int up)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     struct vote a = {review, user, up};
     return tix__write(db, vote_txn, &a);
 }
@@ -388,9 +388,9 @@ static int load_review(tix_db *db, MDB_txn *txn, tix_id id, tix_review **out)
 
 int tix_review_get(tix_db *db, tix_id id, tix_review **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
@@ -402,9 +402,9 @@ int tix_review_get(tix_db *db, tix_id id, tix_review **out)
 int tix_review_find(tix_db *db, tix_id user_id, tix_id movie_id,
                     tix_review **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;

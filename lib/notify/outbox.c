@@ -549,7 +549,7 @@ static int register_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_outbox_register(tix_db *db, const char *name, unsigned flags)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     int rc = name_check(name);
     if (rc) return rc;
     if (flags & ~TIX_CONSUMER_FROM_END)
@@ -568,16 +568,16 @@ static int unregister_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_outbox_unregister(tix_db *db, const char *name)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     int rc = name_check(name);
     return rc ? rc : tix__write(db, unregister_txn, (void *)name);
 }
 
 int tix_outbox_consumers(tix_db *db, tix_consumer_list **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
@@ -629,9 +629,9 @@ int tix_outbox_consumers(tix_db *db, tix_consumer_list **out)
 int tix_outbox_read(tix_db *db, const char *name, size_t max,
                     tix_event_list **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     int rc = name_check(name);
     if (rc) return rc;
     if (max < 1 || max > TIX_OUTBOX_READ_MAX)
@@ -656,9 +656,9 @@ int tix_outbox_read(tix_db *db, const char *name, size_t max,
 
 int tix_outbox_get(tix_db *db, uint64_t seq, tix_event **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
@@ -697,7 +697,7 @@ static int ack_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_outbox_ack(tix_db *db, const char *name, uint64_t seq)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     int rc = name_check(name);
     if (rc) return rc;
     struct ack_arg a = {name, seq};
@@ -738,7 +738,7 @@ static int ts_before(const struct timespec *a, const struct timespec *b)
 
 int tix_outbox_wait(tix_db *db, const char *name, int timeout_ms)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     int rc = name_check(name);
     if (rc) return rc;
     if (timeout_ms < -1)
@@ -838,7 +838,7 @@ static int trim_txn(tix_db *db, MDB_txn *txn, void *arg)
 int tix_outbox_trim(tix_db *db, uint64_t *removed)
 {
     if (removed) *removed = 0;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     struct trim_arg a;
     uint64_t total = 0;
     int rc;

@@ -368,7 +368,7 @@ static int update_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 static int write_args(tix_db *db, const tix__rectype *t, const void *in)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "%s is NULL", t->what);
     return tix__rec_check(t, in);
 }
@@ -418,9 +418,9 @@ int tix__rec_list_page(tix_db *db, const tix__rectype *t, tix_id after_id,
 int tix__rec_find(tix_db *db, const tix__rectype *t, int ix, const char *s,
                   void **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     const tix__field *f = &t->fields[t->indexes[ix].str];
     if (!s) return tix__err(TIX_EINVAL, "%s is NULL", f->name);
     size_t n = strlen(s);

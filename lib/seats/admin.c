@@ -55,8 +55,8 @@ static int block_write(tix_db *db, MDB_txn *txn, void *arg)
     uint8_t val[8];
     tix__be64_put(val, TIX_SEAT_STATE_BLOCKED);
     for (uint32_t i = 0; i < a->l->n; i++) {
-        uint8_t key[TIX_SEATKEY_LEN];
-        tix__seatkey(key, a->l->e->info.id, a->l->seats[i]);
+        uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
+        tix__show_seat_key(key, a->l->e->info.id, a->l->seats[i]);
         MDB_val k = {sizeof key, key}, v;
         int rc = mdb_get(txn, db->dbi[TIX_T_SEAT_STATE], &k, &v);
         if (rc && rc != MDB_NOTFOUND) return tix__mdb_err(rc, "seat state");
@@ -80,7 +80,8 @@ static int block_write(tix_db *db, MDB_txn *txn, void *arg)
 static int change(tix_db *db, tix_id show, const uint32_t *in, size_t n,
                   int block)
 {
-    if (!db || !in) return tix__err(TIX_EINVAL, "db or seats is NULL");
+    TIX__ARG(db);
+    TIX__ARG(in);
     if (n == 0) return tix__err(TIX_EINVAL, "no seats given");
     if (n > 100000) return tix__err(TIX_ELIMIT, "too many seats at once");
     uint32_t *seats = malloc(n * sizeof *seats);

@@ -130,9 +130,9 @@ static int count_fast(const tix__show_entry *e, uint32_t now, uint32_t *k)
 
 int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     const tix__show_entry *e;
     int rc = tix__show_lookup(db, show_id, &e);
     if (rc) return rc;
@@ -177,7 +177,8 @@ void tix_avail_free(tix_avail *a) { free(a); }
 int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
                          size_t cap)
 {
-    if (!db || !states) return tix__err(TIX_EINVAL, "db or states is NULL");
+    TIX__ARG(db);
+    TIX__ARG(states);
     const tix__show_entry *e;
     int rc = tix__show_lookup(db, show_id, &e);
     if (rc) return rc;

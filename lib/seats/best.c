@@ -305,9 +305,9 @@ static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
 int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
                   const tix_best_opts *opts, tix_hold **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     tix_best_opts none = {0};
     const tix_best_opts *o = opts ? opts : &none;
     const tix__show_entry *e;

@@ -96,8 +96,8 @@ static const tix__layout *layout_find(struct tix_engine *en, tix_id screen)
 int tix__seat_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
                     uint32_t seat, uint64_t *word)
 {
-    uint8_t key[TIX_SEATKEY_LEN];
-    tix__seatkey(key, e->info.id, seat);
+    uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
+    tix__show_seat_key(key, e->info.id, seat);
     MDB_val k = {sizeof key, key}, v;
     int rc = mdb_get(txn, db->dbi[TIX_T_SEAT_STATE], &k, &v);
     if (rc == MDB_NOTFOUND) {
@@ -143,7 +143,7 @@ static int fill_region(void *arg, tix_word *seats, uint32_t n)
     MDB_val k = {8, prefix}, v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     int trc = TIX_OK;
-    while (rc == 0 && k.mv_size == TIX_SEATKEY_LEN &&
+    while (rc == 0 && k.mv_size == TIX__SHOW_SEAT_KEY_LEN &&
            memcmp(k.mv_data, prefix, 8) == 0) {
         uint32_t seat = tix__be32_get((const uint8_t *)k.mv_data + 8);
         uint64_t w;

@@ -110,9 +110,11 @@ int tix__seat_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
 int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
                      uint64_t seen, uint64_t *now);
 
-/* Seat-state table key: show be64 + seat be32. */
-#define TIX_SEATKEY_LEN 12
-static inline void tix__seatkey(uint8_t *k, tix_id show, uint32_t seat)
+/* TIX_T_SEAT_STATE key of a seat of a show: show be64 + seat be32. Not to
+ * be confused with tix__screen_seat_key, the catalog's key of a seat of a
+ * screen. */
+#define TIX__SHOW_SEAT_KEY_LEN 12
+static inline void tix__show_seat_key(uint8_t *k, tix_id show, uint32_t seat)
 {
     tix__be64_put(k, show);
     tix__be32_put(k + 8, seat);

@@ -269,9 +269,10 @@ int tix__hold_max(tix_db *db, size_t n)
 int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
                     size_t n, const tix_hold_opts *opts, tix_hold **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db || !seats) return tix__err(TIX_EINVAL, "db or seats is NULL");
+    TIX__ARG(db);
+    TIX__ARG(seats);
     if (n == 0) return tix__err(TIX_EINVAL, "no seats to hold");
     uint32_t ttl = 0;
     int rc = tix__hold_max(db, n);
@@ -364,7 +365,8 @@ uint64_t tix__hold_digest(tix_db *db, const tix_hold *h)
 
 int tix__hold_check(tix_db *db, const tix_hold *h, const tix__show_entry **e)
 {
-    if (!db || !h) return tix__err(TIX_EINVAL, "db or hold is NULL");
+    TIX__ARG(db);
+    TIX__ARG(h);
     if (!db->engine)
         return tix__err(TIX_EPERM, "holds need a read-write store");
     if (h->origin != db->engine->hold_origin) {
@@ -447,7 +449,8 @@ static size_t payload_size(uint32_t n)
 
 int tix_hold_to_string(const tix_hold *h, char *buf, size_t cap)
 {
-    if (!h || !buf) return tix__err(TIX_EINVAL, "hold or buf is NULL");
+    TIX__ARG(h);
+    TIX__ARG(buf);
     uint8_t p[FIELDS_MAX + TIX__HOLD_MAC_LEN];
     size_t len = fields_encode(h, p);
     memcpy(p + len, h->mac, TIX__HOLD_MAC_LEN);
@@ -507,7 +510,7 @@ static int b64_decode(const char *s, size_t slen, uint8_t *p, size_t cap,
 
 int tix_hold_from_string(const char *s, tix_hold **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
     if (!s) return tix__err(TIX_EINVAL, "string is NULL");
     size_t slen = strnlen(s, TIX_HOLD_STRING_MAX + 1);

@@ -153,8 +153,8 @@ static int reject(tix_confirm *c, int code, const char *fmt, ...)
 static int seats_free_in_lmdb(tix_db *db, MDB_txn *txn, tix_confirm *c)
 {
     for (uint32_t i = 0; i < c->n; i++) {
-        uint8_t key[TIX_SEATKEY_LEN];
-        tix__seatkey(key, c->e->info.id, c->seats[i]);
+        uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
+        tix__show_seat_key(key, c->e->info.id, c->seats[i]);
         MDB_val k = {sizeof key, key}, v;
         int rc = mdb_get(txn, db->dbi[TIX_T_SEAT_STATE], &k, &v);
         if (rc == MDB_NOTFOUND) continue;
@@ -227,8 +227,8 @@ static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
     uint8_t val[8];
     tix__be64_put(val, booking);
     for (uint32_t i = 0; i < c->n; i++) {
-        uint8_t key[TIX_SEATKEY_LEN];
-        tix__seatkey(key, c->e->info.id, c->seats[i]);
+        uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
+        tix__show_seat_key(key, c->e->info.id, c->seats[i]);
         int rc = tix__put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val, 8,
                           MDB_NOOVERWRITE, "seat state");
         if (rc) return rc;
@@ -451,7 +451,9 @@ static int check_currency(const char *cur)
 static int check_opts(tix_db *db, const tix_hold *h,
                       const tix_confirm_opts *o)
 {
-    if (!db || !h || !o) return tix__err(TIX_EINVAL, "db, hold or opts is NULL");
+    TIX__ARG(db);
+    TIX__ARG(h);
+    TIX__ARG(o);
     if (!o->user_id) return tix__err(TIX_EINVAL, "user_id is 0");
     int rc = tix__check_text("payment_ref", o->payment_ref, 1, TIX_NAME_MAX, 0);
     if (rc == 0 && o->expected_currency)
@@ -539,7 +541,7 @@ static int confirm_take_wait(tix_db *db, const tix_hold *h, tix_confirm *c)
 int tix_confirm_submit(tix_db *db, const tix_hold *h,
                        const tix_confirm_opts *o, tix_confirm **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
     int rc = check_opts(db, h, o);
     char offer[TIX_OFFER_CODE_MAX + 1] = "";
@@ -728,9 +730,9 @@ static int build_bookings(tix_db *db, MDB_txn *txn, const tix_id *ids, size_t n,
 
 int tix_booking_get(tix_db *db, tix_id id, tix_booking **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
@@ -741,9 +743,9 @@ int tix_booking_get(tix_db *db, tix_id id, tix_booking **out)
 
 int tix_booking_find_payment(tix_db *db, const char *ref, tix_booking **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     int rc = tix__check_text("payment_ref", ref, 1, TIX_NAME_MAX, 0);
     if (rc) return rc;
     MDB_txn *txn;
@@ -759,9 +761,9 @@ int tix_booking_find_payment(tix_db *db, const char *ref, tix_booking **out)
 
 static int list_by(tix_db *db, int index, tix_id key, tix_booking_list **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
@@ -793,7 +795,8 @@ void tix_booking_list_free(tix_booking_list *l) { free(l); }
 
 int tix_ticket_qr(const tix_booking *b, size_t i, char *buf, size_t cap)
 {
-    if (!b || !buf) return tix__err(TIX_EINVAL, "booking or buf is NULL");
+    TIX__ARG(b);
+    TIX__ARG(buf);
     if (i >= b->n_tickets)
         return tix__err(TIX_EINVAL, "ticket %zu of %zu", i, b->n_tickets);
     const tix_ticket *t = &b->tickets[i];

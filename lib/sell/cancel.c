@@ -96,8 +96,8 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
     int64_t now = tix_db_now(db);
     int rc = mark_cancelled(db, txn, a->id, now);
     for (uint32_t i = 0; rc == 0 && i < a->ci->n; i++) {
-        uint8_t key[TIX_SEATKEY_LEN];
-        tix__seatkey(key, a->ci->show, a->ci->seats[i]);
+        uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
+        tix__show_seat_key(key, a->ci->show, a->ci->seats[i]);
         rc = tix__del(db, txn, TIX_T_SEAT_STATE, key, sizeof key, "seat state");
         if (rc == TIX_ENOTFOUND)
             rc = tix__err(TIX_ECORRUPT, "booked seat %u has no seat row",
@@ -121,7 +121,7 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_booking_cancel(tix_db *db, tix_id id)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     cancel_info ci = {0};
     int rc = read_cancel_info(db, id, &ci);
     const tix__show_entry *e = NULL;

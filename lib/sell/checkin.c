@@ -65,7 +65,7 @@ int tix_ticket_checkin(tix_db *db, const char *code, const char *gate,
     char canon[TIX_TICKET_CODE_LEN + 1];
     int rc = tix__ticket_code_parse(code, canon);
     if (rc) return rc;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if ((rc = tix__check_name("gate", gate))) return rc;
     struct checkin_arg a = {canon, gate, out};
     rc = tix__write(db, checkin_write, &a);

@@ -223,7 +223,8 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_offer_create(tix_db *db, const tix_offer *in, tix_id *id_out)
 {
-    if (!db || !in) return tix__err(TIX_EINVAL, "db or in is NULL");
+    TIX__ARG(db);
+    TIX__ARG(in);
     char code[TIX_OFFER_CODE_MAX + 1];
     int rc = offer_check(in, code);
     if (rc) return rc;
@@ -244,9 +245,9 @@ int tix_offer_get(tix_db *db, tix_id id, tix_offer **out)
 
 int tix_offer_find_code(tix_db *db, const char *code, tix_offer **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     char norm[TIX_OFFER_CODE_MAX + 1];
     int rc = tix__offer_code_norm(code, norm);
     if (rc) return rc;
@@ -472,11 +473,11 @@ int tix_price_quote(tix_db *db, tix_id show_id, const uint32_t *seats,
                     size_t n, const char *offer_code, tix_id user_id,
                     tix_quote **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (n == 0) return tix__err(TIX_EINVAL, "no seats to quote");
-    if (!seats) return tix__err(TIX_EINVAL, "seats is NULL");
+    TIX__ARG(seats);
     if (n > db->cfg.hold_max_seats)
         return tix__err(TIX_ELIMIT, "%zu seats is more than hold_max_seats %u",
                         n, db->cfg.hold_max_seats);

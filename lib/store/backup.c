@@ -74,7 +74,7 @@ int tix__copy_store(tix_db *db, int fd)
 
 int tix_db_backup(tix_db *db, const char *dest_dir)
 {
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     if (!dest_dir || !*dest_dir)
         return tix__err(TIX_EINVAL, "dest_dir is empty");
     if (strlen(dest_dir) > PATH_MAX - 32)

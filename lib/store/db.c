@@ -657,9 +657,9 @@ int tix__index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
 int tix__load_one(tix_db *db, int table, tix_id id, size_t size,
                   tix_decode_fn decode, void **out, const char *what)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;
@@ -715,9 +715,9 @@ int tix__list_by_index(tix_db *db, int index, const void *prefix,
                        size_t plen, int table, size_t item_size,
                        tix_decode_fn decode, void **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;

@@ -64,9 +64,9 @@ static int page_ids(tix_db *db, MDB_txn *txn, int table, tix_id after_id,
 int tix__list_page(tix_db *db, int table, tix_id after_id, size_t limit,
                    size_t item_size, tix_decode_fn decode, void **out)
 {
-    if (!out) return tix__err(TIX_EINVAL, "out is NULL");
+    TIX__ARG(out);
     *out = NULL;
-    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    TIX__ARG(db);
     MDB_txn *txn;
     int rc = tix__read_begin(db, &txn);
     if (rc) return rc;

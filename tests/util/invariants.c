@@ -348,7 +348,7 @@ static void check_show(inv *v, world *w, tix_id show, tt_inv_stats *st)
             int mrc = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
             for (; mrc == 0 && k.mv_size >= 8 && !memcmp(k.mv_data, prefix, 8);
                  mrc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
-                if (k.mv_size != TIX_SEATKEY_LEN || val.mv_size != 8) {
+                if (k.mv_size != TIX__SHOW_SEAT_KEY_LEN || val.mv_size != 8) {
                     problem(v, "show %llu: malformed seat row", ull(show));
                     continue;
                 }
