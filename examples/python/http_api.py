@@ -127,12 +127,12 @@ class Api:
             return self._cities[value.lower()]
 
     @staticmethod
-    def show_json(sh, movie, venue, avail):
+    def show_json(sh, movie, venue, avail, local=None):
         return {"id": sh.id, "movie_id": sh.movie_id, "movie": movie.title,
                 "venue_id": sh.venue_id, "venue": venue.name,
                 "screen_id": sh.screen_id, "start": sh.start, "end": sh.end,
                 "local_date": sh.local_date, "seat_count": sh.seat_count,
-                "free": avail["free"]}
+                "free": avail["free"], "start_local": local}
 
     def hold_json(self, h):
         out = {"hold": str(h), "show_id": h.show_id, "seats": list(h.seats),
@@ -306,12 +306,15 @@ class Api:
                 if sh.movie_id not in movies:
                     movies[sh.movie_id] = sh.movie()
                 out.append(self.show_json(sh, movies[sh.movie_id], v,
-                                          sh.availability()))
+                                          sh.availability(),
+                                          local_time(sh.start, offset)))
         return 200, {"venue": v.name, "shows": out, "now": self.db.now()}
 
     def show(self, show_id):
         sh = self.db.show(show_id)
-        d = self.show_json(sh, sh.movie(), sh.venue(), sh.availability())
+        offset = self.db.place(sh.city_id).utc_offset_min * 60
+        d = self.show_json(sh, sh.movie(), sh.venue(), sh.availability(),
+                           local_time(sh.start, offset))
         d["screen"] = sh.screen().name
         d["hold_max_seats"] = self.db.hold_max_seats
         d["hold_ttl"] = self.db.hold_ttl_default
@@ -321,7 +324,7 @@ class Api:
     def layout(self, show_id):
         sh = self.db.show(show_id)
         _n, _lay, data = self.layout_of(sh)
-        return 200, Raw("application/json", data,
+        return 200, Raw("application/json", data, cache="no-cache",
                         etag='"L%d-%d"' % (sh.screen_id, sh.seat_count))
 
     def states(self, show_id):
@@ -417,6 +420,12 @@ class Api:
         if known:
             return 405, {"error": "method_not_allowed", "message": method}
         return 404, {"error": "not_found", "message": path}
+
+
+def local_time(t, offset):
+    """"2030-06-01 19:00": epoch seconds @t at a UTC offset in seconds."""
+    d = datetime.datetime.fromtimestamp(t + offset, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%d %H:%M")
 
 
 def seat_label(layout, i):

@@ -31,7 +31,7 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8",
                 ".js": "text/javascript; charset=utf-8",
                 ".css": "text/css; charset=utf-8",
                 ".png": "image/png", ".svg": "image/svg+xml"}
-PAGES = {"/": "index.html", "/gate": "gate.html"}
+PAGES = {"/": "index.html", "/gate": "gate.html", "/favicon.ico": "favicon.svg"}
 
 
 def static_file(path):
