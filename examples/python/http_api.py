@@ -396,7 +396,7 @@ class Api:
     ]
 
     def handle(self, method, path, query, body):
-        """Returns (status, json-able, Raw or None)."""
+        """Returns (status, payload): JSON-able, a Raw or None."""
         known = False
         for m, rx, name, takes in self.ROUTES:
             match = rx.match(path)
