@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PY ?= /usr/bin/python3
 
 .PHONY: all demo test deps deps-test build release asan tsan test-debug \
-        test-asan test-tsan test-python install clean docs test-valgrind test-long fuzz bench bench-quick deps-bench
+        test-asan test-tsan test-python test-browser install clean docs test-valgrind test-long fuzz bench bench-quick deps-bench
 
 all: build
 
@@ -55,7 +55,14 @@ test-python: test-debug
 	  exit $$rc; \
 	fi
 
-test: test-debug test-asan test-tsan test-python test-valgrind
+# The seat-map page in headless chromium against the HTTP example
+# (tests/browser; about 15 s). Fails, never skips, when chromium or
+# playwright-core cannot be installed.
+test-browser: test-debug
+	bash scripts/deps.sh browser
+	node --test --test-timeout=110000 tests/browser/
+
+test: test-debug test-asan test-tsan test-python test-valgrind test-browser
 	@echo "make test: all suites passed"
 
 FUZZ_SECONDS ?= 60

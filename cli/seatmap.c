@@ -234,6 +234,12 @@ int seatmap_text(const seatmap_in *in, int color, int force)
 /* ------------------------------------------------------------------------ */
 /* SVG                                                                       */
 
+/* Up to this many seats each seat is its own element with a tooltip; above
+ * it (a stadium) a row's run of seats in one state is one <path>, which
+ * keeps 150,000 seats to a few MB and still names every seat (see
+ * docs/cli.md). */
+#define SVG_EACH_MAX 5000
+
 static void xml_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
@@ -249,62 +255,146 @@ static void xml_text(FILE *f, const char *s)
     }
 }
 
-int seatmap_svg(const seatmap_in *in, const char *path)
+/* Characters, not bytes, of a UTF-8 string (for text width estimates). */
+static size_t u8_len(const char *s)
 {
-    const cli_show *s = in->s;
-    size_t n = seat_n(in);
-    double pitch = estimate_pitch(s, n);
-    bbox b = bounds(s, n);
-    int arena = is_arena(s, n, b);
-    /* Scale: about 22 px per seat, at most 3000 px of seats across. */
-    double span = fmax(b.x1 - b.x0, b.y1 - b.y0) + pitch;
-    double k = 22.0 / pitch;
-    if (span * k > 3000) k = 3000 / span;
-    double seat = fmax(pitch * k * 0.82, 1.5);
-    double margin = 40, top = arena ? 70 : 120;
-    double width = (b.x1 - b.x0) * k + seat + 2 * margin + 30;
-    if (width < 560) width = 560;
-    double mapw = (b.x1 - b.x0) * k;
-    double ox = (width - mapw) / 2, oy = top;
-    double maph = (b.y1 - b.y0) * k + seat;
-    size_t legend_rows = 2 + (s->tiers->count + 3) / 4;
-    double height = oy + maph + 40 + 26.0 * (double)legend_rows + 20;
-    int titles = n <= 5000;
+    size_t n = 0;
+    for (; s && *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
 
-    FILE *f = fopen(path, "w");
-    if (!f) return errno;
+typedef struct svg {
+    FILE *f;
+    const seatmap_in *in;
+    const cli_show *s;
+    size_t n;
+    bbox b;
+    int arena;
+    double pitch, k, seat, ox, oy, width, height, mapw, maph, access_w;
+} svg;
+
+static const char *state_class(uint8_t st)
+{
+    switch (st) {
+    case TIX_SEAT_FREE: return "free";
+    case TIX_SEAT_HELD:
+    case TIX_SEAT_CONFIRMING: return "held";
+    case TIX_SEAT_BOOKED: return "booked";
+    default: return "blocked";
+    }
+}
+
+static double sx(const svg *g, double x) { return g->ox + (x - g->b.x0) * g->k; }
+static double sy(const svg *g, double y) { return g->oy + (y - g->b.y0) * g->k; }
+
+/* Legend entries flow left to right and wrap by their estimated width, so
+ * long tier names never run into the next entry. Returns the rows used. */
+typedef struct legend_item {
+    const char *fill, *stroke;
+    int shape; /* 0 rect, 1 circle, 2 dashed rect */
+    char text[256];
+} legend_item;
+
+static size_t legend_place(const svg *g, const legend_item *it, size_t n,
+                           double *xs, size_t *row)
+{
+    double x = 30, room = g->width - 30;
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = 22 + 7.0 * (double)u8_len(it[i].text) + 24;
+        if (x > 30 && x + w > room) {
+            r++;
+            x = 30;
+        }
+        xs[i] = x;
+        row[i] = r;
+        x += w;
+    }
+    return n ? r + 1 : 0;
+}
+
+static size_t legend_items(const svg *g, legend_item *it, size_t max)
+{
+    const cli_show *s = g->s;
+    size_t n = 0;
+    for (size_t t = 0; t < s->tiers->count && n + 5 < max; t++) {
+        char pr[48];
+        it[n] = (legend_item){tier_fill[t % N_TIER_COLORS], "#263238", 0, ""};
+        snprintf(it[n].text, sizeof it[n].text, "%s %s", s->tiers->items[t].name,
+                 cli_price(pr, s->tiers->items[t].price_minor,
+                           s->tiers->items[t].currency));
+        n++;
+    }
+    static const legend_item st[] = {{HELD_FILL, "#e65100", 0, "Held"},
+                                     {BOOKED_FILL, "#9e9e9e", 0, "Booked"},
+                                     {BLOCKED_FILL, "#000000", 0, "Blocked"},
+                                     {"#ffffff", ACCESS_STROKE, 1, "Wheelchair"},
+                                     {"#ffffff", ACCESS_STROKE, 2, "Companion"}};
+    for (size_t i = 0; i < sizeof st / sizeof *st; i++) it[n++] = st[i];
+    return n;
+}
+
+static void svg_legend(const svg *g, const legend_item *it, size_t n,
+                       const double *xs, const size_t *row, double ly)
+{
+    FILE *f = g->f;
+    fputs("<g id=\"legend\" font-size=\"12\" fill=\"#212121\">\n", f);
+    for (size_t i = 0; i < n; i++) {
+        double x = xs[i], y = ly + 26.0 * (double)row[i];
+        if (it[i].shape == 1)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"%s\" "
+                       "stroke=\"%s\" stroke-width=\"2\"/>",
+                    x + 8, y + 8, it[i].fill, it[i].stroke);
+        else
+            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"16\" "
+                       "rx=\"3\" fill=\"%s\" stroke=\"%s\"%s/>",
+                    x, y, it[i].fill, it[i].stroke,
+                    it[i].shape == 2 ? " stroke-width=\"2\" stroke-dasharray=\"2 1.5\"" : "");
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 22, y + 13);
+        xml_text(f, it[i].text);
+        fputs("</text>\n", f);
+    }
+    fputs("</g>\n", f);
+}
+
+static void svg_head(const svg *g)
+{
+    FILE *f = g->f;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-               "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-               "font-family=\"DejaVu Sans, Arial, sans-serif\">\n",
-            width, height, width, height);
+    /* No fixed size: the picture scales to whatever shows it. */
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+               "font-family=\"DejaVu Sans, Arial, sans-serif\" data-seats=\"%zu\">\n",
+            g->width, g->height, g->n);
     fputs("<title>", f);
-    xml_text(f, in->title);
+    xml_text(f, g->in->title);
     fputs("</title>\n", f);
     /* Seat colors by class: tier fill, then state, then accessibility. */
-    double access_w = fmax(seat / 8, 1.5);
-    fprintf(f, "<style>\n.s{stroke:#263238;stroke-width:%.2f}\n",
-            fmax(seat / 20, 0.3));
+    fprintf(f, "<style>\n.s{stroke:#263238;stroke-width:%.2f}\n", fmax(g->seat / 20, 0.3));
     for (size_t t = 0; t < N_TIER_COLORS; t++)
         fprintf(f, ".t%zu{fill:%s}\n", t + 1, tier_fill[t]);
     fprintf(f, ".held{fill:%s;stroke:#e65100}\n.booked{fill:%s;stroke:#9e9e9e}\n"
                ".blocked{fill:%s;stroke:#000000}\n"
                ".wheelchair,.companion{stroke:%s;stroke-width:%.2f}\n"
                ".companion{stroke-dasharray:2 1.5}\n</style>\n",
-            HELD_FILL, BOOKED_FILL, BLOCKED_FILL, ACCESS_STROKE, access_w);
+            HELD_FILL, BOOKED_FILL, BLOCKED_FILL, ACCESS_STROKE, g->access_w);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
     fprintf(f, "<text x=\"%.1f\" y=\"28\" font-size=\"20\" font-weight=\"bold\" "
-               "text-anchor=\"middle\" fill=\"#212121\">", width / 2);
-    xml_text(f, in->title);
+               "text-anchor=\"middle\" fill=\"#212121\">", g->width / 2);
+    xml_text(f, g->in->title);
     fprintf(f, "</text>\n<text x=\"%.1f\" y=\"48\" font-size=\"12\" "
-               "text-anchor=\"middle\" fill=\"#616161\">", width / 2);
-    xml_text(f, in->subtitle);
+               "text-anchor=\"middle\" fill=\"#616161\">", g->width / 2);
+    xml_text(f, g->in->subtitle);
     fputs("</text>\n", f);
+}
 
-    /* The screen edge (or the field). */
-    if (arena) {
-        double cx = ox + ((b.x0 + b.x1) / 2 - b.x0) * k + seat / 2;
-        double cy = oy + ((b.y0 + b.y1) / 2 - b.y0) * k + seat / 2;
+static void svg_stage(const svg *g)
+{
+    FILE *f = g->f;
+    const bbox b = g->b;
+    double k = g->k, seat = g->seat;
+    if (g->arena) {
+        double cx = g->ox + ((b.x0 + b.x1) / 2 - b.x0) * k + seat / 2;
+        double cy = g->oy + ((b.y0 + b.y1) / 2 - b.y0) * k + seat / 2;
         double fw = (b.x1 - b.x0) * k * 0.30, fh = (b.y1 - b.y0) * k * 0.30;
         fprintf(f, "<g id=\"field\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                    "height=\"%.1f\" rx=\"%.1f\" fill=\"#a5d6a7\" "
@@ -313,144 +403,242 @@ int seatmap_svg(const seatmap_in *in, const char *path)
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.0f\" "
                    "text-anchor=\"middle\" fill=\"#1b5e20\">FIELD</text></g>\n",
                 cx, cy + 8, fmax(fh / 8, 14));
-    } else {
-        double x1 = ox + mapw * 0.1, x2 = ox + mapw * 0.9 + seat, y = oy - 40;
-        if (x2 - x1 < 120) {
-            x1 = width / 2 - 60;
-            x2 = width / 2 + 60;
-        }
-        fprintf(f, "<g id=\"screen\"><path d=\"M %.1f %.1f Q %.1f %.1f %.1f "
-                   "%.1f\" fill=\"none\" stroke=\"#455a64\" stroke-width=\"6\" "
-                   "stroke-linecap=\"round\"/>\n",
-                x1, y, (x1 + x2) / 2, y - 22, x2, y);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" "
-                   "letter-spacing=\"6\" text-anchor=\"middle\" "
-                   "fill=\"#455a64\">SCREEN</text></g>\n",
-                (x1 + x2) / 2, y + 18);
+        return;
     }
+    double x1 = g->ox + g->mapw * 0.1, x2 = g->ox + g->mapw * 0.9 + seat, y = g->oy - 40;
+    if (x2 - x1 < 120) {
+        x1 = g->width / 2 - 60;
+        x2 = g->width / 2 + 60;
+    }
+    fprintf(f, "<g id=\"screen\"><path d=\"M %.1f %.1f Q %.1f %.1f %.1f "
+               "%.1f\" fill=\"none\" stroke=\"#455a64\" stroke-width=\"6\" "
+               "stroke-linecap=\"round\"/>\n",
+            x1, y, (x1 + x2) / 2, y - 22, x2, y);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" "
+               "letter-spacing=\"6\" text-anchor=\"middle\" "
+               "fill=\"#455a64\">SCREEN</text></g>\n",
+            (x1 + x2) / 2, y + 18);
+}
 
-    /* Seats: as wide as their row's pitch (recliners are wider). */
-    double rw = seat;
-    fputs("<g id=\"seats\" stroke-width=\"1\">\n", f);
-    for (size_t i = 0; i < n; i++) {
-        const tix_seat *t = &s->seats->items[i];
-        if (i == 0 || strcmp(t->row, s->seats->items[i - 1].row)) {
-            double best = 0;
-            for (size_t j = i + 1; j < n && !strcmp(s->seats->items[j].row, t->row); j++) {
-                double d = hypot(s->seats->items[j].x - s->seats->items[j - 1].x,
-                                 s->seats->items[j].y - s->seats->items[j - 1].y);
-                if (d > 1e-9 && (best == 0 || d < best)) best = d;
-            }
-            rw = best > pitch ? fmin(best, 2 * pitch) * k * 0.82 : seat;
+/* Width of the seats of the row starting at @i: as wide as the row's
+ * pitch (recliners are wider), at most two normal seats. */
+static double row_seat_w(const svg *g, size_t i)
+{
+    const tix_seat *it = g->s->seats->items;
+    double best = 0;
+    for (size_t j = i + 1; j < g->n && !strcmp(it[j].row, it[i].row); j++) {
+        double d = hypot(it[j].x - it[j - 1].x, it[j].y - it[j - 1].y);
+        if (d > 1e-9 && (best == 0 || d < best)) best = d;
+    }
+    return best > g->pitch ? fmin(best, 2 * g->pitch) * g->k * 0.82 : g->seat;
+}
+
+/* One seat as its own element: id, name, state and a tooltip. */
+static void svg_seat(const svg *g, size_t i, double rw)
+{
+    FILE *f = g->f;
+    const cli_show *s = g->s;
+    const tix_seat *t = &s->seats->items[i];
+    uint8_t st = g->in->states[i];
+    double seat = g->seat, x = sx(g, t->x), y = sy(g, t->y);
+    size_t slot = tier_slot(s, t->tier_id);
+    const char *cls = state_class(st);
+    int wheel = (t->flags & TIX_SEAT_WHEELCHAIR) != 0;
+    int comp = (t->flags & TIX_SEAT_COMPANION) != 0;
+    char nm[32], pr[48];
+    cli_seat_name(nm, s, (uint32_t)i);
+    if (wheel)
+        fprintf(f, "<circle class=\"s t%zu %s wheelchair\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"",
+                slot % N_TIER_COLORS + 1, cls, x + seat / 2, y + seat / 2,
+                seat / 2 - g->access_w / 2);
+    else
+        fprintf(f, "<rect class=\"s t%zu %s%s\" x=\"%.1f\" y=\"%.1f\" "
+                   "width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\"",
+                slot % N_TIER_COLORS + 1, cls, comp ? " companion" : "",
+                x - (rw - seat) / 2, y, rw, seat, seat / 5);
+    fprintf(f, " id=\"s%zu\" data-seat=\"", i);
+    xml_text(f, nm);
+    fprintf(f, "\" data-state=\"%s\"><title>", cls);
+    xml_text(f, nm);
+    const tix_tier *tr = slot < s->tiers->count ? &s->tiers->items[slot] : NULL;
+    if (tr) {
+        fputs(" ", f);
+        xml_text(f, tr->name);
+        fprintf(f, " %s", cli_price(pr, tr->price_minor, tr->currency));
+    }
+    fprintf(f, " %s%s</title>%s\n", cls, wheel ? " wheelchair" : comp ? " companion" : "",
+            wheel ? "</circle>" : "</rect>");
+    if (st == TIX_SEAT_UNAVAILABLE && seat >= 6)
+        fprintf(f, "<path d=\"M %.1f %.1f L %.1f %.1f M %.1f %.1f L %.1f "
+                   "%.1f\" stroke=\"#ffffff\" stroke-width=\"1.2\"/>\n",
+                x + seat * .25, y + seat * .25, x + seat * .75, y + seat * .75,
+                x + seat * .75, y + seat * .25, x + seat * .25, y + seat * .75);
+}
+
+/* A seat that must stand alone even in a big layout: a wheelchair space
+ * or companion seat (their marks), the rest go into runs. */
+static int seat_alone(const svg *g, size_t i)
+{
+    return (g->s->seats->items[i].flags & (TIX_SEAT_WHEELCHAIR | TIX_SEAT_COMPANION)) != 0;
+}
+
+/* Seats [i, j) of one row in one state and tier as one <path>, one square
+ * per seat in index order; data-seats gives the first and last index, so
+ * seat i + m is the path's m-th square. The tooltip names the run. */
+static void svg_run(const svg *g, size_t i, size_t j)
+{
+    FILE *f = g->f;
+    const cli_show *s = g->s;
+    const tix_seat *it = s->seats->items;
+    size_t slot = tier_slot(s, it[i].tier_id);
+    const char *cls = state_class(g->in->states[i]);
+    double w = g->seat;
+    fprintf(f, "<path class=\"s t%zu %s\" id=\"r%zu\" data-seats=\"%zu-%zu\" "
+               "data-state=\"%s\" data-row=\"", slot % N_TIER_COLORS + 1, cls, i, i, j - 1, cls);
+    xml_text(f, it[i].row);
+    fputs("\" d=\"", f);
+    for (size_t m = i; m < j; m++)
+        fprintf(f, "M%.1f %.1fh%.1fv%.1fh-%.1fz", sx(g, it[m].x), sy(g, it[m].y), w, w, w);
+    char a[32], b[32], pr[48];
+    fputs("\"><title>", f);
+    xml_text(f, cli_seat_name(a, s, (uint32_t)i));
+    if (j - i > 1) {
+        fputs("\xe2\x80\x93", f);
+        xml_text(f, cli_seat_name(b, s, (uint32_t)(j - 1)));
+    }
+    const tix_tier *tr = slot < s->tiers->count ? &s->tiers->items[slot] : NULL;
+    if (tr) {
+        fputs(" ", f);
+        xml_text(f, tr->name);
+        fprintf(f, " %s", cli_price(pr, tr->price_minor, tr->currency));
+    }
+    fprintf(f, " %s</title></path>\n", cls);
+}
+
+static void svg_seats(const svg *g)
+{
+    const tix_seat *it = g->s->seats->items;
+    const uint8_t *st = g->in->states;
+    double rw = g->seat;
+    fputs("<g id=\"seats\" stroke-width=\"1\">\n", g->f);
+    for (size_t i = 0; i < g->n;) {
+        int row_start = i == 0 || strcmp(it[i].row, it[i - 1].row);
+        if (row_start) rw = row_seat_w(g, i);
+        if (g->n <= SVG_EACH_MAX || seat_alone(g, i)) {
+            svg_seat(g, i, rw);
+            i++;
+            continue;
         }
-        uint8_t st = in->states[i];
-        double x = ox + (t->x - b.x0) * k, y = oy + (t->y - b.y0) * k;
-        const char *cls;
-        size_t slot = tier_slot(s, t->tier_id);
-        switch (st) {
-        case TIX_SEAT_FREE: cls = "free"; break;
-        case TIX_SEAT_HELD:
-        case TIX_SEAT_CONFIRMING: cls = "held"; break;
-        case TIX_SEAT_BOOKED: cls = "booked"; break;
-        default: cls = "blocked";
+        size_t j = i + 1;
+        while (j < g->n && !strcmp(it[j].row, it[i].row) && !seat_alone(g, j) &&
+               state_class(st[j]) == state_class(st[i]) && it[j].tier_id == it[i].tier_id)
+            j++;
+        svg_run(g, i, j);
+        i = j;
+    }
+    fputs("</g>\n", g->f);
+}
+
+/* Row labels: left of the rows of a cinema; one seat before each row's
+ * first seat, along the row, in a stadium (small: read them zoomed in). */
+static void svg_row_labels(const svg *g)
+{
+    FILE *f = g->f;
+    const tix_seat *it = g->s->seats->items;
+    double fs = g->arena ? fmax(g->seat * 0.9, 1.2) : 10;
+    fprintf(f, "<g id=\"rows\" font-size=\"%.1f\" fill=\"#757575\" text-anchor=\"%s\">\n",
+            fs, g->arena ? "middle" : "end");
+    for (size_t i = 0; i < g->n; i++) {
+        if (i && !strcmp(it[i].row, it[i - 1].row)) continue;
+        double x, y;
+        if (g->arena) {
+            size_t j = i + 1 < g->n && !strcmp(it[i + 1].row, it[i].row) ? i + 1 : i;
+            double dx = it[j].x - it[i].x, dy = it[j].y - it[i].y, d = hypot(dx, dy);
+            if (d < 1e-9) dx = 1, dy = 0, d = 1;
+            x = sx(g, it[i].x - dx / d * g->pitch * 1.2) + g->seat / 2;
+            y = sy(g, it[i].y - dy / d * g->pitch * 1.2) + g->seat * 0.75;
+        } else {
+            x = g->ox - 12 - g->seat * 0.5;
+            y = sy(g, it[i].y) + g->seat * 0.75;
         }
-        int wheel = (t->flags & TIX_SEAT_WHEELCHAIR) != 0;
-        int comp = (t->flags & TIX_SEAT_COMPANION) != 0;
-        /* Colors come from the classes (see the style sheet above). */
-        if (wheel)
-            fprintf(f, "<circle class=\"s t%zu %s wheelchair\" cx=\"%.1f\" "
-                       "cy=\"%.1f\" r=\"%.1f\">",
-                    slot % N_TIER_COLORS + 1, cls, x + seat / 2, y + seat / 2,
-                    seat / 2 - access_w / 2);
-        else
-            fprintf(f, "<rect class=\"s t%zu %s%s\" x=\"%.1f\" y=\"%.1f\" "
-                       "width=\"%.1f\" height=\"%.1f\" rx=\"%.1f\">",
-                    slot % N_TIER_COLORS + 1, cls, comp ? " companion" : "",
-                    x - (rw - seat) / 2, y, rw, seat, seat / 5);
-        if (titles) {
-            char nm[32], pr[48];
-            const tix_tier *tr = slot < s->tiers->count ? &s->tiers->items[slot] : NULL;
-            fputs("<title>", f);
-            xml_text(f, cli_seat_name(nm, s, (uint32_t)i));
-            fputs(" ", f);
-            if (tr) {
-                xml_text(f, tr->name);
-                fprintf(f, " %s", cli_price(pr, tr->price_minor, tr->currency));
-            }
-            fprintf(f, " %s%s</title>", cls,
-                    wheel ? " wheelchair" : comp ? " companion" : "");
-        }
-        fputs(wheel ? "</circle>\n" : "</rect>\n", f);
-        if (st == TIX_SEAT_UNAVAILABLE && seat >= 6)
-            fprintf(f, "<path d=\"M %.1f %.1f L %.1f %.1f M %.1f %.1f L %.1f "
-                       "%.1f\" stroke=\"#ffffff\" stroke-width=\"1.2\"/>\n",
-                    x + seat * .25, y + seat * .25, x + seat * .75, y + seat * .75,
-                    x + seat * .75, y + seat * .25, x + seat * .25, y + seat * .75);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x, y);
+        xml_text(f, it[i].row);
+        fputs("</text>\n", f);
     }
     fputs("</g>\n", f);
+}
 
-    /* Row labels left of each row's first seat (small layouts only). */
-    if (titles && !arena) {
-        fputs("<g id=\"rows\" font-size=\"10\" fill=\"#757575\" "
-              "text-anchor=\"end\">\n", f);
-        for (size_t i = 0; i < n; i++) {
-            const tix_seat *t = &s->seats->items[i];
-            if (i && !strcmp(t->row, s->seats->items[i - 1].row)) continue;
-            double minx = t->x;
-            for (size_t j = i; j < n && !strcmp(s->seats->items[j].row, t->row); j++)
-                minx = fmin(minx, s->seats->items[j].x);
-            (void)minx; /* labels line up left of the widest row */
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", ox - 12 - seat * 0.5,
-                    oy + (t->y - b.y0) * k + seat * 0.75);
-            xml_text(f, t->row);
-            fputs("</text>\n", f);
+/* Sections: rows labelled BLOCK-ROW ("L07-12") group into block L07, named
+ * at the middle of its seats. */
+static void svg_sections(const svg *g)
+{
+    const tix_seat *it = g->s->seats->items;
+    int open = 0;
+    for (size_t i = 0; i < g->n;) {
+        const char *dash = strrchr(it[i].row, '-');
+        size_t len = dash ? (size_t)(dash - it[i].row) : 0;
+        size_t j = i;
+        double x = 0, y = 0;
+        while (j < g->n && len && !strncmp(it[j].row, it[i].row, len) && it[j].row[len] == '-') {
+            x += it[j].x;
+            y += it[j].y;
+            j++;
         }
-        fputs("</g>\n", f);
+        if (j == i) {
+            i++;
+            continue;
+        }
+        if (!open++)
+            fputs("<g id=\"sections\" font-size=\"11\" font-weight=\"bold\" fill=\"#212121\" "
+                  "text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"2.5\" "
+                  "paint-order=\"stroke\">\n", g->f);
+        fprintf(g->f, "<text x=\"%.1f\" y=\"%.1f\">", sx(g, x / (double)(j - i)),
+                sy(g, y / (double)(j - i)) + 4);
+        char name[TIX_NAME_MAX + 1];
+        snprintf(name, sizeof name, "%.*s", (int)len, it[i].row);
+        xml_text(g->f, name);
+        fputs("</text>\n", g->f);
+        i = j;
     }
+    if (open) fputs("</g>\n", g->f);
+}
 
-    /* Legend: tiers, then states. */
-    double ly = oy + maph + 40;
-    fputs("<g id=\"legend\" font-size=\"12\" fill=\"#212121\">\n", f);
-    for (size_t t = 0; t < s->tiers->count; t++) {
-        double lx = 30 + (double)(t % 4) * ((width - 60) / 4);
-        double yy = ly + 26.0 * (double)(t / 4);
-        char pr[48];
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"16\" "
-                   "rx=\"3\" fill=\"%s\" stroke=\"#263238\"/>",
-                lx, yy, tier_fill[t % N_TIER_COLORS]);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", lx + 22, yy + 13);
-        xml_text(f, s->tiers->items[t].name);
-        fprintf(f, " %s</text>\n",
-                cli_price(pr, s->tiers->items[t].price_minor,
-                          s->tiers->items[t].currency));
-    }
-    double sy = ly + 26.0 * (double)((s->tiers->count + 3) / 4);
-    static const struct {
-        const char *label, *fill, *stroke;
-        int shape; /* 0 rect, 1 circle, 2 dashed rect */
-    } st[] = {{"Held", HELD_FILL, "#e65100", 0},
-              {"Booked", BOOKED_FILL, "#9e9e9e", 0},
-              {"Blocked", BLOCKED_FILL, "#000000", 0},
-              {"Wheelchair", "#ffffff", ACCESS_STROKE, 1},
-              {"Companion", "#ffffff", ACCESS_STROKE, 2}};
-    for (size_t i = 0; i < sizeof st / sizeof *st; i++) {
-        double lx = 30 + (double)i * ((width - 60) / 5);
-        if (st[i].shape == 1)
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"%s\" "
-                       "stroke=\"%s\" stroke-width=\"2\"/>",
-                    lx + 8, sy + 8, st[i].fill, st[i].stroke);
-        else
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"16\" "
-                       "rx=\"3\" fill=\"%s\" stroke=\"%s\"%s/>",
-                    lx, sy, st[i].fill, st[i].stroke,
-                    st[i].shape == 2
-                        ? " stroke-width=\"2\" stroke-dasharray=\"2 1.5\""
-                        : "");
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 22, sy + 13,
-                st[i].label);
-    }
-    fputs("</g>\n</svg>\n", f);
-    int err = ferror(f) ? EIO : 0;
-    if (fclose(f) != 0 && !err) err = errno;
+int seatmap_svg(const seatmap_in *in, const char *path)
+{
+    svg g = {.in = in, .s = in->s, .n = seat_n(in)};
+    g.pitch = estimate_pitch(g.s, g.n);
+    g.b = bounds(g.s, g.n);
+    g.arena = is_arena(g.s, g.n, g.b);
+    /* Scale: about 22 px per seat, at most 3000 px of seats across. */
+    double span = fmax(g.b.x1 - g.b.x0, g.b.y1 - g.b.y0) + g.pitch;
+    g.k = 22.0 / g.pitch;
+    if (span * g.k > 3000) g.k = 3000 / span;
+    g.seat = fmax(g.pitch * g.k * 0.82, 1.5);
+    g.access_w = fmax(g.seat / 8, 1.5);
+    double margin = 40, top = g.arena ? 70 : 120;
+    g.width = fmax((g.b.x1 - g.b.x0) * g.k + g.seat + 2 * margin + 30, 560);
+    g.mapw = (g.b.x1 - g.b.x0) * g.k;
+    g.ox = (g.width - g.mapw) / 2;
+    g.oy = top;
+    g.maph = (g.b.y1 - g.b.y0) * g.k + g.seat;
+    legend_item items[64];
+    double xs[64];
+    size_t rows[64];
+    size_t ni = legend_items(&g, items, 64);
+    size_t lrows = legend_place(&g, items, ni, xs, rows);
+    double ly = g.oy + g.maph + 40;
+    g.height = ly + 26.0 * (double)lrows + 20;
+
+    g.f = fopen(path, "w");
+    if (!g.f) return errno;
+    svg_head(&g);
+    svg_stage(&g);
+    svg_seats(&g);
+    svg_row_labels(&g);
+    svg_sections(&g);
+    svg_legend(&g, items, ni, xs, rows, ly);
+    fputs("</svg>\n", g.f);
+    int err = ferror(g.f) ? EIO : 0;
+    if (fclose(g.f) != 0 && !err) err = errno;
     return err;
 }

@@ -51,10 +51,29 @@ def _start(date, hh, mm):
     return int(local_midnight.timestamp()) + (hh * 60 + mm - UTC_OFFSET_MIN) * 60
 
 
+def _place(db, name, parent=None):
+    """The place @name under @parent, created if missing (a store may have
+    India already, from an imported layout)."""
+    there = db.countries() if parent is None else parent.children()
+    for p in there:
+        if p.name == name:
+            return p
+    return tix.Place.create(db, name, parent=parent)
+
+
+def _bengaluru(db):
+    for country in db.countries():
+        for state in country.children():
+            for c in state.children():
+                if c.name == "Bengaluru":
+                    return c
+    return None
+
+
 def load(db, days=1):
     """Creates the demo catalog (the store must not have it yet)."""
-    india = tix.Place.create(db, "India")
-    ka = tix.Place.create(db, "Karnataka", parent=india)
+    india = _place(db, "India")
+    ka = _place(db, "Karnataka", parent=india)
     city = tix.Place.create(db, "Bengaluru", parent=ka,
                             utc_offset_min=UTC_OFFSET_MIN)
     venues = [
@@ -99,9 +118,7 @@ def load(db, days=1):
 
 def find(db, days=1):
     """What ensure() returns: the ids an example needs, as a dict."""
-    india = [p for p in db.countries() if p.name == "India"][0]
-    ka = india.children()[0]
-    city = [c for c in ka.children() if c.name == "Bengaluru"][0]
+    city = _bengaluru(db)
     date = local_date(db, days)
     return {"city": city, "date": date.isoformat(),
             "user": db.user_by_email("asha@example.com"),
@@ -111,6 +128,6 @@ def find(db, days=1):
 
 def ensure(db, days=1):
     """Loads the demo catalog unless the store already has it."""
-    if any(p.name == "India" for p in db.countries()):
+    if _bengaluru(db) is not None:
         return find(db, days)
     return load(db, days)

@@ -23,12 +23,34 @@ stops it cleanly (store closed).
   DELETE /holds/<hold>                                   -> 204 (release)
   GET  /bookings/<id>
 
+The seat-map page (examples/web/, web_parts.py) adds:
+  GET  /  and  /gate                                     the pages
+  GET  /venues                       every venue with its city
+  GET  /venues/<id>/shows[?days=7]   shows of the next days, local dates
+  GET  /shows/<id>                   one show: movie, venue, hold limits
+  GET  /shows/<id>/layout            compact seat positions, rows, tiers
+  GET  /shows/<id>/states            one byte per seat (0 free, 1 held,
+                                     2 confirming, 3 booked, 4 blocked);
+                                     ETag, If-None-Match -> 304
+  GET  /shows/<id>/bookings          the show's bookings
+  POST /shows/<id>/holds  ... "no_orphans": true  refuses (409 TIX_ESTRAND)
+                                     a choice that leaves a lone seat
+  POST /holds/<hold>/extend  {"ttl": 60}   -> 200 {"hold": ...} (new handle)
+  POST /users  {"name": ..., "email": ...}  finds or creates a customer
+  POST /checkin  {"code": ..., "gate": ...}  -> 200, or 409 TIX_EALREADY
+                                     with "first": the first check-in
+  GET  /bookings/<id>/tickets/<n>/qr.png   the ticket's QR code
+Every response carries a Content-Security-Policy (default-src 'self').
+
 Errors are JSON {"error": "TIX_ECONFLICT", "message": "..."} with 400, 404,
 409 (conflict, state, exists, price), 410 (hold expired) or 500. One tix.Database
 serves every request thread (ThreadingHTTPServer); confirms from parallel
 requests are group-committed by libtix.
 """
 import argparse
+import datetime
+import gzip
+import hashlib
 import json
 import os
 import re
@@ -46,6 +68,8 @@ except ImportError:  # running from a source tree: use its bindings
                                     "..", "..", "bindings", "python"))
     import tix
 
+import web_parts
+
 MAX_BODY = 64 * 1024
 
 STATUS = [  # first match wins
@@ -55,6 +79,13 @@ STATUS = [  # first match wins
     ((tix.InvalidArgument, tix.OutOfRange, tix.TooLong, tix.BadUTF8,
       tix.BadCode, tix.Limit, tix.Overlap), 400),
 ]
+
+
+class Raw:
+    """A response that is not JSON: bytes of a type, maybe with an ETag."""
+
+    def __init__(self, ctype, data, etag=None, cache=None):
+        self.ctype, self.data, self.etag, self.cache = ctype, data, etag, cache
 
 
 class HttpError(Exception):
@@ -76,6 +107,7 @@ class Api:
     def __init__(self, db):
         self.db = db
         self._cities = {}
+        self._layouts = {}  # screen id -> (seat count, layout, JSON bytes)
         self._lock = threading.Lock()
 
     # ---- helpers ------------------------------------------------------------
@@ -95,17 +127,50 @@ class Api:
             return self._cities[value.lower()]
 
     @staticmethod
-    def show_json(sh, movie, venue, avail):
+    def show_json(sh, movie, venue, avail, local=None):
         return {"id": sh.id, "movie_id": sh.movie_id, "movie": movie.title,
                 "venue_id": sh.venue_id, "venue": venue.name,
                 "screen_id": sh.screen_id, "start": sh.start, "end": sh.end,
                 "local_date": sh.local_date, "seat_count": sh.seat_count,
-                "free": avail["free"]}
+                "free": avail["free"], "start_local": local}
 
-    @staticmethod
-    def hold_json(h):
-        return {"hold": str(h), "show_id": h.show_id, "seats": list(h.seats),
-                "expires": h.expires}
+    def hold_json(self, h):
+        out = {"hold": str(h), "show_id": h.show_id, "seats": list(h.seats),
+               "expires": h.expires, "now": self.db.now()}
+        q = h.quote()
+        out["total_minor"], out["currency"] = q.total_minor, q.currency
+        out["total"] = web_parts.format_money(q.total_minor, q.currency)
+        layout = self.layout_of(self.db.show(h.show_id))[1]
+        out["labels"] = [seat_label(layout, i) for i in h.seats]
+        return out
+
+    def layout_of(self, sh):
+        """(seat count, compact layout, its JSON) of a show's screen, built
+        once per screen (seats are only ever added: a new count rebuilds)."""
+        with self._lock:
+            hit = self._layouts.get(sh.screen_id)
+        if hit and hit[0] == sh.seat_count:
+            return hit
+        scr = sh.screen()
+        lay = web_parts.compact_layout(scr, scr.tiers(), scr.seats())
+        hit = (sh.seat_count, lay, json.dumps(lay, separators=(",", ":"))
+               .encode())
+        with self._lock:
+            self._layouts[sh.screen_id] = hit
+        return hit
+
+    def booking_json(self, b):
+        d = b.as_dict()
+        d["total"] = web_parts.format_money(b.total_minor, b.currency)
+        sh = self.db.show(b.show_id)
+        layout = self.layout_of(sh)[1]
+        for n, t in enumerate(d["tickets"]):
+            t["labels"] = [seat_label(layout, i) for i in t["seats"]]
+            t["qr_url"] = "/bookings/%d/tickets/%d/qr.png" % (b.id, n)
+        d["movie"] = sh.movie().title
+        d["venue"] = sh.venue().name
+        d["start"] = sh.start
+        return d
 
     # ---- endpoints ------------------------------------------------------------
     def list_shows(self, q):
@@ -141,6 +206,8 @@ class Api:
             if not isinstance(seats, list) or not all(
                     isinstance(s, int) for s in seats):
                 raise HttpError(400, "bad_request", "seats must be a list of ints")
+            if body.get("no_orphans"):
+                self.refuse_stranding(sh, seats)
             h = sh.hold(seats, ttl=ttl, request_key=key)
         elif "best" in body:
             n = body["best"]
@@ -177,7 +244,30 @@ class Api:
                           offer_code=body.get("offer_code"), expected=expected)
         finally:
             h.close()
-        return 201, b.as_dict()
+        return 201, self.booking_json(b)
+
+    def refuse_stranding(self, sh, seats):
+        layout = self.layout_of(sh)[1]
+        if any(not 0 <= i < layout["seat_count"] for i in seats):
+            return  # the engine names the bad index
+        lone = web_parts.stranded(layout, sh.seat_state_bytes(), seats)
+        if lone:
+            names = ", ".join(seat_label(layout, i) for i in lone)
+            raise HttpError(409, "TIX_ESTRAND", (
+                "%s would be left as a single seat between your seats and a "
+                "taken seat, an aisle or the row end. A lone seat can only "
+                "go to someone buying one ticket, so the box office does not "
+                "strand one: shift your choice by a seat or include %s."
+                % (names, "it" if len(lone) == 1 else "them")), )
+
+    def extend(self, handle, body):
+        ttl = body.get("ttl")
+        h = tix.Hold.from_string(self.db, handle)
+        try:
+            h.extend(ttl)
+            return 200, self.hold_json(h)
+        finally:
+            h.close()
 
     def release(self, handle):
         with tix.Hold.from_string(self.db, handle) as h:
@@ -185,21 +275,130 @@ class Api:
         return 204, None
 
     def booking(self, booking_id):
-        return 200, self.db.booking(booking_id).as_dict()
+        return 200, self.booking_json(self.db.booking(booking_id))
 
+    def show_bookings(self, show_id):
+        return 200, {"bookings": [b.as_dict()
+                                  for b in self.db.show(show_id).bookings()]}
+
+    def venues(self):
+        out = []
+        for country in self.db.countries():
+            for state in country.children():
+                for c in state.children():
+                    out += [{"id": v.id, "name": v.name, "city": c.name,
+                             "city_id": c.id, "address": v.address}
+                            for v in c.venues()]
+        return 200, {"venues": out}
+
+    def venue_shows(self, venue_id, q):
+        days = int(q.get("days") or 7)
+        if not 1 <= days <= 31:
+            raise HttpError(400, "bad_request", "days must be 1..31")
+        v = self.db.venue(venue_id)
+        offset = v.city().utc_offset_min * 60
+        today = datetime.datetime.fromtimestamp(
+            self.db.now() + offset, datetime.timezone.utc).date()
+        out, movies = [], {}
+        for d in range(days):
+            day = today + datetime.timedelta(days=d)
+            for sh in self.db.shows(venue=v, date=day):
+                if sh.movie_id not in movies:
+                    movies[sh.movie_id] = sh.movie()
+                out.append(self.show_json(sh, movies[sh.movie_id], v,
+                                          sh.availability(),
+                                          local_time(sh.start, offset)))
+        return 200, {"venue": v.name, "shows": out, "now": self.db.now()}
+
+    def show(self, show_id):
+        sh = self.db.show(show_id)
+        offset = self.db.place(sh.city_id).utc_offset_min * 60
+        d = self.show_json(sh, sh.movie(), sh.venue(), sh.availability(),
+                           local_time(sh.start, offset))
+        d["screen"] = sh.screen().name
+        d["hold_max_seats"] = self.db.hold_max_seats
+        d["hold_ttl"] = self.db.hold_ttl_default
+        d["now"] = self.db.now()
+        return 200, d
+
+    def layout(self, show_id):
+        sh = self.db.show(show_id)
+        _n, _lay, data = self.layout_of(sh)
+        return 200, Raw("application/json", data, cache="no-cache",
+                        etag='"L%d-%d"' % (sh.screen_id, sh.seat_count))
+
+    def states(self, show_id):
+        data = self.db.show(show_id).seat_state_bytes()
+        tag = '"%s"' % hashlib.blake2b(data, digest_size=12).hexdigest()
+        return 200, Raw("application/octet-stream", data, etag=tag,
+                        cache="no-cache")
+
+    def user(self, body):
+        name, email = body.get("name"), body.get("email")
+        if not isinstance(name, str) or not isinstance(email, str):
+            raise HttpError(400, "bad_request", "name and email are required")
+        try:
+            u = self.db.user_by_email(email)
+        except tix.NotFound:
+            u = tix.User.create(self.db, name, email)
+        return 200, {"id": u.id, "name": u.name, "email": u.email}
+
+    def checkin(self, body):
+        code, gate = body.get("code"), body.get("gate") or "Gate 1"
+        if not isinstance(code, str) or not isinstance(gate, str):
+            raise HttpError(400, "bad_request", "code is required")
+        code = code.strip()
+        if code.startswith("tix1:"):  # a scanned QR payload
+            code = code.split(":")[1]
+        try:
+            c = self.db.checkin(code, gate)
+        except tix.Already as e:
+            return 409, {"error": "TIX_EALREADY", "message": e.message,
+                         "first": self.checkin_json(e.checkin)}
+        return 200, self.checkin_json(c)
+
+    def checkin_json(self, c):
+        d = c._asdict()
+        sh = self.db.show(c.show_id)
+        d["movie"], d["venue"], d["start"] = (sh.movie().title,
+                                              sh.venue().name, sh.start)
+        return d
+
+    def ticket_qr(self, booking_id, n):
+        b = self.db.booking(booking_id)
+        if not 0 <= n < len(b.tickets):
+            raise HttpError(404, "TIX_ENOTFOUND", "no ticket %d" % n)
+        png = web_parts.png_gray(web_parts.qr_modules(b.tickets[n].qr))
+        return 200, Raw("image/png", png, cache="private, max-age=3600")
+
+    # (method, path, handler, what it takes besides the path's numbers)
     ROUTES = [
-        ("GET", re.compile(r"^/shows$"), "list_shows"),
-        ("GET", re.compile(r"^/shows/(\d+)/availability$"), "availability"),
-        ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold"),
-        ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/confirm$"), "confirm"),
-        ("DELETE", re.compile(r"^/holds/([A-Za-z0-9_-]+)$"), "release"),
-        ("GET", re.compile(r"^/bookings/(\d+)$"), "booking"),
+        ("GET", re.compile(r"^/shows$"), "list_shows", "query"),
+        ("GET", re.compile(r"^/shows/(\d+)$"), "show", None),
+        ("GET", re.compile(r"^/shows/(\d+)/availability$"), "availability",
+         "query"),
+        ("GET", re.compile(r"^/shows/(\d+)/layout$"), "layout", None),
+        ("GET", re.compile(r"^/shows/(\d+)/states$"), "states", None),
+        ("GET", re.compile(r"^/shows/(\d+)/bookings$"), "show_bookings", None),
+        ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold", "body"),
+        ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/confirm$"), "confirm",
+         "body"),
+        ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/extend$"), "extend",
+         "body"),
+        ("DELETE", re.compile(r"^/holds/([A-Za-z0-9_-]+)$"), "release", None),
+        ("GET", re.compile(r"^/bookings/(\d+)$"), "booking", None),
+        ("GET", re.compile(r"^/bookings/(\d+)/tickets/(\d+)/qr\.png$"),
+         "ticket_qr", None),
+        ("GET", re.compile(r"^/venues$"), "venues", None),
+        ("GET", re.compile(r"^/venues/(\d+)/shows$"), "venue_shows", "query"),
+        ("POST", re.compile(r"^/users$"), "user", "body"),
+        ("POST", re.compile(r"^/checkin$"), "checkin", "body"),
     ]
 
     def handle(self, method, path, query, body):
-        """Returns (status, json-able or None)."""
+        """Returns (status, payload): JSON-able, a Raw or None."""
         known = False
-        for m, rx, name in self.ROUTES:
+        for m, rx, name, takes in self.ROUTES:
             match = rx.match(path)
             if not match:
                 continue
@@ -207,10 +406,8 @@ class Api:
             if m != method:
                 continue
             args = [int(a) if a.isdigit() else a for a in match.groups()]
-            if name in ("list_shows", "availability"):
-                args.append(query)
-            elif method == "POST":
-                args.append(body)
+            if takes:
+                args.append(query if takes == "query" else body)
             try:
                 return getattr(self, name)(*args)
             except HttpError as e:
@@ -223,6 +420,29 @@ class Api:
         if known:
             return 405, {"error": "method_not_allowed", "message": method}
         return 404, {"error": "not_found", "message": path}
+
+
+def local_time(t, offset):
+    """"2030-06-01 19:00": epoch seconds @t at a UTC offset in seconds."""
+    d = datetime.datetime.fromtimestamp(t + offset, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%d %H:%M")
+
+
+def seat_label(layout, i):
+    """"D7": the row label and number of seat @i of a compact layout."""
+    rows = layout["rows"]
+    lo, hi = 0, len(rows) - 1
+    while lo < hi:  # the last row starting at or before i
+        mid = (lo + hi + 1) // 2
+        if rows[mid][1] <= i:
+            lo = mid
+        else:
+            hi = mid - 1
+    if not rows:
+        return "@%d" % i
+    label = rows[lo][0]
+    sep = "-" if label[-1:].isdigit() else ""  # "L07-12-5", as the CLI says
+    return "%s%s%d" % (label, sep, layout["n"][i])
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -249,6 +469,10 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 return self._send(400, {"error": "bad_json",
                                         "message": "body must be an object"})
+        if method == "GET":
+            page = web_parts.static_file(url.path)
+            if page is not None:
+                return self._send(200, Raw(page[0], page[1], cache="no-cache"))
         try:
             status, payload = self.server.api.handle(method, url.path, query,
                                                      body)
@@ -257,10 +481,30 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, payload)
 
     def _send(self, status, payload):
-        data = b"" if payload is None else json.dumps(payload).encode()
+        if isinstance(payload, Raw):
+            ctype, data = payload.ctype, payload.data
+        elif payload is not None:
+            ctype, data = "application/json", json.dumps(payload).encode()
+        else:
+            ctype, data = None, b""
+        etag = getattr(payload, "etag", None)
+        if etag and self.headers.get("If-None-Match") == etag:
+            status, ctype, data = 304, None, b""
+        gz = (len(data) > 1024 and "gzip" in
+              (self.headers.get("Accept-Encoding") or ""))
+        if gz:
+            data = gzip.compress(data, 5)
         self.send_response(status)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json")
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        if gz:
+            self.send_header("Content-Encoding", "gzip")
+        if etag:
+            self.send_header("ETag", etag)
+        self.send_header("Cache-Control", getattr(payload, "cache", None)
+                         or "no-store")
+        for k, v in web_parts.SECURITY_HEADERS:
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -291,9 +535,14 @@ def main(argv=None):
                     help="load the demo city into an empty store")
     ap.add_argument("--durability", default="full",
                     choices=("full", "nometa", "none"))
+    ap.add_argument("--hold-ttl", type=int, default=0,
+                    help="seconds a hold lasts (0 = the library default)")
     ap.add_argument("--verbose", action="store_true", help="log requests")
     args = ap.parse_args(argv)
-    with tix.open(args.store, durability=args.durability) as db:
+    config = {"durability": args.durability}
+    if args.hold_ttl:
+        config["hold_ttl_default"] = args.hold_ttl
+    with tix.open(args.store, **config) as db:
         if args.seed:
             import demo_data
             demo_data.ensure(db)

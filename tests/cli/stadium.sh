@@ -23,5 +23,24 @@ expect_rc 0 "$TIX" seats "$SHOW" --svg "$WORK/stadium.svg"
 expect_match "too many rows" "$OUT" "no terminal map for a stadium"
 expect_rc 0 xmllint --noout --huge "$WORK/stadium.svg"
 expect_match 'id="field"' "$(head -c 200000 "$WORK/stadium.svg")" "field drawn"
+SIZE=$(stat -c %s "$WORK/stadium.svg")
+[ "$SIZE" -lt 6000000 ] && ok || fail "stadium SVG is $SIZE bytes (runs should keep it under 6 MB)"
+# Every seat is named once: in a run's data-seats range or as its own s<i>.
+expect_rc 0 "$PY" - "$WORK/stadium.svg" <<'PYEOF'
+import re, sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+seen = [0] * 150000
+for a, b in re.findall(r'data-seats="(\d+)-(\d+)"', svg):
+    for i in range(int(a), int(b) + 1):
+        seen[i] += 1
+for i in re.findall(r' id="s(\d+)"', svg):
+    seen[int(i)] += 1
+assert seen == [1] * 150000, [i for i, c in enumerate(seen) if c != 1][:10]
+held = re.findall(r'data-seats="(\d+)-(\d+)" data-state="held" data-row="U01-25"', svg)
+assert held, "the held seat U01-25:40 is in a held run"
+assert svg.count("<title>") > 3000, "runs carry tooltips"
+assert 'id="sections"' in svg and '>L07</text>' in svg and '>U64</text>' in svg
+assert svg.count('<text', svg.index('id="rows"')) >= 3600
+PYEOF
 expect_rc 0 "$TIX" check
 finish

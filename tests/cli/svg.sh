@@ -29,7 +29,41 @@ expect_eq 2 "$(grep -c 'wheelchair"' "$SVG")" "wheelchair spaces"
 expect_match 'id="screen"' "$(cat "$SVG")" "screen edge"
 expect_match 'id="legend"' "$(cat "$SVG")" "legend"
 expect_match 'Seat Map &lt;Test&gt; &amp; Co' "$(cat "$SVG")" "title escaped"
+expect_eq 0 "$(grep -c '<svg[^>]* width=' "$SVG")" "no fixed size"
+expect_match 'viewBox="0 0 [0-9]+ [0-9]+"' "$(head -3 "$SVG")" "a viewBox"
+expect_eq 3 "$(grep -c 'data-state="booked"' "$SVG")" "data-state booked"
+expect_eq 300 "$(grep -Ec ' id="s[0-9]+" data-seat="[A-Z][0-9]+" data-state="' "$SVG")" "per-seat ids"
+expect_match '<rect class="s t2 booked" [^>]* id="s[0-9]+" data-seat="F10"' "$(cat "$SVG")" "seat F10 named"
+expect_match 'id="rows"' "$(cat "$SVG")" "row labels"
 expect_rc 0 rsvg-convert -o "$PNG" "$SVG"
 expect_rc 0 "$PY" "$(dirname "$0")/pngcheck.py" "$PNG" 6
 echo "$OUT"
+
+# Long tier names: the legend wraps instead of running entries together.
+"$PY" - "$SRC/examples/data/multiplex.json" "$WORK/long.json" <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["venue"]["name"] = "Long Names Hall"
+for t in j["screens"][0]["tiers"]:
+    t["name"] = t["name"] + " with a very long name for the legend"
+json.dump(j, open(sys.argv[2], "w"))
+PYEOF
+"$TIX" import "$WORK/long.json" >/dev/null
+LSHOW=$("$TIX" show create --movie "$MOVIE" --screen 2 --start 2030-05-02T20:00Z)
+expect_rc 0 "$TIX" seats "$LSHOW" --svg "$WORK/long.svg" --no-map
+expect_rc 0 "$PY" - "$WORK/long.svg" <<'PYEOF'
+import re, sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+legend = svg[svg.index('id="legend"'):]
+items = [(float(x), float(y), t) for x, y, t in
+         re.findall(r'<text x="([0-9.]+)" y="([0-9.]+)">([^<]*)</text>', legend)]
+rows = {}
+for x, y, t in items:
+    rows.setdefault(y, []).append((x, t))
+assert len(rows) >= 2, rows
+for y, r in rows.items():
+    r.sort()
+    for (x1, t1), (x2, _) in zip(r, r[1:]):
+        assert x2 - x1 >= 6.5 * len(t1), (y, t1, x1, x2)
+PYEOF
 finish

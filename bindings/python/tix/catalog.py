@@ -610,6 +610,11 @@ class Show(Record):
         from .seats import seat_states
         return seat_states(self._db, self.id, self.seat_count)
 
+    def seat_state_bytes(self):
+        """bytes, one tix.SeatState value per seat (fast for big venues)."""
+        from .seats import seat_state_bytes
+        return seat_state_bytes(self._db, self.id, self.seat_count)
+
     def seat_map(self):
         """Seats with their current state: a list of dicts (index, row,
         number, label, x, y, tier_id, flags, state) in index order."""

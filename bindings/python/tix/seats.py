@@ -345,6 +345,14 @@ def seat_states(db, show_id, seat_count=None):
     return [_STATES[b] for b in raw]
 
 
+def seat_state_bytes(db, show_id, seat_count):
+    """One byte per seat (a tix.SeatState value), as the C library fills it:
+    the compact form for a web page's live seat map."""
+    buf = ffi.new("uint8_t[]", max(seat_count, 1))
+    db._call("tix_show_seat_states", as_id(show_id, "show"), buf, seat_count)
+    return ffi.buffer(buf, seat_count)[:]
+
+
 def block(db, show_id, seats, on):
     idx = _seat_indexes(seats)
     if not idx:
