@@ -57,7 +57,8 @@ static const char main_help[] =
     "  3  conflict (seat taken, name exists, overlapping show, already\n"
     "     checked in, store busy)\n"
     "  4  invalid input (bad value, malformed code or handle, layout error)\n"
-    "  5  wrong state (hold expired, show over, limit reached, timeout)\n"
+    "  5  wrong state (hold expired, show over, limit reached, timeout,\n"
+    "     cancel of a checked-in booking)\n"
     "  6  corruption or inconsistency (`tix check` found problems)\n"
     "  7  system error (I/O, out of memory or space, permission)\n";
 
@@ -83,6 +84,7 @@ int cli_exit_code(int rc)
     case TIX_ESTATE:
     case TIX_ELIMIT:
     case TIX_EPRICE:
+    case TIX_ECHECKEDIN:
     case TIX_ETIMEDOUT:
     case TIX_EAGAIN: return EX_STATE;
     case TIX_ECORRUPT:

@@ -20,7 +20,7 @@ from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      Expired, Full, Corrupt, IOFailure, NoMemory, Busy,
                      TooLong, BadUTF8, OutOfRange, Overlap, Permission,
                      Already, BadCode, Version, Again, Limit, State, TimedOut,
-                     PriceMismatch)
+                     PriceMismatch, CheckedIn)
 from .db import open, Database, Durability
 from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
@@ -52,5 +52,5 @@ __all__ = [
     "Error", "InvalidArgument", "NotFound", "Exists", "Conflict", "Expired",
     "Full", "Corrupt", "IOFailure", "NoMemory", "Busy", "TooLong", "BadUTF8",
     "OutOfRange", "Overlap", "Permission", "Already", "BadCode", "Version",
-    "Again", "Limit", "State", "TimedOut", "PriceMismatch",
+    "Again", "Limit", "State", "TimedOut", "PriceMismatch", "CheckedIn",
 ]

@@ -53,6 +53,7 @@ CDEF = r"""
 #define TIX_ESTATE -21
 #define TIX_ETIMEDOUT -22
 #define TIX_EPRICE -23
+#define TIX_ECHECKEDIN -24
 
 #define TIX_OPEN_READONLY 0x1
 #define TIX_OPEN_NOCREATE 0x2
