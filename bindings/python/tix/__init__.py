@@ -30,6 +30,8 @@ from .reviews import Review, ReviewOrder, Comment
 from .discover import SearchHit, Recommendation, Reason, NearbyVenue
 from .outbox import Consumer, Event, EventType, EventSeat, EventTicket
 from .offers import Offer, OfferScope, Quote, QuoteSeat
+from .money import (currency_exponent, format_money, parse_money, tz_offset,
+                    local_datetime)
 
 
 def version():
@@ -49,6 +51,8 @@ __all__ = [
     "SearchHit", "Recommendation", "Reason", "NearbyVenue",
     "Consumer", "Event", "EventType", "EventSeat", "EventTicket",
     "Offer", "OfferScope", "Quote", "QuoteSeat",
+    "currency_exponent", "format_money", "parse_money", "tz_offset",
+    "local_datetime",
     "Error", "InvalidArgument", "NotFound", "Exists", "Conflict", "Expired",
     "Full", "Corrupt", "IOFailure", "NoMemory", "Busy", "TooLong", "BadUTF8",
     "OutOfRange", "Overlap", "Permission", "Already", "BadCode", "Version",
