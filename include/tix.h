@@ -1140,7 +1140,7 @@ typedef struct tix_event_ticket {
  *  - BOOKED: booking, user, show (and its movie), seats, every ticket,
  *    total_minor = amount paid.
  *  - CANCELLED: booking, user, show, seats, every ticket (now void),
- *    total_minor = amount of the booking.
+ *    total_minor = amount of the booking, after_checkin.
  *  - CHECKED_IN: booking, user, show, the ticket and its seats, gate.
  *  - REVIEWED: user, movie, review (no show, seats or tickets).
  * Unset ids are 0, unset strings "", unset counts 0 (arrays then non-NULL
