@@ -260,8 +260,9 @@ typedef struct tix_place {
                                "Asia/Kolkata"), 1..#TIX_TZ_NAME_MAX bytes,
                                that must exist in the system's tzdata
                                (/usr/share/zoneinfo); NULL or "" = none.
-                               Read back as "" for places stored before
-                               zones existed. */
+                               Read back as "" when none, or NULL for a
+                               place stored before zones existed (record
+                               version 1). */
 } tix_place;
 
 /** A list of places; one allocation, free with tix_place_list_free(). */
