@@ -7,15 +7,19 @@
  * bounds. Version 1 files use the 32-bit block; version 2+ skip it for the
  * 64-bit block and its footer rule, which gives the offset after the last
  * transition (a "slim" file has no transitions past today, a "fat" one
- * none past 2037; shows go to 2100). */
+ * none past 2037; shows go to 2100). A store keeps the files it read in a
+ * small cache of its own (tix__tz_cache), so a confirm in a zoned city
+ * does not open a file; the public tix_tz_offset() reads every time. */
 #include "tz.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -452,4 +456,113 @@ size_t tix__local_iso(char buf[TIX__LOCAL_ISO_MAX], int64_t t, int32_t off_min)
                      (int)(sec / 60 % 60), (int)(sec % 60),
                      off_min < 0 ? '-' : '+', a / 60, a % 60);
     return n < 0 ? 0 : (size_t)n;
+}
+
+/* ---- a per-store cache of zone files ---------------------------------- */
+
+/* Zones a store keeps read: a handful of cities' zones in practice. */
+#define CACHE_SLOTS 16
+/* How long a cached file is trusted before its inode, size and mtime are
+ * looked at again (a tzdata upgrade reaches a running process). */
+#define CACHE_RECHECK_NS (10LL * 1000000000)
+
+typedef struct cache_slot {
+    char name[TIX_TZ_NAME_MAX + 1]; /* "" = free */
+    uint8_t *buf;
+    size_t len;
+    struct stat st;      /* of the file when it was read */
+    int64_t checked_ns;  /* CLOCK_MONOTONIC of the last look at the file */
+} cache_slot;
+
+struct tix__tz_cache {
+    pthread_mutex_t mu;
+    cache_slot slot[CACHE_SLOTS];
+    unsigned next_evict;
+};
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int tix__tz_cache_open(tix__tz_cache **out)
+{
+    tix__tz_cache *c = calloc(1, sizeof *c);
+    if (!c) return tix__err(TIX_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->mu, NULL);
+    *out = c;
+    return TIX_OK;
+}
+
+void tix__tz_cache_close(tix__tz_cache *c)
+{
+    if (!c) return;
+    for (int i = 0; i < CACHE_SLOTS; i++) free(c->slot[i].buf);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The slot holding @p name, read (again) when missing or changed on disk.
+ * Called with the lock held. */
+static int cache_slot_for(tix__tz_cache *c, const char *name, cache_slot **out)
+{
+    char path[TIX_TZ_NAME_MAX + sizeof TIX__TZ_DIR + 2];
+    snprintf(path, sizeof path, "%s/%s", TIX__TZ_DIR, name);
+    cache_slot *s = NULL;
+    for (int i = 0; i < CACHE_SLOTS && !s; i++)
+        if (!strcmp(c->slot[i].name, name)) s = &c->slot[i];
+    int64_t now = mono_ns();
+    if (s && now - s->checked_ns < CACHE_RECHECK_NS) {
+        *out = s;
+        return TIX_OK;
+    }
+    struct stat st;
+    if (s && stat(path, &st) == 0 && same_file(&st, &s->st)) {
+        s->checked_ns = now;
+        *out = s;
+        return TIX_OK;
+    }
+    uint8_t *buf;
+    size_t len;
+    int rc = read_zone(path, name, &buf, &len);
+    if (rc == TIX_OK && stat(path, &st) != 0) memset(&st, 0, sizeof st);
+    if (rc) return rc;
+    if (!s) {
+        s = &c->slot[c->next_evict++ % CACHE_SLOTS];
+        snprintf(s->name, sizeof s->name, "%s", name);
+    }
+    free(s->buf);
+    s->buf = buf;
+    s->len = len;
+    s->st = st;
+    s->checked_ns = now;
+    *out = s;
+    return TIX_OK;
+}
+
+int tix__tz_cache_offset(tix__tz_cache *c, const char *name, int64_t t,
+                         int32_t *utc_offset_min)
+{
+    if (!c) return tix_tz_offset(name, t, utc_offset_min);
+    int rc = tix__tz_name_check(name);
+    if (rc) return rc;
+    pthread_mutex_lock(&c->mu);
+    cache_slot *s;
+    int32_t sec = 0;
+    rc = cache_slot_for(c, name, &s);
+    /* Parsed under the lock: an eviction by another thread cannot free the
+     * buffer under this walk. */
+    if (rc == TIX_OK) rc = tix__tz_offset_tzif(s->buf, s->len, t, &sec);
+    pthread_mutex_unlock(&c->mu);
+    if (rc == TIX_OK) *utc_offset_min = (int32_t)floor_div(sec, 60);
+    return rc;
 }

@@ -37,6 +37,15 @@ int tix__tz_offset_rule(const char *rule, size_t len, int64_t t,
 int tix__tz_offset_dir(const char *dir, const char *name, int64_t t,
                        int32_t *utoff_sec);
 
+/* A store's cache of zone files (16 zones, each file looked at again after
+ * 10 s so a tzdata upgrade is seen): thread-safe, owned by the handle. */
+typedef struct tix__tz_cache tix__tz_cache;
+int tix__tz_cache_open(tix__tz_cache **out);
+void tix__tz_cache_close(tix__tz_cache *c); /* NULL allowed */
+/* As tix_tz_offset(), through the cache (@p c NULL: uncached). */
+int tix__tz_cache_offset(tix__tz_cache *c, const char *name, int64_t t,
+                         int32_t *utc_offset_min);
+
 /* Writes Unix time @p t at offset @p off_min as ISO 8601 local time with
  * its offset, "2027-07-01T19:30:00+01:00". Returns the length. */
 #define TIX__LOCAL_ISO_MAX 40

@@ -105,9 +105,10 @@ int tix__place_is_city(tix_db *db, MDB_txn *txn, tix_id id, const char *field)
     return TIX_OK;
 }
 
-/* Local UTC offset (minutes) at @p t of a place read in place: its zone's,
- * else its fixed offset. The zone name is copied out of LMDB's page. */
-static int offset_of(const tix_place *p, int64_t t, int32_t *off)
+/* Local UTC offset (minutes) at @p t of a place read in place: its zone's
+ * (through the store's cache of zone files), else its fixed offset. The
+ * zone name is copied out of LMDB's page. */
+static int offset_of(tix_db *db, const tix_place *p, int64_t t, int32_t *off)
 {
     size_t n = p->time_zone ? strlen(p->time_zone) : 0;
     if (n == 0) {
@@ -119,7 +120,7 @@ static int offset_of(const tix_place *p, int64_t t, int32_t *off)
                         (unsigned long long)p->id, n);
     char zone[TIX_TZ_NAME_MAX + 1];
     memcpy(zone, p->time_zone, n + 1);
-    return tix_tz_offset(zone, t, off);
+    return tix__tz_cache_offset(db->tz, zone, t, off);
 }
 
 int tix__place_offset_at(tix_db *db, MDB_txn *txn, tix_id id, int64_t t,
@@ -127,7 +128,7 @@ int tix__place_offset_at(tix_db *db, MDB_txn *txn, tix_id id, int64_t t,
 {
     tix_place p;
     int rc = tix__rec_peek(db, txn, &tix__place_type, id, &p);
-    return rc ? rc : offset_of(&p, t, utc_offset_min);
+    return rc ? rc : offset_of(db, &p, t, utc_offset_min);
 }
 
 int tix_place_utc_offset(tix_db *db, tix_id id, int64_t t,
