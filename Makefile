@@ -66,7 +66,7 @@ test: test-debug test-asan test-tsan test-python test-valgrind test-browser
 	@echo "make test: all suites passed"
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := codec hold ticket outbox text
+FUZZ_TARGETS := codec hold ticket outbox text tz
 
 test-valgrind: test-debug
 	bash tests/valgrind.sh build/debug

@@ -119,8 +119,9 @@ int cli_seat_parse(cli *c, const char *cmd, const cli_show *s,
 const char *cli_seat_name(char buf[32], const cli_show *s, uint32_t index);
 /* JSON array of seats {index,row,number}. */
 json_t *cli_seats_json(const cli_show *s, const uint32_t *idx, size_t n);
-/* Local time offset of the city of a show (0 when unknown). */
-int32_t cli_city_offset(cli *c, tix_id city_id);
+/* Local time offset of a city at Unix time @p t: its time zone's (summer
+ * time included) or its fixed offset; 0 when unknown. */
+int32_t cli_city_offset(cli *c, tix_id city_id, int64_t t);
 
 /* Commands. */
 int cmd_init(cli *c, int argc, char **argv);

@@ -176,15 +176,18 @@ int cmd_user(cli *c, int argc, char **argv)
 /* show                                                                      */
 
 static const char show_help[] =
-    "usage: tix show create --movie ID --screen ID --start TIME\n"
+    "usage: tix show create --movie ID --screen ID --start TIME [--allow-past]\n"
     "       tix show list (--city ID|NAME | --venue ID) [--date YYYYMMDD]\n"
     "                     [--movie ID]\n"
     "\n"
     "create schedules a show; TIME is Unix seconds, or\n"
     "YYYY-MM-DDTHH:MM[:SS] followed by Z or +HH:MM / -HH:MM, or without a\n"
-    "zone for the local time of the screen's city. Prints the show id.\n"
+    "zone for the local time of the screen's city (its time zone, summer\n"
+    "time included, or its fixed offset). A date that does not exist\n"
+    "(2027-02-30) is refused with exit 4. Prints the show id.\n"
     "Exit 3 when it overlaps another show on the screen (cleaning gap\n"
-    "included).\n"
+    "included). A start in the past is refused (exit 4) unless\n"
+    "--allow-past is given (an admin recording history).\n"
     "\n"
     "list prints the shows of a city (all movies, or --movie) or a venue on\n"
     "a local date (default: today in that city), by start time.\n";
@@ -200,7 +203,18 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* Parses TIME; *zoned 0 when no zone was given (then *t is local). */
+/* 1 when y-m-d is a real date: 2027-02-30 is not 2 March. */
+static int civil_valid(int y, int m, int d)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || m < 1 || m > 12 || d < 1) return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* Parses TIME; *zoned 0 when no zone was given (then *t is local).
+ * Returns 0, -1 when malformed, -2 when well-formed but no real date or
+ * time (2027-02-30, 24:00, +15:00). */
 static int parse_time(const char *s, int64_t *t, int *zoned)
 {
     char *end;
@@ -220,8 +234,9 @@ static int parse_time(const char *s, int64_t *t, int *zoned)
         if (sscanf(p, ":%2d%n", &sec, &m2) < 1) return -1;
         p += m2;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
+    if (!civil_valid(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+        sec < 0 || sec > 59)
+        return -2;
     int64_t base = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
                    h * 3600 + mi * 60 + sec;
     if (*p == 0) {
@@ -237,6 +252,7 @@ static int parse_time(const char *s, int64_t *t, int *zoned)
     int oh, om;
     if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
         strlen(p) == 6) {
+        if (oh < 0 || oh > 14 || om < 0 || om > 59) return -2;
         int off = oh * 60 + om;
         *t = base - (int64_t)(*p == '-' ? -off : off) * 60;
         *zoned = 1;
@@ -245,9 +261,10 @@ static int parse_time(const char *s, int64_t *t, int *zoned)
     return -1;
 }
 
-static json_t *show_json(cli *c, const tix_show *s, int32_t off)
+static json_t *show_json(cli *c, const tix_show *s)
 {
     char a[48], b[48];
+    int32_t off = cli_city_offset(c, s->city_id, s->start);
     json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:i, "
                           "s:i}",
                           "id", (json_int_t)s->id, "movie_id",
@@ -299,6 +316,15 @@ static int find_city(cli *c, const char *s, tix_id *out)
     return 0;
 }
 
+/* The UTC time of a wall-clock time @p local in a city: the offset is
+ * looked up at the first guess, then at the result, which settles it
+ * across a summer-time change (a time in the skipped hour moves by it). */
+static int64_t local_to_utc(cli *c, tix_id city, int64_t local)
+{
+    int64_t guess = local - (int64_t)cli_city_offset(c, city, local) * 60;
+    return local - (int64_t)cli_city_offset(c, city, guess) * 60;
+}
+
 static uint32_t today(cli *c, int32_t off)
 {
     time_t t = (time_t)(tix_db_now(c->db) + (int64_t)off * 60);
@@ -321,11 +347,15 @@ static int show_create(cli *c, cli_opt *opts)
         return rc;
     int64_t start;
     int zoned;
-    if (parse_time(ot->val, &start, &zoned))
+    int prc = parse_time(ot->val, &start, &zoned);
+    if (prc == -2)
+        return cli_error(c, EX_INVALID, "TIX_EINVAL", "--start '%s' is not a "
+                         "real date and time (month days, 00:00..23:59:59, "
+                         "offsets up to 14:59)", ot->val);
+    if (prc)
         return cli_usage(c, "show", "--start '%s': give Unix seconds or "
                          "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]", ot->val);
     if ((rc = cli_open(c, 0))) return rc;
-    int32_t off = 0;
     tix_screen *scr;
     int trc = tix_screen_get(c->db, screen, &scr);
     if (trc) return cli_fail(c, trc, "screen %llu", (unsigned long long)screen);
@@ -333,10 +363,12 @@ static int show_create(cli *c, cli_opt *opts)
     trc = tix_venue_get(c->db, scr->venue_id, &v);
     tix_screen_free(scr);
     if (trc) return cli_fail(c, trc, "venue of screen %llu", (unsigned long long)screen);
-    off = cli_city_offset(c, v->city_id);
+    tix_id city = v->city_id;
     tix_venue_free(v);
-    if (!zoned) start -= (int64_t)off * 60;
-    tix_show in = {.movie_id = movie, .screen_id = screen, .start = start};
+    if (!zoned) start = local_to_utc(c, city, start);
+    tix_show in = {.movie_id = movie, .screen_id = screen, .start = start,
+                   .flags = cli_find(opts, "allow-past")->set
+                                ? TIX_SHOW_ALLOW_PAST : 0};
     tix_id id;
     trc = tix_show_create(c->db, &in, &id);
     if (trc) return cli_fail(c, trc, "cannot create show");
@@ -345,7 +377,7 @@ static int show_create(cli *c, cli_opt *opts)
     if (trc) return cli_fail(c, trc, "show %llu", (unsigned long long)id);
     if (!c->json) printf("%llu\n", (unsigned long long)id);
     json_t *o = json_pack("{s:I, s:o}", "show_id", (json_int_t)id, "show",
-                          show_json(c, s, off));
+                          show_json(c, s));
     tix_show_free(s);
     cli_emit(c, o);
     return EX_OK;
@@ -375,8 +407,7 @@ static int show_list(cli *c, cli_opt *opts)
         city = v->city_id;
         tix_venue_free(v);
     }
-    int32_t off = cli_city_offset(c, city);
-    if (!date) date = today(c, off);
+    if (!date) date = today(c, cli_city_offset(c, city, tix_db_now(c->db)));
     tix_show_list *l;
     int trc = venue ? tix_show_list_by_venue(c->db, venue, date, &l)
                     : tix_show_list_by_city(c->db, city, date, movie, &l);
@@ -386,7 +417,7 @@ static int show_list(cli *c, cli_opt *opts)
         const tix_show *s = &l->items[i];
         if (venue && movie && s->movie_id != movie) continue;
         if (c->json) {
-            json_array_append_new(a, show_json(c, s, off));
+            json_array_append_new(a, show_json(c, s));
             continue;
         }
         tix_movie *m = NULL;
@@ -399,7 +430,8 @@ static int show_list(cli *c, cli_opt *opts)
         tix_show_availability(c->db, s->id, &av);
         char t[48];
         printf("%-6llu %s  %-28s %-24s %-10s %6u/%u free\n",
-               (unsigned long long)s->id, cli_time(t, s->start, off),
+               (unsigned long long)s->id,
+               cli_time(t, s->start, cli_city_offset(c, s->city_id, s->start)),
                m ? m->title : "?", v ? v->name : "?", sc ? sc->name : "?",
                av ? av->all.free : 0, s->seat_count);
         tix_avail_free(av);
@@ -418,7 +450,7 @@ int cmd_show(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("movie", 'm', 1), OPT("screen", 0, 1), OPT("start", 0, 1),
                       OPT("city", 0, 1),    OPT("venue", 0, 1),  OPT("date", 'd', 1),
-                      {0}};
+                      OPT("allow-past", 0, 0), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "show", show_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;

@@ -52,9 +52,11 @@ static json_t *event_json(const tix_event *e)
                                                  e->tickets[i].code, "qr",
                                                  e->tickets[i].qr));
     char at[48];
+    char total[48] = "";
+    if (e->currency[0]) cli_price(total, e->total_minor, e->currency);
     return json_pack(
         "{s:I, s:s, s:i, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, "
-        "s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:s}",
+        "s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:s, s:b}",
         "seq", (json_int_t)e->seq, "type", type_name(e->type), "version",
         (int)e->version, "at", (json_int_t)e->at, "at_utc", cli_iso(at, e->at),
         "booking_id", (json_int_t)e->booking_id, "user_id",
@@ -62,10 +64,12 @@ static json_t *event_json(const tix_event *e)
         (json_int_t)e->movie_id, "review_id", (json_int_t)e->review_id,
         "user_name", e->user_name, "user_email", e->user_email, "user_phone",
         e->user_phone, "movie_title", e->movie_title, "show_start",
-        (json_int_t)e->show_start, "venue_name", e->venue_name,
+        (json_int_t)e->show_start, "show_local", e->show_local,
+        "venue_name", e->venue_name,
         "venue_address", e->venue_address, "screen_name", e->screen_name,
         "total_minor", (json_int_t)e->total_minor, "currency", e->currency,
-        "seats", seats, "tickets", tickets, "gate", e->gate);
+        "total", total, "seats", seats, "tickets", tickets, "gate", e->gate,
+        "after_checkin", e->after_checkin);
 }
 
 static void event_text(const tix_event *e)
@@ -78,6 +82,7 @@ static void event_text(const tix_event *e)
     if (e->movie_title && *e->movie_title) printf(" \"%s\"", e->movie_title);
     if (e->venue_name && *e->venue_name)
         printf(" at %s %s", e->venue_name, e->screen_name);
+    if (e->show_local && *e->show_local) printf(" on %s", e->show_local);
     if (e->n_seats) {
         printf(" seats");
         for (size_t i = 0; i < e->n_seats; i++) {
@@ -96,6 +101,7 @@ static void event_text(const tix_event *e)
         char p[48];
         printf(" %s", cli_price(p, e->total_minor, e->currency));
     }
+    if (e->after_checkin) printf(" (refunded after check-in)");
     putchar('\n');
 }
 

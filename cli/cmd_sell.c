@@ -96,7 +96,7 @@ int cmd_seats(cli *c, int argc, char **argv)
     tix_movie_get(c->db, s.show->movie_id, &m);
     tix_screen_get(c->db, s.show->screen_id, &scr);
     tix_venue_get(c->db, s.show->venue_id, &v);
-    int32_t off = cli_city_offset(c, s.show->city_id);
+    int32_t off = cli_city_offset(c, s.show->city_id, s.show->start);
     char when[48], title[512], sub[512];
     snprintf(title, sizeof title, "%s", m ? m->title : "show");
     snprintf(sub, sizeof sub, "%s, %s - %s - show %llu", v ? v->name : "?",
@@ -355,8 +355,10 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
                                b->tickets[t].gate));
     }
     (void)c;
-    return json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:s, s:I, s:s, s:I, s:I, "
-                     "s:o, s:o}",
+    char total[48];
+    /* total: the amount as text in its currency's decimals ("JPY 1800"). */
+    return json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:s, s:I, s:s, s:s, s:I, "
+                     "s:I, s:o, s:o, s:b}",
                      "booking_id", (json_int_t)b->id, "user_id",
                      (json_int_t)b->user_id, "show_id", (json_int_t)b->show_id,
                      "status",
@@ -364,10 +366,14 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
                      "created_at", (json_int_t)b->created_at, "cancelled_at",
                      (json_int_t)b->cancelled_at, "payment_ref", b->payment_ref,
                      "total_minor", (json_int_t)b->total_minor, "currency",
-                     b->currency, "discount_minor", (json_int_t)b->discount_minor,
+                     b->currency, "total",
+                     cli_price(total, b->total_minor, b->currency),
+                     "discount_minor", (json_int_t)b->discount_minor,
                      "fee_minor", (json_int_t)b->fee_minor, "seats", seats,
-                     "tickets", tickets);
+                     "tickets", tickets, "cancelled_after_checkin",
+                     b->cancelled_after_checkin);
 }
+
 
 static void booking_text(const tix_booking *b, const cli_show *s)
 {
@@ -377,6 +383,8 @@ static void booking_text(const tix_booking *b, const cli_show *s)
            b->status == TIX_BOOKING_CONFIRMED ? "confirmed" : "CANCELLED",
            (unsigned long long)b->show_id, (unsigned long long)b->user_id,
            cli_price(total, b->total_minor, b->currency), b->payment_ref);
+    if (b->cancelled_after_checkin)
+        printf("  refunded after check-in (--after-checkin)\n");
     for (size_t t = 0; t < b->n_tickets; t++) {
         printf("  ticket %s  seats", b->tickets[t].code);
         for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
@@ -477,14 +485,17 @@ int cmd_confirm(cli *c, int argc, char **argv)
 }
 
 static const char cancel_help[] =
-    "usage: tix cancel BOOKING\n"
+    "usage: tix cancel BOOKING [--after-checkin]\n"
     "\n"
     "Cancels (refunds) a booking: its seats are for sale again and its\n"
-    "tickets no longer check in. Exit 3 when already cancelled.\n";
+    "tickets no longer check in. Exit 3 when already cancelled; exit 5\n"
+    "(TIX_ECHECKEDIN) when a ticket was already checked in, unless\n"
+    "--after-checkin is given: then it is refunded anyway, and the booking\n"
+    "and its outbox event record the override.\n";
 
 int cmd_cancel(cli *c, int argc, char **argv)
 {
-    cli_opt opts[] = {{0}};
+    cli_opt opts[] = {OPT("after-checkin", 0, 0), {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "cancel", cancel_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
@@ -492,7 +503,8 @@ int cmd_cancel(cli *c, int argc, char **argv)
     tix_id id;
     if ((rc = cli_parse_id(c, "cancel", "BOOKING", pos[0], &id))) return rc;
     if ((rc = cli_open(c, 0))) return rc;
-    int trc = tix_booking_cancel(c->db, id);
+    int trc = tix_booking_cancel_ex(c->db, id, opts[0].set
+                                                   ? TIX_CANCEL_AFTER_CHECKIN : 0);
     if (trc) return cli_fail(c, trc, "cannot cancel booking %llu", (unsigned long long)id);
     return print_booking(c, id);
 }

@@ -224,6 +224,7 @@ typedef struct imp {
     tix_id city_id;
     const char *country, *state, *city;
     int32_t utc_offset;
+    const char *time_zone; /* NULL = none */
     /* venue */
     const char *vname, *vaddress;
     double lat, lon;
@@ -897,6 +898,10 @@ static void parse_tiers(imp *m, screen_in *s, json_t *tiers)
                 path_key(&m->path, "currency");
                 ierr(m, "must be an ISO 4217 code of three capital letters");
                 path_pop(&m->path);
+            } else if (tix_currency_exponent(cur) < 0) {
+                path_key(&m->path, "currency");
+                ierr(m, "%s", tix_errmsg());
+                path_pop(&m->path);
             }
             memcpy(ti->currency, cur, 4);
         }
@@ -1015,7 +1020,8 @@ static void parse_layout(imp *m, json_t *root)
         ierr(m, pl ? "must be an object" : "missing (country, state, city or city_id)");
     } else {
         static const char *const pa[] = {"country", "state", "city",
-                                         "utc_offset_min", "city_id", NULL};
+                                         "utc_offset_min", "time_zone",
+                                         "city_id", NULL};
         only_keys(m, pl, pa);
         int64_t id = 0, off = 0;
         if (json_object_get(pl, "city_id")) {
@@ -1024,8 +1030,17 @@ static void parse_layout(imp *m, json_t *root)
             m->country = get_str(m, pl, "country", 1, 1, TIX_NAME_MAX);
             m->state = get_str(m, pl, "state", 1, 1, TIX_NAME_MAX);
             m->city = get_str(m, pl, "city", 1, 1, TIX_NAME_MAX);
-            if (get_int(m, pl, "utc_offset_min", 1, -720, 840, &off))
+            /* With a time zone the fixed offset is only a fallback. */
+            m->time_zone = get_str(m, pl, "time_zone", 0, 1, TIX_TZ_NAME_MAX);
+            int need_off = m->time_zone == NULL;
+            if (get_int(m, pl, "utc_offset_min", need_off, -720, 840, &off))
                 m->utc_offset = (int32_t)off;
+            int32_t probe;
+            if (m->time_zone && tix_tz_offset(m->time_zone, 0, &probe)) {
+                path_key(&m->path, "time_zone");
+                ierr(m, "%s", tix_errmsg());
+                path_pop(&m->path);
+            }
         }
     }
     path_pop(&m->path);
@@ -1074,7 +1089,8 @@ static void parse_layout(imp *m, json_t *root)
 /* Writing                                                                   */
 
 static int find_or_create_place(imp *m, tix_place_kind kind, tix_id parent,
-                                const char *name, int32_t off, tix_id *out)
+                                const char *name, int32_t off, const char *zone,
+                                tix_id *out)
 {
     tix_place_list *l;
     int rc = tix_place_list_by_parent(m->c->db, parent, &l);
@@ -1087,7 +1103,7 @@ static int find_or_create_place(imp *m, tix_place_kind kind, tix_id parent,
         }
     tix_place_list_free(l);
     tix_place p = {.kind = kind, .parent_id = parent, .name = name,
-                   .utc_offset_min = off};
+                   .utc_offset_min = off, .time_zone = zone};
     return tix_place_create(m->c->db, &p, out);
 }
 
@@ -1119,12 +1135,14 @@ static int write_layout(imp *m, json_t *result)
                              "is not a city", m->file, (unsigned long long)city);
     } else {
         tix_id country, state;
-        if ((rc = find_or_create_place(m, TIX_PLACE_COUNTRY, 0, m->country, 0, &country)))
+        if ((rc = find_or_create_place(m, TIX_PLACE_COUNTRY, 0, m->country, 0, NULL,
+                                        &country)))
             return write_fail(m, rc, "country");
-        if ((rc = find_or_create_place(m, TIX_PLACE_STATE, country, m->state, 0, &state)))
+        if ((rc = find_or_create_place(m, TIX_PLACE_STATE, country, m->state, 0, NULL,
+                                        &state)))
             return write_fail(m, rc, "state");
         if ((rc = find_or_create_place(m, TIX_PLACE_CITY, state, m->city,
-                                       m->utc_offset, &city)))
+                                       m->utc_offset, m->time_zone, &city)))
             return write_fail(m, rc, "city");
     }
     path_pop(&m->path);

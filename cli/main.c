@@ -57,7 +57,8 @@ static const char main_help[] =
     "  3  conflict (seat taken, name exists, overlapping show, already\n"
     "     checked in, store busy)\n"
     "  4  invalid input (bad value, malformed code or handle, layout error)\n"
-    "  5  wrong state (hold expired, show over, limit reached, timeout)\n"
+    "  5  wrong state (hold expired, show over, limit reached, timeout,\n"
+    "     cancel of a checked-in booking)\n"
     "  6  corruption or inconsistency (`tix check` found problems)\n"
     "  7  system error (I/O, out of memory or space, permission)\n";
 
@@ -83,6 +84,7 @@ int cli_exit_code(int rc)
     case TIX_ESTATE:
     case TIX_ELIMIT:
     case TIX_EPRICE:
+    case TIX_ECHECKEDIN:
     case TIX_ETIMEDOUT:
     case TIX_EAGAIN: return EX_STATE;
     case TIX_ECORRUPT:
@@ -382,10 +384,10 @@ int cli_parse_i64(cli *c, const char *cmd, const char *what, const char *s,
 
 const char *cli_price(char buf[48], int64_t minor, const char *currency)
 {
-    const char *sign = minor < 0 ? "-" : "";
-    uint64_t a = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-    snprintf(buf, 48, "%s %s%" PRIu64 ".%02" PRIu64, currency, sign, a / 100,
-             a % 100);
+    /* A code the library does not know (a store older than the check) has
+     * no known decimals: show the minor units as they are. */
+    if (tix_money_format(minor, currency, buf, 48) != TIX_OK)
+        snprintf(buf, 48, "%s %" PRId64 " (minor units)", currency, minor);
     return buf;
 }
 
@@ -411,12 +413,10 @@ const char *cli_iso(char buf[48], int64_t t)
     return buf;
 }
 
-int32_t cli_city_offset(cli *c, tix_id city_id)
+int32_t cli_city_offset(cli *c, tix_id city_id, int64_t t)
 {
-    tix_place *p;
-    if (tix_place_get(c->db, city_id, &p) != TIX_OK) return 0;
-    int32_t off = p->utc_offset_min;
-    tix_place_free(p);
+    int32_t off = 0;
+    if (tix_place_utc_offset(c->db, city_id, t, &off) != TIX_OK) return 0;
     return off;
 }
 

@@ -96,11 +96,11 @@ static void fatal(const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Formatting helpers                                                       */
 
-/* "INR 250.00" from minor units (both currencies here have 2 decimals). */
+/* "INR 250.00" from minor units, in the currency's own decimals. */
 static const char *fmt_price(char buf[32], int64_t minor, const char *cur)
 {
-    snprintf(buf, 32, "%s %lld.%02lld", cur, (long long)(minor / 100),
-             (long long)(minor % 100));
+    if (tix_money_format(minor, cur, buf, 32) != TIX_OK)
+        snprintf(buf, 32, "%s %lld", cur, (long long)minor);
     return buf;
 }
 

@@ -84,6 +84,9 @@ extern "C" {
 #define TIX_ETIMEDOUT -22 /**< A wait timed out. */
 #define TIX_EPRICE -23    /**< The price computed at commit differs from the
                              amount (or currency) the caller expected. */
+#define TIX_ECHECKEDIN -24 /**< A ticket of the booking was already checked
+                             in (cancel refused without
+                             #TIX_CANCEL_AFTER_CHECKIN). */
 /**@}*/
 
 /** Identifier of every record. Ids start at 1; 0 means "none". */
@@ -233,16 +236,33 @@ typedef enum tix_place_kind {
     TIX_PLACE_CITY = 3
 } tix_place_kind;
 
+/** Longest IANA time-zone name, in bytes. */
+#define TIX_TZ_NAME_MAX 64
+
 /** A place. A country has no parent, a state's parent is a country, a
  *  city's parent is a state. Names are unique among siblings (the same
- *  name under two parents is fine: São Paulo the state and the city). */
+ *  name under two parents is fine: São Paulo the state and the city).
+ *
+ *  Local time is the city's: with a time zone, its offset at each instant
+ *  comes from the system's tzdata (summer time included: London is +01:00
+ *  in July, +00:00 in January); without one, utc_offset_min is used all
+ *  year. Show dates (#tix_show.local_date), listings and the local times
+ *  of outbox events follow it. */
 typedef struct tix_place {
     tix_id id;              /**< Set by the library. */
     tix_place_kind kind;
     tix_id parent_id;       /**< 0 for a country. */
     const char *name;       /**< 1..TIX_NAME_MAX bytes of UTF-8. */
-    int32_t utc_offset_min; /**< Local time offset in minutes, -720..840;
-                               what matters is the city's (shows use it). */
+    int32_t utc_offset_min; /**< Fixed local time offset in minutes,
+                               -720..840: the fallback when time_zone is
+                               empty. */
+    const char *time_zone;  /**< IANA time-zone name ("Europe/London",
+                               "Asia/Kolkata"), 1..#TIX_TZ_NAME_MAX bytes,
+                               that must exist in the system's tzdata
+                               (/usr/share/zoneinfo); NULL or "" = none.
+                               Read back as "" when none, or NULL for a
+                               place stored before zones existed (record
+                               version 1). */
 } tix_place;
 
 /** A list of places; one allocation, free with tix_place_list_free(). */
@@ -257,14 +277,17 @@ typedef struct tix_place_list {
  * @return TIX_OK; TIX_EINVAL (bad kind, parent of the wrong kind);
  *   TIX_ENOTFOUND (parent_id unknown); TIX_EEXISTS (sibling with that
  *   name); TIX_ETOOLONG / TIX_EUTF8 / TIX_EINVAL for a bad name;
- *   TIX_ERANGE (utc offset); TIX_EPERM (read-only).
+ *   TIX_ERANGE (utc offset); TIX_EINVAL (time_zone malformed or not in
+ *   the system's tzdata); TIX_ETOOLONG (time_zone longer than
+ *   #TIX_TZ_NAME_MAX); TIX_EPERM (read-only).
  */
 TIX_API int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out);
 /** Reads place @p id into a new record (free with tix_place_free()).
  *  *out is NULL after a failure.
  *  @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL (NULL db or out). */
 TIX_API int tix_place_get(tix_db *db, tix_id id, tix_place **out);
-/** Renames place in->id or changes its offset. Places never move:
+/** Renames place in->id or changes its offset or time zone (shows
+ *  already scheduled keep their local_date). Places never move:
  *  in->kind and in->parent_id must equal the stored ones (TIX_EINVAL
  *  otherwise). TIX_ENOTFOUND when there is no place in->id; other errors
  *  as for tix_place_create(). */
@@ -275,6 +298,24 @@ TIX_API int tix_place_update(tix_db *db, const tix_place *in);
 TIX_API int tix_place_list_by_parent(tix_db *db, tix_id parent_id, tix_place_list **out);
 TIX_API void tix_place_free(tix_place *p);           /**< NULL allowed. */
 TIX_API void tix_place_list_free(tix_place_list *l); /**< NULL allowed. */
+
+/** Gives the UTC offset, in minutes east of UTC, of IANA time zone
+ *  @p zone at Unix time @p t, read from the system's tzdata (TZif files
+ *  under /usr/share/zoneinfo; the process's TZ is neither read nor
+ *  changed, so any thread may call at any time). Times past the file's
+ *  last transition follow its POSIX rule.
+ *  @return TIX_OK; TIX_EINVAL (NULL argument, malformed name, no such
+ *  zone); TIX_ETOOLONG (name); TIX_ECORRUPT (the zone file is
+ *  malformed); TIX_EIO. */
+TIX_API int tix_tz_offset(const char *zone, int64_t t,
+                          int32_t *utc_offset_min);
+
+/** Gives the local UTC offset of place @p place_id at Unix time @p t: its
+ *  time zone's when it has one, else its fixed utc_offset_min.
+ *  @return TIX_OK; TIX_ENOTFOUND (no such place); TIX_EINVAL (NULL
+ *  argument); errors of tix_tz_offset(). */
+TIX_API int tix_place_utc_offset(tix_db *db, tix_id place_id, int64_t t,
+                                 int32_t *utc_offset_min);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -359,7 +400,8 @@ typedef struct tix_tier_list {
 } tix_tier_list;
 
 /** Creates a tier. @return TIX_OK; TIX_ERANGE (negative price);
- *  TIX_EINVAL (currency not three A-Z letters); TIX_ENOTFOUND (screen);
+ *  TIX_EINVAL (currency not three A-Z letters, or not an active ISO 4217
+ *  code: see tix_currency_exponent()); TIX_ENOTFOUND (screen);
  *  TIX_EEXISTS; string errors. */
 TIX_API int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out);
 TIX_API int tix_tier_get(tix_db *db, tix_id id, tix_tier **out);
@@ -372,6 +414,42 @@ TIX_API int tix_tier_update(tix_db *db, const tix_tier *in);
 TIX_API int tix_tier_list_by_screen(tix_db *db, tix_id screen_id, tix_tier_list **out);
 TIX_API void tix_tier_free(tix_tier *t);
 TIX_API void tix_tier_list_free(tix_tier_list *l);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Money
+ * Amounts are integers in the minor unit of their currency, as ISO 4217
+ * defines it: 1800 JPY is 1800 yen (no minor unit), 1800 EUR is 18.00
+ * euros, 1800 KWD is 1.800 dinars. The library knows every active ISO 4217
+ * code that has a minor unit; tiers accept only those. */
+/**@{*/
+
+/** Longest text tix_money_format() writes, NUL included. */
+#define TIX_MONEY_TEXT_MAX 32
+
+/** Returns the number of decimals of currency @p code (0 for JPY, KRW,
+ *  ...; 2 for EUR, INR, USD, ...; 3 for BHD, JOD, KWD, OMR, TND, ...; 4 for
+ *  CLF, UYW), or TIX_EINVAL when @p code is NULL, not three letters A-Z
+ *  or not an active ISO 4217 currency (the detail says which). Thread-safe;
+ *  needs no store. */
+TIX_API int tix_currency_exponent(const char *code);
+
+/** Writes @p amount_minor of @p currency as "<code> <amount>" with the
+ *  currency's decimals: "JPY 1800", "EUR 18.00", "KWD 1.800",
+ *  "USD -0.50". At most #TIX_MONEY_TEXT_MAX bytes with the NUL.
+ *  @return TIX_OK; TIX_EINVAL (unknown currency, NULL or empty buffer);
+ *  TIX_ETOOLONG (@p cap too small; @p buf unchanged). */
+TIX_API int tix_money_format(int64_t amount_minor, const char *currency,
+                             char *buf, size_t cap);
+
+/** Parses an amount written in units of @p currency ("18", "18.5",
+ *  "18.50", "-3") into minor units (1850 for EUR "18.50"; 18 for JPY
+ *  "18"). No more decimals than the currency has; no exponent, spaces or
+ *  thousands separators.
+ *  @return TIX_OK; TIX_EINVAL (unknown currency, malformed text, too many
+ *  decimals, NULL argument); TIX_ERANGE (does not fit an int64_t). */
+TIX_API int tix_money_parse(const char *text, const char *currency,
+                            int64_t *amount_minor);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -507,7 +585,14 @@ typedef struct tix_show {
     tix_id city_id;       /**< Set by the library. */
     uint32_t local_date;  /**< Set by the library: YYYYMMDD in city time. */
     uint32_t seat_count;  /**< Set by the library. */
+    uint32_t flags;       /**< Input of tix_show_create(): TIX_SHOW_*
+                             flags. Not stored; read back as 0. */
 } tix_show;
+
+/** Flag of #tix_show.flags: schedule a show whose start is already past
+ *  (importing history, an admin's correction). Such a show sells nothing
+ *  once it has ended. */
+#define TIX_SHOW_ALLOW_PAST 0x1u
 
 typedef struct tix_show_list {
     size_t count;
@@ -515,10 +600,12 @@ typedef struct tix_show_list {
 } tix_show_list;
 
 /**
- * Schedules a show. Only movie_id, screen_id and start are read from
- * @p in; the library sets end (start + the movie's duration), venue, city,
- * local_date (the date of start at the city's utc_offset_min) and
- * seat_count. Its seat layout is the screen's at this moment; the
+ * Schedules a show. Only movie_id, screen_id, start and flags are read
+ * from @p in; the library sets end (start + the movie's duration), venue,
+ * city, local_date (the date of start in the city's local time: its time
+ * zone, else its utc_offset_min) and seat_count. The start must not be
+ * before now (the store's clock) unless flags has #TIX_SHOW_ALLOW_PAST:
+ * a show scheduled in the past could never be sold. Its seat layout is the screen's at this moment; the
  * screen's layout is frozen from then on.
  *
  * Two shows on one screen must be at least the cleaning buffer
@@ -526,8 +613,10 @@ typedef struct tix_show_list {
  * the next to start at 12:15 with the default 900 s, not at 12:14:59.
  * @param id_out receives the new id (may be NULL).
  * @return TIX_OK; TIX_ENOTFOUND (movie or screen); TIX_ERANGE (start not
- *   in 2000-01-01T00:00Z..2100-01-01T00:00Z, the end excluded);
- *   TIX_EINVAL (NULL db or in, screen without seats); TIX_EOVERLAP (the
+ *   in 2000-01-01T00:00Z..2100-01-01T00:00Z, the end excluded; or start
+ *   before now without #TIX_SHOW_ALLOW_PAST);
+ *   TIX_EINVAL (NULL db or in, screen without seats, unknown flags, the
+ *   city's time zone no longer in the system's tzdata); TIX_EOVERLAP (the
  *   screen has a show whose time, widened by the cleaning buffer,
  *   overlaps; the message names it); TIX_EPERM (read-only store).
  */
@@ -925,6 +1014,9 @@ typedef struct tix_booking {
     tix_id offer_id;        /**< Offer used at confirm; 0 = none. */
     int64_t discount_minor; /**< Discount the offer gave (0 = none). */
     int64_t fee_minor;      /**< Convenience fees charged. */
+    int cancelled_after_checkin; /**< 1 when the booking was cancelled with
+                                    #TIX_CANCEL_AFTER_CHECKIN while a
+                                    ticket had been checked in; else 0. */
 } tix_booking;
 
 typedef struct tix_booking_list {
@@ -945,12 +1037,27 @@ TIX_API int tix_booking_list_by_show(tix_db *db, tix_id show_id,
 TIX_API void tix_booking_free(tix_booking *b);
 TIX_API void tix_booking_list_free(tix_booking_list *l);
 
+/** Flag of tix_booking_cancel_ex(): refund even when a ticket of the
+ *  booking was already checked in (the customer was let in). The booking
+ *  and its CANCELLED event record that this override was used. */
+#define TIX_CANCEL_AFTER_CHECKIN 0x1u
+
 /** Cancels (refunds) a booking: it is kept with status cancelled, its
  *  seats are free again and its tickets no longer check in. An offer use
- *  the booking counted is given back (total and per user).
+ *  the booking counted is given back (total and per user). A booking one
+ *  of whose tickets was checked in is refused (the check is made in the
+ *  cancel's own transaction, so a check-in racing it cannot slip by).
+ *  Same as tix_booking_cancel_ex() with no flags.
  *  @return TIX_OK; TIX_ENOTFOUND; TIX_EALREADY (already cancelled);
+ *  TIX_ECHECKEDIN (a ticket was checked in; nothing changed);
  *  TIX_EBUSY (a seat is in another confirm or cancel right now). */
 TIX_API int tix_booking_cancel(tix_db *db, tix_id booking_id);
+
+/** Cancels a booking with TIX_CANCEL_* @p flags: #TIX_CANCEL_AFTER_CHECKIN
+ *  allows the refund of a booking with a checked-in ticket.
+ *  @return as tix_booking_cancel(); TIX_EINVAL (unknown flags). */
+TIX_API int tix_booking_cancel_ex(tix_db *db, tix_id booking_id,
+                                  unsigned flags);
 
 /** Writes the QR payload of ticket @p i of a booking into @p buf
  *  ("tix1:<code>:<show>:<seat,seat,...>").
@@ -1034,7 +1141,7 @@ typedef struct tix_event_ticket {
  *  - BOOKED: booking, user, show (and its movie), seats, every ticket,
  *    total_minor = amount paid.
  *  - CANCELLED: booking, user, show, seats, every ticket (now void),
- *    total_minor = amount of the booking.
+ *    total_minor = amount of the booking, after_checkin.
  *  - CHECKED_IN: booking, user, show, the ticket and its seats, gate.
  *  - REVIEWED: user, movie, review (no show, seats or tickets).
  * Unset ids are 0, unset strings "", unset counts 0 (arrays then non-NULL
@@ -1059,6 +1166,12 @@ typedef struct tix_event {
     size_t n_tickets;
     const tix_event_ticket *tickets;
     const char *gate;      /**< CHECKED_IN only. */
+    const char *show_local; /**< show_start in the city's local time at the
+                              time of the event, ISO 8601 with its offset
+                              ("2027-07-01T19:30:00+01:00"); "" without a
+                              show, and in events before version 3. */
+    int after_checkin;     /**< CANCELLED: 1 when the refund overrode a
+                              check-in (#TIX_CANCEL_AFTER_CHECKIN). */
 } tix_event;
 
 /** Events in sequence order; one allocation, free with

@@ -12,7 +12,7 @@ set -euo pipefail
 # tests are built by default (TIX_BUILD_TESTS=ON), `make demo` included.
 core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev libsodium-dev lmdb-utils
       libjansson-dev libqrencode-dev libpng-dev
-      libcmocka-dev)
+      libcmocka-dev tzdata)
 test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind)
 docs=(doxygen)
 python=(python3 python3-cffi python3-pytest python3-hypothesis)

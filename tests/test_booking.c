@@ -390,6 +390,51 @@ static void checkin_once_per_ticket(void **state)
     tix_hold_free(h);
 }
 
+/* A ticket checked in means the customer was let in: no refund unless the
+ * caller overrides, and the override is on the record. */
+static void checked_in_booking_refunds_only_with_override(void **state)
+{
+    fixture *f = *state;
+    tix_db *db = f->s.db;
+    uint32_t seats[] = {40, 41};
+    tix_hold *h = fx_hold(f, seats, 2);
+    tix_confirm_opts o = {.user_id = f->user, .payment_ref = "let-in",
+                          .seats_per_ticket = 1};
+    tix_id bid;
+    assert_ok(tix_hold_confirm(db, h, &o, &bid));
+    tix_hold_free(h);
+    tix_booking *b;
+    assert_ok(tix_booking_get(db, bid, &b));
+    assert_int_equal(b->n_tickets, 2);
+    assert_ok(tix_ticket_checkin(db, b->tickets[1].code, "Gate 2", NULL));
+    tix_booking_free(b);
+
+    assert_rejected(db, tix_booking_cancel(db, bid), TIX_ECHECKEDIN, "Gate 2");
+    assert_rejected(db, tix_booking_cancel_ex(db, bid, 0x2), TIX_EINVAL, "flags");
+    assert_int_equal(fx_state(f, 40), TIX_SEAT_BOOKED);
+    assert_int_equal(outbox_count(db, TIX_EVENT_CANCELLED), 0);
+    assert_ok(tix_booking_cancel_ex(db, bid, TIX_CANCEL_AFTER_CHECKIN));
+    assert_int_equal(fx_state(f, 40), TIX_SEAT_FREE);
+    assert_ok(tix_booking_get(db, bid, &b));
+    assert_int_equal(b->status, TIX_BOOKING_CANCELLED);
+    assert_int_equal(b->cancelled_after_checkin, 1);
+    tix_booking_free(b);
+    assert_code(tix_booking_cancel_ex(db, bid, TIX_CANCEL_AFTER_CHECKIN),
+                TIX_EALREADY);
+
+    /* The flag on a booking nobody checked in changes nothing: the record
+     * says what happened, not what was allowed. */
+    uint32_t more[] = {42};
+    h = fx_hold(f, more, 1);
+    o.payment_ref = "never-came";
+    assert_ok(tix_hold_confirm(db, h, &o, &bid));
+    tix_hold_free(h);
+    assert_ok(tix_booking_cancel_ex(db, bid, TIX_CANCEL_AFTER_CHECKIN));
+    assert_ok(tix_booking_get(db, bid, &b));
+    assert_int_equal(b->cancelled_after_checkin, 0);
+    tix_booking_free(b);
+}
+
 static void bookings_by_user_and_show(void **state)
 {
     fixture *f = *state;
@@ -462,6 +507,7 @@ int main(int argc, char **argv)
         T(confirm_wait_times_out_while_the_writer_is_busy),
         T(cancel_frees_seats_and_stops_tickets),
         T(checkin_once_per_ticket),
+        T(checked_in_booking_refunds_only_with_override),
         T(bookings_by_user_and_show),
         T(bookings_survive_reopen),
     };

@@ -240,7 +240,7 @@ static void w_cancel(wk *w)
     int k = (int)rnd(w, (uint32_t)w->n_mine);
     tix_id id = w->mine[k].id;
     w->mine[k] = w->mine[--w->n_mine];
-    int rc = tix_booking_cancel(w->p->db, id);
+    int rc = tix_booking_cancel_ex(w->p->db, id, TIX_CANCEL_AFTER_CHECKIN);
     if (rc) {
         wfail(w, "cancel of own booking %llu -> %d", (unsigned long long)id, rc);
         return;

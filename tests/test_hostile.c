@@ -179,7 +179,7 @@ static void full_map_writes_fail_whole(void **state)
         full++;
     }
     before = tt_digest(db);
-    rc = tix_booking_cancel(db, p.booking);
+    rc = tix_booking_cancel_ex(db, p.booking, TIX_CANCEL_AFTER_CHECKIN);
     if (rc) {
         assert_int_equal(rc, TIX_EFULL);
         assert_true(tt_digest(db) == before);

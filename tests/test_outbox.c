@@ -138,7 +138,7 @@ static void booking_checkin_cancel_events_carry_details(void **state)
     assert_int_equal(l->count, 1);
     const tix_event *e = &l->items[0];
     assert_int_equal(e->type, TIX_EVENT_BOOKED);
-    assert_int_equal(e->version, 2);
+    assert_int_equal(e->version, 3);
     assert_true(e->seq >= 1 && e->at == booked_at);
     assert_int_equal(e->booking_id, bid);
     assert_int_equal(e->user_id, f->user);
@@ -171,6 +171,10 @@ static void booking_checkin_cancel_events_carry_details(void **state)
         assert_string_equal(e->tickets[i].qr, qr);
     }
     assert_string_equal(e->gate, "");
+    /* tt_now is 2026-01-01T00:00Z; the show a day later, in Bengaluru's
+     * fixed +05:30 (the fixture city has no time zone). */
+    assert_string_equal(e->show_local, "2026-01-02T05:30:00+05:30");
+    assert_int_equal(e->after_checkin, 0);
     uint64_t booked_seq = e->seq;
     tix_event_list_free(l);
 
@@ -200,12 +204,15 @@ static void booking_checkin_cancel_events_carry_details(void **state)
     assert_ok(tix_outbox_ack(db, "email", e->seq));
     tix_event_list_free(l);
 
-    /* Cancel: every ticket (now void) and the amount. */
-    assert_ok(tix_booking_cancel(db, bid));
+    /* A checked-in booking refunds only with the override, which the
+     * event then carries. */
+    assert_rejected(db, tix_booking_cancel(db, bid), TIX_ECHECKEDIN, "Gate 3");
+    assert_ok(tix_booking_cancel_ex(db, bid, TIX_CANCEL_AFTER_CHECKIN));
     l = read_all(db, "email");
     assert_int_equal(l->count, 1);
     e = &l->items[0];
     assert_int_equal(e->type, TIX_EVENT_CANCELLED);
+    assert_int_equal(e->after_checkin, 1);
     assert_int_equal(e->n_tickets, 2);
     assert_int_equal(e->n_seats, 3);
     assert_true(e->total_minor == 55000);

@@ -371,11 +371,46 @@ static void damaged_record_is_corrupt(void **state)
     assert_null(l);
 }
 
+/* A place written before time zones (record version 1) still reads, with
+ * no zone and its fixed offset, and takes a zone on update. */
+static void version_1_place_reads_and_takes_a_zone(void **state)
+{
+    world *w = *state;
+    tix_db *db = w->s.db;
+    tix_enc e;
+    tix__enc_init(&e, TIX_REC_PLACE, 1);
+    tix__enc_u64(&e, w->bengaluru);
+    tix__enc_u8(&e, TIX_PLACE_CITY);
+    tix__enc_u64(&e, w->karnataka);
+    tix__enc_cstr(&e, "Bengaluru");
+    tix__enc_i64(&e, 330);
+    assert_ok(tix__enc_finish(&e));
+    struct raw_put r = {w->bengaluru, e.buf, e.len};
+    assert_ok(tix__write(db, put_raw, &r));
+    tix__enc_free(&e);
+    tix_place *p;
+    assert_ok(tix_place_get(db, w->bengaluru, &p));
+    assert_true(p->time_zone == NULL || p->time_zone[0] == '\0');
+    assert_int_equal(p->utc_offset_min, 330);
+    int32_t off;
+    assert_ok(tix_place_utc_offset(db, w->bengaluru, 1814400000, &off));
+    assert_int_equal(off, 330);
+    p->time_zone = "Asia/Kolkata";
+    assert_ok(tix_place_update(db, p));
+    tix_place_free(p);
+    assert_ok(tix_place_get(db, w->bengaluru, &p));
+    assert_string_equal(p->time_zone, "Asia/Kolkata");
+    tix_place_free(p);
+    assert_code(tix_place_utc_offset(db, 9999, 0, &off), TIX_ENOTFOUND);
+    assert_code(tix_place_utc_offset(db, w->bengaluru, 0, NULL), TIX_EINVAL);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(create_and_get_round_trip),
+        T(version_1_place_reads_and_takes_a_zone),
         T(internal_read),
         T(list_by_parent_sorted_by_name),
         T(update_renames_and_changes_offset),

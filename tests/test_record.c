@@ -61,12 +61,13 @@ static void formats_are_the_hand_written_ones(void **state)
                    .name = "Bengaluru", .utc_offset_min = -45};
     assert_ok(tix_place_create(db, &b, &blr));
     tix_enc e;
-    tix__enc_init(&e, TIX_REC_PLACE, 1);
+    tix__enc_init(&e, TIX_REC_PLACE, 2);
     tix__enc_u64(&e, blr);
     tix__enc_u8(&e, TIX_PLACE_CITY);
     tix__enc_u64(&e, ka);
     tix__enc_cstr(&e, "Bengaluru");
     tix__enc_i64(&e, -45);
+    tix__enc_cstr(&e, ""); /* v2: no time zone */
     assert_stored(db, TIX_T_PLACES, blr, &e);
 
     tix_venue v = {.city_id = blr, .name = "PVR", .address = "MG Road\n1",

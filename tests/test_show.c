@@ -365,9 +365,89 @@ static void bad_input_table(void **state)
                     NULL);
     tix_show in = {.movie_id = f.m120, .screen_id = f.scr2, .start = MAR10};
     assert_code(tix_show_create(NULL, &in, NULL), TIX_EINVAL);
-    /* The edges of the range are accepted. */
-    show(&f, f.m120, f.scr2, Y2K);
+    /* The edges of the range are accepted (2000 only as history). */
+    tix_show old = {.movie_id = f.m120, .screen_id = f.scr2, .start = Y2K,
+                    .flags = TIX_SHOW_ALLOW_PAST};
+    assert_ok(tix_show_create(f.s.db, &old, NULL));
     show(&f, f.m120, f.scr2, Y2100 - 1);
+    fixture_close(&f);
+}
+
+/* A show that starts before now could never sell: refused, unless the
+ * caller says it is history. */
+static void start_in_the_past_needs_the_flag(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_open(&f);
+    show(&f, f.m120, f.scr1, MAR10);
+    tix_show in = {.movie_id = f.m120, .screen_id = f.scr2,
+                   .start = tt_now - 1};
+    assert_rejected(f.s.db, tix_show_create(f.s.db, &in, NULL), TIX_ERANGE,
+                    "TIX_SHOW_ALLOW_PAST");
+    in.flags = 0x80;
+    in.start = MAR10;
+    assert_rejected(f.s.db, tix_show_create(f.s.db, &in, NULL), TIX_EINVAL,
+                    "flags");
+    in.start = tt_now; /* starting this very second is not the past */
+    in.flags = 0;
+    assert_ok(tix_show_create(f.s.db, &in, NULL));
+    in.start = tt_now - 30 * 86400;
+    in.flags = TIX_SHOW_ALLOW_PAST;
+    tix_id id;
+    assert_ok(tix_show_create(f.s.db, &in, &id));
+    tix_show *s;
+    assert_ok(tix_show_get(f.s.db, id, &s));
+    assert_int_equal(s->flags, 0); /* input only */
+    assert_int_equal(s->local_date, 20251202);
+    tix_show_free(s);
+    fixture_close(&f);
+}
+
+/* A city with a time zone dates its shows by the zone's offset at the
+ * show's start: London is +01:00 in July and +00:00 in January. */
+static void time_zone_dates_follow_summer_time(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_open(&f);
+    tix_db *db = f.s.db;
+    tix_id uk = place(db, TIX_PLACE_COUNTRY, 0, "United Kingdom", 0);
+    tix_id eng = place(db, TIX_PLACE_STATE, uk, "England", 0);
+    tix_place lon = {.kind = TIX_PLACE_CITY, .parent_id = eng,
+                     .name = "London", .time_zone = "Europe/London"};
+    tix_id city;
+    assert_ok(tix_place_create(db, &lon, &city));
+    tix_id scr = screen(db, venue(db, city, "BFI"), "NFT1", 1, 4);
+    const int64_t JUL1 = 1814400000, JAN1 = 1830297600; /* 2027, 00:00Z */
+    int32_t off;
+    assert_ok(tix_place_utc_offset(db, city, JUL1, &off));
+    assert_int_equal(off, 60);
+    assert_ok(tix_place_utc_offset(db, city, JAN1, &off));
+    assert_int_equal(off, 0);
+    tix_id late = show(&f, f.m90, scr, JUL1 - 30 * MIN);    /* 00:30 BST */
+    tix_id winter = show(&f, f.m90, scr, JAN1 - 30 * MIN);  /* 23:30 GMT */
+    tix_show *s;
+    assert_ok(tix_show_get(db, late, &s));
+    assert_int_equal(s->local_date, 20270701);
+    tix_show_free(s);
+    assert_ok(tix_show_get(db, winter, &s));
+    assert_int_equal(s->local_date, 20271231);
+    tix_show_free(s);
+    tix_show_list *l;
+    assert_ok(tix_show_list_by_city(db, city, 20270701, 0, &l));
+    assert_int_equal(l->count, 1);
+    assert_int_equal(l->items[0].id, late);
+    tix_show_list_free(l);
+    /* A zone the system does not have is refused, the store unchanged. */
+    lon.name = "Londinium";
+    lon.time_zone = "Europe/Londinium";
+    assert_rejected(db, tix_place_create(db, &lon, NULL), TIX_EINVAL,
+                    "Europe/Londinium");
+    lon.time_zone = "../../etc/passwd";
+    assert_rejected(db, tix_place_create(db, &lon, NULL), TIX_EINVAL, NULL);
+    lon.time_zone = "zone.tab"; /* in the directory, not a zone file */
+    assert_rejected(db, tix_place_create(db, &lon, NULL), TIX_EINVAL, NULL);
     fixture_close(&f);
 }
 
@@ -569,6 +649,8 @@ int main(void)
         cmocka_unit_test(overlap_table),
         cmocka_unit_test(buffer_comes_from_config),
         cmocka_unit_test(bad_input_table),
+        cmocka_unit_test(start_in_the_past_needs_the_flag),
+        cmocka_unit_test(time_zone_dates_follow_summer_time),
         cmocka_unit_test(null_and_unknown_reads),
         cmocka_unit_test(list_by_city_date_and_movie),
         cmocka_unit_test(list_by_venue_and_date),

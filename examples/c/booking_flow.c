@@ -169,9 +169,10 @@ static void seat_map(tix_id show)
     for (size_t t = 0; t < a->n_tiers; t++) {
         tix_tier *tier;
         CHECK(tix_tier_get(db, a->tiers[t].tier_id, &tier));
-        printf("  %-8s INR %lld.%02lld  %u of %u free\n", tier->name,
-               (long long)tier->price_minor / 100, (long long)tier->price_minor % 100,
-               a->tiers[t].free, a->tiers[t].total);
+        char price[TIX_MONEY_TEXT_MAX];
+        CHECK(tix_money_format(tier->price_minor, tier->currency, price, sizeof price));
+        printf("  %-8s %s  %u of %u free\n", tier->name, price, a->tiers[t].free,
+               a->tiers[t].total);
         tix_tier_free(tier);
     }
     uint8_t st[72];
@@ -321,9 +322,10 @@ static int tickets(tix_id booking)
 {
     tix_booking *b;
     CHECK(tix_booking_get(db, booking, &b));
-    printf("\n== 5. tickets of booking %llu (INR %lld.%02lld)\n",
-           (unsigned long long)booking, (long long)b->total_minor / 100,
-           (long long)b->total_minor % 100);
+    char total[TIX_MONEY_TEXT_MAX];
+    CHECK(tix_money_format(b->total_minor, b->currency, total, sizeof total));
+    printf("\n== 5. tickets of booking %llu (%s)\n", (unsigned long long)booking,
+           total);
     mkdir(ticket_dir, 0755);
     for (size_t t = 0; t < b->n_tickets; t++) {
         char qr[256], path[4096];

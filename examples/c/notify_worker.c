@@ -145,9 +145,12 @@ static int send_email(const char *consumer, const tix_event *e)
     for (size_t i = 0; i < e->n_tickets; i++)
         fprintf(f, "  ticket %s  (QR %s)\n", e->tickets[i].code, e->tickets[i].qr);
     if (e->gate && *e->gate) fprintf(f, "  checked in at %s\n", e->gate);
-    if (e->total_minor)
-        fprintf(f, "  amount %s %lld.%02lld\n", e->currency,
-                (long long)e->total_minor / 100, (long long)e->total_minor % 100);
+    if (e->show_local && *e->show_local) fprintf(f, "  show %s\n", e->show_local);
+    char amount[TIX_MONEY_TEXT_MAX];
+    if (e->total_minor &&
+        tix_money_format(e->total_minor, e->currency, amount, sizeof amount) == TIX_OK)
+        fprintf(f, "  amount %s\n", amount);
+    if (e->after_checkin) fprintf(f, "  refunded after check-in\n");
     if (fclose(f) != 0 || rename(tmp, path) != 0) die("%s: %s", path, strerror(errno));
     return 1;
 }

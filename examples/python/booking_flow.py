@@ -22,7 +22,7 @@ GLYPH = {tix.SeatState.FREE: ".", tix.SeatState.HELD: "h",
 
 
 def money(minor, currency="INR"):
-    return "%s %d.%02d" % (currency, minor // 100, minor % 100)
+    return tix.format_money(minor, currency)
 
 
 def hhmm(t):

@@ -75,7 +75,8 @@ def load(db, days=1):
     india = _place(db, "India")
     ka = _place(db, "Karnataka", parent=india)
     city = tix.Place.create(db, "Bengaluru", parent=ka,
-                            utc_offset_min=UTC_OFFSET_MIN)
+                            utc_offset_min=UTC_OFFSET_MIN,
+                            time_zone="Asia/Kolkata")
     venues = [
         tix.Venue.create(db, city, "Cubbon Cineplex",
                          address="12 Mahatma Gandhi Road, Bengaluru 560001",

@@ -19,9 +19,19 @@ stops it cleanly (store closed).
                                            "currency": "INR"}}
                                                          -> 201 booking
        "charged" is what the payment gateway took: the confirm books only
-       if the price at commit is exactly that (else 409 TIX_EPRICE).
+       if the price at commit is exactly that (else 409 TIX_EPRICE). The
+       amount may also be text in the currency's units, {"amount": "300.00",
+       "currency": "INR"} ({"amount": "1800", "currency": "JPY"}).
   DELETE /holds/<hold>                                   -> 204 (release)
   GET  /bookings/<id>
+  POST /bookings/<id>/cancel  {"after_checkin": false}   -> 200 booking
+       refunds; a booking with a checked-in ticket gives 409
+       TIX_ECHECKEDIN unless "after_checkin" is true (the override is
+       recorded in the booking and its outbox event).
+
+Amounts are integers in the currency's minor unit ("total_minor") with the
+text beside them in its own decimals ("total": "JPY 1800", "INR 300.00");
+times are epoch seconds with "start_local" in the city's time zone.
 
 The seat-map page (examples/web/, web_parts.py) adds:
   GET  /  and  /gate                                     the pages
@@ -75,7 +85,7 @@ MAX_BODY = 64 * 1024
 STATUS = [  # first match wins
     (tix.NotFound, 404), (tix.Expired, 410),
     ((tix.Conflict, tix.State, tix.Exists, tix.Already, tix.Busy,
-      tix.PriceMismatch), 409),
+      tix.PriceMismatch, tix.CheckedIn), 409),
     ((tix.InvalidArgument, tix.OutOfRange, tix.TooLong, tix.BadUTF8,
       tix.BadCode, tix.Limit, tix.Overlap), 400),
 ]
@@ -132,7 +142,24 @@ class Api:
                 "venue_id": sh.venue_id, "venue": venue.name,
                 "screen_id": sh.screen_id, "start": sh.start, "end": sh.end,
                 "local_date": sh.local_date, "seat_count": sh.seat_count,
-                "free": avail["free"], "start_local": local}
+                "free": avail["free"],
+                "start_local": local or sh.local_start().isoformat()}
+
+    @staticmethod
+    def charged_amount(charged):
+        """(amount_minor, currency) from {"amount_minor": int} or
+        {"amount": "18.50"} (text in the currency's own decimals)."""
+        cur = charged.get("currency") if isinstance(charged, dict) else None
+        if not isinstance(cur, str):
+            raise HttpError(400, "bad_request", 'charged must be '
+                            '{"amount_minor": int, "currency": "XXX"}')
+        minor = charged.get("amount_minor")
+        if isinstance(minor, int) and not isinstance(minor, bool):
+            return minor, cur
+        if isinstance(charged.get("amount"), str):
+            return tix.parse_money(charged["amount"], cur), cur
+        raise HttpError(400, "bad_request", 'charged needs "amount_minor" '
+                        '(int) or "amount" (text)')
 
     def hold_json(self, h):
         out = {"hold": str(h), "show_id": h.show_id, "seats": list(h.seats),
@@ -193,6 +220,12 @@ class Api:
     def availability(self, show_id, q):
         sh = self.db.show(show_id)
         out = sh.availability()
+        prices = {t.id: t for t in sh.screen().tiers()}
+        for t in out["tiers"]:
+            tier = prices.get(t["tier_id"])
+            if tier:
+                t.update(price_minor=tier.price_minor, currency=tier.currency,
+                         price=tier.price)
         if q.get("seats") in ("1", "true", "yes"):
             out["seats"] = [dict(s, state=s["state"].name.lower())
                             for s in sh.seat_map()]
@@ -228,13 +261,7 @@ class Api:
         expected = None
         charged = body.get("charged")
         if charged is not None:
-            if (not isinstance(charged, dict)
-                    or not isinstance(charged.get("amount_minor"), int)
-                    or isinstance(charged.get("amount_minor"), bool)
-                    or not isinstance(charged.get("currency"), str)):
-                raise HttpError(400, "bad_request", 'charged must be '
-                                '{"amount_minor": int, "currency": "XXX"}')
-            expected = (charged["amount_minor"], charged["currency"])
+            expected = self.charged_amount(charged)
         # Not "with": a refused confirm must leave the hold held (the buyer
         # may retry), not release it as the context manager would.
         h = tix.Hold.from_string(self.db, handle)
@@ -277,6 +304,13 @@ class Api:
     def booking(self, booking_id):
         return 200, self.booking_json(self.db.booking(booking_id))
 
+    def cancel(self, booking_id, body):
+        after = body.get("after_checkin", False)
+        if not isinstance(after, bool):
+            raise HttpError(400, "bad_request", "after_checkin must be a bool")
+        b = self.db.booking(booking_id)
+        return 200, self.booking_json(b.cancel(after_checkin=after))
+
     def show_bookings(self, show_id):
         return 200, {"bookings": [b.as_dict()
                                   for b in self.db.show(show_id).bookings()]}
@@ -296,9 +330,10 @@ class Api:
         if not 1 <= days <= 31:
             raise HttpError(400, "bad_request", "days must be 1..31")
         v = self.db.venue(venue_id)
-        offset = v.city().utc_offset_min * 60
+        city = v.city()  # its time zone: offsets change with summer time
         today = datetime.datetime.fromtimestamp(
-            self.db.now() + offset, datetime.timezone.utc).date()
+            self.db.now() + city.utc_offset(self.db.now()) * 60,
+            datetime.timezone.utc).date()
         out, movies = [], {}
         for d in range(days):
             day = today + datetime.timedelta(days=d)
@@ -307,12 +342,14 @@ class Api:
                     movies[sh.movie_id] = sh.movie()
                 out.append(self.show_json(sh, movies[sh.movie_id], v,
                                           sh.availability(),
-                                          local_time(sh.start, offset)))
+                                          local_time(sh.start,
+                                                     city.utc_offset(sh.start)
+                                                     * 60)))
         return 200, {"venue": v.name, "shows": out, "now": self.db.now()}
 
     def show(self, show_id):
         sh = self.db.show(show_id)
-        offset = self.db.place(sh.city_id).utc_offset_min * 60
+        offset = self.db.place(sh.city_id).utc_offset(sh.start) * 60
         d = self.show_json(sh, sh.movie(), sh.venue(), sh.availability(),
                            local_time(sh.start, offset))
         d["screen"] = sh.screen().name
@@ -387,6 +424,7 @@ class Api:
          "body"),
         ("DELETE", re.compile(r"^/holds/([A-Za-z0-9_-]+)$"), "release", None),
         ("GET", re.compile(r"^/bookings/(\d+)$"), "booking", None),
+        ("POST", re.compile(r"^/bookings/(\d+)/cancel$"), "cancel", "body"),
         ("GET", re.compile(r"^/bookings/(\d+)/tickets/(\d+)/qr\.png$"),
          "ticket_qr", None),
         ("GET", re.compile(r"^/venues$"), "venues", None),

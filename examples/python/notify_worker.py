@@ -39,7 +39,8 @@ SUBJECTS = {
 
 
 def money(minor, currency):
-    return "%s %d.%02d" % (currency or "", minor // 100, minor % 100)
+    """In the currency's own decimals: "INR 300.00", "JPY 1800"."""
+    return tix.format_money(minor, currency) if currency else str(minor)
 
 
 def when(t):
@@ -60,7 +61,8 @@ def render(ev):
                    tix.EventType.CHECKED_IN):
         lines.append("Hello %s," % (ev.user_name or "there"))
         lines.append("%s at %s, %s (%s)" % (ev.movie_title, ev.venue_name,
-                                            ev.screen_name, when(ev.show_start)))
+                                            ev.screen_name,
+                                            ev.show_local or when(ev.show_start)))
         if ev.seats:
             lines.append("Seats: %s" % ", ".join(
                 "%s%d" % (s.row, s.number) if s.row else "#%d" % s.seat

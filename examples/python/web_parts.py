@@ -58,7 +58,16 @@ def static_file(path):
 # ---- money ------------------------------------------------------------------
 SYMBOLS = {"INR": "\u20b9", "USD": "$", "EUR": "\u20ac", "GBP": "\u00a3",
            "JPY": "\u00a5"}
-NO_MINOR = {"JPY", "KRW", "VND"}
+
+
+def _exponent(currency):
+    """ISO 4217 decimals from libtix (0 JPY, 3 KWD); 2 for a code it does
+    not know, as tiers of older stores may carry."""
+    import tix
+    try:
+        return tix.currency_exponent(currency)
+    except tix.InvalidArgument:
+        return 2
 
 
 def _group(digits, indian):
@@ -78,10 +87,10 @@ def format_money(minor, currency):
     USD; an unknown currency keeps its code: "12.50 XYZ"."""
     sign = "-" if minor < 0 else ""
     minor = abs(minor)
-    if currency in NO_MINOR:
-        whole, frac = str(minor), ""
-    else:
-        whole, frac = str(minor // 100), ".%02d" % (minor % 100)
+    exp = _exponent(currency)
+    unit = 10 ** exp
+    whole = str(minor // unit)
+    frac = ".%0*d" % (exp, minor % unit) if exp else ""
     text = _group(whole, currency == "INR") + frac
     sym = SYMBOLS.get(currency)
     return sign + (sym + text if sym else "%s %s" % (text, currency))

@@ -16,6 +16,7 @@
 #include "nearby.h"
 #include "outbox.h"
 #include "search.h"
+#include "tz.h"
 #include "venue.h"
 
 typedef struct subsystem {
@@ -30,7 +31,16 @@ typedef struct subsystem {
  * stops before the engine whose seat words it settles, and the journal
  * flushes LMDB before LMDB closes. tix__journal_close is idempotent, so it
  * closes the journal whether or not it got to start. */
+static int tz_open(tix_db *db) { return tix__tz_cache_open(&db->tz); }
+
+static void tz_close(tix_db *db)
+{
+    tix__tz_cache_close(db->tz);
+    db->tz = NULL;
+}
+
 static const subsystem subsystems[] = {
+    {"time zones", tz_open, tz_close},
     {"outbox notifier", tix__outbox_notify_init, tix__outbox_notify_destroy},
     {"journal recovery", tix__journal_open, tix__journal_close},
     {"LMDB", tix__db_env_open, tix__db_env_close},

@@ -51,6 +51,7 @@ const char *tix_strerror(int code)
     case TIX_ESTATE: return "TIX_ESTATE: wrong state";
     case TIX_ETIMEDOUT: return "TIX_ETIMEDOUT: timed out";
     case TIX_EPRICE: return "TIX_EPRICE: the price differs from the amount expected";
+    case TIX_ECHECKEDIN: return "TIX_ECHECKEDIN: a ticket was already checked in";
     default: return "unknown error";
     }
 }

@@ -1,7 +1,9 @@
 /* Places: country -> state -> city.
  *
- * Record (TIX_REC_PLACE, version 1):
- *   u64 id | u8 kind | u64 parent_id | cstr name | i64 utc_offset_min
+ * Record (TIX_REC_PLACE):
+ *   v1: u64 id | u8 kind | u64 parent_id | cstr name | i64 utc_offset_min
+ *   v2: the v1 fields, then cstr time_zone ("" = none; a v1 record reads
+ *       with time_zone NULL)
  * Index TIX_T_PLACES_BY_PARENT: parent, name -> id (names unique among
  * siblings; countries live under parent 0). */
 #include "place.h"
@@ -9,9 +11,11 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "record.h"
+#include "tz.h"
 
 static const char *kind_name(tix_place_kind k)
 {
@@ -48,6 +52,16 @@ static int place_rules(tix_db *db, MDB_txn *txn, const void *rec)
     return TIX_OK;
 }
 
+/* A zone must be one the system's tzdata has: looking up any instant
+ * reads and checks its file. */
+static int place_check(const void *rec)
+{
+    const char *zone = ((const tix_place *)rec)->time_zone;
+    if (!zone || !*zone) return TIX_OK;
+    int32_t off;
+    return tix_tz_offset(zone, 0, &off);
+}
+
 #define F(member) offsetof(tix_place, member)
 static const tix__field place_fields[] = {
     {"id", TIX__F_ID, 0, .off = F(id)},
@@ -57,6 +71,7 @@ static const tix__field place_fields[] = {
     {"place name", TIX__F_CSTR, TIX__C_NAME, .off = F(name)},
     {"utc_offset_min", TIX__F_I64_32, TIX__C_RANGE, .off = F(utc_offset_min),
      .lo = -720, .hi = 840}, /* UTC-12:00 .. UTC+14:00 (Kiribati) */
+    {"time_zone", TIX__F_CSTR, 0, .since = 2, .off = F(time_zone)},
 };
 #undef F
 static const tix__rindex place_index[] = {
@@ -64,8 +79,9 @@ static const tix__rindex place_index[] = {
 
 TIX__REC_DECODER(place_decode, tix__place_type)
 const tix__rectype tix__place_type = {
-    "place", TIX_T_PLACES, TIX_REC_PLACE, 1, sizeof(tix_place),
-    place_fields, 5, place_index, 1, place_decode, .rules = place_rules};
+    "place", TIX_T_PLACES, TIX_REC_PLACE, 2, sizeof(tix_place),
+    place_fields, 6, place_index, 1, place_decode, .check = place_check,
+    .rules = place_rules};
 
 int tix__place_read(tix_db *db, MDB_txn *txn, tix_id id,
                     tix_place_kind *kind, int32_t *utc_offset_min)
@@ -87,6 +103,47 @@ int tix__place_is_city(tix_db *db, MDB_txn *txn, tix_id id, const char *field)
         return tix__err(TIX_EINVAL, "%s %llu is not a city", field,
                         (unsigned long long)id);
     return TIX_OK;
+}
+
+/* Local UTC offset (minutes) at @p t of a place read in place: its zone's
+ * (through the store's cache of zone files), else its fixed offset. The
+ * zone name is copied out of LMDB's page. */
+static int offset_of(tix_db *db, const tix_place *p, int64_t t, int32_t *off)
+{
+    size_t n = p->time_zone ? strlen(p->time_zone) : 0;
+    if (n == 0) {
+        *off = p->utc_offset_min;
+        return TIX_OK;
+    }
+    if (n > TIX_TZ_NAME_MAX)
+        return tix__err(TIX_ECORRUPT, "place %llu has a %zu-byte time zone",
+                        (unsigned long long)p->id, n);
+    char zone[TIX_TZ_NAME_MAX + 1];
+    memcpy(zone, p->time_zone, n + 1);
+    return tix__tz_cache_offset(db->tz, zone, t, off);
+}
+
+int tix__place_offset_at(tix_db *db, MDB_txn *txn, tix_id id, int64_t t,
+                         int32_t *utc_offset_min)
+{
+    tix_place p;
+    int rc = tix__rec_peek(db, txn, &tix__place_type, id, &p);
+    return rc ? rc : offset_of(db, &p, t, utc_offset_min);
+}
+
+int tix_place_utc_offset(tix_db *db, tix_id id, int64_t t,
+                         int32_t *utc_offset_min)
+{
+    if (!db || !utc_offset_min)
+        return tix__err(TIX_EINVAL, "db or utc_offset_min is NULL");
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    int32_t off = 0;
+    rc = tix__place_offset_at(db, txn, id, t, &off);
+    tix__read_end(db, txn);
+    if (rc == TIX_OK) *utc_offset_min = off;
+    return rc;
 }
 
 int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out)

@@ -16,4 +16,9 @@ int tix__place_read(tix_db *db, MDB_txn *txn, tix_id id,
  * a message naming input @p field ("city_id"). */
 int tix__place_is_city(tix_db *db, MDB_txn *txn, tix_id id, const char *field);
 
+/* Local UTC offset, in minutes, of place @p id at Unix time @p t: its time
+ * zone's (system tzdata) when it has one, else its fixed offset. */
+int tix__place_offset_at(tix_db *db, MDB_txn *txn, tix_id id, int64_t t,
+                         int32_t *utc_offset_min);
+
 #endif

@@ -240,7 +240,8 @@ static int show_derive(tix_db *db, MDB_txn *txn, tix__show_info *s,
      * callee's "venue 3 not found" message stands. */
     if ((rc = tix__venue_read(db, txn, s->venue_id, &s->city_id))) return rc;
     int32_t offset;
-    if ((rc = tix__place_read(db, txn, s->city_id, NULL, &offset))) return rc;
+    if ((rc = tix__place_offset_at(db, txn, s->city_id, s->start, &offset)))
+        return rc;
     s->end = s->start + (int64_t)dur * 60;
     *local_date = tix__local_date(s->start, offset);
     return TIX_OK;
@@ -330,6 +331,16 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
         return tix__err(TIX_ERANGE, "start %lld is not in %d-01-01..%d-01-01 "
                         "UTC", (long long)in->start, START_MIN_YEAR,
                         START_END_YEAR);
+    if (in->flags & ~TIX_SHOW_ALLOW_PAST)
+        return tix__err(TIX_EINVAL, "unknown show flags 0x%x", in->flags);
+    /* A show that starts in the past is born dead: nothing could hold or
+     * sell its seats. Only an explicit flag (history, import) makes one. */
+    int64_t now = tix_db_now(db);
+    if (in->start < now && !(in->flags & TIX_SHOW_ALLOW_PAST))
+        return tix__err(TIX_ERANGE, "start %lld is %lld s in the past (now "
+                        "%lld); pass TIX_SHOW_ALLOW_PAST to schedule it",
+                        (long long)in->start, (long long)(now - in->start),
+                        (long long)now);
     struct show_write w = {in, 0};
     int rc = tix__write(db, create_txn, &w);
     if (rc) return rc;

@@ -26,7 +26,9 @@ static int tier_check(const void *rec)
     if (currency[CURRENCY_LEN] != '\0')
         return tix__err(TIX_EINVAL, "tier currency must be three letters A-Z "
                         "followed by a NUL");
-    return TIX_OK;
+    /* An unknown code would have no minor unit to show its prices in. */
+    int exp = tix_currency_exponent(currency);
+    return exp < 0 ? exp : TIX_OK;
 }
 
 #define F(member) offsetof(tix_tier, member)

@@ -359,9 +359,14 @@ static int pick_city(rec_ctx *x, tix_id city, const tix_user *u, tix_id *id,
 static int recommend_txn(rec_ctx *x, const tix_user *u, tix_id city_id,
                          size_t limit, tix_recommendation_list **out)
 {
-    int32_t offset;
+    int32_t offset, off_until = 0;
     tix_id city;
     int rc = pick_city(x, city_id, u, &city, &offset);
+    /* The window's dates in the city's zone, summer time included. */
+    if (rc == TIX_OK)
+        rc = tix__place_offset_at(x->db, x->txn, city, x->now, &offset);
+    if (rc == TIX_OK)
+        rc = tix__place_offset_at(x->db, x->txn, city, x->until, &off_until);
     if (rc == TIX_OK)
         rc = features_add(x, u->genres, u->n_genres, u->languages,
                           u->n_languages, TIX__REC_W_PROFILE);
@@ -374,7 +379,8 @@ static int recommend_txn(rec_ctx *x, const tix_user *u, tix_id city_id,
     if (rc == TIX_OK)
         rc = tix__show_city_scan(x->db, x->txn, city,
                                  tix__local_date(x->now, offset),
-                                 tix__local_date(x->until, offset), on_show, x);
+                                 tix__local_date(x->until, off_until), on_show,
+                                 x);
     if (rc == TIX_OK) rc = candidates(x);
     for (size_t i = 0; i < x->nc && rc == TIX_OK; i++) rc = score(x, &x->c[i]);
     if (rc) return rc;

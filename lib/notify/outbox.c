@@ -9,7 +9,11 @@
  *       str user_phone | str movie_title | i64 show_start | str venue_name |
  *       str venue_address | str screen_name | n x { str row, u32 number } |
  *       one str qr per code
- * v2 only appends to v1, so a v1 reader's walk still lines up.
+ *   v3: the v2 fields, then str show_local (the show's start in its city's
+ *       local time, ISO 8601 with offset; "" without a show) |
+ *       u8 after_checkin
+ * Each version only appends to the one before, so an older reader's walk
+ * still lines up.
  *
  * Consumer record (TIX_REC_CONSUMER) in TIX_T_OUTBOX_CURSORS, key name:
  *   v1: u64 acked | i64 created_at | i64 acked_at
@@ -30,16 +34,18 @@
 
 #include "error.h"
 #include "movie.h"
+#include "place.h"
 #include "screen.h"
 #include "seat.h"
 #include "show.h"
 #include "table.h"
 #include "ticket.h"
+#include "tz.h"
 #include "user.h"
 #include "validate.h"
 #include "venue.h"
 
-#define EVENT_VERSION 2
+#define EVENT_VERSION 3
 #define CONSUMER_VERSION 1
 #define POLL_MS 50      /* how often a waiter looks for other processes */
 #define TRIM_BATCH 1024 /* events deleted per trim transaction */
@@ -177,6 +183,22 @@ static int enc_qrs(tix_db *db, MDB_txn *txn, const tix__event *ev,
     return TIX_OK;
 }
 
+/* The show's start in its city's local time. A zone that cannot be read
+ * (tzdata removed since the city was made) falls back to the city's fixed
+ * offset: an event must never fail the booking it announces. */
+static void enc_show_local(tix_db *db, MDB_txn *txn, const event_ctx *x,
+                           tix_enc *e)
+{
+    char iso[TIX__LOCAL_ISO_MAX] = "";
+    if (x->show.id) {
+        int32_t off = 0;
+        if (tix__place_offset_at(db, txn, x->show.city_id, x->show.start, &off))
+            tix__place_read(db, txn, x->show.city_id, NULL, &off);
+        tix__local_iso(iso, x->show.start, off);
+    }
+    tix__enc_str(e, iso);
+}
+
 static int enc_event(tix_db *db, MDB_txn *txn, const tix__event *ev,
                      tix_enc *e)
 {
@@ -213,6 +235,9 @@ static int enc_event(tix_db *db, MDB_txn *txn, const tix__event *ev,
     tix__enc_str(e, x.screen.name);
     rc = enc_seat_labels(db, txn, ev, &x, e);
     if (rc == TIX_OK) rc = enc_qrs(db, txn, ev, e);
+    /* v3 */
+    if (rc == TIX_OK) enc_show_local(db, txn, &x, e);
+    tix__enc_u8(e, ev->after_checkin);
     if (rc == TIX_OK) rc = tix__enc_finish(e);
     ctx_free(&x);
     if (rc) tix__enc_free(e);
@@ -253,6 +278,7 @@ typedef struct event_rec {
     tix_str venue_name, venue_address, screen_name;
     tix_dec labels;    /* v2: at the first seat label */
     tix_dec qrs;       /* v2: at the first QR payload */
+    tix_str show_local; /* v3 */
 } event_rec;
 
 static int event_parse(const MDB_val *v, event_rec *r)
@@ -261,6 +287,7 @@ static int event_parse(const MDB_val *v, event_rec *r)
     memset(r, 0, sizeof *r);
     r->gate = r->user_name = r->user_email = r->user_phone = empty;
     r->movie_title = r->venue_name = r->venue_address = r->screen_name = empty;
+    r->show_local = empty;
     tix_dec d;
     int rc = tix__dec_init(&d, v->mv_data, v->mv_size, TIX_REC_EVENT,
                            EVENT_VERSION);
@@ -299,6 +326,11 @@ static int event_parse(const MDB_val *v, event_rec *r)
         }
         r->qrs = d;
         for (size_t i = 0; i < ev->n_codes && !d.err; i++) tix__dec_str(&d);
+    }
+    if (r->version >= 3) {
+        r->show_local = tix__dec_str(&d);
+        ev->after_checkin = tix__dec_u8(&d);
+        if (ev->after_checkin > 1) d.err = TIX_ECORRUPT;
     }
     return tix__dec_finish(&d);
 }
@@ -387,6 +419,9 @@ static int event_fill(uint64_t seq, const MDB_val *v, tix_event *e,
     e->venue_address = tix__bump_str(b, r.venue_address);
     e->screen_name = tix__bump_str(b, r.screen_name);
     e->gate = tix__bump_str(b, r.gate);
+    e->show_local = tix__bump_str(b, r.show_local);
+    e->after_checkin = r.ev.after_checkin;
+    if (!e->show_local) return tix__err(TIX_ECORRUPT, "event block too small");
     if (!e->user_name || !e->user_email || !e->user_phone || !e->movie_title ||
         !e->venue_name || !e->venue_address || !e->screen_name || !e->gate)
         return tix__err(TIX_ECORRUPT, "event block too small");

@@ -31,8 +31,11 @@
  * seat prices - discount + fee.
  * v3 appends: u64 hold digest (tix__hold_digest of the hold it booked; 0
  * in older records), so a payment reference replayed by another hold is
- * told apart from a retry. */
-#define BOOKING_VERSION 3
+ * told apart from a retry.
+ * v4 appends: u8 after_checkin (1 when a cancel refunded it with a ticket
+ * already checked in; 0 in older records and until such a cancel). cancel.c
+ * brings an older record up to v4 when it cancels it. */
+#define BOOKING_VERSION TIX__BOOKING_VERSION
 
 typedef struct booking_rec {
     tix_id user_id, show_id;
@@ -48,6 +51,7 @@ typedef struct booking_rec {
     tix_id offer_id;
     int64_t discount, fee;
     uint64_t hold_digest;
+    uint8_t after_checkin;
 } booking_rec;
 
 static int booking_parse(const MDB_val *v, booking_rec *r)
@@ -82,6 +86,8 @@ static int booking_parse(const MDB_val *v, booking_rec *r)
         r->fee = tix__dec_i64(&d);
     }
     r->hold_digest = d.version >= 3 ? tix__dec_u64(&d) : 0;
+    r->after_checkin = d.version >= 4 ? tix__dec_u8(&d) : 0;
+    if (r->after_checkin > 1) d.err = TIX_ECORRUPT;
     return tix__dec_finish(&d);
 }
 
@@ -322,6 +328,7 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     tix__enc_i64(&rec, pr.discount);
     tix__enc_i64(&rec, pr.fee);
     tix__enc_u64(&rec, c->hold_digest);
+    tix__enc_u8(&rec, 0); /* after_checkin: set by a cancel */
     if (rc == 0) rc = tix__enc_finish(&rec);
     if (rc == 0) rc = tix__put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
     tix__enc_free(&rec);
@@ -688,6 +695,7 @@ static int decode_booking(tix_db *db, MDB_txn *txn, tix_id id,
     b->offer_id = r.offer_id;
     b->discount_minor = r.discount;
     b->fee_minor = r.fee;
+    b->cancelled_after_checkin = r.after_checkin;
     if (!b->payment_ref) return tix__err(TIX_ECORRUPT, "booking too large");
     if ((rc = decode_seats(&r, b, bump))) return rc;
     return decode_tickets(db, txn, &r, b, bump);

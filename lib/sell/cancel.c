@@ -1,5 +1,7 @@
 /* Cancel (refund): BOOKED -> CONFIRMING(lease) -> LMDB (booking cancelled,
- * seat rows removed, outbox event) -> FREE. */
+ * seat rows removed, outbox event) -> FREE.
+ * A booking with a checked-in ticket is refunded only with
+ * TIX_CANCEL_AFTER_CHECKIN: the customer was let in. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@
 #include "offer.h"
 #include "outbox.h"
 #include "stats.h"
+#include "ticket.h"
 
 /* What cancel needs of a booking record. */
 typedef struct cancel_info {
@@ -21,7 +24,18 @@ typedef struct cancel_info {
     char currency[4];
     uint32_t n_codes;
     char (*codes)[TIX_TICKET_CODE_LEN + 1]; /* after the seats, one block */
+    unsigned flags; /* TIX_CANCEL_* */
 } cancel_info;
+
+/* TIX_ECHECKEDIN naming the ticket, unless the caller overrides. */
+static int checked_in_refusal(tix_id id, const char *code, const char *gate,
+                              int gate_len)
+{
+    return tix__err(TIX_ECHECKEDIN, "booking %llu: ticket %s was checked in "
+                    "at gate %.*s; cancel with TIX_CANCEL_AFTER_CHECKIN to "
+                    "refund it anyway", (unsigned long long)id, code,
+                    gate_len, gate);
+}
 
 static int read_cancel_info(tix_db *db, tix_id id, cancel_info *ci)
 {
@@ -33,6 +47,16 @@ static int read_cancel_info(tix_db *db, tix_id id, cancel_info *ci)
         return tix__err(TIX_EALREADY, "booking %llu is already cancelled",
                         (unsigned long long)id);
     }
+    /* Early, so a refused cancel never leases a seat; cancel_write checks
+     * again inside its transaction, where a racing check-in is seen. */
+    for (size_t i = 0; !(ci->flags & TIX_CANCEL_AFTER_CHECKIN) &&
+                       i < b->n_tickets; i++)
+        if (b->tickets[i].checked_in_at) {
+            rc = checked_in_refusal(id, b->tickets[i].code, b->tickets[i].gate,
+                                    (int)strlen(b->tickets[i].gate));
+            tix_booking_free(b);
+            return rc;
+        }
     ci->show = b->show_id;
     ci->user = b->user_id;
     ci->offer = b->offer_id;
@@ -65,9 +89,39 @@ struct cancel_arg {
     const cancel_info *ci;
 };
 
+/* Whether a ticket of the booking is checked in, read in the cancel's
+ * transaction; refuses unless the override is given. */
+static int checkin_gate(tix_db *db, MDB_txn *txn, tix_id id,
+                        const cancel_info *ci, int *after_checkin)
+{
+    *after_checkin = 0;
+    for (uint32_t i = 0; i < ci->n_codes; i++) {
+        tix__ticket_rec t;
+        int rc = tix__ticket_get(db, txn, ci->codes[i], &t);
+        if (rc) return rc;
+        if (!t.checked_in_at) continue;
+        if (!(ci->flags & TIX_CANCEL_AFTER_CHECKIN))
+            return checked_in_refusal(id, ci->codes[i], t.gate.p,
+                                      (int)t.gate.len);
+        *after_checkin = 1;
+    }
+    return TIX_OK;
+}
+
+/* Bytes a booking record of version @p v lacks to be the current version:
+ * the zeros of the fields later versions appended (v2: offer, discount,
+ * fee; v3: hold digest; v4: after_checkin). */
+static size_t upgrade_bytes(uint8_t v)
+{
+    return (v < 2 ? 24u : 0u) + (v < 3 ? 8u : 0u) + (v < 4 ? 1u : 0u);
+}
+
 /* Rewrites the booking record with status cancelled (same bytes otherwise:
- * status and cancelled_at sit at fixed offsets after the header). */
-static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now)
+ * status and cancelled_at sit at fixed offsets after the header; the
+ * after_checkin byte is the last one of a current record, which an older
+ * record is brought up to first). */
+static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now,
+                          int after_checkin)
 {
     MDB_val v;
     int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
@@ -77,15 +131,19 @@ static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now)
     if (status == TIX_BOOKING_CANCELLED)
         return tix__err(TIX_EALREADY, "booking %llu is already cancelled",
                         (unsigned long long)id);
-    uint8_t *copy = malloc(v.mv_size);
+    uint8_t version = ((const uint8_t *)v.mv_data)[1];
+    size_t extra = upgrade_bytes(version), len = v.mv_size + extra;
+    uint8_t *copy = calloc(1, len);
     if (!copy) return tix__err(TIX_ENOMEM, "out of memory");
     memcpy(copy, v.mv_data, v.mv_size);
     const size_t status_at = 2 + 8 + 8, cancelled_at = status_at + 1 + 8;
+    copy[1] = TIX__BOOKING_VERSION;
     copy[status_at] = TIX_BOOKING_CANCELLED;
+    copy[len - 1] = (uint8_t)after_checkin;
     for (int i = 0; i < 8; i++) copy[cancelled_at + i] = (uint8_t)((uint64_t)now >> (8 * i));
     uint8_t key[8];
     tix__be64_put(key, id);
-    rc = tix__put(db, txn, TIX_T_BOOKINGS, key, 8, copy, v.mv_size, 0, "booking");
+    rc = tix__put(db, txn, TIX_T_BOOKINGS, key, 8, copy, len, 0, "booking");
     free(copy);
     return rc;
 }
@@ -94,7 +152,9 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct cancel_arg *a = arg;
     int64_t now = tix_db_now(db);
-    int rc = mark_cancelled(db, txn, a->id, now);
+    int after_checkin;
+    int rc = checkin_gate(db, txn, a->id, a->ci, &after_checkin);
+    if (rc == 0) rc = mark_cancelled(db, txn, a->id, now, after_checkin);
     for (uint32_t i = 0; rc == 0 && i < a->ci->n; i++) {
         uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
         tix__show_seat_key(key, a->ci->show, a->ci->seats[i]);
@@ -110,7 +170,8 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
                      .show_id = a->ci->show, .n_seats = a->ci->n,
                      .seats = a->ci->seats, .n_codes = a->ci->n_codes,
                      .codes = codes, .gate = "", .total_minor = a->ci->total,
-                     .currency = a->ci->currency};
+                     .currency = a->ci->currency,
+                     .after_checkin = (uint8_t)after_checkin};
     if (rc == 0) rc = tix__outbox_append(db, txn, &ev, NULL);
     if (rc == 0) rc = tix__offer_release(db, txn, a->ci->offer, a->ci->user);
     if (rc == 0)
@@ -121,8 +182,15 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
 
 int tix_booking_cancel(tix_db *db, tix_id id)
 {
+    return tix_booking_cancel_ex(db, id, 0);
+}
+
+int tix_booking_cancel_ex(tix_db *db, tix_id id, unsigned flags)
+{
     TIX__ARG(db);
-    cancel_info ci = {0};
+    if (flags & ~TIX_CANCEL_AFTER_CHECKIN)
+        return tix__err(TIX_EINVAL, "unknown cancel flags 0x%x", flags);
+    cancel_info ci = {.flags = flags};
     int rc = read_cancel_info(db, id, &ci);
     const tix__show_entry *e = NULL;
     if (rc == 0) rc = tix__show_lookup(db, ci.show, &e);

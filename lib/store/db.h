@@ -79,6 +79,8 @@ struct tix_db {
     pthread_mutex_t outbox_mu;
     pthread_cond_t outbox_cv;
     uint64_t outbox_gen;
+    struct tix__tz_cache *tz; /* zone files read (lib/base/tz.c); opened
+                                 and closed by lib/api/open.c */
     struct tix_db *next_open; /* registry of open stores in this process */
     const tix__txn_observer *obs[TIX__OBSERVERS_MAX];
     int n_obs;

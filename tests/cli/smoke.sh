@@ -101,7 +101,16 @@ expect_eq 3 "$(json 'len(j["seats"])')" "best 3"
 expect_rc 0 "$TIX" block "$SHOW" A1 A2
 expect_rc 3 "$TIX" block "$SHOW" E6
 expect_rc 0 "$TIX" unblock "$SHOW" A2
-expect_rc 0 "$TIX" cancel "$BOOKING"
+# A ticket of BOOKING checked in at Gate 2: no refund without the override.
+expect_rc 5 "$TIX" cancel "$BOOKING"
+expect_match "TIX_ECHECKEDIN.*Gate 2" "$ERR" "checked-in booking refused"
+expect_rc 0 "$TIX" --json booking show "$BOOKING"
+expect_eq confirmed "$(json 'j["status"]')" "refused cancel changed nothing"
+expect_rc 0 "$TIX" cancel "$BOOKING" --after-checkin
+expect_match "CANCELLED" "$OUT" "override cancels"
+expect_match "refunded after check-in" "$OUT" "override shown"
+expect_rc 0 "$TIX" --json booking show "$BOOKING"
+expect_eq True "$(json 'j["cancelled_after_checkin"]')" "override recorded"
 expect_rc 3 "$TIX" cancel "$BOOKING"
 expect_rc 5 "$TIX" checkin "$(echo "$CODE" | tr a-z A-Z)"
 

@@ -620,7 +620,7 @@ size_t tt_inv_cancel_all(tix_db *db, size_t *cancelled)
         int live = b->status == TIX_BOOKING_CONFIRMED;
         tix_booking_free(b);
         if (!live) continue;
-        int rc = tix_booking_cancel(db, ids[i]);
+        int rc = tix_booking_cancel_ex(db, ids[i], TIX_CANCEL_AFTER_CHECKIN);
         if (rc) {
             fprintf(stderr, "invariant: live booking %llu does not cancel: %s: "
                     "%s\n", ull(ids[i]), tix_strerror(rc), tix_errmsg());

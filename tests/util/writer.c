@@ -174,7 +174,7 @@ static void w_cancel(wthread *t)
     t->mine[k] = t->mine[--t->n_mine];
     char line[TT_LINE_MAX];
     emit(t->w, line, tt_line_id(line, 'c', id));
-    int rc = tix_booking_cancel(t->w->db, id);
+    int rc = tix_booking_cancel_ex(t->w->db, id, TIX_CANCEL_AFTER_CHECKIN);
     if (rc) tt_writer_fail(t->w, "cancel %llu -> %d %s", (unsigned long long)id, rc,
                            tix_errmsg());
     else emit(t->w, line, tt_line_id(line, 'X', id));

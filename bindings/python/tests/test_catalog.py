@@ -221,7 +221,7 @@ def test_records_equality_and_hash(city):
 def test_as_dict_is_plain(city):
     d = city.city.as_dict()
     assert d == {"id": city.city.id, "kind": 3, "parent_id": city.state.id,
-                 "name": "Bengaluru", "utc_offset_min": 330}
+                 "name": "Bengaluru", "utc_offset_min": 330, "time_zone": ""}
 
 
 def test_id_arguments_accept_ints_and_records(city):

@@ -215,3 +215,40 @@ def test_payment_ref_and_charged_amount_over_http(server):
     st, err = call(base, "POST", "/holds/%s/confirm" % edited,
                    {"user": 1, "payment_ref": "http-edited"})
     assert st == 400 and err["error"] == "TIX_EBADCODE"
+
+
+def test_cancel_after_checkin_and_money_text_over_http(server):
+    base = server
+    date, shows = _tomorrow(base)
+    show = shows[0]["id"]
+    assert shows[0]["start_local"].endswith("+05:30")
+    st, av = call(base, "GET", "/shows/%d/availability" % show)
+    tier = av["tiers"][0]
+    assert tier["price"].startswith(tier["currency"] + " ")
+    st, h = call(base, "POST", "/shows/%d/holds" % show, {"seats": [30]})
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": 1, "payment_ref": "http-ci",
+                  "charged": {"amount": "0.01", "currency": "INR"}})
+    assert st == 409 and b["error"] == "TIX_EPRICE"
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": 1, "payment_ref": "http-ci",
+                  "charged": {"amount": "1.234", "currency": "INR"}})
+    assert st == 400  # more decimals than rupees have
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": 1, "payment_ref": "http-ci"})
+    assert st == 201 and b["total"].startswith("\u20b9")  # the page's form
+    code = b["tickets"][0]["code"]
+    st, ci = call(base, "POST", "/checkin", {"code": code, "gate": "Gate 2"})
+    assert st == 200 and ci["gate"] == "Gate 2"
+    st, err = call(base, "POST", "/bookings/%d/cancel" % b["id"], {})
+    assert st == 409 and err["error"] == "TIX_ECHECKEDIN"
+    assert "Gate 2" in err["message"]
+    st, got = call(base, "GET", "/bookings/%d" % b["id"])
+    assert got["status"] == "confirmed"
+    st, err = call(base, "POST", "/bookings/%d/cancel" % b["id"],
+                   {"after_checkin": "yes"})
+    assert st == 400
+    st, got = call(base, "POST", "/bookings/%d/cancel" % b["id"],
+                   {"after_checkin": True})
+    assert st == 200 and got["status"] == "cancelled"
+    assert got["cancelled_after_checkin"] is True

@@ -32,6 +32,9 @@ def test_format_money():
     assert web_parts.format_money(500, "JPY") == "\u00a5500"
     assert web_parts.format_money(-5, "EUR") == "-\u20ac0.05"
     assert web_parts.format_money(1250, "XYZ") == "12.50 XYZ"
+    # ISO 4217 decimals from libtix: three for dinars, none for won.
+    assert web_parts.format_money(3500, "KWD") == "3.500 KWD"
+    assert web_parts.format_money(1800, "KRW") == "1,800 KRW"
 
 
 def _row(numbers, xs=None):

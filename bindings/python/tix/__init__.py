@@ -20,7 +20,7 @@ from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      Expired, Full, Corrupt, IOFailure, NoMemory, Busy,
                      TooLong, BadUTF8, OutOfRange, Overlap, Permission,
                      Already, BadCode, Version, Again, Limit, State, TimedOut,
-                     PriceMismatch)
+                     PriceMismatch, CheckedIn)
 from .db import open, Database, Durability
 from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
@@ -30,6 +30,8 @@ from .reviews import Review, ReviewOrder, Comment
 from .discover import SearchHit, Recommendation, Reason, NearbyVenue
 from .outbox import Consumer, Event, EventType, EventSeat, EventTicket
 from .offers import Offer, OfferScope, Quote, QuoteSeat
+from .money import (currency_exponent, format_money, parse_money, tz_offset,
+                    local_datetime)
 
 
 def version():
@@ -49,8 +51,10 @@ __all__ = [
     "SearchHit", "Recommendation", "Reason", "NearbyVenue",
     "Consumer", "Event", "EventType", "EventSeat", "EventTicket",
     "Offer", "OfferScope", "Quote", "QuoteSeat",
+    "currency_exponent", "format_money", "parse_money", "tz_offset",
+    "local_datetime",
     "Error", "InvalidArgument", "NotFound", "Exists", "Conflict", "Expired",
     "Full", "Corrupt", "IOFailure", "NoMemory", "Busy", "TooLong", "BadUTF8",
     "OutOfRange", "Overlap", "Permission", "Already", "BadCode", "Version",
-    "Again", "Limit", "State", "TimedOut", "PriceMismatch",
+    "Again", "Limit", "State", "TimedOut", "PriceMismatch", "CheckedIn",
 ]

@@ -53,6 +53,7 @@ CDEF = r"""
 #define TIX_ESTATE -21
 #define TIX_ETIMEDOUT -22
 #define TIX_EPRICE -23
+#define TIX_ECHECKEDIN -24
 
 #define TIX_OPEN_READONLY 0x1
 #define TIX_OPEN_NOCREATE 0x2
@@ -61,6 +62,10 @@ CDEF = r"""
 #define TIX_TEXT_MAX 4096
 #define TIX_LIST_MAX 32
 #define TIX_ROW_LABEL_MAX 8
+#define TIX_TZ_NAME_MAX 64
+#define TIX_MONEY_TEXT_MAX 32
+#define TIX_SHOW_ALLOW_PAST 0x1
+#define TIX_CANCEL_AFTER_CHECKIN 0x1
 #define TIX_SEAT_AISLE 0x1
 #define TIX_SEAT_WHEELCHAIR 0x2
 #define TIX_SEAT_COMPANION 0x4
@@ -125,6 +130,7 @@ typedef struct tix_place {
     tix_id parent_id;
     const char *name;
     int32_t utc_offset_min;
+    const char *time_zone;
 } tix_place;
 typedef struct tix_place_list {
     size_t count;
@@ -222,6 +228,7 @@ typedef struct tix_show {
     tix_id city_id;
     uint32_t local_date;
     uint32_t seat_count;
+    uint32_t flags;
 } tix_show;
 typedef struct tix_show_list {
     size_t count;
@@ -318,6 +325,7 @@ typedef struct tix_booking {
     tix_id offer_id;
     int64_t discount_minor;
     int64_t fee_minor;
+    int cancelled_after_checkin;
 } tix_booking;
 typedef struct tix_booking_list {
     size_t count;
@@ -364,6 +372,8 @@ typedef struct tix_event {
     size_t n_tickets;
     const tix_event_ticket *tickets;
     const char *gate;
+    const char *show_local;
+    int after_checkin;
 } tix_event;
 typedef struct tix_event_list {
     size_t count;
@@ -538,6 +548,8 @@ int tix_place_update(tix_db *db, const tix_place *in);
 int tix_place_list_by_parent(tix_db *db, tix_id parent_id, tix_place_list **out);
 void tix_place_free(tix_place *p);
 void tix_place_list_free(tix_place_list *l);
+int tix_tz_offset(const char *zone, int64_t t, int32_t *utc_offset_min);
+int tix_place_utc_offset(tix_db *db, tix_id place_id, int64_t t, int32_t *utc_offset_min);
 int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out);
 int tix_venue_get(tix_db *db, tix_id id, tix_venue **out);
 int tix_venue_update(tix_db *db, const tix_venue *in);
@@ -556,6 +568,9 @@ int tix_tier_update(tix_db *db, const tix_tier *in);
 int tix_tier_list_by_screen(tix_db *db, tix_id screen_id, tix_tier_list **out);
 void tix_tier_free(tix_tier *t);
 void tix_tier_list_free(tix_tier_list *l);
+int tix_currency_exponent(const char *code);
+int tix_money_format(int64_t amount_minor, const char *currency, char *buf, size_t cap);
+int tix_money_parse(const char *text, const char *currency, int64_t *amount_minor);
 int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows, size_t nrows, uint32_t *first_index_out);
 int tix_seat_list_by_screen(tix_db *db, tix_id screen_id, tix_seat_list **out);
 void tix_seat_list_free(tix_seat_list *l);
@@ -604,6 +619,7 @@ int tix_booking_list_by_show(tix_db *db, tix_id show_id, tix_booking_list **out)
 void tix_booking_free(tix_booking *b);
 void tix_booking_list_free(tix_booking_list *l);
 int tix_booking_cancel(tix_db *db, tix_id booking_id);
+int tix_booking_cancel_ex(tix_db *db, tix_id booking_id, unsigned flags);
 int tix_ticket_qr(const tix_booking *b, size_t i, char *buf, size_t cap);
 int tix_ticket_checkin(tix_db *db, const char *code, const char *gate, tix_checkin *out);
 int tix_outbox_register(tix_db *db, const char *name, unsigned flags);

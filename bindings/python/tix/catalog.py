@@ -147,16 +147,20 @@ class Record:
 
 # ---------------------------------------------------------------------------
 class Place(Record):
-    """A country, state or city. A city's utc_offset_min sets the local date
-    of its shows."""
-    _fields = ("id", "kind", "parent_id", "name", "utc_offset_min")
+    """A country, state or city. A city's local time (the dates of its
+    shows, the local times of its events) comes from its IANA time_zone
+    ("Europe/London", summer time included) or, without one, from the fixed
+    utc_offset_min."""
+    _fields = ("id", "kind", "parent_id", "name", "utc_offset_min",
+               "time_zone")
     _ctype = "tix_place"
     _get = "tix_place_get"
 
     @classmethod
     def _from_c(cls, db, c):
         return cls(db, id=c.id, kind=PlaceKind(c.kind), parent_id=c.parent_id,
-                   name=dec(c.name), utc_offset_min=c.utc_offset_min)
+                   name=dec(c.name), utc_offset_min=c.utc_offset_min,
+                   time_zone=dec(c.time_zone))
 
     @staticmethod
     def _to_c(keep, v):
@@ -165,12 +169,16 @@ class Place(Record):
         c.parent_id = as_id(v["parent_id"], "parent", allow_none=True)
         c.name = keep.str(v["name"], "name", allow_none=False)
         c.utc_offset_min = v["utc_offset_min"]
+        c.time_zone = keep.str(v.get("time_zone") or None, "time_zone")
         return c
 
     @classmethod
-    def create(cls, db, name, parent=None, kind=None, utc_offset_min=0):
+    def create(cls, db, name, parent=None, kind=None, utc_offset_min=0,
+               time_zone=None):
         """Creates a place. @kind defaults to what fits under @parent:
-        country (no parent), state (under a country), city (under a state)."""
+        country (no parent), state (under a country), city (under a state).
+        @time_zone is an IANA name the system tzdata has (tix.InvalidArgument
+        otherwise); without it @utc_offset_min holds all year."""
         if kind is None:
             if parent is None:
                 kind = PlaceKind.COUNTRY
@@ -185,11 +193,20 @@ class Place(Record):
             except KeyError:
                 raise InvalidArgument("kind must be country, state or city") from None
         return cls._create(db, dict(kind=kind, parent_id=parent, name=name,
-                                    utc_offset_min=utc_offset_min))
+                                    utc_offset_min=utc_offset_min,
+                                    time_zone=time_zone))
 
     def update(self, **changes):
-        """Changes name and/or utc_offset_min (places never move)."""
-        return self._update(changes, ("name", "utc_offset_min"))
+        """Changes name, utc_offset_min and/or time_zone (places never
+        move)."""
+        return self._update(changes, ("name", "utc_offset_min", "time_zone"))
+
+    def utc_offset(self, t):
+        """Minutes east of UTC at @t (epoch seconds or aware datetime): the
+        zone's offset then, or the fixed one."""
+        out = ffi.new("int32_t *")
+        self._db._call("tix_place_utc_offset", self.id, _util.as_time(t), out)
+        return out[0]
 
     @classmethod
     def list(cls, db, parent=None):
@@ -341,8 +358,16 @@ class Tier(Record):
 
     @classmethod
     def create(cls, db, screen, name, price_minor, currency):
+        """tix.InvalidArgument when @currency is not an active ISO 4217
+        code."""
         return cls._create(db, dict(screen_id=screen, name=name,
                                     price_minor=price_minor, currency=currency))
+
+    @property
+    def price(self):
+        """The price as text in the currency's decimals, "JPY 1800"."""
+        from .money import format_money
+        return format_money(self.price_minor, self.currency)
 
     def update(self, **changes):
         return self._update(changes, ("name", "price_minor", "currency"))
@@ -542,14 +567,17 @@ class Show(Record):
                    seat_count=c.seat_count)
 
     @classmethod
-    def create(cls, db, movie, screen, start):
+    def create(cls, db, movie, screen, start, allow_past=False):
         """Schedules @movie on @screen at @start (epoch seconds or an aware
-        datetime). tix.Overlap if it collides with another show there."""
+        datetime). tix.Overlap if it collides with another show there;
+        tix.OutOfRange if @start is before now, unless @allow_past (history,
+        an admin's correction)."""
         keep = Keep()
         c = keep.hold(ffi.new("tix_show *"))
         c.movie_id = as_id(movie, "movie")
         c.screen_id = as_id(screen, "screen")
         c.start = _util.as_time(start)
+        c.flags = lib.TIX_SHOW_ALLOW_PAST if allow_past else 0
         out = ffi.new("tix_id *")
         db._call("tix_show_create", c, out)
         return cls.get(db, out[0])
@@ -571,6 +599,14 @@ class Show(Record):
 
     def movie(self):
         return Movie.get(self._db, self.movie_id)
+
+    def local_start(self):
+        """The start as an aware datetime in the city's local time (its
+        time zone's offset at that instant, or its fixed offset)."""
+        out = ffi.new("int32_t *")
+        self._db._call("tix_place_utc_offset", self.city_id, self.start, out)
+        from .money import local_datetime
+        return local_datetime(self.start, out[0])
 
     def screen(self):
         return Screen.get(self._db, self.screen_id)

@@ -158,12 +158,18 @@ class PriceMismatch(Error):
     code = lib.TIX_EPRICE
 
 
+class CheckedIn(Error):
+    """TIX_ECHECKEDIN: a ticket of the booking was already checked in; the
+    cancel was refused (pass after_checkin=True to refund anyway)."""
+    code = lib.TIX_ECHECKEDIN
+
+
 #: code -> exception class, for every code tix.h defines
 BY_CODE = {cls.code: cls for cls in (
     InvalidArgument, NotFound, Exists, Conflict, Expired, Full, Corrupt,
     IOFailure, NoMemory, Busy, TooLong, BadUTF8, OutOfRange, Overlap,
     Permission, Already, BadCode, Version, Again, Limit, State, TimedOut,
-    PriceMismatch)}
+    PriceMismatch, CheckedIn)}
 
 
 def _strerror(code):

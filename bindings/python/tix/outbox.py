@@ -40,7 +40,7 @@ _EVENT_FIELDS = ("seq", "type", "version", "at", "booking_id", "user_id",
                  "show_id", "movie_id", "review_id", "user_name", "user_email",
                  "user_phone", "movie_title", "show_start", "venue_name",
                  "venue_address", "screen_name", "total_minor", "currency",
-                 "seats", "tickets", "gate")
+                 "seats", "tickets", "gate", "show_local", "after_checkin")
 
 
 class Event(namedtuple("Event", _EVENT_FIELDS)):
@@ -64,7 +64,8 @@ class Event(namedtuple("Event", _EVENT_FIELDS)):
                    dec(e.user_email), dec(e.user_phone), dec(e.movie_title),
                    e.show_start, dec(e.venue_name), dec(e.venue_address),
                    dec(e.screen_name), e.total_minor, dec_array(e.currency),
-                   seats, tickets, dec(e.gate))
+                   seats, tickets, dec(e.gate), dec(e.show_local),
+                   bool(e.after_checkin))
 
     def as_dict(self):
         d = self._asdict()

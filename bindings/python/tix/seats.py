@@ -389,10 +389,12 @@ class CheckIn(_CheckIn):
 class Booking:
     """A booking: a plain copy of tix_booking (id, user_id, show_id, status,
     created_at, cancelled_at, payment_ref, total_minor (paid: seat prices
-    - discount_minor + fee_minor), currency, seats, tickets, offer_id)."""
+    - discount_minor + fee_minor), currency, seats, tickets, offer_id,
+    cancelled_after_checkin (refunded with the after_checkin override))."""
     _fields = ("id", "user_id", "show_id", "status", "created_at",
                "cancelled_at", "payment_ref", "total_minor", "currency",
-               "seats", "tickets", "offer_id", "discount_minor", "fee_minor")
+               "seats", "tickets", "offer_id", "discount_minor", "fee_minor",
+               "cancelled_after_checkin")
 
     def __init__(self, db, **v):
         self._db = db
@@ -419,7 +421,8 @@ class Booking:
                    cancelled_at=b.cancelled_at, payment_ref=dec(b.payment_ref),
                    total_minor=b.total_minor, currency=dec_array(b.currency),
                    seats=seats, tickets=tickets, offer_id=b.offer_id,
-                   discount_minor=b.discount_minor, fee_minor=b.fee_minor)
+                   discount_minor=b.discount_minor, fee_minor=b.fee_minor,
+                   cancelled_after_checkin=bool(b.cancelled_after_checkin))
 
     @classmethod
     def _one(cls, db, fn, arg):
@@ -475,11 +478,20 @@ class Booking:
             setattr(self, f, getattr(fresh, f))
         return self
 
-    def cancel(self):
+    def cancel(self, after_checkin=False):
         """Cancels (refunds) the booking: its seats are free again, its
-        tickets no longer check in. tix.Already if it was cancelled."""
-        self._db._call("tix_booking_cancel", self.id)
+        tickets no longer check in. tix.Already if it was cancelled;
+        tix.CheckedIn if a ticket was checked in, unless @after_checkin
+        (then the booking and its event record the override)."""
+        flags = lib.TIX_CANCEL_AFTER_CHECKIN if after_checkin else 0
+        self._db._call("tix_booking_cancel_ex", self.id, flags)
         return self.refresh()
+
+    @property
+    def total(self):
+        """The amount paid as text in the currency's decimals."""
+        from .money import format_money
+        return format_money(self.total_minor, self.currency)
 
     def as_dict(self):
         return {"id": self.id, "user_id": self.user_id,
@@ -488,6 +500,8 @@ class Booking:
                 "cancelled_at": self.cancelled_at,
                 "payment_ref": self.payment_ref,
                 "total_minor": self.total_minor, "currency": self.currency,
+                "total": self.total,
+                "cancelled_after_checkin": self.cancelled_after_checkin,
                 "offer_id": self.offer_id,
                 "discount_minor": self.discount_minor,
                 "fee_minor": self.fee_minor,
