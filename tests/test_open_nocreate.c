@@ -33,7 +33,7 @@ static char *listing(const char *dir)
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         assert_int_equal(lstat(path, &st), 0);
-        snprintf(line, sizeof line, "%s %lld\n", e->d_name,
+        snprintf(line, sizeof line, "%s %lld; ", e->d_name,
                  (long long)st.st_size);
         names[n++] = strdup(line);
     }
@@ -74,7 +74,7 @@ static void open_changes_nothing(const char *dir, unsigned flags, int code)
     if (db) tix_db_close(db);
     char *after = listing(dir), *up_after = listing(parent);
     if (strcmp(before, after))
-        fail_msg("open %s flags 0x%x changed it:\n%s-> \n%s", dir, flags,
+        fail_msg("open %s flags 0x%x changed it: [%s] -> [%s]", dir, flags,
                  before, after);
     assert_string_equal(up_before, up_after);
     free(before);
