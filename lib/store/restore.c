@@ -137,13 +137,14 @@ static int keep_out(const char *dir, const struct stat *st, int create,
     char path[PATH_MAX];
     in_dir(path, dir, TIX__FILE_JOURNAL);
     *made = 0;
-    *fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    int mode = (create ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW;
+    *fd = open(path, mode);
     if (*fd < 0 && errno == ENOENT && create) {
-        *fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                   0600);
+        *fd = open(path, mode | O_CREAT | O_EXCL, 0600);
         *made = *fd >= 0;
+        if (*fd < 0 && errno == EEXIST) *fd = open(path, mode);
     }
-    if (*fd < 0 && (errno != ENOENT || create)) return sys_err(errno, NULL, path);
+    if (*fd < 0 && (create || errno != ENOENT)) return sys_err(errno, NULL, path);
     int rc = in_use(dir, st);
     if (rc == TIX_OK && *fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) != 0)
         rc = errno == EWOULDBLOCK
@@ -344,6 +345,10 @@ static int run(restore *r, const char *backup_dir, unsigned flags)
     if (rc) return rc;
     rc = build(r, backup_dir);
     if (rc == TIX_OK) rc = step(TIX__RESTORE_BUILT);
+    /* A read-only open takes no journal lock, so one may have come in
+     * while the copy ran; after this check only one that completes within
+     * the rename itself could still be reading the old store. */
+    if (rc == TIX_OK && r->kind != TIX__DIR_ABSENT) rc = in_use(r->store, &r->st);
     if (rc == TIX_OK) rc = swap(r);
     if (rc) {
         (void)tix__store_dir_remove(r->tmp);
