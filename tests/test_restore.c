@@ -361,16 +361,25 @@ static void refuses_what_it_must(void **state)
     world_free(&w);
 }
 
-/* A child keeps the store open (read-write, or read-only without
- * lock.mdb): the restore refuses and changes nothing. */
-static void refused_while_open_elsewhere_case(unsigned flags, int drop_lock)
+/* What a reader's open finds: a store as it was closed, one without its
+ * journal (so only LMDB's lock.mdb tells the reader is there), one never
+ * opened for writing (no lock.mdb either: the OFD lock on data.mdb). */
+enum { AS_CLOSED, NO_JOURNAL, DATA_ONLY };
+
+/* A child keeps the store open: the restore refuses, changes nothing. */
+static void refused_while_open_elsewhere_case(unsigned flags, int files)
 {
     world w;
     world_make(&w, "store", TIX_SYNC_FULL, 4);
     take_backup(&w, TIX_SYNC_FULL);
-    if (drop_lock) { /* a store never opened for writing: no lock.mdb */
+    if (files == DATA_ONLY) {
         assert_ok(tix_backup_restore(w.backup, w.store, TIX_RESTORE_REPLACE));
         assert_false(exists(w.store, "lock.mdb"));
+    }
+    if (files == NO_JOURNAL) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%s/journal", w.store);
+        assert_int_equal(unlink(path), 0);
     }
     image before = image_of(w.store);
     int up[2], down[2];
@@ -386,6 +395,7 @@ static void refused_while_open_elsewhere_case(unsigned flags, int drop_lock)
         tix_db *db;
         char c = tix_db_open(w.store, &cfg, &db) == TIX_OK ? 'y' : 'n';
         if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) != 1) _exit(2);
+        tix_db_close(db);
         _exit(0);
     }
     char c = 0;
@@ -409,9 +419,10 @@ static void refused_while_open_elsewhere_case(unsigned flags, int drop_lock)
 static void refused_while_open_elsewhere(void **state)
 {
     (void)state;
-    refused_while_open_elsewhere_case(0, 0);
-    refused_while_open_elsewhere_case(TIX_OPEN_READONLY, 0);
-    refused_while_open_elsewhere_case(TIX_OPEN_READONLY, 1);
+    refused_while_open_elsewhere_case(0, AS_CLOSED);
+    refused_while_open_elsewhere_case(TIX_OPEN_READONLY, AS_CLOSED);
+    refused_while_open_elsewhere_case(TIX_OPEN_READONLY, NO_JOURNAL);
+    refused_while_open_elsewhere_case(TIX_OPEN_READONLY, DATA_ONLY);
 }
 
 /* A new directory, or an empty one, becomes the store; the backup

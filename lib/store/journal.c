@@ -992,6 +992,9 @@ static int journal_postcommit(tix_db *db, int committed)
 
 int tix__journal_pending(const char *store_dir)
 {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/" JR_NAME, store_dir);
+    if (access(path, F_OK) != 0) return 0; /* and leave no error detail */
     int active = 0;
     uint64_t txnid, off;
     return tix__journal_test_state(store_dir, &active, &txnid, &off) == TIX_OK &&
