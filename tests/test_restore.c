@@ -11,8 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "db.h"
 #include "restore.h"
 #include "testutil.h"
 
@@ -124,9 +122,9 @@ static size_t bookings(tix_db *db, tix_id show)
 
 static uint64_t last_txn(tix_db *db)
 {
-    MDB_envinfo info;
-    assert_int_equal(mdb_env_info(db->env, &info), 0);
-    return info.me_last_txnid;
+    tix_db_stats st;
+    assert_ok(tix_db_stat(db, &st));
+    return st.last_txn;
 }
 
 static void on_problem(void *ctx, const char *msg)
@@ -137,8 +135,8 @@ static void on_problem(void *ctx, const char *msg)
 
 static void assert_consistent(tix_db *db)
 {
-    tix__check_counts n;
-    assert_ok(tix__check(db, on_problem, NULL, &n));
+    tix_check_counts n;
+    assert_ok(tix_db_check(db, on_problem, NULL, &n));
     assert_int_equal(n.problems, 0);
 }
 
