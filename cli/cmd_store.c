@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,59 +277,18 @@ int cmd_backup(cli *c, int argc, char **argv)
 static const char restore_help[] =
     "usage: tix restore [-s DIR] [--json] [--force] BACKUP_DIR\n"
     "\n"
-    "Replaces the store DIR by the backup in BACKUP_DIR (made by `tix\n"
-    "backup`): the backup is opened read-only to validate it, its data.mdb\n"
-    "is copied next to the store's, fsynced and renamed over it, and the\n"
-    "store's lock.mdb and seats.map are deleted (holds do not survive a\n"
-    "restore; the seat map is rebuilt from the restored LMDB).\n"
+    "Makes the store DIR exactly the backup in BACKUP_DIR (made by `tix\n"
+    "backup`), through tix_backup_restore(): the backup's data.mdb is copied\n"
+    "into a new directory beside DIR, opened read-only to validate it,\n"
+    "flushed, and swapped with DIR in one atomic rename; the old store is\n"
+    "then deleted, with its journal, snapshots, seats.map and lock.mdb\n"
+    "(holds do not survive a restore; the seat map is rebuilt). A crash\n"
+    "leaves DIR either the old store or the restored one.\n"
     "\n"
-    "  --force   replace an existing store (it must not be open in any\n"
-    "            process: every process stops using it first)\n"
+    "  --force   replace an existing store (no process may have it open:\n"
+    "            stop every process using it first)\n"
     "\n"
     "Exit 3 when the store exists without --force, or is in use.\n";
-
-static int copy_file(const char *from, const char *to)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0) return errno;
-    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) {
-        int e = errno;
-        close(in);
-        return e;
-    }
-    char buf[1 << 16];
-    int err = 0;
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            err = errno;
-            break;
-        }
-        if (n == 0) break;
-        for (ssize_t off = 0; off < n && !err;) {
-            ssize_t w = write(out, buf + off, (size_t)(n - off));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) err = errno;
-            else off += w;
-        }
-        if (err) break;
-    }
-    if (!err && fsync(out) != 0) err = errno;
-    if (close(out) != 0 && !err) err = errno;
-    close(in);
-    return err;
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    int e = fsync(fd) == 0 ? 0 : errno;
-    close(fd);
-    return e;
-}
 
 int cmd_restore(cli *c, int argc, char **argv)
 {
@@ -340,61 +298,16 @@ int cmd_restore(cli *c, int argc, char **argv)
     if (rc) return rc;
     if (np != 1) return cli_usage(c, "restore", "give the backup directory");
     const char *from = pos[0];
-    char src[PATH_MAX], dst[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
-    snprintf(src, sizeof src, "%s/data.mdb", from);
-    if (access(src, R_OK) != 0)
-        return cli_error(c, EX_NOTFOUND, "TIX_ENOTFOUND",
-                         "%s holds no backup (no readable data.mdb)", from);
-    /* Validate: a libtix store of a format we know. */
-    tix_config cfg;
-    tix_config_init(&cfg);
-    cfg.flags = TIX_OPEN_READONLY | TIX_OPEN_NOCREATE;
-    tix_db *b;
-    int trc = tix_db_open(from, &cfg, &b);
-    if (trc) return cli_fail(c, trc, "backup %s is not usable", from);
-    tix_db_close(b);
-
-    struct stat st;
-    snprintf(dst, sizeof dst, "%s/data.mdb", c->store);
-    int exists = stat(dst, &st) == 0;
-    if (exists && !opts[0].set)
+    char data[PATH_MAX];
+    snprintf(data, sizeof data, "%s/data.mdb", c->store);
+    int exists = access(data, F_OK) == 0;
+    int trc = tix_backup_restore(from, c->store,
+                                 opts[0].set ? TIX_RESTORE_REPLACE : 0);
+    if (trc == TIX_EEXISTS && exists && !opts[0].set)
         return cli_error(c, EX_CONFLICT, "TIX_EEXISTS",
                          "%s already holds a store (use --force to replace "
                          "it)", c->store);
-    if (stat(c->store, &st) != 0) {
-        if (mkdir(c->store, 0700) != 0)
-            return cli_error(c, EX_SYSTEM, "TIX_EIO", "cannot create %s: %s",
-                             c->store, strerror(errno));
-    } else if (!S_ISDIR(st.st_mode)) {
-        return cli_error(c, EX_INVALID, "TIX_EINVAL", "%s is not a directory",
-                         c->store);
-    }
-    /* Every read-write handle holds a shared lock on seats.map: an
-     * exclusive one proves nobody has the store open for selling. Keep it
-     * until the swap is done. */
-    snprintf(path, sizeof path, "%s/seats.map", c->store);
-    int lock = open(path, O_RDWR | O_CLOEXEC);
-    if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0) {
-        close(lock);
-        return cli_error(c, EX_CONFLICT, "TIX_EBUSY",
-                         "store %s is in use by another process; stop it "
-                         "first", c->store);
-    }
-    snprintf(tmp, sizeof tmp, "%s/data.mdb.restore", c->store);
-    int e = copy_file(src, tmp);
-    if (!e && rename(tmp, dst) != 0) e = errno;
-    if (e) {
-        unlink(tmp);
-        if (lock >= 0) close(lock);
-        return cli_error(c, EX_SYSTEM, "TIX_EIO", "cannot restore into %s: %s",
-                         c->store, strerror(e));
-    }
-    snprintf(path, sizeof path, "%s/lock.mdb", c->store);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/seats.map", c->store);
-    unlink(path);
-    fsync_dir(c->store);
-    if (lock >= 0) close(lock);
+    if (trc) return cli_fail(c, trc, "cannot restore %s from %s", c->store, from);
     /* Open once: rebuilds seats.map, proves the result opens. */
     if ((rc = cli_open(c, 0))) return rc;
     cli_close(c);

@@ -1862,10 +1862,9 @@ TIX_API int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
  * free pages are left out), written to `data.mdb.partial`, fsynced and
  * renamed to `data.mdb`, so @p dest_dir never holds a half-written
  * `data.mdb`. seats.map is not copied: holds are never durable, and a
- * store opened from the copy rebuilds its seat map from LMDB. To restore,
- * stop every process using the store, replace its `data.mdb` by the copy
- * and delete its `lock.mdb` and `seats.map` (the `tix restore` command
- * does exactly this).
+ * store opened from the copy rebuilds its seat map from LMDB. Restore it
+ * with tix_backup_restore() (or `tix restore`), never by copying files into
+ * a store: the store's journal and snapshots would be replayed over it.
  *
  * @param dest_dir directory of the copy; created (mode 0700) if missing.
  *   It must not be the store itself nor already hold a `data.mdb`.
@@ -1875,6 +1874,53 @@ TIX_API int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
  *   TIX_EFULL (no space left); TIX_EIO.
  */
 TIX_API int tix_db_backup(tix_db *db, const char *dest_dir);
+
+/** Flag of tix_backup_restore(): replace the store that is there. */
+#define TIX_RESTORE_REPLACE 0x1u
+
+/**
+ * Makes the store in @p store_dir exactly the backup in @p backup_dir (a
+ * directory written by tix_db_backup()), replacing the whole store
+ * directory at once, whatever mode and crash left it.
+ *
+ * The backup's `data.mdb` is copied into a new sibling directory
+ * `.<name>.restore` (beside @p store_dir), opened read-only to prove it is
+ * a store this library reads, flushed, and swapped with @p store_dir in one
+ * atomic rename (Linux renameat2 RENAME_EXCHANGE); then the old store is
+ * deleted. Nothing of the old store survives: not its journal, snapshots,
+ * seats.map (rebuilt at the next open), lock.mdb, nor live holds. A crash
+ * at any point leaves @p store_dir whole, either the old store or the
+ * restored one, never a mix; the sibling a crash leaves behind is removed
+ * by the next restore. The new directory takes the old one's mode (and
+ * owner, when run as root). Files that are not a store's and sat in the old
+ * directory are not carried over; they stay in the sibling.
+ *
+ * No process, this one included, may have the store open: read-write opens
+ * that start meanwhile fail with TIX_EBUSY, and an open that raced the swap
+ * fails with TIX_EBUSY too (open again). The backup directory is only read
+ * (nothing is created in it). The parent directory of @p store_dir must be
+ * writable and on a file system that can exchange directories (ext4, xfs,
+ * btrfs, tmpfs). There is no tix_db handle involved: call it with every
+ * handle on the store closed.
+ *
+ * @param backup_dir directory holding the backup's `data.mdb`.
+ * @param store_dir  the store; created if missing (its parent must exist).
+ * @param flags      0, or TIX_RESTORE_REPLACE to replace an existing store.
+ * @return TIX_OK; TIX_EINVAL (empty path, unknown flag, @p store_dir is not
+ *   a directory or holds files but no store, @p backup_dir is the store or
+ *   a store a crash left with its journal not replayed); TIX_ENOTFOUND (no
+ *   `data.mdb` in @p backup_dir, or no parent of @p store_dir); TIX_EEXISTS
+ *   (a store is there and no TIX_RESTORE_REPLACE; or the sibling left by
+ *   an earlier restore holds files of something else); TIX_EBUSY (the
+ *   store or the backup is open, in this or another process, or another
+ *   restore of it is running); TIX_ECORRUPT, TIX_EVERSION (the backup is
+ *   not a store, or one of a newer format); TIX_ETOOLONG (path);
+ *   TIX_EPERM (no access); TIX_EFULL (no space left); TIX_EIO (I/O, or
+ *   the file system cannot exchange directories). On failure the store is
+ *   unchanged.
+ */
+TIX_API int tix_backup_restore(const char *backup_dir, const char *store_dir,
+                               unsigned flags);
 /**@}*/
 
 #ifdef __cplusplus

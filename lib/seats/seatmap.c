@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "error.h"
+#include "files.h"
 #include "os.h"
 #include "random.h"
 
@@ -107,8 +108,8 @@ static int replace_file(const char *dir, int *fd, const uint8_t identity[16],
                         const uint8_t boot[16], int64_t now)
 {
     char tmp[4096], path[4096];
-    snprintf(tmp, sizeof tmp, "%s/seats.map.%d", dir, (int)getpid());
-    snprintf(path, sizeof path, "%s/seats.map", dir);
+    snprintf(tmp, sizeof tmp, "%s/" TIX__FILE_SEATMAP ".%d", dir, (int)getpid());
+    snprintf(path, sizeof path, "%s/" TIX__FILE_SEATMAP, dir);
     int nfd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                    0600); /* O_NOFOLLOW: see tix__seatmap_open */
     if (nfd < 0) return tix__mdb_err(errno, "seats.map");
@@ -167,7 +168,7 @@ int tix__seatmap_open(tix_seatmap *m, const char *dir,
     memset(m, 0, sizeof *m);
     m->fd = -1;
     char path[4096];
-    snprintf(path, sizeof path, "%s/seats.map", dir);
+    snprintf(path, sizeof path, "%s/" TIX__FILE_SEATMAP, dir);
     /* O_NOFOLLOW: a rebuild truncates and rewrites the file, so a
      * seats.map planted as a symbolic link would make us clobber its
      * target (issue 8, found by tests/test_hostile.c). Refuse it. */

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +34,56 @@ int tix__fsync_dir(const char *dir)
     if (fd < 0) return errno;
     int e = fsync(fd) == 0 ? 0 : errno;
     close(fd);
+    return e;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return w < 0 ? errno : EIO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int copy_fds(int in, int out)
+{
+    static const size_t chunk = 1u << 16;
+    char *buf = malloc(chunk);
+    if (!buf) return ENOMEM;
+    int e = 0;
+    for (;;) {
+        ssize_t r = read(in, buf, chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            e = r < 0 ? errno : 0;
+            break;
+        }
+        if ((e = write_all(out, buf, (size_t)r))) break;
+    }
+    free(buf);
+    return e;
+}
+
+int tix__copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (in < 0) return errno;
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                   0600);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        return e;
+    }
+    int e = copy_fds(in, out);
+    if (!e && fsync(out) != 0) e = errno;
+    if (close(out) != 0 && !e) e = errno;
+    close(in);
+    if (e) unlink(to);
     return e;
 }
 

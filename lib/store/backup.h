@@ -14,4 +14,8 @@ int tix__copy_store(tix_db *db, int fd);
  * its name after a crash. Returns 0 or an errno value. */
 int tix__fsync_dir(const char *dir);
 
+/* Copies file @p from to a new file @p to (0600; it must not exist) and
+ * flushes it. Returns 0 or an errno value; on failure @p to is removed. */
+int tix__copy_file(const char *from, const char *to);
+
 #endif

@@ -3,6 +3,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -10,8 +11,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "files.h"
 #include "random.h"
 
 #define STORE_FORMAT 1
@@ -64,6 +67,16 @@ static int registry_add(tix_db *db)
     }
     pthread_mutex_unlock(&registry_lock);
     return rc;
+}
+
+int tix__db_open_here(dev_t dev, ino_t ino)
+{
+    int found = 0;
+    pthread_mutex_lock(&registry_lock);
+    for (tix_db *o = registry; o && !found; o = o->next_open)
+        found = o->dev == dev && o->ino == ino;
+    pthread_mutex_unlock(&registry_lock);
+    return found;
 }
 
 static void registry_remove(tix_db *db)
@@ -157,20 +170,78 @@ static int config_check(const tix_config *c)
     return TIX_OK;
 }
 
+/* Only a directory that is new, empty or a store may be opened: a failed
+ * open (no store, NOCREATE, read-only, a directory of something else) must
+ * leave no file behind, so it is refused here, before the journal and LMDB
+ * create theirs. */
 static int prepare_dir(const char *path, const tix_config *c)
 {
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return tix__err(TIX_EINVAL, "%s is not a directory", path);
-        return TIX_OK;
-    }
-    if (errno != ENOENT) return tix__mdb_err(errno, path);
+    int kind;
+    int rc = tix__store_dir_kind(path, &kind);
+    if (rc || kind == TIX__DIR_STORE) return rc;
     if (c->flags & (TIX_OPEN_NOCREATE | TIX_OPEN_READONLY))
         return tix__err(TIX_ENOTFOUND, "no store at %s", path);
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+    if (kind == TIX__DIR_FOREIGN)
+        return tix__err(TIX_EINVAL, "%s holds files but no store: a store is "
+                                    "created only in a new or empty directory",
+                        path);
+    if (kind == TIX__DIR_ABSENT && mkdir(path, 0700) != 0 && errno != EEXIST)
         return tix__mdb_err(errno, path);
     return TIX_OK;
+}
+
+int tix__db_same_dir(const tix_db *db)
+{
+    struct stat st;
+    if (stat(db->path, &st) == 0 && st.st_dev == db->dev && st.st_ino == db->ino)
+        return TIX_OK;
+    return tix__err(TIX_EBUSY, "store %s was replaced while it was being "
+                               "opened (a restore ran): open it again",
+                    db->path);
+}
+
+/* A read-only open must create nothing, yet LMDB creates lock.mdb when it
+ * is missing (a backup, a store never opened for writing). Without it LMDB
+ * runs with MDB_NOLOCK and registers no reader, so a writer arriving later
+ * could reuse the pages being read. Such a reader therefore holds an OFD
+ * read lock on data.mdb, taken before it looks for lock.mdb, and every
+ * read-write open tests for that lock after LMDB made lock.mdb: whichever
+ * comes second sees the other. */
+#define GUARD_LOCK(type) \
+    {.l_type = (type), .l_whence = SEEK_SET, .l_start = 0, .l_len = 1}
+
+static int nolock_guard(tix_db *db, unsigned *flags)
+{
+    char f[PATH_MAX];
+    snprintf(f, sizeof f, "%s/" TIX__FILE_DATA, db->path);
+    int fd = open(f, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return tix__mdb_err(errno, f);
+    struct flock fl = GUARD_LOCK(F_RDLCK);
+    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+        int e = errno;
+        close(fd);
+        return tix__mdb_err(e, "read lock on data.mdb");
+    }
+    snprintf(f, sizeof f, "%s/" TIX__FILE_LOCK, db->path);
+    struct stat st;
+    if (lstat(f, &st) == 0 || errno != ENOENT) {
+        close(fd);
+        return TIX_OK; /* LMDB registers this reader */
+    }
+    db->nolock_fd = fd;
+    *flags |= MDB_NOLOCK;
+    return TIX_OK;
+}
+
+int tix__db_nolock_reader(const char *data_path, int fd)
+{
+    int own = fd < 0;
+    if (own && (fd = open(data_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+        return 0;
+    struct flock fl = GUARD_LOCK(F_WRLCK);
+    int live = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    if (own) close(fd);
+    return live;
 }
 
 static int open_env(tix_db *db)
@@ -187,16 +258,19 @@ static int open_env(tix_db *db)
      * snapshots, never flushed while open (lib/store/journal.h). */
     if (c->durability == TIX_SYNC_NONE || c->durability == TIX_SYNC_JOURNAL)
         flags |= MDB_NOSYNC;
-    if (db->readonly) flags |= MDB_RDONLY;
-    if (c->flags & TIX_OPEN_NOCREATE) {
-        char f[PATH_MAX];
-        struct stat st;
-        snprintf(f, sizeof f, "%s/data.mdb", db->path);
-        if (stat(f, &st) != 0)
-            return tix__err(TIX_ENOTFOUND, "no store at %s", db->path);
+    if (db->readonly) {
+        flags |= MDB_RDONLY;
+        if ((rc = nolock_guard(db, &flags))) return rc;
     }
     rc = mdb_env_open(db->env, db->path, flags, 0600);
     if (rc) return tix__mdb_err(rc, db->path);
+    int fd = -1;
+    mdb_env_get_fd(db->env, &fd);
+    if (!db->readonly && tix__db_nolock_reader(NULL, fd))
+        return tix__err(TIX_EBUSY, "store %s is open read-only by a process "
+                                   "that has no lock.mdb to register in",
+                        db->path);
+    if ((rc = tix__db_same_dir(db))) return rc;
     int dead = 0;
     mdb_reader_check(db->env, &dead);
     return TIX_OK;
@@ -283,6 +357,7 @@ int tix__db_new(const char *path, const tix_config *cfg, tix_db **out)
     }
     db->cfg = c;
     db->readonly = (c.flags & TIX_OPEN_READONLY) != 0;
+    db->nolock_fd = -1;
     pthread_rwlock_init(&db->txn_lock, NULL);
     struct stat st;
     if (stat(path, &st) != 0) rc = tix__mdb_err(errno, path);
@@ -310,6 +385,8 @@ void tix__db_env_close(tix_db *db)
 {
     if (db->env) mdb_env_close(db->env);
     db->env = NULL;
+    if (db->nolock_fd >= 0) close(db->nolock_fd);
+    db->nolock_fd = -1;
 }
 
 int tix__db_env_sync(tix_db *db)

@@ -65,6 +65,8 @@ struct tix_db {
     dev_t dev;
     ino_t ino;
     int readonly;
+    int nolock_fd; /* read-only without lock.mdb: data.mdb, OFD-locked
+                      (lib/store/db.c, nolock_guard); else -1 */
     /* Every transaction holds this for reading; growing the map (which
      * LMDB allows only with no transaction active in the process) takes
      * it for writing. */
@@ -100,6 +102,15 @@ void tix__db_env_close(tix_db *db);
 int tix__db_env_sync(tix_db *db);
 /* Frees a handle from tix__db_new (after every subsystem closed). */
 void tix__db_free(tix_db *db);
+/* TIX_OK while db->path still names the directory tix__db_new found; a
+ * restore swaps the directory, and a handle must not mix the files of two
+ * (TIX_EBUSY). */
+int tix__db_same_dir(const tix_db *db);
+/* Whether this process has the store in directory dev/ino open. */
+int tix__db_open_here(dev_t dev, ino_t ino);
+/* Whether a read-only handle without lock.mdb (so unknown to LMDB) reads
+ * the data.mdb at @p data_path, or open as @p fd when fd >= 0. */
+int tix__db_nolock_reader(const char *data_path, int fd);
 
 /* Read transactions. Pair every successful begin with tix__read_end. */
 int tix__read_begin(tix_db *db, MDB_txn **txn);

@@ -37,14 +37,15 @@
 
 #include "backup.h"
 #include "error.h"
+#include "files.h"
 #include "random.h"
 #include "os.h"
 
-#define JR_NAME "journal"
+#define JR_NAME TIX__FILE_JOURNAL
 /* Two snapshot files, used in turn: a new snapshot never overwrites the
  * one the durable header names (a rename over it would leave neither if
  * the directory entry did not reach the disk). */
-#define SNAP_NAME_FMT "snapshot.%u.mdb"
+#define SNAP_NAME_FMT TIX__FILE_SNAPSHOT_FMT
 #define JR_SLOT 4096u                  /* one header slot */
 #define DATA_START (2u * JR_SLOT)
 #define JR_CAP_START (8ull << 20)      /* ring size at creation */
@@ -305,8 +306,8 @@ static int restore_snapshot(tix_db *db, unsigned file)
 {
     char snap[PATH_MAX], tmp[PATH_MAX], data[PATH_MAX];
     snap_path(db, file, snap, sizeof snap);
-    store_path(db, "data.mdb.restore", tmp, sizeof tmp);
-    store_path(db, "data.mdb", data, sizeof data);
+    store_path(db, TIX__FILE_DATA_RESTORE, tmp, sizeof tmp);
+    store_path(db, TIX__FILE_DATA, data, sizeof data);
     int from = open(snap, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (from < 0)
         return tix__err(TIX_ECORRUPT, "journal needs its snapshot but %s: %s",
@@ -338,6 +339,9 @@ static int open_readwrite(tix_db *db, struct tix_journal *j, const char *path)
     j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (j->fd < 0) return io_err(errno, path);
     int rc = lock_journal(j, j->mode ? LOCK_EX : LOCK_SH);
+    /* A restore holds the lock while it swaps the directory: the journal
+     * opened just before must not be replayed into the store after. */
+    if (rc == TIX_OK) rc = tix__db_same_dir(db);
     if (rc || !header_load(j)) return rc;
     j->gen = j->hdr.gen;
     if (j->hdr.state != ST_ACTIVE) return TIX_OK;
@@ -984,6 +988,17 @@ static int journal_postcommit(tix_db *db, int committed)
         e = pwrite_all(j->fd, zero, REC_HDR, j->pending_wrap);
     if (!e && fdatasync(j->fd) != 0) e = errno;
     return e ? broken(j, e, "wipe an uncommitted record") : TIX_OK;
+}
+
+int tix__journal_pending(const char *store_dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/" JR_NAME, store_dir);
+    if (access(path, F_OK) != 0) return 0; /* and leave no error detail */
+    int active = 0;
+    uint64_t txnid, off;
+    return tix__journal_test_state(store_dir, &active, &txnid, &off) == TIX_OK &&
+           active;
 }
 
 /* ---- test hooks -------------------------------------------------------- */

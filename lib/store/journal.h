@@ -55,6 +55,11 @@ int tix__journal_sync(tix_db *db);
  * failure aborts the transaction); after it, makes the record count or
  * wipes it. */
 
+/* Whether the journal of the closed store in @p store_dir holds records a
+ * crash left (its data.mdb alone is not the store's state). 0 when there is
+ * no journal. */
+int tix__journal_pending(const char *store_dir);
+
 /* ---- for tests ----------------------------------------------------------
  * Ring size and snapshot threshold of journals opened from now on (0 =
  * default). Not thread-safe: call before opening. */

@@ -204,3 +204,24 @@ def test_journal_mode_needs_the_store_alone(tmp_path):
         assert r.returncode == 10
     r = subprocess.run([sys.executable, "-c", code, path], env=env)
     assert r.returncode == 0
+
+
+@needs("tix_backup_restore")
+def test_restore_makes_the_store_the_backup(tmp_path, clock):
+    store, copy = tmp_path / "s", tmp_path / "copy"
+    with tix.open(str(store), durability="journal", clock=clock) as db:
+        c = build_city(db)
+        db.backup(copy)
+        with c.show.hold([3]) as h:
+            h.confirm(c.user, "after-backup")
+        with pytest.raises(tix.Busy):           # open here: refused
+            tix.restore(copy, store, replace=True)
+    with pytest.raises(tix.Exists):
+        tix.restore(copy, store)
+    tix.restore(copy, store, replace=True)
+    assert sorted(os.listdir(store)) == ["data.mdb"]
+    with tix.open(str(store), durability="journal", clock=clock) as db:
+        assert db.show(c.show.id).seat_states()[3] == tix.SeatState.FREE
+    with pytest.raises(tix.NotFound):
+        tix.restore(tmp_path / "nothing", tmp_path / "t")
+    assert not (tmp_path / "t").exists()

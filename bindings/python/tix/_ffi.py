@@ -708,6 +708,8 @@ typedef struct tix_commit_stats {
 } tix_commit_stats;
 int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
 int tix_db_backup(tix_db *db, const char *dest_dir);
+#define TIX_RESTORE_REPLACE 0x1
+int tix_backup_restore(const char *backup_dir, const char *store_dir, unsigned flags);
 """
 
 ffi = FFI()

@@ -387,6 +387,27 @@ def _clock_adapter(fn):
     return cb
 
 
+def restore(backup_dir, store_dir, replace=False):
+    """Makes the store in @store_dir exactly the backup in @backup_dir (a
+    directory written by Database.backup), swapping the whole directory at
+    once (tix_backup_restore): nothing of the old store survives, not its
+    journal nor snapshots, and a crash leaves the old store or the new one.
+    No process may have the store open (tix.Busy); replacing an existing
+    store needs replace=True (tix.Exists otherwise). The GIL is released
+    during the copy."""
+    from .discover import require
+    require("tix_backup_restore")
+
+    def path(p, what):
+        return _util.enc(p if isinstance(p, (str, bytes)) else str(p), what,
+                         allow_none=False)
+    rc = lib.tix_backup_restore(path(backup_dir, "backup_dir"),
+                                path(store_dir, "store_dir"),
+                                lib.TIX_RESTORE_REPLACE if replace else 0)
+    if rc < 0:
+        raise error_for(rc, "tix_backup_restore")
+
+
 def open(path, **config):
     """Opens (creating if missing) the store in directory @path.
 
