@@ -373,22 +373,59 @@ static void undo_take(tix_confirm *c, uint32_t upto)
     }
 }
 
+/* Whether the booking that holds @p seat in LMDB was made by this hold. */
+static int booked_by_us(const tix_confirm *c, uint32_t seat, int *ours)
+{
+    uint8_t k[TIX__SHOW_SEAT_KEY_LEN];
+    tix__show_seat_key(k, c->e->info.id, seat);
+    MDB_txn *txn;
+    int rc = tix__read_begin(c->db, &txn);
+    if (rc) return rc;
+    MDB_val v;
+    booking_rec r;
+    *ours = 0;
+    rc = tix__get(c->db, txn, TIX_T_SEAT_STATE, k, sizeof k, &v, "seat state");
+    if (rc == TIX_OK && v.mv_size == 8 &&
+        tix__be64_get(v.mv_data) != TIX_SEAT_STATE_BLOCKED) {
+        rc = tix__get_id(c->db, txn, TIX_T_BOOKINGS, tix__be64_get(v.mv_data),
+                         &v, "booking");
+        if (rc == TIX_OK) rc = booking_parse(&v, &r);
+        if (rc == TIX_OK) *ours = r.hold_digest == c->hold_digest;
+    }
+    tix__read_end(c->db, txn);
+    return rc == TIX_ENOTFOUND ? TIX_OK : rc;
+}
+
 /* Why a seat of the hold cannot be confirmed. The hold's own words are
  * the only proof it still owns the seats: a hold that was released or
  * has booked, or whose seats someone else took after it ran out, is dead
- * even when its seats are free again. */
+ * even when its seats are free again. A seat someone else holds or booked
+ * is a conflict; one this hold released or booked is a state error. */
 static int take_refusal(const tix_confirm *c, uint32_t seat, uint64_t w,
                         uint32_t mnow, int expired)
 {
+    unsigned long long show = (unsigned long long)c->e->info.id;
     if (tix__w_held_live(w, mnow) || tix__w_state(w) == TIX_W_CONFIRMING)
         return tix__err(expired ? TIX_EEXPIRED : TIX_ECONFLICT,
                         "seat %u of show %llu is held by another hold", seat,
-                        (unsigned long long)c->e->info.id);
+                        show);
+    int ours = 0;
+    if (tix__w_state(w) == TIX_W_BOOKED) {
+        int rc = booked_by_us(c, seat, &ours);
+        if (rc) return rc;
+        if (ours)
+            return tix__err(TIX_ESTATE, "hold already booked seat %u (with "
+                            "another payment reference)", seat);
+    }
+    if (tix__w_state(w) == TIX_W_BOOKED || tix__w_state(w) == TIX_W_BLOCKED)
+        return tix__err(expired ? TIX_EEXPIRED : TIX_ECONFLICT,
+                        "seat %u of show %llu is %s", seat, show,
+                        tix__w_state(w) == TIX_W_BOOKED ? "booked" : "blocked");
     if (expired)
         return tix__err(TIX_EEXPIRED, "hold ran out and seat %u is no longer "
                                       "held by it", seat);
-    return tix__err(TIX_ESTATE, "hold no longer holds seat %u (released or "
-                                "already confirmed)", seat);
+    return tix__err(TIX_ESTATE, "hold no longer holds seat %u (released)",
+                    seat);
 }
 
 /* Moves every seat of the hold to CONFIRMING under our tag. A seat whose
