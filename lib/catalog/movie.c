@@ -153,7 +153,7 @@ int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out)
     int rc = movie_check(in);
     if (rc) return rc;
     struct movie_write w = {in, 1, 0};
-    if ((rc = tix__write(db, movie_write_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, movie_write_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -165,7 +165,7 @@ int tix_movie_update(tix_db *db, const tix_movie *in)
     int rc = movie_check(in);
     if (rc) return rc;
     struct movie_write w = {in, 0, in->id};
-    return tix__write(db, movie_write_txn, &w);
+    return tix__write_join(db, movie_write_txn, &w);
 }
 
 /* ---- reads ----------------------------------------------------------- */

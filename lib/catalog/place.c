@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "checks.h"
 #include "error.h"
 #include "naming.h"
 #include "table.h"
@@ -110,22 +111,25 @@ int tix__place_read(tix_db *db, MDB_txn *txn, tix_id id,
 }
 
 /* The checks that need no transaction: kind, name, offset. */
-static int place_check(const tix_place *in)
+int tix__place_check(const tix_place *in)
 {
     if (!kind_valid((int)in->kind))
-        return tix__err(TIX_EINVAL, "place kind %d is not country (1), state "
-                        "(2) or city (3)", (int)in->kind);
+        return tix__at(tix__err(TIX_EINVAL, "place kind %d is not country "
+                                "(1), state (2) or city (3)", (int)in->kind),
+                       "kind");
     int rc = tix__check_name("place name", in->name);
-    if (rc) return rc;
+    if (rc) return tix__at(rc, "name");
     if (in->utc_offset_min < UTC_OFFSET_MIN || in->utc_offset_min > UTC_OFFSET_MAX)
-        return tix__err(TIX_ERANGE, "utc_offset_min %d is not in %d..%d",
-                        (int)in->utc_offset_min, UTC_OFFSET_MIN, UTC_OFFSET_MAX);
+        return tix__at(tix__err(TIX_ERANGE, "utc_offset_min %d is not in "
+                                "%d..%d", (int)in->utc_offset_min,
+                                UTC_OFFSET_MIN, UTC_OFFSET_MAX),
+                       "utc_offset_min");
     return TIX_OK;
 }
 
 /* A country has no parent; a state's parent is a country, a city's a
  * state. */
-static int parent_check(tix_db *db, MDB_txn *txn, const tix_place *in)
+static int parent_kind(tix_db *db, MDB_txn *txn, const tix_place *in)
 {
     if (in->kind == TIX_PLACE_COUNTRY) {
         if (in->parent_id == 0) return TIX_OK;
@@ -145,6 +149,13 @@ static int parent_check(tix_db *db, MDB_txn *txn, const tix_place *in)
                         "must be a %s", (unsigned long long)in->parent_id,
                         kind_name(got), kind_name(in->kind), kind_name(want));
     return TIX_OK;
+}
+
+/* The same, naming the field. */
+static int parent_check(tix_db *db, MDB_txn *txn, const tix_place *in)
+{
+    int rc = parent_kind(db, txn, in);
+    return rc ? tix__at(rc, "parent_id") : TIX_OK;
 }
 
 struct place_write {
@@ -168,10 +179,10 @@ int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "place is NULL");
-    int rc = place_check(in);
+    int rc = tix__place_check(in);
     if (rc) return rc;
     struct place_write w = {in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -198,10 +209,10 @@ int tix_place_update(tix_db *db, const tix_place *in)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "place is NULL");
-    int rc = place_check(in);
+    int rc = tix__place_check(in);
     if (rc) return rc;
     struct place_write w = {in, in->id};
-    return tix__write(db, update_txn, &w);
+    return tix__write_join(db, update_txn, &w);
 }
 
 int tix_place_get(tix_db *db, tix_id id, tix_place **out)

@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 
+#include "checks.h"
 #include "error.h"
 #include "naming.h"
 #include "table.h"
@@ -88,12 +89,15 @@ int tix__screen_set_seat_count(tix_db *db, MDB_txn *txn, tix_id id,
     return screen_store(db, txn, &s);
 }
 
-static int screen_check(const tix_screen *in)
+int tix__screen_check(const tix_screen *in)
 {
     int rc = tix__check_name("screen name", in->name);
-    if (rc == TIX_OK) rc = tix__check_finite("screen ideal_x", in->ideal_x);
-    if (rc == TIX_OK) rc = tix__check_finite("screen ideal_y", in->ideal_y);
-    return rc;
+    if (rc) return tix__at(rc, "name");
+    if ((rc = tix__check_finite("screen ideal_x", in->ideal_x)))
+        return tix__at(rc, "ideal_x");
+    if ((rc = tix__check_finite("screen ideal_y", in->ideal_y)))
+        return tix__at(rc, "ideal_y");
+    return TIX_OK;
 }
 
 struct screen_write {
@@ -105,7 +109,9 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct screen_write *w = arg;
     int rc = tix__venue_read(db, txn, w->in->venue_id, NULL);
-    if (rc) return tix__ref_err(rc, "venue_id", w->in->venue_id);
+    if (rc)
+        return tix__at(tix__ref_err(rc, "venue_id", w->in->venue_id),
+                       "venue_id");
     if ((rc = tix__next_id(db, txn, TIX_T_SCREENS, &w->id))) return rc;
     tix_screen s = *w->in;
     s.id = w->id;
@@ -118,10 +124,10 @@ int tix_screen_create(tix_db *db, const tix_screen *in, tix_id *id_out)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "screen is NULL");
-    int rc = screen_check(in);
+    int rc = tix__screen_check(in);
     if (rc) return rc;
     struct screen_write w = {in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -147,10 +153,10 @@ int tix_screen_update(tix_db *db, const tix_screen *in)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "screen is NULL");
-    int rc = screen_check(in);
+    int rc = tix__screen_check(in);
     if (rc) return rc;
     struct screen_write w = {in, in->id};
-    return tix__write(db, update_txn, &w);
+    return tix__write_join(db, update_txn, &w);
 }
 
 int tix_screen_get(tix_db *db, tix_id id, tix_screen **out)

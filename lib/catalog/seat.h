@@ -2,6 +2,7 @@
 #ifndef TIX_LIB_SEAT_H
 #define TIX_LIB_SEAT_H
 
+#include "checks.h"
 #include "db.h"
 
 /* Decodes one TIX_T_SEATS value (key: screen be64, index be32) into @p out,
@@ -14,8 +15,6 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    uint32_t index, tix_seat *out,
                    char row[TIX_ROW_LABEL_MAX + 1]);
 
-/* Most seats one screen may have (the public limit of tix_seats_add_rows). */
-#define TIX__SCREEN_SEATS_MAX 1000000u
 
 /* TIX_T_SEATS key: screen be64 + seat index be32. */
 #define TIX__SEAT_KEY_LEN 12

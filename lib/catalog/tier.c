@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "error.h"
 #include "naming.h"
 #include "screen.h"
@@ -90,14 +91,48 @@ static int currency_check(const char currency[4])
     return TIX_OK;
 }
 
-static int tier_check(const tix_tier *in)
+int tix__tier_check(const tix_tier *in)
 {
     int rc = tix__check_name("tier name", in->name);
-    if (rc) return rc;
+    if (rc) return tix__at(rc, "name");
     if (in->price_minor < 0)
-        return tix__err(TIX_ERANGE, "tier price_minor %lld is negative",
-                        (long long)in->price_minor);
-    return currency_check(in->currency);
+        return tix__at(tix__err(TIX_ERANGE, "tier price_minor %lld is "
+                                "negative", (long long)in->price_minor),
+                       "price_minor");
+    if ((rc = currency_check(in->currency))) return tix__at(rc, "currency");
+    return TIX_OK;
+}
+
+/* Every tier of a screen is priced in one currency: a booking adds up the
+ * prices of its seats, and seats in two currencies have no total (every
+ * confirm across them failed with TIX_EINVAL). @p self is the tier being
+ * updated (0 for a create), which may change its currency only when no
+ * other tier of the screen has another one. */
+static int currency_agrees(tix_db *db, MDB_txn *txn, tix_id screen,
+                           tix_id self, const char currency[4])
+{
+    uint8_t prefix[8];
+    tix__be64_put(prefix, screen);
+    tix_id *ids;
+    size_t n;
+    int rc = tix__index_ids(db, txn, TIX_T_TIERS_BY_SCREEN, prefix,
+                            sizeof prefix, &ids, &n);
+    for (size_t i = 0; i < n && rc == TIX_OK; i++) {
+        tix_tier other;
+        if (ids[i] == self) continue;
+        if ((rc = tix__tier_read(db, txn, ids[i], &other))) break;
+        if (memcmp(other.currency, currency, CURRENCY_LEN) != 0)
+            rc = tix__at(tix__err(TIX_EINVAL, "tier currency %.3s differs "
+                                  "from %s, the currency of tier %llu "
+                                  "(\"%s\") of screen %llu: the tiers of a "
+                                  "screen share one currency", currency,
+                                  other.currency,
+                                  (unsigned long long)other.id, other.name,
+                                  (unsigned long long)screen),
+                         "currency");
+    }
+    free(ids);
+    return rc;
 }
 
 struct tier_write {
@@ -110,7 +145,11 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     struct tier_write *w = arg;
     tix_screen screen;
     int rc = tix__screen_read(db, txn, w->in->screen_id, &screen);
-    if (rc) return tix__ref_err(rc, "screen_id", w->in->screen_id);
+    if (rc)
+        return tix__at(tix__ref_err(rc, "screen_id", w->in->screen_id),
+                       "screen_id");
+    if ((rc = currency_agrees(db, txn, w->in->screen_id, 0, w->in->currency)))
+        return rc;
     if ((rc = tix__next_id(db, txn, TIX_T_TIERS, &w->id))) return rc;
     rc = tix__name_claim(db, txn, &tier_names, w->in->screen_id, w->in->name,
                          w->id);
@@ -121,10 +160,10 @@ int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "tier is NULL");
-    int rc = tier_check(in);
+    int rc = tix__tier_check(in);
     if (rc) return rc;
     struct tier_write w = {in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -136,9 +175,14 @@ static int update_txn(tix_db *db, MDB_txn *txn, void *arg)
     int rc = tix__tier_read(db, txn, in->id, &old);
     if (rc) return rc;
     if (in->screen_id != old.screen_id)
-        return tix__err(TIX_EINVAL, "tier %llu is of screen %llu: screen_id "
-                        "cannot change", (unsigned long long)in->id,
-                        (unsigned long long)old.screen_id);
+        return tix__at(tix__err(TIX_EINVAL, "tier %llu is of screen %llu: "
+                                "screen_id cannot change",
+                                (unsigned long long)in->id,
+                                (unsigned long long)old.screen_id),
+                       "screen_id");
+    if (memcmp(in->currency, old.currency, CURRENCY_LEN) != 0 &&
+        (rc = currency_agrees(db, txn, old.screen_id, in->id, in->currency)))
+        return rc;
     rc = tix__name_rename(db, txn, &tier_names, old.screen_id, old.name,
                           in->name, in->id);
     return rc ? rc : tier_store(db, txn, in->id, in);
@@ -148,10 +192,10 @@ int tix_tier_update(tix_db *db, const tix_tier *in)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "tier is NULL");
-    int rc = tier_check(in);
+    int rc = tix__tier_check(in);
     if (rc) return rc;
     struct tier_write w = {in, in->id};
-    return tix__write(db, update_txn, &w);
+    return tix__write_join(db, update_txn, &w);
 }
 
 int tix_tier_get(tix_db *db, tix_id id, tix_tier **out)

@@ -238,7 +238,7 @@ int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out)
     int rc = user_check(in);
     if (rc) return rc;
     struct user_write w = {in, 1, 0};
-    if ((rc = tix__write(db, user_write_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, user_write_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -250,7 +250,7 @@ int tix_user_update(tix_db *db, const tix_user *in)
     int rc = user_check(in);
     if (rc) return rc;
     struct user_write w = {in, 0, in->id};
-    return tix__write(db, user_write_txn, &w);
+    return tix__write_join(db, user_write_txn, &w);
 }
 
 /* ---- reads ----------------------------------------------------------- */

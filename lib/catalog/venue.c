@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include "checks.h"
 #include "error.h"
 #include "naming.h"
 #include "place.h"
@@ -96,25 +97,27 @@ int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id)
 }
 
 /* The checks that need no transaction. An address may span lines. */
-static int venue_check(const tix_venue *in)
+int tix__venue_check(const tix_venue *in)
 {
     int rc = tix__check_name("venue name", in->name);
-    if (rc == TIX_OK)
-        rc = tix__check_text("venue address", in->address, 0, TIX_ADDRESS_MAX,
-                             1);
-    if (rc == TIX_OK) rc = tix__check_real("venue lat", in->lat, -90, 90);
-    if (rc == TIX_OK) rc = tix__check_real("venue lon", in->lon, -180, 180);
-    return rc;
+    if (rc) return tix__at(rc, "name");
+    rc = tix__check_text("venue address", in->address, 0, TIX_ADDRESS_MAX, 1);
+    if (rc) return tix__at(rc, "address");
+    if ((rc = tix__check_real("venue lat", in->lat, -90, 90)))
+        return tix__at(rc, "lat");
+    if ((rc = tix__check_real("venue lon", in->lon, -180, 180)))
+        return tix__at(rc, "lon");
+    return TIX_OK;
 }
 
 static int city_check(tix_db *db, MDB_txn *txn, tix_id city_id)
 {
     tix_place_kind kind;
     int rc = tix__place_read(db, txn, city_id, &kind, NULL);
-    if (rc) return tix__ref_err(rc, "city_id", city_id);
+    if (rc) return tix__at(tix__ref_err(rc, "city_id", city_id), "city_id");
     if (kind != TIX_PLACE_CITY)
-        return tix__err(TIX_EINVAL, "city_id %llu is not a city",
-                        (unsigned long long)city_id);
+        return tix__at(tix__err(TIX_EINVAL, "city_id %llu is not a city",
+                                (unsigned long long)city_id), "city_id");
     return TIX_OK;
 }
 
@@ -141,10 +144,10 @@ int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "venue is NULL");
-    int rc = venue_check(in);
+    int rc = tix__venue_check(in);
     if (rc) return rc;
     struct venue_write w = {in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -174,10 +177,10 @@ int tix_venue_update(tix_db *db, const tix_venue *in)
 {
     if (!db) return tix__err(TIX_EINVAL, "db is NULL");
     if (!in) return tix__err(TIX_EINVAL, "venue is NULL");
-    int rc = venue_check(in);
+    int rc = tix__venue_check(in);
     if (rc) return rc;
     struct venue_write w = {in, in->id};
-    return tix__write(db, update_txn, &w);
+    return tix__write_join(db, update_txn, &w);
 }
 
 int tix_venue_get(tix_db *db, tix_id id, tix_venue **out)
