@@ -1,20 +1,33 @@
 /* tix import: venue layouts from JSON (format "tix-layout-1", documented in
- * docs/cli.md). Everything is validated before anything is written; every
- * error names the file, line and field ("layout.json:42:
- * screens[0].rows[3].seats[5]: seat number must be >= 1"). jansson gives
- * the line of syntax errors; for the others the line is found by walking
- * the text to the value at the field's path. */
+ * docs/cli.md). Every error names the file, line and field
+ * ("layout.json:42: screens[0].rows[3].seats[5]: ..."). jansson gives the
+ * line of syntax errors; for the others the line is found by walking the
+ * text to the value at the field's path.
+ *
+ * Three passes, and nothing is written unless all of them pass:
+ *  1. the file's form: types, known fields, tier keys, rows and blocks
+ *     expanded into seats (this file's own rules);
+ *  2. every record the file makes, checked by the library's own
+ *     validators (tix_venue_validate() and the others: what tix_venue_create()
+ *     and the others run first, so no rule has a second copy here), each
+ *     failure mapped back to its field (tix_errfield);
+ *  3. the writes, in one batch (tix_db_begin): what depends on the store
+ *     (a venue name already taken, ...) fails there, and any failure
+ *     rolls the whole import back. --dry-run runs the batch too, then
+ *     rolls it back. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 #define MAX_ERRORS 50
-#define SCREEN_SEATS_MAX 1000000
+#define WRITE_ATTEMPTS 16 /* batches retried after the map grew */
 #define DEG (3.14159265358979323846 / 180.0)
 
 /* ------------------------------------------------------------------------ */
@@ -180,8 +193,9 @@ static int line_of(const char *text, size_t len, const jpath *path)
 
 typedef struct tier_in {
     const char *key, *name;
+    int key_given; /* else the key is the name */
     int64_t price;
-    char currency[4];
+    char currency[4]; /* as given, cut to 4 bytes: the library judges it */
     tix_id id;
 } tier_in;
 
@@ -195,7 +209,8 @@ typedef struct seat_in {
 } seat_in;
 
 typedef struct row_in {
-    char label[TIX_ROW_LABEL_MAX + 1];
+    char *label;       /* owned */
+    jpath where;       /* field that named it */
     size_t first, count;
 } row_in;
 
@@ -209,6 +224,14 @@ typedef struct screen_in {
     size_t nrows, rcap;
     seat_in *seats;
     size_t nseats, scap;
+    int parsed;        /* an object: pass 2 checks it */
+    int too_many;      /* stopped adding seats past the library's limit */
+    /* The seats as tix_seats_add_rows() takes them (specs_build). */
+    tix_seat_spec *specs;
+    tix_row_spec *rowspecs;
+    size_t *rowmap;    /* rowspecs[k] is rows[rowmap[k]] */
+    size_t *specmap;   /* specs[j] is seats[specmap[j]] */
+    size_t nrowspecs;
     tix_id id;
 } screen_in;
 
@@ -219,7 +242,10 @@ typedef struct imp {
     size_t len;
     jpath path;
     int nerr;
-    json_t *errs;
+    int first_rc;  /* libtix code of the first error from the library */
+    int dry_run;
+    json_t *errs;  /* {file, line, field, message[, code]}, printed at the end */
+    int place_parsed, venue_parsed; /* objects: pass 2 checks them */
     /* place */
     tix_id city_id;
     const char *country, *state, *city;
@@ -232,24 +258,63 @@ typedef struct imp {
     size_t nscreens;
 } imp;
 
+/* Records an error at the current path; @p rc is the libtix code behind
+ * it (0: a rule of the file's form). */
+static void verr(imp *m, int rc, const char *fmt, va_list ap)
+{
+    char msg[768], where[256];
+    path_str(&m->path, where, sizeof where);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    /* Once per field: the library says nothing more of a field the file's
+     * form faulted, and a row entry with several labels (or a range) says
+     * the same of its items once. */
+    size_t i;
+    json_t *e;
+    json_array_foreach(m->errs, i, e)
+        if (!strcmp(json_string_value(json_object_get(e, "field")), where) &&
+            (rc || !strcmp(json_string_value(json_object_get(e, "message")),
+                           msg)))
+            return;
+    m->nerr++;
+    if (rc && !m->first_rc) m->first_rc = rc;
+    if (m->nerr > MAX_ERRORS) return;
+    int line = line_of(m->text, m->len, &m->path);
+    e = json_pack("{s:s, s:i, s:s, s:s}", "file", m->file, "line", line,
+                  "field", where, "message", msg);
+    if (rc) {
+        char code[32];
+        snprintf(code, sizeof code, "%s", tix_strerror(rc));
+        code[strcspn(code, ":")] = 0;
+        json_object_set_new(e, "code", json_string(code));
+    }
+    json_array_append_new(m->errs, e);
+}
+
 static void ierr(imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ierr(imp *m, const char *fmt, ...)
 {
-    m->nerr++;
-    if (m->nerr > MAX_ERRORS) return;
-    char msg[512], where[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    verr(m, 0, fmt, ap);
     va_end(ap);
-    path_str(&m->path, where, sizeof where);
-    int line = line_of(m->text, m->len, &m->path);
-    if (m->c->json)
-        json_array_append_new(m->errs, json_pack("{s:s, s:i, s:s, s:s}", "file",
-                                                 m->file, "line", line, "field",
-                                                 where, "message", msg));
-    else
-        fprintf(stderr, "%s:%d: %s: %s\n", m->file, line, where, msg);
+}
+
+static void ierr_rc(imp *m, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void ierr_rc(imp *m, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verr(m, rc, fmt, ap);
+    va_end(ap);
+}
+
+/* Forgets the errors recorded so far (a batch about to run again). */
+static void errs_clear(imp *m)
+{
+    m->nerr = 0;
+    m->first_rc = 0;
+    json_array_clear(m->errs);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -304,6 +369,14 @@ static const char *get_str(imp *m, json_t *o, const char *key, int required,
     }
     path_pop(&m->path);
     return s;
+}
+
+/* A string field whose content the library judges (names, addresses,
+ * currencies, labels): only its type here, and no NUL inside, which a C
+ * string could not carry. */
+static const char *get_text(imp *m, json_t *o, const char *key, int required)
+{
+    return get_str(m, o, key, required, 0, SIZE_MAX);
 }
 
 /* Number field. Returns 1 when present and valid. */
@@ -441,22 +514,28 @@ static int get_tier(imp *m, const screen_in *s, json_t *o, int dflt)
 /* ------------------------------------------------------------------------ */
 /* Building seats                                                            */
 
-static int add_row(imp *m, screen_in *s, const char *label)
+/* A row labelled @p label, named by the field at @p where. The label is
+ * the library's to judge (pass 2). */
+static int add_row(imp *m, screen_in *s, const char *label, const jpath *where)
 {
-    size_t n = strlen(label);
-    if (n < 1 || n > TIX_ROW_LABEL_MAX) {
-        ierr(m, "row label \"%s\" must be 1..%d bytes", label, TIX_ROW_LABEL_MAX);
-        return -1;
-    }
+    char *copy = NULL;
     if (s->nrows == s->rcap) {
         size_t cap = s->rcap ? s->rcap * 2 : 64;
         row_in *r = realloc(s->rows, cap * sizeof *r);
-        if (!r) return -2;
+        if (!r) {
+            ierr(m, "out of memory");
+            return -1;
+        }
         s->rows = r;
         s->rcap = cap;
     }
+    if (!(copy = strdup(label))) {
+        ierr(m, "out of memory");
+        return -1;
+    }
     row_in *r = &s->rows[s->nrows++];
-    memcpy(r->label, label, n + 1);
+    r->label = copy;
+    r->where = *where;
     r->first = s->nseats;
     r->count = 0;
     return 0;
@@ -465,14 +544,19 @@ static int add_row(imp *m, screen_in *s, const char *label)
 static seat_in *add_seat(imp *m, screen_in *s, uint32_t number, double x,
                          double y, int tier, uint32_t flags)
 {
-    if (s->nseats == SCREEN_SEATS_MAX) {
-        ierr(m, "a screen has at most %d seats", SCREEN_SEATS_MAX);
+    /* One seat past the library's limit is kept, so that pass 2 reports
+     * it; the rest are not even stored. */
+    if (s->nseats > TIX_SCREEN_SEATS_MAX) {
+        s->too_many = 1;
         return NULL;
     }
     if (s->nseats == s->scap) {
         size_t cap = s->scap ? s->scap * 2 : 1024;
         seat_in *p = realloc(s->seats, cap * sizeof *p);
-        if (!p) return NULL;
+        if (!p) {
+            ierr(m, "out of memory");
+            return NULL;
+        }
         s->seats = p;
         s->scap = cap;
     }
@@ -501,7 +585,7 @@ static void row_seats(imp *m, screen_in *s, json_t *seats, int tier,
         path_idx(&m->path, i);
         if (json_is_integer(it)) {
             int64_t n;
-            if (int_value(m, it, 1, UINT32_MAX, &n)) {
+            if (int_value(m, it, 0, UINT32_MAX, &n)) {
                 seat_in *st = add_seat(m, s, (uint32_t)n, cur, y, tier,
                                        aisle_next ? TIX_SEAT_AISLE : 0);
                 aisle_next = 0;
@@ -533,8 +617,8 @@ static void row_seats(imp *m, screen_in *s, json_t *seats, int tier,
                                                  NULL};
                 only_keys(m, it, ra);
                 int64_t a = 0, b = 0;
-                int ok = get_int(m, it, "from", 1, 1, UINT32_MAX, &a);
-                ok &= get_int(m, it, "to", 1, 1, UINT32_MAX, &b);
+                int ok = get_int(m, it, "from", 1, 0, UINT32_MAX, &a);
+                ok &= get_int(m, it, "to", 1, 0, UINT32_MAX, &b);
                 int t = get_tier(m, s, it, tier);
                 uint32_t f = get_flags(m, it, "flags");
                 if (ok && (a > b ? a - b : b - a) >= 100000) {
@@ -558,7 +642,7 @@ static void row_seats(imp *m, screen_in *s, json_t *seats, int tier,
                 only_keys(m, it, sa);
                 int64_t n = 0;
                 double w = 1, ax = 0, ay = 0;
-                int ok = get_int(m, it, "number", 1, 1, UINT32_MAX, &n);
+                int ok = get_int(m, it, "number", 1, 0, UINT32_MAX, &n);
                 get_num(m, it, "width", 0, 0.1, 100, &w);
                 int hx = get_num(m, it, "x", 0, -1e9, 1e9, &ax);
                 int hy = get_num(m, it, "y", 0, -1e9, 1e9, &ay);
@@ -602,12 +686,35 @@ static void row_seats(imp *m, screen_in *s, json_t *seats, int tier,
     }
 }
 
-/* Labels of a row entry: "label", or "labels" as an array of strings or
- * {"from": "A", "to": "H", "skip": ["I"]} (letters or numbers). */
-static int row_labels(imp *m, json_t *row, char (*out)[TIX_ROW_LABEL_MAX + 1],
-                      size_t max, size_t *n)
+/* The labels of one row entry, each with the field that names it. */
+#define LABELS_MAX 1000
+typedef struct labels {
+    const char *label[LABELS_MAX]; /* into the JSON, or into gen */
+    jpath where[LABELS_MAX];
+    char gen[LABELS_MAX][24];      /* labels made from {"from", "to"} */
+    size_t n;
+} labels;
+
+static void label_add(imp *m, labels *l, const char *label)
 {
-    *n = 0;
+    if (l->n == LABELS_MAX) return;
+    l->where[l->n] = m->path;
+    l->label[l->n++] = label;
+}
+
+static void label_gen(imp *m, labels *l, const char *fmt, long v)
+{
+    if (l->n == LABELS_MAX) return;
+    snprintf(l->gen[l->n], sizeof l->gen[l->n], fmt, v);
+    label_add(m, l, l->gen[l->n]);
+}
+
+/* Labels of a row entry: "label", or "labels" as an array of strings or
+ * {"from": "A", "to": "H", "skip": ["I"]} (letters or numbers). What a
+ * label may be is the library's rule (pass 2); here only the form. */
+static int row_labels(imp *m, json_t *row, labels *out)
+{
+    out->n = 0;
     json_t *one = json_object_get(row, "label"), *many = json_object_get(row, "labels");
     if (!!one == !!many) {
         ierr(m, "give exactly one of label (a string) or labels (several "
@@ -615,10 +722,11 @@ static int row_labels(imp *m, json_t *row, char (*out)[TIX_ROW_LABEL_MAX + 1],
         return -1;
     }
     if (one) {
-        const char *l = get_str(m, row, "label", 1, 1, TIX_ROW_LABEL_MAX);
+        const char *l = get_text(m, row, "label", 1);
         if (!l) return -1;
-        snprintf(out[0], TIX_ROW_LABEL_MAX + 1, "%s", l);
-        *n = 1;
+        path_key(&m->path, "label");
+        label_add(m, out, l);
+        path_pop(&m->path);
         return 0;
     }
     path_key(&m->path, "labels");
@@ -628,21 +736,20 @@ static int row_labels(imp *m, json_t *row, char (*out)[TIX_ROW_LABEL_MAX + 1],
         json_t *e;
         json_array_foreach(many, i, e) {
             path_idx(&m->path, i);
-            if (!json_is_string(e) || json_string_length(e) < 1 ||
-                json_string_length(e) > TIX_ROW_LABEL_MAX) {
-                ierr(m, "must be a row label of 1..%d bytes", TIX_ROW_LABEL_MAX);
+            if (!json_is_string(e) ||
+                strlen(json_string_value(e)) != json_string_length(e)) {
+                ierr(m, "must be a row label (a string without NUL)");
                 rc = -1;
-            } else if (*n < max) {
-                snprintf(out[(*n)++], TIX_ROW_LABEL_MAX + 1, "%s",
-                         json_string_value(e));
+            } else {
+                label_add(m, out, json_string_value(e));
             }
             path_pop(&m->path);
         }
     } else if (json_is_object(many)) {
         static const char *const la[] = {"from", "to", "skip", NULL};
         only_keys(m, many, la);
-        const char *a = get_str(m, many, "from", 1, 1, TIX_ROW_LABEL_MAX);
-        const char *b = get_str(m, many, "to", 1, 1, TIX_ROW_LABEL_MAX);
+        const char *a = get_str(m, many, "from", 1, 1, 16);
+        const char *b = get_str(m, many, "to", 1, 1, 16);
         json_t *skip = json_object_get(many, "skip");
         if (skip && !json_is_array(skip)) {
             path_key(&m->path, "skip");
@@ -650,16 +757,25 @@ static int row_labels(imp *m, json_t *row, char (*out)[TIX_ROW_LABEL_MAX + 1],
             path_pop(&m->path);
             skip = NULL;
         }
+        size_t si;
+        json_t *se;
+        path_key(&m->path, "skip");
+        json_array_foreach(skip, si, se)
+            if (!json_is_string(se)) {
+                path_idx(&m->path, si);
+                ierr(m, "must be a row label (a string)");
+                path_pop(&m->path);
+            }
+        path_pop(&m->path);
         if (!a || !b) {
             rc = -1;
         } else if (isdigit((unsigned char)a[0]) && isdigit((unsigned char)b[0])) {
             long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
-            for (long i = x; i <= y && *n < max; i++)
-                snprintf(out[(*n)++], TIX_ROW_LABEL_MAX + 1, "%ld", i);
+            for (long i = x; i <= y && out->n < LABELS_MAX; i++)
+                label_gen(m, out, "%ld", i);
         } else if (strlen(a) == 1 && strlen(b) == 1 && isupper((unsigned char)a[0]) &&
                    isupper((unsigned char)b[0]) && a[0] <= b[0]) {
-            for (char ch = a[0]; ch <= b[0] && *n < max; ch++)
-                snprintf(out[(*n)++], TIX_ROW_LABEL_MAX + 1, "%c", ch);
+            for (char ch = a[0]; ch <= b[0]; ch++) label_gen(m, out, "%c", ch);
         } else {
             ierr(m, "from and to must both be numbers, or single capital "
                  "letters in order");
@@ -667,22 +783,30 @@ static int row_labels(imp *m, json_t *row, char (*out)[TIX_ROW_LABEL_MAX + 1],
         }
         if (skip) {
             size_t k = 0;
-            for (size_t i = 0; i < *n; i++) {
+            for (size_t i = 0; i < out->n; i++) {
                 int drop = 0;
                 size_t j;
                 json_t *e;
                 json_array_foreach(skip, j, e)
-                    if (json_is_string(e) && !strcmp(json_string_value(e), out[i]))
+                    if (json_is_string(e) &&
+                        !strcmp(json_string_value(e), out->label[i]))
                         drop = 1;
-                if (!drop) memmove(out[k++], out[i], TIX_ROW_LABEL_MAX + 1);
+                if (drop) continue;
+                /* Generated labels move with their buffer. */
+                if (out->label[i] == out->gen[i] && k != i) {
+                    memcpy(out->gen[k], out->gen[i], sizeof out->gen[k]);
+                    out->label[i] = out->gen[k];
+                }
+                out->label[k] = out->label[i];
+                out->where[k++] = out->where[i];
             }
-            *n = k;
+            out->n = k;
         }
     } else {
         ierr(m, "must be an array of labels or {\"from\", \"to\", \"skip\"}");
         rc = -1;
     }
-    if (rc == 0 && *n == 0) {
+    if (rc == 0 && out->n == 0) {
         ierr(m, "names no row");
         rc = -1;
     }
@@ -709,7 +833,7 @@ static void parse_rows(imp *m, screen_in *s, json_t *rows)
             continue;
         }
         only_keys(m, row, ra);
-        static char labels[1000][TIX_ROW_LABEL_MAX + 1];
+        static labels ls; /* large; import runs on one thread */
         size_t nl;
         double y = next_y, dy = 1, pitch = 1, x0 = 0;
         get_num(m, row, "y", 0, -1e9, 1e9, &y);
@@ -719,14 +843,15 @@ static void parse_rows(imp *m, screen_in *s, json_t *rows)
         int tier = get_tier(m, s, row, s->ntiers == 1 ? 0 : -1);
         int ends = get_bool(m, row, "aisle_ends", 1);
         json_t *seats = json_object_get(row, "seats");
-        if (row_labels(m, row, labels, 1000, &nl) == 0) {
+        if (row_labels(m, row, &ls) == 0) {
+            nl = ls.n;
             if (!seats) {
                 path_key(&m->path, "seats");
                 ierr(m, "missing (an array of seats is required)");
                 path_pop(&m->path);
             }
             for (size_t k = 0; k < nl && seats; k++) {
-                if (add_row(m, s, labels[k])) break;
+                if (add_row(m, s, ls.label[k], &ls.where[k])) break;
                 path_key(&m->path, "seats");
                 row_seats(m, s, seats, tier, pitch, y + dy * (double)k, has_x,
                           x0, ends);
@@ -758,7 +883,10 @@ static void parse_blocks(imp *m, screen_in *s, json_t *blocks)
             continue;
         }
         only_keys(m, bl, ba);
-        const char *name = get_str(m, bl, "name", 1, 1, TIX_ROW_LABEL_MAX - 2);
+        const char *name = get_text(m, bl, "name", 1);
+        path_key(&m->path, "name");
+        jpath name_at = m->path; /* names the block's rows */
+        path_pop(&m->path);
         int tier = get_tier(m, s, bl, s->ntiers == 1 ? 0 : -1);
         int64_t r0 = 1, r1 = 0, s0 = 1, s1 = 0;
         int ok = 1;
@@ -831,10 +959,11 @@ static void parse_blocks(imp *m, screen_in *s, json_t *blocks)
         if (name && ok) {
             double ca = cos(angle * DEG), sa = sin(angle * DEG);
             double mid = (double)(s0 + s1) / 2;
-            for (int64_t r = r0; r <= r1; r++) {
-                char label[32];
-                snprintf(label, sizeof label, "%s-%lld", name, (long long)r);
-                if (add_row(m, s, label)) break;
+            size_t cap = strlen(name) + 24;
+            char *label = malloc(cap);
+            for (int64_t r = r0; r <= r1 && label; r++) {
+                snprintf(label, cap, "%s-%lld", name, (long long)r);
+                if (add_row(m, s, label, &name_at)) break;
                 for (int64_t n = s0; n <= s1; n++) {
                     double lx = ((double)n - mid) * pitch,
                            ly = (double)(r - r0) * rpitch;
@@ -854,6 +983,8 @@ static void parse_blocks(imp *m, screen_in *s, json_t *blocks)
                         break;
                 }
             }
+            if (!label) ierr(m, "out of memory");
+            free(label);
         }
         path_pop(&m->path);
     }
@@ -885,76 +1016,31 @@ static void parse_tiers(imp *m, screen_in *s, json_t *tiers)
             continue;
         }
         only_keys(m, t, ta);
-        ti->name = get_str(m, t, "name", 1, 1, TIX_NAME_MAX);
+        ti->name = get_text(m, t, "name", 1);
         ti->key = get_str(m, t, "key", 0, 1, 64);
+        ti->key_given = ti->key != NULL;
         if (!ti->key) ti->key = ti->name;
         int64_t price = 0;
-        if (get_int(m, t, "price_minor", 1, 0, INT64_MAX / 4, &price))
+        if (get_int(m, t, "price_minor", 1, INT64_MIN, INT64_MAX, &price))
             ti->price = price;
-        const char *cur = get_str(m, t, "currency", 1, 3, 3);
-        if (cur) {
-            if (!isupper((unsigned char)cur[0]) || !isupper((unsigned char)cur[1]) ||
-                !isupper((unsigned char)cur[2])) {
-                path_key(&m->path, "currency");
-                ierr(m, "must be an ISO 4217 code of three capital letters");
-                path_pop(&m->path);
-            } else if (tix_currency_exponent(cur) < 0) {
-                path_key(&m->path, "currency");
-                ierr(m, "%s", tix_errmsg());
-                path_pop(&m->path);
-            }
-            memcpy(ti->currency, cur, 4);
-        }
-        for (size_t j = 0; j < i; j++) {
+        const char *cur = get_text(m, t, "currency", 1);
+        /* Four bytes at most: enough for the library to tell a code of
+         * three letters from anything else. */
+        for (size_t k = 0; cur && k < sizeof ti->currency && cur[k]; k++)
+            ti->currency[k] = cur[k];
+        for (size_t j = 0; j < i; j++)
             if (ti->key && s->tiers[j].key && !strcmp(ti->key, s->tiers[j].key)) {
-                path_key(&m->path, "key");
-                ierr(m, "tier key \"%s\" is used twice in this screen", ti->key);
+                path_key(&m->path, ti->key_given ? "key" : "name");
+                if (ti->key_given)
+                    ierr(m, "tier key \"%s\" is used twice in this screen",
+                         ti->key);
+                else
+                    ierr(m, "tier \"%s\" has no key, and its name is the key "
+                         "of another tier of this screen", ti->key);
                 path_pop(&m->path);
             }
-            if (ti->name && s->tiers[j].name && !strcmp(ti->name, s->tiers[j].name)) {
-                path_key(&m->path, "name");
-                ierr(m, "tier name \"%s\" is used twice in this screen", ti->name);
-                path_pop(&m->path);
-            }
-        }
         path_pop(&m->path);
     }
-}
-
-typedef struct dup_key {
-    const char *row;
-    uint32_t number;
-    size_t seat;
-} dup_key;
-
-static int dup_cmp(const void *a, const void *b)
-{
-    const dup_key *x = a, *y = b;
-    int c = strcmp(x->row, y->row);
-    if (c) return c;
-    if (x->number != y->number) return x->number < y->number ? -1 : 1;
-    return x->seat < y->seat ? -1 : x->seat > y->seat;
-}
-
-static void check_duplicates(imp *m, screen_in *s)
-{
-    if (!s->nseats) return;
-    dup_key *k = malloc(s->nseats * sizeof *k);
-    if (!k) return;
-    for (size_t i = 0; i < s->nseats; i++)
-        k[i] = (dup_key){s->rows[s->seats[i].row].label, s->seats[i].number, i};
-    qsort(k, s->nseats, sizeof *k, dup_cmp);
-    int shown = 0;
-    for (size_t i = 1; i < s->nseats && shown < 10; i++)
-        if (k[i].number == k[i - 1].number && !strcmp(k[i].row, k[i - 1].row)) {
-            jpath save = m->path;
-            m->path = s->seats[k[i].seat].where;
-            ierr(m, "seat %s %u appears twice in this screen", k[i].row,
-                 k[i].number);
-            m->path = save;
-            shown++;
-        }
-    free(k);
 }
 
 static void parse_screen(imp *m, screen_in *s, json_t *o)
@@ -962,7 +1048,7 @@ static void parse_screen(imp *m, screen_in *s, json_t *o)
     static const char *const sa[] = {"name", "ideal", "tiers", "rows", "blocks",
                                      NULL};
     only_keys(m, o, sa);
-    s->name = get_str(m, o, "name", 1, 1, TIX_NAME_MAX);
+    s->name = get_text(m, o, "name", 1);
     json_t *ideal = json_object_get(o, "ideal");
     if (ideal) {
         path_key(&m->path, "ideal");
@@ -995,7 +1081,6 @@ static void parse_screen(imp *m, screen_in *s, json_t *o)
         path_pop(&m->path);
     }
     if (m->nerr == 0 && s->nseats == 0) ierr(m, "has no seats");
-    if (m->nerr == 0) check_duplicates(m, s);
 }
 
 static void parse_layout(imp *m, json_t *root)
@@ -1023,24 +1108,19 @@ static void parse_layout(imp *m, json_t *root)
                                          "utc_offset_min", "time_zone",
                                          "city_id", NULL};
         only_keys(m, pl, pa);
+        m->place_parsed = 1;
         int64_t id = 0, off = 0;
         if (json_object_get(pl, "city_id")) {
             if (get_int(m, pl, "city_id", 1, 1, INT64_MAX, &id)) m->city_id = (tix_id)id;
         } else {
-            m->country = get_str(m, pl, "country", 1, 1, TIX_NAME_MAX);
-            m->state = get_str(m, pl, "state", 1, 1, TIX_NAME_MAX);
-            m->city = get_str(m, pl, "city", 1, 1, TIX_NAME_MAX);
+            m->country = get_text(m, pl, "country", 1);
+            m->state = get_text(m, pl, "state", 1);
+            m->city = get_text(m, pl, "city", 1);
             /* With a time zone the fixed offset is only a fallback. */
-            m->time_zone = get_str(m, pl, "time_zone", 0, 1, TIX_TZ_NAME_MAX);
-            int need_off = m->time_zone == NULL;
-            if (get_int(m, pl, "utc_offset_min", need_off, -720, 840, &off))
+            m->time_zone = get_text(m, pl, "time_zone", 0);
+            if (get_int(m, pl, "utc_offset_min", m->time_zone == NULL,
+                        INT32_MIN, INT32_MAX, &off))
                 m->utc_offset = (int32_t)off;
-            int32_t probe;
-            if (m->time_zone && tix_tz_offset(m->time_zone, 0, &probe)) {
-                path_key(&m->path, "time_zone");
-                ierr(m, "%s", tix_errmsg());
-                path_pop(&m->path);
-            }
         }
     }
     path_pop(&m->path);
@@ -1052,10 +1132,11 @@ static void parse_layout(imp *m, json_t *root)
     } else {
         static const char *const va[] = {"name", "address", "lat", "lon", NULL};
         only_keys(m, v, va);
-        m->vname = get_str(m, v, "name", 1, 1, TIX_NAME_MAX);
-        m->vaddress = get_str(m, v, "address", 0, 0, TIX_ADDRESS_MAX);
-        get_num(m, v, "lat", 1, -90, 90, &m->lat);
-        get_num(m, v, "lon", 1, -180, 180, &m->lon);
+        m->venue_parsed = 1;
+        m->vname = get_text(m, v, "name", 1);
+        m->vaddress = get_text(m, v, "address", 0);
+        get_num(m, v, "lat", 1, -DBL_MAX, DBL_MAX, &m->lat);
+        get_num(m, v, "lon", 1, -DBL_MAX, DBL_MAX, &m->lon);
     }
     path_pop(&m->path);
     /* screens */
@@ -1071,14 +1152,10 @@ static void parse_layout(imp *m, json_t *root)
         json_array_foreach(ss, i, o) {
             path_idx(&m->path, i);
             if (!json_is_object(o)) ierr(m, "must be an object");
-            else if (m->screens) parse_screen(m, &m->screens[i], o);
-            for (size_t j = 0; j < i && m->screens; j++)
-                if (m->screens[i].name && m->screens[j].name &&
-                    !strcmp(m->screens[i].name, m->screens[j].name)) {
-                    path_key(&m->path, "name");
-                    ierr(m, "screen name \"%s\" is used twice", m->screens[i].name);
-                    path_pop(&m->path);
-                }
+            else if (m->screens) {
+                m->screens[i].parsed = 1;
+                parse_screen(m, &m->screens[i], o);
+            }
             path_pop(&m->path);
         }
     }
@@ -1086,144 +1163,409 @@ static void parse_layout(imp *m, json_t *root)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Writing                                                                   */
+/* Records and checks                                                        */
 
-static int find_or_create_place(imp *m, tix_place_kind kind, tix_id parent,
-                                const char *name, int32_t off, const char *zone,
-                                tix_id *out)
+/* The field a library failure names (tix_errfield), as a path of the
+ * file: @p map pairs a struct field with the JSON key under the current
+ * path that gave it ("" = the current path itself); seat fields
+ * ("rows[R]...") go to the seat or row of screen @p s. Then records the
+ * error, with the library's message. */
+typedef struct field_map {
+    const char *field, *key;
+} field_map;
+
+static void lib_report(imp *m, int rc, const screen_in *s,
+                       const field_map *map)
 {
+    char msg[600];
+    snprintf(msg, sizeof msg, "%s", tix_errmsg());
+    const char *f = tix_errfield();
+    jpath save = m->path;
+    size_t r, i;
+    int n = 0;
+    if (s && sscanf(f, "rows[%zu]%n", &r, &n) == 1 && r < s->nrowspecs) {
+        const row_in *row = &s->rows[s->rowmap[r]];
+        const tix_row_spec *rs = &s->rowspecs[r];
+        const char *rest = f + n;
+        if (sscanf(rest, ".seats[%zu]", &i) == 1 && i < rs->count) {
+            m->path = s->seats[s->specmap[rs->seats - s->specs + i]].where;
+        } else {
+            m->path = row->where;
+            if (!strcmp(rest, ".label")) {
+                ierr_rc(m, rc, "row \"%s\": %s", row->label, msg);
+                m->path = save;
+                return;
+            }
+        }
+    } else {
+        for (const field_map *p = map; p && p->field; p++)
+            if (!strcmp(p->field, f)) {
+                if (*p->key) path_key(&m->path, p->key);
+                break;
+            }
+    }
+    ierr_rc(m, rc, "%s", msg);
+    m->path = save;
+}
+
+static const field_map venue_fields[] = {
+    {"name", "name"}, {"address", "address"}, {"lat", "lat"}, {"lon", "lon"},
+    {NULL, NULL}};
+static const field_map screen_fields[] = {
+    {"name", "name"}, {"ideal_x", "ideal"}, {"ideal_y", "ideal"},
+    {NULL, NULL}};
+static const field_map tier_fields[] = {
+    {"name", "name"}, {"price_minor", "price_minor"},
+    {"currency", "currency"}, {NULL, NULL}};
+
+static const char *const place_keys[3] = {"country", "state", "city"};
+
+/* The place of level @p k (0 country, 1 state, 2 city) under @p parent. */
+static tix_place place_rec(const imp *m, int k, tix_id parent)
+{
+    const char *names[3] = {m->country, m->state, m->city};
+    return (tix_place){.kind = (tix_place_kind)(TIX_PLACE_COUNTRY + k),
+                       .parent_id = parent, .name = names[k],
+                       .utc_offset_min = k == 2 ? m->utc_offset : 0,
+                       .time_zone = k == 2 ? m->time_zone : NULL};
+}
+
+/* A place's failure: its name is its key; the offset is the city's. */
+static void place_report(imp *m, int rc, int k)
+{
+    const field_map map[] = {{"name", place_keys[k]}, {"kind", place_keys[k]},
+                             {"parent_id", place_keys[k]},
+                             {"utc_offset_min", "utc_offset_min"},
+                             {"time_zone", "time_zone"}, {NULL, NULL}};
+    path_key(&m->path, "place");
+    lib_report(m, rc, NULL, map);
+    path_pop(&m->path);
+}
+
+static tix_venue venue_rec(const imp *m, tix_id city)
+{
+    return (tix_venue){.city_id = city, .name = m->vname,
+                       .address = m->vaddress, .lat = m->lat, .lon = m->lon};
+}
+
+/* A venue's failure; city_id is the place's field. */
+static void venue_report(imp *m, int rc)
+{
+    if (!strcmp(tix_errfield(), "city_id")) {
+        const field_map map[] = {{"city_id", m->city_id ? "city_id" : ""},
+                                 {NULL, NULL}};
+        path_key(&m->path, "place");
+        lib_report(m, rc, NULL, map);
+    } else {
+        path_key(&m->path, "venue");
+        lib_report(m, rc, NULL, venue_fields);
+    }
+    path_pop(&m->path);
+}
+
+static tix_screen screen_rec(const screen_in *s, tix_id venue)
+{
+    double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
+    for (size_t k = 0; k < s->nseats; k++) {
+        x0 = fmin(x0, s->seats[k].x);
+        x1 = fmax(x1, s->seats[k].x);
+        y0 = fmin(y0, s->seats[k].y);
+        y1 = fmax(y1, s->seats[k].y);
+    }
+    return (tix_screen){.venue_id = venue, .name = s->name,
+                        .ideal_x = s->has_ideal ? s->ideal_x : (x0 + x1) / 2,
+                        .ideal_y = s->has_ideal ? s->ideal_y
+                                                : y0 + (y1 - y0) * 2 / 3};
+}
+
+static tix_tier tier_rec(const tier_in *t, tix_id screen)
+{
+    tix_tier tr = {.screen_id = screen, .name = t->name,
+                   .price_minor = t->price};
+    memcpy(tr.currency, t->currency, sizeof tr.currency);
+    return tr;
+}
+
+/* The seats of a screen as tix_seats_add_rows() takes them, with the tier
+ * ids the tiers have now (0 before they are written). Rows without seats
+ * (a row of gaps) are left out. */
+static int specs_build(imp *m, screen_in *s)
+{
+    if (!s->specs) {
+        s->specs = malloc((s->nseats ? s->nseats : 1) * sizeof *s->specs);
+        s->rowspecs = malloc((s->nrows ? s->nrows : 1) * sizeof *s->rowspecs);
+        s->rowmap = malloc((s->nrows ? s->nrows : 1) * sizeof *s->rowmap);
+        s->specmap = malloc((s->nseats ? s->nseats : 1) * sizeof *s->specmap);
+        if (!s->specs || !s->rowspecs || !s->rowmap || !s->specmap) {
+            ierr_rc(m, TIX_ENOMEM, "out of memory");
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < s->nseats; k++) {
+        int t = s->seats[k].tier; /* -1 (or no tiers) when pass 1 faulted it */
+        s->specs[k] = (tix_seat_spec){
+            .number = s->seats[k].number, .x = s->seats[k].x,
+            .y = s->seats[k].y,
+            .tier_id = t >= 0 && (size_t)t < s->ntiers ? s->tiers[t].id : 0,
+            .flags = s->seats[k].flags};
+        s->specmap[k] = k;
+    }
+    s->nrowspecs = 0;
+    for (size_t r = 0; r < s->nrows; r++)
+        if (s->rows[r].count) {
+            s->rowmap[s->nrowspecs] = r;
+            s->rowspecs[s->nrowspecs++] =
+                (tix_row_spec){s->rows[r].label, s->specs + s->rows[r].first,
+                               s->rows[r].count};
+        }
+    return 0;
+}
+
+/* Pass 2 reports every faulty field, not only a record's first: after a
+ * fault the field is set to a stand-in the validator passes and the record
+ * is checked again. (The stand-ins are not rules, only values no rule
+ * refuses.) */
+#define RECHECKS 8
+
+static void patch_field(const char *f, const char **name, const char **text,
+                        double *num, char *currency)
+{
+    if (!strcmp(f, "name") && name) *name = "x";
+    else if (!strcmp(f, "address") && text) *text = "";
+    else if (!strcmp(f, "currency") && currency) memcpy(currency, "EUR", 4);
+    else if (num) *num = 0;
+}
+
+static void check_places(imp *m)
+{
+    for (int k = 0; m->place_parsed && !m->city_id && k < 3; k++) {
+        tix_place p = place_rec(m, k, 0);
+        int rc;
+        for (int n = 0; n < RECHECKS && (rc = tix_place_validate(&p)); n++) {
+            place_report(m, rc, k);
+            const char *f = tix_errfield();
+            if (!strcmp(f, "utc_offset_min")) p.utc_offset_min = 0;
+            else if (!strcmp(f, "time_zone")) p.time_zone = NULL;
+            else p.name = "x";
+        }
+    }
+}
+
+static void check_venue(imp *m)
+{
+    if (!m->venue_parsed) return;
+    tix_venue v = venue_rec(m, m->city_id);
+    int rc;
+    for (int n = 0; n < RECHECKS && (rc = tix_venue_validate(&v)); n++) {
+        venue_report(m, rc);
+        const char *f = tix_errfield();
+        double *num = !strcmp(f, "lat") ? &v.lat : &v.lon;
+        patch_field(f, &v.name, &v.address, num, NULL);
+    }
+}
+
+static void check_screen(imp *m, screen_in *s)
+{
+    tix_screen scr = screen_rec(s, 0);
+    int rc;
+    for (int n = 0; n < RECHECKS && (rc = tix_screen_validate(&scr)); n++) {
+        lib_report(m, rc, s, screen_fields);
+        const char *f = tix_errfield();
+        patch_field(f, &scr.name, NULL,
+                    !strcmp(f, "ideal_x") ? &scr.ideal_x : &scr.ideal_y, NULL);
+    }
+    path_key(&m->path, "tiers");
+    for (size_t t = 0; t < s->ntiers; t++) {
+        path_idx(&m->path, t);
+        tix_tier tr = tier_rec(&s->tiers[t], 0);
+        for (int n = 0; n < RECHECKS && (rc = tix_tier_validate(&tr)); n++) {
+            lib_report(m, rc, s, tier_fields);
+            const char *f = tix_errfield();
+            if (!strcmp(f, "price_minor")) tr.price_minor = 0;
+            else patch_field(f, &tr.name, NULL, NULL, tr.currency);
+        }
+        path_pop(&m->path);
+    }
+    path_pop(&m->path);
+}
+
+/* Drops seat @p i of row spec @p r (a faulty one), or the whole row when
+ * @p i is SIZE_MAX or it was its last seat. */
+static void drop_seat(screen_in *s, size_t r, size_t i)
+{
+    tix_row_spec *rs = &s->rowspecs[r];
+    if (i != SIZE_MAX && rs->count > 1) {
+        size_t j = (size_t)(rs->seats - s->specs) + i;
+        tix_seat_spec *seats = (tix_seat_spec *)rs->seats;
+        memmove(seats + i, seats + i + 1, (rs->count - i - 1) * sizeof *seats);
+        memmove(s->specmap + j, s->specmap + j + 1,
+                (rs->count - i - 1) * sizeof *s->specmap);
+        rs->count--;
+        return;
+    }
+    memmove(rs, rs + 1, (s->nrowspecs - r - 1) * sizeof *rs);
+    memmove(s->rowmap + r, s->rowmap + r + 1,
+            (s->nrowspecs - r - 1) * sizeof *s->rowmap);
+    s->nrowspecs--;
+}
+
+static void check_seats(imp *m, screen_in *s)
+{
+    if (specs_build(m, s)) return;
+    int rc;
+    /* Each round is a pass over the seats: a bounded number of them (a
+     * field with many faulty seats, a range, is reported once). */
+    for (int round = 0; s->nrowspecs && round < 2 * MAX_ERRORS &&
+                        m->nerr <= MAX_ERRORS &&
+                        (rc = tix_seat_rows_validate(s->rowspecs, s->nrowspecs, NULL));
+         round++) {
+        lib_report(m, rc, s, NULL);
+        size_t r, i;
+        int n = 0;
+        const char *f = tix_errfield();
+        if (sscanf(f, "rows[%zu]%n", &r, &n) != 1 || r >= s->nrowspecs) break;
+        if (sscanf(f + n, ".seats[%zu]", &i) != 1) i = SIZE_MAX;
+        else if (i >= s->rowspecs[r].count) break;
+        if (!strcmp(f + n, ".seats")) break; /* the screen's seat count */
+        drop_seat(s, r, i);
+    }
+}
+
+/* Pass 2: every record of the file through the library's validators,
+ * before the store is touched. */
+static void check_layout(imp *m)
+{
+    m->path.n = 0;
+    check_places(m);
+    check_venue(m);
+    path_key(&m->path, "screens");
+    for (size_t i = 0; m->screens && i < m->nscreens; i++) {
+        screen_in *s = &m->screens[i];
+        if (!s->parsed) continue;
+        path_idx(&m->path, i);
+        check_screen(m, s);
+        check_seats(m, s);
+        path_pop(&m->path);
+    }
+    path_pop(&m->path);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writing (pass 3, inside the caller's batch)                               */
+
+static int find_or_create_place(imp *m, int k, tix_id parent, tix_id *out)
+{
+    tix_place p = place_rec(m, k, parent);
     tix_place_list *l;
     int rc = tix_place_list_by_parent(m->c->db, parent, &l);
     if (rc) return rc;
     for (size_t i = 0; i < l->count; i++)
-        if (!strcmp(l->items[i].name, name)) {
+        if (!strcmp(l->items[i].name, p.name)) {
             *out = l->items[i].id;
             tix_place_list_free(l);
             return TIX_OK;
         }
     tix_place_list_free(l);
-    tix_place p = {.kind = kind, .parent_id = parent, .name = name,
-                   .utc_offset_min = off, .time_zone = zone};
     return tix_place_create(m->c->db, &p, out);
 }
 
-/* Reports a library failure at the current path (exit code by rc). */
-static int write_fail(imp *m, int rc, const char *what)
-{
-    char where[256], detail[512];
-    snprintf(detail, sizeof detail, "%s", tix_errmsg());
-    path_str(&m->path, where, sizeof where);
-    int line = line_of(m->text, m->len, &m->path);
-    return cli_error(m->c, cli_exit_code(rc), "import", "%s:%d: %s: %s: %s: %s",
-                     m->file, line, where, what, tix_strerror(rc), detail);
-}
-
-static int write_layout(imp *m, json_t *result)
+/* Writes the layout; every failure is recorded at its field, and the
+ * writes that depend on a failed one are skipped (a failed call changes
+ * nothing, so the batch stays whole). Fills @p result as it goes (ids
+ * only when @p ids). */
+static void write_layout(imp *m, json_t *result, int ids)
 {
     tix_db *db = m->c->db;
     int rc;
     tix_id city = m->city_id;
     m->path.n = 0;
-    path_key(&m->path, "place");
-    if (city) {
-        tix_place *p;
-        if ((rc = tix_place_get(db, city, &p))) return write_fail(m, rc, "city_id");
-        int kind = p->kind;
-        tix_place_free(p);
-        if (kind != TIX_PLACE_CITY)
-            return cli_error(m->c, EX_INVALID, "import", "%s: place.city_id %llu "
-                             "is not a city", m->file, (unsigned long long)city);
-    } else {
-        tix_id country, state;
-        if ((rc = find_or_create_place(m, TIX_PLACE_COUNTRY, 0, m->country, 0, NULL,
-                                        &country)))
-            return write_fail(m, rc, "country");
-        if ((rc = find_or_create_place(m, TIX_PLACE_STATE, country, m->state, 0, NULL,
-                                        &state)))
-            return write_fail(m, rc, "state");
-        if ((rc = find_or_create_place(m, TIX_PLACE_CITY, state, m->city,
-                                       m->utc_offset, m->time_zone, &city)))
-            return write_fail(m, rc, "city");
-    }
-    path_pop(&m->path);
-    path_key(&m->path, "venue");
-    tix_venue v = {.city_id = city, .name = m->vname, .address = m->vaddress,
-                   .lat = m->lat, .lon = m->lon};
+    for (int k = 0; !m->city_id && k < 3; k++)
+        if ((rc = find_or_create_place(m, k, k ? city : 0, &city))) {
+            place_report(m, rc, k);
+            return;
+        }
+    tix_venue v = venue_rec(m, city);
     tix_id venue;
-    if ((rc = tix_venue_create(db, &v, &venue))) return write_fail(m, rc, "venue");
-    path_pop(&m->path);
-    json_object_set_new(result, "city_id", json_integer((json_int_t)city));
-    json_object_set_new(result, "venue_id", json_integer((json_int_t)venue));
+    if ((rc = tix_venue_create(db, &v, &venue))) {
+        venue_report(m, rc);
+        return;
+    }
+    if (ids) {
+        json_object_set_new(result, "city_id", json_integer((json_int_t)city));
+        json_object_set_new(result, "venue_id", json_integer((json_int_t)venue));
+    }
     json_t *screens = json_array();
     json_object_set_new(result, "screens", screens);
     path_key(&m->path, "screens");
     for (size_t i = 0; i < m->nscreens; i++) {
         screen_in *s = &m->screens[i];
         path_idx(&m->path, i);
-        double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
-        for (size_t k = 0; k < s->nseats; k++) {
-            x0 = fmin(x0, s->seats[k].x);
-            x1 = fmax(x1, s->seats[k].x);
-            y0 = fmin(y0, s->seats[k].y);
-            y1 = fmax(y1, s->seats[k].y);
+        tix_screen scr = screen_rec(s, venue);
+        if ((rc = tix_screen_create(db, &scr, &s->id))) {
+            lib_report(m, rc, s, screen_fields);
+            path_pop(&m->path);
+            continue;
         }
-        tix_screen scr = {.venue_id = venue, .name = s->name,
-                          .ideal_x = s->has_ideal ? s->ideal_x : (x0 + x1) / 2,
-                          .ideal_y = s->has_ideal ? s->ideal_y
-                                                  : y0 + (y1 - y0) * 2 / 3};
-        if ((rc = tix_screen_create(db, &scr, &s->id)))
-            return write_fail(m, rc, "screen");
         json_t *tj = json_array();
+        int tiers_ok = 1;
         path_key(&m->path, "tiers");
         for (size_t t = 0; t < s->ntiers; t++) {
             path_idx(&m->path, t);
-            tix_tier tr = {.screen_id = s->id, .name = s->tiers[t].name,
-                           .price_minor = s->tiers[t].price};
-            memcpy(tr.currency, s->tiers[t].currency, 4);
-            if ((rc = tix_tier_create(db, &tr, &s->tiers[t].id)))
-                return write_fail(m, rc, "tier");
-            json_array_append_new(tj, json_pack("{s:s, s:s, s:I}", "key",
-                                                s->tiers[t].key, "name",
-                                                s->tiers[t].name, "tier_id",
-                                                (json_int_t)s->tiers[t].id));
+            tix_tier tr = tier_rec(&s->tiers[t], s->id);
+            if ((rc = tix_tier_create(db, &tr, &s->tiers[t].id))) {
+                lib_report(m, rc, s, tier_fields);
+                tiers_ok = 0;
+            } else {
+                json_t *o = json_pack("{s:s, s:s}", "key", s->tiers[t].key,
+                                      "name", s->tiers[t].name);
+                if (ids)
+                    json_object_set_new(o, "tier_id",
+                                        json_integer((json_int_t)s->tiers[t].id));
+                json_array_append_new(tj, o);
+            }
             path_pop(&m->path);
         }
         path_pop(&m->path);
-        tix_seat_spec *specs = malloc(s->nseats * sizeof *specs);
-        tix_row_spec *rows = malloc(s->nrows * sizeof *rows);
-        if (!specs || !rows) {
-            free(specs);
-            free(rows);
-            json_decref(tj);
-            return cli_error(m->c, EX_SYSTEM, "TIX_ENOMEM", "out of memory");
-        }
-        for (size_t k = 0; k < s->nseats; k++)
-            specs[k] = (tix_seat_spec){.number = s->seats[k].number,
-                                       .x = s->seats[k].x, .y = s->seats[k].y,
-                                       .tier_id = s->tiers[s->seats[k].tier].id,
-                                       .flags = s->seats[k].flags};
-        size_t nr = 0;
-        for (size_t r = 0; r < s->nrows; r++)
-            if (s->rows[r].count)
-                rows[nr++] = (tix_row_spec){s->rows[r].label,
-                                            specs + s->rows[r].first,
-                                            s->rows[r].count};
-        rc = tix_seats_add_rows(db, s->id, rows, nr, NULL);
-        free(specs);
-        free(rows);
-        if (rc) {
-            json_decref(tj);
-            return write_fail(m, rc, "seats");
-        }
-        json_array_append_new(screens, json_pack("{s:s, s:I, s:I, s:I, s:o}",
-                                                 "name", s->name, "screen_id",
-                                                 (json_int_t)s->id, "rows",
-                                                 (json_int_t)nr, "seats",
-                                                 (json_int_t)s->nseats,
-                                                 "tiers", tj));
+        if (tiers_ok && specs_build(m, s) == 0 &&
+            (rc = tix_seats_add_rows(db, s->id, s->rowspecs, s->nrowspecs,
+                                     NULL)))
+            lib_report(m, rc, s, NULL);
+        json_t *so = json_pack("{s:s, s:I, s:I, s:o}", "name", s->name,
+                               "rows", (json_int_t)s->nrowspecs, "seats",
+                               (json_int_t)s->nseats, "tiers", tj);
+        if (ids) json_object_set_new(so, "screen_id", json_integer((json_int_t)s->id));
+        json_array_append_new(screens, so);
         path_pop(&m->path);
     }
-    return EX_OK;
+    path_pop(&m->path);
+}
+
+/* Pass 3: the writes in one batch, committed only when every one of them
+ * worked (and not on a dry run). A batch that ran out of map is rolled
+ * back, which grows the map, and run again. Returns EX_OK, or the exit
+ * code (errors recorded, or printed for a failed commit). */
+static int write_batch(imp *m, json_t *result)
+{
+    tix_db *db = m->c->db;
+    for (int attempt = 1;; attempt++) {
+        int rc = tix_db_begin(db);
+        if (rc) return cli_fail(m->c, rc, "import: cannot begin the import");
+        json_object_del(result, "city_id");
+        json_object_del(result, "venue_id");
+        json_object_del(result, "screens");
+        errs_clear(m);
+        write_layout(m, result, !m->dry_run);
+        int full = m->first_rc == TIX_EFULL;
+        if (m->nerr || m->dry_run) {
+            if ((rc = tix_db_rollback(db)))
+                return cli_fail(m->c, rc, "import: rollback");
+            if (full && attempt < WRITE_ATTEMPTS) continue;
+            return m->nerr ? cli_exit_code(m->first_rc) : EX_OK;
+        }
+        if ((rc = tix_db_commit(db)) == TIX_OK) return EX_OK;
+        if (rc == TIX_EFULL && attempt < WRITE_ATTEMPTS) continue;
+        return cli_fail(m->c, rc, "import: commit (nothing was imported)");
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1235,11 +1577,14 @@ static const char import_help[] =
     "created), the venue, and its screens with price tiers and seats (rows\n"
     "with seat numbers, gaps, aisles and x/y positions, or stadium blocks).\n"
     "The format (\"tix-layout-1\") is described in docs/cli.md; samples are\n"
-    "in examples/data. The whole file is validated first; every error names\n"
-    "FILE:LINE: field path. Each screen's seats are written in one\n"
-    "transaction.\n"
+    "in examples/data. The whole file is checked first, by the library's\n"
+    "own rules; every error names FILE:LINE: field path. Then the import\n"
+    "is written as one transaction: any failure leaves the store exactly\n"
+    "as it was.\n"
     "\n"
-    "  --dry-run   validate only; write nothing\n"
+    "  --dry-run   check everything, including against the store (a name\n"
+    "              already taken), by importing and rolling back; write\n"
+    "              nothing. Without a store, checks the file alone.\n"
     "\n"
     "Exit 4 for an invalid layout, 3 when the venue already exists in the\n"
     "city.\n";
@@ -1247,9 +1592,15 @@ static const char import_help[] =
 static void imp_free(imp *m)
 {
     for (size_t i = 0; m->screens && i < m->nscreens; i++) {
-        free(m->screens[i].tiers);
-        free(m->screens[i].rows);
-        free(m->screens[i].seats);
+        screen_in *s = &m->screens[i];
+        for (size_t r = 0; r < s->nrows; r++) free(s->rows[r].label);
+        free(s->tiers);
+        free(s->rows);
+        free(s->seats);
+        free(s->specs);
+        free(s->rowspecs);
+        free(s->rowmap);
+        free(s->specmap);
     }
     free(m->screens);
     json_decref(m->errs);
@@ -1286,6 +1637,129 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* Prints the recorded errors (text: one FILE:LINE: field: message line
+ * each; JSON: one object on stdout) and returns @p ex. */
+typedef struct err_at {
+    json_int_t line;
+    size_t i;
+    json_t *e;
+} err_at;
+
+static int by_line(const void *a, const void *b)
+{
+    const err_at *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* In the order of the file (the passes find them in their own order). */
+static void errs_sort(imp *m)
+{
+    size_t n = json_array_size(m->errs);
+    err_at *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(m->errs, i);
+        v[i] = (err_at){json_integer_value(json_object_get(e, "line")), i,
+                        json_incref(e)};
+    }
+    qsort(v, n, sizeof *v, by_line);
+    json_array_clear(m->errs);
+    for (size_t i = 0; i < n; i++) json_array_append_new(m->errs, v[i].e);
+    free(v);
+}
+
+static int report_errors(imp *m, int ex, const char *what)
+{
+    cli *c = m->c;
+    errs_sort(m);
+    if (c->json) {
+        json_t *o = json_pack("{s:b, s:{s:s, s:s, s:i, s:i, s:O}}", "ok", 0,
+                              "error", "code", "layout", "message", what,
+                              "exit", ex, "count", m->nerr, "errors", m->errs);
+        json_dumpf(o, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(o);
+        return ex;
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(m->errs, i, e) {
+        json_t *code = json_object_get(e, "code");
+        fprintf(stderr, "%s:%lld: %s: %s%s%s\n", m->file,
+                (long long)json_integer_value(json_object_get(e, "line")),
+                json_string_value(json_object_get(e, "field")),
+                code ? json_string_value(code) : "", code ? ": " : "",
+                json_string_value(json_object_get(e, "message")));
+    }
+    if (m->nerr > MAX_ERRORS)
+        fprintf(stderr, "%s: ... %d more errors\n", m->file,
+                m->nerr - MAX_ERRORS);
+    fprintf(stderr, "%s: %d error%s; nothing imported\n", m->file, m->nerr,
+            m->nerr == 1 ? "" : "s");
+    return ex;
+}
+
+/* Whether the store directory holds a store (a dry run without one checks
+ * the file alone). */
+static int store_exists(const cli *c)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", c->store);
+    return access(path, F_OK) == 0;
+}
+
+static void print_result(imp *m, json_t *result, size_t seats, int checked)
+{
+    printf("%s: venue \"%s\"", m->file, m->vname);
+    json_t *vid = json_object_get(result, "venue_id");
+    if (vid) printf(" id %lld", (long long)json_integer_value(vid));
+    printf(", %zu screen%s, %zu seats%s\n", m->nscreens,
+           m->nscreens == 1 ? "" : "s", seats,
+           !m->dry_run ? ""
+           : checked   ? " (dry run: valid, imported and rolled back)"
+                       : " (dry run: the file is valid; no store to try it on)");
+    json_t *sa = json_object_get(result, "screens");
+    size_t i;
+    json_t *so;
+    json_array_foreach(sa, i, so) {
+        json_t *id = json_object_get(so, "screen_id");
+        printf("  screen \"%s\"", json_string_value(json_object_get(so, "name")));
+        if (id) printf(" id %lld", (long long)json_integer_value(id));
+        printf(": %lld rows, %lld seats\n",
+               (long long)json_integer_value(json_object_get(so, "rows")),
+               (long long)json_integer_value(json_object_get(so, "seats")));
+        json_t *tj = json_object_get(so, "tiers");
+        size_t t;
+        json_t *to;
+        json_array_foreach(tj, t, to) {
+            json_t *tid = json_object_get(to, "tier_id");
+            printf("    tier %-16s", json_string_value(json_object_get(to, "name")));
+            if (tid) printf(" id %lld", (long long)json_integer_value(tid));
+            printf("\n");
+        }
+    }
+}
+
+/* The file's screens as pass 1 read them (a dry run without a store). */
+static json_t *screens_json(const imp *m)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < m->nscreens; i++) {
+        const screen_in *s = &m->screens[i];
+        json_t *tj = json_array();
+        for (size_t t = 0; t < s->ntiers; t++)
+            json_array_append_new(tj, json_pack("{s:s, s:s}", "key",
+                                                s->tiers[t].key, "name",
+                                                s->tiers[t].name));
+        json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:o}", "name",
+                                           s->name, "rows",
+                                           (json_int_t)s->nrowspecs, "seats",
+                                           (json_int_t)s->nseats, "tiers", tj));
+    }
+    return a;
+}
+
 int cmd_import(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("dry-run", 'n', 0), {0}};
@@ -1293,7 +1767,8 @@ int cmd_import(cli *c, int argc, char **argv)
     int np, rc = cli_parse(c, "import", import_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
     if (np != 1) return cli_usage(c, "import", "give the layout file (- for stdin)");
-    imp m = {.c = c, .file = pos[0], .errs = json_array()};
+    imp m = {.c = c, .file = pos[0], .errs = json_array(),
+             .dry_run = opts[0].set != 0};
     char *text = read_file(pos[0], &m.len);
     if (!text) {
         int e = errno;
@@ -1323,74 +1798,29 @@ int cmd_import(cli *c, int argc, char **argv)
         }
         return EX_INVALID;
     }
-    parse_layout(&m, root);
     int ex = EX_OK;
+    /* Pass 2 runs after a faulty pass 1 too, so one run lists every error:
+     * it checks each record on its own, and skips a field pass 1 faulted. */
+    parse_layout(&m, root);                  /* pass 1: the file's form */
+    check_layout(&m);                        /* pass 2: the library's rules */
     if (m.nerr) {
-        if (c->json) {
-            json_t *o = json_pack("{s:b, s:{s:s, s:s, s:i, s:i, s:O}}", "ok", 0,
-                                  "error", "code", "layout", "message",
-                                  "invalid layout", "exit", EX_INVALID, "count",
-                                  m.nerr, "errors", m.errs);
-            json_dumpf(o, stdout, JSON_INDENT(2));
-            fputc('\n', stdout);
-            json_decref(o);
-        } else {
-            if (m.nerr > MAX_ERRORS)
-                fprintf(stderr, "%s: ... %d more errors\n", pos[0],
-                        m.nerr - MAX_ERRORS);
-            fprintf(stderr, "%s: %d error%s; nothing imported\n", pos[0], m.nerr,
-                    m.nerr == 1 ? "" : "s");
-        }
-        ex = EX_INVALID;
+        ex = report_errors(&m, EX_INVALID, "invalid layout");
     } else {
         size_t seats = 0;
         for (size_t i = 0; i < m.nscreens; i++) seats += m.screens[i].nseats;
         json_t *result = json_pack("{s:s, s:s, s:b, s:I}", "file", pos[0],
-                                   "venue", m.vname, "dry_run",
-                                   opts[0].set ? 1 : 0, "seats",
-                                   (json_int_t)seats);
-        if (opts[0].set) {
-            json_t *a = json_array();
-            for (size_t i = 0; i < m.nscreens; i++)
-                json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}", "name",
-                                                   m.screens[i].name, "rows",
-                                                   (json_int_t)m.screens[i].nrows,
-                                                   "seats",
-                                                   (json_int_t)m.screens[i].nseats,
-                                                   "tiers",
-                                                   (json_int_t)m.screens[i].ntiers));
-            json_object_set_new(result, "screens", a);
+                                   "venue", m.vname, "dry_run", m.dry_run,
+                                   "seats", (json_int_t)seats);
+        int checked = !m.dry_run || store_exists(c);
+        if (!checked) {
+            json_object_set_new(result, "screens", screens_json(&m));
         } else if ((ex = cli_open(c, 0)) == EX_OK) {
-            ex = write_layout(&m, result);
+            ex = write_batch(&m, result);   /* pass 3: one batch */
+            if (ex && m.nerr) report_errors(&m, ex, "nothing imported");
         }
+        json_object_set_new(result, "checked_against_store", json_boolean(checked));
         if (ex == EX_OK) {
-            if (!c->json) {
-                printf("%s: venue \"%s\"", pos[0], m.vname);
-                json_t *vid = json_object_get(result, "venue_id");
-                if (vid) printf(" id %lld", (long long)json_integer_value(vid));
-                printf(", %zu screen%s, %zu seats%s\n", m.nscreens,
-                       m.nscreens == 1 ? "" : "s", seats,
-                       opts[0].set ? " (dry run: valid, nothing written)" : "");
-                json_t *sa = json_object_get(result, "screens");
-                size_t i;
-                json_t *so;
-                json_array_foreach(sa, i, so) {
-                    json_t *id = json_object_get(so, "screen_id");
-                    printf("  screen \"%s\"", json_string_value(json_object_get(so, "name")));
-                    if (id) printf(" id %lld", (long long)json_integer_value(id));
-                    printf(": %lld rows, %lld seats\n",
-                           (long long)json_integer_value(json_object_get(so, "rows")),
-                           (long long)json_integer_value(json_object_get(so, "seats")));
-                    json_t *tj = json_object_get(so, "tiers");
-                    size_t t;
-                    json_t *to;
-                    if (json_is_array(tj))
-                        json_array_foreach(tj, t, to)
-                            printf("    tier %-16s id %lld\n",
-                                   json_string_value(json_object_get(to, "name")),
-                                   (long long)json_integer_value(json_object_get(to, "tier_id")));
-                }
-            }
+            if (!c->json) print_result(&m, result, seats, checked);
             cli_emit(c, result);
         } else {
             json_decref(result);

@@ -11,7 +11,9 @@
  *    tix_strerror() names a code; tix_errmsg() gives the calling thread's
  *    detail message for the last failure.
  *  - On failure nothing in the store has changed and no output pointer has
- *    been set to allocated memory.
+ *    been set to allocated memory. Each write is its own transaction,
+ *    unless the calling thread groups catalog writes in a batch
+ *    (tix_db_begin(), "Batches").
  *  - Strings passed in are UTF-8, NUL-terminated and copied; the library
  *    never keeps a caller's pointer after a call returns.
  *  - Anything the library allocates for the caller is released with the
@@ -103,6 +105,14 @@ TIX_API const char *tix_strerror(int code);
  *  call ("" when none). The text stays valid until the thread's next libtix
  *  call. Never returns NULL. */
 TIX_API const char *tix_errmsg(void);
+
+/** The input field the calling thread's last error is about, as it is
+ *  named in the tix_* struct of the call ("name", "currency", "lat",
+ *  "rows[2].seats[5].number"), or "" when the error is about no one field.
+ *  Lets a caller that validates its own input (an import, a form) point
+ *  at the part at fault. Owned by the library, valid until the next call
+ *  on this thread. */
+TIX_API const char *tix_errfield(void);
 
 /* ------------------------------------------------------------------------ */
 /** @name Store */
@@ -216,6 +226,89 @@ TIX_API int tix_db_sync(tix_db *db);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
+/** @name Batches
+ * A batch makes several catalog writes one transaction, like SQLite's
+ * BEGIN / COMMIT / ROLLBACK: a venue with its screens, tiers and seats is
+ * either all in the store or not at all (`tix import` loads a layout
+ * file this way).
+ *
+ * - **What joins.** While the calling thread has a batch open on @p db,
+ *   its creates and updates of places, venues, screens, tiers, seats,
+ *   movies, shows and users join the batch instead of committing each:
+ *   nothing of them is durable, or visible to other threads and
+ *   processes, until the outermost tix_db_commit(), and then all of it is
+ *   at once (one LMDB commit, one flush). Ids are handed out as usual;
+ *   after a rollback they mean nothing and are given out again.
+ * - **Reads** by the same thread see the batch's writes (a screen created
+ *   in the batch can be listed and get its tiers and seats); other
+ *   threads and processes see the store as it was before the batch.
+ * - **A failed call inside** changes nothing, as outside a batch: it
+ *   returns its error and the batch stays open with everything done
+ *   before it, so the caller may go on, commit, or roll back.
+ * - **Calls that do not join** are refused with TIX_ESTATE and change
+ *   nothing while the thread has a batch open on the store: every seat
+ *   call of every show (holds, best available, extend, release,
+ *   availability and seat states, quotes, confirms, cancels, check-ins,
+ *   admin blocks), the other writes (offers, reviews, comments, the
+ *   outbox's consumers), tix_db_sync() and tix_db_backup(). Seats.map and
+ *   the seat engine's caches would keep what a rollback undoes, and a
+ *   confirm is committed by another thread, which would wait for this one.
+ * - **Other writers wait.** A batch holds the store's single write lock
+ *   from begin to the end of the outermost level: writes from other
+ *   threads and processes (confirms included, and another tix_db_begin)
+ *   block until then. Keep batches short, and never make the batch's
+ *   thread wait for another thread that writes to the same store: that
+ *   thread waits for the batch (a deadlock).
+ * - **Thread affinity.** A batch belongs to the thread that began it:
+ *   commit and roll back on that thread; other threads' calls never join
+ *   it. A thread may have one batch per open store. A thread that exits
+ *   with a batch open has it rolled back; tix_db_close() on that thread
+ *   rolls it back too (close the store only after every other thread's
+ *   batch has ended).
+ * - **Nesting.** tix_db_begin() inside an open batch opens a nested level
+ *   (a savepoint), at most 32 deep: tix_db_commit() of a nested level
+ *   keeps its writes in the level above (still not durable), and
+ *   tix_db_rollback() undoes only what was done since it began. Commit
+ *   and rollback always end the innermost level.
+ * - **Map size.** The LMDB map cannot grow while a batch is open: a write
+ *   that runs out of map inside a batch fails with TIX_EFULL (and changes
+ *   nothing); the rollback (or commit) that ends the batch then grows the
+ *   map, so running the batch again can fit. Start with a larger
+ *   #tix_config.map_size for very large batches.
+ */
+/**@{*/
+
+/**
+ * Begins a batch on the calling thread, or a nested level inside the
+ * thread's open batch. Waits while another thread or process writes.
+ * @return TIX_OK; TIX_EINVAL (NULL db); TIX_EPERM (read-only store);
+ *   TIX_ELIMIT (nested 32 deep); TIX_ENOMEM; TIX_EIO.
+ */
+TIX_API int tix_db_begin(tix_db *db);
+
+/**
+ * Ends the innermost level of the calling thread's batch, keeping its
+ * writes. For the outermost level this commits the batch: every write in
+ * it is durable (per the store's durability mode) when this returns. On
+ * failure the batch is rolled back and ended (outermost level: the store
+ * is exactly as before tix_db_begin(); nested level: its writes are
+ * dropped and the level above stays open).
+ * @return TIX_OK; TIX_ESTATE (no batch open on this thread); TIX_EINVAL
+ *   (NULL db); TIX_EIO, TIX_EFULL, TIX_ENOMEM (the commit failed).
+ */
+TIX_API int tix_db_commit(tix_db *db);
+
+/**
+ * Ends the innermost level of the calling thread's batch, undoing every
+ * write made since it began. For the outermost level the store is left
+ * exactly as it was before tix_db_begin(), byte for byte.
+ * @return TIX_OK; TIX_ESTATE (no batch open on this thread); TIX_EINVAL
+ *   (NULL db).
+ */
+TIX_API int tix_db_rollback(tix_db *db);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
 /** @name Limits shared by every table */
 /**@{*/
 #define TIX_NAME_MAX 128      /**< Bytes in a name/title (1..128). */
@@ -223,6 +316,7 @@ TIX_API int tix_db_sync(tix_db *db);
 #define TIX_TEXT_MAX 4096     /**< Bytes in a synopsis or long text. */
 #define TIX_LIST_MAX 32       /**< Items in a string list. */
 #define TIX_ROW_LABEL_MAX 8   /**< Bytes in a seat row label. */
+#define TIX_SCREEN_SEATS_MAX 1000000u /**< Seats one screen may have. */
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -282,6 +376,10 @@ typedef struct tix_place_list {
  *   #TIX_TZ_NAME_MAX); TIX_EPERM (read-only).
  */
 TIX_API int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out);
+/** Checks @p in as tix_place_create() would before it reads the store
+ *  (kind, name, offset, time zone), writing nothing and needing no store.
+ *  The same codes as the create; tix_errfield() names the field. */
+TIX_API int tix_place_validate(const tix_place *in);
 /** Reads place @p id into a new record (free with tix_place_free()).
  *  *out is NULL after a failure.
  *  @return TIX_OK, TIX_ENOTFOUND, TIX_EINVAL (NULL db or out). */
@@ -342,6 +440,9 @@ typedef struct tix_venue_list {
  *  TIX_EINVAL (city_id is not a city); TIX_EEXISTS; TIX_ERANGE (lat/lon
  *  out of range, NaN or infinite); string errors as for places. */
 TIX_API int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out);
+/** Checks @p in as tix_venue_create() would before it reads the store
+ *  (name, address, lat, lon); tix_errfield() names the field. */
+TIX_API int tix_venue_validate(const tix_venue *in);
 TIX_API int tix_venue_get(tix_db *db, tix_id id, tix_venue **out);
 /** Updates name, address, lat/lon of venue in->id. Venues never move:
  *  in->city_id must equal the stored city (TIX_EINVAL otherwise).
@@ -374,6 +475,9 @@ typedef struct tix_screen_list {
  *  (ideal point not finite); string errors as for places. */
 TIX_API int tix_screen_create(tix_db *db, const tix_screen *in,
                               tix_id *id_out);
+/** Checks @p in as tix_screen_create() would before it reads the store
+ *  (name, ideal point); tix_errfield() names the field. */
+TIX_API int tix_screen_validate(const tix_screen *in);
 TIX_API int tix_screen_get(tix_db *db, tix_id id, tix_screen **out);
 /** Updates name and ideal point of screen in->id. in->venue_id must
  *  equal the stored venue (TIX_EINVAL otherwise); seat_count is ignored.
@@ -399,15 +503,23 @@ typedef struct tix_tier_list {
     tix_tier items[];
 } tix_tier_list;
 
-/** Creates a tier. @return TIX_OK; TIX_ERANGE (negative price);
- *  TIX_EINVAL (currency not three A-Z letters, or not an active ISO 4217
- *  code: see tix_currency_exponent()); TIX_ENOTFOUND (screen);
- *  TIX_EEXISTS; string errors. */
+/** Creates a tier. Every tier of a screen has the same currency: a
+ *  booking adds up the prices of its seats, which two currencies could not
+ *  be (every such confirm would fail).
+ *  @return TIX_OK; TIX_ERANGE (negative price); TIX_EINVAL (currency not
+ *  three A-Z letters, not an active ISO 4217 code (see
+ *  tix_currency_exponent()), or not the currency of the screen's other
+ *  tiers); TIX_ENOTFOUND (screen); TIX_EEXISTS; string errors. */
 TIX_API int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out);
+/** Checks @p in as tix_tier_create() would before it reads the store
+ *  (name, price, currency code); tix_errfield() names the field. */
+TIX_API int tix_tier_validate(const tix_tier *in);
 TIX_API int tix_tier_get(tix_db *db, tix_id id, tix_tier **out);
 /** Updates name, price and currency of tier in->id. in->screen_id must
- *  equal the stored screen (TIX_EINVAL otherwise). TIX_ENOTFOUND when
- *  there is no tier in->id; other errors as for tix_tier_create(). */
+ *  equal the stored screen (TIX_EINVAL otherwise). The currency may change
+ *  only when no other tier of the screen has another one (so a screen
+ *  with several tiers keeps its currency). TIX_ENOTFOUND when there is no
+ *  tier in->id; other errors as for tix_tier_create(). */
 TIX_API int tix_tier_update(tix_db *db, const tix_tier *in);
 /** Lists the tiers of a screen by price, cheapest first (equal prices by
  *  name); empty for an unknown screen. */
@@ -465,7 +577,9 @@ TIX_API int tix_money_parse(const char *text, const char *currency,
 typedef struct tix_seat_spec {
     uint32_t number;  /**< Seat number within the row, >= 1; (row label,
                          number) is unique within the screen. */
-    double x, y;      /**< Position on the seat map; finite. */
+    double x, y;      /**< Position on the seat map; finite, and unique
+                         within the screen as the seat map keeps it
+                         (rounded to 32-bit floats; -0 is 0). */
     tix_id tier_id;   /**< Tier of the same screen. */
     uint32_t flags;   /**< TIX_SEAT_* */
 } tix_seat_spec;
@@ -499,20 +613,31 @@ typedef struct tix_seat_list {
 /**
  * Adds rows of seats to a screen in one transaction (all or nothing).
  * The new seats get the indexes seat_count, seat_count+1, ... in the order
- * given (rows in order, seats of a row in order).
+ * given (rows in order, seats of a row in order). No two seats of a screen
+ * may be at the same position: the call reads the positions of the
+ * screen's seats so far, so add a screen's seats in few calls.
  * @param first_index_out receives the index of the first new seat (may be
  *   NULL).
  * @return TIX_OK; TIX_ENOTFOUND (screen, or a seat's tier_id unknown);
  *   TIX_EINVAL (rows NULL, tier of another screen, unknown flags, number
  *   0, NULL seats); TIX_ERANGE (nrows 0, a row with zero seats, x/y not
  *   finite, or more than 1,000,000 seats per screen); TIX_EEXISTS (row
- *   label + number already present, or twice in @p rows); TIX_EBUSY (the
+ *   label + number already present, or twice in @p rows; a seat at the
+ *   position of another, the message names both); TIX_EBUSY (the
  *   screen already has shows: its layout is frozen); string errors for
  *   labels.
  */
 TIX_API int tix_seats_add_rows(tix_db *db, tix_id screen_id,
                                const tix_row_spec *rows, size_t nrows,
                                uint32_t *first_index_out);
+/** Checks rows as tix_seats_add_rows() would before it reads the store:
+ *  labels, numbers, flags, positions, the seat limit, and no two seats of
+ *  @p rows with one label and number or at one position.
+ *  tix_errfield() names "rows[R].label", "rows[R].seats[I]" (two seats
+ *  clash) or "rows[R].seats[I].number" (one field). *total (may be NULL)
+ *  receives the number of seats. */
+TIX_API int tix_seat_rows_validate(const tix_row_spec *rows, size_t nrows,
+                                   uint32_t *total);
 /** Lists every seat of a screen in index order, so items[i].index == i;
  *  empty for an unknown screen or one without seats. */
 TIX_API int tix_seat_list_by_screen(tix_db *db, tix_id screen_id, tix_seat_list **out);

@@ -69,10 +69,10 @@ static void layout_blocked_seats_are_unavailable(void **state)
     tix_tier t = {.screen_id = screen, .name = "Std", .price_minor = 1,
                   .currency = "EUR"};
     assert_ok(tix_tier_create(f->s.db, &t, &tier));
-    tix_seat_spec row[3] = {{.number = 1, .tier_id = tier},
-                            {.number = 2, .tier_id = tier,
+    tix_seat_spec row[3] = {{.number = 1, .x = 1, .tier_id = tier},
+                            {.number = 2, .x = 2, .tier_id = tier,
                              .flags = TIX_SEAT_BLOCKED},
-                            {.number = 3, .tier_id = tier}};
+                            {.number = 3, .x = 3, .tier_id = tier}};
     tix_row_spec rs = {.label = "A", .seats = row, .count = 3};
     assert_ok(tix_seats_add_rows(f->s.db, screen, &rs, 1, NULL));
     tix_show sh = {.movie_id = f->c.movie, .screen_id = screen,

@@ -225,6 +225,37 @@ static void input_checks_come_from_the_field_table(void **state)
     assert_non_null(strstr(tix_errmsg(), "gadget name"));
 }
 
+/* The public validators run the descriptor's checks without a store and
+ * name the member at fault, the way an import points at its own input. */
+static void validators_name_the_field(void **state)
+{
+    (void)state;
+    tix_venue v = {.name = "PVR", .lat = 95, .lon = 0};
+    assert_code(tix_venue_validate(&v), TIX_ERANGE);
+    assert_string_equal(tix_errfield(), "lat");
+    v.lat = 12;
+    v.name = "";
+    assert_code(tix_venue_validate(&v), TIX_EINVAL);
+    assert_string_equal(tix_errfield(), "name");
+    v.name = "PVR";
+    assert_ok(tix_venue_validate(&v));
+    tix_tier t = {.name = "Gold", .price_minor = -1, .currency = "INR"};
+    assert_code(tix_tier_validate(&t), TIX_ERANGE);
+    assert_string_equal(tix_errfield(), "price_minor");
+    t.price_minor = 5;
+    memcpy(t.currency, "XYZ", 4);
+    assert_code(tix_tier_validate(&t), TIX_EINVAL);
+    assert_string_equal(tix_errfield(), "currency");
+    tix_place p = {.kind = 7, .name = "X"};
+    assert_code(tix_place_validate(&p), TIX_EINVAL);
+    assert_string_equal(tix_errfield(), "kind");
+    tix_screen sc = {.name = "A", .ideal_x = 1.0 / 0.0};
+    assert_code(tix_screen_validate(&sc), TIX_ERANGE);
+    assert_string_equal(tix_errfield(), "ideal_x");
+    assert_code(tix_screen_validate(NULL), TIX_EINVAL);
+    assert_string_equal(tix_errfield(), "");
+}
+
 /* A rename moves the index entry: the old name is free again, the new one
  * is taken, and the checker agrees with the writer. */
 static void update_moves_the_index_entry(void **state)
@@ -261,6 +292,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test(an_old_version_reads_with_the_new_field_zero),
         cmocka_unit_test(input_checks_come_from_the_field_table),
+        cmocka_unit_test(validators_name_the_field),
         cmocka_unit_test_setup_teardown(update_moves_the_index_entry, setup,
                                         teardown),
     };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "error.h"
 #include "tables.h"
 #include "screen.h"
 #include "seat.h"
@@ -147,7 +148,7 @@ static void label_index_layout(void **state)
 {
     world *w = *state;
     tix_db *db = w->s.db;
-    const tix_seat_spec a[] = {{7, 0, 0, w->silver, 0}, {8, 0, 0, w->silver, 0}};
+    const tix_seat_spec a[] = {{7, 0, 0, w->silver, 0}, {8, 1, 0, w->silver, 0}};
     const tix_row_spec rows[] = {{"AB", a, 2}};
     assert_ok(tix_seats_add_rows(db, w->screen, rows, 1, NULL));
     uint8_t key[8 + 2 + 1 + 4];
@@ -188,23 +189,32 @@ static const struct bad_seat {
     int code;
     const char *field;
 } bad_seats[] = {
-    {"empty label", "", 5, 0, 0, T_SILVER, 0, TIX_EINVAL, "label"},
-    {"NULL label", NULL, 5, 0, 0, T_SILVER, 0, TIX_EINVAL, "label"},
-    {"oversized label", "ABCDEFGHI", 5, 0, 0, T_SILVER, 0, TIX_ETOOLONG,
+    {"empty label", "", 5, 5, 5, T_SILVER, 0, TIX_EINVAL, "label"},
+    {"NULL label", NULL, 5, 5, 5, T_SILVER, 0, TIX_EINVAL, "label"},
+    {"oversized label", "ABCDEFGHI", 5, 5, 5, T_SILVER, 0, TIX_ETOOLONG,
      "label"},
-    {"invalid UTF-8 label", "A\xff", 5, 0, 0, T_SILVER, 0, TIX_EUTF8,
+    {"invalid UTF-8 label", "A\xff", 5, 5, 5, T_SILVER, 0, TIX_EUTF8,
      "label"},
-    {"control char in label", "A\n", 5, 0, 0, T_SILVER, 0, TIX_EINVAL,
+    {"control char in label", "A\n", 5, 5, 5, T_SILVER, 0, TIX_EINVAL,
      "label"},
-    {"seat number 0", "B", 0, 0, 0, T_SILVER, 0, TIX_EINVAL, "number"},
-    {"unknown flags", "B", 5, 0, 0, T_SILVER, 0x10, TIX_EINVAL, "flags"},
-    {"NaN x", "B", 5, NAN, 0, T_SILVER, 0, TIX_ERANGE, "x"},
-    {"infinite y", "B", 5, 0, INFINITY, T_SILVER, 0, TIX_ERANGE, "y"},
-    {"tier of another screen", "B", 5, 0, 0, T_FOREIGN, 0, TIX_EINVAL,
+    {"seat number 0", "B", 0, 5, 5, T_SILVER, 0, TIX_EINVAL, "number"},
+    {"unknown flags", "B", 5, 5, 5, T_SILVER, 0x10, TIX_EINVAL, "flags"},
+    {"NaN x", "B", 5, NAN, 5, T_SILVER, 0, TIX_ERANGE, "x"},
+    {"infinite y", "B", 5, 5, INFINITY, T_SILVER, 0, TIX_ERANGE, "y"},
+    {"tier of another screen", "B", 5, 5, 5, T_FOREIGN, 0, TIX_EINVAL,
      "tier_id"},
-    {"unknown tier", "B", 5, 0, 0, T_UNKNOWN, 0, TIX_ENOTFOUND, "tier_id"},
-    {"tier 0", "B", 5, 0, 0, T_ZERO, 0, TIX_ENOTFOUND, "tier_id"},
-    {"existing seat", "A", 1, 0, 0, T_SILVER, 0, TIX_EEXISTS, "A-1"},
+    {"unknown tier", "B", 5, 5, 5, T_UNKNOWN, 0, TIX_ENOTFOUND, "tier_id"},
+    {"tier 0", "B", 5, 5, 5, T_ZERO, 0, TIX_ENOTFOUND, "tier_id"},
+    {"existing seat", "A", 1, 5, 5, T_SILVER, 0, TIX_EEXISTS, "A-1"},
+    /* Two seats in one place (as the seat map keeps it: 32-bit floats). */
+    {"position of a stored seat", "B", 5, 1, 0, T_SILVER, 0, TIX_EEXISTS,
+     "position of seat A-2"},
+    {"position of a seat of the call", "B", 5, 3, 1, T_SILVER, 0,
+     TIX_EEXISTS, "position of seat B-4"},
+    {"position equal as a float", "B", 5, 3.00000001, 1, T_SILVER, 0,
+     TIX_EEXISTS, "position of seat B-4"},
+    {"-0 is 0", "B", 5, -0.0, 1, T_SILVER, 0, TIX_EEXISTS,
+     "position of seat GOOD-1"},
 };
 
 static tix_id tier_id(const world *w, enum tier_ref r)
@@ -241,6 +251,49 @@ static void bad_input_table(void **state)
         assert_int_equal(first, NOT_SET);
     }
     assert_int_equal(screen_seat_count(db, w->screen), 2);
+}
+
+/* The field at fault, for callers that point at their own input
+ * (cli/import.c): tix_errfield names the row and seat of the call. */
+static void errors_name_the_row_and_seat(void **state)
+{
+    world *w = *state;
+    tix_db *db = w->s.db;
+    const tix_seat_spec a[] = {{1, 0, 0, w->silver, 0}, {2, 1, 0, w->silver, 0}};
+    const tix_seat_spec b[] = {{1, 0, 1, w->silver, 0}, {2, 1, 1, w->silver, 0},
+                               {3, 1, 0, w->silver, 0}};
+    const tix_row_spec clash[] = {{"A", a, 2}, {"B", b, 3}};
+    assert_rejected(db, tix_seats_add_rows(db, w->screen, clash, 2, NULL),
+                    TIX_EEXISTS, "position of seat A-2");
+    assert_string_equal(tix_errfield(), "rows[1].seats[2]");
+    const tix_seat_spec c[] = {{1, 0, 0, w->silver, 0}, {0, 1, 0, w->silver, 0}};
+    const tix_row_spec zero[] = {{"A", a, 2}, {"C", c, 2}};
+    assert_rejected(db, tix_seats_add_rows(db, w->screen, zero, 2, NULL),
+                    TIX_EINVAL, "number is 0");
+    assert_string_equal(tix_errfield(), "rows[1].seats[1].number");
+    /* Once stored, a later call's seat there names the seat it meets. */
+    assert_ok(tix_seats_add_rows(db, w->screen, clash, 1, NULL));
+    const tix_seat_spec d[] = {{1, 5, 5, w->silver, 0}, {2, 1.0f, 0, w->gold, 0}};
+    const tix_row_spec later[] = {{"D", d, 2}};
+    assert_rejected(db, tix_seats_add_rows(db, w->screen, later, 1, NULL),
+                    TIX_EEXISTS, "position of seat A-2 (index 1)");
+    assert_string_equal(tix_errfield(), "rows[0].seats[1]");
+    const tix_seat_spec e[] = {{2, 7, 7, w->silver, 0}};
+    const tix_row_spec again[] = {{"A", e, 1}};
+    assert_rejected(db, tix_seats_add_rows(db, w->screen, again, 1, NULL),
+                    TIX_EEXISTS, "A-2");
+    assert_string_equal(tix_errfield(), "rows[0].seats[0].number");
+    const tix_seat_spec f[] = {{9, 7, 7, w->foreign_tier, 0}};
+    const tix_row_spec foreign[] = {{"A", f, 1}};
+    assert_rejected(db, tix_seats_add_rows(db, w->screen, foreign, 1, NULL),
+                    TIX_EINVAL, "tier_id");
+    assert_string_equal(tix_errfield(), "rows[0].seats[0].tier_id");
+    /* Seats close together but apart (a sofa's halves) are fine. */
+    const tix_seat_spec g[] = {{1, 10, 10, w->silver, 0},
+                               {2, 10.001, 10, w->silver, 0}};
+    const tix_row_spec near[] = {{"E", g, 2}};
+    assert_ok(tix_seats_add_rows(db, w->screen, near, 1, NULL));
+    assert_int_equal(screen_seat_count(db, w->screen), 4);
 }
 
 static void bad_rows(void **state)
@@ -308,7 +361,7 @@ static void at_most_a_million_seats(void **state)
 
     /* A screen one seat short of the limit takes one seat, then no more. */
     assert_ok(tix__write(db, set_count, w));
-    const tix_seat_spec two[] = {{1, 0, 0, w->silver, 0}, {2, 0, 0, w->silver, 0}};
+    const tix_seat_spec two[] = {{1, 0, 0, w->silver, 0}, {2, 1, 0, w->silver, 0}};
     const tix_row_spec rows2[] = {{"A", two, 2}};
     assert_rejected(db, tix_seats_add_rows(db, w->screen, rows2, 1, NULL),
                     TIX_ERANGE, "1000000");
@@ -433,6 +486,7 @@ int main(void)
         T(add_and_list_round_trip),
         T(label_index_layout),
         T(bad_input_table),
+        T(errors_name_the_row_and_seat),
         T(bad_rows),
         T(at_most_a_million_seats),
         T(big_layout_grows_the_map),

@@ -54,13 +54,15 @@ static tix_id screen(tix_db *db, tix_id venue_id, const char *name,
     tix_id tier;
     assert_ok(tix_tier_create(db, &t, &tier));
     static const char *const labels[] = {"A", "B", "C", "D"};
-    tix_seat_spec seats[16];
+    tix_seat_spec seats[4 * 16];
     tix_row_spec rs[4];
     for (unsigned r = 0; r < rows; r++) {
-        rs[r] = (tix_row_spec){.label = labels[r], .seats = seats, .count = per};
+        rs[r] = (tix_row_spec){.label = labels[r], .seats = seats + r * per,
+                               .count = per};
+        for (unsigned i = 0; i < per; i++)
+            seats[r * per + i] = (tix_seat_spec){
+                .number = i + 1, .x = i, .y = r, .tier_id = tier};
     }
-    for (unsigned i = 0; i < per; i++)
-        seats[i] = (tix_seat_spec){.number = i + 1, .x = i, .tier_id = tier};
     assert_ok(tix_seats_add_rows(db, id, rs, rows, NULL));
     return id;
 }

@@ -3,12 +3,13 @@
 #include <string.h>
 
 #include "db.h"
+#include "error.h"
 #include "testutil.h"
 #include "tier.h"
 
 typedef struct world {
     tt_store s;
-    tix_id screen, other_screen;
+    tix_id venue, screen, other_screen;
 } world;
 
 static tix_id add_place(tix_db *db, tix_place_kind kind, tix_id parent,
@@ -30,9 +31,8 @@ static int setup(void **state)
     tix_id ka = add_place(db, TIX_PLACE_STATE, india, "Karnataka");
     tix_id city = add_place(db, TIX_PLACE_CITY, ka, "Bengaluru");
     tix_venue v = {.city_id = city, .name = "PVR", .lat = 12.9, .lon = 77.6};
-    tix_id venue;
-    assert_ok(tix_venue_create(db, &v, &venue));
-    tix_screen s = {.venue_id = venue, .name = "Audi 1"};
+    assert_ok(tix_venue_create(db, &v, &w->venue));
+    tix_screen s = {.venue_id = w->venue, .name = "Audi 1"};
     assert_ok(tix_screen_create(db, &s, &w->screen));
     s.name = "Audi 2";
     assert_ok(tix_screen_create(db, &s, &w->other_screen));
@@ -83,15 +83,60 @@ static void create_and_get_round_trip(void **state)
     world *w = *state;
     tix_db *db = w->s.db;
     tix_id silver = add_tier(db, w->screen, "Silver", 15000, "INR");
-    tix_id free_tier = add_tier(db, w->screen, "Comp", 0, "USD");
-    tix_id tamil = add_tier(db, w->screen, "தங்கம் São", INT64_MAX, "BRL");
-    tix_id max = add_tier(db, w->screen, tt_name_max(), 1, "EUR");
+    tix_id free_tier = add_tier(db, w->screen, "Comp", 0, "INR");
+    tix_id tamil = add_tier(db, w->screen, "தங்கம் São", INT64_MAX, "INR");
+    tix_id max = add_tier(db, w->screen, tt_name_max(), 1, "INR");
     get_tier(db, silver, w->screen, "Silver", 15000, "INR");
-    get_tier(db, free_tier, w->screen, "Comp", 0, "USD");
-    get_tier(db, tamil, w->screen, "தங்கம் São", INT64_MAX, "BRL");
-    get_tier(db, max, w->screen, tt_name_max(), 1, "EUR");
-    /* Names are unique per screen only. */
-    add_tier(db, w->other_screen, "Silver", 12000, "INR");
+    get_tier(db, free_tier, w->screen, "Comp", 0, "INR");
+    get_tier(db, tamil, w->screen, "தங்கம் São", INT64_MAX, "INR");
+    get_tier(db, max, w->screen, tt_name_max(), 1, "INR");
+    /* Names are unique per screen only; so is the currency. */
+    tix_id other = add_tier(db, w->other_screen, "Silver", 12000, "BRL");
+    get_tier(db, other, w->other_screen, "Silver", 12000, "BRL");
+}
+
+/* A screen's tiers share one currency: a booking adds up its seats'
+ * prices, and one across two currencies could never be confirmed. */
+static void one_currency_per_screen(void **state)
+{
+    world *w = *state;
+    tix_db *db = w->s.db;
+    tix_id silver = add_tier(db, w->screen, "Silver", 15000, "INR");
+    tix_tier t = {.screen_id = w->screen, .name = "Gold",
+                  .price_minor = 25000, .currency = "USD"};
+    tix_id id = 77;
+    assert_rejected(db, tix_tier_create(db, &t, &id), TIX_EINVAL,
+                    "USD differs from INR");
+    assert_string_equal(tix_errfield(), "currency");
+    assert_true(id == 77);
+    memcpy(t.currency, "INR", 4);
+    tix_id gold = 0;
+    assert_ok(tix_tier_create(db, &t, &gold));
+
+    /* An update may not split the screen either... */
+    tix_tier u = {.id = gold, .screen_id = w->screen, .name = "Gold",
+                  .price_minor = 26000, .currency = "EUR"};
+    assert_rejected(db, tix_tier_update(db, &u), TIX_EINVAL,
+                    "EUR differs from INR");
+    assert_string_equal(tix_errfield(), "currency");
+    get_tier(db, gold, w->screen, "Gold", 25000, "INR");
+    /* ...but the only tier of a screen may change its currency, and a
+     * price change keeps it. */
+    u.id = add_tier(db, w->other_screen, "Solo", 100, "USD");
+    u.screen_id = w->other_screen;
+    u.name = "Solo";
+    assert_ok(tix_tier_update(db, &u));
+    get_tier(db, u.id, w->other_screen, "Solo", 26000, "EUR");
+    tix_tier p = {.id = silver, .screen_id = w->screen, .name = "Silver",
+                  .price_minor = 16000, .currency = "INR"};
+    assert_ok(tix_tier_update(db, &p));
+    get_tier(db, silver, w->screen, "Silver", 16000, "INR");
+
+    /* Other screens of the venue have their own currency. */
+    tix_screen s = {.venue_id = w->venue, .name = "Audi 3"};
+    tix_id third;
+    assert_ok(tix_screen_create(db, &s, &third));
+    add_tier(db, third, "Gold", 5, "GBP");
 }
 
 static void internal_read(void **state)
@@ -142,9 +187,9 @@ static void update_price_name_currency(void **state)
     tix_id silver = add_tier(db, w->screen, "Silver", 15000, "INR");
     tix_id gold = add_tier(db, w->screen, "Gold", 25000, "INR");
     tix_tier t = {.id = silver, .screen_id = w->screen, .name = "Platinum",
-                  .price_minor = 50000, .currency = "USD"};
+                  .price_minor = 50000, .currency = "INR"};
     assert_ok(tix_tier_update(db, &t));
-    get_tier(db, silver, w->screen, "Platinum", 50000, "USD");
+    get_tier(db, silver, w->screen, "Platinum", 50000, "INR");
     add_tier(db, w->screen, "Silver", 9000, "INR"); /* old name is free */
 
     tix_tier_list *l;
@@ -171,7 +216,7 @@ static void update_price_name_currency(void **state)
     assert_rejected(db, tix_tier_update(db, &bad), TIX_ENOTFOUND, "999");
     assert_rejected(db, tix_tier_update(db, NULL), TIX_EINVAL, "tier");
     assert_code(tix_tier_update(NULL, &t), TIX_EINVAL);
-    get_tier(db, silver, w->screen, "Platinum", 50000, "USD");
+    get_tier(db, silver, w->screen, "Platinum", 50000, "INR");
 }
 
 enum screen_ref { S_SCREEN, S_UNKNOWN, S_ZERO };
@@ -256,6 +301,7 @@ int main(void)
         T(internal_read),
         T(list_cheapest_first),
         T(update_price_name_currency),
+        T(one_currency_per_screen),
         T(bad_input_table),
         T(null_arguments),
     };

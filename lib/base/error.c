@@ -8,6 +8,7 @@
 #include <string.h>
 
 static _Thread_local char errmsg[512];
+static _Thread_local char errfield[64];
 static _Thread_local int map_full_seen;
 
 void tix__map_full_clear(void) { map_full_seen = 0; }
@@ -19,8 +20,20 @@ int tix__err(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(errmsg, sizeof errmsg, fmt, ap);
     va_end(ap);
+    errfield[0] = '\0';
     return code;
 }
+
+int tix__at(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errfield, sizeof errfield, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *tix_errfield(void) { return errfield; }
 
 const char *tix_errmsg(void) { return errmsg; }
 

@@ -16,6 +16,16 @@ int tix__err(int code, const char *fmt, ...)
         if (!(arg)) return tix__err(TIX_EINVAL, #arg " is NULL");         \
     } while (0)
 
+/* The input field the calling thread's last failure is about, for
+ * callers that point at their own input (cli/import.c maps "currency" or
+ * "rows[2].seats[5]" back to a line of its file): "name", "lat",
+ * "rows[2].seats[5]"; "" when the failure named no field. Every
+ * tix__err clears it; tix__at sets it after the message and returns
+ * @p code: `if (rc) return tix__at(rc, "name");`. */
+int tix__at(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* (tix_errfield() reads it: tix.h.) */
+
 /* Maps an LMDB or errno code to a TIX_E* code, recording a message that
  * names @p what. MDB_SUCCESS maps to TIX_OK. */
 int tix__mdb_err(int rc, const char *what);

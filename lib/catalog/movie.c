@@ -24,18 +24,18 @@ static int movie_on_put(tix_db *db, MDB_txn *txn, const void *old, void *rec)
     return title_hook ? title_hook(db, txn, m->id, m->title) : TIX_OK;
 }
 
-#define F(member) offsetof(tix_movie, member)
+#define F(m) .off = offsetof(tix_movie, m), .member = #m
 #define LIST(name, member, max)                                            \
-    {name, TIX__F_STRLIST, TIX__C_LIST, .off = F(member),                  \
-     .n_off = F(n_##member), .hi = (max)}
+    {name, TIX__F_STRLIST, TIX__C_LIST, F(member),                  \
+     .n_off = offsetof(tix_movie, n_##member), .hi = (max)}
 static const tix__field movie_fields[] = {
-    {"id", TIX__F_ID, 0, .off = F(id)},
-    {"duration_min", TIX__F_U32, TIX__C_RANGE, .off = F(duration_min),
+    {"id", TIX__F_ID, 0, F(id)},
+    {"duration_min", TIX__F_U32, TIX__C_RANGE, F(duration_min),
      .lo = 1, .hi = TIX__MOVIE_DURATION_MAX},
-    {"title", TIX__F_STR, TIX__C_NAME, .off = F(title)},
-    {"certificate", TIX__F_STR, TIX__C_TEXT, .off = F(certificate), .lo = 0,
+    {"title", TIX__F_STR, TIX__C_NAME, F(title)},
+    {"certificate", TIX__F_STR, TIX__C_TEXT, F(certificate), .lo = 0,
      .hi = CERTIFICATE_MAX},
-    {"synopsis", TIX__F_STR, TIX__C_LINES, .off = F(synopsis), .lo = 0,
+    {"synopsis", TIX__F_STR, TIX__C_LINES, F(synopsis), .lo = 0,
      .hi = TIX_TEXT_MAX},
     LIST("languages", languages, TIX_NAME_MAX),
     LIST("genres", genres, TIX_NAME_MAX),

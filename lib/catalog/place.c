@@ -29,9 +29,16 @@ static const char *kind_name(tix_place_kind k)
 
 /* A country has no parent; a state's parent is a country, a city's a
  * state. */
+static int parent_rule(tix_db *db, MDB_txn *txn, const tix_place *in);
+
 static int place_rules(tix_db *db, MDB_txn *txn, const void *rec)
 {
-    const tix_place *in = rec;
+    int rc = parent_rule(db, txn, rec);
+    return rc ? tix__at(rc, "parent_id") : TIX_OK;
+}
+
+static int parent_rule(tix_db *db, MDB_txn *txn, const tix_place *in)
+{
     if (in->kind == TIX_PLACE_COUNTRY) {
         if (in->parent_id == 0) return TIX_OK;
         return tix__err(TIX_EINVAL, "a country has no parent (parent_id %llu)",
@@ -59,19 +66,20 @@ static int place_check(const void *rec)
     const char *zone = ((const tix_place *)rec)->time_zone;
     if (!zone || !*zone) return TIX_OK;
     int32_t off;
-    return tix_tz_offset(zone, 0, &off);
+    int rc = tix_tz_offset(zone, 0, &off);
+    return rc ? tix__at(rc, "time_zone") : TIX_OK;
 }
 
-#define F(member) offsetof(tix_place, member)
+#define F(m) .off = offsetof(tix_place, m), .member = #m
 static const tix__field place_fields[] = {
-    {"id", TIX__F_ID, 0, .off = F(id)},
-    {"place kind", TIX__F_ENUM8, TIX__C_RANGE, .off = F(kind), .lo = 1,
+    {"id", TIX__F_ID, 0, F(id)},
+    {"place kind", TIX__F_ENUM8, TIX__C_RANGE, F(kind), .lo = 1,
      .hi = 3, .fixed = 1, .code = TIX_EINVAL}, /* country, state, city */
-    {"parent_id", TIX__F_ID, 0, .off = F(parent_id), .fixed = 1},
-    {"place name", TIX__F_CSTR, TIX__C_NAME, .off = F(name)},
-    {"utc_offset_min", TIX__F_I64_32, TIX__C_RANGE, .off = F(utc_offset_min),
+    {"parent_id", TIX__F_ID, 0, F(parent_id), .fixed = 1},
+    {"place name", TIX__F_CSTR, TIX__C_NAME, F(name)},
+    {"utc_offset_min", TIX__F_I64_32, TIX__C_RANGE, F(utc_offset_min),
      .lo = -720, .hi = 840}, /* UTC-12:00 .. UTC+14:00 (Kiribati) */
-    {"time_zone", TIX__F_CSTR, 0, .since = 2, .off = F(time_zone)},
+    {"time_zone", TIX__F_CSTR, 0, .since = 2, F(time_zone)},
 };
 #undef F
 static const tix__rindex place_index[] = {
@@ -98,10 +106,10 @@ int tix__place_is_city(tix_db *db, MDB_txn *txn, tix_id id, const char *field)
 {
     tix_place_kind kind;
     int rc = tix__place_read(db, txn, id, &kind, NULL);
-    if (rc) return tix__ref_err(rc, field, id);
+    if (rc) return tix__at(tix__ref_err(rc, field, id), "%s", field);
     if (kind != TIX_PLACE_CITY)
-        return tix__err(TIX_EINVAL, "%s %llu is not a city", field,
-                        (unsigned long long)id);
+        return tix__at(tix__err(TIX_EINVAL, "%s %llu is not a city", field,
+                                (unsigned long long)id), "%s", field);
     return TIX_OK;
 }
 
@@ -149,6 +157,11 @@ int tix_place_utc_offset(tix_db *db, tix_id id, int64_t t,
 int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__place_type, in, id_out);
+}
+
+int tix_place_validate(const tix_place *in)
+{
+    return tix__rec_validate(&tix__place_type, in);
 }
 
 int tix_place_update(tix_db *db, const tix_place *in)

@@ -20,15 +20,15 @@ static int screen_on_put(tix_db *db, MDB_txn *txn, const void *old, void *rec)
     return TIX_OK;
 }
 
-#define F(member) offsetof(tix_screen, member)
+#define F(m) .off = offsetof(tix_screen, m), .member = #m
 static const tix__field screen_fields[] = {
-    {"id", TIX__F_ID, 0, .off = F(id)},
-    {"venue_id", TIX__F_ID, 0, .off = F(venue_id), .fixed = 1,
+    {"id", TIX__F_ID, 0, F(id)},
+    {"venue_id", TIX__F_ID, 0, F(venue_id), .fixed = 1,
      .ref = TIX_T_VENUES},
-    {"screen name", TIX__F_CSTR, TIX__C_NAME, .off = F(name)},
-    {"screen ideal_x", TIX__F_F64, TIX__C_FINITE, .off = F(ideal_x)},
-    {"screen ideal_y", TIX__F_F64, TIX__C_FINITE, .off = F(ideal_y)},
-    {"seat_count", TIX__F_U32, 0, .off = F(seat_count)},
+    {"screen name", TIX__F_CSTR, TIX__C_NAME, F(name)},
+    {"screen ideal_x", TIX__F_F64, TIX__C_FINITE, F(ideal_x)},
+    {"screen ideal_y", TIX__F_F64, TIX__C_FINITE, F(ideal_y)},
+    {"seat_count", TIX__F_U32, 0, F(seat_count)},
 };
 #undef F
 static const tix__rindex screen_index[] = {
@@ -59,6 +59,11 @@ int tix__screen_set_seat_count(tix_db *db, MDB_txn *txn, tix_id id,
 int tix_screen_create(tix_db *db, const tix_screen *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__screen_type, in, id_out);
+}
+
+int tix_screen_validate(const tix_screen *in)
+{
+    return tix__rec_validate(&tix__screen_type, in);
 }
 
 int tix_screen_update(tix_db *db, const tix_screen *in)

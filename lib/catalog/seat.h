@@ -15,12 +15,13 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    char row[TIX_ROW_LABEL_MAX + 1]);
 
 /* Most seats one screen may have (the public limit of tix_seats_add_rows). */
-#define TIX__SCREEN_SEATS_MAX 1000000u
+#define TIX__SCREEN_SEATS_MAX TIX_SCREEN_SEATS_MAX
 
 /* TIX_T_SEATS key of a seat of a screen: screen be64 + seat index be32.
  * A show's seat states use tix__show_seat_key (lib/seats/engine.h). */
 #define TIX__SCREEN_SEAT_KEY_LEN 12
-static inline void tix__screen_seat_key(uint8_t *k, tix_id screen, uint32_t index)
+static inline void tix__screen_seat_key(uint8_t *k, tix_id screen,
+                                        uint32_t index)
 {
     tix__be64_put(k, screen);
     tix__be32_put(k + 8, index);

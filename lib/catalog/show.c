@@ -342,7 +342,7 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
                         (long long)in->start, (long long)(now - in->start),
                         (long long)now);
     struct show_write w = {in, 0};
-    int rc = tix__write(db, create_txn, &w);
+    int rc = tix__write_join(db, create_txn, &w);
     if (rc) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;

@@ -60,7 +60,9 @@ static int user_check(const void *rec)
 {
     const tix_user *u = rec;
     int rc = email_shape(u->email);
-    return rc ? rc : phone_check(u->phone);
+    if (rc) return tix__at(rc, "email");
+    rc = phone_check(u->phone);
+    return rc ? tix__at(rc, "phone") : TIX_OK;
 }
 
 /* home_city_id is 0 or a city. */
@@ -70,18 +72,18 @@ static int user_rules(tix_db *db, MDB_txn *txn, const void *rec)
     return city ? tix__place_is_city(db, txn, city, "home_city_id") : TIX_OK;
 }
 
-#define F(member) offsetof(tix_user, member)
+#define F(m) .off = offsetof(tix_user, m), .member = #m
 static const tix__field user_fields[] = {
-    {"id", TIX__F_ID, 0, .off = F(id)},
-    {"home_city_id", TIX__F_ID, 0, .off = F(home_city_id)},
-    {"name", TIX__F_STR, TIX__C_NAME, .off = F(name)},
-    {"email", TIX__F_STR, TIX__C_TEXT, .off = F(email), .lo = EMAIL_MIN,
+    {"id", TIX__F_ID, 0, F(id)},
+    {"home_city_id", TIX__F_ID, 0, F(home_city_id)},
+    {"name", TIX__F_STR, TIX__C_NAME, F(name)},
+    {"email", TIX__F_STR, TIX__C_TEXT, F(email), .lo = EMAIL_MIN,
      .hi = EMAIL_MAX},
-    {"phone", TIX__F_STR, 0, .off = F(phone)},
-    {"languages", TIX__F_STRLIST, TIX__C_LIST, .off = F(languages),
-     .n_off = F(n_languages), .hi = TIX_NAME_MAX},
-    {"genres", TIX__F_STRLIST, TIX__C_LIST, .off = F(genres),
-     .n_off = F(n_genres), .hi = TIX_NAME_MAX},
+    {"phone", TIX__F_STR, 0, F(phone)},
+    {"languages", TIX__F_STRLIST, TIX__C_LIST, F(languages),
+     .n_off = offsetof(tix_user, n_languages), .hi = TIX_NAME_MAX},
+    {"genres", TIX__F_STRLIST, TIX__C_LIST, F(genres),
+     .n_off = offsetof(tix_user, n_genres), .hi = TIX_NAME_MAX},
 };
 #undef F
 static const tix__rindex user_index[] = {

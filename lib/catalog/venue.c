@@ -31,15 +31,15 @@ static int venue_on_put(tix_db *db, MDB_txn *txn, const void *old, void *rec)
                     : TIX_OK;
 }
 
-#define F(member) offsetof(tix_venue, member)
+#define F(m) .off = offsetof(tix_venue, m), .member = #m
 static const tix__field venue_fields[] = {
-    {"id", TIX__F_ID, 0, .off = F(id)},
-    {"city_id", TIX__F_ID, 0, .off = F(city_id), .fixed = 1},
-    {"venue name", TIX__F_CSTR, TIX__C_NAME, .off = F(name)},
-    {"venue address", TIX__F_CSTR, TIX__C_LINES, .off = F(address), .lo = 0,
+    {"id", TIX__F_ID, 0, F(id)},
+    {"city_id", TIX__F_ID, 0, F(city_id), .fixed = 1},
+    {"venue name", TIX__F_CSTR, TIX__C_NAME, F(name)},
+    {"venue address", TIX__F_CSTR, TIX__C_LINES, F(address), .lo = 0,
      .hi = TIX_ADDRESS_MAX},
-    {"venue lat", TIX__F_F64, TIX__C_REAL, .off = F(lat), .lo = -90, .hi = 90},
-    {"venue lon", TIX__F_F64, TIX__C_REAL, .off = F(lon), .lo = -180,
+    {"venue lat", TIX__F_F64, TIX__C_REAL, F(lat), .lo = -90, .hi = 90},
+    {"venue lon", TIX__F_F64, TIX__C_REAL, F(lon), .lo = -180,
      .hi = 180},
 };
 #undef F
@@ -67,6 +67,11 @@ int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id)
 int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__venue_type, in, id_out);
+}
+
+int tix_venue_validate(const tix_venue *in)
+{
+    return tix__rec_validate(&tix__venue_type, in);
 }
 
 int tix_venue_update(tix_db *db, const tix_venue *in)

@@ -37,6 +37,8 @@ static tix_id id_of(const tix__rectype *t, const void *rec)
 static int range_err(const tix__field *f, int64_t v)
 {
     int code = f->code ? f->code : TIX_ERANGE;
+    if (f->hi >= 9e18 && f->lo == 0)
+        return tix__err(code, "%s %lld is negative", f->name, (long long)v);
     if (f->hi >= 9e18)
         return tix__err(code, "%s %lld is below %.0f", f->name, (long long)v,
                         f->lo);
@@ -75,9 +77,15 @@ int tix__rec_check(const tix__rectype *t, const void *in)
 {
     for (unsigned i = 1; i < t->n_fields; i++) {
         int rc = field_check(&t->fields[i], in);
-        if (rc) return rc;
+        if (rc) return tix__at(rc, "%s", t->fields[i].member);
     }
     return t->check ? t->check(in) : TIX_OK;
+}
+
+int tix__rec_validate(const tix__rectype *t, const void *in)
+{
+    if (!in) return tix__err(TIX_EINVAL, "%s is NULL", t->what);
+    return tix__rec_check(t, in);
 }
 
 /* ---- the codec ------------------------------------------------------- */
@@ -264,11 +272,13 @@ static int index_put(tix_db *db, MDB_txn *txn, const tix__rectype *t, int ix,
     size_t nlen = tix__rec_key(t, ix, rec, nk);
     size_t olen = old ? tix__rec_key(t, ix, old, ok) : 0;
     if (old && olen == nlen && memcmp(ok, nk, nlen) == 0) return TIX_OK;
+    const char *member = t->fields[x->str].member;
     uint8_t idv[8];
     tix__be64_put(idv, id_of(t, rec));
     MDB_val k = {nlen, nk}, v = {sizeof idv, idv};
     int rc = tix__lmdb_put(db, txn, x->table, &k, &v, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST) return key_taken(db, txn, t, x, rec, &k);
+    if (rc == MDB_KEYEXIST)
+        return tix__at(key_taken(db, txn, t, x, rec, &k), "%s", member);
     if (rc) return tix__mdb_err(rc, "index");
     if (!old) return TIX_OK;
     k = (MDB_val){olen, ok};
@@ -290,7 +300,7 @@ int tix__rec_rules(tix_db *db, MDB_txn *txn, const tix__rectype *t,
         tix_id id = CMEMBER(rec, f->off, tix_id);
         MDB_val v;
         int rc = tix__get_id(db, txn, f->ref, id, &v, f->name);
-        if (rc) return tix__ref_err(rc, f->name, id);
+        if (rc) return tix__at(tix__ref_err(rc, f->name, id), "%s", f->member);
     }
     return t->rules ? t->rules(db, txn, rec) : TIX_OK;
 }
@@ -300,9 +310,11 @@ static int fixed_check(const tix__rectype *t, const void *old, const void *in)
     for (unsigned i = 1; i < t->n_fields; i++) {
         const tix__field *f = &t->fields[i];
         if (f->fixed && int_of(f, old) != int_of(f, in))
-            return tix__err(TIX_EINVAL, "%s %llu has %s %lld: it cannot "
-                            "change", t->what, ull(id_of(t, in)), f->name,
-                            (long long)int_of(f, old));
+            return tix__at(tix__err(TIX_EINVAL, "%s %llu has %s %lld: it "
+                                    "cannot change", t->what,
+                                    ull(id_of(t, in)), f->name,
+                                    (long long)int_of(f, old)),
+                           "%s", f->member);
     }
     return TIX_OK;
 }
@@ -339,6 +351,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     struct rec_write *w = arg;
     _Alignas(max_align_t) char rec[TIX__REC_SIZE_MAX];
     memcpy(rec, w->in, w->t->size);
+    MEMBER(rec, w->t->fields[0].off, tix_id) = 0; /* not yet: rules see 0 */
     int rc = tix__rec_rules(db, txn, w->t, rec);
     if (rc == TIX_OK) rc = tix__next_id(db, txn, w->t->table, &w->id);
     if (rc) return rc;
@@ -379,7 +392,7 @@ int tix__rec_create(tix_db *db, const tix__rectype *t, const void *in,
     int rc = write_args(db, t, in);
     if (rc) return rc;
     struct rec_write w = {t, in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__write_join(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -389,7 +402,7 @@ int tix__rec_update(tix_db *db, const tix__rectype *t, const void *in)
     int rc = write_args(db, t, in);
     if (rc) return rc;
     struct rec_write w = {t, in, id_of(t, in)};
-    return tix__write(db, update_txn, &w);
+    return tix__write_join(db, update_txn, &w);
 }
 
 /* ---- reads ----------------------------------------------------------- */

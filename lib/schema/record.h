@@ -57,6 +57,7 @@ typedef struct tix__field {
                          check here; the rules hook may check more) */
     int code;         /* RANGE: the code of an input outside lo..hi when
                          not TIX_ERANGE (a kind out of its enum: EINVAL) */
+    const char *member; /* its C member, for tix_errfield(): "lat" */
 } tix__field;
 
 /* A unique index: key -> record id (8 bytes, big-endian). The key is the
@@ -148,7 +149,10 @@ int tix__rec_put(tix_db *db, MDB_txn *txn, const tix__rectype *t,
  * t->rules. Writes run them; so does tix check. */
 int tix__rec_rules(tix_db *db, MDB_txn *txn, const tix__rectype *t,
                    const void *rec);
-/* Checks @p in against the field table and t->check. */
+/* Checks @p in against the field table and t->check; tix_errfield()
+ * names the member at fault. */
 int tix__rec_check(const tix__rectype *t, const void *in);
+/* tix__rec_check for a public tix_<noun>_validate(). */
+int tix__rec_validate(const tix__rectype *t, const void *in);
 
 #endif

@@ -234,6 +234,11 @@ int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
 {
     struct tix_engine *en = db->engine;
     if (!en) return tix__err(TIX_EPERM, "seat engine unavailable: store is read-only");
+    /* Every seat call comes here first. Inside a batch it would cache (and
+     * initialise in seats.map) what a rollback undoes, and a confirm would
+     * wait for a committer that waits for the batch. */
+    int rc = tix__batch_refuse(db, "holds, confirms and the other seat calls");
+    if (rc) return rc;
     const tix__show_entry *e = table_find(
         atomic_load_explicit(&en->shows, memory_order_acquire), show_id);
     if (e) {
@@ -241,7 +246,6 @@ int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
         return check_not_reclaimed(db, e, now);
     }
     pthread_mutex_lock(&en->lock);
-    int rc = TIX_OK;
     e = table_find(atomic_load(&en->shows), show_id);
     if (!e) {
         tix__show_entry *ne;

@@ -126,13 +126,17 @@ int tix__copy_store(tix_db *db, int fd)
 int tix_db_backup(tix_db *db, const char *dest_dir)
 {
     TIX__ARG(db);
+    /* A copy sees only committed data, and adopting a map another process
+     * grew needs the txn lock the batch holds. */
+    int rc = tix__batch_refuse(db, "tix_db_backup");
+    if (rc) return rc;
     if (!dest_dir || !*dest_dir)
         return tix__err(TIX_EINVAL, "dest_dir is empty");
     if (strlen(dest_dir) > PATH_MAX - 32)
         return tix__err(TIX_ETOOLONG, "dest_dir longer than %d bytes",
                         PATH_MAX - 32);
     char final[PATH_MAX], partial[PATH_MAX];
-    int rc = prepare_dest(db, dest_dir, final, partial);
+    rc = prepare_dest(db, dest_dir, final, partial);
     if (rc) return rc;
     int fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return errno_err(errno, "cannot create", partial);

@@ -454,8 +454,48 @@ static int grow_map(tix_db *db)
     return rc;
 }
 
+/* ---- batches: the calling thread's, found without locks ---------------- */
+
+#define BATCH_DEPTH_MAX 32
+
+/* One thread's batch on one store. */
+typedef struct batch {
+    tix_db *db;
+    struct batch *next; /* the same thread's batches on other stores */
+    int depth;          /* levels open; 1 = only the outermost */
+    int map_full;       /* a write inside ran out of map: grow at the end */
+    MDB_txn *level[BATCH_DEPTH_MAX]; /* level[0]: the root transaction */
+    /* Each nested level's observer marks, taken when it began. */
+    size_t marks[BATCH_DEPTH_MAX][TIX__OBSERVERS_MAX];
+    MDB_txn *top; /* innermost open: the last level's, or a joined write's */
+} batch;
+
+/* Only the owning thread ever reads or writes its list, so a lookup is a
+ * thread-local load (the hot paths make one: tix__batch_refuse). */
+static _Thread_local batch *tl_batches;
+
+static batch *batch_of(const tix_db *db)
+{
+    for (batch *b = tl_batches; b; b = b->next)
+        if (b->db == db) return b;
+    return NULL;
+}
+
+static int batch_lends(const batch *b, const MDB_txn *txn)
+{
+    if (txn == b->top) return 1;
+    for (int i = 0; i < b->depth; i++)
+        if (txn == b->level[i]) return 1;
+    return 0;
+}
+
 int tix__read_begin(tix_db *db, MDB_txn **txn)
 {
+    batch *b = batch_of(db);
+    if (b) {
+        *txn = b->top;
+        return TIX_OK;
+    }
     for (int attempt = 0;; attempt++) {
         pthread_rwlock_rdlock(&db->txn_lock);
         int rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, txn);
@@ -471,6 +511,8 @@ int tix__read_begin(tix_db *db, MDB_txn **txn)
 
 void tix__read_end(tix_db *db, MDB_txn *txn)
 {
+    batch *b = batch_of(db);
+    if (b && batch_lends(b, txn)) return;
     mdb_txn_abort(txn);
     pthread_rwlock_unlock(&db->txn_lock);
 }
@@ -549,6 +591,14 @@ static void obs_undo(tix_db *db, const size_t marks[TIX__OBSERVERS_MAX])
         if (db->obs[i]->undo) db->obs[i]->undo(db, marks[i]);
 }
 
+static void obs_savepoint(tix_db *db, size_t marks[TIX__OBSERVERS_MAX])
+{
+    for (int i = 0; i < db->n_obs; i++) {
+        marks[i] = 0;
+        if (db->obs[i]->savepoint) db->obs[i]->savepoint(db, &marks[i]);
+    }
+}
+
 int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
                   unsigned flags)
 {
@@ -582,40 +632,58 @@ int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table)
     return rc;
 }
 
-int tix__write(tix_db *db, tix_write_fn fn, void *arg)
+/* Begins a root write transaction: the txn lock for reading, the
+ * observers' enter and begin. Undone by write_end. */
+static int write_begin(tix_db *db, MDB_txn **txn)
 {
-    if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
     for (int attempt = 0;; attempt++) {
-        MDB_txn *txn;
         pthread_rwlock_rdlock(&db->txn_lock);
         obs_enter(db);
-        int rc = mdb_txn_begin(db->env, NULL, 0, &txn);
-        if (rc) {
-            obs_leave(db);
-            pthread_rwlock_unlock(&db->txn_lock);
-            if (rc == MDB_MAP_RESIZED && attempt < 8) {
-                adopt_map_size(db);
-                continue;
-            }
-            return tix__mdb_err(rc, "begin write transaction");
+        int rc = mdb_txn_begin(db->env, NULL, 0, txn);
+        if (rc == 0) {
+            tix__map_full_clear();
+            obs_begin(db);
+            return TIX_OK;
         }
-        tix__map_full_clear();
-        obs_begin(db);
-        rc = fn(db, txn, arg);
-        if (rc == TIX_OK) rc = obs_precommit(db, txn);
-        int committed = 0;
-        if (rc == TIX_OK) {
-            int mrc = mdb_txn_commit(txn);
-            if (mrc) rc = tix__mdb_err(mrc, "commit");
-            committed = mrc == 0;
-        } else {
-            mdb_txn_abort(txn);
-        }
-        int orc = obs_postcommit(db, committed);
-        if (rc == TIX_OK) rc = orc;
         obs_leave(db);
         pthread_rwlock_unlock(&db->txn_lock);
-        if (rc == TIX_OK) obs_committed(db);
+        if (rc == MDB_MAP_RESIZED && attempt < 8) {
+            adopt_map_size(db);
+            continue;
+        }
+        return tix__mdb_err(rc, "begin write transaction");
+    }
+}
+
+/* Commits (when @p rc is TIX_OK: the observers' precommit first) or
+ * aborts a root write transaction (any other @p rc, returned as is), and
+ * ends it; returns the outcome. */
+static int write_end(tix_db *db, MDB_txn *txn, int rc)
+{
+    if (rc == TIX_OK) rc = obs_precommit(db, txn);
+    int committed = 0;
+    if (rc == TIX_OK) {
+        int mrc = mdb_txn_commit(txn);
+        if (mrc) rc = tix__mdb_err(mrc, "commit");
+        committed = mrc == 0;
+    } else {
+        mdb_txn_abort(txn);
+    }
+    int orc = obs_postcommit(db, committed);
+    if (rc == TIX_OK) rc = orc;
+    obs_leave(db);
+    pthread_rwlock_unlock(&db->txn_lock);
+    if (rc == TIX_OK) obs_committed(db);
+    return rc;
+}
+
+static int write_alone(tix_db *db, tix_write_fn fn, void *arg)
+{
+    for (int attempt = 0;; attempt++) {
+        MDB_txn *txn;
+        int rc = write_begin(db, &txn);
+        if (rc) return rc;
+        rc = write_end(db, txn, fn(db, txn, arg));
         /* Grow only when LMDB's map is what is full: a full disk (ENOSPC,
          * also TIX_EFULL) used to double the map on every retry until the
          * mmap failed (issue 8, found by tests/test_hostile.c). */
@@ -625,6 +693,179 @@ int tix__write(tix_db *db, tix_write_fn fn, void *arg)
         }
         return rc;
     }
+}
+
+int tix__write(tix_db *db, tix_write_fn fn, void *arg)
+{
+    if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
+    int rc = tix__batch_refuse(db, "this write (only catalog writes join a "
+                                   "batch)");
+    return rc ? rc : write_alone(db, fn, arg);
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* Rolls back every batch the exiting thread left open: otherwise LMDB's
+ * write lock would stay taken and every other writer would wait forever. */
+static pthread_key_t batch_key;
+static pthread_once_t batch_key_once = PTHREAD_ONCE_INIT;
+static int batch_end(batch *b, int commit);
+
+static void batch_thread_exit(void *unused)
+{
+    (void)unused;
+    while (tl_batches) batch_end(tl_batches, 0);
+}
+
+static void batch_key_init(void)
+{
+    pthread_key_create(&batch_key, batch_thread_exit);
+}
+
+int tix__batch_refuse(tix_db *db, const char *what)
+{
+    if (!tl_batches || !batch_of(db)) return TIX_OK;
+    return tix__err(TIX_ESTATE, "%s cannot run while this thread has a batch "
+                    "open (tix_db_begin): commit or roll it back first", what);
+}
+
+/* A write that joins a batch: a nested transaction of the innermost one. */
+static int batch_write(batch *b, tix_write_fn fn, void *arg)
+{
+    tix_db *db = b->db;
+    size_t marks[TIX__OBSERVERS_MAX];
+    obs_savepoint(db, marks);
+    MDB_txn *parent = b->top, *txn;
+    int mrc = mdb_txn_begin(db->env, parent, 0, &txn);
+    if (mrc) return tix__mdb_err(mrc, "begin a write inside the batch");
+    b->top = txn;
+    tix__map_full_clear();
+    int rc = fn(db, txn, arg);
+    b->top = parent;
+    if (rc == TIX_OK) {
+        mrc = mdb_txn_commit(txn); /* into the parent; aborts on failure */
+        if (mrc) rc = tix__mdb_err(mrc, "write inside the batch");
+    } else {
+        mdb_txn_abort(txn);
+    }
+    if (rc == TIX_OK) return TIX_OK;
+    obs_undo(db, marks);
+    if (rc == TIX_EFULL && tix__map_full_seen()) {
+        /* LMDB cannot grow the map under an open transaction. */
+        b->map_full = 1;
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s", tix_errmsg());
+        rc = tix__err(TIX_EFULL, "%s; the map cannot grow while a batch is "
+                      "open: roll the batch back (that grows it) and run it "
+                      "again", msg);
+    }
+    return rc;
+}
+
+int tix__write_join(tix_db *db, tix_write_fn fn, void *arg)
+{
+    if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
+    batch *b = tl_batches ? batch_of(db) : NULL;
+    return b ? batch_write(b, fn, arg) : write_alone(db, fn, arg);
+}
+
+static void batch_unlink(batch *b)
+{
+    for (batch **p = &tl_batches; *p; p = &(*p)->next)
+        if (*p == b) {
+            *p = b->next;
+            break;
+        }
+}
+
+/* Ends the outermost level: commits or rolls back the root transaction,
+ * then grows the map if a write inside found it full. The batch is gone
+ * whatever the outcome. */
+static int batch_end(batch *b, int commit)
+{
+    tix_db *db = b->db;
+    batch_unlink(b);
+    int full = b->map_full;
+    /* Aborting the root aborts the levels still open under it. */
+    enum { ROLLBACK = 1 }; /* no TIX_E* code: those are negative */
+    int rc = write_end(db, b->level[0], commit ? TIX_OK : ROLLBACK);
+    if (rc == ROLLBACK) rc = TIX_OK; /* rolled back, as asked */
+    if (rc == TIX_EFULL && tix__map_full_seen()) full = 1;
+    free(b);
+    if (full) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", tix_errmsg());
+        grow_map(db); /* best effort: the next attempt fits or fails again */
+        if (rc) tix__err(rc, "%s", msg);
+    }
+    return rc;
+}
+
+int tix_db_begin(tix_db *db)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
+    batch *b = batch_of(db);
+    if (b) { /* a nested level */
+        if (b->depth == BATCH_DEPTH_MAX)
+            return tix__err(TIX_ELIMIT, "batches nest at most %d deep",
+                            BATCH_DEPTH_MAX);
+        MDB_txn *txn;
+        obs_savepoint(db, b->marks[b->depth]);
+        int mrc = mdb_txn_begin(db->env, b->top, 0, &txn);
+        if (mrc) return tix__mdb_err(mrc, "begin a nested batch");
+        b->level[b->depth++] = txn;
+        b->top = txn;
+        return TIX_OK;
+    }
+    pthread_once(&batch_key_once, batch_key_init);
+    if (!(b = calloc(1, sizeof *b))) return tix__err(TIX_ENOMEM, "out of memory");
+    int rc = write_begin(db, &b->level[0]);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    b->db = db;
+    b->depth = 1;
+    b->top = b->level[0];
+    b->next = tl_batches;
+    tl_batches = b;
+    pthread_setspecific(batch_key, b); /* any non-NULL: runs the destructor */
+    return TIX_OK;
+}
+
+int tix_db_commit(tix_db *db)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    batch *b = batch_of(db);
+    if (!b) return tix__err(TIX_ESTATE, "no batch is open on this thread");
+    if (b->depth == 1) return batch_end(b, 1);
+    MDB_txn *txn = b->level[--b->depth];
+    b->top = b->level[b->depth - 1];
+    int mrc = mdb_txn_commit(txn); /* into the level above */
+    if (mrc == 0) return TIX_OK;
+    obs_undo(db, b->marks[b->depth]);
+    return tix__mdb_err(mrc, "commit a nested batch (its changes are "
+                        "dropped; the batch above stays open)");
+}
+
+int tix_db_rollback(tix_db *db)
+{
+    if (!db) return tix__err(TIX_EINVAL, "db is NULL");
+    batch *b = batch_of(db);
+    if (!b) return tix__err(TIX_ESTATE, "no batch is open on this thread");
+    if (b->depth == 1) return batch_end(b, 0);
+    MDB_txn *txn = b->level[--b->depth];
+    b->top = b->level[b->depth - 1];
+    mdb_txn_abort(txn);
+    obs_undo(db, b->marks[b->depth]);
+    return TIX_OK;
+}
+
+void tix__batch_abandon(tix_db *db)
+{
+    batch *b = batch_of(db);
+    if (b) batch_end(b, 0);
 }
 
 /* ---- record helpers -------------------------------------------------- */

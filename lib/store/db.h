@@ -49,6 +49,10 @@ typedef struct tix__txn_observer {
     int (*change)(tix_db *db, int op, int table, unsigned flags,
                   const MDB_val *k, const MDB_val *v, size_t *mark);
     void (*undo)(tix_db *db, size_t mark);
+    /* A batch level or a write inside a batch (tix_db_begin) starts:
+     * @p mark is set so that undo(mark) later forgets every change made
+     * from here on, when that part of the batch is rolled back. */
+    void (*savepoint)(tix_db *db, size_t *mark);
     int (*precommit)(tix_db *db, MDB_txn *txn); /* non-OK aborts */
     int (*postcommit)(tix_db *db, int committed);
     void (*committed)(tix_db *db);        /* after leave, on success */
@@ -112,16 +116,48 @@ int tix__db_open_here(dev_t dev, ino_t ino);
  * the data.mdb at @p data_path, or open as @p fd when fd >= 0. */
 int tix__db_nolock_reader(const char *data_path, int fd);
 
-/* Read transactions. Pair every successful begin with tix__read_end. */
+/* Read transactions. Pair every successful begin with tix__read_end. On
+ * a thread with a batch open on @p db, begin lends the batch's innermost
+ * transaction (reads see the batch's writes) and end gives it back. */
 int tix__read_begin(tix_db *db, MDB_txn **txn);
 void tix__read_end(tix_db *db, MDB_txn *txn);
 
 /* Runs @p fn inside one write transaction and commits it. If the map is
  * full it aborts, grows the map and runs @p fn again, so @p fn must have no
  * effect outside the transaction until it returns TIX_OK. A non-OK return
- * from @p fn aborts the transaction and is returned as is. */
+ * from @p fn aborts the transaction and is returned as is.
+ * While the calling thread has a batch open on @p db (tix_db_begin) it
+ * refuses with TIX_ESTATE: only the writes below may join a batch. */
 typedef int (*tix_write_fn)(tix_db *db, MDB_txn *txn, void *arg);
 int tix__write(tix_db *db, tix_write_fn fn, void *arg);
+
+/* ---- batches (tix_db_begin, tix.h "Batches") ----------------------------
+ * A batch is one LMDB write transaction that stays open across calls of
+ * the thread that began it; each level of a nested batch is a nested
+ * LMDB transaction, and so is every write that joins it, so that a write
+ * that fails inside leaves the batch as it was. Reads of that thread
+ * (tix__read_begin) read the batch's innermost transaction: they see its
+ * uncommitted writes. Other threads see none of it and wait for LMDB's
+ * write lock. */
+
+/* Like tix__write, but joins the calling thread's batch of @p db when one
+ * is open (@p fn runs in a nested transaction of the batch: a failure
+ * undoes what it did and keeps the batch). For the catalog writes, whose
+ * only effects are on LMDB (and what the observers log of it): no caller
+ * may keep anything of a joined write but its return value before the
+ * batch commits. */
+int tix__write_join(tix_db *db, tix_write_fn fn, void *arg);
+
+/* TIX_ESTATE, with a message naming @p what, when the calling thread has a
+ * batch open on @p db; TIX_OK otherwise. For the calls that must not run
+ * inside a batch: the seat engine (whose seats.map and caches would keep
+ * what a rollback undoes, and whose confirms commit on another thread
+ * that waits for the batch's write lock), flushes and copies. */
+int tix__batch_refuse(tix_db *db, const char *what);
+
+/* At close: rolls back every level of the calling thread's batch of @p db,
+ * if it has one. */
+void tix__batch_abandon(tix_db *db);
 
 /* ---- the store's write primitives ---------------------------------------
  * Every LMDB write goes through these, so that every observer sees it.

@@ -864,6 +864,13 @@ static void capture_undo(tix_db *db, size_t mark)
     if (db->jr && db->jr->capturing) db->jr->len = mark;
 }
 
+/* A batch level or a write inside a batch starts (tix__txn_observer
+ * .savepoint): capture_undo(mark) drops what is logged from here on. */
+static void capture_mark(tix_db *db, size_t *mark)
+{
+    *mark = db->jr ? db->jr->len : 0;
+}
+
 /* Where a record of @p need bytes goes: its offset, and in *wrap where the
  * wrap marker goes (0: none). 0 when the ring has no room for it. */
 static uint64_t place(struct tix_journal *j, uint64_t need, uint64_t *wrap)
@@ -1049,6 +1056,7 @@ static const tix__txn_observer journal_observer = {
     .begin = journal_txn_begin,
     .change = capture,
     .undo = capture_undo,
+    .savepoint = capture_mark,
     .precommit = journal_precommit,
     .postcommit = journal_postcommit,
 };

@@ -31,10 +31,12 @@ static int put_key(tix_db *db, MDB_txn *txn, const tix__names *f,
     int rc = tix__lmdb_put(db, txn, f->index, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
         if (owner == 0)
-            return tix__err(TIX_EEXISTS, "a %s named \"%s\" already exists",
-                            f->what, name);
-        return tix__err(TIX_EEXISTS, "%s %llu already has a %s named \"%s\"",
-                        f->owner, (unsigned long long)owner, f->what, name);
+            tix__err(TIX_EEXISTS, "a %s named \"%s\" already exists",
+                     f->what, name);
+        else
+            tix__err(TIX_EEXISTS, "%s %llu already has a %s named \"%s\"",
+                     f->owner, (unsigned long long)owner, f->what, name);
+        return tix__at(TIX_EEXISTS, "name");
     }
     return rc ? tix__mdb_err(rc, "name index") : TIX_OK;
 }

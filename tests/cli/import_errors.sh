@@ -36,12 +36,15 @@ cat > "$L" <<'JSON'
 }
 JSON
 expect_rc 4 "$TIX" import "$L"
-expect_match "layout.json:5: venue.lat: must be in -90..90" "$ERR" "lat range"
-expect_match "layout.json:10: screens\[0\].tiers\[0\].price_minor: must be in 0" "$ERR" "price"
-expect_match "layout.json:10: screens\[0\].tiers\[0\].currency: must be an ISO 4217" "$ERR" "currency"
-expect_match "layout.json:13: screens\[0\].rows\[0\].seats\[2\]: must be in 1\.\." "$ERR" "seat 0"
+# The library's own rules (its validators), each at its field, with the
+# file's form errors in the same run.
+expect_match "layout.json:5: venue.lat: TIX_ERANGE: venue lat 95 is not in -90..90" "$ERR" "lat range"
+expect_match "layout.json:10: screens\[0\].tiers\[0\].price_minor: TIX_ERANGE: tier price_minor -5 is negative" "$ERR" "price"
+expect_match "layout.json:10: screens\[0\].tiers\[0\].currency: TIX_EINVAL: tier currency must be three letters A-Z" "$ERR" "currency"
+expect_match "layout.json:13: screens\[0\].rows\[0\].seats\[2\]: TIX_EINVAL: .*number is 0" "$ERR" "seat 0"
 expect_match "layout.json:14: screens\[0\].rows\[1\].tier: no tier with key \"gold\"" "$ERR" "tier key"
-expect_match "layout.json:16: screens\[0\].rows\[3\].label: must be 1\.\.8 bytes" "$ERR" "label length"
+expect_match "layout.json:15: screens\[0\].rows\[2\].seats\[0\]: TIX_EEXISTS: .*seat A-5 is already" "$ERR" "duplicate seat"
+expect_match "layout.json:16: screens\[0\].rows\[3\].label: TIX_ETOOLONG: row \"TOOLONGLABEL\": .*longer than 8 bytes" "$ERR" "label length"
 expect_match "layout.json:17: screens\[0\].rows\[4\].colour: unknown field" "$ERR" "unknown field"
 expect_match "layout.json:17: screens\[0\].rows\[4\].seats\[0\]: an item is a number, or an object with exactly one" "$ERR" "gap+aisle"
 expect_match "nothing imported" "$ERR" "summary"
@@ -65,7 +68,8 @@ expect_rc 4 "$TIX" --json import "$L"
 expect_eq 1 "$(json 'j["error"]["count"]')" "one duplicate"
 expect_eq 10 "$(json 'j["error"]["errors"][0]["line"]')" "duplicate line"
 expect_eq "screens[0].rows[1].seats[0]" "$(json 'j["error"]["errors"][0]["field"]')" "duplicate field"
-expect_match "A 10 appears twice" "$(json 'j["error"]["errors"][0]["message"]')" "duplicate message"
+expect_match "seat A-10 is already" "$(json 'j["error"]["errors"][0]["message"]')" "duplicate message"
+expect_eq TIX_EEXISTS "$(json 'j["error"]["errors"][0]["code"]')" "duplicate code"
 
 # Missing sections and a wrong format name.
 printf '{"format": "tix-layout-2"}\n' > "$L"

@@ -101,7 +101,8 @@ def test_add_rows_input_forms(db):
     s = tix.Screen.create(db, v, "S")
     t = s.add_tier("T", 100, "EUR")
     first = s.add_rows([
-        ("A", [tix.SeatSpec(1, x=1, tier=t), tix.SeatSpec(2, x=2, tier=t)]),
+        ("A", [tix.SeatSpec(1, x=1, y=3, tier=t),
+               tix.SeatSpec(2, x=2, y=3, tier=t)]),
         {"label": "B", "seats": [{"number": 1, "x": 1.0, "y": 1.0, "tier_id": t.id},
                                  (2, 2.0, 1.0, t, tix.SeatFlag.AISLE)]},
     ])
@@ -111,9 +112,25 @@ def test_add_rows_input_forms(db):
     assert [x.label for x in seats] == ["A1", "A2", "B1", "B2", "C1", "C2", "C3"]
     assert seats[3].flags == tix.SeatFlag.AISLE
     with pytest.raises(tix.Exists):
-        s.add_rows([("A", [tix.SeatSpec(1, tier=t)])])
+        s.add_rows([("A", [tix.SeatSpec(1, x=9, tier=t)])])
+    with pytest.raises(tix.Exists, match="position of seat C-1"):
+        s.add_rows([("D", [tix.SeatSpec(1, x=1, tier=t)])])
     with pytest.raises(tix.InvalidArgument):
         s.add_rows([])
+
+
+def test_one_currency_per_screen(db):
+    c = tix.Place.create(db, "X")
+    st = tix.Place.create(db, "Y", parent=c)
+    ct = tix.Place.create(db, "Z", parent=st)
+    s = tix.Screen.create(db, tix.Venue.create(db, ct, "V"), "S")
+    gold = s.add_tier("Gold", 100, "EUR")
+    with pytest.raises(tix.InvalidArgument, match="differs from EUR"):
+        s.add_tier("Silver", 50, "USD")
+    with pytest.raises(tix.InvalidArgument, match="share one currency"):
+        gold.update(currency="GBP")  # the only tier: allowed...
+        s.add_tier("Silver", 50, "EUR")
+    assert [t.currency for t in tix.Tier.list(db, s)] == ["GBP"]
 
 
 def test_layout_frozen_after_show(city):

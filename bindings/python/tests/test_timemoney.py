@@ -29,7 +29,9 @@ def test_money_in_each_currencys_decimals():
 
 
 def test_tier_price_text_and_unknown_currency(city):
-    yen = city.screen.add_tier("Yen", 1800, "JPY")
+    # A screen's tiers share one currency: yen get a screen of their own.
+    yen = tix.Screen.create(city.db, city.venue, "Yen Hall").add_tier(
+        "Yen", 1800, "JPY")
     assert yen.price == "JPY 1800"
     assert city.gold.price == "INR 280.00"
     with pytest.raises(tix.InvalidArgument, match="XYZ"):

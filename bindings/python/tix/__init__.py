@@ -21,7 +21,7 @@ from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      TooLong, BadUTF8, OutOfRange, Overlap, Permission,
                      Already, BadCode, Version, Again, Limit, State, TimedOut,
                      PriceMismatch, CheckedIn)
-from .db import open, restore, Database, Durability
+from .db import open, restore, Database, Durability, Batch
 from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
 from .seats import (Hold, PendingConfirm, Booking, BookingStatus, BookedSeat,
@@ -42,7 +42,7 @@ def version():
 __version__ = version()
 
 __all__ = [
-    "open", "restore", "Database", "Durability", "version", "LIB_PATH",
+    "open", "restore", "Database", "Durability", "Batch", "version", "LIB_PATH",
     "Place", "PlaceKind", "Venue", "Screen", "Tier", "Seat", "SeatSpec",
     "SeatFlag", "Movie", "Show", "User",
     "Hold", "PendingConfirm", "Booking", "BookingStatus", "BookedSeat",

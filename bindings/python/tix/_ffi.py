@@ -62,6 +62,7 @@ CDEF = r"""
 #define TIX_TEXT_MAX 4096
 #define TIX_LIST_MAX 32
 #define TIX_ROW_LABEL_MAX 8
+#define TIX_SCREEN_SEATS_MAX 1000000
 #define TIX_TZ_NAME_MAX 64
 #define TIX_MONEY_TEXT_MAX 32
 #define TIX_SHOW_ALLOW_PAST 0x1
@@ -536,13 +537,18 @@ typedef struct tix_venue_near_list {
 const char *tix_version(void);
 const char *tix_strerror(int code);
 const char *tix_errmsg(void);
+const char *tix_errfield(void);
 void tix_config_init(tix_config *cfg);
 int tix_db_open(const char *path, const tix_config *cfg, tix_db **out);
 void tix_db_close(tix_db *db);
 const char *tix_db_path(const tix_db *db);
 int64_t tix_db_now(const tix_db *db);
 int tix_db_sync(tix_db *db);
+int tix_db_begin(tix_db *db);
+int tix_db_commit(tix_db *db);
+int tix_db_rollback(tix_db *db);
 int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out);
+int tix_place_validate(const tix_place *in);
 int tix_place_get(tix_db *db, tix_id id, tix_place **out);
 int tix_place_update(tix_db *db, const tix_place *in);
 int tix_place_list_by_parent(tix_db *db, tix_id parent_id, tix_place_list **out);
@@ -551,18 +557,21 @@ void tix_place_list_free(tix_place_list *l);
 int tix_tz_offset(const char *zone, int64_t t, int32_t *utc_offset_min);
 int tix_place_utc_offset(tix_db *db, tix_id place_id, int64_t t, int32_t *utc_offset_min);
 int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out);
+int tix_venue_validate(const tix_venue *in);
 int tix_venue_get(tix_db *db, tix_id id, tix_venue **out);
 int tix_venue_update(tix_db *db, const tix_venue *in);
 int tix_venue_list_by_city(tix_db *db, tix_id city_id, tix_venue_list **out);
 void tix_venue_free(tix_venue *v);
 void tix_venue_list_free(tix_venue_list *l);
 int tix_screen_create(tix_db *db, const tix_screen *in, tix_id *id_out);
+int tix_screen_validate(const tix_screen *in);
 int tix_screen_get(tix_db *db, tix_id id, tix_screen **out);
 int tix_screen_update(tix_db *db, const tix_screen *in);
 int tix_screen_list_by_venue(tix_db *db, tix_id venue_id, tix_screen_list **out);
 void tix_screen_free(tix_screen *s);
 void tix_screen_list_free(tix_screen_list *l);
 int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out);
+int tix_tier_validate(const tix_tier *in);
 int tix_tier_get(tix_db *db, tix_id id, tix_tier **out);
 int tix_tier_update(tix_db *db, const tix_tier *in);
 int tix_tier_list_by_screen(tix_db *db, tix_id screen_id, tix_tier_list **out);
@@ -572,6 +581,7 @@ int tix_currency_exponent(const char *code);
 int tix_money_format(int64_t amount_minor, const char *currency, char *buf, size_t cap);
 int tix_money_parse(const char *text, const char *currency, int64_t *amount_minor);
 int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows, size_t nrows, uint32_t *first_index_out);
+int tix_seat_rows_validate(const tix_row_spec *rows, size_t nrows, uint32_t *total);
 int tix_seat_list_by_screen(tix_db *db, tix_id screen_id, tix_seat_list **out);
 void tix_seat_list_free(tix_seat_list *l);
 int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out);

@@ -434,8 +434,10 @@ class Seat(Record):
 
         @rows: iterable of (label, seats) pairs (or dicts with "label" and
         "seats"); each seat is a SeatSpec, a dict of its fields, a tuple
-        (number, x, y, tier, flags), or just a seat number (x = number, tier
-        = @tier). Returns the index of the first new seat."""
+        (number, x, y, tier, flags), or just a seat number (x = number,
+        y = 0, tier = @tier). No two seats of a screen may share a row and
+        number, or a position (tix.Exists). Returns the index of the first
+        new seat."""
         keep = Keep()
         crows = []
         default_tier = tier

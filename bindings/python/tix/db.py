@@ -11,6 +11,11 @@ for the group commit and its fsync), PendingConfirm.wait(), outbox waits --
 let other Python threads run, and confirms from many threads land in the
 same LMDB commit.
 
+Batches (``with db.batch():``) belong to the thread that opened them: the
+catalog writes of that thread inside the block are one transaction, other
+threads neither see nor join it (their writes wait for it), and close()
+from another thread waits for it to end.
+
 Records (Place, Show, Booking, ...) are plain Python copies and may be
 passed between threads freely. A Hold serialises its own operations with a
 lock (two threads confirming the same Hold object run one after the other).
@@ -122,6 +127,7 @@ class Database:
         self._idle = threading.Event()
         self._active = 0
         self._closing = False
+        self._batches = {}  # thread ident -> batch levels it has open
 
     # ---- the guard every call goes through -------------------------------
     def _acquire(self):
@@ -166,6 +172,10 @@ class Database:
             if self._closing:
                 return
             self._closing = True
+            # This thread's own batch cannot end while it waits here:
+            # tix_db_close rolls it back instead. Other threads' batches
+            # are waited for, like calls in flight.
+            self._active -= self._batches.pop(threading.get_ident(), 0)
             busy = self._active > 0
         if busy:
             self._idle.wait()
@@ -240,6 +250,58 @@ class Database:
         out = ffi.new("tix_commit_stats *")
         self._call("tix_db_commit_stats", out)
         return _struct_dict(out[0])
+
+    def batch(self):
+        """A batch: the catalog writes of this thread inside the `with`
+        block are one transaction (tix_db_begin), committed when the block
+        ends and rolled back if it raises, so the store has all of them or
+        none::
+
+            with db.batch():
+                venue = tix.Venue.create(db, city, "Lotus", lat=19.1, lon=72.8)
+                screen = venue.add_screen("Screen 4")
+                ...
+
+        Inside, this thread's reads see the batch's writes; a call that
+        fails changes nothing and the batch goes on (catch the exception to
+        keep going). Seat calls (holds, confirms, availability, ...),
+        sync() and backup() raise tix.State while a batch is open. Other
+        threads' writes wait for the batch to end. Batches nest: an inner
+        one is a savepoint that its own rollback undoes. Batch.rollback()
+        (or commit()) ends the batch before the block does, e.g. for a dry
+        run. See tix.h, "Batches"."""
+        from .discover import require
+        require("tix_db_begin")
+        return Batch(self)
+
+    def _batch_begin(self):
+        ptr = self._acquire()  # held until the batch ends: close() waits
+        rc = lib.tix_db_begin(ptr)
+        if rc < 0:
+            self._release()
+            raise error_for(rc, "tix_db_begin")
+        tid = threading.get_ident()
+        with self._lock:
+            self._batches[tid] = self._batches.get(tid, 0) + 1
+
+    def _batch_end(self, commit):
+        """Ends this thread's innermost batch level. False when close()
+        ended it already (rolled back)."""
+        tid = threading.get_ident()
+        with self._lock:
+            if not self._batches.get(tid):
+                return False
+            ptr = self._ptr
+        name = "tix_db_commit" if commit else "tix_db_rollback"
+        rc = getattr(lib, name)(ptr)
+        with self._lock:
+            self._batches[tid] -= 1
+            if not self._batches[tid]:
+                del self._batches[tid]
+        self._release()
+        if rc < 0:
+            raise error_for(rc, name)
+        return True
 
     # ---- shortcuts to the record classes -------------------------------------
     def place(self, id):
@@ -376,6 +438,52 @@ class Database:
         finally:
             self._release()
         return CheckIn._from_c(out)
+
+
+class Batch:
+    """A batch of catalog writes (Database.batch()): a context manager.
+
+    Entering begins it (tix_db_begin); leaving the block commits it, or
+    rolls it back when the block raised. commit() and rollback() end it
+    early; leaving the block then does nothing more. A failed commit
+    raises, and the batch is rolled back."""
+
+    def __init__(self, db):
+        self._db = db
+        self._open = False
+
+    def __enter__(self):
+        if self._open:
+            raise State("this batch is already open")
+        self._db._batch_begin()
+        self._open = True
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._open:
+            self._end(exc_type is None)
+        return False
+
+    @property
+    def open(self):
+        """True between entering the block and the batch's end."""
+        return self._open
+
+    def commit(self):
+        """Commits the batch now (durable on return, for the outermost)."""
+        self._end(True)
+
+    def rollback(self):
+        """Undoes every write of the batch now."""
+        self._end(False)
+
+    def _end(self, commit):
+        if not self._open:
+            raise State("this batch is not open")
+        self._open = False
+        if not self._db._batch_end(commit) and commit:
+            raise State("the store was closed inside the batch: it was "
+                        "rolled back, nothing was committed")
 
 
 def _clock_adapter(fn):

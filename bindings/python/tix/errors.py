@@ -19,10 +19,13 @@ class Error(Exception):
 
     code = None  # set on each subclass
 
-    def __init__(self, message="", code=None, call=None):
+    def __init__(self, message="", code=None, call=None, field=""):
         if code is not None:
             self.code = code
         self.message = message
+        #: the input field at fault, as the C struct names it ("currency",
+        #: "rows[2].seats[5].number"), or "" (tix_errfield)
+        self.field = field
         self.call = call
         self.name = _strerror(self.code) if self.code is not None else ""
         super().__init__(self.__str__())
@@ -33,7 +36,7 @@ class Error(Exception):
         return self.name
 
     def __reduce__(self):
-        return (type(self), (self.message, self.code, self.call))
+        return (type(self), (self.message, self.code, self.call, self.field))
 
 
 class InvalidArgument(Error, ValueError):
@@ -180,8 +183,9 @@ def error_for(code, call=None):
     """The exception for return code @code, with the calling thread's detail
     message (call it right after the failing C call, in the same thread)."""
     msg = ffi.string(lib.tix_errmsg()).decode("utf-8", "replace")
+    field = ffi.string(lib.tix_errfield()).decode("utf-8", "replace")
     cls = BY_CODE.get(code, Error)
-    return cls(msg, code, call)
+    return cls(msg, code, call, field)
 
 
 def check(rc, call=None):
