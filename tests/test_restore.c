@@ -164,7 +164,8 @@ static int exists(const char *dir, const char *name)
 {
     char path[PATH_MAX];
     struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < sizeof path);
     return lstat(path, &st) == 0;
 }
 

@@ -362,7 +362,7 @@ static int footer(const tzif_block *b, const uint8_t *file_end,
 int tix__tz_offset_tzif(const uint8_t *buf, size_t len, int64_t t,
                         int32_t *utoff_sec)
 {
-    tzif_block b;
+    tzif_block b = {0};
     int rc = block_parse(buf, len, 0, &b);
     if (rc) return rc;
     const char *rule = NULL;

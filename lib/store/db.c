@@ -236,7 +236,8 @@ static int nolock_guard(tix_db *db, unsigned *flags)
 int tix__db_nolock_reader(const char *data_path, int fd)
 {
     int own = fd < 0;
-    if (own && (fd = open(data_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+    if (own && (!data_path ||
+                (fd = open(data_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
         return 0;
     struct flock fl = GUARD_LOCK(F_WRLCK);
     int live = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
