@@ -1,8 +1,11 @@
 /* lib/seats/best.c: best-available rules -- adjacency, tier, nearest the ideal
  * point, fewest stranded single seats, accessible seats only when asked,
  * and every seat of a show sells to best-available parties. */
+#include <stdatomic.h>
 #include <stdio.h>
 
+#include "db.h"
+#include "engine.h"
 #include "engine_fixture.h"
 #include "invariants.h"
 
@@ -361,6 +364,116 @@ static void row_hints_track_run_lengths(void **state)
     tix_hold_free(h);
 }
 
+
+/* ---- tier hints: a sold-out tier refuses in O(1) ----------------------- */
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void sold_out_tier_refuses_from_its_hint(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    hold_all_silver(f, hs, 0); /* one walk failed: Silver is sold out */
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    assert_code(tix_hold_best(f->s.db, f->show, 1, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    /* Gold is not: a request without a tier falls through to it. */
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, NULL, &h));
+    assert_true(tix_hold_seat(h, 0) / 20 >= 5);
+    assert_ok(tix_hold_release(f->s.db, h));
+    tix_hold_free(h);
+    /* A release in this process ends the sell-out at once. */
+    uint32_t a = tix_hold_seat(hs[12], 0);
+    assert_ok(tix_hold_release(f->s.db, hs[12]));
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), a);
+    tix_hold_free(h);
+    for (int i = 0; i < 50; i++) tix_hold_free(hs[i]);
+}
+
+static void sold_out_for_pairs_still_sells_singles(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    hold_all_silver(f, hs, 0);
+    /* Free seat 1 of pair 20 (row B) and seat 0 of pair 30 (row D) by
+     * hand-made single holds: one free single in each of two rows. */
+    uint32_t s20 = tix_hold_seat(hs[20], 0), s30 = tix_hold_seat(hs[30], 1);
+    assert_ok(tix_hold_release(f->s.db, hs[20]));
+    assert_ok(tix_hold_release(f->s.db, hs[30]));
+    uint32_t keep[2] = {s20 + 1, s30 - 1};
+    tix_hold *k1 = fx_hold(f, &keep[0], 1), *k2 = fx_hold(f, &keep[1], 1);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    /* The hint says "longest run 1": singles are still sold. */
+    assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h));
+    tix_hold_free(h);
+    assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h));
+    tix_hold_free(h);
+    assert_code(tix_hold_best(f->s.db, f->show, 1, &silver, &h), TIX_ECONFLICT);
+    tix_hold_free(k1);
+    tix_hold_free(k2);
+    for (int i = 0; i < 50; i++) tix_hold_free(hs[i]);
+}
+
+/* A seat freed behind this process's back (another process's release: the
+ * word changes, this process's hints are not told) is seen within a
+ * second. */
+static void sold_out_hint_ends_within_a_second(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    hold_all_silver(f, hs, 0);
+    const tix__show_entry *e;
+    assert_ok(tix__show_lookup(f->s.db, f->show, &e));
+    for (uint32_t i = 0; i < 2; i++)
+        atomic_store(&((tix__show_entry *)e)->seats[at(2, 9) + i], 0);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    tt_now += 1;
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(2, 9));
+    tix_hold_free(h);
+    for (int i = 0; i < 50; i++) tix_hold_free(hs[i]);
+}
+
+/* A keyed request whose key holds seats of a sold-out tier gets them back:
+ * the hint must not answer it. */
+static void sold_out_tier_keeps_a_keys_seats(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap, .request_key = "cart-9"};
+    tix_hold *first, *again, *h;
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &first));
+    uint32_t rest[98];
+    size_t n = 0;
+    for (uint32_t s = 0; s < 100; s++)
+        if (s != tix_hold_seat(first, 0) && s != tix_hold_seat(first, 1))
+            rest[n++] = s;
+    tix_hold_opts ho = {.ttl = 600};
+    tix_hold *others[10];
+    for (size_t i = 0; i < 98; i += 10) {
+        size_t c = 98 - i < 10 ? 98 - i : 10;
+        assert_ok(tix_hold_create(f->s.db, f->show, rest + i, c, &ho, &others[i / 10]));
+    }
+    tix_best_opts plain = {.tier_id = f->c.tier_cheap};
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &plain, &h), TIX_ECONFLICT);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &plain, &h), TIX_ECONFLICT);
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &again));
+    assert_int_equal(tix_hold_seat(again, 0), tix_hold_seat(first, 0));
+    tix_hold_free(first);
+    tix_hold_free(again);
+    for (size_t i = 0; i < 10; i++) tix_hold_free(others[i]);
+}
+
 /* ---- property: best-available parties sell every seat ----------------- */
 
 #define HOLD_MAX 10 /* tix_config's default hold_max_seats */
@@ -482,6 +595,10 @@ int main(void)
         T(row_hints_see_releases_cancels_and_unblocks),
         T(row_hints_end_when_holds_run_out),
         T(row_hints_track_run_lengths),
+        T(sold_out_tier_refuses_from_its_hint),
+        T(sold_out_for_pairs_still_sells_singles),
+        T(sold_out_hint_ends_within_a_second),
+        T(sold_out_tier_keeps_a_keys_seats),
         T(random_parties_sell_every_seat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

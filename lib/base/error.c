@@ -22,6 +22,15 @@ int tix__err(int code, const char *fmt, ...)
     return code;
 }
 
+int tix__err_str(int code, const char *msg)
+{
+    size_t n = strlen(msg);
+    if (n >= sizeof errmsg) n = sizeof errmsg - 1;
+    memcpy(errmsg, msg, n);
+    errmsg[n] = 0;
+    return code;
+}
+
 const char *tix_errmsg(void) { return errmsg; }
 
 const char *tix_strerror(int code)
