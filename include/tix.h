@@ -636,6 +636,44 @@ TIX_API int tix_show_list_by_venue(tix_db *db, tix_id venue_id,
                                    uint32_t date, tix_show_list **out);
 TIX_API void tix_show_free(tix_show *s);
 TIX_API void tix_show_list_free(tix_show_list *l);
+
+/**
+ * Per-customer caps: at most @p max_seats seats booked per user for show
+ * @p show_id (tix_show_set_user_cap), or for all shows of a movie together
+ * (tix_movie_set_user_cap); 0 removes the cap. Both may apply to one
+ * confirm. Seats already booked count: setting a cap recounts them (a walk
+ * of the show's bookings; for a movie, of its shows'), so a cap set below
+ * what a user already has lets that user book nothing more.
+ *
+ * The count is checked and raised inside the transaction that writes the
+ * booking, so concurrent confirms by one user, from any thread or process,
+ * can never pass a cap together: the one that would go past it fails with
+ * TIX_ELIMIT (see tix_hold_confirm()). A cancel gives its seats back. A
+ * hold may ask early (tix_hold_opts.user_id), but only the confirm is
+ * authoritative.
+ * @return TIX_OK; TIX_ENOTFOUND (show, movie); TIX_ERANGE (@p max_seats
+ *   above 100000); TIX_EINVAL (NULL db); TIX_EPERM (read-only store).
+ */
+TIX_API int tix_show_set_user_cap(tix_db *db, tix_id show_id,
+                                  uint32_t max_seats);
+TIX_API int tix_movie_set_user_cap(tix_db *db, tix_id movie_id,
+                                   uint32_t max_seats);
+
+/** The caps on a show and what one user has booked under them. */
+typedef struct tix_user_caps {
+    uint32_t show_cap;     /**< 0 = none. */
+    uint32_t show_booked;  /**< Seats of the show the user has booked. */
+    uint32_t movie_cap;    /**< 0 = none. */
+    uint32_t movie_booked; /**< Seats of the movie's shows booked. */
+} tix_user_caps;
+
+/** Reads the caps of show @p show_id and its movie, and the seats user
+ *  @p user_id has booked under each (0 when the scope has no cap, or
+ *  @p user_id is 0).
+ *  @return TIX_OK; TIX_ENOTFOUND (show, user); TIX_EINVAL (NULL db or
+ *  out). On error *out is zeroed. */
+TIX_API int tix_user_caps_get(tix_db *db, tix_id show_id, tix_id user_id,
+                              tix_user_caps *out);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -742,6 +780,11 @@ typedef struct tix_hold_opts {
                                 for 150,000 seats), so keep keys for
                                 user-facing requests. 1..TIX_REQUEST_KEY_MAX
                                 bytes, or NULL. */
+    tix_id user_id;          /**< Optional: the buyer. When set, a hold that
+                                would take the user past a per-customer cap
+                                (tix_show_set_user_cap()) is refused early,
+                                TIX_ELIMIT. Advisory: the confirm checks
+                                again. 0 = no check (no LMDB read). */
 } tix_hold_opts;
 
 /**
@@ -757,7 +800,9 @@ typedef struct tix_hold_opts {
  *   characters in the request key); TIX_ETOOLONG (request key longer than
  *   TIX_REQUEST_KEY_MAX); TIX_EUTF8 (request key not UTF-8); TIX_EEXISTS
  *   (the request key names another live request); TIX_ELIMIT (more than
- *   hold_max_seats); TIX_ERANGE (ttl above hold_ttl_max); TIX_ESTATE (the
+ *   hold_max_seats; with opts->user_id, past the user's per-customer cap);
+ *   TIX_ENOTFOUND (opts->user_id names no user); TIX_ERANGE (ttl above
+ *   hold_ttl_max); TIX_ESTATE (the
  *   show has ended); TIX_EBUSY (requests with the same key kept racing);
  *   TIX_ENOMEM; TIX_EFULL.
  */
@@ -777,6 +822,7 @@ typedef struct tix_best_opts {
     uint32_t flags;          /**< TIX_BEST_* */
     uint32_t ttl;            /**< As in tix_hold_opts. */
     const char *request_key; /**< As in tix_hold_opts. */
+    tix_id user_id;          /**< As in tix_hold_opts. */
 } tix_best_opts;
 
 /**
@@ -937,7 +983,10 @@ typedef struct tix_confirm_opts {
  *   TIX_EPRICE (expected amount or currency differs; nothing booked, the
  *   hold stays); TIX_ENOTFOUND (show, user, offer code);
  *   TIX_ELIMIT (more than hold_max_seats; the offer's total or per-user
- *   uses are spent); TIX_EINVAL (user 0, empty payment ref or one with
+ *   uses are spent; the seats would take the user past the show's or the
+ *   movie's per-customer cap, tix_show_set_user_cap(): the detail names
+ *   the cap and the seats the user has; nothing booked, the hold stays);
+ *   TIX_EINVAL (user 0, empty payment ref or one with
  *   control characters, malformed offer code or expected currency, no seat
  *   in the offer's scope); TIX_ETOOLONG (payment ref longer than
  *   TIX_NAME_MAX, offer code); TIX_EUTF8 (payment ref not UTF-8);

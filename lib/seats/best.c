@@ -386,6 +386,7 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     if (rc == 0) rc = check_best(db, n, o, e);
     if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
     if (rc == 0) rc = tix__show_selling(e, now);
+    if (rc == 0) rc = tix__hold_user_cap(db, e, o->user_id, n);
     if (rc) return rc;
     /* A keyed request may already hold seats of a sold-out show: it looks. */
     if (!o->request_key &&
