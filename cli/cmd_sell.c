@@ -189,7 +189,9 @@ int cmd_seats(cli *c, int argc, char **argv)
 
 static const char hold_help[] =
     "usage: tix hold SHOW SEAT... [--ttl SECONDS] [--key REQUEST_KEY]\n"
-    "       tix hold SHOW --best N [--tier ID] [--accessible] [--any-tier]\n"
+    "                [--user ID]\n"
+    "       tix hold SHOW --best N [--tier ID] [--accessible [--companions C]]\n"
+    "                [--any-tier] [--user ID]\n"
     "\n"
     "Holds seats of a show, all or nothing, and prints the hold handle (the\n"
     "string release and confirm take) on stdout. SEAT is A5, A-5 or A:5\n"
@@ -199,6 +201,10 @@ static const char hold_help[] =
     "\n"
     "  --ttl SECONDS   hold lifetime (default: the store's, 600 s)\n"
     "  --key KEY       idempotency key: the same request gives the same hold\n"
+    "  --user ID       the buyer: refused early (exit 5) past a per-customer\n"
+    "                  cap (tix show update SHOW --max-per-user N)\n"
+    "  --companions C  with --best N --accessible: N wheelchair seats and C\n"
+    "                  companion seats beside them, in one row\n"
     "\n"
     "Exit 3 when a seat is taken (the message names it).\n";
 
@@ -235,13 +241,21 @@ int cmd_hold(cli *c, int argc, char **argv)
     cli_opt opts[] = {OPT("ttl", 0, 1),        OPT("key", 0, 1),
                       OPT("best", 'n', 1),     OPT("tier", 0, 1),
                       OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
+                      OPT("user", 0, 1),       OPT("companions", 0, 1),
                       {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
     if (rc) return rc;
     if (np < 1) return cli_usage(c, "hold", "give a show id");
-    tix_id show, tier = 0;
-    uint32_t ttl = 0, best = 0;
+    tix_id show, tier = 0, user = 0;
+    uint32_t ttl = 0, best = 0, companions = 0;
+    if (opts[6].set && (rc = cli_parse_id(c, "hold", "--user", opts[6].val, &user)))
+        return rc;
+    if (opts[7].set &&
+        (rc = cli_parse_u32(c, "hold", "--companions", opts[7].val, &companions)))
+        return rc;
+    if (opts[7].set && !opts[2].set)
+        return cli_usage(c, "hold", "--companions goes with --best");
     if ((rc = cli_parse_id(c, "hold", "SHOW", pos[0], &show))) return rc;
     if (opts[0].set && (rc = cli_parse_u32(c, "hold", "--ttl", opts[0].val, &ttl)))
         return rc;
@@ -260,6 +274,7 @@ int cmd_hold(cli *c, int argc, char **argv)
     int trc;
     if (opts[2].set) {
         tix_best_opts bo = {.tier_id = tier, .ttl = ttl, .request_key = opts[1].val,
+                            .user_id = user, .companions = companions,
                             .flags = (opts[4].set ? TIX_BEST_ACCESSIBLE : 0u) |
                                      (opts[5].set ? TIX_BEST_ANY_TIER : 0u)};
         trc = tix_hold_best(c->db, show, best, &bo, &h);
@@ -271,7 +286,8 @@ int cmd_hold(cli *c, int argc, char **argv)
                 cli_show_free(&s);
                 return rc;
             }
-        tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val};
+        tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val,
+                            .user_id = user};
         trc = tix_hold_create(c->db, show, idx, n, &ho, &h);
     }
     if (trc) {

@@ -823,6 +823,12 @@ typedef struct tix_best_opts {
     uint32_t ttl;            /**< As in tix_hold_opts. */
     const char *request_key; /**< As in tix_hold_opts. */
     tix_id user_id;          /**< As in tix_hold_opts. */
+    uint32_t companions;     /**< With TIX_BEST_ACCESSIBLE: companion seats
+                                (TIX_SEAT_COMPANION) to take beside the @p n
+                                wheelchair seats (TIX_SEAT_WHEELCHAIR), in
+                                the same row and run, all or nothing; see
+                                tix_hold_best(). 0 = the n seats may be
+                                any accessible seats. */
 } tix_best_opts;
 
 /**

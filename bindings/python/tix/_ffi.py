@@ -234,6 +234,12 @@ typedef struct tix_show_list {
     size_t count;
     tix_show items[];
 } tix_show_list;
+typedef struct tix_user_caps {
+    uint32_t show_cap;
+    uint32_t show_booked;
+    uint32_t movie_cap;
+    uint32_t movie_booked;
+} tix_user_caps;
 
 /* Users */
 typedef struct tix_user {
@@ -262,12 +268,15 @@ typedef struct tix_hold tix_hold;
 typedef struct tix_hold_opts {
     uint32_t ttl;
     const char *request_key;
+    tix_id user_id;
 } tix_hold_opts;
 typedef struct tix_best_opts {
     tix_id tier_id;
     uint32_t flags;
     uint32_t ttl;
     const char *request_key;
+    tix_id user_id;
+    uint32_t companions;
 } tix_best_opts;
 
 /* Availability */
@@ -586,6 +595,9 @@ int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date, tix_id movi
 int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date, tix_show_list **out);
 void tix_show_free(tix_show *s);
 void tix_show_list_free(tix_show_list *l);
+int tix_show_set_user_cap(tix_db *db, tix_id show_id, uint32_t max_seats);
+int tix_movie_set_user_cap(tix_db *db, tix_id movie_id, uint32_t max_seats);
+int tix_user_caps_get(tix_db *db, tix_id show_id, tix_id user_id, tix_user_caps *out);
 int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out);
 int tix_user_get(tix_db *db, tix_id id, tix_user **out);
 int tix_user_find_email(tix_db *db, const char *email, tix_user **out);

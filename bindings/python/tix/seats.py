@@ -59,14 +59,15 @@ def _new_hold_ptr():
     return ffi.new("tix_hold **")
 
 
-def hold_seats(db, show_id, seats, ttl=None, request_key=None):
+def hold_seats(db, show_id, seats, ttl=None, request_key=None, user=None):
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
-    if ttl is None and request_key is None:
+    if ttl is None and request_key is None and user is None:
         opts = ffi.NULL
     else:
         opts = ffi.new("tix_hold_opts *")
         opts.ttl = _ttl(ttl)
+        opts.user_id = as_id(user, "user", allow_none=True)
         key = _util.enc(request_key, "request_key")
         if key is not None:
             keyc = ffi.new("char[]", key)
@@ -78,9 +79,11 @@ def hold_seats(db, show_id, seats, ttl=None, request_key=None):
 
 
 def hold_best(db, show_id, n, tier=None, accessible=False, any_tier=False,
-              ttl=None, request_key=None):
+              ttl=None, request_key=None, user=None, companions=0):
     opts = ffi.new("tix_best_opts *")
     opts.tier_id = as_id(tier, "tier", allow_none=True)
+    opts.user_id = as_id(user, "user", allow_none=True)
+    opts.companions = _util.as_u32(companions or 0, "companions")
     opts.flags = ((lib.TIX_BEST_ACCESSIBLE if accessible else 0) |
                   (lib.TIX_BEST_ANY_TIER if any_tier else 0))
     opts.ttl = _ttl(ttl)
