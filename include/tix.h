@@ -845,6 +845,22 @@ typedef struct tix_best_opts {
  * Wheelchair and companion seats are used only with TIX_BEST_ACCESSIBLE
  * (the same rules apply among them). Retries on a lost race.
  *
+ * Companion seats: with TIX_BEST_ACCESSIBLE and opts->companions = C, the
+ * hold is @p n wheelchair seats (TIX_SEAT_WHEELCHAIR) and exactly C
+ * companion seats (TIX_SEAT_COMPANION) beside them: n + C free seats with
+ * consecutive numbers in one row of the tier, in any order among
+ * themselves (W C, C W, C W W C ...). All or nothing: when no row has
+ * such a run the request fails and holds nothing, even if wheelchair
+ * seats alone are free. The hold then has n + C seats (at most
+ * hold_max_seats), and a per-customer cap counts them all.
+ *
+ * A show or tier that is sold out for a request is refused in O(1): a
+ * search that found nothing leaves a hint in this process (the longest
+ * free run it saw, valid until the earliest hold expiry there and at most
+ * a second), and requests longer than that run fail at once with
+ * TIX_ECONFLICT ("sold out ...") until it ends or a seat of the tier is
+ * freed in this process.
+ *
  * Each process remembers for a moment which rows were too full (at most a
  * second, and never past a hold expiring there), so a seat that another
  * process releases or cancels may be offered up to a second later; seats
@@ -852,9 +868,12 @@ typedef struct tix_best_opts {
  * was reading that row at the same moment: then within a second too). It
  * never offers a seat that is not free.
  * @return TIX_OK; TIX_ECONFLICT when no row has @p n adjacent free
- *   seats of the tier (sold out for this request); TIX_ENOTFOUND (show,
- *   tier of another screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown
- *   flags); as tix_hold_create() otherwise.
+ *   seats of the tier (sold out for this request), or no n wheelchair
+ *   seats with their C companions; TIX_ENOTFOUND (show, tier of another
+ *   screen, opts->user_id); TIX_ELIMIT (n + companions above
+ *   hold_max_seats; past a per-customer cap with opts->user_id);
+ *   TIX_EINVAL (n == 0, unknown flags, companions without
+ *   TIX_BEST_ACCESSIBLE); as tix_hold_create() otherwise.
  */
 TIX_API int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
                           const tix_best_opts *opts, tix_hold **out);

@@ -20,12 +20,32 @@ typedef struct pick {
     float score;
     uint32_t strands, limit;
     int skipped; /* a window was passed over for stranding seats */
+    uint32_t wheel; /* companion requests: wheelchair seats a window must
+                       hold, exactly (the rest are companion seats); 0 =
+                       any eligible seats */
     uint32_t row, first; /* first = offset into row_seats */
 } pick;
 
-static void pick_init(pick *p, uint32_t limit)
+static void pick_init(pick *p, uint32_t limit, uint32_t wheel)
 {
-    *p = (pick){.score = 3.4e38f, .strands = limit, .limit = limit};
+    *p = (pick){.score = 3.4e38f, .strands = limit, .limit = limit,
+                .wheel = wheel};
+}
+
+/* Wheelchair seats among the @p n seats from offset @p a of row_seats. */
+static uint32_t wheel_count(const tix__layout *l, uint32_t a, uint32_t n)
+{
+    uint32_t w = 0;
+    for (uint32_t k = a; k < a + n; k++)
+        w += (l->flags[l->row_seats[k]] & TIX_SEAT_WHEELCHAIR) != 0;
+    return w;
+}
+
+/* 1 when a window meets a companion request's mix: the wheelchair seats
+ * asked for, and companion seats (the other accessible kind) beside them. */
+static int mix_ok(const tix__layout *l, uint32_t a, uint32_t n, uint32_t wheel)
+{
+    return !wheel || wheel_count(l, a, n) == wheel;
 }
 
 static int pick_found(const pick *p) { return p->score < 3.4e38f; }
@@ -62,6 +82,7 @@ static void score_run(const tix__layout *l, uint32_t r, uint32_t s,
     for (uint32_t a = s; a + n <= s + len; a++) {
         uint32_t left = a - s, right = s + len - (a + n);
         uint32_t strands = (left == 1) + (right == 1);
+        if (!mix_ok(l, a, n, best->wheel)) continue;
         if (strands > best->limit) best->skipped = 1;
         if (strands > best->strands) continue;
         float score = window_score(l, a, n);
@@ -224,13 +245,14 @@ static void walk(const tix__show_entry *e, size_t group, int slot,
 /* Best window of tier group @p group: one stranding no seat if any exists
  * (the pruned walk of the normal case), else the one stranding fewest. */
 static int find(const tix__show_entry *e, size_t group, int slot,
-                uint32_t flags, uint32_t n, uint32_t now, pick *best)
+                uint32_t flags, uint32_t n, uint32_t wheel, uint32_t now,
+                pick *best)
 {
     uint64_t seen;
-    pick_init(best, 0);
+    pick_init(best, 0, wheel);
     walk(e, group, slot, flags, n, now, best, &seen);
     if (!pick_found(best) && best->skipped) {
-        pick_init(best, STRAND_MAX);
+        pick_init(best, STRAND_MAX, wheel);
         walk(e, group, slot, flags, n, now, best, &seen);
     }
     if (pick_found(best)) return 1;
@@ -259,24 +281,26 @@ static int sold_out(const tix__show_entry *e, const tix_best_opts *o,
     return 1;
 }
 
-/* Picks seats for one attempt; fills seats[] ascending. */
+/* Picks seats for one attempt (n: every seat, companions included); fills
+ * seats[] ascending. */
 static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
                   uint32_t now, uint32_t *seats)
 {
     const tix__layout *l = e->layout;
     pick best;
     int found = 0;
+    uint32_t wheel = o->companions ? n - o->companions : 0;
     if (o->flags & TIX_BEST_ANY_TIER) {
         found = !group_says_none(e, l->n_tiers, n, now) &&
-                find(e, l->n_tiers, -1, o->flags, n, now, &best);
+                find(e, l->n_tiers, -1, o->flags, n, wheel, now, &best);
     } else if (o->tier_id) {
         int slot = tier_slot_of(l, o->tier_id);
         found = !group_says_none(e, (size_t)slot, n, now) &&
-                find(e, (size_t)slot, slot, o->flags, n, now, &best);
+                find(e, (size_t)slot, slot, o->flags, n, wheel, now, &best);
     } else {
         for (size_t t = 0; t < l->n_tiers && !found; t++)
             found = !group_says_none(e, t, n, now) &&
-                    find(e, t, (int)t, o->flags, n, now, &best);
+                    find(e, t, (int)t, o->flags, n, wheel, now, &best);
     }
     if (!found) return 0;
     for (uint32_t k = 0; k < n; k++) seats[k] = l->row_seats[best.first + k];
@@ -290,7 +314,8 @@ static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
 }
 
 /* 1 when the seats a request key already holds answer this request: the
- * same count, and each seat of the tier and kind asked for. */
+ * same count, each seat of the tier and kind asked for, and the same mix
+ * of wheelchair and companion seats. */
 static int repeat_fits(const tix__show_entry *e, const tix_best_opts *o,
                        uint32_t n, const tix__key_seats *ks)
 {
@@ -299,9 +324,12 @@ static int repeat_fits(const tix__show_entry *e, const tix_best_opts *o,
     int slot = (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER))
                    ? tier_slot_of(l, o->tier_id)
                    : -1;
-    for (uint32_t i = 0; i < n; i++)
+    uint32_t wheel = 0;
+    for (uint32_t i = 0; i < n; i++) {
         if (!eligible(l, ks->seats[i], slot, o->flags)) return 0;
-    return 1;
+        wheel += (l->flags[ks->seats[i]] & TIX_SEAT_WHEELCHAIR) != 0;
+    }
+    return !o->companions || wheel == n - o->companions;
 }
 
 /* Picks and takes seats for tag, retrying lost races. */
@@ -311,7 +339,11 @@ static int pick_and_take(tix_db *db, const tix__show_entry *e,
 {
     for (int attempt = 0;; attempt++) {
         if (!choose(e, o, n, tix__map_now(db), h->seats))
-            return tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
+            return o->companions
+                       ? tix__err(TIX_ECONFLICT, "no %u wheelchair seats with "
+                                  "%u companion seats beside them in one row",
+                                  n - o->companions, o->companions)
+                       : tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
         int rc = tix__hold_take(db, e, h->seats, n, tag, exp, mode, min_exp);
         if (rc != TIX_ECONFLICT || attempt + 1 >= BEST_RETRIES) return rc;
     }
@@ -356,14 +388,21 @@ static int best_keyed(tix_db *db, const tix__show_entry *e,
                     (unsigned long long)e->info.id);
 }
 
+/* Checks a request and sets *total, the seats it takes (companions
+ * included). */
 static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
-                      const tix__show_entry *e)
+                      const tix__show_entry *e, uint32_t *total)
 {
     if (n == 0) return tix__err(TIX_EINVAL, "no seats requested");
-    int rc = tix__hold_max(db, n);
-    if (rc) return rc;
     if (o->flags & ~(TIX_BEST_ACCESSIBLE | TIX_BEST_ANY_TIER))
         return tix__err(TIX_EINVAL, "unknown flags 0x%x", o->flags);
+    if (o->companions && !(o->flags & TIX_BEST_ACCESSIBLE))
+        return tix__err(TIX_EINVAL, "companions need TIX_BEST_ACCESSIBLE: they "
+                                    "sit beside wheelchair seats");
+    uint64_t all = (uint64_t)n + o->companions;
+    int rc = tix__hold_max(db, all > UINT32_MAX ? UINT32_MAX : (size_t)all);
+    if (rc) return rc;
+    *total = (uint32_t)all;
     if (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER) &&
         tier_slot_of(e->layout, o->tier_id) < 0)
         return tix__err(TIX_ENOTFOUND, "tier %llu has no seats in this show",
@@ -382,8 +421,9 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     const tix__show_entry *e;
     int64_t now = tix_db_now(db);
     int rc = tix__show_lookup_at(db, show_id, now, &e);
-    uint32_t ttl = 0;
-    if (rc == 0) rc = check_best(db, n, o, e);
+    uint32_t ttl = 0, total = 0;
+    if (rc == 0) rc = check_best(db, n, o, e, &total);
+    n = total; /* from here on, every seat: companions included */
     if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
     if (rc == 0) rc = tix__show_selling(e, now);
     if (rc == 0) rc = tix__hold_user_cap(db, e, o->user_id, n);
