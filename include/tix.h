@@ -738,6 +738,53 @@ typedef enum tix_seat_state {
     TIX_SEAT_BOOKED = 3,     /**< Sold. */
     TIX_SEAT_UNAVAILABLE = 4 /**< Blocked by layout or by an admin. */
 } tix_seat_state;
+
+/** What happened to a seat, as its history records it. */
+typedef enum tix_seat_event_type {
+    TIX_SEAT_EVENT_BOOKED = 1,     /**< A confirm booked it. */
+    TIX_SEAT_EVENT_CANCELLED = 2,  /**< Its booking was cancelled. */
+    TIX_SEAT_EVENT_CHECKED_IN = 3, /**< Its ticket was checked in. */
+    TIX_SEAT_EVENT_BLOCKED = 4,    /**< An admin blocked it. */
+    TIX_SEAT_EVENT_UNBLOCKED = 5   /**< An admin unblocked it. */
+} tix_seat_event_type;
+
+/** Most events a seat's history keeps (the newest). */
+#define TIX_SEAT_HISTORY_MAX 16
+
+typedef struct tix_seat_event {
+    tix_seat_event_type type;
+    int64_t at;                  /**< Store clock, Unix seconds. */
+    tix_id booking_id;           /**< Booked, cancelled, checked in; else 0. */
+    tix_id user_id;              /**< The booking's user; else 0. */
+    char gate[TIX_NAME_MAX + 1]; /**< Checked in: the gate; else "". */
+} tix_seat_event;
+
+/** A seat's state now and its recorded history, oldest first. */
+typedef struct tix_seat_history {
+    tix_id show_id;
+    uint32_t seat;
+    tix_seat_state state;   /**< Now, from seats.map (holds included). */
+    int64_t held_until;     /**< state HELD or CONFIRMING: when that runs
+                               out; else 0. */
+    size_t count;           /**< 0..TIX_SEAT_HISTORY_MAX */
+    tix_seat_event items[];
+} tix_seat_history;
+
+/**
+ * What happened to seat @p seat of show @p show_id, for support staff: the
+ * seat's state now (a live hold shows as TIX_SEAT_HELD with its end; holds
+ * are not durable, so past holds are not recorded) and its durable events
+ * with their times, oldest first: booked and cancelled (with booking and
+ * user), checked in (with the gate), blocked and unblocked by an admin.
+ * Each event is written in the transaction of its change, so the history
+ * never shows a change that did not commit. Bounded: a seat keeps its
+ * TIX_SEAT_HISTORY_MAX newest events.
+ * @return TIX_OK; TIX_ENOTFOUND (show); TIX_EINVAL (NULL db or out, seat
+ *   out of range). Free with tix_seat_history_free().
+ */
+TIX_API int tix_seat_history_get(tix_db *db, tix_id show_id, uint32_t seat,
+                                 tix_seat_history **out);
+TIX_API void tix_seat_history_free(tix_seat_history *h);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */

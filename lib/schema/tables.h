@@ -62,6 +62,7 @@ enum tix_table {
     TIX_T_OFFER_USES,         /* offer, user -> uses by that user (be64) */
     TIX_T_USER_CAPS,          /* scope ('S' show | 'M' movie), id -> cap (be32) */
     TIX_T_USER_CAP_COUNTS,    /* scope, id, user -> seats booked (be32) */
+    TIX_T_SEAT_LOG,           /* show, seat(be32), seq -> seat event */
     TIX_T__COUNT
 };
 

@@ -143,10 +143,10 @@ static uint64_t hint_load(const _Atomic uint64_t *h)
  * group's longest takeable run and the earliest time that can grow (the
  * least of the rows' hint ends): it leaves that as the group's hint, and a
  * request longer than the run is refused from that one word, in O(1).
- * A free in this process clears the hints of the seat's tier and of "any
- * tier" with the row's; frees by other processes, and frees that race
- * with the walk that stores the hint, are seen when it ends, within
- * HINT_SECONDS, as for row hints. */
+ * A free in this process clears every tier hint with the row's (one word,
+ * tier_armed, tells a release whether there is any); frees by other
+ * processes, and frees that race with the walk that stores the hint, are
+ * seen when it ends, within HINT_SECONDS, as for row hints. */
 
 /* Folds a row's hint into the group's: the shortest validity, the longest
  * run. */
@@ -256,7 +256,10 @@ static int find(const tix__show_entry *e, size_t group, int slot,
         walk(e, group, slot, flags, n, now, best, &seen);
     }
     if (pick_found(best)) return 1;
-    if (hint_until(seen) > now) hint_set_at(&e->tier_hint[group], seen);
+    if (hint_until(seen) > now) {
+        hint_set_at(&e->tier_hint[group], seen);
+        hint_set_at((_Atomic uint64_t *)&e->tier_armed, 1);
+    }
     return 0;
 }
 

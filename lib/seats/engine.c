@@ -201,6 +201,7 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
             e = grown;
             for (size_t r = 0; r < words; r++) atomic_init(&e->row_hint[r], 0);
             e->tier_hint = &e->row_hint[words - e->layout->n_tiers - 1];
+            atomic_init(&e->tier_armed, 0);
         }
     }
     if (rc == 0 && e->layout->n_seats < e->info.seat_count)

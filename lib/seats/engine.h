@@ -44,6 +44,10 @@ typedef struct tix__show_entry {
      * lines of its own: releases read it, and only a search that found
      * nothing or a free that ends a sell-out writes it. */
     _Atomic uint64_t *tier_hint;
+    /* Nonzero while a tier hint may be set, so that a release (the hot
+     * path) reads one word of a line it reads anyway instead of its seat's
+     * tier and that tier's hint. */
+    _Atomic uint64_t tier_armed;
     /* Per row, this process's best-available hint (see lib/seats/best.c): the
      * longest run of takeable seats the last scan saw, valid until a map
      * time. Only the hints are mutable; relaxed atomics, lost updates are
@@ -65,9 +69,9 @@ static inline void tix__hint_zero(_Atomic uint64_t *h)
         atomic_store_explicit(h, 0, memory_order_relaxed);
 }
 
-/* Forgets the best-available hints of @p seat's row and of its tier's
- * groups (lib/seats/best.c): call after this process frees a seat, so the
- * next search sees it at once.
+/* Forgets the best-available hints of @p seat's row and the tier hints
+ * (lib/seats/best.c): call after this process frees a seat, so the next
+ * search sees it at once.
  * Stored only when it changes: every release would otherwise write a cache
  * line that all threads selling the same rows share. Here, not in best.c,
  * because every layer that frees a seat calls it and best.c sits above
@@ -78,8 +82,12 @@ static inline void tix__engine_hint_clear(const tix__show_entry *e,
     const tix__layout *l = e->layout;
     if (seat >= l->n_seats) return;
     tix__hint_zero((_Atomic uint64_t *)&e->row_hint[l->row_of[seat]]);
-    tix__hint_zero(&e->tier_hint[l->tier_slot[seat]]);
-    tix__hint_zero(&e->tier_hint[l->n_tiers]);
+    _Atomic uint64_t *armed = (_Atomic uint64_t *)&e->tier_armed;
+    if (atomic_load_explicit(armed, memory_order_relaxed) == 0) return;
+    /* Every tier's, not just the seat's: a free ends a sell-out rarely
+     * enough that a needless rescan of another tier costs nothing. */
+    atomic_store_explicit(armed, 0, memory_order_relaxed);
+    for (size_t g = 0; g <= l->n_tiers; g++) tix__hint_zero(&e->tier_hint[g]);
 }
 
 struct tix_committer;
