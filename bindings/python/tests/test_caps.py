@@ -75,3 +75,27 @@ def test_threads_never_pass_the_cap(city, payref):
         t.join()
     assert len(booked) == 5 and refused
     assert city.show.user_caps(city.user)["show_booked"] == 5
+
+
+def test_seat_history(city, clock, payref):
+    # (lives here with the other selling features of issue 17)
+    h = city.show.hold([14, 15])
+    assert city.show.seat_history(14)["state"] == tix.SeatState.HELD
+    b = h.confirm(city.user, payref(), seats_per_ticket=1)
+    clock.advance(30)
+    city.db.checkin(b.tickets[0].code, "North")
+    clock.advance(30)
+    b.cancel()
+    city.show.block([14])
+    hist = city.show.seat_history(14)
+    assert hist["state"] == tix.SeatState.UNAVAILABLE
+    assert [e["type"] for e in hist["events"]] == [
+        "booked", "checked_in", "cancelled", "blocked"]
+    assert hist["events"][0]["booking_id"] == b.id
+    assert hist["events"][0]["user_id"] == city.user.id
+    assert hist["events"][1]["gate"] == "North"
+    assert hist["events"][2]["at"] - hist["events"][0]["at"] == 60
+    with pytest.raises(tix.InvalidArgument):
+        city.show.seat_history(10_000)
+    with pytest.raises(tix.InvalidArgument):
+        city.show.seat_history(-1)

@@ -676,6 +676,13 @@ class Show(Record):
         from .seats import seat_states
         return seat_states(self._db, self.id, self.seat_count)
 
+    def seat_history(self, seat):
+        """What happened to @seat (index or Seat): its state now and its
+        recorded events (booked, cancelled, checked_in, blocked,
+        unblocked) with times, oldest first; see tix.seats.seat_history."""
+        from .seats import seat_history
+        return seat_history(self._db, self.id, seat)
+
     def seat_state_bytes(self):
         """bytes, one tix.SeatState value per seat (fast for big venues)."""
         from .seats import seat_state_bytes

@@ -356,6 +356,30 @@ def seat_state_bytes(db, show_id, seat_count):
     return ffi.buffer(buf, seat_count)[:]
 
 
+_SEAT_EVENTS = {lib.TIX_SEAT_EVENT_BOOKED: "booked",
+                lib.TIX_SEAT_EVENT_CANCELLED: "cancelled",
+                lib.TIX_SEAT_EVENT_CHECKED_IN: "checked_in",
+                lib.TIX_SEAT_EVENT_BLOCKED: "blocked",
+                lib.TIX_SEAT_EVENT_UNBLOCKED: "unblocked"}
+
+
+def seat_history(db, show_id, seat):
+    """{"show_id", "seat", "state" (tix.SeatState now), "held_until" (epoch
+    seconds or 0), "events": [{"type", "at", "booking_id", "user_id",
+    "gate"}, ...] oldest first}."""
+    idx = _seat_indexes([seat])[0]
+    out = ffi.new("tix_seat_history **")
+    db._call("tix_seat_history_get", as_id(show_id, "show"), idx, out)
+    h = ffi.gc(out[0], lib.tix_seat_history_free)
+    events = [{"type": _SEAT_EVENTS.get(e.type, str(e.type)), "at": e.at,
+               "booking_id": e.booking_id, "user_id": e.user_id,
+               "gate": ffi.string(e.gate).decode("utf-8", "replace")}
+              for e in (h.items[i] for i in range(h.count))]
+    return {"show_id": h.show_id, "seat": h.seat,
+            "state": _STATES[h.state], "held_until": h.held_until,
+            "events": events}
+
+
 def block(db, show_id, seats, on):
     idx = _seat_indexes(seats)
     if not idx:
