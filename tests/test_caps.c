@@ -4,6 +4,8 @@
  * many threads confirming for one user, who must never pass the cap. */
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine_fixture.h"
 #include "invariants.h"
@@ -224,6 +226,75 @@ static void threads_never_pass_the_cap(void **state)
     tt_inv_assert(f->s.db, &(tt_inv_opts){.run_check = 1}, NULL);
 }
 
+/* ---- stress: one user, many processes, one cap ------------------------ */
+
+#define PROCS 4
+#define PROC_ROUNDS 12
+#define PROC_CAP 9
+
+/* One child: its own handle on the store, confirms of 1-2 seats for the
+ * user until the rounds are done. Exit status: seats booked, or 255 on an
+ * unexpected result (a child must not call cmocka). */
+static int proc_child(const char *dir, tix_id show, tix_id user, int id)
+{
+    tix_config cfg;
+    tt_config(&cfg);
+    tix_db *db;
+    if (tix_db_open(dir, &cfg, &db)) return 255;
+    int booked = 0, bad = 0;
+    for (int r = 0; r < PROC_ROUNDS && !bad; r++) {
+        uint32_t n = 1 + (uint32_t)((id + r) % 2);
+        tix_hold *h;
+        if (tix_hold_best(db, show, n, NULL, &h)) { bad = 1; break; }
+        char ref[48];
+        snprintf(ref, sizeof ref, "proc-%d-%d", id, r);
+        tix_confirm_opts co = {.user_id = user, .payment_ref = ref};
+        int rc = tix_hold_confirm(db, h, &co, NULL);
+        if (rc == 0) booked += (int)n;
+        else if (rc == TIX_ELIMIT) tix_hold_release(db, h);
+        else bad = 1;
+        tix_hold_free(h);
+    }
+    tix_db_close(db);
+    return bad ? 255 : booked;
+}
+
+static void processes_never_pass_the_cap(void **state)
+{
+    fixture *f = *state;
+    assert_ok(tix_show_set_user_cap(f->s.db, f->show, PROC_CAP));
+    tix_db_close(f->s.db); /* a store is open once per process */
+    f->s.db = NULL;
+    pid_t pid[PROCS];
+    for (int i = 0; i < PROCS; i++) {
+        pid[i] = fork();
+        assert_true(pid[i] >= 0);
+        if (pid[i] == 0) _exit(proc_child(f->s.dir, f->show, f->user, i));
+    }
+    int booked = 0;
+    for (int i = 0; i < PROCS; i++) {
+        int st;
+        assert_int_equal(waitpid(pid[i], &st, 0), pid[i]);
+        assert_true(WIFEXITED(st));
+        assert_int_not_equal(WEXITSTATUS(st), 255);
+        booked += WEXITSTATUS(st);
+    }
+    tix_config cfg;
+    tt_config(&cfg);
+    assert_ok(tix_db_open(f->s.dir, &cfg, &f->s.db));
+    assert_in_range(booked, PROC_CAP - 1, PROC_CAP);
+    tix_user_caps u;
+    assert_ok(tix_user_caps_get(f->s.db, f->show, f->user, &u));
+    assert_int_equal(u.show_booked, booked);
+    tix_booking_list *bl;
+    assert_ok(tix_booking_list_by_show(f->s.db, f->show, &bl));
+    size_t seats = 0;
+    for (size_t i = 0; i < bl->count; i++) seats += bl->items[i].n_seats;
+    tix_booking_list_free(bl);
+    assert_int_equal(seats, booked);
+    tt_inv_assert(f->s.db, &(tt_inv_opts){.run_check = 1}, NULL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -234,6 +305,7 @@ int main(void)
         T(holds_naming_the_user_are_refused_early),
         T(bad_input),
         T(threads_never_pass_the_cap),
+        T(processes_never_pass_the_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
