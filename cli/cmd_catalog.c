@@ -204,8 +204,7 @@ static const char show_help[] =
     "usage: tix show create --movie ID --screen ID --start TIME [--allow-past]\n"
     "                       [--max-per-user N]\n"
     "       tix show update SHOW --max-per-user N\n"
-    "       tix show caps SHOW [--user ID]
-"
+    "       tix show caps SHOW [--user ID]\n"
     "       tix show list (--city ID|NAME | --venue ID) [--date YYYYMMDD]\n"
     "                     [--movie ID]\n"
     "\n"

@@ -37,7 +37,7 @@ static void booked_checked_in_cancelled_blocked(void **state)
     assert_ok(tix_ticket_checkin(f->s.db, b->tickets[0].code, "Gate 3", NULL));
     tix_booking_free(b);
     tt_now += 60;
-    assert_ok(tix_booking_cancel(f->s.db, booking));
+    assert_ok(tix_booking_cancel_ex(f->s.db, booking, TIX_CANCEL_AFTER_CHECKIN));
     tt_now += 60;
     assert_ok(tix_seats_block(f->s.db, f->show, seats, 1));
     tt_now += 60;

@@ -85,7 +85,7 @@ def test_seat_history(city, clock, payref):
     clock.advance(30)
     city.db.checkin(b.tickets[0].code, "North")
     clock.advance(30)
-    b.cancel()
+    b.cancel(after_checkin=True)
     city.show.block([14])
     hist = city.show.seat_history(14)
     assert hist["state"] == tix.SeatState.UNAVAILABLE
