@@ -21,10 +21,15 @@
  *                  exactly the seats confirmed.
  *   confirm async  one thread keeping --inflight confirms in flight with
  *                  tix_confirm_submit / tix_confirm_poll.
+ *   sold out       tix_hold_best(2) on a 150,000-seat stadium whose seats
+ *                  are all held: every attempt fails (TIX_ECONFLICT, counted
+ *                  as ops); afterwards one hold is released and the next
+ *                  tix_hold_best must find its seats (the check column).
  *
  * Targets from the issue are printed next to their rows and marked MET or
  * NOT MET: hold+release >= 5M/s on one thread, availability >= 1M/s on one
- * thread, durable confirms >= 50k/s with 64 clients in full sync.
+ * thread, durable confirms >= 50k/s with 64 clients in full sync, sold-out
+ * failures >= 10M/s with 16 threads.
  *
  * Stores live in a temporary directory (mkdtemp under $TMPDIR or /tmp, or
  * under --dir) that is removed at the end unless --keep is given.
@@ -50,6 +55,7 @@
 #define AVAIL_ROWS 25           /* 1,000 seats for availability / best */
 #define CONFIRM_ROWS 1000       /* 40,000 seats per confirm show */
 #define CONFIRM_RATE_GUESS 250000.0 /* seats/s the pool is sized for */
+#define STADIUM_ROWS 3750       /* 150,000 seats for sold out */
 
 /* ------------------------------------------------------------------------ */
 /* Options                                                                  */
@@ -57,6 +63,8 @@
 typedef struct opts {
     double seconds;
     int threads[MAX_THREAD_COUNTS], n_threads;
+    int sthreads[MAX_THREAD_COUNTS], n_sthreads;
+    char sthreads_text[128];
     int cthreads[MAX_THREAD_COUNTS], n_cthreads;
     char threads_text[128], cthreads_text[128];
     int inflight;
@@ -70,7 +78,7 @@ typedef struct opts {
 
 static const char *const kind_names[] = {
     [K_HOLD] = "hold", [K_AVAIL] = "avail", [K_BEST] = "best",
-    [K_CONFIRM] = "confirm", [K_ASYNC] = "async"};
+    [K_CONFIRM] = "confirm", [K_ASYNC] = "async", [K_SOLDOUT] = "soldout"};
 
 static int wanted(const opts *o, enum bench_kind k)
 {
@@ -88,6 +96,7 @@ static void usage(FILE *f)
           "  --seconds S            run time of each scenario step (2)\n"
           "  --threads LIST         thread counts for holds/availability/best (1,2)\n"
           "  --confirm-threads LIST client threads for durable confirms (1,2,16,64)\n"
+"  --soldout-threads LIST threads failing on the sold-out stadium (1,16)\n"
           "  --inflight N           async confirms kept in flight (256)\n"
           "  --confirm-pool SEATS   seats made for each confirm run (auto)\n"
           "  --repeat N             run every step N times, report the median (1)\n"
@@ -95,7 +104,8 @@ static void usage(FILE *f)
           "  --json                 print one JSON object on stdout instead of tables\n"
           "  --dir DIR              make the temporary stores under DIR (default $TMPDIR or /tmp)\n"
           "  --keep                 keep the stores afterwards\n"
-          "  --only LIST            run only some of: hold,avail,best,confirm,async\n"
+          "  --only LIST            run only some of: hold,avail,best,confirm,async,\n"
+          "                         soldout\n"
           "  --confirm-sync MODE    full (default), nometa or none: durability of the\n"
           "                         confirm runs (targets only count for full)\n"
           "  --verbose              progress on stderr\n",
@@ -127,11 +137,14 @@ static void parse_opts(int argc, char **argv, opts *o)
     o->repeat = 1;
     parse_list("1,2", o->threads, &o->n_threads, o->threads_text,
                sizeof o->threads_text);
+    parse_list("1,16", o->sthreads, &o->n_sthreads, o->sthreads_text,
+               sizeof o->sthreads_text);
     parse_list("1,2,16,64", o->cthreads, &o->n_cthreads, o->cthreads_text,
                sizeof o->cthreads_text);
     int seconds_given = 0;
     enum { O_SECONDS = 1, O_THREADS, O_CTHREADS, O_INFLIGHT, O_POOL, O_QUICK,
-           O_JSON, O_DIR, O_KEEP, O_VERBOSE, O_HELP, O_ONLY, O_SYNC, O_REPEAT };
+           O_JSON, O_DIR, O_KEEP, O_VERBOSE, O_HELP, O_ONLY, O_SYNC, O_REPEAT,
+           O_STHREADS };
     static const struct option longopts[] = {
         {"seconds", required_argument, NULL, O_SECONDS},
         {"threads", required_argument, NULL, O_THREADS},
@@ -147,6 +160,7 @@ static void parse_opts(int argc, char **argv, opts *o)
         {"only", required_argument, NULL, O_ONLY},
         {"repeat", required_argument, NULL, O_REPEAT},
         {"confirm-sync", required_argument, NULL, O_SYNC},
+        {"soldout-threads", required_argument, NULL, O_STHREADS},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -167,6 +181,11 @@ static void parse_opts(int argc, char **argv, opts *o)
             if (parse_list(optarg, o->cthreads, &o->n_cthreads,
                            o->cthreads_text, sizeof o->cthreads_text))
                 bench_fatal("--confirm-threads wants a list such as 1,16,64");
+            break;
+        case O_STHREADS:
+            if (parse_list(optarg, o->sthreads, &o->n_sthreads,
+                           o->sthreads_text, sizeof o->sthreads_text))
+                bench_fatal("--soldout-threads wants a list such as 1,16");
             break;
         case O_INFLIGHT:
             o->inflight = (int)strtol(optarg, &end, 10);
@@ -198,10 +217,10 @@ static void parse_opts(int argc, char **argv, opts *o)
             for (char *t = strtok_r(buf, ",", &save); t;
                  t = strtok_r(NULL, ",", &save)) {
                 unsigned k = 0;
-                while (k <= K_ASYNC && strcmp(t, kind_names[k]) != 0) k++;
-                if (k > K_ASYNC)
+                while (k <= K_SOLDOUT && strcmp(t, kind_names[k]) != 0) k++;
+                if (k > K_SOLDOUT)
                     bench_fatal("--only: unknown scenario '%s' (hold, avail, "
-                                "best, confirm, async)", t);
+                                "best, confirm, async, soldout)", t);
                 o->only |= 1u << k;
             }
             break;
@@ -756,6 +775,91 @@ static void scenario_threads(engine_store *s, const opts *o,
     }
 }
 
+static void *soldout_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    tix_best_opts bo = {0};
+    begin(w);
+    while (!stopping(r)) {
+        tix_hold *h;
+        int rc = tix_hold_best(r->db, r->show, 2, &bo, &h);
+        if (rc == TIX_ECONFLICT) {
+            w->ops++;
+            continue;
+        }
+        if (rc == 0) { /* a sold-out show sold a seat */
+            tix_hold_release(r->db, h);
+            tix_hold_free(h);
+            rc = TIX_EINVAL;
+        }
+        note_error(w, rc);
+    }
+    w->t1 = bench_secs();
+    return NULL;
+}
+
+/* The 150,000-seat stadium with every seat held for an hour, in holds of
+ * ten seats; *first is the first of them (seats 0..9), kept to release. */
+static tix_id soldout_setup(tix_db *db, bench_catalog *cat, tix_hold **first)
+{
+    bench_screen sc;
+    bench_screen_create(db, cat, STADIUM_ROWS, ROW_SEATS, &sc);
+    tix_id show = bench_show_create(db, cat, &sc);
+    tix_hold_opts ho = {.ttl = 3600};
+    uint32_t seats[10];
+    for (uint32_t s0 = 0; s0 < STADIUM_ROWS * ROW_SEATS; s0 += 10) {
+        for (uint32_t i = 0; i < 10; i++) seats[i] = s0 + i;
+        tix_hold *h;
+        CHECK(tix_hold_create(db, show, seats, 10, &ho, &h));
+        if (s0 == 0) *first = h;
+        else tix_hold_free(h);
+    }
+    return show;
+}
+
+/* Failing attempts on the sold-out stadium, then the check that a seat
+ * coming back is found at once. */
+static void scenario_soldout(engine_store *s, const opts *o)
+{
+    progress("sold out: holding every seat of the stadium");
+    tix_hold *first = NULL;
+    tix_id show = soldout_setup(s->db, &s->cat, &first);
+    bench_result *res[MAX_THREAD_COUNTS];
+    for (int i = 0; i < o->n_sthreads; i++) {
+        progress("soldout, %d thread(s)", o->sthreads[i]);
+        run r = {.db = s->db, .cat = &s->cat, .nthreads = o->sthreads[i],
+                 .show = show};
+        res[i] = result_new(K_SOLDOUT, "soldout_best",
+                            "hold_best(2) failing, 150k sold out");
+        bench_result runs[MAX_REPEAT];
+        for (int k = 0; k < o->repeat; k++) {
+            memset(&runs[k], 0, sizeof runs[k]);
+            r.run_id = (int)g_nres * MAX_REPEAT + k;
+            run_threads(&r, soldout_body, o->seconds, &runs[k]);
+            runs[k].verified = runs[k].errors == 0;
+        }
+        result_median(res[i], runs, o->repeat);
+        if (o->sthreads[i] == 16) {
+            res[i]->target = 1e7;
+            res[i]->target_text = ">= 10M/s failing (16 threads)";
+        }
+    }
+    /* The released seats must be offered by the very next search. */
+    CHECK(tix_hold_release(s->db, first));
+    tix_hold_free(first);
+    tix_hold *h = NULL;
+    int back = tix_hold_best(s->db, show, 2, NULL, &h) == 0;
+    if (h) tix_hold_free(h);
+    for (int i = 0; i < o->n_sthreads; i++) {
+        res[i]->verified &= back;
+        if (!back)
+            snprintf(res[i]->first_error, sizeof res[i]->first_error,
+                     "released seats not found by the next tix_hold_best");
+        result_done(res[i]);
+    }
+}
+
 /* A template store for the confirm runs: catalog plus enough shows of
  * 40,000 seats for @p pool seats. Each run copies its data.mdb. */
 typedef struct confirm_tmpl {
@@ -905,6 +1009,7 @@ int main(int argc, char **argv)
 
     for (enum bench_kind k = K_HOLD; k <= K_BEST; k++)
         if (wanted(&o, k)) scenario_threads(&es, &o, k);
+    if (wanted(&o, K_SOLDOUT)) scenario_soldout(&es, &o);
     tix_avail_free(es.avail0);
     tix_db_close(es.db);
 

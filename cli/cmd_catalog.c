@@ -14,8 +14,10 @@ static const char movie_help[] =
     "usage: tix movie add --title TITLE --duration MIN [--certificate C]\n"
     "                     [--language L]... [--genre G]... [--synopsis TEXT]\n"
     "       tix movie list [--after ID] [--limit N]\n"
+    "       tix movie update MOVIE --max-per-user N\n"
     "\n"
-    "Adds a movie (prints its id) or lists movies by id.\n";
+    "Adds a movie (prints its id) or lists movies by id. update caps the\n"
+    "seats one user may book over all the movie's shows (0 removes it).\n";
 
 static json_t *strlist_json(const char *const *v, size_t n)
 {
@@ -24,17 +26,40 @@ static json_t *strlist_json(const char *const *v, size_t n)
     return a;
 }
 
+static int movie_update(cli *c, cli_opt *opts, const char *word)
+{
+    tix_id movie;
+    uint32_t cap;
+    cli_opt *ocap = cli_find(opts, "max-per-user");
+    int rc;
+    if (!ocap->set) return cli_usage(c, "movie", "update needs --max-per-user");
+    if ((rc = cli_parse_id(c, "movie", "MOVIE", word, &movie)) ||
+        (rc = cli_parse_u32(c, "movie", "--max-per-user", ocap->val, &cap)))
+        return rc;
+    if ((rc = cli_open(c, 0))) return rc;
+    int trc = tix_movie_set_user_cap(c->db, movie, cap);
+    if (trc) return cli_fail(c, trc, "cannot set the cap of movie %llu",
+                             (unsigned long long)movie);
+    if (!c->json) printf("movie %llu: at most %u seats per user%s\n",
+                         (unsigned long long)movie, cap, cap ? "" : " (no cap)");
+    cli_emit(c, json_pack("{s:I, s:i}", "movie_id", (json_int_t)movie,
+                          "max_per_user", (int)cap));
+    return EX_OK;
+}
+
 int cmd_movie(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("title", 't', 1),    OPT("duration", 'd', 1),
                       OPT("certificate", 0, 1), OPT("language", 0, 2),
                       OPT("genre", 0, 2),       OPT("synopsis", 0, 1),
                       OPT("after", 0, 1),       OPT("limit", 0, 1),
+                      OPT("max-per-user", 0, 1),
                       {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "movie", movie_help, argc, argv, opts, pos, &np, 1);
+    const char *pos[3];
+    int np, rc = cli_parse(c, "movie", movie_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
-    if (np != 1) return cli_usage(c, "movie", "give add or list");
+    if (np == 2 && !strcmp(pos[0], "update")) return movie_update(c, opts, pos[1]);
+    if (np != 1) return cli_usage(c, "movie", "give add, list or update MOVIE");
     if (!strcmp(pos[0], "add")) {
         if (!opts[0].set || !opts[1].set)
             return cli_usage(c, "movie", "add needs --title and --duration");
@@ -177,8 +202,16 @@ int cmd_user(cli *c, int argc, char **argv)
 
 static const char show_help[] =
     "usage: tix show create --movie ID --screen ID --start TIME [--allow-past]\n"
+    "                       [--max-per-user N]\n"
+    "       tix show update SHOW --max-per-user N\n"
+    "       tix show caps SHOW [--user ID]\n"
     "       tix show list (--city ID|NAME | --venue ID) [--date YYYYMMDD]\n"
     "                     [--movie ID]\n"
+    "\n"
+    "--max-per-user caps the seats one user may book of the show (0 removes\n"
+    "the cap; seats already booked count); a confirm past it exits 5\n"
+    "(TIX_ELIMIT). caps prints the show's and its movie's caps and, with\n"
+    "--user, what that user has booked under them.\n"
     "\n"
     "create schedules a show; TIME is Unix seconds, or\n"
     "YYYY-MM-DDTHH:MM[:SS] followed by Z or +HH:MM / -HH:MM, or without a\n"
@@ -355,6 +388,11 @@ static int show_create(cli *c, cli_opt *opts)
     if (prc)
         return cli_usage(c, "show", "--start '%s': give Unix seconds or "
                          "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]", ot->val);
+    uint32_t cap = 0;
+    cli_opt *ocap = cli_find(opts, "max-per-user");
+    if (ocap->set &&
+        (rc = cli_parse_u32(c, "show", "--max-per-user", ocap->val, &cap)))
+        return rc;
     if ((rc = cli_open(c, 0))) return rc;
     tix_screen *scr;
     int trc = tix_screen_get(c->db, screen, &scr);
@@ -372,6 +410,9 @@ static int show_create(cli *c, cli_opt *opts)
     tix_id id;
     trc = tix_show_create(c->db, &in, &id);
     if (trc) return cli_fail(c, trc, "cannot create show");
+    if (cap && (trc = tix_show_set_user_cap(c->db, id, cap)))
+        return cli_fail(c, trc, "show %llu created, but not its cap",
+                        (unsigned long long)id);
     tix_show *s;
     trc = tix_show_get(c->db, id, &s);
     if (trc) return cli_fail(c, trc, "show %llu", (unsigned long long)id);
@@ -446,15 +487,72 @@ static int show_list(cli *c, cli_opt *opts)
     return EX_OK;
 }
 
+static json_t *caps_json(const tix_user_caps *u)
+{
+    return json_pack("{s:i, s:i, s:i, s:i}", "show_cap", (int)u->show_cap,
+                     "show_booked", (int)u->show_booked, "movie_cap",
+                     (int)u->movie_cap, "movie_booked", (int)u->movie_booked);
+}
+
+static int show_update(cli *c, cli_opt *opts, const char *word)
+{
+    tix_id show;
+    uint32_t cap;
+    cli_opt *ocap = cli_find(opts, "max-per-user");
+    int rc;
+    if (!ocap->set) return cli_usage(c, "show", "update needs --max-per-user");
+    if ((rc = cli_parse_id(c, "show", "SHOW", word, &show)) ||
+        (rc = cli_parse_u32(c, "show", "--max-per-user", ocap->val, &cap)))
+        return rc;
+    if ((rc = cli_open(c, 0))) return rc;
+    int trc = tix_show_set_user_cap(c->db, show, cap);
+    if (trc) return cli_fail(c, trc, "cannot set the cap of show %llu",
+                             (unsigned long long)show);
+    if (!c->json) printf("show %llu: at most %u seats per user%s\n",
+                         (unsigned long long)show, cap, cap ? "" : " (no cap)");
+    cli_emit(c, json_pack("{s:I, s:i}", "show_id", (json_int_t)show,
+                          "max_per_user", (int)cap));
+    return EX_OK;
+}
+
+static int show_caps(cli *c, cli_opt *opts, const char *word)
+{
+    tix_id show, user = 0;
+    cli_opt *ou = cli_find(opts, "user");
+    int rc;
+    if ((rc = cli_parse_id(c, "show", "SHOW", word, &show))) return rc;
+    if (ou->set && (rc = cli_parse_id(c, "show", "--user", ou->val, &user)))
+        return rc;
+    if ((rc = cli_open(c, 0))) return rc;
+    tix_user_caps u;
+    int trc = tix_user_caps_get(c->db, show, user, &u);
+    if (trc) return cli_fail(c, trc, "caps of show %llu", (unsigned long long)show);
+    if (!c->json) {
+        printf("show cap  %u%s\n", u.show_cap, u.show_cap ? "" : " (none)");
+        printf("movie cap %u%s\n", u.movie_cap, u.movie_cap ? "" : " (none)");
+        if (user)
+            printf("user %llu has booked %u of the show, %u of the movie\n",
+                   (unsigned long long)user, u.show_booked, u.movie_booked);
+    }
+    json_t *o = caps_json(&u);
+    json_object_set_new(o, "show_id", json_integer((json_int_t)show));
+    json_object_set_new(o, "user_id", json_integer((json_int_t)user));
+    cli_emit(c, o);
+    return EX_OK;
+}
+
 int cmd_show(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("movie", 'm', 1), OPT("screen", 0, 1), OPT("start", 0, 1),
                       OPT("city", 0, 1),    OPT("venue", 0, 1),  OPT("date", 'd', 1),
-                      OPT("allow-past", 0, 0), {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "show", show_help, argc, argv, opts, pos, &np, 1);
+                      OPT("allow-past", 0, 0), OPT("max-per-user", 0, 1),
+                      OPT("user", 0, 1), {0}};
+    const char *pos[3];
+    int np, rc = cli_parse(c, "show", show_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
-    if (np != 1) return cli_usage(c, "show", "give create or list");
+    if (np == 2 && !strcmp(pos[0], "update")) return show_update(c, opts, pos[1]);
+    if (np == 2 && !strcmp(pos[0], "caps")) return show_caps(c, opts, pos[1]);
+    if (np != 1) return cli_usage(c, "show", "give create, update SHOW, caps SHOW or list");
     if (!strcmp(pos[0], "create")) return show_create(c, opts);
     if (!strcmp(pos[0], "list")) return show_list(c, opts);
     return cli_usage(c, "show", "unknown subcommand '%s'", pos[0]);

@@ -189,7 +189,9 @@ int cmd_seats(cli *c, int argc, char **argv)
 
 static const char hold_help[] =
     "usage: tix hold SHOW SEAT... [--ttl SECONDS] [--key REQUEST_KEY]\n"
-    "       tix hold SHOW --best N [--tier ID] [--accessible] [--any-tier]\n"
+    "                [--user ID]\n"
+    "       tix hold SHOW --best N [--tier ID] [--accessible [--companions C]]\n"
+    "                [--any-tier] [--user ID]\n"
     "\n"
     "Holds seats of a show, all or nothing, and prints the hold handle (the\n"
     "string release and confirm take) on stdout. SEAT is A5, A-5 or A:5\n"
@@ -199,6 +201,10 @@ static const char hold_help[] =
     "\n"
     "  --ttl SECONDS   hold lifetime (default: the store's, 600 s)\n"
     "  --key KEY       idempotency key: the same request gives the same hold\n"
+    "  --user ID       the buyer: refused early (exit 5) past a per-customer\n"
+    "                  cap (tix show update SHOW --max-per-user N)\n"
+    "  --companions C  with --best N --accessible: N wheelchair seats and C\n"
+    "                  companion seats beside them, in one row\n"
     "\n"
     "Exit 3 when a seat is taken (the message names it).\n";
 
@@ -235,13 +241,21 @@ int cmd_hold(cli *c, int argc, char **argv)
     cli_opt opts[] = {OPT("ttl", 0, 1),        OPT("key", 0, 1),
                       OPT("best", 'n', 1),     OPT("tier", 0, 1),
                       OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
+                      OPT("user", 0, 1),       OPT("companions", 0, 1),
                       {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
     if (rc) return rc;
     if (np < 1) return cli_usage(c, "hold", "give a show id");
-    tix_id show, tier = 0;
-    uint32_t ttl = 0, best = 0;
+    tix_id show, tier = 0, user = 0;
+    uint32_t ttl = 0, best = 0, companions = 0;
+    if (opts[6].set && (rc = cli_parse_id(c, "hold", "--user", opts[6].val, &user)))
+        return rc;
+    if (opts[7].set &&
+        (rc = cli_parse_u32(c, "hold", "--companions", opts[7].val, &companions)))
+        return rc;
+    if (opts[7].set && !opts[2].set)
+        return cli_usage(c, "hold", "--companions goes with --best");
     if ((rc = cli_parse_id(c, "hold", "SHOW", pos[0], &show))) return rc;
     if (opts[0].set && (rc = cli_parse_u32(c, "hold", "--ttl", opts[0].val, &ttl)))
         return rc;
@@ -260,6 +274,7 @@ int cmd_hold(cli *c, int argc, char **argv)
     int trc;
     if (opts[2].set) {
         tix_best_opts bo = {.tier_id = tier, .ttl = ttl, .request_key = opts[1].val,
+                            .user_id = user, .companions = companions,
                             .flags = (opts[4].set ? TIX_BEST_ACCESSIBLE : 0u) |
                                      (opts[5].set ? TIX_BEST_ANY_TIER : 0u)};
         trc = tix_hold_best(c->db, show, best, &bo, &h);
@@ -271,7 +286,8 @@ int cmd_hold(cli *c, int argc, char **argv)
                 cli_show_free(&s);
                 return rc;
             }
-        tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val};
+        tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val,
+                            .user_id = user};
         trc = tix_hold_create(c->db, show, idx, n, &ho, &h);
     }
     if (trc) {
@@ -648,4 +664,93 @@ int cmd_block(cli *c, int argc, char **argv)
 int cmd_unblock(cli *c, int argc, char **argv)
 {
     return block_cmd(c, "unblock", 0, argc, argv);
+}
+
+static const char seat_history_help[] =
+    "usage: tix seat-history SHOW SEAT\n"
+    "\n"
+    "What happened to one seat of a show, for support: its state now (a\n"
+    "live hold with its end; holds are not recorded) and its recorded\n"
+    "events, oldest first, with their times: booked and cancelled (booking,\n"
+    "user), checked in (gate), blocked and unblocked. A seat keeps its 16\n"
+    "newest events. SEAT is A5, A-5, A:5 or @17 (index).\n";
+
+static const char *const seat_event_names[] = {
+    [TIX_SEAT_EVENT_BOOKED] = "booked", [TIX_SEAT_EVENT_CANCELLED] = "cancelled",
+    [TIX_SEAT_EVENT_CHECKED_IN] = "checked_in",
+    [TIX_SEAT_EVENT_BLOCKED] = "blocked", [TIX_SEAT_EVENT_UNBLOCKED] = "unblocked"};
+
+static const char *const seat_state_names[] = {
+    [TIX_SEAT_FREE] = "free", [TIX_SEAT_HELD] = "held",
+    [TIX_SEAT_CONFIRMING] = "confirming", [TIX_SEAT_BOOKED] = "booked",
+    [TIX_SEAT_UNAVAILABLE] = "unavailable"};
+
+static const char *seat_event_name(tix_seat_event_type t)
+{
+    return (unsigned)t <= TIX_SEAT_EVENT_UNBLOCKED && seat_event_names[t]
+               ? seat_event_names[t] : "unknown";
+}
+
+static json_t *seat_event_json(const tix_seat_event *e)
+{
+    char t[48];
+    return json_pack("{s:s, s:I, s:s, s:I, s:I, s:s}", "type",
+                     seat_event_name(e->type), "at", (json_int_t)e->at, "time",
+                     cli_iso(t, e->at), "booking_id", (json_int_t)e->booking_id,
+                     "user_id", (json_int_t)e->user_id, "gate", e->gate);
+}
+
+static void print_seat_history(const tix_seat_history *h, const char *name)
+{
+    char t[48];
+    printf("seat %s of show %llu: %s", name, (unsigned long long)h->show_id,
+           seat_state_names[h->state]);
+    if (h->held_until) printf(" until %s", cli_iso(t, h->held_until));
+    printf("\n");
+    if (!h->count) printf("no recorded events\n");
+    for (size_t i = 0; i < h->count; i++) {
+        const tix_seat_event *e = &h->items[i];
+        printf("%s  %-10s", cli_iso(t, e->at), seat_event_name(e->type));
+        if (e->booking_id)
+            printf("  booking %llu  user %llu", (unsigned long long)e->booking_id,
+                   (unsigned long long)e->user_id);
+        if (e->gate[0]) printf("  gate %s", e->gate);
+        printf("\n");
+    }
+}
+
+int cmd_seat_history(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {{0}};
+    const char *pos[3];
+    int np, rc = cli_parse(c, "seat-history", seat_history_help, argc, argv,
+                           opts, pos, &np, 2);
+    if (rc) return rc;
+    if (np != 2) return cli_usage(c, "seat-history", "give a show id and a seat");
+    tix_id show;
+    if ((rc = cli_parse_id(c, "seat-history", "SHOW", pos[0], &show))) return rc;
+    if ((rc = cli_open(c, 0))) return rc;
+    cli_show s;
+    if ((rc = cli_show_load(c, show, &s))) return rc;
+    uint32_t seat;
+    tix_seat_history *h = NULL;
+    int trc = 0;
+    if ((rc = cli_seat_parse(c, "seat-history", &s, pos[1], &seat)) == 0)
+        trc = tix_seat_history_get(c->db, show, seat, &h);
+    if (rc == 0 && trc) rc = cli_fail(c, trc, "history of seat %s", pos[1]);
+    if (rc == 0) {
+        char name[32];
+        cli_seat_name(name, &s, seat);
+        if (!c->json) print_seat_history(h, name);
+        json_t *ev = json_array();
+        for (size_t i = 0; i < h->count; i++)
+            json_array_append_new(ev, seat_event_json(&h->items[i]));
+        cli_emit(c, json_pack("{s:I, s:i, s:s, s:s, s:I, s:o}", "show_id",
+                              (json_int_t)show, "seat", (int)seat, "label", name,
+                              "state", seat_state_names[h->state], "held_until",
+                              (json_int_t)h->held_until, "events", ev));
+    }
+    tix_seat_history_free(h);
+    cli_show_free(&s);
+    return rc;
 }

@@ -25,7 +25,7 @@ static const char main_help[] =
     "                            tiers, rows, seats)\n"
     "  movie add|list            add or list movies\n"
     "  user add|list             add or list customers\n"
-    "  show create|list          schedule or list shows\n"
+    "  show create|update|caps|list  schedule shows, per-customer caps\n"
     "Selling:\n"
     "  seats SHOW                availability and seat map (--svg FILE)\n"
     "  hold SHOW SEAT...         hold seats (or --best N); prints the handle\n"
@@ -35,6 +35,7 @@ static const char main_help[] =
     "  booking show BOOKING      a booking with its tickets\n"
     "  checkin CODE              check a ticket in at a gate\n"
     "  block|unblock SHOW SEAT...  take seats off sale / back on sale\n"
+    "  seat-history SHOW SEAT    what happened to a seat (support)\n"
     "  outbox tail|consumers|trim  the notification outbox\n"
     "Operations:\n"
     "  stats                     sizes, record counts, seat map usage\n"
@@ -544,7 +545,7 @@ static const command commands[] = {
     {"block", cmd_block},     {"unblock", cmd_unblock},
     {"outbox", cmd_outbox},   {"stats", cmd_stats},
     {"check", cmd_check},     {"backup", cmd_backup},
-    {"restore", cmd_restore},
+    {"restore", cmd_restore}, {"seat-history", cmd_seat_history},
 };
 
 int main(int argc, char **argv)

@@ -761,6 +761,44 @@ TIX_API int tix_show_list_by_venue(tix_db *db, tix_id venue_id,
                                    uint32_t date, tix_show_list **out);
 TIX_API void tix_show_free(tix_show *s);
 TIX_API void tix_show_list_free(tix_show_list *l);
+
+/**
+ * Per-customer caps: at most @p max_seats seats booked per user for show
+ * @p show_id (tix_show_set_user_cap), or for all shows of a movie together
+ * (tix_movie_set_user_cap); 0 removes the cap. Both may apply to one
+ * confirm. Seats already booked count: setting a cap recounts them (a walk
+ * of the show's bookings; for a movie, of its shows'), so a cap set below
+ * what a user already has lets that user book nothing more.
+ *
+ * The count is checked and raised inside the transaction that writes the
+ * booking, so concurrent confirms by one user, from any thread or process,
+ * can never pass a cap together: the one that would go past it fails with
+ * TIX_ELIMIT (see tix_hold_confirm()). A cancel gives its seats back. A
+ * hold may ask early (tix_hold_opts.user_id), but only the confirm is
+ * authoritative.
+ * @return TIX_OK; TIX_ENOTFOUND (show, movie); TIX_ERANGE (@p max_seats
+ *   above 100000); TIX_EINVAL (NULL db); TIX_EPERM (read-only store).
+ */
+TIX_API int tix_show_set_user_cap(tix_db *db, tix_id show_id,
+                                  uint32_t max_seats);
+TIX_API int tix_movie_set_user_cap(tix_db *db, tix_id movie_id,
+                                   uint32_t max_seats);
+
+/** The caps on a show and what one user has booked under them. */
+typedef struct tix_user_caps {
+    uint32_t show_cap;     /**< 0 = none. */
+    uint32_t show_booked;  /**< Seats of the show the user has booked. */
+    uint32_t movie_cap;    /**< 0 = none. */
+    uint32_t movie_booked; /**< Seats of the movie's shows booked. */
+} tix_user_caps;
+
+/** Reads the caps of show @p show_id and its movie, and the seats user
+ *  @p user_id has booked under each (0 when the scope has no cap, or
+ *  @p user_id is 0).
+ *  @return TIX_OK; TIX_ENOTFOUND (show, user); TIX_EINVAL (NULL db or
+ *  out). On error *out is zeroed. */
+TIX_API int tix_user_caps_get(tix_db *db, tix_id show_id, tix_id user_id,
+                              tix_user_caps *out);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -825,6 +863,53 @@ typedef enum tix_seat_state {
     TIX_SEAT_BOOKED = 3,     /**< Sold. */
     TIX_SEAT_UNAVAILABLE = 4 /**< Blocked by layout or by an admin. */
 } tix_seat_state;
+
+/** What happened to a seat, as its history records it. */
+typedef enum tix_seat_event_type {
+    TIX_SEAT_EVENT_BOOKED = 1,     /**< A confirm booked it. */
+    TIX_SEAT_EVENT_CANCELLED = 2,  /**< Its booking was cancelled. */
+    TIX_SEAT_EVENT_CHECKED_IN = 3, /**< Its ticket was checked in. */
+    TIX_SEAT_EVENT_BLOCKED = 4,    /**< An admin blocked it. */
+    TIX_SEAT_EVENT_UNBLOCKED = 5   /**< An admin unblocked it. */
+} tix_seat_event_type;
+
+/** Most events a seat's history keeps (the newest). */
+#define TIX_SEAT_HISTORY_MAX 16
+
+typedef struct tix_seat_event {
+    tix_seat_event_type type;
+    int64_t at;                  /**< Store clock, Unix seconds. */
+    tix_id booking_id;           /**< Booked, cancelled, checked in; else 0. */
+    tix_id user_id;              /**< The booking's user; else 0. */
+    char gate[TIX_NAME_MAX + 1]; /**< Checked in: the gate; else "". */
+} tix_seat_event;
+
+/** A seat's state now and its recorded history, oldest first. */
+typedef struct tix_seat_history {
+    tix_id show_id;
+    uint32_t seat;
+    tix_seat_state state;   /**< Now, from seats.map (holds included). */
+    int64_t held_until;     /**< state HELD or CONFIRMING: when that runs
+                               out; else 0. */
+    size_t count;           /**< 0..TIX_SEAT_HISTORY_MAX */
+    tix_seat_event items[];
+} tix_seat_history;
+
+/**
+ * What happened to seat @p seat of show @p show_id, for support staff: the
+ * seat's state now (a live hold shows as TIX_SEAT_HELD with its end; holds
+ * are not durable, so past holds are not recorded) and its durable events
+ * with their times, oldest first: booked and cancelled (with booking and
+ * user), checked in (with the gate), blocked and unblocked by an admin.
+ * Each event is written in the transaction of its change, so the history
+ * never shows a change that did not commit. Bounded: a seat keeps its
+ * TIX_SEAT_HISTORY_MAX newest events.
+ * @return TIX_OK; TIX_ENOTFOUND (show); TIX_EINVAL (NULL db or out, seat
+ *   out of range). Free with tix_seat_history_free().
+ */
+TIX_API int tix_seat_history_get(tix_db *db, tix_id show_id, uint32_t seat,
+                                 tix_seat_history **out);
+TIX_API void tix_seat_history_free(tix_seat_history *h);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -867,6 +952,11 @@ typedef struct tix_hold_opts {
                                 for 150,000 seats), so keep keys for
                                 user-facing requests. 1..TIX_REQUEST_KEY_MAX
                                 bytes, or NULL. */
+    tix_id user_id;          /**< Optional: the buyer. When set, a hold that
+                                would take the user past a per-customer cap
+                                (tix_show_set_user_cap()) is refused early,
+                                TIX_ELIMIT. Advisory: the confirm checks
+                                again. 0 = no check (no LMDB read). */
 } tix_hold_opts;
 
 /**
@@ -882,7 +972,9 @@ typedef struct tix_hold_opts {
  *   characters in the request key); TIX_ETOOLONG (request key longer than
  *   TIX_REQUEST_KEY_MAX); TIX_EUTF8 (request key not UTF-8); TIX_EEXISTS
  *   (the request key names another live request); TIX_ELIMIT (more than
- *   hold_max_seats); TIX_ERANGE (ttl above hold_ttl_max); TIX_ESTATE (the
+ *   hold_max_seats; with opts->user_id, past the user's per-customer cap);
+ *   TIX_ENOTFOUND (opts->user_id names no user); TIX_ERANGE (ttl above
+ *   hold_ttl_max); TIX_ESTATE (the
  *   show has ended); TIX_EBUSY (requests with the same key kept racing);
  *   TIX_ENOMEM; TIX_EFULL.
  */
@@ -902,6 +994,13 @@ typedef struct tix_best_opts {
     uint32_t flags;          /**< TIX_BEST_* */
     uint32_t ttl;            /**< As in tix_hold_opts. */
     const char *request_key; /**< As in tix_hold_opts. */
+    tix_id user_id;          /**< As in tix_hold_opts. */
+    uint32_t companions;     /**< With TIX_BEST_ACCESSIBLE: companion seats
+                                (TIX_SEAT_COMPANION) to take beside the @p n
+                                wheelchair seats (TIX_SEAT_WHEELCHAIR), in
+                                the same row and run, all or nothing; see
+                                tix_hold_best(). 0 = the n seats may be
+                                any accessible seats. */
 } tix_best_opts;
 
 /**
@@ -918,6 +1017,22 @@ typedef struct tix_best_opts {
  * Wheelchair and companion seats are used only with TIX_BEST_ACCESSIBLE
  * (the same rules apply among them). Retries on a lost race.
  *
+ * Companion seats: with TIX_BEST_ACCESSIBLE and opts->companions = C, the
+ * hold is @p n wheelchair seats (TIX_SEAT_WHEELCHAIR) and exactly C
+ * companion seats (TIX_SEAT_COMPANION) beside them: n + C free seats with
+ * consecutive numbers in one row of the tier, in any order among
+ * themselves (W C, C W, C W W C ...). All or nothing: when no row has
+ * such a run the request fails and holds nothing, even if wheelchair
+ * seats alone are free. The hold then has n + C seats (at most
+ * hold_max_seats), and a per-customer cap counts them all.
+ *
+ * A show or tier that is sold out for a request is refused in O(1): a
+ * search that found nothing leaves a hint in this process (the longest
+ * free run it saw, valid until the earliest hold expiry there and at most
+ * a second), and requests longer than that run fail at once with
+ * TIX_ECONFLICT ("sold out ...") until it ends or a seat of the tier is
+ * freed in this process.
+ *
  * Each process remembers for a moment which rows were too full (at most a
  * second, and never past a hold expiring there), so a seat that another
  * process releases or cancels may be offered up to a second later; seats
@@ -925,9 +1040,12 @@ typedef struct tix_best_opts {
  * was reading that row at the same moment: then within a second too). It
  * never offers a seat that is not free.
  * @return TIX_OK; TIX_ECONFLICT when no row has @p n adjacent free
- *   seats of the tier (sold out for this request); TIX_ENOTFOUND (show,
- *   tier of another screen); TIX_ELIMIT; TIX_EINVAL (n == 0, unknown
- *   flags); as tix_hold_create() otherwise.
+ *   seats of the tier (sold out for this request), or no n wheelchair
+ *   seats with their C companions; TIX_ENOTFOUND (show, tier of another
+ *   screen, opts->user_id); TIX_ELIMIT (n + companions above
+ *   hold_max_seats; past a per-customer cap with opts->user_id);
+ *   TIX_EINVAL (n == 0, unknown flags, companions without
+ *   TIX_BEST_ACCESSIBLE); as tix_hold_create() otherwise.
  */
 TIX_API int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
                           const tix_best_opts *opts, tix_hold **out);
@@ -1062,7 +1180,10 @@ typedef struct tix_confirm_opts {
  *   TIX_EPRICE (expected amount or currency differs; nothing booked, the
  *   hold stays); TIX_ENOTFOUND (show, user, offer code);
  *   TIX_ELIMIT (more than hold_max_seats; the offer's total or per-user
- *   uses are spent); TIX_EINVAL (user 0, empty payment ref or one with
+ *   uses are spent; the seats would take the user past the show's or the
+ *   movie's per-customer cap, tix_show_set_user_cap(): the detail names
+ *   the cap and the seats the user has; nothing booked, the hold stays);
+ *   TIX_EINVAL (user 0, empty payment ref or one with
  *   control characters, malformed offer code or expected currency, no seat
  *   in the offer's scope); TIX_ETOOLONG (payment ref longer than
  *   TIX_NAME_MAX, offer code); TIX_EUTF8 (payment ref not UTF-8);

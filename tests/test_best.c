@@ -1,8 +1,11 @@
 /* lib/seats/best.c: best-available rules -- adjacency, tier, nearest the ideal
  * point, fewest stranded single seats, accessible seats only when asked,
  * and every seat of a show sells to best-available parties. */
+#include <stdatomic.h>
 #include <stdio.h>
 
+#include "db.h"
+#include "engine.h"
 #include "engine_fixture.h"
 #include "invariants.h"
 
@@ -361,6 +364,255 @@ static void row_hints_track_run_lengths(void **state)
     tix_hold_free(h);
 }
 
+
+/* ---- companion seats ---------------------------------------------------- */
+
+/* A show on a new screen whose rows are drawn as text: '.' an ordinary
+ * seat, 'W' wheelchair, 'C' companion, '_' a number skipped (an aisle).
+ * Row r is at y = r, seat number k at x = k; the ideal point is the
+ * middle of row 0. */
+static tix_id pattern_show(fixture *f, const char *const *rows, size_t n_rows)
+{
+    static int screens;
+    char name[32];
+    snprintf(name, sizeof name, "Pattern %d", ++screens);
+    tix_screen scr = {.venue_id = f->c.venue, .name = name, .ideal_x = 5,
+                      .ideal_y = 0};
+    tix_id screen, tier, show;
+    assert_ok(tix_screen_create(f->s.db, &scr, &screen));
+    tix_tier t = {.screen_id = screen, .name = "Std", .price_minor = 100,
+                  .currency = "INR"};
+    assert_ok(tix_tier_create(f->s.db, &t, &tier));
+    tix_seat_spec seats[4][16];
+    tix_row_spec rs[4];
+    static const char *const labels[] = {"A", "B", "C", "D"};
+    assert_true(n_rows <= 4);
+    for (size_t r = 0; r < n_rows; r++) {
+        uint32_t n = 0;
+        for (uint32_t k = 0; rows[r][k]; k++) {
+            char ch = rows[r][k];
+            if (ch == '_') continue;
+            seats[r][n++] = (tix_seat_spec){
+                .number = k + 1, .x = k + 1, .y = (double)r, .tier_id = tier,
+                .flags = ch == 'W' ? TIX_SEAT_WHEELCHAIR
+                         : ch == 'C' ? TIX_SEAT_COMPANION : 0};
+        }
+        rs[r] = (tix_row_spec){.label = labels[r], .seats = seats[r], .count = n};
+    }
+    assert_ok(tix_seats_add_rows(f->s.db, screen, rs, n_rows, NULL));
+    tix_show sh = {.movie_id = f->c.movie, .screen_id = screen,
+                   .start = tt_now + 4 * 86400};
+    assert_ok(tix_show_create(f->s.db, &sh, &show));
+    return show;
+}
+
+/* The seat numbers (1-based, row 0) a hold took, as a string "2,3,4". */
+static const char *hold_numbers(const tix_hold *h, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < tix_hold_count(h); i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%u", i ? "," : "",
+                                tix_hold_seat(h, i));
+    return buf;
+}
+
+static void companions_sit_beside_wheelchair_seats(void **state)
+{
+    fixture *f = *state;
+    /* index:          0123456789 */
+    const char *rows[] = {".WCC.WWCC."};
+    tix_id show = pattern_show(f, rows, 1);
+    tix_best_opts o = {.flags = TIX_BEST_ACCESSIBLE, .companions = 2};
+    tix_hold *h1, *h2, *h;
+    char buf[64];
+    assert_ok(tix_hold_best(f->s.db, show, 2, &o, &h1));
+    assert_string_equal(hold_numbers(h1, buf, sizeof buf), "5,6,7,8");
+    assert_ok(tix_hold_best(f->s.db, show, 1, &o, &h2));
+    assert_string_equal(hold_numbers(h2, buf, sizeof buf), "1,2,3");
+    /* Nothing accessible is left: a refusal that says so. */
+    o.companions = 1;
+    assert_code(tix_hold_best(f->s.db, show, 1, &o, &h), TIX_ECONFLICT);
+    tix_hold_free(h1);
+    tix_hold_free(h2);
+    /* Companion seats are not wheelchair seats: two of them are no pair,
+     * and a plain accessible request may still take them. */
+    const char *only[] = {"CC...CC"};
+    tix_id show2 = pattern_show(f, only, 1);
+    assert_code(tix_hold_best(f->s.db, show2, 1, &o, &h), TIX_ECONFLICT);
+    tix_best_opts acc = {.flags = TIX_BEST_ACCESSIBLE};
+    assert_ok(tix_hold_best(f->s.db, show2, 2, &acc, &h));
+    tix_hold_free(h);
+}
+
+static void companions_are_all_or_nothing_in_one_row(void **state)
+{
+    fixture *f = *state;
+    /* A wheelchair seat with its companion one row behind, one across an
+     * aisle, and a free pair whose companion is held. */
+    const char *rows[] = {"W_C...WC", "C......."};
+    tix_id show = pattern_show(f, rows, 2);
+    uint32_t companion = 6; /* row A: W(0) C(1) . . . W(5) C(6) */
+    tix_hold *held;
+    assert_ok(tix_hold_create(f->s.db, show, &companion, 1, NULL, &held));
+    tix_best_opts o = {.flags = TIX_BEST_ACCESSIBLE, .companions = 1};
+    tix_hold *h;
+    assert_rejected(f->s.db, tix_hold_best(f->s.db, show, 1, &o, &h),
+                    TIX_ECONFLICT, "companion");
+    assert_null(h);
+    /* The wheelchair seats alone are still there for a plain request. */
+    tix_best_opts acc = {.flags = TIX_BEST_ACCESSIBLE};
+    assert_ok(tix_hold_best(f->s.db, show, 1, &acc, &h));
+    tix_hold_free(h);
+    /* The companion comes back: the pair is offered. */
+    assert_ok(tix_hold_release(f->s.db, held));
+    assert_ok(tix_hold_best(f->s.db, show, 1, &o, &h));
+    assert_int_equal(tix_hold_count(h), 2);
+    assert_int_equal(tix_hold_seat(h, 1), companion);
+    tix_hold_free(h);
+    tix_hold_free(held);
+}
+
+static void companions_bad_input(void **state)
+{
+    fixture *f = *state;
+    const char *rows[] = {"WCCCCCCCCCC"};
+    tix_id show = pattern_show(f, rows, 1);
+    tix_hold *h;
+    tix_best_opts plain = {.companions = 1};
+    assert_rejected(f->s.db, tix_hold_best(f->s.db, show, 1, &plain, &h),
+                    TIX_EINVAL, "TIX_BEST_ACCESSIBLE");
+    tix_best_opts many = {.flags = TIX_BEST_ACCESSIBLE, .companions = 10};
+    assert_rejected(f->s.db, tix_hold_best(f->s.db, show, 1, &many, &h),
+                    TIX_ELIMIT, NULL);
+    many.companions = UINT32_MAX;
+    assert_rejected(f->s.db, tix_hold_best(f->s.db, show, 1, &many, &h),
+                    TIX_ELIMIT, NULL);
+    tix_best_opts none = {.flags = TIX_BEST_ACCESSIBLE, .companions = 1};
+    assert_rejected(f->s.db, tix_hold_best(f->s.db, show, 0, &none, &h),
+                    TIX_EINVAL, NULL);
+    /* A repeated keyed request gets the same pair back. */
+    tix_best_opts keyed = {.flags = TIX_BEST_ACCESSIBLE, .companions = 2,
+                           .request_key = "wheel-1"};
+    tix_hold *a, *b;
+    assert_ok(tix_hold_best(f->s.db, show, 1, &keyed, &a));
+    assert_ok(tix_hold_best(f->s.db, show, 1, &keyed, &b));
+    assert_int_equal(tix_hold_count(b), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(tix_hold_seat(a, i), tix_hold_seat(b, i));
+    tix_hold_free(a);
+    tix_hold_free(b);
+}
+
+/* ---- tier hints: a sold-out tier refuses in O(1) ----------------------- */
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void sold_out_tier_refuses_from_its_hint(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    hold_all_silver(f, hs, 0); /* one walk failed: Silver is sold out */
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    assert_code(tix_hold_best(f->s.db, f->show, 1, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    /* Gold is not: a request without a tier falls through to it. */
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, NULL, &h));
+    assert_true(tix_hold_seat(h, 0) / 20 >= 5);
+    assert_ok(tix_hold_release(f->s.db, h));
+    tix_hold_free(h);
+    /* A release in this process ends the sell-out at once. */
+    uint32_t a = tix_hold_seat(hs[12], 0);
+    assert_ok(tix_hold_release(f->s.db, hs[12]));
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), a);
+    tix_hold_free(h);
+    for (int i = 0; i < 50; i++) tix_hold_free(hs[i]);
+}
+
+static void sold_out_for_pairs_still_sells_singles(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    hold_all_silver(f, hs, 0);
+    /* Free seat 1 of pair 20 (row B) and seat 0 of pair 30 (row D) by
+     * hand-made single holds: one free single in each of two rows. */
+    uint32_t s20 = tix_hold_seat(hs[20], 0), s30 = tix_hold_seat(hs[30], 1);
+    assert_ok(tix_hold_release(f->s.db, hs[20]));
+    assert_ok(tix_hold_release(f->s.db, hs[30]));
+    uint32_t keep[2] = {s20 + 1, s30 - 1};
+    tix_hold *k1 = fx_hold(f, &keep[0], 1), *k2 = fx_hold(f, &keep[1], 1);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    /* The hint says "longest run 1": singles are still sold. */
+    assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h));
+    tix_hold_free(h);
+    assert_ok(tix_hold_best(f->s.db, f->show, 1, &silver, &h));
+    tix_hold_free(h);
+    assert_code(tix_hold_best(f->s.db, f->show, 1, &silver, &h), TIX_ECONFLICT);
+    tix_hold_free(k1);
+    tix_hold_free(k2);
+    for (int i = 0; i < 50; i++) tix_hold_free(hs[i]);
+}
+
+/* A seat freed behind this process's back (another process's release: the
+ * word changes, this process's hints are not told) is seen within a
+ * second. */
+static void sold_out_hint_ends_within_a_second(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap};
+    tix_hold *hs[50], *h;
+    hold_all_silver(f, hs, 0);
+    const tix__show_entry *e;
+    assert_ok(tix__show_lookup(f->s.db, f->show, &e));
+    for (uint32_t i = 0; i < 2; i++)
+        atomic_store(&((tix__show_entry *)e)->seats[at(2, 9) + i], 0);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);
+    assert_true(starts_with(tix_errmsg(), "sold out"));
+    tt_now += 1;
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &h));
+    assert_int_equal(tix_hold_seat(h, 0), at(2, 9));
+    tix_hold_free(h);
+    for (int i = 0; i < 50; i++) tix_hold_free(hs[i]);
+}
+
+/* A keyed request whose key holds seats of a sold-out tier gets them back:
+ * the hint must not answer it. */
+static void sold_out_tier_keeps_a_keys_seats(void **state)
+{
+    fixture *f = *state;
+    tix_best_opts silver = {.tier_id = f->c.tier_cheap, .request_key = "cart-9"};
+    tix_hold *first, *again, *h;
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &first));
+    uint32_t rest[98];
+    size_t n = 0;
+    for (uint32_t s = 0; s < 100; s++)
+        if (s != tix_hold_seat(first, 0) && s != tix_hold_seat(first, 1))
+            rest[n++] = s;
+    tix_hold_opts ho = {.ttl = 600};
+    tix_hold *others[10];
+    for (size_t i = 0; i < 98; i += 10) {
+        size_t c = 98 - i < 10 ? 98 - i : 10;
+        assert_ok(tix_hold_create(f->s.db, f->show, rest + i, c, &ho, &others[i / 10]));
+    }
+    tix_best_opts plain = {.tier_id = f->c.tier_cheap};
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &plain, &h), TIX_ECONFLICT);
+    assert_code(tix_hold_best(f->s.db, f->show, 2, &plain, &h), TIX_ECONFLICT);
+    assert_ok(tix_hold_best(f->s.db, f->show, 2, &silver, &again));
+    assert_int_equal(tix_hold_seat(again, 0), tix_hold_seat(first, 0));
+    tix_hold_free(first);
+    tix_hold_free(again);
+    for (size_t i = 0; i < 10; i++) tix_hold_free(others[i]);
+}
+
 /* ---- property: best-available parties sell every seat ----------------- */
 
 #define HOLD_MAX 10 /* tix_config's default hold_max_seats */
@@ -482,6 +734,13 @@ int main(void)
         T(row_hints_see_releases_cancels_and_unblocks),
         T(row_hints_end_when_holds_run_out),
         T(row_hints_track_run_lengths),
+        T(companions_sit_beside_wheelchair_seats),
+        T(companions_are_all_or_nothing_in_one_row),
+        T(companions_bad_input),
+        T(sold_out_tier_refuses_from_its_hint),
+        T(sold_out_for_pairs_still_sells_singles),
+        T(sold_out_hint_ends_within_a_second),
+        T(sold_out_tier_keeps_a_keys_seats),
         T(random_parties_sell_every_seat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

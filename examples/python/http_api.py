@@ -33,6 +33,18 @@ Amounts are integers in the currency's minor unit ("total_minor") with the
 text beside them in its own decimals ("total": "JPY 1800", "INR 300.00");
 times are epoch seconds with "start_local" in the city's time zone.
 
+Selling (issue 17):
+  POST /shows/<id>/holds  ... "user": 1       refused early (400 TIX_ELIMIT)
+                                     past the user's per-customer cap;
+                          {"best": 1, "accessible": true, "companions": 1}
+                                     a wheelchair seat with its companion
+  GET  /shows/<id>/caps[?user=<id>]  the show's and its movie's caps and
+                                     what the user has booked under them
+  POST /shows/<id>/caps  {"max_per_user": 4}   sets (0 removes) the cap
+       a confirm past a cap: 400 TIX_ELIMIT, nothing booked, hold kept
+  GET  /shows/<id>/seats/<label>/history   what happened to seat "D7" (or
+                                     "@17", an index): state now, events
+
 The seat-map page (examples/web/, web_parts.py) adds:
   GET  /  and  /gate                                     the pages
   GET  /venues                       every venue with its city
@@ -241,14 +253,15 @@ class Api:
                 raise HttpError(400, "bad_request", "seats must be a list of ints")
             if body.get("no_orphans"):
                 self.refuse_stranding(sh, seats)
-            h = sh.hold(seats, ttl=ttl, request_key=key)
+            h = sh.hold(seats, ttl=ttl, request_key=key, user=body.get("user"))
         elif "best" in body:
             n = body["best"]
             if not isinstance(n, int) or isinstance(n, bool) or n < 1:
                 raise HttpError(400, "bad_request", "best must be a positive int")
             h = sh.hold_best(n, tier=body.get("tier"),
                              accessible=bool(body.get("accessible")),
-                             ttl=ttl, request_key=key)
+                             ttl=ttl, request_key=key, user=body.get("user"),
+                             companions=body.get("companions") or 0)
         else:
             raise HttpError(400, "bad_request", 'give "seats" or "best"')
         with h:  # the handle is freed; the seats stay held
@@ -358,6 +371,42 @@ class Api:
         d["now"] = self.db.now()
         return 200, d
 
+    def caps(self, show_id, q):
+        user = q.get("user")
+        if user is not None and not user.isdigit():
+            raise HttpError(400, "bad_request", "user must be an id")
+        out = self.db.show(show_id).user_caps(int(user) if user else None)
+        return 200, dict(out, show_id=show_id)
+
+    def set_caps(self, show_id, body):
+        n = body.get("max_per_user")
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise HttpError(400, "bad_request", "max_per_user must be an int")
+        sh = self.db.show(show_id)
+        sh.set_user_cap(n)
+        return 200, dict(sh.user_caps(), show_id=show_id)
+
+    def seat_history(self, show_id, label):
+        sh = self.db.show(show_id)
+        seat = None
+        if label.startswith("@") and label[1:].isdigit():
+            seat = int(label[1:])
+        else:
+            want = label.upper()  # "D7", or "L07-12-5" when a row ends in a digit
+            seat = next((s.index for s in sh.seats()
+                         if want in (s.label.upper(),
+                                     ("%s-%d" % (s.row, s.number)).upper())),
+                        None)
+        if seat is None:
+            raise HttpError(404, "TIX_ENOTFOUND",
+                            "show %d has no seat %s" % (show_id, label))
+        h = sh.seat_history(seat)
+        h["state"] = h["state"].name.lower()
+        layout = self.layout_of(sh)[1]
+        h["label"] = seat_label(layout, seat) if seat < layout["seat_count"] \
+            else label
+        return 200, h
+
     def layout(self, show_id):
         sh = self.db.show(show_id)
         _n, _lay, data = self.layout_of(sh)
@@ -418,6 +467,10 @@ class Api:
         ("GET", re.compile(r"^/shows/(\d+)/states$"), "states", None),
         ("GET", re.compile(r"^/shows/(\d+)/bookings$"), "show_bookings", None),
         ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold", "body"),
+        ("GET", re.compile(r"^/shows/(\d+)/caps$"), "caps", "query"),
+        ("POST", re.compile(r"^/shows/(\d+)/caps$"), "set_caps", "body"),
+        ("GET", re.compile(r"^/shows/(\d+)/seats/([A-Za-z0-9@:_-]+)/history$"),
+         "seat_history", None),
         ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/confirm$"), "confirm",
          "body"),
         ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/extend$"), "extend",

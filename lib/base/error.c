@@ -35,6 +35,16 @@ int tix__at(int code, const char *fmt, ...)
 
 const char *tix_errfield(void) { return errfield; }
 
+int tix__err_str(int code, const char *msg)
+{
+    size_t n = strlen(msg);
+    if (n >= sizeof errmsg) n = sizeof errmsg - 1;
+    memcpy(errmsg, msg, n);
+    errmsg[n] = 0;
+    errfield[0] = '\0';
+    return code;
+}
+
 const char *tix_errmsg(void) { return errmsg; }
 
 const char *tix_strerror(int code)

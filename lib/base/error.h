@@ -9,6 +9,10 @@
 int tix__err(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* tix__err with a fixed message, without formatting: for refusals on hot
+ * paths (a sold-out show refuses millions of requests a second). */
+int tix__err_str(int code, const char *msg);
+
 /* The argument check every public call starts with: returns TIX_EINVAL
  * ("db is NULL") from the calling function when @p arg is NULL. */
 #define TIX__ARG(arg)                                                     \

@@ -25,6 +25,7 @@
 #include "journal.h"
 #include "tables.h"
 #include "outbox.h"
+#include "seatlog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -244,6 +245,22 @@ static int enc_event(tix_db *db, MDB_txn *txn, const tix__event *ev,
     return rc;
 }
 
+/* The seat history (seatlog.h) takes the events that change seats from
+ * here, so that every booking, cancel and check-in feeds it without its
+ * callers knowing. */
+static int log_seats(tix_db *db, MDB_txn *txn, const tix__event *ev)
+{
+    static const uint8_t kind[] = {
+        [TIX_EVENT_BOOKED] = TIX_SEAT_EVENT_BOOKED,
+        [TIX_EVENT_CANCELLED] = TIX_SEAT_EVENT_CANCELLED,
+        [TIX_EVENT_CHECKED_IN] = TIX_SEAT_EVENT_CHECKED_IN};
+    if (ev->type >= sizeof kind || !kind[ev->type] || !ev->n_seats) return TIX_OK;
+    tix__seatlog_entry le = {.type = kind[ev->type], .at = ev->at,
+                             .booking_id = ev->booking_id,
+                             .user_id = ev->user_id, .gate = ev->gate};
+    return tix__seatlog_append(db, txn, ev->show_id, ev->seats, ev->n_seats, &le);
+}
+
 int tix__outbox_append(tix_db *db, MDB_txn *txn, const tix__event *ev,
                        uint64_t *seq)
 {
@@ -259,7 +276,7 @@ int tix__outbox_append(tix_db *db, MDB_txn *txn, const tix__event *ev,
     if (rc) return rc;
     txn_appended = 1;
     if (seq) *seq = id;
-    return TIX_OK;
+    return log_seats(db, txn, ev);
 }
 
 /* ---- decode ------------------------------------------------------------ */

@@ -45,6 +45,9 @@ static const char *const names[TIX_T__COUNT] = {
     [TIX_T_OFFERS] = "offers",
     [TIX_T_OFFERS_BY_CODE] = "offers_by_code",
     [TIX_T_OFFER_USES] = "offer_uses",
+    [TIX_T_USER_CAPS] = "user_caps",
+    [TIX_T_USER_CAP_COUNTS] = "user_cap_counts",
+    [TIX_T_SEAT_LOG] = "seat_log",
 };
 
 _Static_assert(TIX_T_REVIEWS == TIX_T_REGIONS_FREE + 1,

@@ -60,6 +60,9 @@ enum tix_table {
     TIX_T_OFFERS,             /* id -> offer (uses counted in the record) */
     TIX_T_OFFERS_BY_CODE,     /* upper-case code -> id */
     TIX_T_OFFER_USES,         /* offer, user -> uses by that user (be64) */
+    TIX_T_USER_CAPS,          /* scope ('S' show | 'M' movie), id -> cap (be32) */
+    TIX_T_USER_CAP_COUNTS,    /* scope, id, user -> seats booked (be32) */
+    TIX_T_SEAT_LOG,           /* show, seat(be32), seq -> seat event */
     TIX_T__COUNT
 };
 

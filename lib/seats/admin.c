@@ -6,6 +6,7 @@
 #include "error.h"
 #include "tables.h"
 #include "lease.h"
+#include "seatlog.h"
 
 #define ADMIN_TAG 0xB10CB10Cu
 
@@ -74,7 +75,11 @@ static int block_write(tix_db *db, MDB_txn *txn, void *arg)
                                  "seat state");
         if (rc) return rc;
     }
-    return TIX_OK;
+    tix__seatlog_entry le = {.type = a->block ? TIX_SEAT_EVENT_BLOCKED
+                                              : TIX_SEAT_EVENT_UNBLOCKED,
+                             .at = tix_db_now(db)};
+    return tix__seatlog_append(db, txn, a->l->e->info.id, a->l->seats, a->l->n,
+                               &le);
 }
 
 static int change(tix_db *db, tix_id show, const uint32_t *in, size_t n,

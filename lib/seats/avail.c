@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "seatlog.h"
 
 /* Classes counted, in tix_counts order after total. */
 enum { C_FREE, C_HELD, C_BOOKED, C_UNAVAILABLE, C__N };
@@ -199,3 +200,60 @@ int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
     }
     return TIX_OK;
 }
+
+/* ---- seat history ------------------------------------------------------- */
+
+static int history_now(tix_db *db, const tix__show_entry *e, uint32_t seat,
+                       tix_seat_history *h)
+{
+    static const uint8_t public_state[C__N] = {TIX_SEAT_FREE, TIX_SEAT_HELD,
+                                               TIX_SEAT_BOOKED,
+                                               TIX_SEAT_UNAVAILABLE};
+    uint32_t now = tix__map_now(db);
+    uint64_t w = tix__w_load(&e->seats[seat]);
+    int cls;
+    int rc = classify(db, e, seat, w, now, &cls);
+    if (rc) return rc;
+    w = tix__w_load(&e->seats[seat]); /* as repaired, if it was */
+    h->state = public_state[cls];
+    unsigned st = tix__w_state(w);
+    if ((st == TIX_W_HELD || st == TIX_W_CONFIRMING) && tix__w_exp(w) > now) {
+        h->state = st == TIX_W_HELD ? TIX_SEAT_HELD : TIX_SEAT_CONFIRMING;
+        h->held_until = db->engine->map.epoch + tix__w_exp(w);
+    }
+    return TIX_OK;
+}
+
+int tix_seat_history_get(tix_db *db, tix_id show_id, uint32_t seat,
+                         tix_seat_history **out)
+{
+    TIX__ARG(out);
+    *out = NULL;
+    TIX__ARG(db);
+    const tix__show_entry *e;
+    int rc = tix__show_lookup(db, show_id, &e);
+    if (rc) return rc;
+    if (seat >= e->info.seat_count)
+        return tix__err(TIX_EINVAL, "seat %u out of range: show %llu has %u seats",
+                        seat, (unsigned long long)show_id, e->info.seat_count);
+    tix_seat_history *h = calloc(1, sizeof *h + TIX_SEAT_HISTORY_MAX *
+                                                    sizeof h->items[0]);
+    if (!h) return tix__err(TIX_ENOMEM, "out of memory");
+    h->show_id = show_id;
+    h->seat = seat;
+    MDB_txn *txn;
+    rc = history_now(db, e, seat, h);
+    if (rc == 0) rc = tix__read_begin(db, &txn);
+    if (rc == 0) {
+        rc = tix__seatlog_read(db, txn, show_id, seat, h->items, &h->count);
+        tix__read_end(db, txn);
+    }
+    if (rc) {
+        free(h);
+        return rc;
+    }
+    *out = h;
+    return TIX_OK;
+}
+
+void tix_seat_history_free(tix_seat_history *h) { free(h); }

@@ -20,12 +20,32 @@ typedef struct pick {
     float score;
     uint32_t strands, limit;
     int skipped; /* a window was passed over for stranding seats */
+    uint32_t wheel; /* companion requests: wheelchair seats a window must
+                       hold, exactly (the rest are companion seats); 0 =
+                       any eligible seats */
     uint32_t row, first; /* first = offset into row_seats */
 } pick;
 
-static void pick_init(pick *p, uint32_t limit)
+static void pick_init(pick *p, uint32_t limit, uint32_t wheel)
 {
-    *p = (pick){.score = 3.4e38f, .strands = limit, .limit = limit};
+    *p = (pick){.score = 3.4e38f, .strands = limit, .limit = limit,
+                .wheel = wheel};
+}
+
+/* Wheelchair seats among the @p n seats from offset @p a of row_seats. */
+static uint32_t wheel_count(const tix__layout *l, uint32_t a, uint32_t n)
+{
+    uint32_t w = 0;
+    for (uint32_t k = a; k < a + n; k++)
+        w += (l->flags[l->row_seats[k]] & TIX_SEAT_WHEELCHAIR) != 0;
+    return w;
+}
+
+/* 1 when a window meets a companion request's mix: the wheelchair seats
+ * asked for, and companion seats (the other accessible kind) beside them. */
+static int mix_ok(const tix__layout *l, uint32_t a, uint32_t n, uint32_t wheel)
+{
+    return !wheel || wheel_count(l, a, n) == wheel;
 }
 
 static int pick_found(const pick *p) { return p->score < 3.4e38f; }
@@ -62,6 +82,7 @@ static void score_run(const tix__layout *l, uint32_t r, uint32_t s,
     for (uint32_t a = s; a + n <= s + len; a++) {
         uint32_t left = a - s, right = s + len - (a + n);
         uint32_t strands = (left == 1) + (right == 1);
+        if (!mix_ok(l, a, n, best->wheel)) continue;
         if (strands > best->limit) best->skipped = 1;
         if (strands > best->strands) continue;
         float score = window_score(l, a, n);
@@ -100,27 +121,67 @@ static uint64_t hint_make(uint32_t until, uint32_t max_run)
     return ((uint64_t)until << 32) | (max_run > HINT_RUN_MAX ? HINT_RUN_MAX : max_run);
 }
 
-/* 1 when the row's hint says no run of @p n takeable seats exists. */
-static int hint_skips(const tix__show_entry *e, uint32_t r, uint32_t n,
-                      uint32_t now)
+static uint32_t hint_until(uint64_t h) { return (uint32_t)(h >> 32); }
+static uint32_t hint_run(uint64_t h) { return (uint32_t)(h & HINT_RUN_MAX); }
+
+/* 1 when hint @p h says no run of @p n takeable seats exists. */
+static int hint_says_none(uint64_t h, uint32_t n, uint32_t now)
 {
-    uint64_t h = atomic_load_explicit(&e->row_hint[r], memory_order_relaxed);
-    return (uint32_t)(h >> 32) > now && n > (uint32_t)(h & HINT_RUN_MAX);
+    return hint_until(h) > now && n > hint_run(h);
+}
+
+static uint64_t hint_load(const _Atomic uint64_t *h)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)h, memory_order_relaxed);
+}
+
+/* ---- tier hints (sold out) ----------------------------------------------
+ * Once a show or a tier has nothing left, every further request used to
+ * walk all its rows' hints (a stadium has thousands of rows: about 18 us a
+ * failure, so a sold-out sale spent most of its time refusing). A walk
+ * that found nothing has looked at every row of its group, so it knows the
+ * group's longest takeable run and the earliest time that can grow (the
+ * least of the rows' hint ends): it leaves that as the group's hint, and a
+ * request longer than the run is refused from that one word, in O(1).
+ * A free in this process clears every tier hint with the row's (one word,
+ * tier_armed, tells a release whether there is any); frees by other
+ * processes, and frees that race with the walk that stores the hint, are
+ * seen when it ends, within HINT_SECONDS, as for row hints. */
+
+/* Folds a row's hint into the group's: the shortest validity, the longest
+ * run. */
+static void group_fold(uint64_t *g, uint64_t row)
+{
+    uint32_t until = hint_until(row) < hint_until(*g) ? hint_until(row)
+                                                     : hint_until(*g);
+    uint32_t run = hint_run(row) > hint_run(*g) ? hint_run(row) : hint_run(*g);
+    *g = hint_make(until, run);
+}
+
+/* 1 when tier group @p group has no run of @p n takeable seats. */
+static int group_says_none(const tix__show_entry *e, size_t group, uint32_t n,
+                           uint32_t now)
+{
+    return hint_says_none(hint_load(&e->tier_hint[group]), n, now);
 }
 
 /* Hints are written only when they change: every release and every search
  * would otherwise store into cache lines that all threads selling the same
  * rows share, on the hottest paths. */
-static void hint_set(const tix__show_entry *e, uint32_t r, uint64_t v)
+static void hint_set_at(_Atomic uint64_t *h, uint64_t v)
 {
-    _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[r];
     if (atomic_load_explicit(h, memory_order_relaxed) != v)
         atomic_store_explicit(h, v, memory_order_relaxed);
 }
 
+static void hint_set(const tix__show_entry *e, uint32_t r, uint64_t v)
+{
+    hint_set_at((_Atomic uint64_t *)&e->row_hint[r], v);
+}
+
 /* Walks a row, splitting it into runs of free eligible seats with
- * consecutive numbers, and records the row's hint. */
-static void scan_row(const tix__show_entry *e, uint32_t r, int slot,
+ * consecutive numbers, and records the row's hint, which it returns. */
+static uint64_t scan_row(const tix__show_entry *e, uint32_t r, int slot,
                      uint32_t flags, uint32_t n, uint32_t now, pick *best)
 {
     const tix__layout *l = e->layout;
@@ -151,13 +212,19 @@ static void scan_row(const tix__show_entry *e, uint32_t r, int slot,
         }
     }
     score_run(l, r, run, len, n, best);
-    hint_set(e, r, until > now ? hint_make(until, max_run) : 0);
+    uint64_t h = until > now ? hint_make(until, max_run) : 0;
+    hint_set(e, r, h);
+    return h;
 }
 
-/* Walks the rows of tier group @p group (slot or "all") nearest first. */
+/* Walks the rows of tier group @p group (slot or "all") nearest first.
+ * When it finds nothing it has seen every row, and *seen is the group's
+ * hint (0: none). */
 static void walk(const tix__show_entry *e, size_t group, int slot,
-                 uint32_t flags, uint32_t n, uint32_t now, pick *best)
+                 uint32_t flags, uint32_t n, uint32_t now, pick *best,
+                 uint64_t *seen)
 {
+    *seen = hint_make(now + HINT_SECONDS, 0);
     const tix__layout *l = e->layout;
     /* Strands can only fall to the floor: none in the first pass, one in
      * the second (the first found no window stranding none). */
@@ -168,22 +235,32 @@ static void walk(const tix__show_entry *e, size_t group, int slot,
         /* Rows come nearest first: once even a row's nearest seat is farther
          * than a window no row can beat on strands, no later row can win. */
         if (best->strands <= floor && l->row_dist2[r] > best->score) break;
-        if (hint_skips(e, r, n, now)) continue;
-        scan_row(e, r, slot, flags, n, now, best);
+        uint64_t h = hint_load(&e->row_hint[r]);
+        if (!hint_says_none(h, n, now)) h = scan_row(e, r, slot, flags, n, now, best);
+        if (h == 0) *seen = 0;
+        if (*seen) group_fold(seen, h);
     }
 }
 
 /* Best window of tier group @p group: one stranding no seat if any exists
  * (the pruned walk of the normal case), else the one stranding fewest. */
 static int find(const tix__show_entry *e, size_t group, int slot,
-                uint32_t flags, uint32_t n, uint32_t now, pick *best)
+                uint32_t flags, uint32_t n, uint32_t wheel, uint32_t now,
+                pick *best)
 {
-    pick_init(best, 0);
-    walk(e, group, slot, flags, n, now, best);
-    if (pick_found(best) || !best->skipped) return pick_found(best);
-    pick_init(best, STRAND_MAX);
-    walk(e, group, slot, flags, n, now, best);
-    return pick_found(best);
+    uint64_t seen;
+    pick_init(best, 0, wheel);
+    walk(e, group, slot, flags, n, now, best, &seen);
+    if (!pick_found(best) && best->skipped) {
+        pick_init(best, STRAND_MAX, wheel);
+        walk(e, group, slot, flags, n, now, best, &seen);
+    }
+    if (pick_found(best)) return 1;
+    if (hint_until(seen) > now) {
+        hint_set_at(&e->tier_hint[group], seen);
+        hint_set_at((_Atomic uint64_t *)&e->tier_armed, 1);
+    }
+    return 0;
 }
 
 static int tier_slot_of(const tix__layout *l, tix_id tier)
@@ -193,21 +270,40 @@ static int tier_slot_of(const tix__layout *l, tix_id tier)
     return -1;
 }
 
-/* Picks seats for one attempt; fills seats[] ascending. */
+/* 1 when the tier hints already say that request @p o for @p n seats
+ * would find nothing: the sold-out answer, without a walk. */
+static int sold_out(const tix__show_entry *e, const tix_best_opts *o,
+                    uint32_t n, uint32_t now)
+{
+    const tix__layout *l = e->layout;
+    if (o->flags & TIX_BEST_ANY_TIER) return group_says_none(e, l->n_tiers, n, now);
+    if (o->tier_id)
+        return group_says_none(e, (size_t)tier_slot_of(l, o->tier_id), n, now);
+    for (size_t t = 0; t < l->n_tiers; t++)
+        if (!group_says_none(e, t, n, now)) return 0;
+    return 1;
+}
+
+/* Picks seats for one attempt (n: every seat, companions included); fills
+ * seats[] ascending. */
 static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
                   uint32_t now, uint32_t *seats)
 {
     const tix__layout *l = e->layout;
     pick best;
     int found = 0;
+    uint32_t wheel = o->companions ? n - o->companions : 0;
     if (o->flags & TIX_BEST_ANY_TIER) {
-        found = find(e, l->n_tiers, -1, o->flags, n, now, &best);
+        found = !group_says_none(e, l->n_tiers, n, now) &&
+                find(e, l->n_tiers, -1, o->flags, n, wheel, now, &best);
     } else if (o->tier_id) {
         int slot = tier_slot_of(l, o->tier_id);
-        found = find(e, (size_t)slot, slot, o->flags, n, now, &best);
+        found = !group_says_none(e, (size_t)slot, n, now) &&
+                find(e, (size_t)slot, slot, o->flags, n, wheel, now, &best);
     } else {
         for (size_t t = 0; t < l->n_tiers && !found; t++)
-            found = find(e, t, (int)t, o->flags, n, now, &best);
+            found = !group_says_none(e, t, n, now) &&
+                    find(e, t, (int)t, o->flags, n, wheel, now, &best);
     }
     if (!found) return 0;
     for (uint32_t k = 0; k < n; k++) seats[k] = l->row_seats[best.first + k];
@@ -221,7 +317,8 @@ static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
 }
 
 /* 1 when the seats a request key already holds answer this request: the
- * same count, and each seat of the tier and kind asked for. */
+ * same count, each seat of the tier and kind asked for, and the same mix
+ * of wheelchair and companion seats. */
 static int repeat_fits(const tix__show_entry *e, const tix_best_opts *o,
                        uint32_t n, const tix__key_seats *ks)
 {
@@ -230,9 +327,12 @@ static int repeat_fits(const tix__show_entry *e, const tix_best_opts *o,
     int slot = (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER))
                    ? tier_slot_of(l, o->tier_id)
                    : -1;
-    for (uint32_t i = 0; i < n; i++)
+    uint32_t wheel = 0;
+    for (uint32_t i = 0; i < n; i++) {
         if (!eligible(l, ks->seats[i], slot, o->flags)) return 0;
-    return 1;
+        wheel += (l->flags[ks->seats[i]] & TIX_SEAT_WHEELCHAIR) != 0;
+    }
+    return !o->companions || wheel == n - o->companions;
 }
 
 /* Picks and takes seats for tag, retrying lost races. */
@@ -242,7 +342,11 @@ static int pick_and_take(tix_db *db, const tix__show_entry *e,
 {
     for (int attempt = 0;; attempt++) {
         if (!choose(e, o, n, tix__map_now(db), h->seats))
-            return tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
+            return o->companions
+                       ? tix__err(TIX_ECONFLICT, "no %u wheelchair seats with "
+                                  "%u companion seats beside them in one row",
+                                  n - o->companions, o->companions)
+                       : tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
         int rc = tix__hold_take(db, e, h->seats, n, tag, exp, mode, min_exp);
         if (rc != TIX_ECONFLICT || attempt + 1 >= BEST_RETRIES) return rc;
     }
@@ -287,14 +391,21 @@ static int best_keyed(tix_db *db, const tix__show_entry *e,
                     (unsigned long long)e->info.id);
 }
 
+/* Checks a request and sets *total, the seats it takes (companions
+ * included). */
 static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
-                      const tix__show_entry *e)
+                      const tix__show_entry *e, uint32_t *total)
 {
     if (n == 0) return tix__err(TIX_EINVAL, "no seats requested");
-    int rc = tix__hold_max(db, n);
-    if (rc) return rc;
     if (o->flags & ~(TIX_BEST_ACCESSIBLE | TIX_BEST_ANY_TIER))
         return tix__err(TIX_EINVAL, "unknown flags 0x%x", o->flags);
+    if (o->companions && !(o->flags & TIX_BEST_ACCESSIBLE))
+        return tix__err(TIX_EINVAL, "companions need TIX_BEST_ACCESSIBLE: they "
+                                    "sit beside wheelchair seats");
+    uint64_t all = (uint64_t)n + o->companions;
+    int rc = tix__hold_max(db, all > UINT32_MAX ? UINT32_MAX : (size_t)all);
+    if (rc) return rc;
+    *total = (uint32_t)all;
     if (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER) &&
         tier_slot_of(e->layout, o->tier_id) < 0)
         return tix__err(TIX_ENOTFOUND, "tier %llu has no seats in this show",
@@ -313,11 +424,18 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     const tix__show_entry *e;
     int64_t now = tix_db_now(db);
     int rc = tix__show_lookup_at(db, show_id, now, &e);
-    uint32_t ttl = 0;
-    if (rc == 0) rc = check_best(db, n, o, e);
+    uint32_t ttl = 0, total = 0;
+    if (rc == 0) rc = check_best(db, n, o, e, &total);
+    n = total; /* from here on, every seat: companions included */
     if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
     if (rc == 0) rc = tix__show_selling(e, now);
+    if (rc == 0) rc = tix__hold_user_cap(db, e, o->user_id, n);
     if (rc) return rc;
+    /* A keyed request may already hold seats of a sold-out show: it looks. */
+    if (!o->request_key &&
+        sold_out(e, o, n, tix__seatmap_time(&db->engine->map, now)))
+        return tix__err_str(TIX_ECONFLICT,
+                            "sold out: no adjacent seats of this kind are free");
     tix_hold *h = tix__hold_new(show_id, n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     rc = tix__hold_token(db, show_id, o->request_key, h->token);

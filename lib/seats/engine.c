@@ -192,14 +192,16 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
         }
     }
     tix__read_end(db, txn);
-    if (rc == 0) { /* room for the row hints, all zero (no hint) */
-        size_t rows = e->layout->n_rows;
+    if (rc == 0) { /* room for the hints, all zero (no hint) */
+        size_t words = tix__hint_words(e->layout);
         tix__show_entry *grown =
-            realloc(e, sizeof *e + rows * sizeof e->row_hint[0]);
+            realloc(e, sizeof *e + words * sizeof e->row_hint[0]);
         if (!grown) rc = tix__err(TIX_ENOMEM, "out of memory");
         else {
             e = grown;
-            for (size_t r = 0; r < rows; r++) atomic_init(&e->row_hint[r], 0);
+            for (size_t r = 0; r < words; r++) atomic_init(&e->row_hint[r], 0);
+            e->tier_hint = &e->row_hint[words - e->layout->n_tiers - 1];
+            atomic_init(&e->tier_armed, 0);
         }
     }
     if (rc == 0 && e->layout->n_seats < e->info.seat_count)

@@ -33,20 +33,45 @@ typedef struct tix__layout {
 } tix__layout;
 
 /* A show as the hot paths see it. Immutable once published, but for
- * row_hint. */
+ * the hints. */
 typedef struct tix__show_entry {
     tix__show_info info;
     const tix__layout *layout;
     tix_word *seats; /* seat words in seats.map */
+    /* Per tier group (n_tiers + 1: the last is "any tier"), this process's
+     * sold-out hint (see lib/seats/best.c), in the same form as a row hint
+     * but over every row of the group. Points into row_hint[], on cache
+     * lines of its own: releases read it, and only a search that found
+     * nothing or a free that ends a sell-out writes it. */
+    _Atomic uint64_t *tier_hint;
+    /* Nonzero while a tier hint may be set, so that a release (the hot
+     * path) reads one word of a line it reads anyway instead of its seat's
+     * tier and that tier's hint. */
+    _Atomic uint64_t tier_armed;
     /* Per row, this process's best-available hint (see lib/seats/best.c): the
      * longest run of takeable seats the last scan saw, valid until a map
-     * time. Only the hint is mutable; relaxed atomics, lost updates are
+     * time. Only the hints are mutable; relaxed atomics, lost updates are
      * harmless. */
     _Atomic uint64_t row_hint[];
 } tix__show_entry;
 
-/* Forgets the best-available hint of @p seat's row (lib/seats/best.c): call
- * after this process frees a seat, so the next search sees it at once.
+/* Row hints, a line of padding, then the tier hints. */
+#define TIX__HINT_LINE 8u
+static inline size_t tix__hint_words(const tix__layout *l)
+{
+    size_t rows = (l->n_rows + TIX__HINT_LINE - 1) / TIX__HINT_LINE * TIX__HINT_LINE;
+    return rows + TIX__HINT_LINE + l->n_tiers + 1;
+}
+
+static inline void tix__hint_zero(_Atomic uint64_t *h)
+{
+    if (atomic_load_explicit(h, memory_order_relaxed) != 0)
+        atomic_store_explicit(h, 0, memory_order_relaxed);
+}
+
+/* Forgets the best-available hints of @p seat's row and the tier hints
+ * (lib/seats/best.c): call after this process frees a seat, so the next
+ * search sees it at once.
  * Stored only when it changes: every release would otherwise write a cache
  * line that all threads selling the same rows share. Here, not in best.c,
  * because every layer that frees a seat calls it and best.c sits above
@@ -56,9 +81,13 @@ static inline void tix__engine_hint_clear(const tix__show_entry *e,
 {
     const tix__layout *l = e->layout;
     if (seat >= l->n_seats) return;
-    _Atomic uint64_t *h = (_Atomic uint64_t *)&e->row_hint[l->row_of[seat]];
-    if (atomic_load_explicit(h, memory_order_relaxed) != 0)
-        atomic_store_explicit(h, 0, memory_order_relaxed);
+    tix__hint_zero((_Atomic uint64_t *)&e->row_hint[l->row_of[seat]]);
+    _Atomic uint64_t *armed = (_Atomic uint64_t *)&e->tier_armed;
+    if (atomic_load_explicit(armed, memory_order_relaxed) == 0) return;
+    /* Every tier's, not just the seat's: a free ends a sell-out rarely
+     * enough that a needless rescan of another tier costs nothing. */
+    atomic_store_explicit(armed, 0, memory_order_relaxed);
+    for (size_t g = 0; g <= l->n_tiers; g++) tix__hint_zero(&e->tier_hint[g]);
 }
 
 struct tix_committer;

@@ -9,6 +9,8 @@
 
 #include "error.h"
 #include "random.h"
+#include "user.h"
+#include "usercap.h"
 #include "validate.h"
 
 #define HOLD_MAX_SEATS_ABS 256
@@ -49,6 +51,21 @@ int tix__hold_token(tix_db *db, tix_id show, const char *request_key,
     memcpy(buf + 11, request_key, klen);
     crypto_generichash(token, 16, buf, 11 + klen, db->secret, 32);
     return TIX_OK;
+}
+
+int tix__hold_user_cap(tix_db *db, const tix__show_entry *e, tix_id user,
+                       uint32_t n)
+{
+    if (!user) return TIX_OK;
+    MDB_txn *txn;
+    int rc = tix__read_begin(db, &txn);
+    if (rc) return rc;
+    rc = tix__user_exists(db, txn, user);
+    if (rc == TIX_ENOTFOUND)
+        rc = tix__err(rc, "user_id %llu does not exist", (unsigned long long)user);
+    if (rc == 0) rc = tix__cap_check(db, txn, &e->info, user, n);
+    tix__read_end(db, txn);
+    return rc;
 }
 
 int tix__show_selling(const tix__show_entry *e, int64_t now)
@@ -282,6 +299,8 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     int64_t now = tix_db_now(db); /* the one clock read of this call */
     if ((rc = tix__show_lookup_at(db, show_id, now, &e))) return rc;
     if ((rc = tix__show_selling(e, now))) return rc;
+    if (opts && (rc = tix__hold_user_cap(db, e, opts->user_id, (uint32_t)n)))
+        return rc;
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     memcpy(h->seats, seats, n * sizeof *seats);

@@ -64,6 +64,10 @@ void tix__hold_key_seats(const tix__show_entry *e, uint32_t tag, uint32_t now,
 
 /* TIX_ELIMIT when @p n seats exceed hold_max_seats. */
 int tix__hold_max(tix_db *db, size_t n);
+/* The early, advisory per-customer cap check of a hold for @p user (0: no
+ * check): TIX_ELIMIT past a cap, TIX_ENOTFOUND for an unknown user. */
+int tix__hold_user_cap(tix_db *db, const tix__show_entry *e, tix_id user,
+                       uint32_t n);
 
 /* Allocates a handle for @p n seats. */
 tix_hold *tix__hold_new(tix_id show, uint32_t n);

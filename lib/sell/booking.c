@@ -19,6 +19,7 @@
 #include "ticket.h"
 #include "tier.h"
 #include "user.h"
+#include "usercap.h"
 #include "validate.h"
 
 /* Booking record v1:
@@ -103,6 +104,20 @@ int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
         if (user) *user = r.user_id;
     }
     return rc;
+}
+
+int tix__booking_brief(tix_db *db, MDB_txn *txn, tix_id id, int *status,
+                       tix_id *user, uint32_t *n_seats)
+{
+    MDB_val v;
+    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    booking_rec r;
+    if (rc == 0) rc = booking_parse(&v, &r);
+    if (rc) return rc;
+    *status = r.status;
+    *user = r.user_id;
+    *n_seats = r.n_seats;
+    return TIX_OK;
 }
 
 /* ---- confirm: the write inside the batch transaction ------------------ */
@@ -295,6 +310,11 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     tix__price pr = {.n = c->n, .tiers = tiers, .prices = prices};
     if ((rc = check_amount(db, txn, c, now, currency, &pr)) || c->result)
         return rc;
+    /* Per-customer caps, in the batch's transaction: an earlier confirm of
+     * the same user in this batch has already counted its seats here. */
+    rc = tix__cap_check(db, txn, &c->e->info, c->user_id, c->n);
+    if (rc == TIX_ELIMIT) return reject(c, rc, "%s", tix_errmsg());
+    if (rc) return rc;
     /* The offer is checked and its use counted here, before anything of
      * this request is written: a refusal must leave the batch untouched. */
     rc = tix__price_compute(db, txn, &c->e->info, c->offer_code, c->user_id,
@@ -356,6 +376,7 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     if (rc == 0)
         rc = tix__stats_booked(db, txn, booking, c->user_id, &c->e->info, c->n,
                                now);
+    if (rc == 0) rc = tix__cap_charge(db, txn, &c->e->info, c->user_id, c->n);
     if (rc == 0) c->booking_id = booking;
     return rc;
 }

@@ -12,4 +12,8 @@
 int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
                         tix_id *user);
 
+/* Reads what a count of booked seats needs of booking @p id. */
+int tix__booking_brief(tix_db *db, MDB_txn *txn, tix_id id, int *status,
+                       tix_id *user, uint32_t *n_seats);
+
 #endif

@@ -13,6 +13,7 @@
 #include "outbox.h"
 #include "stats.h"
 #include "ticket.h"
+#include "usercap.h"
 
 /* What cancel needs of a booking record. */
 typedef struct cancel_info {
@@ -177,6 +178,9 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
     if (rc == 0)
         rc = tix__stats_cancelled(db, txn, a->ci->user, a->ci->show,
                                   a->ci->created);
+    tix__show_info s;
+    if (rc == 0) rc = tix__show_read(db, txn, a->ci->show, &s);
+    if (rc == 0) rc = tix__cap_charge(db, txn, &s, a->ci->user, -(int64_t)a->ci->n);
     return rc;
 }
 

@@ -276,3 +276,19 @@ def test_released_or_foreign_holds_never_book(city, tmp_path):
     with pytest.raises(tix.Exists):
         city.show.hold([24, 25], request_key="py-key").close()
         city.show.hold([25, 26], request_key="py-key")
+
+
+def test_best_wheelchair_with_companion(db):
+    from conftest import build_city
+    c = build_city(db, accessible=True)
+    # Row A: wheelchair at 1 and 10, companions at 2 and 9.
+    h = c.show.hold_best(1, accessible=True, companions=1)
+    assert len(h.seats) == 2 and h.seats in ((0, 1), (8, 9))
+    h2 = c.show.hold_best(1, accessible=True, companions=1)
+    assert {h.seats, h2.seats} == {(0, 1), (8, 9)}
+    with pytest.raises(tix.Conflict):
+        c.show.hold_best(1, accessible=True, companions=1)
+    with pytest.raises(tix.InvalidArgument):
+        c.show.hold_best(1, companions=1)
+    with pytest.raises(tix.Limit):
+        c.show.hold_best(1, accessible=True, companions=10)

@@ -252,3 +252,39 @@ def test_cancel_after_checkin_and_money_text_over_http(server):
                    {"after_checkin": True})
     assert st == 200 and got["status"] == "cancelled"
     assert got["cancelled_after_checkin"] is True
+
+
+def test_caps_and_seat_history_over_http(server):
+    base = server
+    _date, shows = _tomorrow(base)
+    show = shows[1]["id"]
+    st, caps = call(base, "POST", "/shows/%d/caps" % show, {"max_per_user": 2})
+    assert st == 200 and caps["show_cap"] == 2
+    st, err = call(base, "POST", "/shows/%d/caps" % show, {"max_per_user": "2"})
+    assert st == 400
+    st, err = call(base, "POST", "/shows/%d/holds" % show,
+                   {"seats": [1, 2, 3], "user": 1})
+    assert st == 400 and err["error"] == "TIX_ELIMIT"
+    st, h = call(base, "POST", "/shows/%d/holds" % show, {"seats": [1, 2]})
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": 1, "payment_ref": "http-cap-1"})
+    assert st == 201
+    st, h2 = call(base, "POST", "/shows/%d/holds" % show, {"seats": [3]})
+    st, err = call(base, "POST", "/holds/%s/confirm" % h2["hold"],
+                   {"user": 1, "payment_ref": "http-cap-2"})
+    assert st == 400 and err["error"] == "TIX_ELIMIT"
+    assert "at most 2" in err["message"]
+    st, caps = call(base, "GET", "/shows/%d/caps?user=1" % show)
+    assert caps["show_booked"] == 2
+
+    st, hist = call(base, "GET", "/shows/%d/seats/@1/history" % show)
+    assert st == 200 and hist["seat"] == 1
+    assert [e["type"] for e in hist["events"]] == ["booked"]
+    assert hist["events"][0]["booking_id"] == b["id"]
+    st, by_label = call(base, "GET", "/shows/%d/seats/%s/history"
+                        % (show, hist["label"]))
+    assert st == 200 and by_label["events"] == hist["events"]
+    st, hist3 = call(base, "GET", "/shows/%d/seats/@3/history" % show)
+    assert hist3["state"] == "held" and hist3["held_until"] > 0
+    st, err = call(base, "GET", "/shows/%d/seats/ZZ99/history" % show)
+    assert st == 404

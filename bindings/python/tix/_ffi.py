@@ -235,6 +235,12 @@ typedef struct tix_show_list {
     size_t count;
     tix_show items[];
 } tix_show_list;
+typedef struct tix_user_caps {
+    uint32_t show_cap;
+    uint32_t show_booked;
+    uint32_t movie_cap;
+    uint32_t movie_booked;
+} tix_user_caps;
 
 /* Users */
 typedef struct tix_user {
@@ -259,16 +265,42 @@ typedef enum tix_seat_state {
     TIX_SEAT_BOOKED = 3,
     TIX_SEAT_UNAVAILABLE = 4
 } tix_seat_state;
+typedef enum tix_seat_event_type {
+    TIX_SEAT_EVENT_BOOKED = 1,
+    TIX_SEAT_EVENT_CANCELLED = 2,
+    TIX_SEAT_EVENT_CHECKED_IN = 3,
+    TIX_SEAT_EVENT_BLOCKED = 4,
+    TIX_SEAT_EVENT_UNBLOCKED = 5
+} tix_seat_event_type;
+#define TIX_SEAT_HISTORY_MAX 16
+typedef struct tix_seat_event {
+    tix_seat_event_type type;
+    int64_t at;
+    tix_id booking_id;
+    tix_id user_id;
+    char gate[129];                /* TIX_NAME_MAX + 1 */
+} tix_seat_event;
+typedef struct tix_seat_history {
+    tix_id show_id;
+    uint32_t seat;
+    tix_seat_state state;
+    int64_t held_until;
+    size_t count;
+    tix_seat_event items[];
+} tix_seat_history;
 typedef struct tix_hold tix_hold;
 typedef struct tix_hold_opts {
     uint32_t ttl;
     const char *request_key;
+    tix_id user_id;
 } tix_hold_opts;
 typedef struct tix_best_opts {
     tix_id tier_id;
     uint32_t flags;
     uint32_t ttl;
     const char *request_key;
+    tix_id user_id;
+    uint32_t companions;
 } tix_best_opts;
 
 /* Availability */
@@ -596,6 +628,11 @@ int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date, tix_id movi
 int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date, tix_show_list **out);
 void tix_show_free(tix_show *s);
 void tix_show_list_free(tix_show_list *l);
+int tix_seat_history_get(tix_db *db, tix_id show_id, uint32_t seat, tix_seat_history **out);
+void tix_seat_history_free(tix_seat_history *h);
+int tix_show_set_user_cap(tix_db *db, tix_id show_id, uint32_t max_seats);
+int tix_movie_set_user_cap(tix_db *db, tix_id movie_id, uint32_t max_seats);
+int tix_user_caps_get(tix_db *db, tix_id show_id, tix_id user_id, tix_user_caps *out);
 int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out);
 int tix_user_get(tix_db *db, tix_id id, tix_user **out);
 int tix_user_find_email(tix_db *db, const char *email, tix_user **out);

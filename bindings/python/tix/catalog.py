@@ -526,6 +526,12 @@ class Movie(Record):
     def update(self, **changes):
         return self._update(changes, self._fields[1:])
 
+    def set_user_cap(self, max_seats):
+        """At most @max_seats seats per user over all shows of this movie
+        (0 removes the cap); seats already booked count."""
+        self._db._call("tix_movie_set_user_cap", self.id,
+                       _util.as_u32(max_seats, "max_seats"))
+
     @classmethod
     def list(cls, db, after=0, page=100):
         """Iterator over every movie by id (fetched @page at a time)."""
@@ -569,20 +575,25 @@ class Show(Record):
                    seat_count=c.seat_count)
 
     @classmethod
-    def create(cls, db, movie, screen, start, allow_past=False):
+    def create(cls, db, movie, screen, start, allow_past=False, user_cap=None):
         """Schedules @movie on @screen at @start (epoch seconds or an aware
         datetime). tix.Overlap if it collides with another show there;
         tix.OutOfRange if @start is before now, unless @allow_past (history,
-        an admin's correction)."""
+        an admin's correction). @user_cap: at most that many seats per user
+        (set_user_cap)."""
         keep = Keep()
         c = keep.hold(ffi.new("tix_show *"))
         c.movie_id = as_id(movie, "movie")
         c.screen_id = as_id(screen, "screen")
         c.start = _util.as_time(start)
         c.flags = lib.TIX_SHOW_ALLOW_PAST if allow_past else 0
+        cap = None if user_cap is None else _util.as_u32(user_cap, "user_cap")
         out = ffi.new("tix_id *")
         db._call("tix_show_create", c, out)
-        return cls.get(db, out[0])
+        show = cls.get(db, out[0])
+        if cap:
+            show.set_user_cap(cap)
+        return show
 
     @classmethod
     def list(cls, db, city=None, date=None, movie=None, venue=None):
@@ -621,20 +632,39 @@ class Show(Record):
         return Seat.list(self._db, self.screen_id)
 
     # ---- the seat engine (implemented in tix.seats) -------------------------
-    def hold(self, seats, ttl=None, request_key=None):
+    def hold(self, seats, ttl=None, request_key=None, user=None):
         """Holds @seats (indexes or Seat objects), all or nothing, for @ttl
         seconds (None = the store default). Returns a tix.Hold.
-        tix.Conflict names the first seat that is taken."""
+        tix.Conflict names the first seat that is taken. With @user, a hold
+        past the user's per-customer cap is refused early (tix.Limit)."""
         from .seats import hold_seats
-        return hold_seats(self._db, self.id, seats, ttl, request_key)
+        return hold_seats(self._db, self.id, seats, ttl, request_key, user)
 
     def hold_best(self, n, tier=None, accessible=False, any_tier=False,
-                  ttl=None, request_key=None):
+                  ttl=None, request_key=None, user=None, companions=0):
         """Holds the @n best adjacent seats of @tier (None = cheapest tier
-        with room). tix.Conflict when no such seats exist."""
+        with room). tix.Conflict when no such seats exist. With
+        accessible=True and @companions > 0: @n wheelchair seats and
+        @companions companion seats next to them, one run of one row."""
         from .seats import hold_best
         return hold_best(self._db, self.id, n, tier, accessible, any_tier, ttl,
-                         request_key)
+                         request_key, user, companions)
+
+    def set_user_cap(self, max_seats):
+        """At most @max_seats seats of this show per user (0 removes the
+        cap); seats already booked count. A confirm past it: tix.Limit."""
+        self._db._call("tix_show_set_user_cap", self.id,
+                       _util.as_u32(max_seats, "max_seats"))
+
+    def user_caps(self, user=None):
+        """{"show_cap", "show_booked", "movie_cap", "movie_booked"}: the
+        caps on this show and its movie (0 = none) and the seats @user has
+        booked under each."""
+        c = ffi.new("tix_user_caps *")
+        self._db._call("tix_user_caps_get", self.id,
+                       as_id(user, "user", allow_none=True), c)
+        return {"show_cap": c.show_cap, "show_booked": c.show_booked,
+                "movie_cap": c.movie_cap, "movie_booked": c.movie_booked}
 
     def availability(self):
         """{"show_id", "total", "free", "held", "booked", "unavailable",
@@ -647,6 +677,13 @@ class Show(Record):
         """[tix.SeatState for seat 0, 1, ...]."""
         from .seats import seat_states
         return seat_states(self._db, self.id, self.seat_count)
+
+    def seat_history(self, seat):
+        """What happened to @seat (index or Seat): its state now and its
+        recorded events (booked, cancelled, checked_in, blocked,
+        unblocked) with times, oldest first; see tix.seats.seat_history."""
+        from .seats import seat_history
+        return seat_history(self._db, self.id, seat)
 
     def seat_state_bytes(self):
         """bytes, one tix.SeatState value per seat (fast for big venues)."""

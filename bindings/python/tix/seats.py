@@ -59,14 +59,15 @@ def _new_hold_ptr():
     return ffi.new("tix_hold **")
 
 
-def hold_seats(db, show_id, seats, ttl=None, request_key=None):
+def hold_seats(db, show_id, seats, ttl=None, request_key=None, user=None):
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
-    if ttl is None and request_key is None:
+    if ttl is None and request_key is None and user is None:
         opts = ffi.NULL
     else:
         opts = ffi.new("tix_hold_opts *")
         opts.ttl = _ttl(ttl)
+        opts.user_id = as_id(user, "user", allow_none=True)
         key = _util.enc(request_key, "request_key")
         if key is not None:
             keyc = ffi.new("char[]", key)
@@ -78,9 +79,11 @@ def hold_seats(db, show_id, seats, ttl=None, request_key=None):
 
 
 def hold_best(db, show_id, n, tier=None, accessible=False, any_tier=False,
-              ttl=None, request_key=None):
+              ttl=None, request_key=None, user=None, companions=0):
     opts = ffi.new("tix_best_opts *")
     opts.tier_id = as_id(tier, "tier", allow_none=True)
+    opts.user_id = as_id(user, "user", allow_none=True)
+    opts.companions = _util.as_u32(companions or 0, "companions")
     opts.flags = ((lib.TIX_BEST_ACCESSIBLE if accessible else 0) |
                   (lib.TIX_BEST_ANY_TIER if any_tier else 0))
     opts.ttl = _ttl(ttl)
@@ -351,6 +354,30 @@ def seat_state_bytes(db, show_id, seat_count):
     buf = ffi.new("uint8_t[]", max(seat_count, 1))
     db._call("tix_show_seat_states", as_id(show_id, "show"), buf, seat_count)
     return ffi.buffer(buf, seat_count)[:]
+
+
+_SEAT_EVENTS = {lib.TIX_SEAT_EVENT_BOOKED: "booked",
+                lib.TIX_SEAT_EVENT_CANCELLED: "cancelled",
+                lib.TIX_SEAT_EVENT_CHECKED_IN: "checked_in",
+                lib.TIX_SEAT_EVENT_BLOCKED: "blocked",
+                lib.TIX_SEAT_EVENT_UNBLOCKED: "unblocked"}
+
+
+def seat_history(db, show_id, seat):
+    """{"show_id", "seat", "state" (tix.SeatState now), "held_until" (epoch
+    seconds or 0), "events": [{"type", "at", "booking_id", "user_id",
+    "gate"}, ...] oldest first}."""
+    idx = _seat_indexes([seat])[0]
+    out = ffi.new("tix_seat_history **")
+    db._call("tix_seat_history_get", as_id(show_id, "show"), idx, out)
+    h = ffi.gc(out[0], lib.tix_seat_history_free)
+    events = [{"type": _SEAT_EVENTS.get(e.type, str(e.type)), "at": e.at,
+               "booking_id": e.booking_id, "user_id": e.user_id,
+               "gate": ffi.string(e.gate).decode("utf-8", "replace")}
+              for e in (h.items[i] for i in range(h.count))]
+    return {"show_id": h.show_id, "seat": h.seat,
+            "state": _STATES[h.state], "held_until": h.held_until,
+            "events": events}
 
 
 def block(db, show_id, seats, on):
