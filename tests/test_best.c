@@ -572,7 +572,7 @@ static void sold_out_hint_ends_within_a_second(void **state)
     tix_hold *hs[50], *h;
     hold_all_silver(f, hs, 0);
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(f->s.db, f->show, &e));
+    assert_ok(tix__engine_show(f->s.db, f->show, &e));
     for (uint32_t i = 0; i < 2; i++)
         atomic_store(&((tix__show_entry *)e)->seats[at(2, 9) + i], 0);
     assert_code(tix_hold_best(f->s.db, f->show, 2, &silver, &h), TIX_ECONFLICT);

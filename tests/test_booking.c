@@ -14,7 +14,7 @@
 static size_t outbox_count(tix_db *db, uint8_t type)
 {
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_cursor *cur;
     assert_int_equal(mdb_cursor_open(txn, db->dbi[TIX_T_OUTBOX], &cur), 0);
     MDB_val k, v;
@@ -26,7 +26,7 @@ static size_t outbox_count(tix_db *db, uint8_t type)
         if (ev.type == type) n++;
     }
     mdb_cursor_close(cur);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return n;
 }
 

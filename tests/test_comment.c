@@ -111,11 +111,11 @@ static void delete_reply_or_whole_thread(void **state)
     tix_comment_list_free(l);
     assert_rejected(db, tix_comment_delete(db, a2), TIX_ENOTFOUND, "comment");
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_stat st;
     assert_int_equal(mdb_stat(txn, db->dbi[TIX_T_COMMENTS], &st), 0);
     assert_int_equal(st.ms_entries, 2);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
 }
 
 int main(void)

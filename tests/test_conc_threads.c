@@ -411,7 +411,7 @@ static void do_cancel(worker *w)
     if (rc) {
         char words[200] = "";
         const tix__show_entry *e;
-        if (tix__show_lookup(w->sh->db, w->sh->show, &e) == TIX_OK)
+        if (tix__engine_show(w->sh->db, w->sh->show, &e) == TIX_OK)
             for (uint32_t i = 0, len = 0; i < r->n && len < 150; i++) {
                 uint64_t v = tix__w_load(&e->seats[r->seats[i]]);
                 len += (uint32_t)snprintf(words + len, sizeof words - len,
@@ -563,7 +563,7 @@ static const char *describe_seat(fixture *f, const tix_booking_list *l,
     static char buf[512];
     const tix__show_entry *e;
     size_t len = 0;
-    if (tix__show_lookup(f->s.db, f->show, &e) == TIX_OK) {
+    if (tix__engine_show(f->s.db, f->show, &e) == TIX_OK) {
         uint64_t w = tix__w_load(&e->seats[s]);
         len += (size_t)snprintf(buf, sizeof buf, "word state %u exp %u tag %u;",
                                 tix__w_state(w), tix__w_exp(w), tix__w_tag(w));
@@ -628,26 +628,26 @@ static size_t check_store(fixture *f, worker *ws, int nw)
     }
     /* raw words and LMDB seat rows name the owning booking */
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(db, f->show, &e));
+    assert_ok(tix__engine_show(db, f->show, &e));
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     for (uint32_t s = 0; s < N_SEATS; s++) {
         uint64_t truth, w = tix__w_load(&e->seats[s]);
-        int rc = tix__seat_truth(db, txn, e, s, &truth);
+        int rc = tix__engine_truth(db, txn, e, s, &truth);
         if (rc) {
-            tix__read_end(db, txn);
+            tix__db_read_end(db, txn);
             fail_msg("seat_truth(%u) -> %d", s, rc);
         }
         uint64_t want = owner[s] ? tix__w_make(TIX_W_BOOKED, 0, (uint32_t)owner[s])
                                  : tix__w_make(TIX_W_FREE, 0, 0);
         if (truth != want || (owner[s] && w != want)) {
-            tix__read_end(db, txn);
+            tix__db_read_end(db, txn);
             fail_msg("seat %u: LMDB row %llx, word %llx, want %llx", s,
                      (unsigned long long)truth, (unsigned long long)w,
                      (unsigned long long)want);
         }
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
 
     /* availability counts against the state array and the bookings */
     tix_avail *a;
@@ -848,7 +848,7 @@ static int block_fn(tix_db *db, MDB_txn *txn, void *arg)
 static void *blocker_main(void *arg)
 {
     blocker *b = arg;
-    b->rc = tix__write(b->db, block_fn, b);
+    b->rc = tix__db_write(b->db, block_fn, b);
     return NULL;
 }
 

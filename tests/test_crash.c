@@ -318,10 +318,10 @@ static uint32_t confirming_left(fixture *f)
     tix_db *db;
     assert_ok(tix_db_open(f->store, &cfg, &db));
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     tix__show_info info;
     int rc = tix__show_read(db, txn, f->show, &info);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     tix_db_close(db);
     assert_ok(rc);
     char path[600];
@@ -353,7 +353,7 @@ static size_t check_after_reopen(fixture *f, tix_db *db, size_t *unreported)
 {
     /* before anything else touches the words: nothing is CONFIRMING */
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(db, f->show, &e));
+    assert_ok(tix__engine_show(db, f->show, &e));
     for (uint32_t s = 0; s < N_SEATS; s++)
         if (tix__w_state(tix__w_load(&e->seats[s])) == TIX_W_CONFIRMING)
             fail_msg("seat %u still CONFIRMING after the exclusive reopen", s);

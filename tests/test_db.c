@@ -102,7 +102,7 @@ static int fill(tix_db *db, MDB_txn *txn, void *arg)
     for (int i = a->start; i < a->start + a->n; i++) {
         uint8_t key[8];
         tix__be64_put(key, (uint64_t)i);
-        int rc = tix__put(db, txn, TIX_T_OUTBOX, key, 8, val, sizeof val, 0,
+        int rc = tix__db_put(db, txn, TIX_T_OUTBOX, key, 8, val, sizeof val, 0,
                           "filler");
         if (rc) return rc;
     }
@@ -131,7 +131,7 @@ static void nocreate_and_readonly(void **state)
     c.flags = TIX_OPEN_READONLY;
     assert_ok(tix_db_open(p, &c, &db));
     struct fill_arg a = {0, 1};
-    assert_code(tix__write(db, fill, &a), TIX_EPERM);
+    assert_code(tix__db_write(db, fill, &a), TIX_EPERM);
     tix_db_close(db);
     tt_rmrf(dir);
     free(dir);
@@ -167,13 +167,13 @@ static void map_grows_on_demand_and_stops_at_limit(void **state)
     tix_db *db;
     assert_ok(tix_db_open(base, &c, &db));
     struct fill_arg a = {0, 1000}; /* ~4 MB: needs growth past 1 MiB */
-    assert_ok(tix__write(db, fill, &a));
+    assert_ok(tix__db_write(db, fill, &a));
     MDB_envinfo info;
     mdb_env_info(db->env, &info);
     assert_true(info.me_mapsize > ((size_t)1 << 20));
     uint64_t before = tt_digest(db);
     struct fill_arg b = {1000, 2000}; /* another 8 MB: over the limit */
-    assert_code(tix__write(db, fill, &b), TIX_EFULL);
+    assert_code(tix__db_write(db, fill, &b), TIX_EFULL);
     assert_true(tt_digest(db) == before); /* nothing half-written */
     tix_db_close(db);
     tt_rmrf(base);

@@ -120,7 +120,7 @@ static void counts_letters_and_never_grows(void **state)
         }
         size_t m = tix__fold(in, n, out, NULL, t & 1 ? TIX__FOLD_SPLIT : 0);
         assert_true(m <= n);
-        assert_true(tix__utf8_valid(out, m));
+        assert_true(tix__validate_utf8(out, m));
         assert_true(m == 0 || (out[0] != ' ' && out[m - 1] != ' '));
         assert_null(strstr(out, "  "));
     }

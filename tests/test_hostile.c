@@ -454,7 +454,7 @@ static int full_fs_child(void *arg)
     tix__be64_put(next, 400000); /* words: 3.2 MB into the file */
     MDB_val kv[3] = {{(size_t)TIX_T_META, NULL}, {12, "seatmap_next"},
                      {8, next}};
-    CHECK(tix__write(db, put_raw, kv) == TIX_OK, "region counter");
+    CHECK(tix__db_write(db, put_raw, kv) == TIX_OK, "region counter");
     sh.start = tt_now + 2 * 86400;
     CHECK(tix_show_create(db, &sh, &later) == TIX_OK, "later show");
     uint32_t s = 1;
@@ -737,7 +737,7 @@ static void put_record(tix_db *db, int table, const void *key, size_t klen,
 {
     MDB_val kv[3] = {{(size_t)table, NULL}, {klen, (void *)key},
                      {vlen, (void *)val}};
-    assert_ok(tix__write(db, put_raw, kv));
+    assert_ok(tix__db_write(db, put_raw, kv));
 }
 
 /* The libtix store record says format 2: refused with TIX_EVERSION. A
@@ -754,7 +754,7 @@ static void newer_store_and_record_versions(void **state)
     assert_ok(tix_db_open(p.dir, &cfg, &db));
     /* a booking record from the future: type, version 200, then anything */
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     uint8_t key[8];
     tix__be64_put(key, p.booking);
     MDB_val k = {8, key}, v;
@@ -762,7 +762,7 @@ static void newer_store_and_record_versions(void **state)
     uint8_t *copy = malloc(v.mv_size);
     memcpy(copy, v.mv_data, v.mv_size);
     size_t vlen = v.mv_size;
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     uint8_t version = copy[1];
     copy[1] = 200;
     put_record(db, TIX_T_BOOKINGS, key, 8, copy, vlen);
@@ -780,14 +780,14 @@ static void newer_store_and_record_versions(void **state)
     tix_booking_free(b);
 
     /* the store record: u8 type, u8 version 1, u32 format, identity, secret */
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_val sk = {5, "store"}, sv;
     assert_int_equal(mdb_get(txn, db->dbi[TIX_T_META], &sk, &sv), 0);
     uint8_t rec[64];
     assert_true(sv.mv_size <= sizeof rec);
     memcpy(rec, sv.mv_data, sv.mv_size);
     size_t rlen = sv.mv_size;
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     rec[2] = 2; /* format 2, little-endian u32 */
     put_record(db, TIX_T_META, "store", 5, rec, rlen);
     tix_db_close(db);

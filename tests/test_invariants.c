@@ -76,20 +76,20 @@ static void raw(fixture *f, int table, int del, const void *key, size_t klen,
                 const void *val, size_t vlen)
 {
     struct raw r = {table, del, key, klen, val, vlen};
-    assert_ok(tix__write(f->s.db, raw_txn, &r));
+    assert_ok(tix__db_write(f->s.db, raw_txn, &r));
 }
 
 static void *raw_get(fixture *f, int table, const void *key, size_t klen,
                      size_t *len)
 {
     MDB_txn *txn;
-    assert_ok(tix__read_begin(f->s.db, &txn));
+    assert_ok(tix__db_read_begin(f->s.db, &txn));
     MDB_val k = {klen, (void *)key}, v;
     assert_int_equal(mdb_get(txn, f->s.db->dbi[table], &k, &v), 0);
     void *copy = malloc(v.mv_size);
     memcpy(copy, v.mv_data, v.mv_size);
     *len = v.mv_size;
-    tix__read_end(f->s.db, txn);
+    tix__db_read_end(f->s.db, txn);
     return copy;
 }
 
@@ -99,7 +99,7 @@ static void catches_stale_words(void **state)
     char code[TIX_TICKET_CODE_LEN + 1];
     healthy(f, code);
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(f->s.db, f->show, &e));
+    assert_ok(tix__engine_show(f->s.db, f->show, &e));
     uint64_t w = tix__w_load(&e->seats[3]);
     atomic_store(&e->seats[3], tix__w_make(TIX_W_FREE, 0, 0)); /* sold seat free */
     assert_true(problems(f) > 0);
@@ -107,7 +107,7 @@ static void catches_stale_words(void **state)
     assert_int_equal(problems(f), 0);
     atomic_store(&e->seats[9], tix__w_make(TIX_W_BOOKED, 0, 99)); /* free seat sold */
     assert_true(problems(f) > 0);
-    atomic_store(&e->seats[9], tix__w_make(TIX_W_CONFIRMING, tix__map_now(f->s.db) + 30, 5));
+    atomic_store(&e->seats[9], tix__w_make(TIX_W_CONFIRMING, tix__engine_now(f->s.db) + 30, 5));
     assert_true(problems(f) > 0); /* a lease with nothing in flight */
     tt_inv_opts in_flight = {.quiet = 1, .in_flight_ok = 1};
     assert_int_equal(tt_inv_check(f->s.db, &in_flight, NULL), 0);

@@ -31,15 +31,15 @@ static void exponents(void **state)
 static void table_is_sorted(void **state)
 {
     (void)state;
-    size_t n = tix__currency_count();
+    size_t n = tix__money_currency_count();
     assert_true(n >= 150);
     for (size_t i = 0; i < n; i++) {
-        const char *c = tix__currency_code(i);
-        if (i) assert_true(strcmp(tix__currency_code(i - 1), c) < 0);
+        const char *c = tix__money_currency_code(i);
+        if (i) assert_true(strcmp(tix__money_currency_code(i - 1), c) < 0);
         int e = tix_currency_exponent(c);
         assert_true(e >= 0 && e <= 4);
     }
-    assert_null(tix__currency_code(n));
+    assert_null(tix__money_currency_code(n));
 }
 
 static void format(void **state)

@@ -315,13 +315,13 @@ static void internal_duration(void **state)
     tix_id id;
     assert_ok(tix_movie_create(s.db, &in, &id));
     MDB_txn *txn;
-    assert_ok(tix__read_begin(s.db, &txn));
+    assert_ok(tix__db_read_begin(s.db, &txn));
     uint32_t dur = 0;
     assert_ok(tix__movie_duration(s.db, txn, id, &dur));
     assert_int_equal(dur, 161);
     assert_code(tix__movie_duration(s.db, txn, id + 1, &dur), TIX_ENOTFOUND);
     assert_int_equal(dur, 161);
-    tix__read_end(s.db, txn);
+    tix__db_read_end(s.db, txn);
     tt_close(&s);
 }
 

@@ -47,16 +47,16 @@ static void haversine_matches_known_distances(void **state)
 {
     (void)state;
     const double pi = 3.14159265358979323846, r = 6371.0088;
-    near(tix__haversine_km(0, 0, 0, 1), r * pi / 180, 1e-9);
-    near(tix__haversine_km(0, 0, 0, 180), r * pi, 1e-8);
-    near(tix__haversine_km(90, 0, -90, 0), r * pi, 1e-8);
-    near(tix__haversine_km(0, 179.5, 0, -179.5), r * pi / 180, 1e-9);
-    near(tix__haversine_km(90, 0, 90, 100), 0, 1e-9);
-    near(tix__haversine_km(12.9716, 77.5946, 12.9716, 77.5946), 0, 0);
-    near(tix__haversine_km(51.5074, -0.1278, 48.8566, 2.3522), 343.56, 0.1);
-    near(tix__haversine_km(12.9716, 77.5946, 19.0760, 72.8777), 845.6, 1.5);
-    near(tix__haversine_km(-33.8688, 151.2093, 40.7128, -74.0060), 15990, 10);
-    near(tix__haversine_km(60, 0, 60, 1), r * pi / 180 * 0.5, 1e-3);
+    near(tix__nearby_km(0, 0, 0, 1), r * pi / 180, 1e-9);
+    near(tix__nearby_km(0, 0, 0, 180), r * pi, 1e-8);
+    near(tix__nearby_km(90, 0, -90, 0), r * pi, 1e-8);
+    near(tix__nearby_km(0, 179.5, 0, -179.5), r * pi / 180, 1e-9);
+    near(tix__nearby_km(90, 0, 90, 100), 0, 1e-9);
+    near(tix__nearby_km(12.9716, 77.5946, 12.9716, 77.5946), 0, 0);
+    near(tix__nearby_km(51.5074, -0.1278, 48.8566, 2.3522), 343.56, 0.1);
+    near(tix__nearby_km(12.9716, 77.5946, 19.0760, 72.8777), 845.6, 1.5);
+    near(tix__nearby_km(-33.8688, 151.2093, 40.7128, -74.0060), 15990, 10);
+    near(tix__nearby_km(60, 0, 60, 1), r * pi / 180 * 0.5, 1e-3);
 }
 
 static void nearest_first_within_radius(void **state)
@@ -77,7 +77,7 @@ static void nearest_first_within_radius(void **state)
     assert_string_equal(l->items[0].venue.name, "MG Road");
     assert_true(l->items[0].distance_km < l->items[1].distance_km);
     near(l->items[0].distance_km,
-         tix__haversine_km(12.9716, 77.5946, 12.9756, 77.6067), 0);
+         tix__nearby_km(12.9716, 77.5946, 12.9756, 77.6067), 0);
     tix_venue_near_list_free(l);
     assert_ok(tix_venue_nearby(db, 12.9716, 77.5946, 200, 2, &l));
     assert_int_equal(l->count, 2);
@@ -220,7 +220,7 @@ static void agrees_with_a_full_scan(void **state)
         double radius = radii[q % 9] * rnd(0.5, 1);
         size_t n = 0;
         for (int i = 0; i <= N; i++) {
-            double km = tix__haversine_km(lat, lon, all[i].lat, all[i].lon);
+            double km = tix__nearby_km(lat, lon, all[i].lat, all[i].lon);
             if (km <= radius) {
                 want[n] = all[i];
                 want[n++].km = km;

@@ -503,7 +503,7 @@ static int downgrade_booking(tix_db *db, MDB_txn *txn, void *arg)
 {
     tix_id id = *(tix_id *)arg;
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     if (rc) return rc;
     uint8_t buf[4096];
     /* without offer, discount, fee, digest, after_checkin */
@@ -512,7 +512,7 @@ static int downgrade_booking(tix_db *db, MDB_txn *txn, void *arg)
     buf[1] = 1;
     uint8_t key[8];
     tix__be64_put(key, id);
-    return tix__put(db, txn, TIX_T_BOOKINGS, key, 8, buf, len, 0, "booking");
+    return tix__db_put(db, txn, TIX_T_BOOKINGS, key, 8, buf, len, 0, "booking");
 }
 
 static void version_1_bookings_still_read(void **state)
@@ -523,7 +523,7 @@ static void version_1_bookings_still_read(void **state)
     tix_id bid;
     assert_ok(confirm_with(f, h, f->user, "v1", NULL, &bid));
     tix_hold_free(h);
-    assert_ok(tix__write(f->s.db, downgrade_booking, &bid));
+    assert_ok(tix__db_write(f->s.db, downgrade_booking, &bid));
     tix_booking *b;
     assert_ok(tix_booking_get(f->s.db, bid, &b));
     assert_int_equal(b->offer_id, 0);

@@ -244,7 +244,7 @@ static void review_events_carry_contact_and_title(void **state)
     fixture *f = *state;
     tix_db *db = f->s.db;
     assert_ok(tix_outbox_register(db, "email", 0));
-    assert_ok(tix__write(db, review_write, f));
+    assert_ok(tix__db_write(db, review_write, f));
     tix_event_list *l = read_all(db, "email");
     assert_int_equal(l->count, 1);
     const tix_event *e = &l->items[0];
@@ -261,7 +261,7 @@ static void review_events_carry_contact_and_title(void **state)
     assert_string_equal(e->currency, "");
     tix_event_list_free(l);
     /* A dangling id fails the write and appends nothing. */
-    assert_rejected(db, tix__write(db, review_of_missing_user, f), TIX_ENOTFOUND,
+    assert_rejected(db, tix__db_write(db, review_of_missing_user, f), TIX_ENOTFOUND,
                     "user");
 }
 
@@ -396,7 +396,7 @@ static void trim_deletes_what_every_consumer_acked(void **state)
     fixture *f = *state;
     tix_db *db = f->s.db;
     struct many m = {3, f};
-    assert_ok(tix__write(db, many_write, &m));
+    assert_ok(tix__db_write(db, many_write, &m));
     uint64_t removed = 99;
     /* Nobody registered: nothing goes. */
     assert_ok(tix_outbox_trim(db, &removed));
@@ -428,7 +428,7 @@ static void trim_deletes_what_every_consumer_acked(void **state)
 
     /* More than one trim transaction's worth. */
     m.n = 2500;
-    assert_ok(tix__write(db, many_write, &m));
+    assert_ok(tix__db_write(db, many_write, &m));
     assert_ok(tix_outbox_register(db, "late", TIX_CONSUMER_FROM_END));
     uint64_t acked = 0;
     for (;;) {
@@ -507,7 +507,7 @@ static int put_v1_event(tix_db *db, MDB_txn *txn, void *arg)
 {
     fixture *f = arg;
     tix_id id;
-    int rc = tix__next_id(db, txn, TIX_T_OUTBOX, &id);
+    int rc = tix__db_next_id(db, txn, TIX_T_OUTBOX, &id);
     if (rc) return rc;
     const char *codes[] = {"0123456789ABCDEFGHJK0"};
     tix_enc e;
@@ -523,7 +523,7 @@ static int put_v1_event(tix_db *db, MDB_txn *txn, void *arg)
     tix__enc_strlist(&e, codes, 1);
     tix__enc_str(&e, "North");
     rc = tix__enc_finish(&e);
-    if (rc == 0) rc = tix__put_id(db, txn, TIX_T_OUTBOX, id, &e, "event");
+    if (rc == 0) rc = tix__db_put_id(db, txn, TIX_T_OUTBOX, id, &e, "event");
     tix__enc_free(&e);
     return rc;
 }
@@ -533,7 +533,7 @@ static void version_1_events_still_read(void **state)
     fixture *f = *state;
     tix_db *db = f->s.db;
     assert_ok(tix_outbox_register(db, "email", 0));
-    assert_ok(tix__write(db, put_v1_event, f));
+    assert_ok(tix__db_write(db, put_v1_event, f));
     tix_event_list *l = read_all(db, "email");
     assert_int_equal(l->count, 1);
     const tix_event *e = &l->items[0];
@@ -552,16 +552,16 @@ static void version_1_events_still_read(void **state)
     assert_int_equal(e->movie_id, 0);
     /* The internal decoder reads both versions. */
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     uint8_t key[8];
     tix__be64_put(key, e->seq);
     MDB_val v;
-    assert_ok(tix__get(db, txn, TIX_T_OUTBOX, key, 8, &v, "event"));
+    assert_ok(tix__db_get(db, txn, TIX_T_OUTBOX, key, 8, &v, "event"));
     tix__event iev;
     assert_ok(tix__outbox_decode(&v, &iev));
     assert_int_equal(iev.type, TIX_EVENT_CHECKED_IN);
     assert_int_equal(iev.n_codes, 1);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     tix_event_list_free(l);
 }
 

@@ -90,7 +90,7 @@ static void internal_read(void **state)
 {
     world *w = *state;
     MDB_txn *txn;
-    assert_ok(tix__read_begin(w->s.db, &txn));
+    assert_ok(tix__db_read_begin(w->s.db, &txn));
     tix_place_kind kind = 0;
     int32_t offset = 0;
     assert_ok(tix__place_read(w->s.db, txn, w->bengaluru, &kind, &offset));
@@ -98,7 +98,7 @@ static void internal_read(void **state)
     assert_int_equal(offset, 330);
     assert_ok(tix__place_read(w->s.db, txn, w->india, NULL, NULL));
     assert_code(tix__place_read(w->s.db, txn, 999, &kind, NULL), TIX_ENOTFOUND);
-    tix__read_end(w->s.db, txn);
+    tix__db_read_end(w->s.db, txn);
 }
 
 static void assert_names(tix_place_list *l, const char *const *names,
@@ -342,7 +342,7 @@ static int put_raw(tix_db *db, MDB_txn *txn, void *arg)
     struct raw_put *r = arg;
     uint8_t key[8];
     tix__be64_put(key, r->id);
-    return tix__put(db, txn, TIX_T_PLACES, key, 8, r->val, r->len, 0, "raw");
+    return tix__db_put(db, txn, TIX_T_PLACES, key, 8, r->val, r->len, 0, "raw");
 }
 
 static void damaged_record_is_corrupt(void **state)
@@ -354,15 +354,15 @@ static void damaged_record_is_corrupt(void **state)
     static const uint8_t newer[] = {TIX_REC_PLACE, 9, 1, 2, 3};
     struct raw_put r = {w->bengaluru, wrong_type, sizeof wrong_type};
     tix_place *p = NULL;
-    assert_ok(tix__write(db, put_raw, &r));
+    assert_ok(tix__db_write(db, put_raw, &r));
     assert_code(tix_place_get(db, w->bengaluru, &p), TIX_ECORRUPT);
     r.val = truncated;
     r.len = sizeof truncated;
-    assert_ok(tix__write(db, put_raw, &r));
+    assert_ok(tix__db_write(db, put_raw, &r));
     assert_code(tix_place_get(db, w->bengaluru, &p), TIX_ECORRUPT);
     r.val = newer;
     r.len = sizeof newer;
-    assert_ok(tix__write(db, put_raw, &r));
+    assert_ok(tix__db_write(db, put_raw, &r));
     assert_code(tix_place_get(db, w->bengaluru, &p), TIX_EVERSION);
     assert_null(p);
     /* Listing and children's parent checks report it too, never crash. */
@@ -386,7 +386,7 @@ static void version_1_place_reads_and_takes_a_zone(void **state)
     tix__enc_i64(&e, 330);
     assert_ok(tix__enc_finish(&e));
     struct raw_put r = {w->bengaluru, e.buf, e.len};
-    assert_ok(tix__write(db, put_raw, &r));
+    assert_ok(tix__db_write(db, put_raw, &r));
     tix__enc_free(&e);
     tix_place *p;
     assert_ok(tix_place_get(db, w->bengaluru, &p));

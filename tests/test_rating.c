@@ -16,7 +16,7 @@ static void recompute(tix_db *db, const tix_id *movies,
     memset(want, 0, MOVIES * sizeof *want);
     for (int m = 0; m < MOVIES; m++) want[m].movie_id = movies[m];
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_cursor *cur;
     assert_int_equal(mdb_cursor_open(txn, db->dbi[TIX_T_REVIEWS], &cur), 0);
     MDB_val k, v;
@@ -33,7 +33,7 @@ static void recompute(tix_db *db, const tix_id *movies,
         tix_review_free(r);
     }
     mdb_cursor_close(cur);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     for (int m = 0; m < MOVIES; m++)
         want[m].mean = want[m].count ? (double)want[m].sum / want[m].count : 0;
 }
@@ -103,11 +103,11 @@ static void summary_is_exact_after_random_changes(void **state)
         }
     check_all(db, movies);
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_stat st;
     assert_int_equal(mdb_stat(txn, db->dbi[TIX_T_RATINGS], &st), 0);
     assert_int_equal(st.ms_entries, 0);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
 }
 
 static void summary_errors(void **state)

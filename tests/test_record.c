@@ -38,12 +38,12 @@ static void assert_stored(tix_db *db, int table, tix_id id, tix_enc *want)
 {
     assert_ok(tix__enc_finish(want));
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_val v;
-    assert_ok(tix__get_id(db, txn, table, id, &v, "record"));
+    assert_ok(tix__db_get_id(db, txn, table, id, &v, "record"));
     assert_int_equal(v.mv_size, want->len);
     assert_memory_equal(v.mv_data, want->buf, want->len);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     tix__enc_free(want);
 }
 

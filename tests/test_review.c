@@ -13,7 +13,7 @@
 static size_t events(tix_db *db, uint8_t type, tix_id *last_review)
 {
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_cursor *cur;
     assert_int_equal(mdb_cursor_open(txn, db->dbi[TIX_T_OUTBOX], &cur), 0);
     MDB_val k, v;
@@ -27,7 +27,7 @@ static size_t events(tix_db *db, uint8_t type, tix_id *last_review)
         if (last_review) *last_review = ev.review_id;
     }
     mdb_cursor_close(cur);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return n;
 }
 
@@ -209,13 +209,13 @@ static void delete_removes_comments_votes_and_rating(void **state)
     assert_true(last == id);
     /* Everything but the outbox and the id counters is as before. */
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     for (int t = TIX_T_REVIEWS; t <= TIX_T_RATINGS; t++) {
         MDB_stat st;
         assert_int_equal(mdb_stat(txn, db->dbi[t], &st), 0);
         assert_int_equal(st.ms_entries, 0);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     assert_true(tt_digest(db) != empty); /* outbox and counters moved on */
     assert_rejected(db, tix_review_delete(db, id), TIX_ENOTFOUND, "review");
 }

@@ -110,11 +110,11 @@ static void internal_read_and_seat_count(void **state)
     world *w = *state;
     tix_db *db = w->s.db;
     tix_id id = add_screen(db, w->venue, "Audi 3", 10, 8);
-    assert_ok(tix__write(db, set_count, &id));
+    assert_ok(tix__db_write(db, set_count, &id));
     assert_screen(db, id, w->venue, "Audi 3", 10, 8, 480);
 
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     tix_screen s;
     assert_ok(tix__screen_read(db, txn, id, &s));
     assert_true(s.id == id && s.venue_id == w->venue);
@@ -122,10 +122,10 @@ static void internal_read_and_seat_count(void **state)
     assert_true(s.ideal_x == 10 && s.ideal_y == 8);
     assert_int_equal(s.seat_count, 480);
     assert_code(tix__screen_read(db, txn, id + 100, &s), TIX_ENOTFOUND);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
 
     tix_id missing = id + 100;
-    assert_code(tix__write(db, set_count, &missing), TIX_ENOTFOUND);
+    assert_code(tix__db_write(db, set_count, &missing), TIX_ENOTFOUND);
 
     /* Updates keep the seat count, whatever the caller passes. */
     tix_screen u = {.id = id, .venue_id = w->venue, .name = "Audi 3",

@@ -157,22 +157,22 @@ static void label_index_layout(void **state)
     key[10] = 0;
     tix__be32_put(key + 11, 8);
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     MDB_val v;
-    assert_ok(tix__get(db, txn, TIX_T_SEATS_BY_LABEL, key, sizeof key, &v,
+    assert_ok(tix__db_get(db, txn, TIX_T_SEATS_BY_LABEL, key, sizeof key, &v,
                        "label"));
     assert_int_equal(v.mv_size, 4);
     assert_int_equal(tix__be32_get(v.mv_data), 1);
     uint8_t skey[TIX__SCREEN_SEAT_KEY_LEN];
     tix__screen_seat_key(skey, w->screen, 1);
-    assert_ok(tix__get(db, txn, TIX_T_SEATS, skey, sizeof skey, &v, "seat"));
+    assert_ok(tix__db_get(db, txn, TIX_T_SEATS, skey, sizeof skey, &v, "seat"));
     tix_bump b;
     assert_ok(tix__bump_init(&b, tix__bump_bound(sizeof(tix_seat), v.mv_size)));
     tix_seat *s = tix__bump_alloc(&b, sizeof *s);
     assert_ok(tix__seat_decode(&v, s, &b));
     assert_seat(s, 1, "AB", &a[1]);
     free(b.base);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
 }
 
 /* Symbolic tiers for the table: ids are known at run time only. */
@@ -360,7 +360,7 @@ static void at_most_a_million_seats(void **state)
     free(many);
 
     /* A screen one seat short of the limit takes one seat, then no more. */
-    assert_ok(tix__write(db, set_count, w));
+    assert_ok(tix__db_write(db, set_count, w));
     const tix_seat_spec two[] = {{1, 0, 0, w->silver, 0}, {2, 1, 0, w->silver, 0}};
     const tix_row_spec rows2[] = {{"A", two, 2}};
     assert_rejected(db, tix_seats_add_rows(db, w->screen, rows2, 1, NULL),

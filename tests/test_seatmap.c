@@ -151,10 +151,10 @@ static void dead_confirm_is_repaired(void **state)
     fixture *f = *state;
     book_and_hold(f);
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(f->s.db, f->show, &e));
+    assert_ok(tix__engine_show(f->s.db, f->show, &e));
     /* Seat 5 (booked) and seat 7 (free in LMDB) left CONFIRMING by a
      * process that died; their lease runs out at map time now + 30. */
-    uint32_t lease = tix__map_now(f->s.db) + 30;
+    uint32_t lease = tix__engine_now(f->s.db) + 30;
     atomic_store(&e->seats[5], tix__w_make(TIX_W_CONFIRMING, lease, 77));
     atomic_store(&e->seats[7], tix__w_make(TIX_W_CONFIRMING, lease, 77));
     assert_int_equal(fx_state(f, 7), TIX_SEAT_CONFIRMING);
@@ -168,7 +168,7 @@ static void dead_confirm_is_repaired(void **state)
     tix_hold_free(h);
     /* At an exclusive open every leftover CONFIRMING word is repaired at
      * once, lease or not. */
-    lease = tix__map_now(f->s.db) + 30;
+    lease = tix__engine_now(f->s.db) + 30;
     atomic_store(&e->seats[5], tix__w_make(TIX_W_CONFIRMING, lease, 77));
     atomic_store(&e->seats[8], tix__w_make(TIX_W_CONFIRMING, lease, 77));
     reopen(f);
@@ -180,7 +180,7 @@ static void file_grows_without_moving(void **state)
 {
     fixture *f = *state;
     const tix__show_entry *first;
-    assert_ok(tix__show_lookup(f->s.db, f->show, &first));
+    assert_ok(tix__engine_show(f->s.db, f->show, &first));
     uint32_t s0 = 0;
     tix_hold *h0 = fx_hold(f, &s0, 1);
     /* 700 shows x 202 words > the first 1 MiB chunk. */
@@ -240,7 +240,7 @@ static void finished_show_regions_are_reused(void **state)
     /* Book a seat of the fixture show, then let it end and retire. */
     book_and_hold(f);
     const tix__show_entry *old;
-    assert_ok(tix__show_lookup(f->s.db, f->show, &old));
+    assert_ok(tix__engine_show(f->s.db, f->show, &old));
     uint64_t old_base = old->info.seat_base;
     tix_show *sh;
     assert_ok(tix_show_get(f->s.db, f->show, &sh));
@@ -251,7 +251,7 @@ static void finished_show_regions_are_reused(void **state)
     tix_id id;
     assert_ok(tix_show_create(f->s.db, &next, &id));
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(f->s.db, id, &e));
+    assert_ok(tix__engine_show(f->s.db, id, &e));
     assert_true(e->info.seat_base == old_base); /* the region came back */
     uint8_t st[200];
     assert_ok(tix_show_seat_states(f->s.db, id, st, 200));
@@ -276,7 +276,7 @@ static void finished_show_regions_are_reused(void **state)
     tix_show third = {.movie_id = f->c.movie, .screen_id = f->c.screen,
                       .start = tt_now + 86400};
     assert_ok(tix_show_create(f->s.db, &third, &id));
-    assert_ok(tix__show_lookup(f->s.db, id, &e));
+    assert_ok(tix__engine_show(f->s.db, id, &e));
     assert_true(e->info.seat_base != old_base);
     /* Reopening alone (repair pass over every show) skips retired ones. */
     reopen(f);

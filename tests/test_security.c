@@ -236,8 +236,8 @@ static tix_hold *forge(const tix_hold *victim, const uint8_t token[16],
 static void victim_still_holds(fixture *f, const tix_hold *v)
 {
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(f->s.db, f->show, &e));
-    uint32_t tag = tix__hold_tag(f->s.db, v->token);
+    assert_ok(tix__engine_show(f->s.db, f->show, &e));
+    uint32_t tag = tix__engine_hold_tag(f->s.db, v->token);
     for (uint32_t i = 0; i < v->n; i++) {
         uint64_t w = tix__w_load(&e->seats[v->seats[i]]);
         if (tix__w_state(w) != TIX_W_HELD || tix__w_tag(w) != tag)
@@ -261,7 +261,7 @@ static void forged_handles_cannot_take_held_seats(void **state)
     /* 1000 random tokens, and simple transforms of the victim's */
     for (int k = 0; k < 1000; k++) {
         uint8_t tok[16];
-        assert_ok(tix__random(tok, sizeof tok));
+        assert_ok(tix__random_bytes(tok, sizeof tok));
         if (k < 16) {
             memcpy(tok, victim->token, 16);
             tok[k] ^= 1; /* one bit off */

@@ -124,26 +124,26 @@ static int try_show(fixture *f, tix_id movie_id, tix_id screen_id,
 static void local_date_arithmetic(void **state)
 {
     (void)state;
-    assert_int_equal(tix__local_date(0, 0), 19700101);
-    assert_int_equal(tix__local_date(-1, 0), 19691231);
-    assert_int_equal(tix__local_date(946684800, 0), 20000101);
-    assert_int_equal(tix__local_date(946684799, 0), 19991231);
-    assert_int_equal(tix__local_date(951782400, 0), 20000229); /* leap 400 */
-    assert_int_equal(tix__local_date(1709164800, 0), 20240229);
-    assert_int_equal(tix__local_date(1709251200, 0), 20240301);
-    assert_int_equal(tix__local_date(4102444799, 0), 20991231);
-    assert_int_equal(tix__local_date(4102444800, 0), 21000101);
-    assert_int_equal(tix__local_date(4107456000, 0), 21000228);
-    assert_int_equal(tix__local_date(4107542400, 0), 21000301); /* not leap */
+    assert_int_equal(tix__show_local_date(0, 0), 19700101);
+    assert_int_equal(tix__show_local_date(-1, 0), 19691231);
+    assert_int_equal(tix__show_local_date(946684800, 0), 20000101);
+    assert_int_equal(tix__show_local_date(946684799, 0), 19991231);
+    assert_int_equal(tix__show_local_date(951782400, 0), 20000229); /* leap 400 */
+    assert_int_equal(tix__show_local_date(1709164800, 0), 20240229);
+    assert_int_equal(tix__show_local_date(1709251200, 0), 20240301);
+    assert_int_equal(tix__show_local_date(4102444799, 0), 20991231);
+    assert_int_equal(tix__show_local_date(4102444800, 0), 21000101);
+    assert_int_equal(tix__show_local_date(4107456000, 0), 21000228);
+    assert_int_equal(tix__show_local_date(4107542400, 0), 21000301); /* not leap */
     /* Offsets move the date both ways, by up to -12:00 / +14:00. */
-    assert_int_equal(tix__local_date(MAR10 + 18 * HOUR + 29 * MIN, 330), 20260310);
-    assert_int_equal(tix__local_date(MAR10 + 18 * HOUR + 30 * MIN, 330), 20260311);
-    assert_int_equal(tix__local_date(MAR10 + 4 * HOUR, -300), 20260309);
-    assert_int_equal(tix__local_date(MAR10 + 5 * HOUR, -300), 20260310);
-    assert_int_equal(tix__local_date(MAR10 - 1, 840), 20260310);
-    assert_int_equal(tix__local_date(MAR10 + 11 * HOUR, -720), 20260309);
-    assert_int_equal(tix__local_date(1798761599, 0), 20261231);
-    assert_int_equal(tix__local_date(1798761599, 1), 20270101);
+    assert_int_equal(tix__show_local_date(MAR10 + 18 * HOUR + 29 * MIN, 330), 20260310);
+    assert_int_equal(tix__show_local_date(MAR10 + 18 * HOUR + 30 * MIN, 330), 20260311);
+    assert_int_equal(tix__show_local_date(MAR10 + 4 * HOUR, -300), 20260309);
+    assert_int_equal(tix__show_local_date(MAR10 + 5 * HOUR, -300), 20260310);
+    assert_int_equal(tix__show_local_date(MAR10 - 1, 840), 20260310);
+    assert_int_equal(tix__show_local_date(MAR10 + 11 * HOUR, -720), 20260309);
+    assert_int_equal(tix__show_local_date(1798761599, 0), 20261231);
+    assert_int_equal(tix__show_local_date(1798761599, 1), 20270101);
 }
 
 /* ---- create and read ---------------------------------------------------- */
@@ -177,7 +177,7 @@ static void round_trip(void **state)
      * regions never overlapping. */
     tix_id id2 = show(&f, f.m90, f.scr_yyz, start);
     MDB_txn *txn;
-    assert_ok(tix__read_begin(f.s.db, &txn));
+    assert_ok(tix__db_read_begin(f.s.db, &txn));
     tix__show_info a, b;
     assert_ok(tix__show_read(f.s.db, txn, id, &a));
     assert_ok(tix__show_read(f.s.db, txn, id2, &b));
@@ -189,7 +189,7 @@ static void round_trip(void **state)
     assert_true(b.city_id == f.yyz);
     assert_true(b.seat_base >= a.seat_base + a.seat_count);
     assert_code(tix__show_read(f.s.db, txn, 999, &a), TIX_ENOTFOUND);
-    tix__read_end(f.s.db, txn);
+    tix__db_read_end(f.s.db, txn);
     tix_show_free(NULL);
     tix_show_list_free(NULL);
     fixture_close(&f);
@@ -201,16 +201,16 @@ static void screen_has_shows_and_layout_freezes(void **state)
     fixture f;
     fixture_open(&f);
     MDB_txn *txn;
-    assert_ok(tix__read_begin(f.s.db, &txn));
-    assert_int_equal(tix__screen_has_shows(f.s.db, txn, f.scr1), 0);
-    tix__read_end(f.s.db, txn);
+    assert_ok(tix__db_read_begin(f.s.db, &txn));
+    assert_int_equal(tix__show_any_on_screen(f.s.db, txn, f.scr1), 0);
+    tix__db_read_end(f.s.db, txn);
     show(&f, f.m120, f.scr2, MAR10);
-    assert_ok(tix__read_begin(f.s.db, &txn));
-    assert_int_equal(tix__screen_has_shows(f.s.db, txn, f.scr1), 0);
-    assert_int_equal(tix__screen_has_shows(f.s.db, txn, f.scr2), 1);
-    assert_int_equal(tix__screen_has_shows(f.s.db, txn, f.scr3), 0);
-    assert_int_equal(tix__screen_has_shows(f.s.db, txn, 0), 0);
-    tix__read_end(f.s.db, txn);
+    assert_ok(tix__db_read_begin(f.s.db, &txn));
+    assert_int_equal(tix__show_any_on_screen(f.s.db, txn, f.scr1), 0);
+    assert_int_equal(tix__show_any_on_screen(f.s.db, txn, f.scr2), 1);
+    assert_int_equal(tix__show_any_on_screen(f.s.db, txn, f.scr3), 0);
+    assert_int_equal(tix__show_any_on_screen(f.s.db, txn, 0), 0);
+    tix__db_read_end(f.s.db, txn);
     /* Seat indexes name seats in seats.map: no new seats once scheduled. */
     tix_seat_spec one = {.number = 99};
     tix_row_spec row = {.label = "Z", .seats = &one, .count = 1};
@@ -634,10 +634,10 @@ static void catalog_show_for_the_engine(void **state)
     assert_int_equal(sh->local_date, 20260310);
     tix_show_free(sh);
     const tix__show_entry *e;
-    assert_ok(tix__show_lookup(s.db, id, &e));
+    assert_ok(tix__engine_show(s.db, id, &e));
     assert_true(e->info.id == id && e->info.screen_id == c.screen);
     assert_int_equal(e->info.seat_count, 12);
-    assert_code(tix__show_lookup(s.db, id + 1, &e), TIX_ENOTFOUND);
+    assert_code(tix__engine_show(s.db, id + 1, &e), TIX_ENOTFOUND);
     tt_close(&s);
 }
 

@@ -9,9 +9,9 @@ static uint32_t popularity(tix_db *db, tix_id movie)
 {
     MDB_txn *txn;
     uint32_t n;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     assert_ok(tix__stats_popularity(db, txn, movie, tix_db_now(db), &n));
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return n;
 }
 
@@ -19,9 +19,9 @@ static uint32_t user_movie(tix_db *db, tix_id user, tix_id movie)
 {
     MDB_txn *txn;
     uint32_t n;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     assert_ok(tix__stats_user_movie(db, txn, user, movie, &n));
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return n;
 }
 
@@ -29,9 +29,9 @@ static uint32_t cobooked(tix_db *db, tix_id x, tix_id y)
 {
     MDB_txn *txn;
     uint32_t n;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     assert_ok(tix__stats_cobooked(db, txn, x, y, &n));
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return n;
 }
 
@@ -120,9 +120,9 @@ static void cobooking_pairs_recent_movies_once(void **state)
     MDB_txn *txn;
     tix_id recent[TIX__RECENT_MOVIES];
     size_t n;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     assert_ok(tix__stats_recent(db, txn, f->user, recent, &n));
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     assert_int_equal(n, TIX__RECENT_MOVIES);
     assert_true(recent[0] == last && recent[1] == movies[N - 2]);
 }

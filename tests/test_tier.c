@@ -145,12 +145,12 @@ static void internal_read(void **state)
     tix_db *db = w->s.db;
     tix_id gold = add_tier(db, w->screen, "Gold", 25000, "INR");
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     tix_tier t;
     assert_ok(tix__tier_read(db, txn, gold, &t));
     assert_tier(&t, gold, w->screen, "Gold", 25000, "INR");
     assert_code(tix__tier_read(db, txn, gold + 1, &t), TIX_ENOTFOUND);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
 }
 
 static void list_cheapest_first(void **state)

@@ -223,11 +223,11 @@ static void local_iso_text(void **state)
 {
     (void)state;
     char buf[TIX__LOCAL_ISO_MAX];
-    tix__local_iso(buf, 1814400000, 60);
+    tix__tz_local_iso(buf, 1814400000, 60);
     assert_string_equal(buf, "2027-07-01T01:00:00+01:00");
-    tix__local_iso(buf, 1814400000, -570);
+    tix__tz_local_iso(buf, 1814400000, -570);
     assert_string_equal(buf, "2027-06-30T14:30:00-09:30");
-    tix__local_iso(buf, 0, 0);
+    tix__tz_local_iso(buf, 0, 0);
     assert_string_equal(buf, "1970-01-01T00:00:00+00:00");
 }
 

@@ -417,11 +417,11 @@ static void internal_exists(void **state)
     tix_id id;
     assert_ok(tix_user_create(s.db, &in, &id));
     MDB_txn *txn;
-    assert_ok(tix__read_begin(s.db, &txn));
+    assert_ok(tix__db_read_begin(s.db, &txn));
     assert_ok(tix__user_exists(s.db, txn, id));
     assert_code(tix__user_exists(s.db, txn, id + 1), TIX_ENOTFOUND);
     assert_code(tix__user_exists(s.db, txn, 0), TIX_ENOTFOUND);
-    tix__read_end(s.db, txn);
+    tix__db_read_end(s.db, txn);
     tt_close(&s);
 }
 

@@ -104,12 +104,12 @@ static void internal_read(void **state)
     world *w = *state;
     tix_id id = add_venue(w->s.db, w->mysuru, "DRC", "", 12.3, 76.6);
     MDB_txn *txn;
-    assert_ok(tix__read_begin(w->s.db, &txn));
+    assert_ok(tix__db_read_begin(w->s.db, &txn));
     tix_id city = 0;
     assert_ok(tix__venue_read(w->s.db, txn, id, &city));
     assert_true(city == w->mysuru);
     assert_code(tix__venue_read(w->s.db, txn, id + 1, &city), TIX_ENOTFOUND);
-    tix__read_end(w->s.db, txn);
+    tix__db_read_end(w->s.db, txn);
 }
 
 static void list_by_city_sorted_by_name(void **state)

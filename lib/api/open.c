@@ -27,7 +27,7 @@ typedef struct subsystem {
 } subsystem;
 
 /* Order matters: the journal recovers data.mdb before LMDB opens it, and
- * replays into it (tix__write) once the tables are open; the committer
+ * replays into it (tix__db_write) once the tables are open; the committer
  * stops before the engine whose seat words it settles, and the journal
  * flushes LMDB before LMDB closes. tix__journal_close is idempotent, so it
  * closes the journal whether or not it got to start. */
@@ -91,7 +91,7 @@ int tix_db_open(const char *path, const tix_config *cfg, tix_db **out)
 void tix_db_close(tix_db *db)
 {
     if (!db) return;
-    tix__batch_abandon(db); /* this thread's batch, if it left one open */
+    tix__db_batch_abandon(db); /* this thread's batch, if it left one open */
     close_from(db, N_SUBSYSTEMS);
     tix__db_free(db);
 }
@@ -101,7 +101,7 @@ int tix_db_sync(tix_db *db)
     TIX__ARG(db);
     if (db->readonly) return TIX_OK;
     /* A journal snapshot takes the write lock the batch holds. */
-    int rc = tix__batch_refuse(db, "tix_db_sync");
+    int rc = tix__db_batch_refuse(db, "tix_db_sync");
     if (rc) return rc;
     if (db->cfg.durability == TIX_SYNC_JOURNAL) return tix__journal_sync(db);
     return tix__db_env_sync(db);

@@ -257,3 +257,9 @@ size_t tix__bump_bound(size_t struct_size, size_t val_len)
      * three times the encoded size always suffices. */
     return struct_size + 3 * val_len + 64;
 }
+
+void tix__dec_skip_strlist(tix_dec *d)
+{
+    uint32_t n = tix__dec_count(d, 1u << 16);
+    for (uint32_t i = 0; i < n && !d->err; i++) tix__dec_str(d);
+}

@@ -92,6 +92,8 @@ void tix__enc_cstr(tix_enc *e, const char *s);
 tix_str tix__dec_cstr(tix_dec *d);
 /* Reads a list count, checking it against @p max and the bytes left. */
 uint32_t tix__dec_count(tix_dec *d, uint32_t max);
+/* Consumes a string list without copying it (errors stay in @p d). */
+void tix__dec_skip_strlist(tix_dec *d);
 /* TIX_OK when every byte was consumed without error, else TIX_ECORRUPT. */
 int tix__dec_finish(tix_dec *d);
 

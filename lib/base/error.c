@@ -11,8 +11,8 @@ static _Thread_local char errmsg[512];
 static _Thread_local char errfield[64];
 static _Thread_local int map_full_seen;
 
-void tix__map_full_clear(void) { map_full_seen = 0; }
-int tix__map_full_seen(void) { return map_full_seen; }
+void tix__err_map_full_clear(void) { map_full_seen = 0; }
+int tix__err_map_full_seen(void) { return map_full_seen; }
 
 int tix__err(int code, const char *fmt, ...)
 {
@@ -24,7 +24,7 @@ int tix__err(int code, const char *fmt, ...)
     return code;
 }
 
-int tix__at(int code, const char *fmt, ...)
+int tix__err_at(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

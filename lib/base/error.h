@@ -24,9 +24,9 @@ int tix__err_str(int code, const char *msg);
  * callers that point at their own input (cli/import.c maps "currency" or
  * "rows[2].seats[5]" back to a line of its file): "name", "lat",
  * "rows[2].seats[5]"; "" when the failure named no field. Every
- * tix__err clears it; tix__at sets it after the message and returns
- * @p code: `if (rc) return tix__at(rc, "name");`. */
-int tix__at(int code, const char *fmt, ...)
+ * tix__err clears it; tix__err_at sets it after the message and returns
+ * @p code: `if (rc) return tix__err_at(rc, "name");`. */
+int tix__err_at(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* (tix_errfield() reads it: tix.h.) */
 
@@ -35,10 +35,10 @@ int tix__at(int code, const char *fmt, ...)
 int tix__mdb_err(int rc, const char *what);
 
 /* Whether the calling thread mapped an MDB_MAP_FULL since the last
- * tix__map_full_clear(): tix__write grows the map only for that, not for
+ * tix__err_map_full_clear(): tix__db_write grows the map only for that, not for
  * every TIX_EFULL (a full disk, ENOSPC, is TIX_EFULL too, and a bigger
  * map cannot help it). */
-void tix__map_full_clear(void);
-int tix__map_full_seen(void);
+void tix__err_map_full_clear(void);
+int tix__err_map_full_seen(void);
 
 #endif

@@ -79,9 +79,9 @@ int tix_currency_exponent(const char *code)
     return c->exponent;
 }
 
-size_t tix__currency_count(void) { return N_CURRENCIES; }
+size_t tix__money_currency_count(void) { return N_CURRENCIES; }
 
-const char *tix__currency_code(size_t i)
+const char *tix__money_currency_code(size_t i)
 {
     return i < N_CURRENCIES ? currencies[i].code : NULL;
 }

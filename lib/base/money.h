@@ -9,7 +9,7 @@
 
 /* Number of codes in the table, and code @p i of it (sorted; NULL past the
  * end). */
-size_t tix__currency_count(void);
-const char *tix__currency_code(size_t i);
+size_t tix__money_currency_count(void);
+const char *tix__money_currency_code(size_t i);
 
 #endif

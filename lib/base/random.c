@@ -31,7 +31,7 @@ static void sodium_start(void)
     sodium_memzero(probe, sizeof probe);
 }
 
-int tix__crypto_init(void)
+int tix__random_init(void)
 {
     pthread_once(&sodium_once, sodium_start);
     return sodium_ok ? TIX_OK
@@ -39,9 +39,9 @@ int tix__crypto_init(void)
                                          "libsodium failed to initialise");
 }
 
-int tix__random(void *buf, size_t n)
+int tix__random_bytes(void *buf, size_t n)
 {
-    int rc = tix__crypto_init();
+    int rc = tix__random_init();
     if (rc == TIX_OK) randombytes_buf(buf, n);
     return rc;
 }
@@ -85,7 +85,7 @@ static int rng_refill(unsigned gen)
 {
     if (rng.gen != gen || rng.since_seed >= RESEED_BYTES) {
         pthread_once(&fork_state.once, fork_hook);
-        int rc = tix__random(rng.key, sizeof rng.key);
+        int rc = tix__random_bytes(rng.key, sizeof rng.key);
         if (rc) return rc;
         rng.gen = gen;
         rng.since_seed = 0;
@@ -102,7 +102,7 @@ static int rng_refill(unsigned gen)
 
 int tix__random_batch(void *buf, size_t n)
 {
-    if (n > 256) return tix__random(buf, n);
+    if (n > 256) return tix__random_bytes(buf, n);
     unsigned gen = atomic_load_explicit(&fork_state.gen, memory_order_relaxed);
     if (rng.gen != gen) {
         /* A new thread, or the child of a fork: drop what is left. */

@@ -9,10 +9,10 @@
  * of up to 256 bytes come from a per-thread ChaCha20 buffer (libsodium's
  * stream, fast key erasure, reseeded every MiB and after fork), so a hold
  * does not cost a syscall. */
-int tix__random(void *buf, size_t n);
+int tix__random_bytes(void *buf, size_t n);
 /* Starts libsodium once per process; TIX_EIO when the kernel has no
  * getrandom(2). Every libsodium user calls it first. */
-int tix__crypto_init(void);
+int tix__random_init(void);
 int tix__random_batch(void *buf, size_t n);
 
 #endif

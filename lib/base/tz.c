@@ -33,7 +33,7 @@
 
 /* ---- civil dates (H. Hinnant's algorithms) ------------------------------ */
 
-int64_t tix__days_from_civil(int64_t y, int m, int d)
+int64_t tix__tz_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -43,7 +43,7 @@ int64_t tix__days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-uint32_t tix__civil_from_days(int64_t z)
+uint32_t tix__tz_civil_from_days(int64_t z)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -199,10 +199,10 @@ static int sc_date(rule_scan *s, rule_date *r)
 /* Day (since 1970-01-01) on which rule date @p r falls in year @p y. */
 static int64_t rule_day(const rule_date *r, int64_t y)
 {
-    int64_t jan1 = tix__days_from_civil(y, 1, 1);
+    int64_t jan1 = tix__tz_days_from_civil(y, 1, 1);
     if (r->kind == 'J') return jan1 + r->a - 1 + (is_leap(y) && r->a >= 60);
     if (r->kind == 'n') return jan1 + r->a;
-    int64_t first = tix__days_from_civil(y, r->a, 1);
+    int64_t first = tix__tz_days_from_civil(y, r->a, 1);
     int wd = (int)((first % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
     int day = 1 + (r->c - wd + 7) % 7 + (r->b - 1) * 7;
     while (day > month_days(y, r->a)) day -= 7;
@@ -245,7 +245,7 @@ static int rule_parse(const char *text, size_t len, rule *r)
 static int32_t rule_offset(const rule *r, int64_t t)
 {
     if (!r->has_dst) return r->std_off;
-    int64_t y = tix__civil_from_days(floor_div(t + r->std_off, DAY)) / 10000;
+    int64_t y = tix__tz_civil_from_days(floor_div(t + r->std_off, DAY)) / 10000;
     /* The year's transitions in UTC: start is given in standard time, end
      * in daylight time. */
     int64_t on = rule_day(&r->start, y) * DAY + r->start.time - r->std_off;
@@ -444,11 +444,11 @@ int tix_tz_offset(const char *zone, int64_t t, int32_t *utc_offset_min)
     return TIX_OK;
 }
 
-size_t tix__local_iso(char buf[TIX__LOCAL_ISO_MAX], int64_t t, int32_t off_min)
+size_t tix__tz_local_iso(char buf[TIX__LOCAL_ISO_MAX], int64_t t, int32_t off_min)
 {
     int64_t local = t + (int64_t)off_min * 60;
     int64_t day = floor_div(local, DAY), sec = local - day * DAY;
-    uint32_t ymd = tix__civil_from_days(day);
+    uint32_t ymd = tix__tz_civil_from_days(day);
     int a = off_min < 0 ? -off_min : off_min;
     int n = snprintf(buf, TIX__LOCAL_ISO_MAX,
                      "%04u-%02u-%02uT%02d:%02d:%02d%c%02d:%02d", ymd / 10000,

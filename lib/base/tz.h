@@ -49,11 +49,11 @@ int tix__tz_cache_offset(tix__tz_cache *c, const char *name, int64_t t,
 /* Writes Unix time @p t at offset @p off_min as ISO 8601 local time with
  * its offset, "2027-07-01T19:30:00+01:00". Returns the length. */
 #define TIX__LOCAL_ISO_MAX 40
-size_t tix__local_iso(char buf[TIX__LOCAL_ISO_MAX], int64_t t, int32_t off_min);
+size_t tix__tz_local_iso(char buf[TIX__LOCAL_ISO_MAX], int64_t t, int32_t off_min);
 
 /* Days from 1970-01-01 to the civil date @p y-@p m-@p d, and back to
  * YYYYMMDD (proleptic Gregorian). */
-int64_t tix__days_from_civil(int64_t y, int m, int d);
-uint32_t tix__civil_from_days(int64_t z);
+int64_t tix__tz_days_from_civil(int64_t y, int m, int d);
+uint32_t tix__tz_civil_from_days(int64_t z);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "error.h"
 
-int tix__utf8_valid(const char *str, size_t n)
+int tix__validate_utf8(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -31,7 +31,7 @@ int tix__utf8_valid(const char *str, size_t n)
     return 1;
 }
 
-int tix__check_text(const char *field, const char *s, size_t min, size_t max,
+int tix__validate_text(const char *field, const char *s, size_t min, size_t max,
                     int multiline)
 {
     if (!s) s = "";
@@ -41,7 +41,7 @@ int tix__check_text(const char *field, const char *s, size_t min, size_t max,
     if (n < min)
         return tix__err(TIX_EINVAL, n ? "%s is shorter than %zu bytes"
                                       : "%s is empty", field, min);
-    if (!tix__utf8_valid(s, n))
+    if (!tix__validate_utf8(s, n))
         return tix__err(TIX_EUTF8, "%s is not valid UTF-8", field);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -54,7 +54,7 @@ int tix__check_text(const char *field, const char *s, size_t min, size_t max,
     return TIX_OK;
 }
 
-int tix__check_charset(const char *field, const char *s, size_t min,
+int tix__validate_charset(const char *field, const char *s, size_t min,
                        size_t max, const char *allowed)
 {
     if (!s) return tix__err(TIX_EINVAL, "%s is NULL", field);
@@ -71,12 +71,12 @@ int tix__check_charset(const char *field, const char *s, size_t min,
     return TIX_OK;
 }
 
-int tix__check_name(const char *field, const char *s)
+int tix__validate_name(const char *field, const char *s)
 {
-    return tix__check_text(field, s, 1, TIX_NAME_MAX, 0);
+    return tix__validate_text(field, s, 1, TIX_NAME_MAX, 0);
 }
 
-int tix__check_list(const char *field, const char *const *v, size_t n,
+int tix__validate_list(const char *field, const char *const *v, size_t n,
                     size_t item_max)
 {
     if (n > TIX_LIST_MAX)
@@ -85,13 +85,13 @@ int tix__check_list(const char *field, const char *const *v, size_t n,
     if (n && !v) return tix__err(TIX_EINVAL, "%s is NULL with %zu items", field, n);
     for (size_t i = 0; i < n; i++) {
         if (!v[i]) return tix__err(TIX_EINVAL, "%s[%zu] is NULL", field, i);
-        int rc = tix__check_text(field, v[i], 1, item_max, 0);
+        int rc = tix__validate_text(field, v[i], 1, item_max, 0);
         if (rc) return rc;
     }
     return TIX_OK;
 }
 
-int tix__check_real(const char *field, double v, double lo, double hi)
+int tix__validate_real(const char *field, double v, double lo, double hi)
 {
     if (!isfinite(v))
         return tix__err(TIX_ERANGE, "%s is not a finite number", field);
@@ -100,7 +100,7 @@ int tix__check_real(const char *field, double v, double lo, double hi)
     return TIX_OK;
 }
 
-int tix__check_finite(const char *field, double v)
+int tix__validate_finite(const char *field, double v)
 {
     if (!isfinite(v))
         return tix__err(TIX_ERANGE, "%s is not a finite number", field);

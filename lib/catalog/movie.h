@@ -15,7 +15,7 @@ extern const tix__rectype tix__movie_type;
 int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
                         uint32_t *duration_min);
 
-/* Decodes a TIX_T_MOVIES value into a tix_movie (for tix__load_txn). */
+/* Decodes a TIX_T_MOVIES value into a tix_movie (for tix__table_load). */
 int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b);
 
 /* Keeps a derived index of movie titles: called inside every movie

@@ -34,7 +34,7 @@ static int parent_rule(tix_db *db, MDB_txn *txn, const tix_place *in);
 static int place_rules(tix_db *db, MDB_txn *txn, const void *rec)
 {
     int rc = parent_rule(db, txn, rec);
-    return rc ? tix__at(rc, "parent_id") : TIX_OK;
+    return rc ? tix__err_at(rc, "parent_id") : TIX_OK;
 }
 
 static int parent_rule(tix_db *db, MDB_txn *txn, const tix_place *in)
@@ -51,7 +51,7 @@ static int parent_rule(tix_db *db, MDB_txn *txn, const tix_place *in)
                         kind_name(in->kind), kind_name(want));
     tix_place_kind got;
     int rc = tix__place_read(db, txn, in->parent_id, &got, NULL);
-    if (rc) return tix__ref_err(rc, "parent_id", in->parent_id);
+    if (rc) return tix__table_ref_err(rc, "parent_id", in->parent_id);
     if (got != want)
         return tix__err(TIX_EINVAL, "parent_id %llu is a %s; a %s's parent "
                         "must be a %s", (unsigned long long)in->parent_id,
@@ -67,7 +67,7 @@ static int place_check(const void *rec)
     if (!zone || !*zone) return TIX_OK;
     int32_t off;
     int rc = tix_tz_offset(zone, 0, &off);
-    return rc ? tix__at(rc, "time_zone") : TIX_OK;
+    return rc ? tix__err_at(rc, "time_zone") : TIX_OK;
 }
 
 #define F(m) .off = offsetof(tix_place, m), .member = #m
@@ -106,9 +106,9 @@ int tix__place_is_city(tix_db *db, MDB_txn *txn, tix_id id, const char *field)
 {
     tix_place_kind kind;
     int rc = tix__place_read(db, txn, id, &kind, NULL);
-    if (rc) return tix__at(tix__ref_err(rc, field, id), "%s", field);
+    if (rc) return tix__err_at(tix__table_ref_err(rc, field, id), "%s", field);
     if (kind != TIX_PLACE_CITY)
-        return tix__at(tix__err(TIX_EINVAL, "%s %llu is not a city", field,
+        return tix__err_at(tix__err(TIX_EINVAL, "%s %llu is not a city", field,
                                 (unsigned long long)id), "%s", field);
     return TIX_OK;
 }
@@ -145,11 +145,11 @@ int tix_place_utc_offset(tix_db *db, tix_id id, int64_t t,
     if (!db || !utc_offset_min)
         return tix__err(TIX_EINVAL, "db or utc_offset_min is NULL");
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     int32_t off = 0;
     rc = tix__place_offset_at(db, txn, id, t, &off);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc == TIX_OK) *utc_offset_min = off;
     return rc;
 }

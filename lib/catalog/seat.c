@@ -69,7 +69,7 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
     uint8_t key[TIX__SCREEN_SEAT_KEY_LEN];
     tix__screen_seat_key(key, screen_id, index);
     MDB_val v;
-    int rc = tix__get(db, txn, TIX_T_SEATS, key, sizeof key, &v, "seat");
+    int rc = tix__db_get(db, txn, TIX_T_SEATS, key, sizeof key, &v, "seat");
     if (rc) return rc;
     tix_bump b = {row, TIX_ROW_LABEL_MAX + 1, 0};
     return tix__seat_decode(&v, out, &b);
@@ -92,7 +92,7 @@ static int seat_put(tix_db *db, MDB_txn *txn, tix_id screen_id,
     if (rc == TIX_OK) {
         uint8_t key[TIX__SCREEN_SEAT_KEY_LEN];
         tix__screen_seat_key(key, screen_id, index);
-        rc = tix__put(db, txn, TIX_T_SEATS, key, sizeof key, e.buf, e.len, 0,
+        rc = tix__db_put(db, txn, TIX_T_SEATS, key, sizeof key, e.buf, e.len, 0,
                       "seat");
     }
     tix__enc_free(&e);
@@ -112,7 +112,7 @@ static int label_claim(tix_db *db, MDB_txn *txn, tix_id screen_id,
     tix__be32_put(key + 9 + n, number);
     tix__be32_put(val, index);
     MDB_val k = {13 + n, key}, v = {sizeof val, val};
-    int rc = tix__lmdb_put(db, txn, TIX_T_SEATS_BY_LABEL, &k, &v,
+    int rc = tix__db_raw_put(db, txn, TIX_T_SEATS_BY_LABEL, &k, &v,
                            MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
         return tix__err(TIX_EEXISTS, "seat %s-%u already exists on screen %llu",
@@ -191,15 +191,15 @@ static int seat_spec_check(const tix_seat_spec *s, size_t r,
                            const char *label, size_t i)
 {
     if (s->number == 0)
-        return tix__at(tix__err(TIX_EINVAL, SEAT_AT ": number is 0 (seats "
+        return tix__err_at(tix__err(TIX_EINVAL, SEAT_AT ": number is 0 (seats "
                                 "count from 1)", r, label, i),
                        "rows[%zu].seats[%zu].number", r, i);
     if (s->flags & ~SEAT_FLAGS_KNOWN)
-        return tix__at(tix__err(TIX_EINVAL, SEAT_AT ": flags 0x%x has unknown "
+        return tix__err_at(tix__err(TIX_EINVAL, SEAT_AT ": flags 0x%x has unknown "
                                 "bits", r, label, i, s->flags),
                        "rows[%zu].seats[%zu].flags", r, i);
     if (!isfinite(s->x) || !isfinite(s->y))
-        return tix__at(tix__err(TIX_ERANGE, SEAT_AT ": %s is not a finite "
+        return tix__err_at(tix__err(TIX_ERANGE, SEAT_AT ": %s is not a finite "
                                 "number", r, label, i,
                                 isfinite(s->x) ? "y" : "x"),
                        "rows[%zu].seats[%zu].%s", r, i,
@@ -211,19 +211,19 @@ static int row_spec_check(const tix_row_spec *row, size_t r)
 {
     char field[48];
     snprintf(field, sizeof field, "rows[%zu].label", r);
-    int rc = tix__check_text(field, row->label, 1, TIX_ROW_LABEL_MAX, 0);
-    if (rc) return tix__at(rc, "%s", field);
+    int rc = tix__validate_text(field, row->label, 1, TIX_ROW_LABEL_MAX, 0);
+    if (rc) return tix__err_at(rc, "%s", field);
     if (row->count == 0)
-        return tix__at(tix__err(TIX_ERANGE, "rows[%zu] (\"%s\") has no seats",
+        return tix__err_at(tix__err(TIX_ERANGE, "rows[%zu] (\"%s\") has no seats",
                                 r, row->label),
                        "rows[%zu].seats", r);
     if (row->count > TIX__SCREEN_SEATS_MAX)
-        return tix__at(tix__err(TIX_ERANGE, "rows[%zu] (\"%s\") has %zu seats, "
+        return tix__err_at(tix__err(TIX_ERANGE, "rows[%zu] (\"%s\") has %zu seats, "
                                 "more than a screen may have (%u)", r,
                                 row->label, row->count, TIX__SCREEN_SEATS_MAX),
                        "rows[%zu].seats", r);
     if (!row->seats)
-        return tix__at(tix__err(TIX_EINVAL, "rows[%zu].seats is NULL", r),
+        return tix__err_at(tix__err(TIX_EINVAL, "rows[%zu].seats is NULL", r),
                        "rows[%zu].seats", r);
     for (size_t i = 0; i < row->count; i++)
         if ((rc = seat_spec_check(&row->seats[i], r, row->label, i))) return rc;
@@ -233,9 +233,9 @@ static int row_spec_check(const tix_row_spec *row, size_t r)
 /* Checks every row and counts the seats (at most TIX__SCREEN_SEATS_MAX). */
 static int rows_count(const tix_row_spec *rows, size_t nrows, uint32_t *total)
 {
-    if (!rows) return tix__at(tix__err(TIX_EINVAL, "rows is NULL"), "rows");
+    if (!rows) return tix__err_at(tix__err(TIX_EINVAL, "rows is NULL"), "rows");
     if (nrows == 0)
-        return tix__at(tix__err(TIX_ERANGE, "nrows is 0: no seats to add"),
+        return tix__err_at(tix__err(TIX_ERANGE, "nrows is 0: no seats to add"),
                        "rows");
     size_t sum = 0;
     for (size_t r = 0; r < nrows; r++) {
@@ -243,7 +243,7 @@ static int rows_count(const tix_row_spec *rows, size_t nrows, uint32_t *total)
         if (rc) return rc;
         sum += rows[r].count;
         if (sum > TIX__SCREEN_SEATS_MAX)
-            return tix__at(tix__err(TIX_ERANGE, "rows hold more than %u "
+            return tix__err_at(tix__err(TIX_ERANGE, "rows hold more than %u "
                                     "seats, the most a screen may have",
                                     TIX__SCREEN_SEATS_MAX),
                            "rows[%zu].seats", r);
@@ -279,12 +279,12 @@ static int rows_distinct_pass(const tix_row_spec *rows, size_t nrows,
             size_t r0, i0;
             seat_of(rows, k->who1 - 1, &r0, &i0);
             if (!pass)
-                return tix__at(tix__err(TIX_EEXISTS, SEAT_AT ": seat %s-%u is "
+                return tix__err_at(tix__err(TIX_EEXISTS, SEAT_AT ": seat %s-%u is "
                                         "already rows[%zu] seats[%zu]", r,
                                         row->label, i, row->label, st->number,
                                         r0, i0),
                                "rows[%zu].seats[%zu].number", r, i);
-            return tix__at(tix__err(TIX_EEXISTS, SEAT_AT ": seat %s-%u is at "
+            return tix__err_at(tix__err(TIX_EEXISTS, SEAT_AT ": seat %s-%u is at "
                                     "(%g, %g), the position of seat %s-%u "
                                     "(rows[%zu] seats[%zu])", r, row->label,
                                     i, row->label, st->number, st->x, st->y,
@@ -336,17 +336,17 @@ static int screen_check(tix_db *db, MDB_txn *txn, const struct seats_write *w,
     tix_screen screen;
     int rc = tix__screen_read(db, txn, w->screen_id, &screen);
     if (rc)
-        return tix__at(tix__ref_err(rc, "screen_id", w->screen_id),
+        return tix__err_at(tix__table_ref_err(rc, "screen_id", w->screen_id),
                        "screen_id");
-    rc = tix__screen_has_shows(db, txn, w->screen_id);
+    rc = tix__show_any_on_screen(db, txn, w->screen_id);
     if (rc < 0) return rc;
     if (rc > 0)
-        return tix__at(tix__err(TIX_EBUSY, "screen %llu already has shows: "
+        return tix__err_at(tix__err(TIX_EBUSY, "screen %llu already has shows: "
                                 "its seat layout is frozen",
                                 (unsigned long long)w->screen_id),
                        "screen_id");
     if (screen.seat_count > TIX__SCREEN_SEATS_MAX - w->total)
-        return tix__at(tix__err(TIX_ERANGE, "screen %llu has %u seats; %u "
+        return tix__err_at(tix__err(TIX_ERANGE, "screen %llu has %u seats; %u "
                                 "more would exceed %u",
                                 (unsigned long long)w->screen_id,
                                 screen.seat_count, w->total,
@@ -394,7 +394,7 @@ static int positions_free(tix_db *db, MDB_txn *txn,
             rc = tix__seat_read(db, txn, w->screen_id, k->who1 - 1, &old,
                                 label);
             if (rc == TIX_OK)
-                rc = tix__at(tix__err(TIX_EEXISTS, SEAT_AT ": seat %s-%u is at "
+                rc = tix__err_at(tix__err(TIX_EEXISTS, SEAT_AT ": seat %s-%u is at "
                                       "(%g, %g), the position of seat %s-%u "
                                       "(index %u) of screen %llu", r,
                                       row->label, i, row->label, st->number,
@@ -439,10 +439,10 @@ static int add_row(tix_db *db, MDB_txn *txn, tix_id screen_id,
         const tix_seat_spec *s = &row->seats[i];
         int rc = tier_check(db, txn, screen_id, s->tier_id, verified,
                             row->label, s->number);
-        if (rc) return tix__at(rc, "rows[%zu].seats[%zu].tier_id", r, i);
+        if (rc) return tix__err_at(rc, "rows[%zu].seats[%zu].tier_id", r, i);
         rc = label_claim(db, txn, screen_id, row->label, s->number, *index);
         if (rc == TIX_EEXISTS)
-            return tix__at(rc, "rows[%zu].seats[%zu].number", r, i);
+            return tix__err_at(rc, "rows[%zu].seats[%zu].number", r, i);
         if (rc == TIX_OK)
             rc = seat_put(db, txn, screen_id, *index, row->label, s);
         if (rc) return rc;
@@ -472,7 +472,7 @@ int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows,
     struct seats_write w = {screen_id, rows, nrows, 0, 0};
     int rc = tix_seat_rows_validate(rows, nrows, &w.total);
     if (rc) return rc;
-    if ((rc = tix__write_join(db, add_rows_txn, &w))) return rc;
+    if ((rc = tix__db_write_join(db, add_rows_txn, &w))) return rc;
     if (first_index_out) *first_index_out = w.first_index;
     return TIX_OK;
 }
@@ -567,10 +567,10 @@ int tix_seat_list_by_screen(tix_db *db, tix_id screen_id,
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     rc = seat_list_build(db, txn, screen_id, out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 

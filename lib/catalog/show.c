@@ -69,7 +69,7 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-uint32_t tix__local_date(int64_t t, int32_t utc_offset_min)
+uint32_t tix__show_local_date(int64_t t, int32_t utc_offset_min)
 {
     int64_t local = t + (int64_t)utc_offset_min * 60;
     return civil_from_days(floor_div(local, DAY_SECONDS));
@@ -142,7 +142,7 @@ static int show_decode(const MDB_val *val, void *item, tix_bump *b)
 int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_SHOWS, id, &v, "show");
+    int rc = tix__db_get_id(db, txn, TIX_T_SHOWS, id, &v, "show");
     uint32_t date = 0;
     return rc ? rc : show_unpack(&v, out, &date);
 }
@@ -158,7 +158,7 @@ static void screen_key(uint8_t *k, tix_id screen, int64_t start, tix_id id)
     tix__be64_put(k + 16, id);
 }
 
-int tix__screen_has_shows(tix_db *db, MDB_txn *txn, tix_id screen_id)
+int tix__show_any_on_screen(tix_db *db, MDB_txn *txn, tix_id screen_id)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, db->dbi[TIX_T_SHOWS_BY_SCREEN], &cur);
@@ -227,10 +227,10 @@ static int show_derive(tix_db *db, MDB_txn *txn, tix__show_info *s,
 {
     uint32_t dur;
     int rc = tix__movie_duration(db, txn, s->movie_id, &dur);
-    if (rc) return tix__ref_err(rc, "movie_id", s->movie_id);
+    if (rc) return tix__table_ref_err(rc, "movie_id", s->movie_id);
     tix_screen scr;
     if ((rc = tix__screen_read(db, txn, s->screen_id, &scr)))
-        return tix__ref_err(rc, "screen_id", s->screen_id);
+        return tix__table_ref_err(rc, "screen_id", s->screen_id);
     if (scr.seat_count == 0)
         return tix__err(TIX_EINVAL, "screen_id %llu has no seats",
                         (unsigned long long)s->screen_id);
@@ -243,7 +243,7 @@ static int show_derive(tix_db *db, MDB_txn *txn, tix__show_info *s,
     if ((rc = tix__place_offset_at(db, txn, s->city_id, s->start, &offset)))
         return rc;
     s->end = s->start + (int64_t)dur * 60;
-    *local_date = tix__local_date(s->start, offset);
+    *local_date = tix__show_local_date(s->start, offset);
     return TIX_OK;
 }
 
@@ -280,13 +280,13 @@ static int show_index(tix_db *db, MDB_txn *txn, const tix__show_info *s,
     tix__be64_put_i(end, s->end);
     city_key(ck, s->city_id, date, s->movie_id, s->start, s->id);
     venue_key(vk, s->venue_id, date, s->start, s->id);
-    int rc = tix__put(db, txn, TIX_T_SHOWS_BY_SCREEN, sk, sizeof sk, end,
+    int rc = tix__db_put(db, txn, TIX_T_SHOWS_BY_SCREEN, sk, sizeof sk, end,
                       sizeof end, 0, "show index");
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_SHOWS_BY_CITY, ck, sizeof ck, "", 0, 0,
+        rc = tix__db_put(db, txn, TIX_T_SHOWS_BY_CITY, ck, sizeof ck, "", 0, 0,
                       "show index");
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_SHOWS_BY_VENUE, vk, sizeof vk, "", 0, 0,
+        rc = tix__db_put(db, txn, TIX_T_SHOWS_BY_VENUE, vk, sizeof vk, "", 0, 0,
                       "show index");
     return rc;
 }
@@ -307,14 +307,14 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     if (rc == TIX_OK)
         rc = overlap_check(db, txn, s.screen_id, s.start, s.end,
                            (int64_t)db->cfg.show_buffer);
-    if (rc == TIX_OK) rc = tix__next_id(db, txn, TIX_T_SHOWS, &s.id);
+    if (rc == TIX_OK) rc = tix__db_next_id(db, txn, TIX_T_SHOWS, &s.id);
     if (rc == TIX_OK)
         rc = tix__region_alloc(db, txn, s.id, s.end, s.seat_count,
                                &s.seat_base);
     if (rc) return rc;
     tix_enc e;
     if ((rc = show_encode(&s, date, &e))) return rc;
-    rc = tix__put_id(db, txn, TIX_T_SHOWS, s.id, &e, "show");
+    rc = tix__db_put_id(db, txn, TIX_T_SHOWS, s.id, &e, "show");
     tix__enc_free(&e);
     if (rc == TIX_OK) rc = show_index(db, txn, &s, date);
     if (rc == TIX_OK) w->id = s.id;
@@ -342,7 +342,7 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
                         (long long)in->start, (long long)(now - in->start),
                         (long long)now);
     struct show_write w = {in, 0};
-    int rc = tix__write_join(db, create_txn, &w);
+    int rc = tix__db_write_join(db, create_txn, &w);
     if (rc) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
@@ -352,7 +352,7 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
 
 int tix_show_get(tix_db *db, tix_id id, tix_show **out)
 {
-    return tix__load_one(db, TIX_T_SHOWS, id, sizeof(tix_show), show_decode,
+    return tix__db_load_one(db, TIX_T_SHOWS, id, sizeof(tix_show), show_decode,
                          (void **)out, "show");
 }
 
@@ -379,7 +379,7 @@ int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date,
     uint8_t prefix[CITY_KEY_LEN];
     city_key(prefix, city_id, date, movie_id, 0, 0);
     size_t plen = movie_id ? 20 : 12;
-    rc = tix__list_by_index(db, TIX_T_SHOWS_BY_CITY, prefix, plen,
+    rc = tix__db_list_by_index(db, TIX_T_SHOWS_BY_CITY, prefix, plen,
                             TIX_T_SHOWS, sizeof(tix_show), show_decode,
                             (void **)out);
     /* One movie's entries are in start order already; across movies the
@@ -397,7 +397,7 @@ int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date,
     if (rc) return rc;
     uint8_t prefix[VENUE_KEY_LEN];
     venue_key(prefix, venue_id, date, 0, 0);
-    return tix__list_by_index(db, TIX_T_SHOWS_BY_VENUE, prefix, 12,
+    return tix__db_list_by_index(db, TIX_T_SHOWS_BY_VENUE, prefix, 12,
                               TIX_T_SHOWS, sizeof(tix_show), show_decode,
                               (void **)out);
 }

@@ -16,7 +16,7 @@ typedef struct tix__show_info {
 int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);
 
 /* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
-int tix__screen_has_shows(tix_db *db, MDB_txn *txn, tix_id screen_id);
+int tix__show_any_on_screen(tix_db *db, MDB_txn *txn, tix_id screen_id);
 
 /* Calls @p fn for every show in city @p city on local dates @p from..to
  * (YYYYMMDD), in index order: date, movie, start, id. A non-OK return from
@@ -29,6 +29,6 @@ int tix__show_city_scan(tix_db *db, MDB_txn *txn, tix_id city, uint32_t from,
 
 /* The civil date YYYYMMDD of Unix time @p t in a zone @p utc_offset_min
  * minutes east of UTC (proleptic Gregorian, no time-zone database). */
-uint32_t tix__local_date(int64_t t, int32_t utc_offset_min);
+uint32_t tix__show_local_date(int64_t t, int32_t utc_offset_min);
 
 #endif

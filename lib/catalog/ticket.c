@@ -96,7 +96,7 @@ int tix__ticket_put(tix_db *db, MDB_txn *txn, const char *code,
     tix_enc e;
     int rc = ticket_encode(&e, booking, show, seats, NULL, n, 0, "", 0);
     if (rc == 0)
-        rc = tix__put(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN, e.buf,
+        rc = tix__db_put(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN, e.buf,
                       e.len, MDB_NOOVERWRITE, "ticket code");
     tix__enc_free(&e);
     return rc;
@@ -106,7 +106,7 @@ int tix__ticket_get(tix_db *db, MDB_txn *txn, const char *code,
                     tix__ticket_rec *out)
 {
     MDB_val v;
-    int rc = tix__get(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN, &v,
+    int rc = tix__db_get(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN, &v,
                       "ticket");
     if (rc) return rc;
     tix_dec d;
@@ -159,7 +159,7 @@ int tix__ticket_check_in(tix_db *db, MDB_txn *txn, const char *code,
     int rc = ticket_encode(&e, t->booking_id, t->show_id, seats, NULL,
                            t->n_seats, at, gate, t->gate.len);
     if (rc == 0)
-        rc = tix__put(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN,
+        rc = tix__db_put(db, txn, TIX_T_TICKETS, code, TIX_TICKET_CODE_LEN,
                       e.buf, e.len, 0, "ticket");
     tix__enc_free(&e);
     return rc;

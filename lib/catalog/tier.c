@@ -20,7 +20,7 @@ static int currency_check(const void *rec);
 static int tier_check(const void *rec)
 {
     int rc = currency_check(rec);
-    return rc ? tix__at(rc, "currency") : TIX_OK;
+    return rc ? tix__err_at(rc, "currency") : TIX_OK;
 }
 
 static int currency_check(const void *rec)
@@ -50,14 +50,14 @@ static int tier_rules(tix_db *db, MDB_txn *txn, const void *rec)
     tix__be64_put(prefix, in->screen_id);
     tix_id *ids;
     size_t n;
-    int rc = tix__index_ids(db, txn, TIX_T_TIERS_BY_SCREEN, prefix,
+    int rc = tix__db_index_ids(db, txn, TIX_T_TIERS_BY_SCREEN, prefix,
                             sizeof prefix, &ids, &n);
     for (size_t i = 0; i < n && rc == TIX_OK; i++) {
         tix_tier other;
         if (ids[i] == in->id) continue;
         if ((rc = tix__tier_read(db, txn, ids[i], &other))) break;
         if (memcmp(other.currency, in->currency, CURRENCY_LEN) != 0)
-            rc = tix__at(tix__err(TIX_EINVAL, "tier currency %.3s differs "
+            rc = tix__err_at(tix__err(TIX_EINVAL, "tier currency %.3s differs "
                                   "from %s, the currency of tier %llu "
                                   "(\"%s\") of screen %llu: the tiers of a "
                                   "screen share one currency", in->currency,

@@ -60,9 +60,9 @@ static int user_check(const void *rec)
 {
     const tix_user *u = rec;
     int rc = email_shape(u->email);
-    if (rc) return tix__at(rc, "email");
+    if (rc) return tix__err_at(rc, "email");
     rc = phone_check(u->phone);
-    return rc ? tix__at(rc, "phone") : TIX_OK;
+    return rc ? tix__err_at(rc, "phone") : TIX_OK;
 }
 
 /* home_city_id is 0 or a city. */
@@ -102,7 +102,7 @@ int tix__user_decode(const MDB_val *val, void *item, tix_bump *b)
 int tix__user_exists(tix_db *db, MDB_txn *txn, tix_id id)
 {
     MDB_val v;
-    return tix__get_id(db, txn, TIX_T_USERS, id, &v, "user");
+    return tix__db_get_id(db, txn, TIX_T_USERS, id, &v, "user");
 }
 
 int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out)

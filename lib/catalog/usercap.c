@@ -34,14 +34,14 @@ static int get_u32(tix_db *db, MDB_txn *txn, int table, const uint8_t *k,
     return TIX_OK;
 }
 
-int tix__cap_get(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t *cap)
+int tix__usercap_get(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t *cap)
 {
     uint8_t k[CAP_KEY];
     cap_key(k, scope, id);
     return get_u32(db, txn, TIX_T_USER_CAPS, k, sizeof k, cap);
 }
 
-int tix__cap_count(tix_db *db, MDB_txn *txn, int scope, tix_id id,
+int tix__usercap_count(tix_db *db, MDB_txn *txn, int scope, tix_id id,
                    tix_id user, uint32_t *seats)
 {
     uint8_t k[COUNT_KEY];
@@ -58,9 +58,9 @@ static int check_one(tix_db *db, MDB_txn *txn, int scope, tix_id id,
                      tix_id user, uint32_t n)
 {
     uint32_t cap, seats;
-    int rc = tix__cap_get(db, txn, scope, id, &cap);
+    int rc = tix__usercap_get(db, txn, scope, id, &cap);
     if (rc || cap == 0) return rc;
-    if ((rc = tix__cap_count(db, txn, scope, id, user, &seats))) return rc;
+    if ((rc = tix__usercap_count(db, txn, scope, id, user, &seats))) return rc;
     if ((uint64_t)seats + n <= cap) return TIX_OK;
     return tix__err(TIX_ELIMIT, "user %llu may book at most %u seats of %s "
                     "%llu and has %u: %u more is too many",
@@ -76,7 +76,7 @@ static int no_caps(tix_db *db, MDB_txn *txn)
     return mdb_stat(txn, db->dbi[TIX_T_USER_CAPS], &st) == 0 && st.ms_entries == 0;
 }
 
-int tix__cap_check(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+int tix__usercap_check(tix_db *db, MDB_txn *txn, const tix__show_info *s,
                    tix_id user, uint32_t n)
 {
     if (no_caps(db, txn)) return TIX_OK;
@@ -84,7 +84,7 @@ int tix__cap_check(tix_db *db, MDB_txn *txn, const tix__show_info *s,
     return rc ? rc : check_one(db, txn, TIX__CAP_MOVIE, s->movie_id, user, n);
 }
 
-int tix__cap_add(tix_db *db, MDB_txn *txn, int scope, tix_id id, tix_id user,
+int tix__usercap_add(tix_db *db, MDB_txn *txn, int scope, tix_id id, tix_id user,
                  int64_t delta)
 {
     uint8_t k[COUNT_KEY];
@@ -95,11 +95,11 @@ int tix__cap_add(tix_db *db, MDB_txn *txn, int scope, tix_id id, tix_id user,
     int64_t now = (int64_t)seats + delta;
     if (now < 0) now = 0; /* a cap set after the booking did not count it */
     if (now == 0 && seats == 0) return TIX_OK;
-    if (now == 0) return tix__del(db, txn, TIX_T_USER_CAP_COUNTS, k, sizeof k,
+    if (now == 0) return tix__db_del(db, txn, TIX_T_USER_CAP_COUNTS, k, sizeof k,
                                   "user cap count");
     uint8_t v[4];
     tix__be32_put(v, now > UINT32_MAX ? UINT32_MAX : (uint32_t)now);
-    return tix__put(db, txn, TIX_T_USER_CAP_COUNTS, k, sizeof k, v, 4, 0,
+    return tix__db_put(db, txn, TIX_T_USER_CAP_COUNTS, k, sizeof k, v, 4, 0,
                     "user cap count");
 }
 
@@ -107,12 +107,12 @@ static int charge_one(tix_db *db, MDB_txn *txn, int scope, tix_id id,
                       tix_id user, int64_t delta)
 {
     uint32_t cap;
-    int rc = tix__cap_get(db, txn, scope, id, &cap);
+    int rc = tix__usercap_get(db, txn, scope, id, &cap);
     if (rc || cap == 0) return rc;
-    return tix__cap_add(db, txn, scope, id, user, delta);
+    return tix__usercap_add(db, txn, scope, id, user, delta);
 }
 
-int tix__cap_charge(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+int tix__usercap_charge(tix_db *db, MDB_txn *txn, const tix__show_info *s,
                     tix_id user, int64_t delta)
 {
     if (no_caps(db, txn)) return TIX_OK;
@@ -120,18 +120,18 @@ int tix__cap_charge(tix_db *db, MDB_txn *txn, const tix__show_info *s,
     return rc ? rc : charge_one(db, txn, TIX__CAP_MOVIE, s->movie_id, user, delta);
 }
 
-int tix__cap_put(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t cap)
+int tix__usercap_put(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t cap)
 {
     uint8_t k[CAP_KEY];
     cap_key(k, scope, id);
-    int rc = tix__del_prefix(db, txn, TIX_T_USER_CAP_COUNTS, k, sizeof k, NULL,
+    int rc = tix__table_del_prefix(db, txn, TIX_T_USER_CAP_COUNTS, k, sizeof k, NULL,
                              NULL, NULL);
     if (rc) return rc;
     if (cap == 0) {
-        rc = tix__del(db, txn, TIX_T_USER_CAPS, k, sizeof k, "user cap");
+        rc = tix__db_del(db, txn, TIX_T_USER_CAPS, k, sizeof k, "user cap");
         return rc == TIX_ENOTFOUND ? TIX_OK : rc;
     }
     uint8_t v[4];
     tix__be32_put(v, cap);
-    return tix__put(db, txn, TIX_T_USER_CAPS, k, sizeof k, v, 4, 0, "user cap");
+    return tix__db_put(db, txn, TIX_T_USER_CAPS, k, sizeof k, v, 4, 0, "user cap");
 }

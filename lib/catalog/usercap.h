@@ -20,27 +20,27 @@ enum { TIX__CAP_SHOW = 'S', TIX__CAP_MOVIE = 'M' };
 #define TIX__CAP_MAX 100000u
 
 /* The cap of a scope, 0 when it has none. */
-int tix__cap_get(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t *cap);
+int tix__usercap_get(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t *cap);
 
 /* Seats @p user has booked under the scope (0 without a row). */
-int tix__cap_count(tix_db *db, MDB_txn *txn, int scope, tix_id id,
+int tix__usercap_count(tix_db *db, MDB_txn *txn, int scope, tix_id id,
                    tix_id user, uint32_t *seats);
 
 /* TIX_ELIMIT with a detail message when booking @p n more seats of show
  * @p s would take @p user past the show's or the movie's cap. */
-int tix__cap_check(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+int tix__usercap_check(tix_db *db, MDB_txn *txn, const tix__show_info *s,
                    tix_id user, uint32_t n);
 
 /* Adds @p delta (negative on cancel) to the user's counts under the
  * show's and the movie's caps, where they have one. */
-int tix__cap_charge(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+int tix__usercap_charge(tix_db *db, MDB_txn *txn, const tix__show_info *s,
                     tix_id user, int64_t delta);
 
 /* Adds @p delta to one count (no cap check); a count of 0 is deleted. */
-int tix__cap_add(tix_db *db, MDB_txn *txn, int scope, tix_id id, tix_id user,
+int tix__usercap_add(tix_db *db, MDB_txn *txn, int scope, tix_id id, tix_id user,
                  int64_t delta);
 
 /* Sets (cap > 0) or removes (0) a scope's cap, dropping its counts. */
-int tix__cap_put(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t cap);
+int tix__usercap_put(tix_db *db, MDB_txn *txn, int scope, tix_id id, uint32_t cap);
 
 #endif

@@ -10,7 +10,7 @@ extern const tix__rectype tix__venue_type;
 /* Reads the city of venue @p id. TIX_ENOTFOUND when missing. */
 int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id);
 
-/* Decodes a TIX_T_VENUES value into a tix_venue (for tix__load_txn). */
+/* Decodes a TIX_T_VENUES value into a tix_venue (for tix__table_load). */
 int tix__venue_decode(const MDB_val *val, void *item, tix_bump *b);
 
 /* Keeps a derived index of venue positions: called inside the venue's

@@ -184,7 +184,7 @@ static int collect(tix_db *db, int table, const void *prefix, size_t plen,
 {
     memset(out, 0, sizeof *out);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, db->dbi[table], &cur);
@@ -200,7 +200,7 @@ static int collect(tix_db *db, int table, const void *prefix, size_t plen,
         }
         mdb_cursor_close(cur);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc == TIX_ENOMEM) rc = tix__err(TIX_ENOMEM, "out of memory");
     else if (mrc && mrc != MDB_NOTFOUND) rc = tix__mdb_err(mrc, "check scan");
     if (rc) entries_free(out);
@@ -239,7 +239,7 @@ static int lookup(tix_db *db, int table, const void *key, size_t klen,
                   uint8_t val[16], size_t *vlen)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_val k = {klen, (void *)key}, v;
     int mrc = mdb_get(txn, db->dbi[table], &k, &v);
@@ -252,18 +252,18 @@ static int lookup(tix_db *db, int table, const void *key, size_t klen,
     } else {
         rc = tix__mdb_err(mrc, "check lookup");
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
 static int table_entries(tix_db *db, int table, uint64_t *n)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_stat st;
     int mrc = mdb_stat(txn, db->dbi[table], &st);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (mrc) return tix__mdb_err(mrc, "check stat");
     *n = st.ms_entries;
     return TIX_OK;
@@ -362,9 +362,9 @@ static int rec_keys(pass *p, const tix__rectype *t, tix_id id, ikey *k,
         k[i].val_is_id = 1;
     }
     MDB_txn *txn;
-    if ((rc = tix__read_begin(p->db, &txn)) == TIX_OK) {
+    if ((rc = tix__db_read_begin(p->db, &txn)) == TIX_OK) {
         rc = tix__rec_rules(p->db, txn, t, rec);
-        tix__read_end(p->db, txn);
+        tix__db_read_end(p->db, txn);
         if (rc && rc != TIX_ENOMEM) {
             problem(p, "%s %llu: %s", t->what, ull(id), tix_errmsg());
             rc = TIX_OK;
@@ -950,9 +950,9 @@ static int check_regions(pass *p, const tix_id *shows, size_t nshows)
         have[nhave++] = show;
         MDB_txn *txn;
         tix__show_info info;
-        if ((rc = tix__read_begin(p->db, &txn))) break;
+        if ((rc = tix__db_read_begin(p->db, &txn))) break;
         int src = tix__show_read(p->db, txn, show, &info);
-        tix__read_end(p->db, txn);
+        tix__db_read_end(p->db, txn);
         if (src == TIX_ENOTFOUND)
             problem(p, "region at word %llu belongs to show %llu, which does "
                     "not exist", ull(r[nr].base), ull(show));
@@ -998,9 +998,9 @@ static int check_regions(pass *p, const tix_id *shows, size_t nshows)
             if (id_in(have, nhave, shows[i])) continue;
             MDB_txn *txn;
             tix__show_info info;
-            if ((rc = tix__read_begin(p->db, &txn))) break;
+            if ((rc = tix__db_read_begin(p->db, &txn))) break;
             int src = tix__show_read(p->db, txn, shows[i], &info);
-            tix__read_end(p->db, txn);
+            tix__db_read_end(p->db, txn);
             if (src == TIX_OK &&
                 now < info.end + (int64_t)p->db->cfg.reclaim_after)
                 problem(p, "show %llu has no seats.map region record",
@@ -1045,7 +1045,7 @@ static int word_agrees(uint64_t w, uint64_t t)
 static int check_show_map(pass *p, tix_id show)
 {
     const tix__show_entry *e;
-    int rc = tix__show_lookup(p->db, show, &e);
+    int rc = tix__engine_show(p->db, show, &e);
     if (rc == TIX_ESTATE) {
         p->c.shows_retired++;
         return TIX_OK;
@@ -1058,15 +1058,15 @@ static int check_show_map(pass *p, tix_id show)
         return TIX_OK;
     }
     p->c.shows++;
-    uint32_t now = tix__map_now(p->db);
+    uint32_t now = tix__engine_now(p->db);
     MDB_txn *txn;
-    if ((rc = tix__read_begin(p->db, &txn))) return rc;
+    if ((rc = tix__db_read_begin(p->db, &txn))) return rc;
     for (uint32_t i = 0; i < e->info.seat_count && rc == TIX_OK; i++) {
         /* Word first, then LMDB: a word BOOKED or BLOCKED was committed
          * before this snapshot began... unless a cancel/unblock came in
          * between, which another pass tells apart. */
         uint64_t w = tix__w_load(&e->seats[i]), t;
-        rc = tix__seat_truth(p->db, txn, e, i, &t);
+        rc = tix__engine_truth(p->db, txn, e, i, &t);
         if (rc) break;
         p->c.seats++;
         unsigned ws = tix__w_state(w);
@@ -1087,7 +1087,7 @@ static int check_show_map(pass *p, tix_id show)
                     word_name(tix__w_state(t)), extra);
         }
     }
-    tix__read_end(p->db, txn);
+    tix__db_read_end(p->db, txn);
     /* Region header: marker and show id. */
     uint64_t marker = tix__w_load(e->seats - 2);
     uint64_t id = tix__w_load(e->seats - 1);
@@ -1261,7 +1261,7 @@ int tix_db_stat(tix_db *db, tix_db_stats *out)
     out->readers_used = info.me_numreaders;
 
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     /* Named tables are the keys of LMDB's main table. */
     MDB_dbi main;
@@ -1318,6 +1318,6 @@ int tix_db_stat(tix_db *db, tix_db_stats *out)
         mdb_cursor_close(c);
         if (mrc != MDB_NOTFOUND) rc = tix__mdb_err(mrc, "regions");
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }

@@ -53,7 +53,7 @@ static int comment_decode(const MDB_val *val, void *item, tix_bump *b)
 static int comment_load(tix_db *db, MDB_txn *txn, tix_id id, comment_rec *c)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_COMMENTS, id, &v, "comment");
+    int rc = tix__db_get_id(db, txn, TIX_T_COMMENTS, id, &v, "comment");
     return rc ? rc : comment_unpack(&v, c);
 }
 
@@ -77,7 +77,7 @@ static int parent_check(tix_db *db, MDB_txn *txn, const tix_comment *in)
 {
     comment_rec p;
     int rc = comment_load(db, txn, in->parent_id, &p);
-    if (rc) return tix__ref_err(rc, "parent_id", in->parent_id);
+    if (rc) return tix__table_ref_err(rc, "parent_id", in->parent_id);
     if (p.review != in->review_id)
         return tix__err(TIX_EINVAL, "parent_id %llu is a comment on review "
                         "%llu, not on review %llu",
@@ -96,13 +96,13 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     struct comment_write *w = arg;
     const tix_comment *in = w->in;
     MDB_val rv; /* present is enough: reviews sit above comments */
-    int rc = tix__get_id(db, txn, TIX_T_REVIEWS, in->review_id, &rv, "review");
-    if (rc) return tix__ref_err(rc, "review_id", in->review_id);
+    int rc = tix__db_get_id(db, txn, TIX_T_REVIEWS, in->review_id, &rv, "review");
+    if (rc) return tix__table_ref_err(rc, "review_id", in->review_id);
     if ((rc = tix__user_exists(db, txn, in->user_id)))
-        return tix__ref_err(rc, "user_id", in->user_id);
+        return tix__table_ref_err(rc, "user_id", in->user_id);
     if (in->parent_id && (rc = parent_check(db, txn, in))) return rc;
     tix_id id;
-    if ((rc = tix__next_id(db, txn, TIX_T_COMMENTS, &id))) return rc;
+    if ((rc = tix__db_next_id(db, txn, TIX_T_COMMENTS, &id))) return rc;
     tix_enc e;
     tix__enc_init(&e, TIX_REC_COMMENT, COMMENT_VERSION);
     tix__enc_u64(&e, id);
@@ -112,12 +112,12 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     tix__enc_i64(&e, tix_db_now(db));
     tix__enc_str(&e, in->text);
     rc = tix__enc_finish(&e);
-    if (rc == TIX_OK) rc = tix__put_id(db, txn, TIX_T_COMMENTS, id, &e, "comment");
+    if (rc == TIX_OK) rc = tix__db_put_id(db, txn, TIX_T_COMMENTS, id, &e, "comment");
     tix__enc_free(&e);
     uint8_t k[INDEX_KEY_LEN];
     index_key(k, in->review_id, in->parent_id ? in->parent_id : id, id);
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_COMMENTS_BY_REVIEW, k, sizeof k, "", 0, 0,
+        rc = tix__db_put(db, txn, TIX_T_COMMENTS_BY_REVIEW, k, sizeof k, "", 0, 0,
                       "comment index");
     if (rc == TIX_OK) w->id = id;
     return rc;
@@ -127,11 +127,11 @@ int tix_comment_create(tix_db *db, const tix_comment *in, tix_id *id_out)
 {
     TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "comment is NULL");
-    int rc = tix__check_text("comment text", in->text, 1,
+    int rc = tix__validate_text("comment text", in->text, 1,
                              db->cfg.review_text_max, 1);
     if (rc) return rc;
     struct comment_write w = {in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__db_write(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -148,7 +148,7 @@ static int drop_record(tix_db *db, MDB_txn *txn, const MDB_val *key,
         return tix__err(TIX_ECORRUPT, "comment index entry is malformed");
     uint8_t id[8];
     memcpy(id, (const uint8_t *)key->mv_data + 16, 8);
-    int rc = tix__del(db, txn, TIX_T_COMMENTS, id, 8, "comment");
+    int rc = tix__db_del(db, txn, TIX_T_COMMENTS, id, 8, "comment");
     return rc == TIX_ENOTFOUND
                ? tix__err(TIX_ECORRUPT, "comment index names missing comment "
                           "%llu", (unsigned long long)tix__be64_get(id))
@@ -164,24 +164,24 @@ static int delete_txn(tix_db *db, MDB_txn *txn, void *arg)
     uint8_t k[INDEX_KEY_LEN];
     index_key(k, c.review, c.parent ? c.parent : id, id);
     if (c.parent == 0) /* the whole thread: (review, id) prefixes it */
-        return tix__del_prefix(db, txn, TIX_T_COMMENTS_BY_REVIEW, k, 16,
+        return tix__table_del_prefix(db, txn, TIX_T_COMMENTS_BY_REVIEW, k, 16,
                                drop_record, NULL, NULL);
-    rc = tix__del(db, txn, TIX_T_COMMENTS_BY_REVIEW, k, sizeof k,
+    rc = tix__db_del(db, txn, TIX_T_COMMENTS_BY_REVIEW, k, sizeof k,
                   "comment index");
-    return rc ? rc : tix__del(db, txn, TIX_T_COMMENTS, k + 16, 8, "comment");
+    return rc ? rc : tix__db_del(db, txn, TIX_T_COMMENTS, k + 16, 8, "comment");
 }
 
 int tix_comment_delete(tix_db *db, tix_id id)
 {
     TIX__ARG(db);
-    return tix__write(db, delete_txn, &id);
+    return tix__db_write(db, delete_txn, &id);
 }
 
-int tix__comments_drop(tix_db *db, MDB_txn *txn, tix_id review)
+int tix__comment_drop_all(tix_db *db, MDB_txn *txn, tix_id review)
 {
     uint8_t prefix[8];
     tix__be64_put(prefix, review);
-    return tix__del_prefix(db, txn, TIX_T_COMMENTS_BY_REVIEW, prefix, 8,
+    return tix__table_del_prefix(db, txn, TIX_T_COMMENTS_BY_REVIEW, prefix, 8,
                            drop_record, NULL, NULL);
 }
 
@@ -192,7 +192,7 @@ int tix_comment_list_by_review(tix_db *db, tix_id review_id,
 {
     uint8_t prefix[8];
     tix__be64_put(prefix, review_id);
-    return tix__list_by_index(db, TIX_T_COMMENTS_BY_REVIEW, prefix, 8,
+    return tix__db_list_by_index(db, TIX_T_COMMENTS_BY_REVIEW, prefix, 8,
                               TIX_T_COMMENTS, sizeof(tix_comment),
                               comment_decode, (void **)out);
 }

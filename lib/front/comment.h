@@ -12,6 +12,6 @@
 #include "db.h"
 
 /* Deletes every comment of review @p review (used when it is deleted). */
-int tix__comments_drop(tix_db *db, MDB_txn *txn, tix_id review);
+int tix__comment_drop_all(tix_db *db, MDB_txn *txn, tix_id review);
 
 #endif

@@ -110,7 +110,7 @@ int tix__nearby_put(tix_db *db, MDB_txn *txn, tix_id id, double lat,
     for (int l = 0; l < LEVELS && rc == TIX_OK; l++) {
         uint8_t k[KEY_LEN];
         venue_key(k, l, lat, lon, id);
-        rc = tix__put(db, txn, TIX_T_VENUES_BY_CELL, k, KEY_LEN, e.buf, e.len,
+        rc = tix__db_put(db, txn, TIX_T_VENUES_BY_CELL, k, KEY_LEN, e.buf, e.len,
                       0, "venue position");
     }
     tix__enc_free(&e);
@@ -125,14 +125,14 @@ int tix__nearby_move(tix_db *db, MDB_txn *txn, tix_id id, double old_lat,
     for (int l = 0; l < LEVELS && rc == TIX_OK; l++) {
         uint8_t k[KEY_LEN];
         venue_key(k, l, old_lat, old_lon, id);
-        rc = tix__del(db, txn, TIX_T_VENUES_BY_CELL, k, KEY_LEN,
+        rc = tix__db_del(db, txn, TIX_T_VENUES_BY_CELL, k, KEY_LEN,
                       "venue position");
         if (rc == TIX_ENOTFOUND) rc = TIX_OK; /* indexed before: fine */
     }
     return rc ? rc : tix__nearby_put(db, txn, id, lat, lon);
 }
 
-double tix__haversine_km(double lat1, double lon1, double lat2, double lon2)
+double tix__nearby_km(double lat1, double lon1, double lat2, double lon2)
 {
     double r = pi / 180;
     double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
@@ -188,13 +188,13 @@ static int scan_row(nearby_q *q, uint32_t lat_cell, uint32_t lo, uint32_t hi)
             rc = tix__dec_finish(&d);
         }
         if (rc == TIX_OK && lat >= q->lat_lo && lat <= q->lat_hi &&
-            tix__haversine_km(q->lat, q->lon, lat, lon) <= q->radius) {
-            rc = tix__vec_reserve((void **)&q->hits, &q->cap, q->n + 1,
+            tix__nearby_km(q->lat, q->lon, lat, lon) <= q->radius) {
+            rc = tix__table_vec_reserve((void **)&q->hits, &q->cap, q->n + 1,
                                   sizeof *q->hits);
             if (rc == TIX_OK)
                 q->hits[q->n++] = (near_hit){
                     tix__be64_get(kp + 9),
-                    tix__haversine_km(q->lat, q->lon, lat, lon)};
+                    tix__nearby_km(q->lat, q->lon, lat, lon)};
         }
         if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
@@ -279,7 +279,7 @@ static int nearby_txn(nearby_q *q, size_t limit, tix_venue_near_list **out)
     tix_id *ids = malloc((n ? n : 1) * sizeof *ids);
     if (!ids) return tix__err(TIX_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) ids[i] = q->hits[i].id;
-    rc = tix__list_build(q->db, q->txn, TIX_T_VENUES, ids, n,
+    rc = tix__db_list_build(q->db, q->txn, TIX_T_VENUES, ids, n,
                          sizeof(tix_venue_near), tix__venue_decode,
                          (void **)out);
     free(ids);
@@ -294,17 +294,17 @@ int tix_venue_nearby(tix_db *db, double lat, double lon, double radius_km,
     if (out) *out = NULL;
     TIX__ARG(db);
     TIX__ARG(out);
-    int rc = tix__check_real("lat", lat, -90, 90);
-    if (rc == TIX_OK) rc = tix__check_real("lon", lon, -180, 180);
+    int rc = tix__validate_real("lat", lat, -90, 90);
+    if (rc == TIX_OK) rc = tix__validate_real("lon", lon, -180, 180);
     if (rc == TIX_OK)
-        rc = tix__check_real("radius_km", radius_km, 0, TIX_NEARBY_RADIUS_MAX);
+        rc = tix__validate_real("radius_km", radius_km, 0, TIX_NEARBY_RADIUS_MAX);
     if (rc == TIX_OK && radius_km <= 0)
         rc = tix__err(TIX_ERANGE, "radius_km must be above 0");
     if (rc) return rc;
     nearby_q q = {.db = db, .lat = lat, .lon = lon, .radius = radius_km};
-    if ((rc = tix__read_begin(db, &q.txn))) return rc;
+    if ((rc = tix__db_read_begin(db, &q.txn))) return rc;
     rc = nearby_txn(&q, limit, out);
-    tix__read_end(db, q.txn);
+    tix__db_read_end(db, q.txn);
     free(q.hits);
     return rc;
 }

@@ -28,6 +28,6 @@ int tix__nearby_index(tix_db *db, MDB_txn *txn, tix_id venue,
                       const double *old, double lat, double lon);
 
 /* Great-circle distance in km (haversine, mean Earth radius). */
-double tix__haversine_km(double lat1, double lon1, double lat2, double lon2);
+double tix__nearby_km(double lat1, double lon1, double lat2, double lon2);
 
 #endif

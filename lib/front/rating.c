@@ -64,7 +64,7 @@ int tix__rating_apply(tix_db *db, MDB_txn *txn, tix_id movie,
     uint8_t key[8];
     tix__be64_put(key, movie);
     if (s.count == 0) {
-        rc = tix__del(db, txn, TIX_T_RATINGS, key, 8, "rating summary");
+        rc = tix__db_del(db, txn, TIX_T_RATINGS, key, 8, "rating summary");
         return rc == TIX_ENOTFOUND ? TIX_OK : rc;
     }
     tix_enc e;
@@ -74,7 +74,7 @@ int tix__rating_apply(tix_db *db, MDB_txn *txn, tix_id movie,
     for (int i = 0; i < TIX_RATING_MAX; i++) tix__enc_u64(&e, s.histogram[i]);
     rc = tix__enc_finish(&e);
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_RATINGS, key, 8, e.buf, e.len, 0,
+        rc = tix__db_put(db, txn, TIX_T_RATINGS, key, 8, e.buf, e.len, 0,
                       "rating summary");
     tix__enc_free(&e);
     return rc;
@@ -86,13 +86,13 @@ int tix_rating_summary_get(tix_db *db, tix_id movie_id,
     TIX__ARG(db);
     TIX__ARG(out);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_val v;
-    rc = tix__get_id(db, txn, TIX_T_MOVIES, movie_id, &v, "movie");
+    rc = tix__db_get_id(db, txn, TIX_T_MOVIES, movie_id, &v, "movie");
     tix_rating_summary s;
     if (rc == TIX_OK) rc = tix__rating_read(db, txn, movie_id, &s);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc == TIX_OK) *out = s;
     return rc;
 }

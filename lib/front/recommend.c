@@ -92,7 +92,7 @@ static int feature_add(rec_ctx *x, int kind, const char *name, int64_t w)
         f->w += w;
         return TIX_OK;
     }
-    int rc = tix__vec_reserve((void **)&x->f, &x->capf, x->nf + 1,
+    int rc = tix__table_vec_reserve((void **)&x->f, &x->capf, x->nf + 1,
                               sizeof *x->f);
     if (rc) return rc;
     f = &x->f[x->nf++];
@@ -115,7 +115,7 @@ static int features_add(rec_ctx *x, const char *const *genres, size_t ng,
 
 static int load_movie(rec_ctx *x, tix_id id, tix_movie **m)
 {
-    return tix__load_txn(x->db, x->txn, TIX_T_MOVIES, id, sizeof(tix_movie),
+    return tix__table_load(x->db, x->txn, TIX_T_MOVIES, id, sizeof(tix_movie),
                          tix__movie_decode, (void **)m, "movie");
 }
 
@@ -123,7 +123,7 @@ static int load_movie(rec_ctx *x, tix_id id, tix_movie **m)
  * movie out of the picks. */
 static int taste_from_movie(rec_ctx *x, tix_id id, int64_t w)
 {
-    int rc = tix__vec_reserve((void **)&x->seen, &x->capseen, x->nseen + 1,
+    int rc = tix__table_vec_reserve((void **)&x->seen, &x->capseen, x->nseen + 1,
                               sizeof *x->seen);
     if (rc) return rc;
     x->seen[x->nseen++] = id;
@@ -156,7 +156,7 @@ static int on_show(tix_id movie, int64_t start, tix_id show, void *arg)
 {
     rec_ctx *x = arg;
     if (start <= x->now || start > x->until) return TIX_OK;
-    int rc = tix__vec_reserve((void **)&x->shows, &x->capshows, x->nshows + 1,
+    int rc = tix__table_vec_reserve((void **)&x->shows, &x->capshows, x->nshows + 1,
                               sizeof *x->shows);
     if (rc == TIX_OK) x->shows[x->nshows++] = (upcoming){movie, show, start};
     return rc;
@@ -174,14 +174,14 @@ static int by_movie_start(const void *a, const void *b)
 static int candidates(rec_ctx *x)
 {
     if (x->nshows) qsort(x->shows, x->nshows, sizeof *x->shows, by_movie_start);
-    if (x->nseen) qsort(x->seen, x->nseen, sizeof *x->seen, tix__cmp_id);
+    if (x->nseen) qsort(x->seen, x->nseen, sizeof *x->seen, tix__table_cmp_id);
     x->c = calloc(x->nshows ? x->nshows : 1, sizeof *x->c);
     if (!x->c) return tix__err(TIX_ENOMEM, "out of memory");
     for (size_t i = 0; i < x->nshows; i++) {
         const upcoming *s = &x->shows[i];
         if (i && x->shows[i - 1].movie == s->movie) continue;
         if (x->nseen &&
-            bsearch(&s->movie, x->seen, x->nseen, sizeof *x->seen, tix__cmp_id))
+            bsearch(&s->movie, x->seen, x->nseen, sizeof *x->seen, tix__table_cmp_id))
             continue;
         cand *c = &x->c[x->nc++];
         c->movie = s->movie;
@@ -349,7 +349,7 @@ static int pick_city(rec_ctx *x, tix_id city, const tix_user *u, tix_id *id,
                         "city_id was given", (unsigned long long)u->id);
     tix_place_kind kind;
     int rc = tix__place_read(x->db, x->txn, *id, &kind, offset);
-    if (rc) return tix__ref_err(rc, "city_id", *id);
+    if (rc) return tix__table_ref_err(rc, "city_id", *id);
     if (kind != TIX_PLACE_CITY)
         return tix__err(TIX_EINVAL, "city_id %llu is not a city",
                         (unsigned long long)*id);
@@ -372,14 +372,14 @@ static int recommend_txn(rec_ctx *x, const tix_user *u, tix_id city_id,
                           u->n_languages, TIX__REC_W_PROFILE);
     if (rc == TIX_OK) rc = tix__stats_user_movies(x->db, x->txn, u->id,
                                                   on_booked, x);
-    if (rc == TIX_OK) rc = tix__reviews_of_user(x->db, x->txn, u->id,
+    if (rc == TIX_OK) rc = tix__review_list_of_user(x->db, x->txn, u->id,
                                                 on_review, x);
     if (rc == TIX_OK)
         rc = tix__stats_recent(x->db, x->txn, u->id, x->recent, &x->nrecent);
     if (rc == TIX_OK)
         rc = tix__show_city_scan(x->db, x->txn, city,
-                                 tix__local_date(x->now, offset),
-                                 tix__local_date(x->until, off_until), on_show,
+                                 tix__show_local_date(x->now, offset),
+                                 tix__show_local_date(x->until, off_until), on_show,
                                  x);
     if (rc == TIX_OK) rc = candidates(x);
     for (size_t i = 0; i < x->nc && rc == TIX_OK; i++) rc = score(x, &x->c[i]);
@@ -404,10 +404,10 @@ int tix_recommend(tix_db *db, tix_id user_id, const tix_recommend_opts *opts,
     if (rc) return rc;
     rec_ctx x = {.db = db, .now = tix_db_now(db)};
     x.until = x.now + (int64_t)(o.days ? o.days : DAYS_DEFAULT) * DAY_SECONDS;
-    if ((rc = tix__read_begin(db, &x.txn)) == TIX_OK) {
+    if ((rc = tix__db_read_begin(db, &x.txn)) == TIX_OK) {
         rc = recommend_txn(&x, u, o.city_id, o.limit ? o.limit : LIMIT_DEFAULT,
                            out);
-        tix__read_end(db, x.txn);
+        tix__db_read_end(db, x.txn);
     }
     free(x.f);
     free(x.seen);

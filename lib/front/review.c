@@ -80,7 +80,7 @@ static int review_store(tix_db *db, MDB_txn *txn, const review_rec *r)
     tix__enc_u32(&e, r->text.len);
     tix__enc_bytes(&e, r->text.p, r->text.len);
     int rc = tix__enc_finish(&e);
-    if (rc == TIX_OK) rc = tix__put_id(db, txn, TIX_T_REVIEWS, r->id, &e, "review");
+    if (rc == TIX_OK) rc = tix__db_put_id(db, txn, TIX_T_REVIEWS, r->id, &e, "review");
     tix__enc_free(&e);
     return rc;
 }
@@ -89,7 +89,7 @@ static int review_load_rec(tix_db *db, MDB_txn *txn, tix_id id,
                            review_rec *r)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_REVIEWS, id, &v, "review");
+    int rc = tix__db_get_id(db, txn, TIX_T_REVIEWS, id, &v, "review");
     return rc ? rc : review_unpack(&v, r);
 }
 
@@ -125,7 +125,7 @@ static int put_helpful(tix_db *db, MDB_txn *txn, const review_rec *r)
     uint8_t k[HELPFUL_KEY_LEN], v[8];
     helpful_key(k, r->movie, r->helpful, r->id);
     tix__be64_put(v, r->id);
-    return tix__put(db, txn, TIX_T_REVIEWS_BY_HELPFUL, k, sizeof k, v, 8, 0,
+    return tix__db_put(db, txn, TIX_T_REVIEWS_BY_HELPFUL, k, sizeof k, v, 8, 0,
                     "review index");
 }
 
@@ -133,7 +133,7 @@ static int del_helpful(tix_db *db, MDB_txn *txn, const review_rec *r)
 {
     uint8_t k[HELPFUL_KEY_LEN];
     helpful_key(k, r->movie, r->helpful, r->id);
-    return tix__del(db, txn, TIX_T_REVIEWS_BY_HELPFUL, k, sizeof k,
+    return tix__db_del(db, txn, TIX_T_REVIEWS_BY_HELPFUL, k, sizeof k,
                     "review index");
 }
 
@@ -143,10 +143,10 @@ static int index_put(tix_db *db, MDB_txn *txn, const review_rec *r)
     tix__key_pair(uk, r->user, r->movie);
     time_key(tk, r->movie, r->id);
     tix__be64_put(v, r->id);
-    int rc = tix__put(db, txn, TIX_T_REVIEWS_BY_USER, uk, 16, v, 8,
+    int rc = tix__db_put(db, txn, TIX_T_REVIEWS_BY_USER, uk, 16, v, 8,
                       MDB_NOOVERWRITE, "review of this user and movie");
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_REVIEWS_BY_TIME, tk, sizeof tk, v, 8, 0,
+        rc = tix__db_put(db, txn, TIX_T_REVIEWS_BY_TIME, tk, sizeof tk, v, 8, 0,
                       "review index");
     return rc ? rc : put_helpful(db, txn, r);
 }
@@ -156,9 +156,9 @@ static int index_del(tix_db *db, MDB_txn *txn, const review_rec *r)
     uint8_t uk[16], tk[TIME_KEY_LEN];
     tix__key_pair(uk, r->user, r->movie);
     time_key(tk, r->movie, r->id);
-    int rc = tix__del(db, txn, TIX_T_REVIEWS_BY_USER, uk, 16, "review index");
+    int rc = tix__db_del(db, txn, TIX_T_REVIEWS_BY_USER, uk, 16, "review index");
     if (rc == TIX_OK)
-        rc = tix__del(db, txn, TIX_T_REVIEWS_BY_TIME, tk, sizeof tk,
+        rc = tix__db_del(db, txn, TIX_T_REVIEWS_BY_TIME, tk, sizeof tk,
                       "review index");
     if (rc == TIX_OK) rc = del_helpful(db, txn, r);
     return rc == TIX_ENOTFOUND
@@ -174,7 +174,7 @@ static int find_id(tix_db *db, MDB_txn *txn, tix_id user, tix_id movie,
     uint8_t k[16];
     tix__key_pair(k, user, movie);
     MDB_val v;
-    int rc = tix__get(db, txn, TIX_T_REVIEWS_BY_USER, k, 16, &v, "review");
+    int rc = tix__db_get(db, txn, TIX_T_REVIEWS_BY_USER, k, 16, &v, "review");
     *id = 0;
     if (rc == TIX_ENOTFOUND) return TIX_OK;
     if (rc) return rc;
@@ -192,7 +192,7 @@ static int announce(tix_db *db, MDB_txn *txn, const review_rec *r,
     return tix__outbox_append(db, txn, &ev, NULL);
 }
 
-int tix__reviews_of_user(tix_db *db, MDB_txn *txn, tix_id user,
+int tix__review_list_of_user(tix_db *db, MDB_txn *txn, tix_id user,
                          tix__user_review_fn fn, void *arg)
 {
     MDB_cursor *cur;
@@ -228,10 +228,10 @@ struct review_write {
 static int check_refs(tix_db *db, MDB_txn *txn, tix_id user, tix_id movie)
 {
     int rc = tix__user_exists(db, txn, user);
-    if (rc) return tix__ref_err(rc, "user_id", user);
+    if (rc) return tix__table_ref_err(rc, "user_id", user);
     MDB_val v;
-    rc = tix__get_id(db, txn, TIX_T_MOVIES, movie, &v, "movie");
-    return rc ? tix__ref_err(rc, "movie_id", movie) : TIX_OK;
+    rc = tix__db_get_id(db, txn, TIX_T_MOVIES, movie, &v, "movie");
+    return rc ? tix__table_ref_err(rc, "movie_id", movie) : TIX_OK;
 }
 
 static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
@@ -251,7 +251,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
         if ((rc = review_load_rec(db, txn, id, &r))) return rc;
         old_rating = r.rating;
     } else {
-        if ((rc = tix__next_id(db, txn, TIX_T_REVIEWS, &id))) return rc;
+        if ((rc = tix__db_next_id(db, txn, TIX_T_REVIEWS, &id))) return rc;
         r = (review_rec){.id = id, .movie = in->movie_id, .user = in->user_id,
                          .created = now};
     }
@@ -274,11 +274,11 @@ int tix_review_create(tix_db *db, const tix_review *in, tix_id *id_out)
     if (in->rating < TIX_RATING_MIN || in->rating > TIX_RATING_MAX)
         return tix__err(TIX_ERANGE, "rating %u not in %d..%d", in->rating,
                         TIX_RATING_MIN, TIX_RATING_MAX);
-    int rc = tix__check_text("review text", in->text, 0,
+    int rc = tix__validate_text("review text", in->text, 0,
                              db->cfg.review_text_max, 1);
     if (rc) return rc;
     struct review_write w = {in, 0};
-    if ((rc = tix__write(db, create_txn, &w))) return rc;
+    if ((rc = tix__db_write(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -295,20 +295,20 @@ static int delete_txn(tix_db *db, MDB_txn *txn, void *arg)
     tix__be64_put(key, id);
     rc = index_del(db, txn, &r);
     if (rc == TIX_OK)
-        rc = tix__del_prefix(db, txn, TIX_T_REVIEW_VOTES, key, 8, NULL, NULL,
+        rc = tix__table_del_prefix(db, txn, TIX_T_REVIEW_VOTES, key, 8, NULL, NULL,
                              NULL);
-    if (rc == TIX_OK) rc = tix__comments_drop(db, txn, id);
+    if (rc == TIX_OK) rc = tix__comment_drop_all(db, txn, id);
     if (rc == TIX_OK) rc = tix__rating_apply(db, txn, r.movie, r.rating, 0);
     if (rc == TIX_OK) rc = announce(db, txn, &r, tix_db_now(db));
     /* Last: r.text points into the record's page. */
-    if (rc == TIX_OK) rc = tix__del(db, txn, TIX_T_REVIEWS, key, 8, "review");
+    if (rc == TIX_OK) rc = tix__db_del(db, txn, TIX_T_REVIEWS, key, 8, "review");
     return rc;
 }
 
 int tix_review_delete(tix_db *db, tix_id id)
 {
     TIX__ARG(db);
-    return tix__write(db, delete_txn, &id);
+    return tix__db_write(db, delete_txn, &id);
 }
 
 /* ---- upvotes ----------------------------------------------------------- */
@@ -323,9 +323,9 @@ static int vote_txn(tix_db *db, MDB_txn *txn, void *arg)
     struct vote *a = arg;
     review_rec r;
     int rc = review_load_rec(db, txn, a->review, &r);
-    if (rc) return tix__ref_err(rc, "review_id", a->review);
+    if (rc) return tix__table_ref_err(rc, "review_id", a->review);
     if ((rc = tix__user_exists(db, txn, a->user)))
-        return tix__ref_err(rc, "user_id", a->user);
+        return tix__table_ref_err(rc, "user_id", a->user);
     if (a->up && r.user == a->user)
         return tix__err(TIX_EINVAL, "user_id %llu wrote review %llu and "
                         "cannot upvote it", (unsigned long long)a->user,
@@ -333,12 +333,12 @@ static int vote_txn(tix_db *db, MDB_txn *txn, void *arg)
     uint8_t vk[16];
     tix__key_pair(vk, a->review, a->user);
     MDB_val v;
-    rc = tix__get(db, txn, TIX_T_REVIEW_VOTES, vk, 16, &v, "upvote");
+    rc = tix__db_get(db, txn, TIX_T_REVIEW_VOTES, vk, 16, &v, "upvote");
     if (rc != TIX_OK && rc != TIX_ENOTFOUND) return rc;
     if ((rc == TIX_OK) == a->up) return TIX_OK; /* already so: no change */
-    if (a->up) rc = tix__put(db, txn, TIX_T_REVIEW_VOTES, vk, 16, "", 0, 0,
+    if (a->up) rc = tix__db_put(db, txn, TIX_T_REVIEW_VOTES, vk, 16, "", 0, 0,
                              "upvote");
-    else rc = tix__del(db, txn, TIX_T_REVIEW_VOTES, vk, 16, "upvote");
+    else rc = tix__db_del(db, txn, TIX_T_REVIEW_VOTES, vk, 16, "upvote");
     if (rc == TIX_OK) rc = del_helpful(db, txn, &r);
     if (rc == TIX_OK) {
         if (a->up) r.helpful++;
@@ -352,7 +352,7 @@ static int vote(tix_db *db, tix_id review, tix_id user, int up)
 {
     TIX__ARG(db);
     struct vote a = {review, user, up};
-    return tix__write(db, vote_txn, &a);
+    return tix__db_write(db, vote_txn, &a);
 }
 
 int tix_review_upvote(tix_db *db, tix_id review_id, tix_id user_id)
@@ -379,7 +379,7 @@ static int mark_verified(tix_db *db, MDB_txn *txn, tix_review *r)
 static int load_review(tix_db *db, MDB_txn *txn, tix_id id, tix_review **out)
 {
     void *p;
-    int rc = tix__load_txn(db, txn, TIX_T_REVIEWS, id, sizeof(tix_review),
+    int rc = tix__table_load(db, txn, TIX_T_REVIEWS, id, sizeof(tix_review),
                            review_decode, &p, "review");
     if (rc == TIX_OK && (rc = mark_verified(db, txn, p))) free(p);
     if (rc == TIX_OK) *out = p;
@@ -392,10 +392,10 @@ int tix_review_get(tix_db *db, tix_id id, tix_review **out)
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     rc = load_review(db, txn, id, out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -406,7 +406,7 @@ int tix_review_find(tix_db *db, tix_id user_id, tix_id movie_id,
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     tix_id id;
     rc = find_id(db, txn, user_id, movie_id, &id);
@@ -415,7 +415,7 @@ int tix_review_find(tix_db *db, tix_id user_id, tix_id movie_id,
                       (unsigned long long)user_id,
                       (unsigned long long)movie_id);
     if (rc == TIX_OK) rc = load_review(db, txn, id, out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -519,7 +519,7 @@ static int list_txn(tix_db *db, MDB_txn *txn, const page_pos *from,
     int rc = page_ids(db, txn, from, after, limit + 1, ids, &n);
     size_t count = n > limit ? limit : n;
     if (rc == TIX_OK)
-        rc = tix__list_build(db, txn, TIX_T_REVIEWS, ids, count,
+        rc = tix__db_list_build(db, txn, TIX_T_REVIEWS, ids, count,
                              sizeof(tix_review), review_decode, (void **)out);
     if (rc) return rc;
     tix_review_list *l = *out;
@@ -562,11 +562,11 @@ int tix_review_list_by_movie(tix_db *db, tix_id movie_id,
                             "order");
     }
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     rc = list_txn(db, txn, &from, after, limit ? limit : PAGE_DEFAULT, out,
                   next_cursor);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 

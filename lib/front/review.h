@@ -23,7 +23,7 @@ int tix__review_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *movie,
 /* Calls @p fn with every review of @p user (movie id order); a non-OK
  * return stops the walk and is returned. */
 typedef int (*tix__user_review_fn)(tix_id movie, tix_id review, void *arg);
-int tix__reviews_of_user(tix_db *db, MDB_txn *txn, tix_id user,
+int tix__review_list_of_user(tix_db *db, MDB_txn *txn, tix_id user,
                          tix__user_review_fn fn, void *arg);
 
 #endif

@@ -83,7 +83,7 @@ static int terms_load(tix_db *db, MDB_txn *txn, tix_id movie, words *old)
     tix__be64_put(key, movie);
     MDB_val v;
     old->n = 0;
-    int rc = tix__get(db, txn, TIX_T_TITLE_TERMS, key, 8, &v, "title terms");
+    int rc = tix__db_get(db, txn, TIX_T_TITLE_TERMS, key, 8, &v, "title terms");
     if (rc == TIX_ENOTFOUND) return TIX_OK;
     tix_dec d;
     if (rc == TIX_OK)
@@ -128,12 +128,12 @@ int tix__search_index_title(tix_db *db, MDB_txn *txn, tix_id movie,
     if (rc || (old.n && same_words(&now, &old))) return rc;
     uint8_t key[WORD_KEY_MAX];
     for (size_t i = 0; i < old.n && rc == TIX_OK; i++) {
-        rc = tix__del(db, txn, TIX_T_TITLE_WORDS, key,
+        rc = tix__db_del(db, txn, TIX_T_TITLE_WORDS, key,
                       word_key(key, old.w[i], old.len[i], movie), "title word");
         if (rc == TIX_ENOTFOUND) rc = TIX_OK; /* already gone: fine */
     }
     for (size_t i = 0; i < now.n && rc == TIX_OK; i++)
-        rc = tix__put(db, txn, TIX_T_TITLE_WORDS, key,
+        rc = tix__db_put(db, txn, TIX_T_TITLE_WORDS, key,
                       word_key(key, now.w[i], now.len[i], movie), "", 0, 0,
                       "title word");
     if (rc) return rc;
@@ -144,7 +144,7 @@ int tix__search_index_title(tix_db *db, MDB_txn *txn, tix_id movie,
     tix__enc_strlist(&e, now.w, now.n);
     rc = tix__enc_finish(&e);
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_TITLE_TERMS, tk, 8, e.buf, e.len, 0,
+        rc = tix__db_put(db, txn, TIX_T_TITLE_TERMS, tk, 8, e.buf, e.len, 0,
                       "title terms");
     tix__enc_free(&e);
     return rc;
@@ -176,7 +176,7 @@ static size_t sort_unique(tix_id *v, size_t n)
     if (n == 0) return 0;
     size_t i = 1;
     while (i < n && v[i - 1] <= v[i]) i++;
-    if (i < n) qsort(v, n, sizeof *v, tix__cmp_id);
+    if (i < n) qsort(v, n, sizeof *v, tix__table_cmp_id);
     size_t m = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[m - 1]) v[m++] = v[i];
@@ -195,7 +195,7 @@ static int collect_show_movie(tix_id movie, int64_t start, tix_id show,
     (void)show;
     struct id_vec *s = arg;
     if (s->n && s->v[s->n - 1] == movie) return TIX_OK; /* same movie again */
-    int rc = tix__vec_reserve((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
+    int rc = tix__table_vec_reserve((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
     if (rc == TIX_OK) s->v[s->n++] = movie;
     return rc;
 }
@@ -205,7 +205,7 @@ static int city_movies(query *q, tix_id city, uint32_t date)
 {
     tix_place_kind kind;
     int rc = tix__place_read(q->db, q->txn, city, &kind, NULL);
-    if (rc) return tix__ref_err(rc, "city_id", city);
+    if (rc) return tix__table_ref_err(rc, "city_id", city);
     if (kind != TIX_PLACE_CITY)
         return tix__err(TIX_EINVAL, "city_id %llu is not a city",
                         (unsigned long long)city);
@@ -235,7 +235,7 @@ static int prefix_ids(query *q, struct id_vec *ids)
     mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == TIX_OK && mrc == 0 && k.mv_size >= wl + 8 &&
            memcmp(k.mv_data, w, wl) == 0) {
-        rc = tix__vec_reserve((void **)&ids->v, &ids->cap, ids->n + 1,
+        rc = tix__table_vec_reserve((void **)&ids->v, &ids->cap, ids->n + 1,
                               sizeof *ids->v);
         if (rc == TIX_OK)
             ids->v[ids->n++] = tix__be64_get((const uint8_t *)k.mv_data +
@@ -305,7 +305,7 @@ static void keep_hit(query *q, hit h)
 static int consider(query *q, tix_id movie, int64_t now)
 {
     if (q->filtered &&
-        !bsearch(&movie, q->only, q->n_only, sizeof *q->only, tix__cmp_id))
+        !bsearch(&movie, q->only, q->n_only, sizeof *q->only, tix__table_cmp_id))
         return TIX_OK;
     int match;
     int rc = other_words_match(q, movie, &match);
@@ -333,7 +333,7 @@ static int build_result(query *q, size_t n, tix_search_result **out)
     size_t size = sizeof(tix_search_result) + n * sizeof(tix_search_hit) + 8;
     int rc = TIX_OK;
     for (size_t i = 0; i < n && rc == TIX_OK; i++) {
-        rc = tix__load_txn(q->db, q->txn, TIX_T_MOVIES, q->hits[i].movie,
+        rc = tix__table_load(q->db, q->txn, TIX_T_MOVIES, q->hits[i].movie,
                            sizeof(tix_movie), tix__movie_decode,
                            (void **)&m[i], "movie");
         if (rc == TIX_OK) size += strlen(m[i]->title) + 1 + 8;
@@ -382,7 +382,7 @@ int tix_movie_search(tix_db *db, const char *text, const tix_search_opts *o,
     if (out) *out = NULL;
     if (!db || !text || !out)
         return tix__err(TIX_EINVAL, "db, query or out is NULL");
-    int rc = tix__check_text("query", text, 0, TIX_NAME_MAX, 0);
+    int rc = tix__validate_text("query", text, 0, TIX_NAME_MAX, 0);
     if (rc) return rc;
     size_t limit = o && o->limit ? o->limit : LIMIT_DEFAULT;
     if (limit > TIX_SEARCH_LIMIT_MAX)
@@ -396,9 +396,9 @@ int tix_movie_search(tix_db *db, const char *text, const tix_search_opts *o,
                         db->cfg.search_min_chars);
     for (size_t i = 1; i < q.q.n; i++)
         if (q.q.len[i] > q.q.len[q.driver]) q.driver = i;
-    if ((rc = tix__read_begin(db, &q.txn))) return rc;
+    if ((rc = tix__db_read_begin(db, &q.txn))) return rc;
     rc = search_txn(&q, o, out);
-    tix__read_end(db, q.txn);
+    tix__db_read_end(db, q.txn);
     free(q.only);
     free(q.hits);
     return rc;

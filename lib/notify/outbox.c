@@ -122,18 +122,18 @@ static int ctx_load(tix_db *db, MDB_txn *txn, const tix__event *ev,
     int rc = TIX_OK;
     tix_id movie = ev->movie_id;
     if (ev->user_id)
-        rc = tix__load_txn(db, txn, TIX_T_USERS, ev->user_id, sizeof(tix_user),
+        rc = tix__table_load(db, txn, TIX_T_USERS, ev->user_id, sizeof(tix_user),
                            tix__user_decode, (void **)&x->user, "user");
     if (rc == TIX_OK && ev->show_id) {
         rc = tix__show_read(db, txn, ev->show_id, &x->show);
         if (rc == TIX_OK && !movie) movie = x->show.movie_id;
         if (rc == TIX_OK)
-            rc = tix__load_txn(db, txn, TIX_T_VENUES, x->show.venue_id,
+            rc = tix__table_load(db, txn, TIX_T_VENUES, x->show.venue_id,
                                sizeof(tix_venue), tix__venue_decode,
                                (void **)&x->venue, "venue");
     }
     if (rc == TIX_OK && movie)
-        rc = tix__load_txn(db, txn, TIX_T_MOVIES, movie, sizeof(tix_movie),
+        rc = tix__table_load(db, txn, TIX_T_MOVIES, movie, sizeof(tix_movie),
                            tix__movie_decode, (void **)&x->movie, "movie");
     if (rc == TIX_OK && ev->show_id)
         rc = tix__screen_read(db, txn, x->show.screen_id, &x->screen);
@@ -195,7 +195,7 @@ static void enc_show_local(tix_db *db, MDB_txn *txn, const event_ctx *x,
         int32_t off = 0;
         if (tix__place_offset_at(db, txn, x->show.city_id, x->show.start, &off))
             tix__place_read(db, txn, x->show.city_id, NULL, &off);
-        tix__local_iso(iso, x->show.start, off);
+        tix__tz_local_iso(iso, x->show.start, off);
     }
     tix__enc_str(e, iso);
 }
@@ -267,11 +267,11 @@ int tix__outbox_append(tix_db *db, MDB_txn *txn, const tix__event *ev,
     /* The id first: its counter is a write, and the records read for the
      * event point into LMDB pages a write could move. */
     tix_id id;
-    int rc = tix__next_id(db, txn, TIX_T_OUTBOX, &id);
+    int rc = tix__db_next_id(db, txn, TIX_T_OUTBOX, &id);
     if (rc) return rc;
     tix_enc e;
     if ((rc = enc_event(db, txn, ev, &e))) return rc;
-    rc = tix__put_id(db, txn, TIX_T_OUTBOX, id, &e, "outbox event");
+    rc = tix__db_put_id(db, txn, TIX_T_OUTBOX, id, &e, "outbox event");
     tix__enc_free(&e);
     if (rc) return rc;
     txn_appended = 1;
@@ -488,7 +488,7 @@ typedef struct consumer_rec {
 
 static int name_check(const char *name)
 {
-    return tix__check_charset("consumer name", name, 1, TIX_CONSUMER_NAME_MAX,
+    return tix__validate_charset("consumer name", name, 1, TIX_CONSUMER_NAME_MAX,
                               "abcdefghijklmnopqrstuvwxyz0123456789_-");
 }
 
@@ -516,7 +516,7 @@ static int consumer_get(tix_db *db, MDB_txn *txn, const char *name,
     char what[TIX_CONSUMER_NAME_MAX + 16];
     consumer_what(what, sizeof what, name);
     MDB_val v;
-    int rc = tix__get(db, txn, TIX_T_OUTBOX_CURSORS, name, strlen(name), &v,
+    int rc = tix__db_get(db, txn, TIX_T_OUTBOX_CURSORS, name, strlen(name), &v,
                       what);
     return rc ? rc : consumer_unpack(&v, r);
 }
@@ -533,7 +533,7 @@ static int consumer_put(tix_db *db, MDB_txn *txn, const char *name,
     tix__enc_i64(&e, r->acked_at);
     int rc = tix__enc_finish(&e);
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, TIX_T_OUTBOX_CURSORS, name, strlen(name), e.buf,
+        rc = tix__db_put(db, txn, TIX_T_OUTBOX_CURSORS, name, strlen(name), e.buf,
                       e.len, flags, what);
     tix__enc_free(&e);
     return rc;
@@ -607,7 +607,7 @@ int tix_outbox_register(tix_db *db, const char *name, unsigned flags)
     if (flags & ~TIX_CONSUMER_FROM_END)
         return tix__err(TIX_EINVAL, "unknown consumer flags 0x%x", flags);
     struct register_arg a = {name, flags};
-    return tix__write(db, register_txn, &a);
+    return tix__db_write(db, register_txn, &a);
 }
 
 static int unregister_txn(tix_db *db, MDB_txn *txn, void *arg)
@@ -615,14 +615,14 @@ static int unregister_txn(tix_db *db, MDB_txn *txn, void *arg)
     const char *name = arg;
     char what[TIX_CONSUMER_NAME_MAX + 16];
     consumer_what(what, sizeof what, name);
-    return tix__del(db, txn, TIX_T_OUTBOX_CURSORS, name, strlen(name), what);
+    return tix__db_del(db, txn, TIX_T_OUTBOX_CURSORS, name, strlen(name), what);
 }
 
 int tix_outbox_unregister(tix_db *db, const char *name)
 {
     TIX__ARG(db);
     int rc = name_check(name);
-    return rc ? rc : tix__write(db, unregister_txn, (void *)name);
+    return rc ? rc : tix__db_write(db, unregister_txn, (void *)name);
 }
 
 int tix_outbox_consumers(tix_db *db, tix_consumer_list **out)
@@ -631,11 +631,11 @@ int tix_outbox_consumers(tix_db *db, tix_consumer_list **out)
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_cursor *cur;
     if ((rc = mdb_cursor_open(txn, db->dbi[TIX_T_OUTBOX_CURSORS], &cur))) {
-        tix__read_end(db, txn);
+        tix__db_read_end(db, txn);
         return tix__mdb_err(rc, "consumer cursor");
     }
     /* Pass 1 sizes the block, pass 2 fills it (same snapshot). */
@@ -667,7 +667,7 @@ int tix_outbox_consumers(tix_db *db, tix_consumer_list **out)
         }
     }
     mdb_cursor_close(cur);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc) {
         free(b.base);
         return rc;
@@ -692,7 +692,7 @@ int tix_outbox_read(tix_db *db, const char *name, size_t max,
     event_ref *refs = malloc(max * sizeof *refs);
     if (!refs) return tix__err(TIX_ENOMEM, "out of memory");
     MDB_txn *txn;
-    if ((rc = tix__read_begin(db, &txn))) {
+    if ((rc = tix__db_read_begin(db, &txn))) {
         free(refs);
         return rc;
     }
@@ -701,7 +701,7 @@ int tix_outbox_read(tix_db *db, const char *name, size_t max,
     rc = consumer_get(db, txn, name, &r);
     if (rc == TIX_OK) rc = events_collect(db, txn, r.acked, max, refs, &n);
     if (rc == TIX_OK) rc = events_build(refs, n, 0, (void **)out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     free(refs);
     return rc;
 }
@@ -712,17 +712,17 @@ int tix_outbox_get(tix_db *db, uint64_t seq, tix_event **out)
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     uint8_t key[8];
     tix__be64_put(key, seq);
     event_ref ref = {seq, {0, NULL}};
-    rc = tix__get(db, txn, TIX_T_OUTBOX, key, 8, &ref.val, "outbox event");
+    rc = tix__db_get(db, txn, TIX_T_OUTBOX, key, 8, &ref.val, "outbox event");
     if (rc == TIX_ENOTFOUND)
         rc = tix__err(TIX_ENOTFOUND, "no outbox event %llu",
                       (unsigned long long)seq);
     if (rc == TIX_OK) rc = events_build(&ref, 1, 1, (void **)out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -753,7 +753,7 @@ int tix_outbox_ack(tix_db *db, const char *name, uint64_t seq)
     int rc = name_check(name);
     if (rc) return rc;
     struct ack_arg a = {name, seq};
-    return tix__write(db, ack_txn, &a);
+    return tix__db_write(db, ack_txn, &a);
 }
 
 /* 1 when consumer @p name has an event after its cursor, 0 when not, or a
@@ -761,14 +761,14 @@ int tix_outbox_ack(tix_db *db, const char *name, uint64_t seq)
 static int has_pending(tix_db *db, const char *name)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     consumer_rec r = {0};
     event_ref ref;
     size_t n = 0;
     rc = consumer_get(db, txn, name, &r);
     if (rc == TIX_OK) rc = events_collect(db, txn, r.acked, 1, &ref, &n);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc < 0 ? rc : n > 0;
 }
 
@@ -878,7 +878,7 @@ static int trim_txn(tix_db *db, MDB_txn *txn, void *arg)
             a->more = 1;
             break;
         }
-        if ((mrc = tix__lmdb_cursor_del(db, cur, TIX_T_OUTBOX))) break;
+        if ((mrc = tix__db_raw_cursor_del(db, cur, TIX_T_OUTBOX))) break;
         a->removed++;
     }
     mdb_cursor_close(cur);
@@ -895,7 +895,7 @@ int tix_outbox_trim(tix_db *db, uint64_t *removed)
     uint64_t total = 0;
     int rc;
     do {
-        rc = tix__write(db, trim_txn, &a);
+        rc = tix__db_write(db, trim_txn, &a);
         if (rc == TIX_OK) total += a.removed;
     } while (rc == TIX_OK && a.more);
     if (removed) *removed = total;

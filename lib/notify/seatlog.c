@@ -31,7 +31,7 @@ static int trim(tix_db *db, MDB_cursor *cur, const uint8_t *prefix)
         if (k.mv_size != KEY_LEN || memcmp(k.mv_data, prefix, PREFIX_LEN))
             return TIX_OK;
     }
-    int mrc = tix__lmdb_cursor_del(db, cur, TIX_T_SEAT_LOG);
+    int mrc = tix__db_raw_cursor_del(db, cur, TIX_T_SEAT_LOG);
     return mrc ? tix__mdb_err(mrc, "seat log") : TIX_OK;
 }
 
@@ -54,7 +54,7 @@ static int append_one(tix_db *db, MDB_cursor *cur, tix_id show, uint32_t seat,
     uint8_t key[KEY_LEN];
     log_key(key, show, seat, seq);
     MDB_val k = {sizeof key, key}, v = {vlen, (void *)val};
-    int mrc = tix__lmdb_put(db, mdb_cursor_txn(cur), TIX_T_SEAT_LOG, &k, &v, 0);
+    int mrc = tix__db_raw_put(db, mdb_cursor_txn(cur), TIX_T_SEAT_LOG, &k, &v, 0);
     if (mrc) return tix__mdb_err(mrc, "seat log");
     if ((mrc = mdb_cursor_get(cur, &k, &v, MDB_SET)))
         return tix__mdb_err(mrc, "seat log");
@@ -66,7 +66,7 @@ int tix__seatlog_append(tix_db *db, MDB_txn *txn, tix_id show,
                         const tix__seatlog_entry *ev)
 {
     uint64_t seq;
-    int rc = tix__next_id(db, txn, TIX_T_SEAT_LOG, &seq);
+    int rc = tix__db_next_id(db, txn, TIX_T_SEAT_LOG, &seq);
     if (rc) return rc;
     uint8_t val[FIXED_LEN + TIX_NAME_MAX];
     size_t vlen = encode(val, ev);

@@ -51,20 +51,20 @@ static int field_check(const tix__field *f, const void *in)
     const char *s = f->kind == TIX__F_CSTR || f->kind == TIX__F_STR
                         ? CMEMBER(in, f->off, const char *) : NULL;
     switch (f->check) {
-    case TIX__C_NAME: return tix__check_name(f->name, s);
-    case TIX__C_TEXT: return tix__check_text(f->name, s, (size_t)f->lo,
+    case TIX__C_NAME: return tix__validate_name(f->name, s);
+    case TIX__C_TEXT: return tix__validate_text(f->name, s, (size_t)f->lo,
                                              (size_t)f->hi, 0);
-    case TIX__C_LINES: return tix__check_text(f->name, s, (size_t)f->lo,
+    case TIX__C_LINES: return tix__validate_text(f->name, s, (size_t)f->lo,
                                               (size_t)f->hi, 1);
     case TIX__C_LIST:
-        return tix__check_list(f->name,
+        return tix__validate_list(f->name,
                                CMEMBER(in, f->off, const char *const *),
                                CMEMBER(in, f->n_off, size_t), (size_t)f->hi);
     case TIX__C_REAL:
-        return tix__check_real(f->name, CMEMBER(in, f->off, double), f->lo,
+        return tix__validate_real(f->name, CMEMBER(in, f->off, double), f->lo,
                                f->hi);
     case TIX__C_FINITE:
-        return tix__check_finite(f->name, CMEMBER(in, f->off, double));
+        return tix__validate_finite(f->name, CMEMBER(in, f->off, double));
     case TIX__C_RANGE: {
         int64_t v = int_of(f, in);
         return v < f->lo || (double)v > f->hi ? range_err(f, v) : TIX_OK;
@@ -77,7 +77,7 @@ int tix__rec_check(const tix__rectype *t, const void *in)
 {
     for (unsigned i = 1; i < t->n_fields; i++) {
         int rc = field_check(&t->fields[i], in);
-        if (rc) return tix__at(rc, "%s", t->fields[i].member);
+        if (rc) return tix__err_at(rc, "%s", t->fields[i].member);
     }
     return t->check ? t->check(in) : TIX_OK;
 }
@@ -215,7 +215,7 @@ int tix__rec_peek(tix_db *db, MDB_txn *txn, const tix__rectype *t, tix_id id,
                   void *rec)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, t->table, id, &v, t->what);
+    int rc = tix__db_get_id(db, txn, t->table, id, &v, t->what);
     return rc ? rc : rec_unpack(t, &v, rec, NULL);
 }
 
@@ -276,13 +276,13 @@ static int index_put(tix_db *db, MDB_txn *txn, const tix__rectype *t, int ix,
     uint8_t idv[8];
     tix__be64_put(idv, id_of(t, rec));
     MDB_val k = {nlen, nk}, v = {sizeof idv, idv};
-    int rc = tix__lmdb_put(db, txn, x->table, &k, &v, MDB_NOOVERWRITE);
+    int rc = tix__db_raw_put(db, txn, x->table, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
-        return tix__at(key_taken(db, txn, t, x, rec, &k), "%s", member);
+        return tix__err_at(key_taken(db, txn, t, x, rec, &k), "%s", member);
     if (rc) return tix__mdb_err(rc, "index");
     if (!old) return TIX_OK;
     k = (MDB_val){olen, ok};
-    rc = tix__lmdb_del(db, txn, x->table, &k);
+    rc = tix__db_raw_del(db, txn, x->table, &k);
     if (rc == MDB_NOTFOUND)
         return tix__err(TIX_ECORRUPT, "%s %llu is missing from its index",
                         t->what, ull(id_of(t, rec)));
@@ -299,8 +299,8 @@ int tix__rec_rules(tix_db *db, MDB_txn *txn, const tix__rectype *t,
         if (f->kind != TIX__F_ID || !f->ref) continue;
         tix_id id = CMEMBER(rec, f->off, tix_id);
         MDB_val v;
-        int rc = tix__get_id(db, txn, f->ref, id, &v, f->name);
-        if (rc) return tix__at(tix__ref_err(rc, f->name, id), "%s", f->member);
+        int rc = tix__db_get_id(db, txn, f->ref, id, &v, f->name);
+        if (rc) return tix__err_at(tix__table_ref_err(rc, f->name, id), "%s", f->member);
     }
     return t->rules ? t->rules(db, txn, rec) : TIX_OK;
 }
@@ -310,7 +310,7 @@ static int fixed_check(const tix__rectype *t, const void *old, const void *in)
     for (unsigned i = 1; i < t->n_fields; i++) {
         const tix__field *f = &t->fields[i];
         if (f->fixed && int_of(f, old) != int_of(f, in))
-            return tix__at(tix__err(TIX_EINVAL, "%s %llu has %s %lld: it "
+            return tix__err_at(tix__err(TIX_EINVAL, "%s %llu has %s %lld: it "
                                     "cannot change", t->what,
                                     ull(id_of(t, in)), f->name,
                                     (long long)int_of(f, old)),
@@ -331,7 +331,7 @@ int tix__rec_put(tix_db *db, MDB_txn *txn, const tix__rectype *t,
     tix_enc e;
     int rc = rec_encode(t, rec, &e);
     if (rc) return rc;
-    rc = tix__put_id(db, txn, t->table, id_of(t, rec), &e, t->what);
+    rc = tix__db_put_id(db, txn, t->table, id_of(t, rec), &e, t->what);
     tix__enc_free(&e);
     return rc;
 }
@@ -353,7 +353,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     memcpy(rec, w->in, w->t->size);
     MEMBER(rec, w->t->fields[0].off, tix_id) = 0; /* not yet: rules see 0 */
     int rc = tix__rec_rules(db, txn, w->t, rec);
-    if (rc == TIX_OK) rc = tix__next_id(db, txn, w->t->table, &w->id);
+    if (rc == TIX_OK) rc = tix__db_next_id(db, txn, w->t->table, &w->id);
     if (rc) return rc;
     MEMBER(rec, w->t->fields[0].off, tix_id) = w->id;
     return store(db, txn, w->t, NULL, rec);
@@ -364,7 +364,7 @@ static int update_txn(tix_db *db, MDB_txn *txn, void *arg)
     struct rec_write *w = arg;
     const tix__rectype *t = w->t;
     MDB_val v;
-    int rc = tix__get_id(db, txn, t->table, w->id, &v, t->what);
+    int rc = tix__db_get_id(db, txn, t->table, w->id, &v, t->what);
     tix_bump b = {0};
     if (rc == TIX_OK)
         rc = tix__bump_init(&b, tix__bump_bound(t->size, v.mv_size));
@@ -392,7 +392,7 @@ int tix__rec_create(tix_db *db, const tix__rectype *t, const void *in,
     int rc = write_args(db, t, in);
     if (rc) return rc;
     struct rec_write w = {t, in, 0};
-    if ((rc = tix__write_join(db, create_txn, &w))) return rc;
+    if ((rc = tix__db_write_join(db, create_txn, &w))) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
 }
@@ -402,14 +402,14 @@ int tix__rec_update(tix_db *db, const tix__rectype *t, const void *in)
     int rc = write_args(db, t, in);
     if (rc) return rc;
     struct rec_write w = {t, in, id_of(t, in)};
-    return tix__write_join(db, update_txn, &w);
+    return tix__db_write_join(db, update_txn, &w);
 }
 
 /* ---- reads ----------------------------------------------------------- */
 
 int tix__rec_get(tix_db *db, const tix__rectype *t, tix_id id, void **out)
 {
-    return tix__load_one(db, t->table, id, t->size, t->decode, out, t->what);
+    return tix__db_load_one(db, t->table, id, t->size, t->decode, out, t->what);
 }
 
 int tix__rec_list_owned(tix_db *db, const tix__rectype *t, int ix,
@@ -417,14 +417,14 @@ int tix__rec_list_owned(tix_db *db, const tix__rectype *t, int ix,
 {
     uint8_t prefix[8];
     tix__be64_put(prefix, owner);
-    return tix__list_by_index(db, t->indexes[ix].table, prefix, sizeof prefix,
+    return tix__db_list_by_index(db, t->indexes[ix].table, prefix, sizeof prefix,
                               t->table, t->size, t->decode, out);
 }
 
 int tix__rec_list_page(tix_db *db, const tix__rectype *t, tix_id after_id,
                        size_t limit, void **out)
 {
-    return tix__list_page(db, t->table, after_id, limit, t->size, t->decode,
+    return tix__table_list_page(db, t->table, after_id, limit, t->size, t->decode,
                           out);
 }
 
@@ -445,16 +445,16 @@ int tix__rec_find(tix_db *db, const tix__rectype *t, int ix, const char *s,
     uint8_t key[TIX__REC_KEY_MAX];
     size_t klen = tix__rec_key(t, ix, probe, key);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_val v;
-    rc = tix__get(db, txn, t->indexes[ix].table, key, klen, &v, f->name);
+    rc = tix__db_get(db, txn, t->indexes[ix].table, key, klen, &v, f->name);
     if (rc == TIX_OK && v.mv_size != 8)
         rc = tix__err(TIX_ECORRUPT, "%s index entry is malformed", f->name);
     if (rc == TIX_OK)
-        rc = tix__load_txn(db, txn, t->table, tix__be64_get(v.mv_data), t->size,
+        rc = tix__table_load(db, txn, t->table, tix__be64_get(v.mv_data), t->size,
                            t->decode, out, t->what);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc == TIX_ENOTFOUND)
         rc = tix__err(TIX_ENOTFOUND, "no %s with %s %s", t->what, f->name, s);
     return rc;

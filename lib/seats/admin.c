@@ -20,7 +20,7 @@ static int cmp_u32(const void *a, const void *b)
 static int check_seats(tix_db *db, tix_id show, uint32_t *seats, size_t n,
                        const tix__show_entry **e)
 {
-    int rc = tix__show_lookup(db, show, e);
+    int rc = tix__engine_show(db, show, e);
     if (rc) return rc;
     qsort(seats, n, sizeof *seats, cmp_u32);
     for (size_t i = 0; i < n; i++) {
@@ -69,9 +69,9 @@ static int block_write(tix_db *db, MDB_txn *txn, void *arg)
         if (!a->block && !admin)
             return tix__err(TIX_ESTATE, "seat %u is not blocked by an admin",
                             a->l->seats[i]);
-        rc = a->block ? tix__put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val,
+        rc = a->block ? tix__db_put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val,
                                  8, 0, "seat state")
-                      : tix__del(db, txn, TIX_T_SEAT_STATE, key, sizeof key,
+                      : tix__db_del(db, txn, TIX_T_SEAT_STATE, key, sizeof key,
                                  "seat state");
         if (rc) return rc;
     }
@@ -113,7 +113,7 @@ static int change(tix_db *db, tix_id show, const uint32_t *in, size_t n,
                    : tix__err(TIX_ESTATE, "seat %u is not blocked", l.failed_seat);
     if (rc == 0) {
         struct block_arg a = {&l, block};
-        rc = tix__write(db, block_write, &a);
+        rc = tix__db_write(db, block_write, &a);
         if (rc == 0)
             tix__lease_finish(&l, tix__w_make(block ? TIX_W_BLOCKED : TIX_W_FREE,
                                               0, 0));

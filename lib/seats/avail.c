@@ -17,7 +17,7 @@ static int classify(tix_db *db, const tix__show_entry *e, uint32_t seat,
 {
     unsigned s = tix__w_state(w);
     if (s == TIX_W_CONFIRMING && tix__w_exp(w) <= now) {
-        int rc = tix__seat_repair(db, e, seat, w, &w);
+        int rc = tix__engine_repair(db, e, seat, w, &w);
         if (rc) return rc;
         s = tix__w_state(w);
     }
@@ -135,7 +135,7 @@ int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out)
     *out = NULL;
     TIX__ARG(db);
     const tix__show_entry *e;
-    int rc = tix__show_lookup(db, show_id, &e);
+    int rc = tix__engine_show(db, show_id, &e);
     if (rc) return rc;
     const tix__layout *l = e->layout;
     size_t nt = l->n_tiers;
@@ -145,7 +145,7 @@ int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out)
     /* Scratch counters live past the tiers in the same block. */
     uint32_t *k = (uint32_t *)&a->tiers[nt];
     memset(k, 0, (nt + 1) * C__N * sizeof *k);
-    uint32_t now = tix__map_now(db);
+    uint32_t now = tix__engine_now(db);
     const uint16_t *slot = l->tier_slot;
     if (!count_fast(e, now, k)) {
         /* A confirm died mid-way: count seat by seat, repairing. */
@@ -181,7 +181,7 @@ int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
     TIX__ARG(db);
     TIX__ARG(states);
     const tix__show_entry *e;
-    int rc = tix__show_lookup(db, show_id, &e);
+    int rc = tix__engine_show(db, show_id, &e);
     if (rc) return rc;
     if (cap < e->info.seat_count)
         return tix__err(TIX_ERANGE, "states has %zu entries, show has %u seats",
@@ -189,7 +189,7 @@ int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
     static const uint8_t public_state[C__N] = {TIX_SEAT_FREE, TIX_SEAT_HELD,
                                                TIX_SEAT_BOOKED,
                                                TIX_SEAT_UNAVAILABLE};
-    uint32_t now = tix__map_now(db);
+    uint32_t now = tix__engine_now(db);
     for (uint32_t i = 0; i < e->info.seat_count; i++) {
         uint64_t w = tix__w_load(&e->seats[i]);
         int cls;
@@ -209,7 +209,7 @@ static int history_now(tix_db *db, const tix__show_entry *e, uint32_t seat,
     static const uint8_t public_state[C__N] = {TIX_SEAT_FREE, TIX_SEAT_HELD,
                                                TIX_SEAT_BOOKED,
                                                TIX_SEAT_UNAVAILABLE};
-    uint32_t now = tix__map_now(db);
+    uint32_t now = tix__engine_now(db);
     uint64_t w = tix__w_load(&e->seats[seat]);
     int cls;
     int rc = classify(db, e, seat, w, now, &cls);
@@ -231,7 +231,7 @@ int tix_seat_history_get(tix_db *db, tix_id show_id, uint32_t seat,
     *out = NULL;
     TIX__ARG(db);
     const tix__show_entry *e;
-    int rc = tix__show_lookup(db, show_id, &e);
+    int rc = tix__engine_show(db, show_id, &e);
     if (rc) return rc;
     if (seat >= e->info.seat_count)
         return tix__err(TIX_EINVAL, "seat %u out of range: show %llu has %u seats",
@@ -243,10 +243,10 @@ int tix_seat_history_get(tix_db *db, tix_id show_id, uint32_t seat,
     h->seat = seat;
     MDB_txn *txn;
     rc = history_now(db, e, seat, h);
-    if (rc == 0) rc = tix__read_begin(db, &txn);
+    if (rc == 0) rc = tix__db_read_begin(db, &txn);
     if (rc == 0) {
         rc = tix__seatlog_read(db, txn, show_id, seat, h->items, &h->count);
-        tix__read_end(db, txn);
+        tix__db_read_end(db, txn);
     }
     if (rc) {
         free(h);

@@ -341,7 +341,7 @@ static int pick_and_take(tix_db *db, const tix__show_entry *e,
                          uint32_t exp, int mode, tix_hold *h, uint32_t *min_exp)
 {
     for (int attempt = 0;; attempt++) {
-        if (!choose(e, o, n, tix__map_now(db), h->seats))
+        if (!choose(e, o, n, tix__engine_now(db), h->seats))
             return o->companions
                        ? tix__err(TIX_ECONFLICT, "no %u wheelchair seats with "
                                   "%u companion seats beside them in one row",
@@ -364,7 +364,7 @@ static int best_keyed(tix_db *db, const tix__show_entry *e,
     static tix__key_seats ks_none;
     for (int round = 0; round < KEY_ROUNDS; round++) {
         tix__key_seats ks = ks_none;
-        tix__hold_key_seats(e, tag, tix__map_now(db), &ks);
+        tix__hold_key_seats(e, tag, tix__engine_now(db), &ks);
         if (repeat_fits(e, o, n, &ks)) {
             memcpy(h->seats, ks.seats, n * sizeof *h->seats);
             *min_exp = ks.min_exp;
@@ -380,7 +380,7 @@ static int best_keyed(tix_db *db, const tix__show_entry *e,
                                min_exp);
         if (rc == TIX__KEY_RACE) continue;
         if (rc) return rc;
-        tix__hold_key_seats(e, tag, tix__map_now(db), &ks);
+        tix__hold_key_seats(e, tag, tix__engine_now(db), &ks);
         if (ks.n == n && !memcmp(ks.seats, h->seats, n * sizeof *h->seats))
             return TIX_OK;
         tix__hold_untake(e, h->seats, n, tag, exp);
@@ -423,12 +423,12 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     const tix_best_opts *o = opts ? opts : &none;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db);
-    int rc = tix__show_lookup_at(db, show_id, now, &e);
+    int rc = tix__engine_show_at(db, show_id, now, &e);
     uint32_t ttl = 0, total = 0;
     if (rc == 0) rc = check_best(db, n, o, e, &total);
     n = total; /* from here on, every seat: companions included */
     if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
-    if (rc == 0) rc = tix__show_selling(e, now);
+    if (rc == 0) rc = tix__hold_show_selling(e, now);
     if (rc == 0) rc = tix__hold_user_cap(db, e, o->user_id, n);
     if (rc) return rc;
     /* A keyed request may already hold seats of a sold-out show: it looks. */
@@ -439,7 +439,7 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     tix_hold *h = tix__hold_new(show_id, n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     rc = tix__hold_token(db, show_id, o->request_key, h->token);
-    uint32_t tag = rc ? 0 : tix__hold_tag(db, h->token);
+    uint32_t tag = rc ? 0 : tix__engine_hold_tag(db, h->token);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
     if (rc == 0 && o->request_key)
         rc = best_keyed(db, e, o, n, tag, exp, h, &min_exp);

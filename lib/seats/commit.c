@@ -31,7 +31,7 @@ static struct tix_committer *committer_of(tix_db *db)
                       : NULL;
 }
 
-void tix__confirm_unref(tix_confirm *c)
+void tix__committer_unref(tix_confirm *c)
 {
     if (c && atomic_fetch_sub(&c->refs, 1) == 1) free(c);
 }
@@ -81,10 +81,10 @@ static void revert_words(tix_confirm *c)
 static void heal_taken_seats(tix_confirm *c)
 {
     MDB_txn *txn;
-    if (tix__read_begin(c->db, &txn) != TIX_OK) return;
+    if (tix__db_read_begin(c->db, &txn) != TIX_OK) return;
     for (uint32_t i = 0; i < c->n; i++) {
         uint64_t truth;
-        if (tix__seat_truth(c->db, txn, c->e, c->seats[i], &truth) != TIX_OK)
+        if (tix__engine_truth(c->db, txn, c->e, c->seats[i], &truth) != TIX_OK)
             break;
         if (tix__w_state(truth) != TIX_W_BOOKED &&
             tix__w_state(truth) != TIX_W_BLOCKED)
@@ -98,7 +98,7 @@ static void heal_taken_seats(tix_confirm *c)
                !tix__w_cas(p, &w, truth)) {
         }
     }
-    tix__read_end(c->db, txn);
+    tix__db_read_end(c->db, txn);
 }
 
 static void finish_words(tix_confirm *c)
@@ -136,7 +136,7 @@ static void run_batch(tix_db *db, struct tix_committer *cm, tix_confirm *batch)
 {
     uint64_t n = 0;
     for (tix_confirm *c = batch; c; c = c->next) n++;
-    int rc = tix__write(db, batch_write, batch);
+    int rc = tix__db_write(db, batch_write, batch);
     const char *msg = tix_errmsg();
     for (tix_confirm *c = batch; c; c = c->next) {
         if (rc) {
@@ -154,7 +154,7 @@ static void run_batch(tix_db *db, struct tix_committer *cm, tix_confirm *batch)
     for (tix_confirm *c = batch, *next; c; c = next) {
         next = c->next;
         confirm_mark_done(c);
-        tix__confirm_unref(c);
+        tix__committer_unref(c);
     }
 }
 

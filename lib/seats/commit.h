@@ -66,7 +66,7 @@ int tix__committer_submit(tix_db *db, tix_confirm *c);
 int tix__committer_wait(tix_db *db, tix_confirm *c, int timeout_ms);
 
 /* Drops a reference; the last one frees. */
-void tix__confirm_unref(tix_confirm *c);
+void tix__committer_unref(tix_confirm *c);
 
 /* Stops the committer thread after it drains the queue. */
 void tix__committer_stop(tix_db *db);

@@ -93,7 +93,7 @@ static const tix__layout *layout_find(struct tix_engine *en, tix_id screen)
     return NULL;
 }
 
-int tix__seat_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
+int tix__engine_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
                     uint32_t seat, uint64_t *word)
 {
     uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
@@ -130,12 +130,12 @@ static int fill_region(void *arg, tix_word *seats, uint32_t n)
             atomic_store_explicit(&seats[i], tix__w_make(TIX_W_BLOCKED, 0, 0),
                                   memory_order_relaxed);
     MDB_txn *txn;
-    int rc = tix__read_begin(a->db, &txn);
+    int rc = tix__db_read_begin(a->db, &txn);
     if (rc) return rc;
     MDB_cursor *cur;
     rc = mdb_cursor_open(txn, a->db->dbi[TIX_T_SEAT_STATE], &cur);
     if (rc) {
-        tix__read_end(a->db, txn);
+        tix__db_read_end(a->db, txn);
         return tix__mdb_err(rc, "seat state");
     }
     uint8_t prefix[8];
@@ -147,14 +147,14 @@ static int fill_region(void *arg, tix_word *seats, uint32_t n)
            memcmp(k.mv_data, prefix, 8) == 0) {
         uint32_t seat = tix__be32_get((const uint8_t *)k.mv_data + 8);
         uint64_t w;
-        trc = seat < n ? tix__seat_truth(a->db, txn, a->e, seat, &w)
+        trc = seat < n ? tix__engine_truth(a->db, txn, a->e, seat, &w)
                        : tix__err(TIX_ECORRUPT, "seat row beyond the show");
         if (trc) break;
         atomic_store_explicit(&seats[seat], w, memory_order_relaxed);
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    tix__read_end(a->db, txn);
+    tix__db_read_end(a->db, txn);
     /* TIX codes and LMDB codes are both negative: keep them apart. (Was
      * `rc > 0 ? tix__mdb_err(rc) : rc`, which returned a raw LMDB code
      * such as MDB_CORRUPTED through the public API; issue 8, found by
@@ -169,7 +169,7 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
 {
     struct tix_engine *en = db->engine;
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     tix__show_entry *e = calloc(1, sizeof *e);
     if (!e) rc = tix__err(TIX_ENOMEM, "out of memory");
@@ -191,7 +191,7 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
             }
         }
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc == 0) { /* room for the hints, all zero (no hint) */
         size_t words = tix__hint_words(e->layout);
         tix__show_entry *grown =
@@ -226,12 +226,12 @@ static int check_not_reclaimed(tix_db *db, const tix__show_entry *e,
     return TIX_OK;
 }
 
-int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out)
+int tix__engine_show(tix_db *db, tix_id show_id, const tix__show_entry **out)
 {
-    return tix__show_lookup_at(db, show_id, tix_db_now(db), out);
+    return tix__engine_show_at(db, show_id, tix_db_now(db), out);
 }
 
-int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
+int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
                         const tix__show_entry **out)
 {
     struct tix_engine *en = db->engine;
@@ -239,7 +239,7 @@ int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
     /* Every seat call comes here first. Inside a batch it would cache (and
      * initialise in seats.map) what a rollback undoes, and a confirm would
      * wait for a committer that waits for the batch. */
-    int rc = tix__batch_refuse(db, "holds, confirms and the other seat calls");
+    int rc = tix__db_batch_refuse(db, "holds, confirms and the other seat calls");
     if (rc) return rc;
     const tix__show_entry *e = table_find(
         atomic_load_explicit(&en->shows, memory_order_acquire), show_id);
@@ -272,27 +272,27 @@ int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
     return rc;
 }
 
-uint32_t tix__map_now(tix_db *db)
+uint32_t tix__engine_now(tix_db *db)
 {
     return tix__seatmap_time(&db->engine->map, tix_db_now(db));
 }
 
-uint32_t tix__hold_tag(tix_db *db, const uint8_t token[16])
+uint32_t tix__engine_hold_tag(tix_db *db, const uint8_t token[16])
 {
     uint32_t tag = (uint32_t)XXH3_64bits_withSeed(token, 16,
                                                   db->engine->map.tag_seed);
     return tag ? tag : 1; /* 0 is reserved for "no holder" */
 }
 
-int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
+int tix__engine_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
                      uint64_t seen, uint64_t *now)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     uint64_t truth;
-    rc = tix__seat_truth(db, txn, e, seat, &truth);
-    tix__read_end(db, txn);
+    rc = tix__engine_truth(db, txn, e, seat, &truth);
+    tix__db_read_end(db, txn);
     if (rc) return rc;
     if (tix__w_cas(&e->seats[seat], &seen, truth)) seen = truth;
     tix__engine_hint_clear(e, seat);
@@ -335,17 +335,17 @@ static int resync_show(tix_db *db, const tix__show_entry *e)
 static int repair_all(tix_db *db)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     tix_id *ids = NULL;
     size_t n = 0;
-    rc = tix__index_ids(db, txn, TIX_T_SHOWS, "", 0, &ids, &n);
-    tix__read_end(db, txn);
-    /* tix__index_ids reads the id from the value when it is 8 bytes long;
+    rc = tix__db_index_ids(db, txn, TIX_T_SHOWS, "", 0, &ids, &n);
+    tix__db_read_end(db, txn);
+    /* tix__db_index_ids reads the id from the value when it is 8 bytes long;
      * show records are longer, so it takes the 8-byte key. */
     for (size_t i = 0; i < n && rc == 0; i++) {
         const tix__show_entry *e;
-        rc = tix__show_lookup(db, ids[i], &e);
+        rc = tix__engine_show(db, ids[i], &e);
         if (rc == TIX_ESTATE) { /* retired show: no region to repair */
             rc = TIX_OK;
             continue;
@@ -361,7 +361,7 @@ static int repair_all(tix_db *db)
 static int derive_keys(const uint8_t secret[32], uint8_t hold_key[16],
                        uint8_t ref_key[16])
 {
-    int rc = tix__crypto_init();
+    int rc = tix__random_init();
     if (rc) return rc;
     static const char ctx[] = "libtix hold keys v2";
     uint8_t k[32];
@@ -388,7 +388,7 @@ int tix__engine_open(tix_db *db)
     }
     db->engine = en;
     while (rc == 0 && en->hold_origin == 0)
-        rc = tix__random(&en->hold_origin, sizeof en->hold_origin);
+        rc = tix__random_bytes(&en->hold_origin, sizeof en->hold_origin);
     if (rc || (rc = derive_keys(db->secret, en->hold_key, en->ref_key))) {
         tix__engine_close(db);
         return rc;

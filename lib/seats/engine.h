@@ -116,27 +116,27 @@ void tix__engine_close(tix_db *db);
 /* Finds a show, loading it and initialising its seats.map region on first
  * use. The entry lives until the store closes. TIX_ENOTFOUND, TIX_EPERM
  * (read-only store). */
-int tix__show_lookup(tix_db *db, tix_id show_id, const tix__show_entry **out);
+int tix__engine_show(tix_db *db, tix_id show_id, const tix__show_entry **out);
 /* The same with the caller's clock reading, so a hot path reads the clock
  * once per call. */
-int tix__show_lookup_at(tix_db *db, tix_id show_id, int64_t now,
+int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
                         const tix__show_entry **out);
 
 /* The store clock in map time (seconds since the map's epoch). */
-uint32_t tix__map_now(tix_db *db);
+uint32_t tix__engine_now(tix_db *db);
 
 /* The hold tag of a 128-bit token. */
-uint32_t tix__hold_tag(tix_db *db, const uint8_t token[16]);
+uint32_t tix__engine_hold_tag(tix_db *db, const uint8_t token[16]);
 
 /* The authoritative word for a seat, from LMDB: BOOKED(booking) when a
  * booking row exists, BLOCKED for admin or layout blocks, FREE otherwise. */
-int tix__seat_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
+int tix__engine_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
                     uint32_t seat, uint64_t *word);
 
 /* Repairs a word whose CONFIRMING lease ran out (its process died
  * mid-confirm): replaces @p seen by the truth from LMDB. On return *now
  * holds the current word (repaired or changed by someone else). */
-int tix__seat_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
+int tix__engine_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
                      uint64_t seen, uint64_t *now);
 
 /* TIX_T_SEAT_STATE key of a seat of a show: show be64 + seat be32. Not to

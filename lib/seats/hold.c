@@ -39,7 +39,7 @@ int tix__hold_token(tix_db *db, tix_id show, const char *request_key,
                     uint8_t token[16])
 {
     if (!request_key) return tix__random_batch(token, 16);
-    int rc = tix__check_text("request_key", request_key, 1,
+    int rc = tix__validate_text("request_key", request_key, 1,
                              TIX_REQUEST_KEY_MAX, 0);
     if (rc) return rc;
     /* Keyed by the store secret so a token cannot be computed from the
@@ -58,17 +58,17 @@ int tix__hold_user_cap(tix_db *db, const tix__show_entry *e, tix_id user,
 {
     if (!user) return TIX_OK;
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     rc = tix__user_exists(db, txn, user);
     if (rc == TIX_ENOTFOUND)
         rc = tix__err(rc, "user_id %llu does not exist", (unsigned long long)user);
-    if (rc == 0) rc = tix__cap_check(db, txn, &e->info, user, n);
-    tix__read_end(db, txn);
+    if (rc == 0) rc = tix__usercap_check(db, txn, &e->info, user, n);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
-int tix__show_selling(const tix__show_entry *e, int64_t now)
+int tix__hold_show_selling(const tix__show_entry *e, int64_t now)
 {
     if (now >= e->info.end)
         return tix__err(TIX_ESTATE, "show %llu has ended",
@@ -134,7 +134,7 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
                 continue;
             }
             if (tix__w_needs_repair(w, now)) {
-                int rc = tix__seat_repair(db, e, seats[i], w, &w);
+                int rc = tix__engine_repair(db, e, seats[i], w, &w);
                 if (rc) {
                     rollback(e, seats, taken, prev, i, ours);
                     return rc;
@@ -158,7 +158,7 @@ int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
                    uint32_t *min_exp)
 {
     *min_exp = exp;
-    return hold_take_at(db, e, seats, n, tag, exp, tix__map_now(db), mode);
+    return hold_take_at(db, e, seats, n, tag, exp, tix__engine_now(db), mode);
 }
 
 void tix__hold_key_seats(const tix__show_entry *e, uint32_t tag, uint32_t now,
@@ -297,8 +297,8 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db); /* the one clock read of this call */
-    if ((rc = tix__show_lookup_at(db, show_id, now, &e))) return rc;
-    if ((rc = tix__show_selling(e, now))) return rc;
+    if ((rc = tix__engine_show_at(db, show_id, now, &e))) return rc;
+    if ((rc = tix__hold_show_selling(e, now))) return rc;
     if (opts && (rc = tix__hold_user_cap(db, e, opts->user_id, (uint32_t)n)))
         return rc;
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
@@ -310,7 +310,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     if (rc == 0) rc = tix__hold_token(db, show_id, key, h->token);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
     uint32_t mnow = tix__seatmap_time(&db->engine->map, now);
-    uint32_t tag = rc ? 0 : tix__hold_tag(db, h->token);
+    uint32_t tag = rc ? 0 : tix__engine_hold_tag(db, h->token);
     if (rc == 0 && key)
         rc = keyed_take(db, e, h, tag, exp, mnow, &min_exp);
     else if (rc == 0)
@@ -395,7 +395,7 @@ int tix__hold_check(tix_db *db, const tix_hold *h, const tix__show_entry **e)
             return tix__err(TIX_EBADCODE,
                             "hold handle was not issued by this store");
     }
-    int rc = tix__show_lookup(db, h->show_id, e);
+    int rc = tix__engine_show(db, h->show_id, e);
     if (rc) return rc;
     for (uint32_t i = 0; i < h->n; i++)
         if (h->seats[i] >= (*e)->info.seat_count)
@@ -411,10 +411,10 @@ int tix_hold_extend(tix_db *db, tix_hold *h, uint32_t ttl)
     if (rc) return rc;
     if ((rc = tix__hold_ttl(db, ttl, &ttl))) return rc;
     int64_t now = tix_db_now(db);
-    if ((rc = tix__show_selling(e, now))) return rc;
+    if ((rc = tix__hold_show_selling(e, now))) return rc;
     uint32_t mnow = tix__seatmap_time(&db->engine->map, now);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl);
-    uint32_t tag = tix__hold_tag(db, h->token);
+    uint32_t tag = tix__engine_hold_tag(db, h->token);
     for (uint32_t i = 0; i < h->n; i++) {
         tix_word *p = &e->seats[h->seats[i]];
         uint64_t w = tix__w_load(p);
@@ -435,7 +435,7 @@ int tix_hold_release(tix_db *db, const tix_hold *h)
     const tix__show_entry *e;
     int rc = tix__hold_check(db, h, &e);
     if (rc) return rc;
-    uint32_t tag = tix__hold_tag(db, h->token);
+    uint32_t tag = tix__engine_hold_tag(db, h->token);
     for (uint32_t i = 0; i < h->n; i++) {
         tix_word *p = &e->seats[h->seats[i]];
         uint64_t w = tix__w_load(p);

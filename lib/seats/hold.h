@@ -81,6 +81,6 @@ int tix__hold_token(tix_db *db, tix_id show, const char *request_key,
                     uint8_t token[16]);
 
 /* Validates that the show still sells seats at @p now. */
-int tix__show_selling(const tix__show_entry *e, int64_t now);
+int tix__hold_show_selling(const tix__show_entry *e, int64_t now);
 
 #endif

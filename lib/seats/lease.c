@@ -26,7 +26,7 @@ int tix__lease_take(tix_db *db, tix__lease *l, uint32_t tag,
         uint64_t w = tix__w_load(p);
         for (;;) {
             if (tix__w_needs_repair(w, mnow)) {
-                int rc = tix__seat_repair(db, l->e, l->seats[i], w, &w);
+                int rc = tix__engine_repair(db, l->e, l->seats[i], w, &w);
                 if (rc) { revert_upto(l, i); return rc; }
                 continue;
             }

@@ -89,7 +89,7 @@ static int write_fresh(int fd, const uint8_t identity[16],
     memcpy(h.boot_id, boot, 16);
     /* Epoch a little in the past so that "now" is never map time 0. */
     h.epoch = now - 60;
-    int rc = tix__random(h.secret, sizeof h.secret);
+    int rc = tix__random_bytes(h.secret, sizeof h.secret);
     if (rc) return rc;
     h.checksum = header_sum(&h);
     int e = reserve_blocks(fd, TIX_MAP_HEADER_SIZE + GROW_CHUNK);

@@ -96,7 +96,7 @@ int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
                         tix_id *user)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     booking_rec r;
     if (rc == 0) rc = booking_parse(&v, &r);
     if (rc == 0) {
@@ -110,7 +110,7 @@ int tix__booking_brief(tix_db *db, MDB_txn *txn, tix_id id, int *status,
                        tix_id *user, uint32_t *n_seats)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     booking_rec r;
     if (rc == 0) rc = booking_parse(&v, &r);
     if (rc) return rc;
@@ -141,7 +141,7 @@ static int payref_same(tix_db *db, MDB_txn *txn, const tix_confirm *c,
 {
     MDB_val v;
     booking_rec r;
-    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     if (rc == 0) rc = booking_parse(&v, &r);
     if (rc) return rc;
     *same = r.user_id == c->user_id && r.show_id == c->e->info.id &&
@@ -239,7 +239,7 @@ static int put_index(tix_db *db, MDB_txn *txn, int table, tix_id a, tix_id b)
     uint8_t key[16];
     tix__be64_put(key, a);
     tix__be64_put(key + 8, b);
-    return tix__put(db, txn, table, key, 16, "", 0, 0, "booking index");
+    return tix__db_put(db, txn, table, key, 16, "", 0, 0, "booking index");
 }
 
 static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
@@ -250,7 +250,7 @@ static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
     for (uint32_t i = 0; i < c->n; i++) {
         uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
         tix__show_seat_key(key, c->e->info.id, c->seats[i]);
-        int rc = tix__put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val, 8,
+        int rc = tix__db_put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val, 8,
                           MDB_NOOVERWRITE, "seat state");
         if (rc) return rc;
     }
@@ -268,9 +268,9 @@ static int check_amount(tix_db *db, MDB_txn *txn, tix_confirm *c, int64_t now,
     if (memcmp(currency, c->expected_currency, 3) != 0)
         return reject(c, TIX_EPRICE, "seats are priced in %s, not %s",
                       currency, c->expected_currency);
-    int rc = tix__price_compute(db, txn, &c->e->info, c->offer_code,
+    int rc = tix__offer_price(db, txn, &c->e->info, c->offer_code,
                                 c->user_id, now, 0, pr);
-    if (rc && tix__price_refusal(rc)) return reject(c, rc, "%s", tix_errmsg());
+    if (rc && tix__offer_price_refusal(rc)) return reject(c, rc, "%s", tix_errmsg());
     if (rc) return rc;
     if (pr->total != c->expected_total)
         return reject(c, TIX_EPRICE, "the price is %lld %s, not the %lld expected",
@@ -312,18 +312,18 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
         return rc;
     /* Per-customer caps, in the batch's transaction: an earlier confirm of
      * the same user in this batch has already counted its seats here. */
-    rc = tix__cap_check(db, txn, &c->e->info, c->user_id, c->n);
+    rc = tix__usercap_check(db, txn, &c->e->info, c->user_id, c->n);
     if (rc == TIX_ELIMIT) return reject(c, rc, "%s", tix_errmsg());
     if (rc) return rc;
     /* The offer is checked and its use counted here, before anything of
      * this request is written: a refusal must leave the batch untouched. */
-    rc = tix__price_compute(db, txn, &c->e->info, c->offer_code, c->user_id,
+    rc = tix__offer_price(db, txn, &c->e->info, c->offer_code, c->user_id,
                             now, 1, &pr);
-    if (rc && tix__price_refusal(rc))
+    if (rc && tix__offer_price_refusal(rc))
         return reject(c, rc, "%s", tix_errmsg());
     if (rc) return rc;
     tix_id booking;
-    if ((rc = tix__next_id(db, txn, TIX_T_BOOKINGS, &booking))) return rc;
+    if ((rc = tix__db_next_id(db, txn, TIX_T_BOOKINGS, &booking))) return rc;
 
     tix_enc rec;
     tix__enc_init(&rec, TIX_REC_BOOKING, BOOKING_VERSION);
@@ -350,7 +350,7 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     tix__enc_u64(&rec, c->hold_digest);
     tix__enc_u8(&rec, 0); /* after_checkin: set by a cancel */
     if (rc == 0) rc = tix__enc_finish(&rec);
-    if (rc == 0) rc = tix__put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
+    if (rc == 0) rc = tix__db_put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
     tix__enc_free(&rec);
     if (rc == 0) rc = write_seat_rows(db, txn, c, booking);
     if (rc == 0) rc = put_index(db, txn, TIX_T_BOOKINGS_BY_USER, c->user_id, booking);
@@ -358,7 +358,7 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     if (rc == 0) {
         uint8_t val[8];
         tix__be64_put(val, booking);
-        rc = tix__put(db, txn, TIX_T_PAYREFS, c->payment_ref,
+        rc = tix__db_put(db, txn, TIX_T_PAYREFS, c->payment_ref,
                       strlen(c->payment_ref), val, 8, MDB_NOOVERWRITE,
                       "payment reference");
     }
@@ -376,7 +376,7 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     if (rc == 0)
         rc = tix__stats_booked(db, txn, booking, c->user_id, &c->e->info, c->n,
                                now);
-    if (rc == 0) rc = tix__cap_charge(db, txn, &c->e->info, c->user_id, c->n);
+    if (rc == 0) rc = tix__usercap_charge(db, txn, &c->e->info, c->user_id, c->n);
     if (rc == 0) c->booking_id = booking;
     return rc;
 }
@@ -400,20 +400,20 @@ static int booked_by_us(const tix_confirm *c, uint32_t seat, int *ours)
     uint8_t k[TIX__SHOW_SEAT_KEY_LEN];
     tix__show_seat_key(k, c->e->info.id, seat);
     MDB_txn *txn;
-    int rc = tix__read_begin(c->db, &txn);
+    int rc = tix__db_read_begin(c->db, &txn);
     if (rc) return rc;
     MDB_val v;
     booking_rec r;
     *ours = 0;
-    rc = tix__get(c->db, txn, TIX_T_SEAT_STATE, k, sizeof k, &v, "seat state");
+    rc = tix__db_get(c->db, txn, TIX_T_SEAT_STATE, k, sizeof k, &v, "seat state");
     if (rc == TIX_OK && v.mv_size == 8 &&
         tix__be64_get(v.mv_data) != TIX_SEAT_STATE_BLOCKED) {
-        rc = tix__get_id(c->db, txn, TIX_T_BOOKINGS, tix__be64_get(v.mv_data),
+        rc = tix__db_get_id(c->db, txn, TIX_T_BOOKINGS, tix__be64_get(v.mv_data),
                          &v, "booking");
         if (rc == TIX_OK) rc = booking_parse(&v, &r);
         if (rc == TIX_OK) *ours = r.hold_digest == c->hold_digest;
     }
-    tix__read_end(c->db, txn);
+    tix__db_read_end(c->db, txn);
     return rc == TIX_ENOTFOUND ? TIX_OK : rc;
 }
 
@@ -456,7 +456,7 @@ static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
 {
     int64_t now = tix_db_now(db);
     uint32_t mnow = tix__seatmap_time(&db->engine->map, now); /* same reading */
-    uint32_t tag = tix__hold_tag(db, h->token);
+    uint32_t tag = tix__engine_hold_tag(db, h->token);
     c->confirming = tix__w_make(TIX_W_CONFIRMING,
                                 tix__seatmap_time(&db->engine->map,
                                                   now + db->cfg.confirm_lease),
@@ -477,7 +477,7 @@ static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
                 return TAKE_RETRY;
             }
             if (tix__w_needs_repair(w, mnow)) {
-                int rc = tix__seat_repair(db, c->e, c->seats[i], w, &w);
+                int rc = tix__engine_repair(db, c->e, c->seats[i], w, &w);
                 if (rc) { undo_take(c, i); return rc; }
                 continue;
             }
@@ -520,7 +520,7 @@ static int check_opts(tix_db *db, const tix_hold *h,
     TIX__ARG(h);
     TIX__ARG(o);
     if (!o->user_id) return tix__err(TIX_EINVAL, "user_id is 0");
-    int rc = tix__check_text("payment_ref", o->payment_ref, 1, TIX_NAME_MAX, 0);
+    int rc = tix__validate_text("payment_ref", o->payment_ref, 1, TIX_NAME_MAX, 0);
     if (rc == 0 && o->expected_currency)
         rc = check_currency(o->expected_currency);
     if (rc == 0 && o->expected_currency && o->expected_total_minor < 0)
@@ -535,13 +535,13 @@ static int check_opts(tix_db *db, const tix_hold *h,
 static int payref_lookup(tix_db *db, const tix_confirm *c, tix_id *id)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     int same = 0;
     rc = find_payref(db, txn, c->payment_ref, id);
     if (rc == 0) rc = payref_same(db, txn, c, *id, &same);
     if (rc == 0 && !same) rc = tix__err(TIX_EEXISTS, PAYREF_REUSED, c->payment_ref);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -563,7 +563,7 @@ static int check_hold(tix_db *db, const tix_hold *h, const tix__show_entry **e)
 {
     int rc = tix__hold_check(db, h, e);
     if (rc == 0) rc = tix__hold_max(db, h->n);
-    if (rc == 0) rc = tix__show_selling(*e, tix_db_now(db));
+    if (rc == 0) rc = tix__hold_show_selling(*e, tix_db_now(db));
     return rc;
 }
 
@@ -668,7 +668,7 @@ int tix_confirm_wait(tix_confirm *c, int timeout_ms, tix_id *booking_id)
     return confirm_result(c, booking_id);
 }
 
-void tix_confirm_free(tix_confirm *c) { tix__confirm_unref(c); }
+void tix_confirm_free(tix_confirm *c) { tix__committer_unref(c); }
 
 int tix_hold_confirm(tix_db *db, const tix_hold *h, const tix_confirm_opts *o,
                      tix_id *booking_id)
@@ -766,7 +766,7 @@ static int build_bookings(tix_db *db, MDB_txn *txn, const tix_id *ids, size_t n,
     size_t total = single ? 0 : sizeof(size_t) + n * sizeof(tix_booking);
     for (size_t i = 0; i < n; i++) {
         MDB_val v;
-        int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, ids[i], &v, "booking");
+        int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, ids[i], &v, "booking");
         if (rc) return rc;
         total += booking_bound(&v);
     }
@@ -783,7 +783,7 @@ static int build_bookings(tix_db *db, MDB_txn *txn, const tix_id *ids, size_t n,
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
         MDB_val v;
-        rc = tix__get_id(db, txn, TIX_T_BOOKINGS, ids[i], &v, "booking");
+        rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, ids[i], &v, "booking");
         if (rc == 0) rc = decode_booking(db, txn, ids[i], &v, &items[i], &bump);
     }
     if (rc) {
@@ -800,10 +800,10 @@ int tix_booking_get(tix_db *db, tix_id id, tix_booking **out)
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     rc = build_bookings(db, txn, &id, 1, 1, (void **)out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -812,16 +812,16 @@ int tix_booking_find_payment(tix_db *db, const char *ref, tix_booking **out)
     TIX__ARG(out);
     *out = NULL;
     TIX__ARG(db);
-    int rc = tix__check_text("payment_ref", ref, 1, TIX_NAME_MAX, 0);
+    int rc = tix__validate_text("payment_ref", ref, 1, TIX_NAME_MAX, 0);
     if (rc) return rc;
     MDB_txn *txn;
-    if ((rc = tix__read_begin(db, &txn))) return rc;
+    if ((rc = tix__db_read_begin(db, &txn))) return rc;
     tix_id id;
     rc = find_payref(db, txn, ref, &id);
     if (rc == TIX_ENOTFOUND)
         rc = tix__err(TIX_ENOTFOUND, "no booking for payment reference %s", ref);
     if (rc == 0) rc = build_bookings(db, txn, &id, 1, 1, (void **)out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -831,18 +831,18 @@ static int list_by(tix_db *db, int index, tix_id key, tix_booking_list **out)
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     uint8_t prefix[8];
     tix__be64_put(prefix, key);
     tix_id *ids;
     size_t n;
-    rc = tix__index_ids(db, txn, index, prefix, 8, &ids, &n);
+    rc = tix__db_index_ids(db, txn, index, prefix, 8, &ids, &n);
     if (rc == 0) {
         rc = build_bookings(db, txn, ids, n, 0, (void **)out);
         free(ids);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 

@@ -125,7 +125,7 @@ static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now,
                           int after_checkin)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
+    int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     if (rc) return rc;
     int status;
     if ((rc = tix__booking_status(db, txn, id, &status, NULL))) return rc;
@@ -144,7 +144,7 @@ static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now,
     for (int i = 0; i < 8; i++) copy[cancelled_at + i] = (uint8_t)((uint64_t)now >> (8 * i));
     uint8_t key[8];
     tix__be64_put(key, id);
-    rc = tix__put(db, txn, TIX_T_BOOKINGS, key, 8, copy, len, 0, "booking");
+    rc = tix__db_put(db, txn, TIX_T_BOOKINGS, key, 8, copy, len, 0, "booking");
     free(copy);
     return rc;
 }
@@ -159,7 +159,7 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
     for (uint32_t i = 0; rc == 0 && i < a->ci->n; i++) {
         uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
         tix__show_seat_key(key, a->ci->show, a->ci->seats[i]);
-        rc = tix__del(db, txn, TIX_T_SEAT_STATE, key, sizeof key, "seat state");
+        rc = tix__db_del(db, txn, TIX_T_SEAT_STATE, key, sizeof key, "seat state");
         if (rc == TIX_ENOTFOUND)
             rc = tix__err(TIX_ECORRUPT, "booked seat %u has no seat row",
                           a->ci->seats[i]);
@@ -180,7 +180,7 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
                                   a->ci->created);
     tix__show_info s;
     if (rc == 0) rc = tix__show_read(db, txn, a->ci->show, &s);
-    if (rc == 0) rc = tix__cap_charge(db, txn, &s, a->ci->user, -(int64_t)a->ci->n);
+    if (rc == 0) rc = tix__usercap_charge(db, txn, &s, a->ci->user, -(int64_t)a->ci->n);
     return rc;
 }
 
@@ -197,12 +197,12 @@ int tix_booking_cancel_ex(tix_db *db, tix_id id, unsigned flags)
     cancel_info ci = {.flags = flags};
     int rc = read_cancel_info(db, id, &ci);
     const tix__show_entry *e = NULL;
-    if (rc == 0) rc = tix__show_lookup(db, ci.show, &e);
+    if (rc == 0) rc = tix__engine_show(db, ci.show, &e);
     if (rc == TIX_ESTATE) {
         /* The show is long over and its seat words retired: a refund only
          * changes LMDB. */
         struct cancel_arg a = {id, &ci};
-        rc = tix__write(db, cancel_write, &a);
+        rc = tix__db_write(db, cancel_write, &a);
         free(ci.seats);
         return rc;
     }
@@ -218,7 +218,7 @@ int tix_booking_cancel_ex(tix_db *db, tix_id id, unsigned flags)
                       l.failed_seat, (unsigned long long)id);
     if (rc == 0) {
         struct cancel_arg a = {id, &ci};
-        rc = tix__write(db, cancel_write, &a);
+        rc = tix__db_write(db, cancel_write, &a);
         /* TIX_EALREADY here means another cancel of this booking committed
          * after our read_cancel_info: its lease ran out and a repair put
          * the BOOKED words back before its commit landed, so we could lease

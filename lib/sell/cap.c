@@ -18,14 +18,14 @@ static int recount_show(tix_db *db, MDB_txn *txn, int scope, tix_id id,
     tix__be64_put(prefix, show);
     tix_id *ids = NULL;
     size_t n = 0;
-    int rc = tix__index_ids(db, txn, TIX_T_BOOKINGS_BY_SHOW, prefix, 8, &ids, &n);
+    int rc = tix__db_index_ids(db, txn, TIX_T_BOOKINGS_BY_SHOW, prefix, 8, &ids, &n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         int status;
         tix_id user;
         uint32_t seats;
         rc = tix__booking_brief(db, txn, ids[i], &status, &user, &seats);
         if (rc == 0 && status == TIX_BOOKING_CONFIRMED)
-            rc = tix__cap_add(db, txn, scope, id, user, seats);
+            rc = tix__usercap_add(db, txn, scope, id, user, seats);
     }
     free(ids);
     return rc;
@@ -71,7 +71,7 @@ static int set_txn(tix_db *db, MDB_txn *txn, void *arg)
         uint32_t minutes;
         rc = tix__movie_duration(db, txn, a->id, &minutes);
     }
-    if (rc == 0) rc = tix__cap_put(db, txn, a->scope, a->id, a->cap);
+    if (rc == 0) rc = tix__usercap_put(db, txn, a->scope, a->id, a->cap);
     if (rc || a->cap == 0) return rc;
     return a->scope == TIX__CAP_SHOW ? recount_show(db, txn, a->scope, a->id, a->id)
                                      : recount_movie(db, txn, a->id);
@@ -83,7 +83,7 @@ static int cap_set(tix_db *db, int scope, tix_id id, uint32_t cap)
     if (cap > TIX__CAP_MAX)
         return tix__err(TIX_ERANGE, "cap %u is above %u seats", cap, TIX__CAP_MAX);
     struct cap_set a = {scope, id, cap};
-    return tix__write(db, set_txn, &a);
+    return tix__db_write(db, set_txn, &a);
 }
 
 int tix_show_set_user_cap(tix_db *db, tix_id show_id, uint32_t max_seats)
@@ -102,12 +102,12 @@ static int usage_read(tix_db *db, MDB_txn *txn, tix_id show_id, tix_id user,
     tix__show_info s;
     int rc = tix__show_read(db, txn, show_id, &s);
     if (rc == 0 && user) rc = tix__user_exists(db, txn, user);
-    if (rc == 0) rc = tix__cap_get(db, txn, TIX__CAP_SHOW, s.id, &out->show_cap);
-    if (rc == 0) rc = tix__cap_get(db, txn, TIX__CAP_MOVIE, s.movie_id, &out->movie_cap);
+    if (rc == 0) rc = tix__usercap_get(db, txn, TIX__CAP_SHOW, s.id, &out->show_cap);
+    if (rc == 0) rc = tix__usercap_get(db, txn, TIX__CAP_MOVIE, s.movie_id, &out->movie_cap);
     if (rc == 0 && user && out->show_cap)
-        rc = tix__cap_count(db, txn, TIX__CAP_SHOW, s.id, user, &out->show_booked);
+        rc = tix__usercap_count(db, txn, TIX__CAP_SHOW, s.id, user, &out->show_booked);
     if (rc == 0 && user && out->movie_cap)
-        rc = tix__cap_count(db, txn, TIX__CAP_MOVIE, s.movie_id, user,
+        rc = tix__usercap_count(db, txn, TIX__CAP_MOVIE, s.movie_id, user,
                             &out->movie_booked);
     return rc;
 }
@@ -119,10 +119,10 @@ int tix_user_caps_get(tix_db *db, tix_id show_id, tix_id user_id,
     *out = (tix_user_caps){0};
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     rc = usage_read(db, txn, show_id, user_id, out);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc) *out = (tix_user_caps){0};
     return rc;
 }

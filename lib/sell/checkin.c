@@ -66,9 +66,9 @@ int tix_ticket_checkin(tix_db *db, const char *code, const char *gate,
     int rc = tix__ticket_code_parse(code, canon);
     if (rc) return rc;
     TIX__ARG(db);
-    if ((rc = tix__check_name("gate", gate))) return rc;
+    if ((rc = tix__validate_name("gate", gate))) return rc;
     struct checkin_arg a = {canon, gate, out};
-    rc = tix__write(db, checkin_write, &a);
+    rc = tix__db_write(db, checkin_write, &a);
     if (rc == TIX_ENOTFOUND)
         return tix__err(TIX_ENOTFOUND, "no ticket %s", canon);
     return rc;

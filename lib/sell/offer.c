@@ -37,7 +37,7 @@ int tix__offer_code_norm(const char *in, char out[TIX_OFFER_CODE_MAX + 1])
     for (; in[n] && n < sizeof up - 1; n++)
         up[n] = (in[n] >= 'a' && in[n] <= 'z') ? (char)(in[n] - 'a' + 'A') : in[n];
     up[n] = '\0';
-    int rc = tix__check_charset("offer code", up, TIX_OFFER_CODE_MIN,
+    int rc = tix__validate_charset("offer code", up, TIX_OFFER_CODE_MIN,
                                 TIX_OFFER_CODE_MAX,
                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
     if (rc) return rc;
@@ -65,7 +65,7 @@ static int offer_store(tix_db *db, MDB_txn *txn, const tix_offer *o)
     tix__enc_u32(&e, o->uses);
     tix__enc_i64(&e, o->created_at);
     int rc = tix__enc_finish(&e);
-    if (rc == TIX_OK) rc = tix__put_id(db, txn, TIX_T_OFFERS, o->id, &e, "offer");
+    if (rc == TIX_OK) rc = tix__db_put_id(db, txn, TIX_T_OFFERS, o->id, &e, "offer");
     tix__enc_free(&e);
     return rc;
 }
@@ -110,7 +110,7 @@ static int offer_decode(const MDB_val *val, void *item, tix_bump *b)
 static int offer_read(tix_db *db, MDB_txn *txn, tix_id id, tix_offer *o)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, TIX_T_OFFERS, id, &v, "offer");
+    int rc = tix__db_get_id(db, txn, TIX_T_OFFERS, id, &v, "offer");
     return rc ? rc : offer_unpack(&v, o, NULL);
 }
 
@@ -158,11 +158,11 @@ static int uses_put(tix_db *db, MDB_txn *txn, tix_id offer, tix_id user,
     uint8_t key[16], val[8];
     uses_key(key, offer, user);
     if (n == 0) {
-        int rc = tix__del(db, txn, TIX_T_OFFER_USES, key, 16, "offer uses");
+        int rc = tix__db_del(db, txn, TIX_T_OFFER_USES, key, 16, "offer uses");
         return rc == TIX_ENOTFOUND ? TIX_OK : rc;
     }
     tix__be64_put(val, n);
-    return tix__put(db, txn, TIX_T_OFFER_USES, key, 16, val, 8, 0, "offer uses");
+    return tix__db_put(db, txn, TIX_T_OFFER_USES, key, 16, val, 8, 0, "offer uses");
 }
 
 /* ---- create, read -------------------------------------------------------- */
@@ -206,13 +206,13 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct create_arg *a = arg;
     MDB_val v;
-    int rc = tix__get_id(db, txn, scope_table[a->o.scope], a->o.scope_id, &v,
+    int rc = tix__db_get_id(db, txn, scope_table[a->o.scope], a->o.scope_id, &v,
                          scope_noun[a->o.scope]);
-    if (rc) return tix__ref_err(rc, "scope_id", a->o.scope_id);
-    if ((rc = tix__next_id(db, txn, TIX_T_OFFERS, &a->o.id))) return rc;
+    if (rc) return tix__table_ref_err(rc, "scope_id", a->o.scope_id);
+    if ((rc = tix__db_next_id(db, txn, TIX_T_OFFERS, &a->o.id))) return rc;
     uint8_t id[8];
     tix__be64_put(id, a->o.id);
-    rc = tix__put(db, txn, TIX_T_OFFERS_BY_CODE, a->o.code, strlen(a->o.code),
+    rc = tix__db_put(db, txn, TIX_T_OFFERS_BY_CODE, a->o.code, strlen(a->o.code),
                   id, 8, MDB_NOOVERWRITE, "offer code");
     if (rc == TIX_EEXISTS)
         return tix__err(TIX_EEXISTS, "offer code %s already exists", a->o.code);
@@ -232,14 +232,14 @@ int tix_offer_create(tix_db *db, const tix_offer *in, tix_id *id_out)
     a.o.code = code;
     a.o.uses = 0;
     a.o.created_at = tix_db_now(db);
-    rc = tix__write(db, create_txn, &a);
+    rc = tix__db_write(db, create_txn, &a);
     if (rc == TIX_OK && id_out) *id_out = a.id;
     return rc;
 }
 
 int tix_offer_get(tix_db *db, tix_id id, tix_offer **out)
 {
-    return tix__load_one(db, TIX_T_OFFERS, id, sizeof(tix_offer), offer_decode,
+    return tix__db_load_one(db, TIX_T_OFFERS, id, sizeof(tix_offer), offer_decode,
                          (void **)out, "offer");
 }
 
@@ -252,20 +252,20 @@ int tix_offer_find_code(tix_db *db, const char *code, tix_offer **out)
     int rc = tix__offer_code_norm(code, norm);
     if (rc) return rc;
     MDB_txn *txn;
-    if ((rc = tix__read_begin(db, &txn))) return rc;
+    if ((rc = tix__db_read_begin(db, &txn))) return rc;
     tix_id id;
     rc = offer_by_code(db, txn, norm, &id);
     if (rc == TIX_OK)
-        rc = tix__load_txn(db, txn, TIX_T_OFFERS, id, sizeof(tix_offer),
+        rc = tix__table_load(db, txn, TIX_T_OFFERS, id, sizeof(tix_offer),
                            offer_decode, (void **)out, "offer");
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
 int tix_offer_list_all(tix_db *db, tix_id after_id, size_t limit,
                        tix_offer_list **out)
 {
-    return tix__list_page(db, TIX_T_OFFERS, after_id, limit, sizeof(tix_offer),
+    return tix__table_list_page(db, TIX_T_OFFERS, after_id, limit, sizeof(tix_offer),
                           offer_decode, (void **)out);
 }
 
@@ -342,7 +342,7 @@ static int offer_redeem(tix_db *db, MDB_txn *txn, tix_offer *o, tix_id user,
     return rc ? rc : uses_put(db, txn, o->id, user, used + 1);
 }
 
-int tix__price_compute(tix_db *db, MDB_txn *txn, const tix__show_info *show,
+int tix__offer_price(tix_db *db, MDB_txn *txn, const tix__show_info *show,
                        const char *code, tix_id user, int64_t now, int redeem,
                        tix__price *p)
 {
@@ -377,7 +377,7 @@ int tix__price_compute(tix_db *db, MDB_txn *txn, const tix__show_info *show,
     return rc;
 }
 
-int tix__price_refusal(int rc)
+int tix__offer_price_refusal(int rc)
 {
     return rc == TIX_ENOTFOUND || rc == TIX_EEXPIRED || rc == TIX_ELIMIT ||
            rc == TIX_EINVAL || rc == TIX_ETOOLONG || rc == TIX_ERANGE;
@@ -443,9 +443,9 @@ static int quote_txn(tix_db *db, MDB_txn *txn, tix_id show_id,
 {
     tix__show_info show;
     int rc = tix__show_read(db, txn, show_id, &show);
-    if (rc) return tix__ref_err(rc, "show_id", show_id);
+    if (rc) return tix__table_ref_err(rc, "show_id", show_id);
     if (user && (rc = tix__user_exists(db, txn, user)))
-        return tix__ref_err(rc, "user_id", user);
+        return tix__table_ref_err(rc, "user_id", user);
     tix_id tiers[n];
     int64_t prices[n];
     uint8_t in_scope[n];
@@ -453,7 +453,7 @@ static int quote_txn(tix_db *db, MDB_txn *txn, tix_id show_id,
         return rc;
     tix__price p = {.n = n, .tiers = tiers, .prices = prices,
                     .in_scope = in_scope};
-    rc = tix__price_compute(db, txn, &show, code, user, tix_db_now(db), 0, &p);
+    rc = tix__offer_price(db, txn, &show, code, user, tix_db_now(db), 0, &p);
     if (rc) return rc;
     q->show_id = show_id;
     q->offer_id = p.offer_id;
@@ -488,12 +488,12 @@ int tix_price_quote(tix_db *db, tix_id show_id, const uint32_t *seats,
     tix_quote *q = calloc(1, sizeof *q + n * sizeof(tix_quote_seat));
     if (!q) return tix__err(TIX_ENOMEM, "out of memory");
     MDB_txn *txn;
-    if ((rc = tix__read_begin(db, &txn))) {
+    if ((rc = tix__db_read_begin(db, &txn))) {
         free(q);
         return rc;
     }
     rc = quote_txn(db, txn, show_id, seats, (uint32_t)n, offer_code, user_id, q);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     if (rc) {
         free(q);
         return rc;

@@ -26,17 +26,17 @@ typedef struct tix__price {
  * @p code (NULL or "" = none) for @p user (0 = skip the per-user limit),
  * the per-seat fee of the config, total. With @p redeem (a write txn) one
  * use is counted, after every check passed, so a refusal writes nothing.
- * Refusals (see tix__price_refusal): TIX_ENOTFOUND (no such code),
+ * Refusals (see tix__offer_price_refusal): TIX_ENOTFOUND (no such code),
  * TIX_EEXPIRED (outside the window), TIX_ELIMIT (uses spent), TIX_EINVAL
  * (malformed code, no seat in scope), TIX_ETOOLONG, TIX_ERANGE (overflow).
  * Anything else is a store failure. */
-int tix__price_compute(tix_db *db, MDB_txn *txn, const tix__show_info *show,
+int tix__offer_price(tix_db *db, MDB_txn *txn, const tix__show_info *show,
                        const char *code, tix_id user, int64_t now, int redeem,
                        tix__price *p);
 
-/* 1 when @p rc from tix__price_compute refuses the request itself rather
+/* 1 when @p rc from tix__offer_price refuses the request itself rather
  * than reporting a store failure. */
-int tix__price_refusal(int rc);
+int tix__offer_price_refusal(int rc);
 
 /* Gives back the use of offer @p offer that a booking of @p user counted
  * (inside the cancel transaction). A no-op for offer 0. */

@@ -33,7 +33,7 @@ static int store(tix_db *db, MDB_txn *txn, int table, const void *key,
 {
     int rc = tix__enc_finish(e);
     if (rc == TIX_OK)
-        rc = tix__put(db, txn, table, key, klen, e->buf, e->len, 0, what);
+        rc = tix__db_put(db, txn, table, key, klen, e->buf, e->len, 0, what);
     tix__enc_free(e);
     return rc;
 }

@@ -28,7 +28,7 @@ static int errno_err(int e, const char *what, const char *path)
                     "%s %s: %s", what, path, strerror(e));
 }
 
-int tix__fsync_dir(const char *dir)
+int tix__backup_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return errno;
@@ -68,7 +68,7 @@ static int copy_fds(int in, int out)
     return e;
 }
 
-int tix__copy_file(const char *from, const char *to)
+int tix__backup_copy_file(const char *from, const char *to)
 {
     int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (in < 0) return errno;
@@ -115,7 +115,7 @@ static int prepare_dest(tix_db *db, const char *dir, char *final,
     return TIX_OK;
 }
 
-int tix__copy_store(tix_db *db, int fd)
+int tix__backup_copy_store(tix_db *db, int fd)
 {
     pthread_rwlock_rdlock(&db->txn_lock);
     int rc = mdb_env_copyfd2(db->env, fd, MDB_CP_COMPACT);
@@ -128,7 +128,7 @@ int tix_db_backup(tix_db *db, const char *dest_dir)
     TIX__ARG(db);
     /* A copy sees only committed data, and adopting a map another process
      * grew needs the txn lock the batch holds. */
-    int rc = tix__batch_refuse(db, "tix_db_backup");
+    int rc = tix__db_batch_refuse(db, "tix_db_backup");
     if (rc) return rc;
     if (!dest_dir || !*dest_dir)
         return tix__err(TIX_EINVAL, "dest_dir is empty");
@@ -142,7 +142,7 @@ int tix_db_backup(tix_db *db, const char *dest_dir)
     if (fd < 0) return errno_err(errno, "cannot create", partial);
     int mrc = 0;
     for (int attempt = 0; attempt < 8; attempt++) {
-        mrc = tix__copy_store(db, fd);
+        mrc = tix__backup_copy_store(db, fd);
         if (mrc != MDB_MAP_RESIZED) break;
         /* Another process grew the map: adopt its size (needs no
          * transaction active in this process) and start over. */
@@ -161,7 +161,7 @@ int tix_db_backup(tix_db *db, const char *dest_dir)
         rc = errno_err(errno, "cannot close", partial);
     if (rc == TIX_OK && rename(partial, final) != 0)
         rc = errno_err(errno, "cannot rename", partial);
-    int e = rc == TIX_OK ? tix__fsync_dir(dest_dir) : 0;
+    int e = rc == TIX_OK ? tix__backup_fsync_dir(dest_dir) : 0;
     if (e) rc = errno_err(e, "cannot fsync", dest_dir);
     if (rc) unlink(partial);
     return rc;

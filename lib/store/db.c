@@ -284,8 +284,8 @@ static int store_record(tix_db *db, MDB_txn *txn, int create)
     MDB_val k = {strlen(STORE_KEY), STORE_KEY}, v;
     int rc = mdb_get(txn, db->dbi[TIX_T_META], &k, &v);
     if (rc == MDB_NOTFOUND && create) {
-        if ((rc = tix__random(db->identity, sizeof db->identity))) return rc;
-        if ((rc = tix__random(db->secret, sizeof db->secret))) return rc;
+        if ((rc = tix__random_bytes(db->identity, sizeof db->identity))) return rc;
+        if ((rc = tix__random_bytes(db->secret, sizeof db->secret))) return rc;
         tix_enc e;
         tix__enc_init(&e, TIX_REC_STORE, 1);
         tix__enc_u32(&e, STORE_FORMAT);
@@ -293,7 +293,7 @@ static int store_record(tix_db *db, MDB_txn *txn, int create)
         tix__enc_bytes(&e, db->secret, sizeof db->secret);
         rc = tix__enc_finish(&e);
         if (rc == TIX_OK)
-            rc = tix__put(db, txn, TIX_T_META, STORE_KEY, strlen(STORE_KEY),
+            rc = tix__db_put(db, txn, TIX_T_META, STORE_KEY, strlen(STORE_KEY),
                           e.buf, e.len, 0, "store record");
         tix__enc_free(&e);
         return rc;
@@ -472,7 +472,7 @@ typedef struct batch {
 } batch;
 
 /* Only the owning thread ever reads or writes its list, so a lookup is a
- * thread-local load (the hot paths make one: tix__batch_refuse). */
+ * thread-local load (the hot paths make one: tix__db_batch_refuse). */
 static _Thread_local batch *tl_batches;
 
 static batch *batch_of(const tix_db *db)
@@ -490,7 +490,7 @@ static int batch_lends(const batch *b, const MDB_txn *txn)
     return 0;
 }
 
-int tix__read_begin(tix_db *db, MDB_txn **txn)
+int tix__db_read_begin(tix_db *db, MDB_txn **txn)
 {
     batch *b = batch_of(db);
     if (b) {
@@ -510,7 +510,7 @@ int tix__read_begin(tix_db *db, MDB_txn **txn)
     }
 }
 
-void tix__read_end(tix_db *db, MDB_txn *txn)
+void tix__db_read_end(tix_db *db, MDB_txn *txn)
 {
     batch *b = batch_of(db);
     if (b && batch_lends(b, txn)) return;
@@ -600,7 +600,7 @@ static void obs_savepoint(tix_db *db, size_t marks[TIX__OBSERVERS_MAX])
     }
 }
 
-int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
+int tix__db_raw_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
                   unsigned flags)
 {
     size_t marks[TIX__OBSERVERS_MAX];
@@ -610,7 +610,7 @@ int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
     return rc;
 }
 
-int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k)
+int tix__db_raw_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k)
 {
     size_t marks[TIX__OBSERVERS_MAX];
     int rc = obs_change(db, TIX__OP_DEL, table, 0, k, NULL, marks);
@@ -619,7 +619,7 @@ int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k)
     return rc;
 }
 
-int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table)
+int tix__db_raw_cursor_del(tix_db *db, MDB_cursor *cur, int table)
 {
     size_t marks[TIX__OBSERVERS_MAX];
     int rc = 0;
@@ -642,7 +642,7 @@ static int write_begin(tix_db *db, MDB_txn **txn)
         obs_enter(db);
         int rc = mdb_txn_begin(db->env, NULL, 0, txn);
         if (rc == 0) {
-            tix__map_full_clear();
+            tix__err_map_full_clear();
             obs_begin(db);
             return TIX_OK;
         }
@@ -688,7 +688,7 @@ static int write_alone(tix_db *db, tix_write_fn fn, void *arg)
         /* Grow only when LMDB's map is what is full: a full disk (ENOSPC,
          * also TIX_EFULL) used to double the map on every retry until the
          * mmap failed (issue 8, found by tests/test_hostile.c). */
-        if (rc == TIX_EFULL && tix__map_full_seen() && attempt < 32) {
+        if (rc == TIX_EFULL && tix__err_map_full_seen() && attempt < 32) {
             if (grow_map(db) == TIX_OK) continue;
             return TIX_EFULL;
         }
@@ -696,10 +696,10 @@ static int write_alone(tix_db *db, tix_write_fn fn, void *arg)
     }
 }
 
-int tix__write(tix_db *db, tix_write_fn fn, void *arg)
+int tix__db_write(tix_db *db, tix_write_fn fn, void *arg)
 {
     if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
-    int rc = tix__batch_refuse(db, "this write (only catalog writes join a "
+    int rc = tix__db_batch_refuse(db, "this write (only catalog writes join a "
                                    "batch)");
     return rc ? rc : write_alone(db, fn, arg);
 }
@@ -723,7 +723,7 @@ static void batch_key_init(void)
     pthread_key_create(&batch_key, batch_thread_exit);
 }
 
-int tix__batch_refuse(tix_db *db, const char *what)
+int tix__db_batch_refuse(tix_db *db, const char *what)
 {
     if (!tl_batches || !batch_of(db)) return TIX_OK;
     return tix__err(TIX_ESTATE, "%s cannot run while this thread has a batch "
@@ -740,7 +740,7 @@ static int batch_write(batch *b, tix_write_fn fn, void *arg)
     int mrc = mdb_txn_begin(db->env, parent, 0, &txn);
     if (mrc) return tix__mdb_err(mrc, "begin a write inside the batch");
     b->top = txn;
-    tix__map_full_clear();
+    tix__err_map_full_clear();
     int rc = fn(db, txn, arg);
     b->top = parent;
     if (rc == TIX_OK) {
@@ -751,7 +751,7 @@ static int batch_write(batch *b, tix_write_fn fn, void *arg)
     }
     if (rc == TIX_OK) return TIX_OK;
     obs_undo(db, marks);
-    if (rc == TIX_EFULL && tix__map_full_seen()) {
+    if (rc == TIX_EFULL && tix__err_map_full_seen()) {
         /* LMDB cannot grow the map under an open transaction. */
         b->map_full = 1;
         char msg[400];
@@ -763,7 +763,7 @@ static int batch_write(batch *b, tix_write_fn fn, void *arg)
     return rc;
 }
 
-int tix__write_join(tix_db *db, tix_write_fn fn, void *arg)
+int tix__db_write_join(tix_db *db, tix_write_fn fn, void *arg)
 {
     if (db->readonly) return tix__err(TIX_EPERM, "store is open read-only");
     batch *b = tl_batches ? batch_of(db) : NULL;
@@ -791,7 +791,7 @@ static int batch_end(batch *b, int commit)
     enum { ROLLBACK = 1 }; /* no TIX_E* code: those are negative */
     int rc = write_end(db, b->level[0], commit ? TIX_OK : ROLLBACK);
     if (rc == ROLLBACK) rc = TIX_OK; /* rolled back, as asked */
-    if (rc == TIX_EFULL && tix__map_full_seen()) full = 1;
+    if (rc == TIX_EFULL && tix__err_map_full_seen()) full = 1;
     free(b);
     if (full) {
         char msg[512];
@@ -863,7 +863,7 @@ int tix_db_rollback(tix_db *db)
     return TIX_OK;
 }
 
-void tix__batch_abandon(tix_db *db)
+void tix__db_batch_abandon(tix_db *db)
 {
     batch *b = batch_of(db);
     if (b) batch_end(b, 0);
@@ -871,7 +871,7 @@ void tix__batch_abandon(tix_db *db)
 
 /* ---- record helpers -------------------------------------------------- */
 
-int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out)
+int tix__db_next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out)
 {
     uint8_t key[4] = {'s', 'e', 'q', (uint8_t)table};
     MDB_val k = {sizeof key, key}, v;
@@ -884,13 +884,13 @@ int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out)
     tix__be64_put(buf, next);
     v.mv_size = 8;
     v.mv_data = buf;
-    rc = tix__lmdb_put(db, txn, TIX_T_META, &k, &v, 0);
+    rc = tix__db_raw_put(db, txn, TIX_T_META, &k, &v, 0);
     if (rc) return tix__mdb_err(rc, "id counter");
     *out = next;
     return TIX_OK;
 }
 
-int tix__get(tix_db *db, MDB_txn *txn, int table, const void *key,
+int tix__db_get(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, MDB_val *val, const char *what)
 {
     MDB_val k = {klen, (void *)key};
@@ -899,7 +899,7 @@ int tix__get(tix_db *db, MDB_txn *txn, int table, const void *key,
     return rc ? tix__mdb_err(rc, what) : TIX_OK;
 }
 
-int tix__get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
+int tix__db_get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
                 const char *what)
 {
     uint8_t key[8];
@@ -912,34 +912,34 @@ int tix__get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
     return rc ? tix__mdb_err(rc, what) : TIX_OK;
 }
 
-int tix__put(tix_db *db, MDB_txn *txn, int table, const void *key,
+int tix__db_put(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, const void *val, size_t vlen, unsigned flags,
              const char *what)
 {
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    int rc = tix__lmdb_put(db, txn, table, &k, &v, flags);
+    int rc = tix__db_raw_put(db, txn, table, &k, &v, flags);
     if (rc == MDB_KEYEXIST) return tix__err(TIX_EEXISTS, "%s already exists", what);
     return rc ? tix__mdb_err(rc, what) : TIX_OK;
 }
 
-int tix__put_id(tix_db *db, MDB_txn *txn, int table, tix_id id,
+int tix__db_put_id(tix_db *db, MDB_txn *txn, int table, tix_id id,
                 const tix_enc *rec, const char *what)
 {
     uint8_t key[8];
     tix__be64_put(key, id);
-    return tix__put(db, txn, table, key, 8, rec->buf, rec->len, 0, what);
+    return tix__db_put(db, txn, table, key, 8, rec->buf, rec->len, 0, what);
 }
 
-int tix__del(tix_db *db, MDB_txn *txn, int table, const void *key,
+int tix__db_del(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, const char *what)
 {
     MDB_val k = {klen, (void *)key};
-    int rc = tix__lmdb_del(db, txn, table, &k);
+    int rc = tix__db_raw_del(db, txn, table, &k);
     if (rc == MDB_NOTFOUND) return tix__err(TIX_ENOTFOUND, "%s not found", what);
     return rc ? tix__mdb_err(rc, what) : TIX_OK;
 }
 
-int tix__index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+int tix__db_index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
                    size_t plen, tix_id **ids, size_t *n)
 {
     *ids = NULL;
@@ -973,17 +973,17 @@ int tix__index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
     return tix__mdb_err(rc, "index scan");
 }
 
-int tix__load_one(tix_db *db, int table, tix_id id, size_t size,
+int tix__db_load_one(tix_db *db, int table, tix_id id, size_t size,
                   tix_decode_fn decode, void **out, const char *what)
 {
     TIX__ARG(out);
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     MDB_val v;
-    rc = tix__get_id(db, txn, table, id, &v, what);
+    rc = tix__db_get_id(db, txn, table, id, &v, what);
     tix_bump b = {0};
     if (rc == TIX_OK) rc = tix__bump_init(&b, tix__bump_bound(size, v.mv_size));
     if (rc == TIX_OK) {
@@ -992,11 +992,11 @@ int tix__load_one(tix_db *db, int table, tix_id id, size_t size,
         if (rc) free(b.base);
         else *out = item;
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
-int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
+int tix__db_list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
                     size_t n, size_t item_size, tix_decode_fn decode,
                     void **out)
 {
@@ -1005,7 +1005,7 @@ int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
     size_t total = sizeof(size_t) + 8 + n * item_size;
     for (size_t i = 0; i < n; i++) {
         MDB_val v;
-        int rc = tix__get_id(db, txn, table, ids[i], &v, "record");
+        int rc = tix__db_get_id(db, txn, table, ids[i], &v, "record");
         if (rc) return rc == TIX_ENOTFOUND ? tix__err(TIX_ECORRUPT,
                             "index names missing record %llu",
                             (unsigned long long)ids[i]) : rc;
@@ -1019,7 +1019,7 @@ int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
     char *items = (char *)(count + 1);
     for (size_t i = 0; i < n && rc == 0; i++) {
         MDB_val v;
-        rc = tix__get_id(db, txn, table, ids[i], &v, "record");
+        rc = tix__db_get_id(db, txn, table, ids[i], &v, "record");
         if (rc == 0) rc = decode(&v, items + i * item_size, &b);
     }
     if (rc) {
@@ -1030,7 +1030,7 @@ int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
     return TIX_OK;
 }
 
-int tix__list_by_index(tix_db *db, int index, const void *prefix,
+int tix__db_list_by_index(tix_db *db, int index, const void *prefix,
                        size_t plen, int table, size_t item_size,
                        tix_decode_fn decode, void **out)
 {
@@ -1038,15 +1038,15 @@ int tix__list_by_index(tix_db *db, int index, const void *prefix,
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     tix_id *ids;
     size_t n;
-    rc = tix__index_ids(db, txn, index, prefix, plen, &ids, &n);
+    rc = tix__db_index_ids(db, txn, index, prefix, plen, &ids, &n);
     if (rc == 0) {
-        rc = tix__list_build(db, txn, table, ids, n, item_size, decode, out);
+        rc = tix__db_list_build(db, txn, table, ids, n, item_size, decode, out);
         free(ids);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }

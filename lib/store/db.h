@@ -116,11 +116,11 @@ int tix__db_open_here(dev_t dev, ino_t ino);
  * the data.mdb at @p data_path, or open as @p fd when fd >= 0. */
 int tix__db_nolock_reader(const char *data_path, int fd);
 
-/* Read transactions. Pair every successful begin with tix__read_end. On
+/* Read transactions. Pair every successful begin with tix__db_read_end. On
  * a thread with a batch open on @p db, begin lends the batch's innermost
  * transaction (reads see the batch's writes) and end gives it back. */
-int tix__read_begin(tix_db *db, MDB_txn **txn);
-void tix__read_end(tix_db *db, MDB_txn *txn);
+int tix__db_read_begin(tix_db *db, MDB_txn **txn);
+void tix__db_read_end(tix_db *db, MDB_txn *txn);
 
 /* Runs @p fn inside one write transaction and commits it. If the map is
  * full it aborts, grows the map and runs @p fn again, so @p fn must have no
@@ -129,65 +129,65 @@ void tix__read_end(tix_db *db, MDB_txn *txn);
  * While the calling thread has a batch open on @p db (tix_db_begin) it
  * refuses with TIX_ESTATE: only the writes below may join a batch. */
 typedef int (*tix_write_fn)(tix_db *db, MDB_txn *txn, void *arg);
-int tix__write(tix_db *db, tix_write_fn fn, void *arg);
+int tix__db_write(tix_db *db, tix_write_fn fn, void *arg);
 
 /* ---- batches (tix_db_begin, tix.h "Batches") ----------------------------
  * A batch is one LMDB write transaction that stays open across calls of
  * the thread that began it; each level of a nested batch is a nested
  * LMDB transaction, and so is every write that joins it, so that a write
  * that fails inside leaves the batch as it was. Reads of that thread
- * (tix__read_begin) read the batch's innermost transaction: they see its
+ * (tix__db_read_begin) read the batch's innermost transaction: they see its
  * uncommitted writes. Other threads see none of it and wait for LMDB's
  * write lock. */
 
-/* Like tix__write, but joins the calling thread's batch of @p db when one
+/* Like tix__db_write, but joins the calling thread's batch of @p db when one
  * is open (@p fn runs in a nested transaction of the batch: a failure
  * undoes what it did and keeps the batch). For the catalog writes, whose
  * only effects are on LMDB (and what the observers log of it): no caller
  * may keep anything of a joined write but its return value before the
  * batch commits. */
-int tix__write_join(tix_db *db, tix_write_fn fn, void *arg);
+int tix__db_write_join(tix_db *db, tix_write_fn fn, void *arg);
 
 /* TIX_ESTATE, with a message naming @p what, when the calling thread has a
  * batch open on @p db; TIX_OK otherwise. For the calls that must not run
  * inside a batch: the seat engine (whose seats.map and caches would keep
  * what a rollback undoes, and whose confirms commit on another thread
  * that waits for the batch's write lock), flushes and copies. */
-int tix__batch_refuse(tix_db *db, const char *what);
+int tix__db_batch_refuse(tix_db *db, const char *what);
 
 /* At close: rolls back every level of the calling thread's batch of @p db,
  * if it has one. */
-void tix__batch_abandon(tix_db *db);
+void tix__db_batch_abandon(tix_db *db);
 
 /* ---- the store's write primitives ---------------------------------------
  * Every LMDB write goes through these, so that every observer sees it.
  * They return LMDB/errno codes like the calls they wrap. */
-int tix__lmdb_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
+int tix__db_raw_put(tix_db *db, MDB_txn *txn, int table, MDB_val *k, MDB_val *v,
                   unsigned flags);
-int tix__lmdb_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k);
-int tix__lmdb_cursor_del(tix_db *db, MDB_cursor *cur, int table);
+int tix__db_raw_del(tix_db *db, MDB_txn *txn, int table, MDB_val *k);
+int tix__db_raw_cursor_del(tix_db *db, MDB_cursor *cur, int table);
 
 /* Allocates the next id of @p table inside a write transaction. */
-int tix__next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out);
+int tix__db_next_id(tix_db *db, MDB_txn *txn, int table, tix_id *out);
 
 /* Single-record helpers; they record a detail message on failure that
  * names @p what ("venue 7"). */
-int tix__get(tix_db *db, MDB_txn *txn, int table, const void *key,
+int tix__db_get(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, MDB_val *val, const char *what);
-int tix__get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
+int tix__db_get_id(tix_db *db, MDB_txn *txn, int table, tix_id id, MDB_val *val,
                 const char *what);
-int tix__put(tix_db *db, MDB_txn *txn, int table, const void *key,
+int tix__db_put(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, const void *val, size_t vlen, unsigned flags,
              const char *what);
-int tix__put_id(tix_db *db, MDB_txn *txn, int table, tix_id id,
+int tix__db_put_id(tix_db *db, MDB_txn *txn, int table, tix_id id,
                 const tix_enc *rec, const char *what);
-int tix__del(tix_db *db, MDB_txn *txn, int table, const void *key,
+int tix__db_del(tix_db *db, MDB_txn *txn, int table, const void *key,
              size_t klen, const char *what);
 
 /* Collects the ids of index entries whose key starts with @p prefix. The
  * id is the value (8 bytes) or, when the value is empty, the last 8 key
  * bytes. *ids is malloc'ed (free it); *n may be 0. */
-int tix__index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+int tix__db_index_ids(tix_db *db, MDB_txn *txn, int table, const void *prefix,
                    size_t plen, tix_id **ids, size_t *n);
 
 /* Decodes one stored value into an item inside a bump block. */
@@ -195,16 +195,16 @@ typedef int (*tix_decode_fn)(const MDB_val *val, void *item, tix_bump *b);
 
 /* Reads record @p id of @p table and decodes it into a fresh block holding
  * a struct of @p size bytes. */
-int tix__load_one(tix_db *db, int table, tix_id id, size_t size,
+int tix__db_load_one(tix_db *db, int table, tix_id id, size_t size,
                   tix_decode_fn decode, void **out, const char *what);
 
 /* Builds a list block {size_t count; item[n]} from primary records. */
-int tix__list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
+int tix__db_list_build(tix_db *db, MDB_txn *txn, int table, const tix_id *ids,
                     size_t n, size_t item_size, tix_decode_fn decode,
                     void **out);
 
 /* Builds a list block from every index entry with @p prefix. */
-int tix__list_by_index(tix_db *db, int index, const void *prefix,
+int tix__db_list_by_index(tix_db *db, int index, const void *prefix,
                        size_t plen, int table, size_t item_size,
                        tix_decode_fn decode, void **out);
 

@@ -317,7 +317,7 @@ static int restore_snapshot(tix_db *db, unsigned file)
     close(from);
     if (to >= 0) close(to);
     if (!e && rename(tmp, data) != 0) e = errno;
-    if (!e) e = tix__fsync_dir(db->path);
+    if (!e) e = tix__backup_fsync_dir(db->path);
     if (e) unlink(tmp);
     return e ? io_err(e, "restore the snapshot") : TIX_OK;
 }
@@ -519,7 +519,7 @@ static int replay(tix_db *db, struct tix_journal *j)
     struct stat st;
     if (fstat(j->fd, &st) != 0) return io_err(errno, "stat");
     j->cap = (uint64_t)st.st_size;
-    int rc = tix__write(db, replay_fn, j);
+    int rc = tix__db_write(db, replay_fn, j);
     if (rc == TIX_OK) {
         int mrc = mdb_env_sync(db->env, 1);
         if (mrc) rc = tix__mdb_err(mrc, "flush after journal replay");
@@ -537,10 +537,10 @@ static int snapshot_copy(tix_db *db, unsigned file)
     snap_path(db, file, snap, sizeof snap);
     int fd = open(snap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return io_err(errno, "create the snapshot");
-    int e = tix__copy_store(db, fd); /* MDB_MAP_RESIZED: retried next time */
+    int e = tix__backup_copy_store(db, fd); /* MDB_MAP_RESIZED: retried next time */
     if (!e && fsync(fd) != 0) e = errno;
     close(fd);
-    if (!e) e = tix__fsync_dir(db->path); /* the file may be new */
+    if (!e) e = tix__backup_fsync_dir(db->path); /* the file may be new */
     return e ? io_err(e, "write the snapshot") : TIX_OK;
 }
 
@@ -763,10 +763,10 @@ int tix__journal_start(tix_db *db)
             rc = io_err(errno, "lock");
         return rc;
     }
-    if ((rc = tix__random(&j->life, sizeof j->life))) return rc;
+    if ((rc = tix__random_bytes(&j->life, sizeof j->life))) return rc;
     if ((rc = ring_prepare(j, tune_ring_bytes))) return rc;
     /* The journal may be new: make its name durable too. */
-    int e = tix__fsync_dir(db->path);
+    int e = tix__backup_fsync_dir(db->path);
     if (e) return io_err(e, "flush the store directory");
     if ((rc = snapshot(db, NULL, 1))) return rc;
     if (pthread_create(&j->thread, NULL, snapshotter_main, db) != 0)

@@ -28,7 +28,7 @@ static int put_key(tix_db *db, MDB_txn *txn, const tix__names *f,
     uint8_t val[8];
     tix__be64_put(val, id);
     MDB_val k = {klen, (void *)key}, v = {sizeof val, val};
-    int rc = tix__lmdb_put(db, txn, f->index, &k, &v, MDB_NOOVERWRITE);
+    int rc = tix__db_raw_put(db, txn, f->index, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
         if (owner == 0)
             tix__err(TIX_EEXISTS, "a %s named \"%s\" already exists",
@@ -36,7 +36,7 @@ static int put_key(tix_db *db, MDB_txn *txn, const tix__names *f,
         else
             tix__err(TIX_EEXISTS, "%s %llu already has a %s named \"%s\"",
                      f->owner, (unsigned long long)owner, f->what, name);
-        return tix__at(TIX_EEXISTS, "name");
+        return tix__err_at(TIX_EEXISTS, "name");
     }
     return rc ? tix__mdb_err(rc, "name index") : TIX_OK;
 }
@@ -63,7 +63,7 @@ int tix__name_rename(tix_db *db, MDB_txn *txn, const tix__names *f,
     int rc = put_key(db, txn, f, new_key, new_len, owner, new_name, id);
     if (rc) return rc;
     MDB_val k = {old_len, old_key};
-    rc = tix__lmdb_del(db, txn, f->index, &k);
+    rc = tix__db_raw_del(db, txn, f->index, &k);
     if (rc == MDB_NOTFOUND)
         return tix__err(TIX_ECORRUPT, "%s %llu is missing from its name index",
                         f->what, (unsigned long long)id);
@@ -75,6 +75,6 @@ int tix__name_list(tix_db *db, const tix__names *f, tix_id owner,
 {
     uint8_t prefix[8];
     tix__be64_put(prefix, owner);
-    return tix__list_by_index(db, f->index, prefix, sizeof prefix, f->table,
+    return tix__db_list_by_index(db, f->index, prefix, sizeof prefix, f->table,
                               item_size, decode, out);
 }

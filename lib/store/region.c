@@ -20,7 +20,7 @@ static int free_put(tix_db *db, MDB_txn *txn, uint64_t base, uint64_t words)
     uint8_t key[16];
     tix__be64_put(key, words);
     tix__be64_put(key + 8, base);
-    return tix__put(db, txn, TIX_T_REGIONS_FREE, key, 16, "", 0, 0,
+    return tix__db_put(db, txn, TIX_T_REGIONS_FREE, key, 16, "", 0, 0,
                     "free region");
 }
 
@@ -43,7 +43,7 @@ static int reclaim_finished(tix_db *db, MDB_txn *txn, int64_t cutoff)
         if (tix__be64_get_i(k.mv_data) > cutoff) break; /* not retired yet */
         uint64_t base = tix__be64_get(v.mv_data);
         uint64_t words = tix__be64_get((const uint8_t *)v.mv_data + 8);
-        if ((rc = tix__lmdb_cursor_del(db, cur, TIX_T_REGIONS_BY_END))) break;
+        if ((rc = tix__db_raw_cursor_del(db, cur, TIX_T_REGIONS_BY_END))) break;
         if ((trc = free_put(db, txn, base, words))) break;
     }
     mdb_cursor_close(cur);
@@ -68,7 +68,7 @@ static int free_take(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base,
     if (rc == 0 && k.mv_size == 16) {
         have = tix__be64_get(k.mv_data);
         *base = tix__be64_get((const uint8_t *)k.mv_data + 8);
-        rc = tix__lmdb_cursor_del(db, cur, TIX_T_REGIONS_FREE);
+        rc = tix__db_raw_cursor_del(db, cur, TIX_T_REGIONS_FREE);
         *found = rc == 0;
     }
     mdb_cursor_close(cur);
@@ -89,7 +89,7 @@ static int bump_alloc(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base)
     tix__be64_put(buf, next + words);
     v.mv_size = 8;
     v.mv_data = buf;
-    rc = tix__lmdb_put(db, txn, TIX_T_META, &k, &v, 0);
+    rc = tix__db_raw_put(db, txn, TIX_T_META, &k, &v, 0);
     if (rc) return tix__mdb_err(rc, "seatmap counter");
     *base = next;
     return TIX_OK;
@@ -110,6 +110,6 @@ int tix__region_alloc(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
     tix__be64_put(key + 8, show);
     tix__be64_put(val, *base);
     tix__be64_put(val + 8, words);
-    return tix__put(db, txn, TIX_T_REGIONS_BY_END, key, 16, val, 16, 0,
+    return tix__db_put(db, txn, TIX_T_REGIONS_BY_END, key, 16, val, 16, 0,
                     "region");
 }

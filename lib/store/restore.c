@@ -263,13 +263,13 @@ static int build(const restore *r, const char *backup_dir)
                    : sys_err(errno, NULL, r->tmp);
     char data[PATH_MAX];
     in_dir(data, r->tmp, TIX__FILE_DATA);
-    int e = tix__copy_file(r->backup, data);
+    int e = tix__backup_copy_file(r->backup, data);
     if (e) return sys_err(e, NULL, r->backup);
     adopt_owner(r, data);
     int rc = step(TIX__RESTORE_COPIED);
     if (rc == TIX_OK) rc = validate(r->tmp, backup_dir);
-    if (rc == TIX_OK && (e = tix__fsync_dir(r->tmp))) rc = sys_err(e, NULL, r->tmp);
-    if (rc == TIX_OK && (e = tix__fsync_dir(r->parent)))
+    if (rc == TIX_OK && (e = tix__backup_fsync_dir(r->tmp))) rc = sys_err(e, NULL, r->tmp);
+    if (rc == TIX_OK && (e = tix__backup_fsync_dir(r->parent)))
         rc = sys_err(e, NULL, r->parent);
     return rc;
 }
@@ -296,7 +296,7 @@ static int swap(const restore *r)
                                        "point?)", r->tmp, r->store, strerror(e));
         return sys_err(e, NULL, r->store);
     }
-    int e = tix__fsync_dir(r->parent);
+    int e = tix__backup_fsync_dir(r->parent);
     return e ? sys_err(e, NULL, r->parent) : TIX_OK;
 }
 
@@ -306,7 +306,7 @@ static void drop_old(const restore *r)
 {
     if (r->kind == TIX__DIR_ABSENT) return;
     (void)tix__store_dir_remove(r->tmp);
-    (void)tix__fsync_dir(r->parent);
+    (void)tix__backup_fsync_dir(r->parent);
 }
 
 static void release(restore *r, int failed)

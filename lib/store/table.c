@@ -8,12 +8,12 @@
 
 #include "error.h"
 
-int tix__load_txn(tix_db *db, MDB_txn *txn, int table, tix_id id,
+int tix__table_load(tix_db *db, MDB_txn *txn, int table, tix_id id,
                   size_t size, tix_decode_fn decode, void **out,
                   const char *what)
 {
     MDB_val v;
-    int rc = tix__get_id(db, txn, table, id, &v, what);
+    int rc = tix__db_get_id(db, txn, table, id, &v, what);
     if (rc) return rc;
     tix_bump b;
     if ((rc = tix__bump_init(&b, tix__bump_bound(size, v.mv_size)))) return rc;
@@ -61,40 +61,34 @@ static int page_ids(tix_db *db, MDB_txn *txn, int table, tix_id after_id,
     return tix__mdb_err(rc, "table scan");
 }
 
-int tix__list_page(tix_db *db, int table, tix_id after_id, size_t limit,
+int tix__table_list_page(tix_db *db, int table, tix_id after_id, size_t limit,
                    size_t item_size, tix_decode_fn decode, void **out)
 {
     TIX__ARG(out);
     *out = NULL;
     TIX__ARG(db);
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
     tix_id *ids;
     size_t n;
     rc = page_ids(db, txn, table, after_id, limit, &ids, &n);
     if (rc == TIX_OK) {
-        rc = tix__list_build(db, txn, table, ids, n, item_size, decode, out);
+        rc = tix__db_list_build(db, txn, table, ids, n, item_size, decode, out);
         free(ids);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
-void tix__dec_skip_strlist(tix_dec *d)
-{
-    uint32_t n = tix__dec_count(d, 1u << 16);
-    for (uint32_t i = 0; i < n && !d->err; i++) tix__dec_str(d);
-}
-
-int tix__ref_err(int rc, const char *field, tix_id id)
+int tix__table_ref_err(int rc, const char *field, tix_id id)
 {
     if (rc != TIX_ENOTFOUND) return rc;
     return tix__err(TIX_ENOTFOUND, "%s %llu does not exist", field,
                     (unsigned long long)id);
 }
 
-int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+int tix__table_del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
                     size_t plen, tix__entry_fn each, void *arg, size_t *n)
 {
     MDB_cursor *cur;
@@ -110,7 +104,7 @@ int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
         if (mrc || k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
             break;
         if (each && (rc = each(db, txn, &k, &v, arg))) break;
-        if ((mrc = tix__lmdb_cursor_del(db, cur, table))) break;
+        if ((mrc = tix__db_raw_cursor_del(db, cur, table))) break;
         count++;
     }
     mdb_cursor_close(cur);
@@ -120,7 +114,7 @@ int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
                                       : TIX_OK;
 }
 
-int tix__vec_reserve(void **items, size_t *cap, size_t need, size_t size)
+int tix__table_vec_reserve(void **items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap) return TIX_OK;
     size_t c = *cap ? *cap : 16;
@@ -132,7 +126,7 @@ int tix__vec_reserve(void **items, size_t *cap, size_t need, size_t size)
     return TIX_OK;
 }
 
-int tix__cmp_id(const void *a, const void *b)
+int tix__table_cmp_id(const void *a, const void *b)
 {
     tix_id x = *(const tix_id *)a, y = *(const tix_id *)b;
     return x < y ? -1 : x > y;

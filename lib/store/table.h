@@ -7,22 +7,19 @@
 
 #include "db.h"
 
-/* Like tix__load_one, but inside @p txn: lets a caller look a record up by
+/* Like tix__db_load_one, but inside @p txn: lets a caller look a record up by
  * an index and read it in the same snapshot. */
-int tix__load_txn(tix_db *db, MDB_txn *txn, int table, tix_id id,
+int tix__table_load(tix_db *db, MDB_txn *txn, int table, tix_id id,
                   size_t size, tix_decode_fn decode, void **out,
                   const char *what);
 
 /* Builds a list block of the records of primary table @p table whose id is
  * above @p after_id, in id order, at most @p limit of them (0 = all). */
-int tix__list_page(tix_db *db, int table, tix_id after_id, size_t limit,
+int tix__table_list_page(tix_db *db, int table, tix_id after_id, size_t limit,
                    size_t item_size, tix_decode_fn decode, void **out);
 
-/* Consumes a string list without copying it (errors stay in @p d). */
-void tix__dec_skip_strlist(tix_dec *d);
-
 /* Orders tix_id values, for qsort and bsearch. */
-int tix__cmp_id(const void *a, const void *b);
+int tix__table_cmp_id(const void *a, const void *b);
 
 /* Writes the 16-byte key (a, b), both big-endian. */
 static inline void tix__key_pair(uint8_t k[16], uint64_t a, uint64_t b)
@@ -34,7 +31,7 @@ static inline void tix__key_pair(uint8_t k[16], uint64_t a, uint64_t b)
 /* Makes room for @p need items of @p size bytes in the malloc'ed array
  * *items of capacity *cap (doubling). TIX_ENOMEM on failure (the array is
  * kept). */
-int tix__vec_reserve(void **items, size_t *cap, size_t need, size_t size);
+int tix__table_vec_reserve(void **items, size_t *cap, size_t need, size_t size);
 
 /* Called for each entry a prefix walk meets; a non-OK return stops it. */
 typedef int (*tix__entry_fn)(tix_db *db, MDB_txn *txn, const MDB_val *key,
@@ -44,11 +41,11 @@ typedef int (*tix__entry_fn)(tix_db *db, MDB_txn *txn, const MDB_val *key,
  * @p each (may be NULL) on each entry just before it goes, so that records
  * the entry points to can be deleted with it. *n (may be NULL) receives
  * the number deleted. */
-int tix__del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
+int tix__table_del_prefix(tix_db *db, MDB_txn *txn, int table, const void *prefix,
                     size_t plen, tix__entry_fn each, void *arg, size_t *n);
 
 /* Turns the TIX_ENOTFOUND of a referenced record into a message naming the
  * input field ("movie_id 9 does not exist"); other codes pass through. */
-int tix__ref_err(int rc, const char *field, tix_id id);
+int tix__table_ref_err(int rc, const char *field, tix_id id);
 
 #endif

@@ -300,7 +300,7 @@ static int run_step(flow *f, int s)
          * (no allocation, no LMDB call: the test writes the map itself) */
         const tix__show_entry *e;
         fault_pause();
-        rc = tix__show_lookup(db, f->show, &e);
+        rc = tix__engine_show(db, f->show, &e);
         fault_resume();
         if (rc) return rc;
         atomic_store(&e->seats[0], tix__w_make(TIX_W_FREE, 0, 0));

@@ -66,7 +66,7 @@ static void str_ok(const char *s)
 static void read_internal(int which)
 {
     MDB_txn *txn;
-    FZ_OK(tix__read_begin(fz.db, &txn));
+    FZ_OK(tix__db_read_begin(fz.db, &txn));
     switch (which) {
     case R_PLACE: {
         tix_place_kind kind;
@@ -119,7 +119,7 @@ static void read_internal(int which)
     default:
         break;
     }
-    tix__read_end(fz.db, txn);
+    tix__db_read_end(fz.db, txn);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

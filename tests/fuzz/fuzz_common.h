@@ -192,7 +192,7 @@ static inline void fz_put(int table, const void *key, size_t klen, const void *v
                    size_t vlen)
 {
     fz_put_arg a = {table, key, klen, val, vlen};
-    FZ_OK(tix__write(fz.db, fz_put_txn, &a));
+    FZ_OK(tix__db_write(fz.db, fz_put_txn, &a));
 }
 
 static inline void fz_put_id(int table, tix_id id, const void *val, size_t vlen)
@@ -218,13 +218,13 @@ static inline void fz_seed(const char *dir, const char *name, const void *p, siz
 static inline uint8_t *fz_get(int table, const void *key, size_t klen, size_t *len)
 {
     MDB_txn *txn;
-    FZ_OK(tix__read_begin(fz.db, &txn));
+    FZ_OK(tix__db_read_begin(fz.db, &txn));
     MDB_val k = {klen, (void *)key}, v;
     FZ_REQUIRE(mdb_get(txn, fz.db->dbi[table], &k, &v) == 0);
     uint8_t *copy = malloc(v.mv_size + 1);
     memcpy(copy, v.mv_data, v.mv_size);
     *len = v.mv_size;
-    tix__read_end(fz.db, txn);
+    tix__db_read_end(fz.db, txn);
     return copy;
 }
 

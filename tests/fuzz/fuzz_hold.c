@@ -32,8 +32,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void victim_intact(void)
 {
     const tix__show_entry *e;
-    FZ_OK(tix__show_lookup(fz.db, fz.show, &e));
-    uint32_t tag = tix__hold_tag(fz.db, victim->token);
+    FZ_OK(tix__engine_show(fz.db, fz.show, &e));
+    uint32_t tag = tix__engine_hold_tag(fz.db, victim->token);
     for (uint32_t i = 0; i < victim->n; i++) {
         uint64_t w = tix__w_load(&e->seats[victim->seats[i]]);
         FZ_REQUIRE(tix__w_state(w) == TIX_W_HELD && tix__w_tag(w) == tag);

@@ -8,12 +8,52 @@ files depend on each other through any chain (a cycle).
 The include directories already stop a lower layer from including a higher
 layer's header (CMakeLists.txt); this catches what a prototype written by
 hand, or an extern, would let through.
+
+It also checks the house naming rule, SQLite's: the name tells you the
+file. Every internal symbol a file defines is tix__<prefix> or
+tix__<prefix>_..., where the prefix is the file's name or one of the few
+aliases in PREFIXES (a module with several parts, like the codec's
+encoder, decoder and bump allocator), and no two files share a prefix.
 """
 import collections
 import glob
 import os
 import subprocess
 import sys
+
+
+# Modules whose symbols carry another prefix than the file's name.
+PREFIXES = {
+    "base/codec": ["enc", "dec", "bump"],
+    "base/error": ["err", "mdb_err"],
+    "store/naming": ["name"],
+    "schema/record": ["rec"],
+    "schema/tables": ["schema"],
+    "seats/commit": ["committer"],
+    "store/files": ["files", "store"],
+}
+
+
+def prefixes(name):
+    return PREFIXES.get(name, [name.split("/")[1]])
+
+
+def naming(files):
+    problems, owner = [], {}
+    for name in sorted(files):
+        for p in prefixes(name):
+            if p in owner:
+                problems.append("prefix tix__%s_ is both %s's and %s's"
+                                % (p, owner[p], name))
+            owner[p] = name
+    for name, (_, defs, _) in sorted(files.items()):
+        ps = prefixes(name)
+        bad = sorted(d for d in defs if d.startswith("tix__") and not any(
+            d == "tix__" + p or d.startswith("tix__" + p + "_") for p in ps))
+        if bad:
+            problems.append("%s defines %s: internal names start with "
+                            "tix__%s_" % (name, ", ".join(bad[:4]), ps[0]))
+    return problems
 
 
 def symbols(obj):
@@ -105,6 +145,7 @@ def main():
                                 % (a, b, ", ".join(sorted(syms)[:4])))
     for comp in cycles(files, edges):
         problems.append("cycle between files: " + " <-> ".join(comp))
+    problems += naming(files)
     n_edges = sum(len(v) for v in edges.values())
     if problems:
         for p in problems:
@@ -113,7 +154,8 @@ def main():
               % (len(problems), len(files), n_edges))
         return 1
     print("layers: %d files in %d layers, %d dependencies, all downward, "
-          "no cycle" % (len(files), len(layers), n_edges))
+          "no cycle, every internal name prefixed by its file"
+          % (len(files), len(layers), n_edges))
     return 0
 
 

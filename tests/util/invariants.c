@@ -43,10 +43,10 @@ static unsigned long long ull(uint64_t x) { return (unsigned long long)x; }
 static int table_ids(tix_db *db, int table, tix_id **ids, size_t *n)
 {
     MDB_txn *txn;
-    int rc = tix__read_begin(db, &txn);
+    int rc = tix__db_read_begin(db, &txn);
     if (rc) return rc;
-    rc = tix__index_ids(db, txn, table, "", 0, ids, n);
-    tix__read_end(db, txn);
+    rc = tix__db_index_ids(db, txn, table, "", 0, ids, n);
+    tix__db_read_end(db, txn);
     return rc;
 }
 
@@ -54,12 +54,12 @@ static uint64_t meta_counter(tix_db *db, int table)
 {
     uint8_t key[4] = {'s', 'e', 'q', (uint8_t)table};
     MDB_txn *txn;
-    if (tix__read_begin(db, &txn)) return 0;
+    if (tix__db_read_begin(db, &txn)) return 0;
     MDB_val k = {sizeof key, key}, v;
     uint64_t seq = 0;
     if (mdb_get(txn, db->dbi[TIX_T_META], &k, &v) == 0 && v.mv_size == 8)
         seq = tix__be64_get(v.mv_data);
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     return seq;
 }
 
@@ -180,7 +180,7 @@ static void check_booking(inv *v, world *w, size_t i, tt_inv_stats *st)
         /* the ticket record itself */
         MDB_txn *txn;
         tix__ticket_rec rec;
-        if (tix__read_begin(db, &txn) == TIX_OK) {
+        if (tix__db_read_begin(db, &txn) == TIX_OK) {
             rc = tix__ticket_get(db, txn, tt->code, &rec);
             if (rc)
                 problem(v, "ticket %s of booking %llu: %s", tt->code, ull(id),
@@ -190,7 +190,7 @@ static void check_booking(inv *v, world *w, size_t i, tt_inv_stats *st)
                 problem(v, "ticket record %s names booking %llu show %llu "
                         "(%u seats)", tt->code, ull(rec.booking_id),
                         ull(rec.show_id), rec.n_seats);
-            tix__read_end(db, txn);
+            tix__db_read_end(db, txn);
         }
     }
     if (nt != b->n_seats) {
@@ -250,7 +250,7 @@ static void check_show(inv *v, world *w, tix_id show, tt_inv_stats *st)
 {
     tix_db *db = v->db;
     const tix__show_entry *e;
-    int rc = tix__show_lookup(db, show, &e);
+    int rc = tix__engine_show(db, show, &e);
     if (rc == TIX_ESTATE) return; /* retired: its region may be reused */
     if (rc) {
         problem(v, "show %llu: lookup -> %s: %s", ull(show), tix_strerror(rc),
@@ -281,15 +281,15 @@ static void check_show(inv *v, world *w, tix_id show, tt_inv_stats *st)
 
     /* LMDB seat rows and the seat words against the live bookings. */
     MDB_txn *txn;
-    if ((rc = tix__read_begin(db, &txn))) {
+    if ((rc = tix__db_read_begin(db, &txn))) {
         problem(v, "read txn: %s", tix_strerror(rc));
         goto out;
     }
-    uint32_t now = tix__map_now(db);
+    uint32_t now = tix__engine_now(db);
     uint32_t n_booked = 0, n_blocked = 0, n_held = 0, n_free = 0;
     for (uint32_t s = 0; s < n; s++) {
         uint64_t truth, wd = words[s];
-        if ((rc = tix__seat_truth(db, txn, e, s, &truth))) {
+        if ((rc = tix__engine_truth(db, txn, e, s, &truth))) {
             problem(v, "show %llu seat %u: truth -> %s", ull(show), s,
                     tix_strerror(rc));
             continue;
@@ -333,13 +333,13 @@ static void check_show(inv *v, world *w, tix_id show, tt_inv_stats *st)
                 n_free++;
         }
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     st->held += n_held;
     st->blocked += n_blocked;
 
     /* Seat rows of the raw table: each names a live booking of this show
      * that has the seat, or is an admin block. */
-    if (tix__read_begin(db, &txn) == TIX_OK) {
+    if (tix__db_read_begin(db, &txn) == TIX_OK) {
         MDB_cursor *cur;
         if (mdb_cursor_open(txn, db->dbi[TIX_T_SEAT_STATE], &cur) == 0) {
             uint8_t prefix[8];
@@ -363,7 +363,7 @@ static void check_show(inv *v, world *w, tix_id show, tt_inv_stats *st)
             }
             mdb_cursor_close(cur);
         }
-        tix__read_end(db, txn);
+        tix__db_read_end(db, txn);
     }
 
     /* Availability (this may repair stale leases when in flight). */
@@ -422,7 +422,7 @@ static void check_outbox(inv *v, world *w, tt_inv_stats *st)
 {
     tix_db *db = v->db;
     MDB_txn *txn;
-    if (tix__read_begin(db, &txn)) {
+    if (tix__db_read_begin(db, &txn)) {
         problem(v, "outbox: read txn");
         return;
     }
@@ -445,7 +445,7 @@ static void check_outbox(inv *v, world *w, tt_inv_stats *st)
         }
         mdb_cursor_close(cur);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     uint64_t counter = meta_counter(db, TIX_T_OUTBOX);
     if (n && seqs[n - 1] > counter)
         problem(v, "outbox event %llu beyond the sequence counter %llu",
@@ -837,7 +837,7 @@ size_t tt_ledger_verify(tix_db *db, const tt_ledger *l, int quiet)
         if (!l->k[i].done) continue;
         MDB_txn *txn;
         tix__ticket_rec t;
-        if (tix__read_begin(db, &txn)) {
+        if (tix__db_read_begin(db, &txn)) {
             problem(&v, "read txn");
             continue;
         }
@@ -847,7 +847,7 @@ size_t tt_ledger_verify(tix_db *db, const tt_ledger *l, int quiet)
         else if (!t.checked_in_at)
             problem(&v, "ticket %s was reported checked in but is not",
                     l->k[i].code);
-        tix__read_end(db, txn);
+        tix__db_read_end(db, txn);
     }
     if (l->na) {
         tix_consumer_list *cl;

@@ -91,7 +91,7 @@ uint64_t tt_digest(tix_db *db)
     XXH3_state_t *st = XXH3_createState();
     XXH3_64bits_reset(st);
     MDB_txn *txn;
-    assert_ok(tix__read_begin(db, &txn));
+    assert_ok(tix__db_read_begin(db, &txn));
     for (int t = 0; t < TIX_T__COUNT; t++) {
         MDB_cursor *cur;
         assert_int_equal(mdb_cursor_open(txn, db->dbi[t], &cur), 0);
@@ -105,7 +105,7 @@ uint64_t tt_digest(tix_db *db)
         }
         mdb_cursor_close(cur);
     }
-    tix__read_end(db, txn);
+    tix__db_read_end(db, txn);
     uint64_t h = XXH3_64bits_digest(st);
     XXH3_freeState(st);
     return h;
