@@ -301,7 +301,7 @@ int tix__engine_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
 }
 
 /* Brings every seat word of a show in line with LMDB while no other process
- * has the map (issue 8, found by tests/test_conc_torture.c). Not only
+ * has the map (issue 8, found by tests/seats/test_conc_torture.c). Not only
  * CONFIRMING words left by dead processes can be stale: when seats.map was
  * rebuilt (renamed into place) while other processes were still working on
  * the old file, their later confirms and cancels reached LMDB but never

@@ -62,7 +62,7 @@ static const char *header_problem(const map_header *h, size_t file_size,
  * so that a full filesystem shows up here as ENOSPC (TIX_EFULL) instead of
  * as SIGBUS when a page of the shared mapping is first written: a sparse
  * seats.map on a full disk killed the process (issue 8, found by
- * tests/test_hostile.c). Returns 0 or an errno value. */
+ * tests/store/test_hostile.c). Returns 0 or an errno value. */
 static int reserve_blocks(int fd, size_t len)
 {
     int e = posix_fallocate(fd, 0, (off_t)len);
@@ -171,7 +171,7 @@ int tix__seatmap_open(tix_seatmap *m, const char *dir,
     snprintf(path, sizeof path, "%s/" TIX__FILE_SEATMAP, dir);
     /* O_NOFOLLOW: a rebuild truncates and rewrites the file, so a
      * seats.map planted as a symbolic link would make us clobber its
-     * target (issue 8, found by tests/test_hostile.c). Refuse it. */
+     * target (issue 8, found by tests/store/test_hostile.c). Refuse it. */
     m->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m->fd < 0) return tix__mdb_err(errno, "seats.map");
     int rc = validate(m, dir, identity, now);

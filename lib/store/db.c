@@ -425,7 +425,7 @@ static void adopt_map_size(tix_db *db)
 /* Whether a mapping of @p bytes fits in the address space now. LMDB's
  * mdb_env_set_mapsize unmaps the old map before it maps the new size, and
  * when that mmap fails the environment is left with no map at all: the
- * next transaction crashed (issue 8, found by tests/test_hostile.c with
+ * next transaction crashed (issue 8, found by tests/store/test_hostile.c with
  * RLIMIT_AS). So grow only when the new size fits beside the old map. */
 static int map_fits(size_t bytes)
 {
@@ -687,7 +687,7 @@ static int write_alone(tix_db *db, tix_write_fn fn, void *arg)
         rc = write_end(db, txn, fn(db, txn, arg));
         /* Grow only when LMDB's map is what is full: a full disk (ENOSPC,
          * also TIX_EFULL) used to double the map on every retry until the
-         * mmap failed (issue 8, found by tests/test_hostile.c). */
+         * mmap failed (issue 8, found by tests/store/test_hostile.c). */
         if (rc == TIX_EFULL && tix__err_map_full_seen() && attempt < 32) {
             if (grow_map(db) == TIX_OK) continue;
             return TIX_EFULL;

@@ -3,7 +3,7 @@
 # leave /etc/journal), and `tix restore` makes the store exactly the
 # backup: a store replaced, one in use refused, a directory of something
 # else left alone. (The crash in every durability mode is
-# tests/test_restore.c.)
+# tests/store/test_restore.c.)
 source "$(dirname "$0")/lib.sh"
 
 listing() { (cd "$1" 2>/dev/null && ls -A | tr '\n' ' ') || echo "(absent)"; }
