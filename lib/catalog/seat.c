@@ -38,7 +38,6 @@
 #define SEAT_VERSION 1
 #define SEAT_FLAGS_KNOWN \
     (TIX_SEAT_AISLE | TIX_SEAT_WHEELCHAIR | TIX_SEAT_COMPANION | TIX_SEAT_BLOCKED)
-#define LABEL_KEY_MAX (8 + TIX_ROW_LABEL_MAX + 1 + 4)
 
 /* ---- record -------------------------------------------------------- */
 
@@ -99,19 +98,27 @@ static int seat_put(tix_db *db, MDB_txn *txn, tix_id screen_id,
     return rc;
 }
 
+void tix__seat_label_entry(tix_id screen_id, const char *row,
+                           uint32_t number, uint32_t index, tix__ixentry *e)
+{
+    size_t n = strnlen(row, TIX_ROW_LABEL_MAX);
+    *e = (tix__ixentry){.index = TIX_T_SEATS_BY_LABEL, .klen = 13 + n,
+                        .vlen = 4};
+    tix__be64_put(e->key, screen_id);
+    memcpy(e->key + 8, row, n);
+    e->key[8 + n] = 0;
+    tix__be32_put(e->key + 9 + n, number);
+    tix__be32_put(e->val, index);
+}
+
 /* Registers (row, number) -> index; TIX_EEXISTS when the screen already
  * has that seat, including one added earlier in the same call. */
 static int label_claim(tix_db *db, MDB_txn *txn, tix_id screen_id,
                        const char *label, uint32_t number, uint32_t index)
 {
-    uint8_t key[LABEL_KEY_MAX], val[4];
-    size_t n = strlen(label); /* validated: 1..TIX_ROW_LABEL_MAX */
-    tix__be64_put(key, screen_id);
-    memcpy(key + 8, label, n);
-    key[8 + n] = 0;
-    tix__be32_put(key + 9 + n, number);
-    tix__be32_put(val, index);
-    MDB_val k = {13 + n, key}, v = {sizeof val, val};
+    tix__ixentry e;
+    tix__seat_label_entry(screen_id, label, number, index, &e);
+    MDB_val k = {e.klen, e.key}, v = {e.vlen, e.val};
     int rc = tix__db_raw_put(db, txn, TIX_T_SEATS_BY_LABEL, &k, &v,
                            MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)

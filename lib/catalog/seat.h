@@ -2,7 +2,7 @@
 #ifndef TIX_LIB_SEAT_H
 #define TIX_LIB_SEAT_H
 
-#include "db.h"
+#include "record.h"
 
 /* Decodes one TIX_T_SEATS value (key: screen be64, index be32) into @p out,
  * strings allocated from @p b. */
@@ -13,6 +13,11 @@ int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b);
 int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    uint32_t index, tix_seat *out,
                    char row[TIX_ROW_LABEL_MAX + 1]);
+
+/* The TIX_T_SEATS_BY_LABEL entry of seat (@p row, @p number) = @p index
+ * of a screen: what adding rows writes and tix check verifies. */
+void tix__seat_label_entry(tix_id screen_id, const char *row,
+                           uint32_t number, uint32_t index, tix__ixentry *e);
 
 /* Most seats one screen may have (the public limit of tix_seats_add_rows). */
 #define TIX__SCREEN_SEATS_MAX TIX_SCREEN_SEATS_MAX

@@ -272,22 +272,34 @@ static void venue_key(uint8_t *k, tix_id venue, uint32_t date, int64_t start,
     tix__be64_put(k + 20, id);
 }
 
+size_t tix__show_entries(const tix_show *s, tix__ixentry e[3])
+{
+    e[0] = (tix__ixentry){.index = TIX_T_SHOWS_BY_SCREEN,
+                          .klen = SCREEN_KEY_LEN, .vlen = 8};
+    screen_key(e[0].key, s->screen_id, s->start, s->id);
+    tix__be64_put_i(e[0].val, s->end);
+    e[1] = (tix__ixentry){.index = TIX_T_SHOWS_BY_CITY, .klen = CITY_KEY_LEN};
+    city_key(e[1].key, s->city_id, s->local_date, s->movie_id, s->start,
+             s->id);
+    e[2] = (tix__ixentry){.index = TIX_T_SHOWS_BY_VENUE,
+                          .klen = VENUE_KEY_LEN};
+    venue_key(e[2].key, s->venue_id, s->local_date, s->start, s->id);
+    return 3;
+}
+
 static int show_index(tix_db *db, MDB_txn *txn, const tix__show_info *s,
                       uint32_t date)
 {
-    uint8_t sk[SCREEN_KEY_LEN], end[8], ck[CITY_KEY_LEN], vk[VENUE_KEY_LEN];
-    screen_key(sk, s->screen_id, s->start, s->id);
-    tix__be64_put_i(end, s->end);
-    city_key(ck, s->city_id, date, s->movie_id, s->start, s->id);
-    venue_key(vk, s->venue_id, date, s->start, s->id);
-    int rc = tix__db_put(db, txn, TIX_T_SHOWS_BY_SCREEN, sk, sizeof sk, end,
-                      sizeof end, 0, "show index");
-    if (rc == TIX_OK)
-        rc = tix__db_put(db, txn, TIX_T_SHOWS_BY_CITY, ck, sizeof ck, "", 0, 0,
-                      "show index");
-    if (rc == TIX_OK)
-        rc = tix__db_put(db, txn, TIX_T_SHOWS_BY_VENUE, vk, sizeof vk, "", 0, 0,
-                      "show index");
+    tix_show pub = {.id = s->id, .movie_id = s->movie_id,
+                    .screen_id = s->screen_id, .venue_id = s->venue_id,
+                    .city_id = s->city_id, .start = s->start, .end = s->end,
+                    .local_date = date};
+    tix__ixentry e[3];
+    size_t n = tix__show_entries(&pub, e);
+    int rc = TIX_OK;
+    for (size_t i = 0; i < n && rc == TIX_OK; i++)
+        rc = tix__db_put(db, txn, e[i].index, e[i].key, e[i].klen, e[i].val,
+                         e[i].vlen, 0, "show index");
     return rc;
 }
 

@@ -2,7 +2,7 @@
 #ifndef TIX_LIB_SHOW_H
 #define TIX_LIB_SHOW_H
 
-#include "db.h"
+#include "record.h"
 
 /* What the seat engine needs of a show. */
 typedef struct tix__show_info {
@@ -11,6 +11,10 @@ typedef struct tix__show_info {
     uint32_t seat_count;
     uint64_t seat_base; /* first seat word of the show in seats.map */
 } tix__show_info;
+
+/* The three index entries of show @p s (by screen, city, venue): what its
+ * create writes and tix check verifies. */
+size_t tix__show_entries(const tix_show *s, tix__ixentry e[3]);
 
 /* Reads show @p id. TIX_ENOTFOUND when missing. */
 int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);

@@ -46,9 +46,12 @@
 #include <time.h>
 
 #include "db.h"
+#include "booking.h"
 #include "engine.h"
 #include "movie.h"
+#include "offer.h"
 #include "place.h"
+#include "review.h"
 #include "screen.h"
 #include "error.h"
 #include "seat.h"
@@ -60,7 +63,6 @@
 
 #define MAX_PASSES 3
 #define MAX_PROBLEMS 10000 /* kept per pass; more are only counted */
-#define KEY_MAX 512
 
 /* ------------------------------------------------------------------------ */
 /* A pass and its problems                                                   */
@@ -282,14 +284,8 @@ static int exists(tix_db *db, int table, tix_id id)
 /* Index families                                                            */
 
 /* An index entry a record should have. */
-typedef struct ikey {
-    int index;
-    uint8_t key[KEY_MAX];
-    size_t klen;
-    int val_is_id;   /* value = 8-byte id of the record */
-    uint8_t val[16]; /* otherwise the expected value (vlen bytes) */
-    size_t vlen;
-} ikey;
+/* The entries a record should have, from its module's key builders. */
+typedef tix__ixentry ikey;
 
 #define MAX_KEYS 4
 
@@ -355,12 +351,7 @@ static int rec_keys(pass *p, const tix__rectype *t, tix_id id, ikey *k,
     void *rec;
     int rc = tix__rec_get(p->db, t, id, &rec);
     if (rc) return get_failed(p, rc, t->what, id);
-    *n = 0;
-    for (unsigned i = 0; i < t->n_indexes && i < MAX_KEYS; i++, (*n)++) {
-        k[i].index = t->indexes[i].table;
-        k[i].klen = tix__rec_key(t, (int)i, rec, k[i].key);
-        k[i].val_is_id = 1;
-    }
+    *n = tix__rec_entries(t, rec, k);
     MDB_txn *txn;
     if ((rc = tix__db_read_begin(p->db, &txn)) == TIX_OK) {
         rc = tix__rec_rules(p->db, txn, t, rec);
@@ -379,32 +370,7 @@ static int show_keys(pass *p, tix_id id, ikey *k, size_t *n)
     tix_show *s;
     int rc = tix_show_get(p->db, id, &s);
     if (rc) return get_failed(p, rc, "show", id);
-    k[0].index = TIX_T_SHOWS_BY_SCREEN;
-    tix__be64_put(k[0].key, s->screen_id);
-    tix__be64_put_i(k[0].key + 8, s->start);
-    tix__be64_put(k[0].key + 16, id);
-    k[0].klen = 24;
-    k[0].val_is_id = 0;
-    tix__be64_put_i(k[0].val, s->end);
-    k[0].vlen = 8;
-    k[1].index = TIX_T_SHOWS_BY_CITY;
-    tix__be64_put(k[1].key, s->city_id);
-    tix__be32_put(k[1].key + 8, s->local_date);
-    tix__be64_put(k[1].key + 12, s->movie_id);
-    tix__be64_put_i(k[1].key + 20, s->start);
-    tix__be64_put(k[1].key + 28, id);
-    k[1].klen = 36;
-    k[1].val_is_id = 0;
-    k[1].vlen = 0;
-    k[2].index = TIX_T_SHOWS_BY_VENUE;
-    tix__be64_put(k[2].key, s->venue_id);
-    tix__be32_put(k[2].key + 8, s->local_date);
-    tix__be64_put_i(k[2].key + 12, s->start);
-    tix__be64_put(k[2].key + 20, id);
-    k[2].klen = 28;
-    k[2].val_is_id = 0;
-    k[2].vlen = 0;
-    *n = 3;
+    *n = tix__show_entries(s, k);
     rc = ref(p, "show", id, "movie_id", TIX_T_MOVIES, s->movie_id);
     if (rc == 0) rc = ref(p, "show", id, "venue_id", TIX_T_VENUES, s->venue_id);
     if (rc == 0) rc = ref(p, "show", id, "city_id", TIX_T_PLACES, s->city_id);
@@ -430,16 +396,6 @@ static int show_keys(pass *p, tix_id id, ikey *k, size_t *n)
     }
     tix_show_free(s);
     return rc;
-}
-
-static void key_pair(ikey *k, int index, tix_id a, tix_id b)
-{
-    k->index = index;
-    tix__be64_put(k->key, a);
-    tix__be64_put(k->key + 8, b);
-    k->klen = 16;
-    k->val_is_id = 0;
-    k->vlen = 0;
 }
 
 /* Seat-state rows a confirmed booking must have, tickets it must have. */
@@ -488,15 +444,7 @@ static int booking_keys(pass *p, tix_id id, ikey *k, size_t *n)
     tix_booking *b;
     int rc = tix_booking_get(p->db, id, &b);
     if (rc) return get_failed(p, rc, "booking", id);
-    key_pair(&k[0], TIX_T_BOOKINGS_BY_USER, b->user_id, id);
-    key_pair(&k[1], TIX_T_BOOKINGS_BY_SHOW, b->show_id, id);
-    size_t rl = strlen(b->payment_ref);
-    if (rl > KEY_MAX) rl = KEY_MAX;
-    k[2].index = TIX_T_PAYREFS;
-    memcpy(k[2].key, b->payment_ref, rl);
-    k[2].klen = rl;
-    k[2].val_is_id = 1;
-    *n = 3;
+    *n = tix__booking_entries(id, b->user_id, b->show_id, b->payment_ref, k);
     if (b->status != TIX_BOOKING_CONFIRMED &&
         b->status != TIX_BOOKING_CANCELLED)
         problem(p, "booking %llu: unknown status %d", ull(id), (int)b->status);
@@ -515,17 +463,7 @@ static int review_keys(pass *p, tix_id id, ikey *k, size_t *n)
     tix_review *r;
     int rc = tix_review_get(p->db, id, &r);
     if (rc) return get_failed(p, rc, "review", id);
-    key_pair(&k[0], TIX_T_REVIEWS_BY_USER, r->user_id, r->movie_id);
-    k[0].val_is_id = 1;
-    key_pair(&k[1], TIX_T_REVIEWS_BY_TIME, r->movie_id, ~id);
-    k[1].val_is_id = 1;
-    k[2].index = TIX_T_REVIEWS_BY_HELPFUL;
-    tix__be64_put(k[2].key, r->movie_id);
-    tix__be32_put(k[2].key + 8, ~r->helpful);
-    tix__be64_put(k[2].key + 12, ~id);
-    k[2].klen = 20;
-    k[2].val_is_id = 1;
-    *n = 3;
+    *n = tix__review_entries(id, r->movie_id, r->user_id, r->helpful, k);
     rc = ref(p, "review", id, "movie_id", TIX_T_MOVIES, r->movie_id);
     if (rc == 0) rc = ref(p, "review", id, "user_id", TIX_T_USERS, r->user_id);
     tix_review_free(r);
@@ -537,13 +475,7 @@ static int offer_keys(pass *p, tix_id id, ikey *k, size_t *n)
     tix_offer *o;
     int rc = tix_offer_get(p->db, id, &o);
     if (rc) return get_failed(p, rc, "offer", id);
-    size_t len = strlen(o->code);
-    if (len > KEY_MAX) len = KEY_MAX;
-    k[0].index = TIX_T_OFFERS_BY_CODE;
-    memcpy(k[0].key, o->code, len);
-    k[0].klen = len;
-    k[0].val_is_id = 1;
-    *n = 1;
+    *n = tix__offer_entries(o->code, k);
     tix_offer_free(o);
     return TIX_OK;
 }
@@ -776,15 +708,12 @@ static int check_screen_seats(pass *p, const tix_id *screens, size_t n)
                 last_tier = st->tier_id;
             }
             /* The (row, number) index names this seat. */
-            uint8_t key[8 + TIX_ROW_LABEL_MAX + 1 + 4], val[16];
-            size_t rl = strlen(st->row), vlen = 0;
-            if (rl > TIX_ROW_LABEL_MAX) rl = TIX_ROW_LABEL_MAX;
-            tix__be64_put(key, screens[s]);
-            memcpy(key + 8, st->row, rl);
-            key[8 + rl] = 0;
-            tix__be32_put(key + 9 + rl, st->number);
-            int lrc = lookup(p->db, TIX_T_SEATS_BY_LABEL, key, 13 + rl, val,
-                             &vlen);
+            tix__ixentry le;
+            tix__seat_label_entry(screens[s], st->row, st->number, st->index,
+                                  &le);
+            uint8_t val[16];
+            size_t vlen = 0;
+            int lrc = lookup(p->db, le.index, le.key, le.klen, val, &vlen);
             if (lrc < 0) rc = lrc;
             else if (lrc == 0)
                 problem(p, "screen %llu seat %u (%s %u) has no seats_by_label "

@@ -120,6 +120,21 @@ static void helpful_key(uint8_t k[HELPFUL_KEY_LEN], tix_id movie,
     tix__be64_put(k + 12, ~id);
 }
 
+size_t tix__review_entries(tix_id id, tix_id movie, tix_id user,
+                           uint32_t helpful, tix__ixentry e[3])
+{
+    e[0] = (tix__ixentry){.index = TIX_T_REVIEWS_BY_USER, .klen = 16,
+                          .val_is_id = 1};
+    tix__key_pair(e[0].key, user, movie);
+    e[1] = (tix__ixentry){.index = TIX_T_REVIEWS_BY_TIME,
+                          .klen = TIME_KEY_LEN, .val_is_id = 1};
+    time_key(e[1].key, movie, id);
+    e[2] = (tix__ixentry){.index = TIX_T_REVIEWS_BY_HELPFUL,
+                          .klen = HELPFUL_KEY_LEN, .val_is_id = 1};
+    helpful_key(e[2].key, movie, helpful, id);
+    return 3;
+}
+
 static int put_helpful(tix_db *db, MDB_txn *txn, const review_rec *r)
 {
     uint8_t k[HELPFUL_KEY_LEN], v[8];

@@ -13,7 +13,7 @@
 #ifndef TIX_LIB_REVIEW_H
 #define TIX_LIB_REVIEW_H
 
-#include "db.h"
+#include "record.h"
 
 /* Reads movie, user and rating of review @p id (any may be NULL).
  * TIX_ENOTFOUND when there is none. */
@@ -25,5 +25,10 @@ int tix__review_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *movie,
 typedef int (*tix__user_review_fn)(tix_id movie, tix_id review, void *arg);
 int tix__review_list_of_user(tix_db *db, MDB_txn *txn, tix_id user,
                          tix__user_review_fn fn, void *arg);
+
+/* The index entries of a review (by user and movie, by time, by
+ * upvotes), built by the key builders its writes use, for tix check. */
+size_t tix__review_entries(tix_id id, tix_id movie, tix_id user,
+                           uint32_t helpful, tix__ixentry e[3]);
 
 #endif

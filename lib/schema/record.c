@@ -240,6 +240,16 @@ size_t tix__rec_key(const tix__rectype *t, int ix, const void *rec,
     return n + len;
 }
 
+size_t tix__rec_entries(const tix__rectype *t, const void *rec,
+                        tix__ixentry *out)
+{
+    for (unsigned i = 0; i < t->n_indexes; i++) {
+        out[i] = (tix__ixentry){.index = t->indexes[i].table, .val_is_id = 1};
+        out[i].klen = tix__rec_key(t, (int)i, rec, out[i].key);
+    }
+    return t->n_indexes;
+}
+
 static int key_taken(tix_db *db, MDB_txn *txn, const tix__rectype *t,
                      const tix__rindex *x, const void *rec, MDB_val *k)
 {

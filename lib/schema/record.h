@@ -73,6 +73,18 @@ typedef struct tix__rindex {
 } tix__rindex;
 
 #define TIX__REC_KEY_MAX 511 /* LMDB's default key limit */
+
+/* One entry a record has in one of its indexes. Each module builds its
+ * records' entries with the key builders its writes use, and tix check
+ * verifies exactly those: no key shape is written down twice. */
+typedef struct tix__ixentry {
+    int index;                       /* the index table */
+    uint8_t key[TIX__REC_KEY_MAX + 1];
+    size_t klen;
+    int val_is_id;                   /* value = the record's id (be64) */
+    uint8_t val[16];                 /* otherwise the value, vlen bytes */
+    size_t vlen;
+} tix__ixentry;
 #define TIX__REC_SIZE_MAX 256 /* largest public struct a descriptor serves */
 
 typedef struct tix__rectype {
@@ -141,6 +153,9 @@ int tix__rec_peek(tix_db *db, MDB_txn *txn, const tix__rectype *t, tix_id id,
  * (0 when it has none). */
 size_t tix__rec_key(const tix__rectype *t, int ix, const void *rec,
                     uint8_t key[TIX__REC_KEY_MAX]);
+/* The index entries of @p rec (t->n_indexes of them). */
+size_t tix__rec_entries(const tix__rectype *t, const void *rec,
+                        tix__ixentry *out);
 /* Stores @p rec as it is, without indexes or hooks: for a member another
  * module owns (a screen's seat count). */
 int tix__rec_put(tix_db *db, MDB_txn *txn, const tix__rectype *t,

@@ -234,12 +234,34 @@ static int write_tickets(tix_db *db, MDB_txn *txn, tix_confirm *c,
     return TIX_OK;
 }
 
-static int put_index(tix_db *db, MDB_txn *txn, int table, tix_id a, tix_id b)
+size_t tix__booking_entries(tix_id id, tix_id user, tix_id show,
+                            const char *payment_ref, tix__ixentry e[3])
 {
-    uint8_t key[16];
-    tix__be64_put(key, a);
-    tix__be64_put(key + 8, b);
-    return tix__db_put(db, txn, table, key, 16, "", 0, 0, "booking index");
+    e[0] = (tix__ixentry){.index = TIX_T_BOOKINGS_BY_USER, .klen = 16};
+    tix__key_pair(e[0].key, user, id);
+    e[1] = (tix__ixentry){.index = TIX_T_BOOKINGS_BY_SHOW, .klen = 16};
+    tix__key_pair(e[1].key, show, id);
+    size_t n = strnlen(payment_ref, TIX__REC_KEY_MAX);
+    e[2] = (tix__ixentry){.index = TIX_T_PAYREFS, .klen = n, .val_is_id = 1};
+    memcpy(e[2].key, payment_ref, n);
+    return 3;
+}
+
+/* Writes the entries of booking @p id; a payment reference is unique. */
+static int put_entries(tix_db *db, MDB_txn *txn, const tix__ixentry *e,
+                       size_t n, tix_id id)
+{
+    uint8_t idv[8];
+    tix__be64_put(idv, id);
+    int rc = TIX_OK;
+    for (size_t i = 0; i < n && rc == TIX_OK; i++)
+        rc = tix__db_put(db, txn, e[i].index, e[i].key, e[i].klen,
+                         e[i].val_is_id ? idv : e[i].val,
+                         e[i].val_is_id ? 8 : e[i].vlen,
+                         e[i].val_is_id ? MDB_NOOVERWRITE : 0,
+                         e[i].index == TIX_T_PAYREFS ? "payment reference"
+                                                     : "booking index");
+    return rc;
 }
 
 static int write_seat_rows(tix_db *db, MDB_txn *txn, tix_confirm *c,
@@ -353,14 +375,11 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     if (rc == 0) rc = tix__db_put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
     tix__enc_free(&rec);
     if (rc == 0) rc = write_seat_rows(db, txn, c, booking);
-    if (rc == 0) rc = put_index(db, txn, TIX_T_BOOKINGS_BY_USER, c->user_id, booking);
-    if (rc == 0) rc = put_index(db, txn, TIX_T_BOOKINGS_BY_SHOW, c->e->info.id, booking);
     if (rc == 0) {
-        uint8_t val[8];
-        tix__be64_put(val, booking);
-        rc = tix__db_put(db, txn, TIX_T_PAYREFS, c->payment_ref,
-                      strlen(c->payment_ref), val, 8, MDB_NOOVERWRITE,
-                      "payment reference");
+        tix__ixentry e[3];
+        size_t ne = tix__booking_entries(booking, c->user_id, c->e->info.id,
+                                         c->payment_ref, e);
+        rc = put_entries(db, txn, e, ne, booking);
     }
     if (rc == 0) {
         const char *code_ptrs[n_codes ? n_codes : 1];

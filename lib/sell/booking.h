@@ -2,7 +2,7 @@
 #ifndef TIX_LIB_BOOKING_H
 #define TIX_LIB_BOOKING_H
 
-#include "db.h"
+#include "record.h"
 
 /* Record version written (see booking.c); cancel.c upgrades older records
  * to it in place. */
@@ -15,5 +15,10 @@ int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,
 /* Reads what a count of booked seats needs of booking @p id. */
 int tix__booking_brief(tix_db *db, MDB_txn *txn, tix_id id, int *status,
                        tix_id *user, uint32_t *n_seats);
+
+/* The index entries of a booking (by user, by show, its payment
+ * reference): what its confirm writes and tix check verifies. */
+size_t tix__booking_entries(tix_id id, tix_id user, tix_id show,
+                            const char *payment_ref, tix__ixentry e[3]);
 
 #endif

@@ -197,6 +197,15 @@ static int offer_check(const tix_offer *in, char code[TIX_OFFER_CODE_MAX + 1])
     return TIX_OK;
 }
 
+size_t tix__offer_entries(const char *code, tix__ixentry *e)
+{
+    size_t n = strnlen(code, TIX__REC_KEY_MAX);
+    *e = (tix__ixentry){.index = TIX_T_OFFERS_BY_CODE, .klen = n,
+                        .val_is_id = 1};
+    memcpy(e->key, code, n);
+    return 1;
+}
+
 struct create_arg {
     tix_offer o;
     tix_id id;
@@ -212,8 +221,10 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     if ((rc = tix__db_next_id(db, txn, TIX_T_OFFERS, &a->o.id))) return rc;
     uint8_t id[8];
     tix__be64_put(id, a->o.id);
-    rc = tix__db_put(db, txn, TIX_T_OFFERS_BY_CODE, a->o.code, strlen(a->o.code),
-                  id, 8, MDB_NOOVERWRITE, "offer code");
+    tix__ixentry e;
+    tix__offer_entries(a->o.code, &e);
+    rc = tix__db_put(db, txn, e.index, e.key, e.klen, id, 8, MDB_NOOVERWRITE,
+                     "offer code");
     if (rc == TIX_EEXISTS)
         return tix__err(TIX_EEXISTS, "offer code %s already exists", a->o.code);
     if (rc == TIX_OK) rc = offer_store(db, txn, &a->o);

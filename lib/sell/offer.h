@@ -4,7 +4,7 @@
 #ifndef TIX_LIB_OFFER_H
 #define TIX_LIB_OFFER_H
 
-#include "db.h"
+#include "record.h"
 #include "show.h"
 
 /* Checks an offer code and writes its stored (upper-case) form.
@@ -41,5 +41,9 @@ int tix__offer_price_refusal(int rc);
 /* Gives back the use of offer @p offer that a booking of @p user counted
  * (inside the cancel transaction). A no-op for offer 0. */
 int tix__offer_release(tix_db *db, MDB_txn *txn, tix_id offer, tix_id user);
+
+/* The index entry of an offer with (normalised) @p code: what its create
+ * writes and tix check verifies. */
+size_t tix__offer_entries(const char *code, tix__ixentry *e);
 
 #endif
