@@ -29,12 +29,14 @@ DURABILITY_HELP = {
 }
 
 
-def add_store_options(ap, durability="full"):
-    """--store, --create and --durability on an argparse parser."""
+def add_store_options(ap, durability="full", create=True):
+    """--store, --create (unless not @create) and --durability on an
+    argparse parser."""
     ap.add_argument("--store", required=True, help="libtix store directory")
-    ap.add_argument("--create", action="store_true",
-                    help="create the store when it does not exist (without "
-                         "this, a missing store is an error)")
+    if create:
+        ap.add_argument("--create", action="store_true",
+                        help="create the store when it does not exist "
+                             "(without this, a missing store is an error)")
     ap.add_argument("--durability", default=durability,
                     choices=list(DURABILITY_HELP),
                     help="; ".join("%s: %s" % kv
@@ -45,11 +47,13 @@ def open_store(ap, args, **config):
     """tix.open() for the options of add_store_options(): a store that does
     not exist is refused (ap.error, exit 2) unless --create was given, so a
     typo never leaves an empty store behind."""
-    if not args.create and not os.path.isdir(args.store):
-        ap.error("store %s does not exist (give --create to make a new one)"
-                 % args.store)
-    return tix.open(args.store, durability=args.durability,
-                    create=bool(args.create), **config)
+    create = bool(getattr(args, "create", False))
+    if not create and not os.path.isdir(args.store):
+        ap.error("store %s does not exist%s" % (
+            args.store, " (give --create to make a new one)"
+            if hasattr(args, "create") else ""))
+    return tix.open(args.store, durability=args.durability, create=create,
+                    **config)
 
 SCREENS = [  # venue index, name, rows of (label, seats, tier index)
     (0, "Audi 1", [("A", 14, 0), ("B", 14, 0), ("C", 16, 1), ("D", 16, 1),

@@ -526,6 +526,9 @@ class Api:
                             "show %d has no seat %s" % (show_id, label))
         h = sh.seat_history(seat)
         h["state"] = h["state"].name.lower()
+        h["held_until"] = iso(h["held_until"])
+        for e in h["events"]:
+            e["at"] = iso(e["at"])
         layout = self.layout_of(sh)[1]
         h["label"] = seat_label(layout, seat) if seat < layout["seat_count"] \
             else label
