@@ -152,10 +152,12 @@ def want_int(value, what, lo=0, allow_none=False):
 
 
 def iso(t):
-    """ISO 8601 in UTC ("2030-06-01T13:30:00Z") of a datetime or epoch
-    seconds; None (or 0: never) stays None."""
+    """ISO 8601 in UTC ("2030-06-01T13:30:00Z") of a datetime, an ISO
+    string or epoch seconds; None (or 0: never) stays None."""
     if t is None or t == 0:
         return None
+    if isinstance(t, str):  # a record's as_dict() gives ISO already
+        t = datetime.datetime.fromisoformat(t)
     if not isinstance(t, datetime.datetime):
         t = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
     return t.astimezone(datetime.timezone.utc).isoformat().replace(

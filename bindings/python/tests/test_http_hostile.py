@@ -179,6 +179,16 @@ def test_cancel_users_tiers_times_and_flags(server):
     first = av["seats"][0]
     assert first["flags"] == ["aisle", "wheelchair"], first
 
+    st, h = call(server, "POST", "/shows/%d/holds" % show, {"seats": [41]})
+    st, b = call(server, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": uid, "payment_ref": "hostile-checkin"})
+    code = b["tickets"][0]["code"]
+    st, ci = call(server, "POST", "/checkin", {"code": code, "gate": "G1"})
+    assert st == 200 and ci["checked_in_at"].endswith("Z")
+    st, got = call(server, "GET", "/bookings/%d" % b["id"])
+    assert st == 200, got
+    assert got["tickets"][0]["checked_in_at"] == ci["checked_in_at"]
+
 
 def test_load_keepalive_and_fresh(server):
     """Bounded (about 4 s) on loopback. Before TCP_NODELAY every request of
