@@ -286,6 +286,7 @@ def test_caps_and_seat_history_over_http(server):
                         % (show, hist["label"]))
     assert st == 200 and by_label["events"] == hist["events"]
     st, hist3 = call(base, "GET", "/shows/%d/seats/@3/history" % show)
-    assert hist3["state"] == "held" and hist3["held_until"] > 0
+    assert hist3["state"] == "held" and hist3["held_until"].endswith("Z")
+    assert hist["events"][0]["at"].endswith("Z")
     st, err = call(base, "GET", "/shows/%d/seats/ZZ99/history" % show)
     assert st == 404
