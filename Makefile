@@ -40,7 +40,7 @@ test-asan: deps-test
 	cmake --build --preset asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --preset asan -j$(JOBS) -LE install
+	ctest --preset asan -j$(JOBS) -LE 'install|readme'
 
 test-tsan: deps-test
 	cmake --preset tsan >/dev/null
@@ -120,8 +120,17 @@ docs:
 	bash scripts/deps.sh docs
 	doxygen docs/Doxyfile
 
+# make install [PREFIX=DIR]: the release build into DIR (default
+# /usr/local). A system prefix needs the loader cache refreshed: done when
+# root, else printed.
+PREFIX ?=
 install: release
-	cmake --install build/release
+	cmake --install build/release $(if $(PREFIX),--prefix "$(PREFIX)")
+	@p="$(or $(PREFIX),/usr/local)"; case "$$p" in \
+	  /usr|/usr/local) if [ "$$(id -u)" -eq 0 ]; then ldconfig; \
+	    else echo "make install: now run 'sudo ldconfig' so programs find libtix.so"; fi ;; \
+	  *) echo "make install: in $$p; use PKG_CONFIG_PATH=$$p/lib/pkgconfig (or CMAKE_PREFIX_PATH=$$p) to build, LD_LIBRARY_PATH=$$p/lib to run" ;; \
+	esac
 
 clean:
 	rm -rf build demo-store

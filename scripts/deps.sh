@@ -13,9 +13,11 @@ set -euo pipefail
 core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev libsodium-dev lmdb-utils
       libjansson-dev libqrencode-dev libpng-dev
       libcmocka-dev tzdata)
-test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind)
+# curl: the README's blocks (tests/readme) use it.
+test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind curl)
 docs=(doxygen)
-python=(python3 python3-cffi python3-pytest python3-hypothesis)
+# python3-pip and python3-setuptools: the offline `pip install bindings/python` test.
+python=(python3 python3-cffi python3-pytest python3-hypothesis python3-pip python3-setuptools)
 # bench: `make bench` (tix-bench compare): the peer servers, their client
 # libraries (a peer is compiled in only when its library is found) and
 # matplotlib for bench/gen_report.py.

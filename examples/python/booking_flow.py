@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """A booking from search to gate, with the tix Python bindings.
 
-    /usr/bin/python3 examples/python/booking_flow.py [STORE_DIR]
+    /usr/bin/python3 examples/python/booking_flow.py [--create]
+        [--durability full|journal|nometa|none] [STORE_DIR]
 
-Loads a small demo city into STORE_DIR (default ./py-demo-store) the first
-time, then: title search -> shows of the movie tomorrow -> seat map ->
+Loads a small demo city into STORE_DIR (default ./py-demo-store; a store
+that does not exist yet needs --create) the first time, then: title search -> shows of the movie tomorrow -> seat map ->
 best available seats -> hold -> price quote -> confirm (with a duplicated
 payment callback) -> tickets with QR payloads -> gate check-in.
 """
+import argparse
+import datetime
 import os
 import sys
 import time
@@ -26,7 +29,9 @@ def money(minor, currency="INR"):
 
 
 def hhmm(t):
-    return time.strftime("%H:%M", time.gmtime(t + demo_data.UTC_OFFSET_MIN * 60))
+    """"18:30": an aware datetime in the demo city's local time."""
+    local = datetime.timezone(datetime.timedelta(minutes=demo_data.UTC_OFFSET_MIN))
+    return t.astimezone(local).strftime("%H:%M")
 
 
 def print_seat_map(show, mine=()):
@@ -57,8 +62,17 @@ def find_movie(db, words):
 
 
 def main(argv):
-    store = argv[1] if len(argv) > 1 else "py-demo-store"
-    with tix.open(store, durability="nometa") as db:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("store", nargs="?", default="py-demo-store",
+                    help="libtix store directory (default py-demo-store)")
+    ap.add_argument("--create", action="store_true",
+                    help="create the store when it does not exist")
+    ap.add_argument("--durability", default="nometa",
+                    choices=list(demo_data.DURABILITY_HELP),
+                    help="; ".join("%s: %s" % kv for kv in
+                                   demo_data.DURABILITY_HELP.items()))
+    args = ap.parse_args(argv[1:])
+    with demo_data.open_store(ap, args) as db:
         demo = demo_data.ensure(db)
         city, date, user = demo["city"], demo["date"], demo["user"]
         print("libtix %s (%s), store %s" % (tix.version(), tix.LIB_PATH, db.path))

@@ -18,6 +18,43 @@ except ImportError:  # running from a source tree: use its bindings
 
 UTC_OFFSET_MIN = 330  # Asia/Kolkata
 
+# The durability modes, as the examples' --durability flag offers them.
+DURABILITY_HELP = {
+    "full": "fsync LMDB's data and meta pages on every commit: durable, "
+            "any number of processes (the library default)",
+    "journal": "flush a small redo-journal append per commit: durable and "
+               "2-4x faster at confirms, one process per store",
+    "nometa": "skip the meta-page fsync: a crash may lose the last commit",
+    "none": "no fsync at all: tests and bulk loads only",
+}
+
+
+def add_store_options(ap, durability="full", create=True):
+    """--store, --create (unless not @create) and --durability on an
+    argparse parser."""
+    ap.add_argument("--store", required=True, help="libtix store directory")
+    if create:
+        ap.add_argument("--create", action="store_true",
+                        help="create the store when it does not exist "
+                             "(without this, a missing store is an error)")
+    ap.add_argument("--durability", default=durability,
+                    choices=list(DURABILITY_HELP),
+                    help="; ".join("%s: %s" % kv
+                                   for kv in DURABILITY_HELP.items()))
+
+
+def open_store(ap, args, **config):
+    """tix.open() for the options of add_store_options(): a store that does
+    not exist is refused (ap.error, exit 2) unless --create was given, so a
+    typo never leaves an empty store behind."""
+    create = bool(getattr(args, "create", False))
+    if not create and not os.path.isdir(args.store):
+        ap.error("store %s does not exist%s" % (
+            args.store, " (give --create to make a new one)"
+            if hasattr(args, "create") else ""))
+    return tix.open(args.store, durability=args.durability, create=create,
+                    **config)
+
 SCREENS = [  # venue index, name, rows of (label, seats, tier index)
     (0, "Audi 1", [("A", 14, 0), ("B", 14, 0), ("C", 16, 1), ("D", 16, 1),
                    ("E", 16, 1), ("F", 8, 2)]),

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """A small JSON HTTP API over libtix, standard library only.
 
-    /usr/bin/python3 examples/python/http_api.py --store STORE [--port 8080] [--seed]
+    /usr/bin/python3 examples/python/http_api.py --store STORE [--create]
+        [--port 8080] [--seed] [--durability full|journal|nometa|none]
 
 Binds 127.0.0.1 only. --port 0 picks a free port; the first line printed
-is always "listening on http://127.0.0.1:<port>". --seed loads the demo
-city (examples/python/demo_data.py) into an empty store. SIGINT or SIGTERM
-stops it cleanly (store closed).
+is always "listening on http://127.0.0.1:<port>". A STORE that does not
+exist is refused unless --create is given. --seed loads the demo city
+(examples/python/demo_data.py, shows on the city's tomorrow) into the
+store. SIGINT or SIGTERM stops it cleanly (store closed).
 
   GET  /shows?city=<id|name>&date=<YYYY-MM-DD|YYYYMMDD>[&movie=<id>]
   GET  /shows/<id>/availability[?seats=1]      counts (+ seat map)
@@ -17,7 +19,8 @@ stops it cleanly (store closed).
                                "seats_per_ticket": 2, "offer_code": null,
                                "charged": {"amount_minor": 30000,
                                            "currency": "INR"}}
-                                                         -> 201 booking
+                                  -> 201 booking (200: the same payment_ref
+                                     again, the booking it already made)
        "charged" is what the payment gateway took: the confirm books only
        if the price at commit is exactly that (else 409 TIX_EPRICE). The
        amount may also be text in the currency's units, {"amount": "300.00",
@@ -28,10 +31,14 @@ stops it cleanly (store closed).
        refunds; a booking with a checked-in ticket gives 409
        TIX_ECHECKEDIN unless "after_checkin" is true (the override is
        recorded in the booking and its outbox event).
+  GET  /shows/<id>/tiers, /screens/<id>/tiers  tiers with names and prices
+  GET  /users[?after=<id>&limit=<n>], /users/<id>
 
 Amounts are integers in the currency's minor unit ("total_minor") with the
 text beside them in its own decimals ("total": "JPY 1800", "INR 300.00");
-times are epoch seconds with "start_local" in the city's time zone.
+times are ISO 8601 in UTC ("2030-06-01T13:30:00Z"), with "start_local"
+in the city's time zone; seat flags are names ("aisle", "wheelchair",
+"companion", "blocked").
 
 Selling (issue 17):
   POST /shows/<id>/holds  ... "user": 1       refused early (400 TIX_ELIMIT)
@@ -65,7 +72,10 @@ The seat-map page (examples/web/, web_parts.py) adds:
 Every response carries a Content-Security-Policy (default-src 'self').
 
 Errors are JSON {"error": "TIX_ECONFLICT", "message": "..."} with 400, 404,
-409 (conflict, state, exists, price), 410 (hold expired) or 500. One tix.Database
+405, 408, 409 (conflict, state, exists, price), 410 (hold expired), 411,
+413 or 500 -- http.server's own errors included. A request whose body
+cannot be trusted (bad or oversized Content-Length, a short body) is
+answered and its connection closed. One tix.Database
 serves every request thread (ThreadingHTTPServer); confirms from parallel
 requests are group-committed by libtix.
 """
@@ -77,8 +87,10 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -93,6 +105,14 @@ except ImportError:  # running from a source tree: use its bindings
 import web_parts
 
 MAX_BODY = 64 * 1024
+# A client that stops sending mid-request (a body shorter than its
+# Content-Length, a half-written request line) or idles on keep-alive
+# gives up its thread after this many seconds.
+SOCKET_TIMEOUT = 10.0
+# Queued connections the kernel holds while every thread is busy: the
+# socketserver default of 5 overflowed with 8 clients opening connections
+# at once, and each refused SYN cost a 1 s retransmit.
+LISTEN_BACKLOG = 256
 
 STATUS = [  # first match wins
     (tix.NotFound, 404), (tix.Expired, 410),
@@ -114,6 +134,47 @@ class HttpError(Exception):
     def __init__(self, status, error, message):
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
+
+
+def want_int(value, what, lo=0, allow_none=False):
+    """@value as an int >= @lo (a JSON number or a decimal string), else a
+    400 that names the field (never Python's own error text)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        raise HttpError(400, "bad_request", "%s must be an integer >= %d"
+                        % (what, lo))
+    if value >= 1 << 64:
+        raise HttpError(400, "bad_request", "%s is out of range" % what)
+    return value
+
+
+def iso(t):
+    """ISO 8601 in UTC ("2030-06-01T13:30:00Z") of a datetime, an ISO
+    string or epoch seconds; None (or 0: never) stays None."""
+    if t is None or t == 0:
+        return None
+    if isinstance(t, str):  # a record's as_dict() gives ISO already
+        t = datetime.datetime.fromisoformat(t)
+    if not isinstance(t, datetime.datetime):
+        t = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    return t.astimezone(datetime.timezone.utc).isoformat().replace(
+        "+00:00", "Z")
+
+
+def epoch(t):
+    """Epoch seconds of a datetime or int."""
+    if isinstance(t, datetime.datetime):
+        return int(t.timestamp())
+    return int(t or 0)
+
+
+def flag_names(flags):
+    """["aisle", "wheelchair"] for a seat's flag bits."""
+    return [f.name.lower() for f in tix.SeatFlag
+            if f.value and int(flags) & f.value]
 
 
 def status_for(e):
@@ -152,7 +213,8 @@ class Api:
     def show_json(sh, movie, venue, avail, local=None):
         return {"id": sh.id, "movie_id": sh.movie_id, "movie": movie.title,
                 "venue_id": sh.venue_id, "venue": venue.name,
-                "screen_id": sh.screen_id, "start": sh.start, "end": sh.end,
+                "screen_id": sh.screen_id, "start": iso(sh.start),
+                "end": iso(sh.end),
                 "local_date": sh.local_date, "seat_count": sh.seat_count,
                 "free": avail["free"],
                 "start_local": local or sh.local_start().isoformat()}
@@ -175,7 +237,7 @@ class Api:
 
     def hold_json(self, h):
         out = {"hold": str(h), "show_id": h.show_id, "seats": list(h.seats),
-               "expires": h.expires, "now": self.db.now()}
+               "expires": iso(h.expires), "now": iso(self.db.now())}
         q = h.quote()
         out["total_minor"], out["currency"] = q.total_minor, q.currency
         out["total"] = web_parts.format_money(q.total_minor, q.currency)
@@ -200,24 +262,27 @@ class Api:
 
     def booking_json(self, b):
         d = b.as_dict()
+        d["created_at"], d["cancelled_at"] = (iso(b.created_at),
+                                              iso(b.cancelled_at))
         d["total"] = web_parts.format_money(b.total_minor, b.currency)
         sh = self.db.show(b.show_id)
         layout = self.layout_of(sh)[1]
         for n, t in enumerate(d["tickets"]):
+            t["checked_in_at"] = iso(t.get("checked_in_at"))
             t["labels"] = [seat_label(layout, i) for i in t["seats"]]
             t["qr_url"] = "/bookings/%d/tickets/%d/qr.png" % (b.id, n)
         d["movie"] = sh.movie().title
         d["venue"] = sh.venue().name
-        d["start"] = sh.start
+        d["start"] = iso(sh.start)
         return d
 
     # ---- endpoints ------------------------------------------------------------
     def list_shows(self, q):
         if "date" not in q:
             raise HttpError(400, "bad_request", "date is required")
-        movie = q.get("movie")
+        movie = want_int(q.get("movie"), "movie", 1, allow_none=True)
         shows = self.db.shows(city=self.city(q.get("city")), date=q["date"],
-                              movie=int(movie) if movie else None)
+                              movie=movie)
         movies, venues = {}, {}
         out = []
         for sh in shows:
@@ -239,13 +304,17 @@ class Api:
                 t.update(price_minor=tier.price_minor, currency=tier.currency,
                          price=tier.price)
         if q.get("seats") in ("1", "true", "yes"):
-            out["seats"] = [dict(s, state=s["state"].name.lower())
+            out["seats"] = [dict(s, state=s["state"].name.lower(),
+                                 flags=flag_names(s["flags"]))
                             for s in sh.seat_map()]
         return 200, out
 
     def create_hold(self, show_id, body):
         sh = self.db.show(show_id)
-        ttl, key = body.get("ttl"), body.get("request_key")
+        ttl = want_int(body.get("ttl"), "ttl", 1, allow_none=True)
+        key = body.get("request_key")
+        if key is not None and not isinstance(key, str):
+            raise HttpError(400, "bad_request", "request_key must be a string")
         if "seats" in body:
             seats = body["seats"]
             if not isinstance(seats, list) or not all(
@@ -258,7 +327,8 @@ class Api:
             n = body["best"]
             if not isinstance(n, int) or isinstance(n, bool) or n < 1:
                 raise HttpError(400, "bad_request", "best must be a positive int")
-            h = sh.hold_best(n, tier=body.get("tier"),
+            h = sh.hold_best(n, tier=want_int(body.get("tier"), "tier", 1,
+                                              allow_none=True),
                              accessible=bool(body.get("accessible")),
                              ttl=ttl, request_key=key, user=body.get("user"),
                              companions=body.get("companions") or 0)
@@ -275,16 +345,30 @@ class Api:
         charged = body.get("charged")
         if charged is not None:
             expected = self.charged_amount(charged)
+        user = want_int(body["user"], "user", 1)
+        per_ticket = want_int(body.get("seats_per_ticket") or 0,
+                              "seats_per_ticket")
+        ref, offer = body["payment_ref"], body.get("offer_code")
+        if not isinstance(ref, str) or not (offer is None
+                                            or isinstance(offer, str)):
+            raise HttpError(400, "bad_request",
+                            "payment_ref and offer_code must be strings")
+        # A payment callback delivered twice gets the first booking back:
+        # 200 then, 201 only when this request booked.
+        try:
+            before = self.db.booking_by_payment(ref).id
+        except tix.NotFound:
+            before = None
         # Not "with": a refused confirm must leave the hold held (the buyer
         # may retry), not release it as the context manager would.
         h = tix.Hold.from_string(self.db, handle)
         try:
-            b = h.confirm(user=body["user"], payment_ref=body["payment_ref"],
-                          seats_per_ticket=body.get("seats_per_ticket") or 0,
-                          offer_code=body.get("offer_code"), expected=expected)
+            b = h.confirm(user=user, payment_ref=ref,
+                          seats_per_ticket=per_ticket,
+                          offer_code=offer, expected=expected)
         finally:
             h.close()
-        return 201, self.booking_json(b)
+        return (200 if before == b.id else 201), self.booking_json(b)
 
     def refuse_stranding(self, sh, seats):
         layout = self.layout_of(sh)[1]
@@ -301,7 +385,7 @@ class Api:
                 % (names, "it" if len(lone) == 1 else "them")), )
 
     def extend(self, handle, body):
-        ttl = body.get("ttl")
+        ttl = want_int(body.get("ttl"), "ttl", 1, allow_none=True)
         h = tix.Hold.from_string(self.db, handle)
         try:
             h.extend(ttl)
@@ -318,6 +402,8 @@ class Api:
         return 200, self.booking_json(self.db.booking(booking_id))
 
     def cancel(self, booking_id, body):
+        """Cancels (refunds) a booking: its seats go back on sale, the
+        outbox gets the event; twice is 409 TIX_EALREADY."""
         after = body.get("after_checkin", False)
         if not isinstance(after, bool):
             raise HttpError(400, "bad_request", "after_checkin must be a bool")
@@ -325,8 +411,48 @@ class Api:
         return 200, self.booking_json(b.cancel(after_checkin=after))
 
     def show_bookings(self, show_id):
-        return 200, {"bookings": [b.as_dict()
-                                  for b in self.db.show(show_id).bookings()]}
+        out = []
+        for b in self.db.show(show_id).bookings():
+            d = b.as_dict()
+            d["created_at"], d["cancelled_at"] = (iso(b.created_at),
+                                                  iso(b.cancelled_at))
+            for t in d["tickets"]:
+                t["checked_in_at"] = iso(t.get("checked_in_at"))
+            out.append(d)
+        return 200, {"bookings": out}
+
+    @staticmethod
+    def tier_json(t):
+        return {"id": t.id, "screen_id": t.screen_id, "name": t.name,
+                "price_minor": t.price_minor, "currency": t.currency,
+                "price": web_parts.format_money(t.price_minor, t.currency)}
+
+    def screen_tiers(self, screen_id):
+        tiers = self.db.screen(screen_id).tiers()
+        return 200, {"tiers": [self.tier_json(t) for t in tiers]}
+
+    def show_tiers(self, show_id):
+        return self.screen_tiers(self.db.show(show_id).screen_id)
+
+    @staticmethod
+    def user_json(u):
+        return {"id": u.id, "name": u.name, "email": u.email}
+
+    def users(self, q):
+        after = want_int(q.get("after") or 0, "after")
+        limit = want_int(q.get("limit") or 100, "limit", 1)
+        if limit > 1000:
+            raise HttpError(400, "bad_request", "limit must be <= 1000")
+        out = []
+        for u in self.db.users(after=after, page=limit):
+            out.append(self.user_json(u))
+            if len(out) == limit:
+                break
+        return 200, {"users": out,
+                     "next": out[-1]["id"] if len(out) == limit else None}
+
+    def get_user(self, user_id):
+        return 200, self.user_json(self.db.user(user_id))
 
     def venues(self):
         out = []
@@ -358,7 +484,7 @@ class Api:
                                           local_time(sh.start,
                                                      city.utc_offset(sh.start)
                                                      * 60)))
-        return 200, {"venue": v.name, "shows": out, "now": self.db.now()}
+        return 200, {"venue": v.name, "shows": out, "now": iso(self.db.now())}
 
     def show(self, show_id):
         sh = self.db.show(show_id)
@@ -368,7 +494,7 @@ class Api:
         d["screen"] = sh.screen().name
         d["hold_max_seats"] = self.db.hold_max_seats
         d["hold_ttl"] = self.db.hold_ttl_default
-        d["now"] = self.db.now()
+        d["now"] = iso(self.db.now())
         return 200, d
 
     def caps(self, show_id, q):
@@ -402,6 +528,9 @@ class Api:
                             "show %d has no seat %s" % (show_id, label))
         h = sh.seat_history(seat)
         h["state"] = h["state"].name.lower()
+        h["held_until"] = iso(h["held_until"])
+        for e in h["events"]:
+            e["at"] = iso(e["at"])
         layout = self.layout_of(sh)[1]
         h["label"] = seat_label(layout, seat) if seat < layout["seat_count"] \
             else label
@@ -427,7 +556,7 @@ class Api:
             u = self.db.user_by_email(email)
         except tix.NotFound:
             u = tix.User.create(self.db, name, email)
-        return 200, {"id": u.id, "name": u.name, "email": u.email}
+        return 200, self.user_json(u)
 
     def checkin(self, body):
         code, gate = body.get("code"), body.get("gate") or "Gate 1"
@@ -445,9 +574,10 @@ class Api:
 
     def checkin_json(self, c):
         d = c._asdict()
+        d["checked_in_at"] = iso(c.checked_in_at)
         sh = self.db.show(c.show_id)
         d["movie"], d["venue"], d["start"] = (sh.movie().title,
-                                              sh.venue().name, sh.start)
+                                              sh.venue().name, iso(sh.start))
         return d
 
     def ticket_qr(self, booking_id, n):
@@ -466,6 +596,8 @@ class Api:
         ("GET", re.compile(r"^/shows/(\d+)/layout$"), "layout", None),
         ("GET", re.compile(r"^/shows/(\d+)/states$"), "states", None),
         ("GET", re.compile(r"^/shows/(\d+)/bookings$"), "show_bookings", None),
+        ("GET", re.compile(r"^/shows/(\d+)/tiers$"), "show_tiers", None),
+        ("GET", re.compile(r"^/screens/(\d+)/tiers$"), "screen_tiers", None),
         ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold", "body"),
         ("GET", re.compile(r"^/shows/(\d+)/caps$"), "caps", "query"),
         ("POST", re.compile(r"^/shows/(\d+)/caps$"), "set_caps", "body"),
@@ -483,6 +615,8 @@ class Api:
         ("GET", re.compile(r"^/venues$"), "venues", None),
         ("GET", re.compile(r"^/venues/(\d+)/shows$"), "venue_shows", "query"),
         ("POST", re.compile(r"^/users$"), "user", "body"),
+        ("GET", re.compile(r"^/users$"), "users", "query"),
+        ("GET", re.compile(r"^/users/(\d+)$"), "get_user", None),
         ("POST", re.compile(r"^/checkin$"), "checkin", "body"),
     ]
 
@@ -506,8 +640,12 @@ class Api:
             except tix.Error as e:
                 return status_for(e), {"error": e.name.split(":")[0],
                                        "message": e.message}
-            except (TypeError, ValueError) as e:
-                return 400, {"error": "bad_request", "message": str(e)}
+            except (TypeError, ValueError):
+                # The binding's own argument checks; their text names
+                # Python types, so the client gets a plain sentence.
+                return 400, {"error": "bad_request",
+                             "message": "a value in the request has the "
+                                        "wrong type or range"}
         if known:
             return 405, {"error": "method_not_allowed", "message": method}
         return 404, {"error": "not_found", "message": path}
@@ -515,7 +653,8 @@ class Api:
 
 def local_time(t, offset):
     """"2030-06-01 19:00": epoch seconds @t at a UTC offset in seconds."""
-    d = datetime.datetime.fromtimestamp(t + offset, datetime.timezone.utc)
+    d = datetime.datetime.fromtimestamp(epoch(t) + offset,
+                                        datetime.timezone.utc)
     return d.strftime("%Y-%m-%d %H:%M")
 
 
@@ -539,27 +678,85 @@ def seat_label(layout, i):
 class Handler(BaseHTTPRequestHandler):
     server_version = "tix-http/1"
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, the body
+    # waited for the client's delayed ACK: a 40 ms floor on every request
+    # of a reused connection.
+    disable_nagle_algorithm = True
+    timeout = SOCKET_TIMEOUT
 
     def log_message(self, fmt, *args):  # quiet unless asked
         if self.server.verbose:
             super().log_message(fmt, *args)
 
+    def send_error(self, code, message=None, explain=None):
+        """http.server's own errors (bad request line, unknown method,
+        headers too long, ...) as JSON like every other answer."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unparsable request
+            self.request_version = "HTTP/1.0"   # line: still a status line
+        self._send(code, {"error": "http_%d" % code,
+                          "message": message or self.responses.get(
+                              code, ("error",))[0]})
+
+    def _fail(self, status, error, message):
+        """An error after which the rest of the request cannot be trusted
+        (unread or short body): answered, then the connection closed."""
+        self.close_connection = True
+        self._send(status, {"error": error, "message": message})
+
+    def _body(self):
+        """The request's JSON object ({} without a body), or None when an
+        error was already sent."""
+        if self.headers.get("Transfer-Encoding"):
+            self._fail(411, "length_required",
+                       "send a Content-Length, not Transfer-Encoding")
+            return None
+        raw = self.headers.get("Content-Length")
+        if raw is None or raw.strip() == "":
+            return {}
+        raw = raw.strip()
+        if not raw.isdigit() or not raw.isascii():
+            self._fail(400, "bad_length", "Content-Length must be a "
+                       "non-negative integer")
+            return None
+        n = int(raw)
+        if n > MAX_BODY:
+            self._fail(413, "too_large",
+                       "body over %d bytes" % MAX_BODY)
+            return None
+        if n == 0:
+            return {}
+        try:
+            data = self.rfile.read(n)
+        except (socket.timeout, TimeoutError):
+            self._fail(408, "timeout", "body shorter than Content-Length "
+                       "(no more bytes in %g s)" % self.timeout)
+            return None
+        if len(data) < n:
+            self._fail(400, "short_body", "body shorter than Content-Length")
+            return None
+        try:
+            body = json.loads(data)
+        except RecursionError:
+            self._send(400, {"error": "bad_json",
+                             "message": "body is nested too deeply"})
+            return None
+        except ValueError:
+            self._send(400, {"error": "bad_json",
+                             "message": "body is not JSON"})
+            return None
+        if not isinstance(body, dict):
+            self._send(400, {"error": "bad_json",
+                             "message": "body must be an object"})
+            return None
+        return body
+
     def _run(self, method):
         url = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        body = {}
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > MAX_BODY:
-            return self._send(413, {"error": "too_large", "message": "body"})
-        if n:
-            try:
-                body = json.loads(self.rfile.read(n))
-            except ValueError:
-                return self._send(400, {"error": "bad_json",
-                                        "message": "body is not JSON"})
-            if not isinstance(body, dict):
-                return self._send(400, {"error": "bad_json",
-                                        "message": "body must be an object"})
+        body = self._body()
+        if body is None:
+            return
         if method == "GET":
             page = web_parts.static_file(url.path)
             if page is not None:
@@ -567,11 +764,15 @@ class Handler(BaseHTTPRequestHandler):
         try:
             status, payload = self.server.api.handle(method, url.path, query,
                                                      body)
-        except Exception as e:  # never let a request kill the server
-            status, payload = 500, {"error": "internal", "message": repr(e)}
+        except Exception:  # never let a request kill the server
+            if self.server.verbose:
+                traceback.print_exc()
+            status, payload = 500, {"error": "internal",
+                                    "message": "internal error"}
         self._send(status, payload)
 
     def _send(self, status, payload):
+        headers = getattr(self, "headers", None) or {}
         if isinstance(payload, Raw):
             ctype, data = payload.ctype, payload.data
         elif payload is not None:
@@ -579,10 +780,10 @@ class Handler(BaseHTTPRequestHandler):
         else:
             ctype, data = None, b""
         etag = getattr(payload, "etag", None)
-        if etag and self.headers.get("If-None-Match") == etag:
+        if etag and headers.get("If-None-Match") == etag:
             status, ctype, data = 304, None, b""
         gz = (len(data) > 1024 and "gzip" in
-              (self.headers.get("Accept-Encoding") or ""))
+              (headers.get("Accept-Encoding") or ""))
         if gz:
             data = gzip.compress(data, 5)
         self.send_response(status)
@@ -596,6 +797,8 @@ class Handler(BaseHTTPRequestHandler):
                          or "no-store")
         for k, v in web_parts.SECURITY_HEADERS:
             self.send_header(k, v)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -609,33 +812,45 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self._run("DELETE")
 
+    def do_PUT(self):  # a JSON 405 on a known path, 404 elsewhere
+        self._run("PUT")
+
+    def do_PATCH(self):
+        self._run("PATCH")
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+
 
 def make_server(db, port=0, verbose=False):
-    srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", port), Handler)
     srv.api = Api(db)
     srv.verbose = verbose
     return srv
 
 
 def main(argv=None):
+    import demo_data
     ap = argparse.ArgumentParser(description="libtix JSON HTTP API (127.0.0.1)")
-    ap.add_argument("--store", required=True, help="libtix store directory")
+    demo_data.add_store_options(ap)
     ap.add_argument("--port", type=int, default=8080, help="0 = any free port")
     ap.add_argument("--seed", action="store_true",
                     help="load the demo city into an empty store")
-    ap.add_argument("--durability", default="full",
-                    choices=("full", "nometa", "none"))
     ap.add_argument("--hold-ttl", type=int, default=0,
                     help="seconds a hold lasts (0 = the library default)")
+    ap.add_argument("--timeout", type=float, default=SOCKET_TIMEOUT,
+                    help="seconds a connection may stall mid-request or "
+                         "idle between requests")
     ap.add_argument("--verbose", action="store_true", help="log requests")
     args = ap.parse_args(argv)
-    config = {"durability": args.durability}
+    Handler.timeout = args.timeout
+    config = {}
     if args.hold_ttl:
         config["hold_ttl_default"] = args.hold_ttl
-    with tix.open(args.store, **config) as db:
+    with demo_data.open_store(ap, args, **config) as db:
         if args.seed:
-            import demo_data
             demo_data.ensure(db)
         srv = make_server(db, args.port, args.verbose)
 

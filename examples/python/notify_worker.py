@@ -44,7 +44,7 @@ def money(minor, currency):
 
 
 def when(t):
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t)) if t else "-"
+    return t.strftime("%Y-%m-%d %H:%M UTC") if t else "-"
 
 
 def render(ev):
@@ -92,13 +92,14 @@ def sent_seqs(path):
 
 
 def run(store, out, consumer="email", follow=False, from_end=False,
-        stop=None, poll=0.5, log=print):
+        stop=None, poll=0.5, log=print, durability="full"):
     """Sends every pending event (and, with @follow, new ones until @stop is
     set). Returns the number of mails written."""
     stop = stop or threading.Event()
     done = sent_seqs(out)
     written = 0
-    with tix.open(store) as db, open(out, "a", encoding="utf-8") as f:
+    with tix.open(store, durability=durability, create=False) as db, \
+            open(out, "a", encoding="utf-8") as f:
         c = db.consumer(consumer, from_end=from_end)
         log("notify: consumer %r at seq %d, mail to %s" % (c.name, c.acked, out))
         for ev in c.events(batch=100, follow=follow, poll=poll, stop=stop):
@@ -117,7 +118,8 @@ def run(store, out, consumer="email", follow=False, from_end=False,
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--store", required=True, help="libtix store directory")
+    import demo_data  # the examples' shared store options
+    demo_data.add_store_options(ap, create=False)
     ap.add_argument("--out", default="outbox-mail.txt", help="mail file")
     ap.add_argument("--consumer", default="email", help="consumer name")
     ap.add_argument("--follow", action="store_true",
@@ -125,11 +127,15 @@ def main(argv=None):
     ap.add_argument("--from-end", action="store_true",
                     help="a new consumer starts after the newest event")
     args = ap.parse_args(argv)
+    if not os.path.isdir(args.store):
+        ap.error("store %s does not exist (a worker reads a store that "
+                 "already has bookings)" % args.store)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     n = run(args.store, args.out, args.consumer, args.follow, args.from_end,
-            stop, log=lambda m: print(m, flush=True))
+            stop, log=lambda m: print(m, flush=True),
+            durability=args.durability)
     print("notify: %d mail(s) written" % n, flush=True)
     return 0
 

@@ -184,7 +184,7 @@ function setHold(h) {
   const fresh = !app.hold;
   app.hold = h;
   if (fresh) app.payRef = newKey("pay-");
-  app.skew = h.now - Date.now() / 1000;
+  app.skew = Date.parse(h.now) / 1000 - Date.now() / 1000;
   app.selected = new Set();
   showSelection();
   app.map.setMine(new Set(h.seats));
@@ -202,7 +202,7 @@ function setHold(h) {
 
 function tick() {
   if (!app.hold) return;
-  const left = Math.ceil(app.hold.expires - (Date.now() / 1000 + app.skew));
+  const left = Math.ceil(Date.parse(app.hold.expires) / 1000 - (Date.now() / 1000 + app.skew));
   const c = $("countdown");
   if (left <= 0) {
     dropHold();

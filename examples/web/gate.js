@@ -5,7 +5,7 @@ import { post } from "./api.js";
 const $ = (id) => document.getElementById(id);
 
 function when(t) {
-  return new Date(t * 1000).toLocaleString();
+  return new Date(t).toLocaleString(); // ISO 8601 from the API
 }
 
 function show(kind, lines) {

@@ -4,7 +4,8 @@
 #   1. cmake --install <build-dir> --prefix <work-dir>/prefix
 #   2. libtix.so exports tix_* symbols only, and only functions declared in
 #      the installed tix.h
-#   3. pkg-config: shared (-ltix) and static (--static, libtix.a)
+#   3. pkg-config: shared (-ltix) and fully static (cc -static with
+#      pkg-config --static, no rewriting of its output)
 #   4. CMake: find_package(tix) with tix::tix and tix::tix_static
 # Each consumer must print "libtix <version> place <id> India ok".
 # Usage: tests/install/run.sh <build-dir> <work-dir>
@@ -42,15 +43,17 @@ export PKG_CONFIG_PATH=$pcdir
 libdir=$(pkg-config --variable=libdir tix)
 incdir=$(pkg-config --variable=includedir tix)
 version=$(pkg-config --modversion tix)
-for f in "$libdir/libtix.so" "$libdir/libtix.a" "$incdir/tix.h" \
+for f in "$libdir/libtix.so" "$libdir/libtix.a" "$incdir/libtix/tix.h" \
          "$libdir/cmake/tix/tixConfig.cmake" \
          "$libdir/cmake/tix/tixConfigVersion.cmake" \
          "$libdir/cmake/tix/tixTargets.cmake"; do
   [ -e "$f" ] || die "$f not installed (libdir/includedir from tix.pc)"
 done
 case "$libdir" in "$prefix"/*) ;; *) die "tix.pc libdir $libdir is outside $prefix" ;; esac
+# Debian's tix-dev (Tcl/Tk) owns include/tix.h: ours lives in include/libtix.
+[ ! -e "$incdir/tix.h" ] || die "$incdir/tix.h installed: it clashes with Debian's tix-dev"
 header_version=$(sed -n 's/^#define TIX_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' \
-  "$incdir/tix.h" | paste -sd.)
+  "$incdir/libtix/tix.h" | paste -sd.)
 [ "$version" = "$header_version" ] ||
   die "tix.pc version $version != tix.h version $header_version"
 echo "tix.pc: $pcfile (version $version)"
@@ -64,7 +67,7 @@ bad=$(grep -v '^tix_' "$work/exported.txt" || true)
 $bad"
 # Every exported function must be declared in the public header; an
 # internal helper marked TIX_API by mistake shows up here.
-"$CC" -E -P -x c "$incdir/tix.h" |
+"$CC" -E -P -x c "$incdir/libtix/tix.h" |
   grep -oE '\btix_[A-Za-z0-9_]+[[:space:]]*\(' | sed 's/[[:space:]]*($//' |
   sort -u >"$work/declared.txt"
 undeclared=$(comm -23 "$work/exported.txt" "$work/declared.txt")
@@ -79,8 +82,9 @@ echo "$(wc -l <"$work/exported.txt") symbols exported, all tix_* and declared in
 # Flags from pkg-config, split into words.
 read -ra cflags <<<"$(pkg-config --cflags tix)"
 read -ra libs <<<"$(pkg-config --libs tix)"
-# -ltix would pick libtix.so when both are installed; name the archive.
-read -ra slibs <<<"$(pkg-config --static --libs tix | sed 's/\(^\| \)-ltix\( \|$\)/\1-l:libtix.a\2/')"
+# As pkg-config prints it: with cc -static the linker takes libtix.a and
+# the archives of Requires.private / Libs.private.
+read -ra slibs <<<"$(pkg-config --static --libs tix)"
 
 # The public header on its own: strict C11, and as C++ (extern "C").
 step "tix.h compiles alone"
@@ -116,11 +120,14 @@ echo "cflags: ${cflags[*]}   libs: ${libs[*]}"
 needs_libtix 1 "$work/consumer-pc-shared"
 expect "pkg-config shared" env LD_LIBRARY_PATH="$libdir" "$work/consumer-pc-shared"
 
-step "pkg-config --static, libtix.a"
+step "cc -static with pkg-config --static"
 echo "libs: ${slibs[*]}"
-"$CC" -std=c11 -Wall -Wextra -Werror "${cflags[@]}" "$here/consumer.c" "${slibs[@]}" \
-  -o "$work/consumer-pc-static" || die "pkg-config static build failed"
+"$CC" -static -std=c11 -Wall -Wextra -Werror "${cflags[@]}" "$here/consumer.c" "${slibs[@]}" \
+  -o "$work/consumer-pc-static" 2>"$work/static.log" ||
+  { cat "$work/static.log"; die "pkg-config static build failed"; }
 needs_libtix 0 "$work/consumer-pc-static"
+readelf -d "$work/consumer-pc-static" | grep -q NEEDED &&
+  die "consumer-pc-static is not fully static"
 expect "pkg-config static" "$work/consumer-pc-static"
 
 step "CMake find_package(tix)"

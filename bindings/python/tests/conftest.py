@@ -5,6 +5,7 @@ bindings/python/tests (`make test-python` does, with TIX_LIB pointing at the
 debug build). A run that collects no test fails (see pytest_sessionfinish),
 as does the Makefile on pytest's exit code 5.
 """
+import datetime
 import os
 import sys
 import time
@@ -28,6 +29,11 @@ except ImportError:  # pragma: no cover - python3-hypothesis is a test dep
 
 # A fixed "now" for stores opened with the fake clock: 2026-11-01 00:00 UTC.
 T0 = 1793491200
+
+
+def at(seconds):
+    """The aware UTC datetime the binding gives for epoch @seconds."""
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
 
 
 def pytest_report_header(config):

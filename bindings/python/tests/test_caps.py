@@ -1,5 +1,6 @@
 """Per-customer caps: per show, per movie, counted at confirm, given back by
 a cancel, checked early by holds that name the user."""
+import datetime
 import threading
 
 import pytest
@@ -94,7 +95,9 @@ def test_seat_history(city, clock, payref):
     assert hist["events"][0]["booking_id"] == b.id
     assert hist["events"][0]["user_id"] == city.user.id
     assert hist["events"][1]["gate"] == "North"
-    assert hist["events"][2]["at"] - hist["events"][0]["at"] == 60
+    gap = hist["events"][2]["at"] - hist["events"][0]["at"]
+    assert gap == datetime.timedelta(seconds=60)
+    assert hist["events"][0]["at"].tzinfo is not None
     with pytest.raises(tix.InvalidArgument):
         city.show.seat_history(10_000)
     with pytest.raises(tix.InvalidArgument):

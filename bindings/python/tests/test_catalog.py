@@ -166,11 +166,12 @@ def test_movie_list_is_paged_iterator(db):
 
 def test_show(city):
     sh = city.show
-    assert sh.end == sh.start + 165 * 60
+    assert sh.end == sh.start + datetime.timedelta(minutes=165)
+    assert sh.start.tzinfo is not None
     assert (sh.venue_id, sh.city_id, sh.seat_count) == (city.venue.id,
                                                         city.city.id, 30)
     local = datetime.datetime.fromtimestamp(
-        sh.start + 330 * 60, datetime.timezone.utc).date()
+        sh.start.timestamp() + 330 * 60, datetime.timezone.utc).date()
     assert sh.local_date == local.year * 10000 + local.month * 100 + local.day
     assert sh.movie() == city.movie and sh.screen() == city.screen
     assert sh.venue() == city.venue
@@ -194,10 +195,13 @@ def test_show_lists_accept_date_forms(city):
 
 
 def test_show_create_with_aware_datetime(city):
-    start = datetime.datetime.fromtimestamp(city.show.end + 3600,
-                                            datetime.timezone.utc)
+    start = city.show.end + datetime.timedelta(hours=1)
     sh = tix.Show.create(city.db, city.movie, city.screen, start)
-    assert sh.start == int(start.timestamp())
+    assert sh.start == start
+    # epoch seconds are still accepted, and come back as the same instant
+    later = tix.Show.create(city.db, city.movie, city.screen,
+                            int(sh.end.timestamp()) + 3600)
+    assert later.start == sh.end + datetime.timedelta(hours=1)
     with pytest.raises(tix.InvalidArgument):
         tix.Show.create(city.db, city.movie, city.screen, start.replace(tzinfo=None))
 

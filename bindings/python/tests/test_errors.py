@@ -1,5 +1,6 @@
 """Every negative code maps to its own tix.Error subclass with the detail
 message; most are provoked through real calls."""
+import datetime
 import pickle
 
 import pytest
@@ -24,7 +25,18 @@ def test_attributes_and_str(db):
     assert e.name.startswith("TIX_ENOTFOUND")
     assert "999" in e.message
     assert e.call == "tix_venue_get"
-    assert str(e) == "%s: %s" % (e.name, e.message)
+    assert e.symbol == "TIX_ENOTFOUND"
+    assert str(e) == "TIX_ENOTFOUND: %s" % e.message
+
+
+def test_str_says_not_found_once(db):
+    """Issue 19: "not found show 9999 not found" read the generic text and
+    the detail back to back."""
+    with pytest.raises(tix.NotFound) as ei:
+        db.show(9999)
+    assert str(ei.value) == "TIX_ENOTFOUND: show 9999 not found"
+    assert str(ei.value).count("not found") == 1
+    assert str(tix.NotFound()) == "TIX_ENOTFOUND: not found"
 
 
 def test_pickle_round_trip():
@@ -71,7 +83,8 @@ def test_nul_in_string_is_refused_before_c(city):
 
 def test_overlap(city):
     with pytest.raises(tix.Overlap) as ei:
-        tix.Show.create(city.db, city.movie, city.screen, city.show.start + 600)
+        tix.Show.create(city.db, city.movie, city.screen,
+                        city.show.start + datetime.timedelta(minutes=10))
     assert ei.value.message
 
 

@@ -19,7 +19,7 @@ def run(args, timeout=60):
 
 def test_booking_flow(tmp_path):
     store = str(tmp_path / "store")
-    r = run([os.path.join(EXAMPLES, "booking_flow.py"), store])
+    r = run([os.path.join(EXAMPLES, "booking_flow.py"), "--create", store])
     assert r.returncode == 0, r.stderr
     out = r.stdout
     for step in ("1. search", "2. shows", "3. seat map", "4. best 3 Gold",
@@ -36,7 +36,8 @@ def test_booking_flow(tmp_path):
 @needs("tix_outbox_register", "tix_outbox_read", "tix_outbox_wait")
 def test_notify_worker_drains_and_is_idempotent(tmp_path):
     store, mail = str(tmp_path / "store"), str(tmp_path / "mail.txt")
-    assert run([os.path.join(EXAMPLES, "booking_flow.py"), store]).returncode == 0
+    assert run([os.path.join(EXAMPLES, "booking_flow.py"), "--create",
+                store]).returncode == 0
     r = run([os.path.join(EXAMPLES, "notify_worker.py"), "--store", store,
              "--out", mail])
     assert r.returncode == 0, r.stderr
@@ -49,6 +50,35 @@ def test_notify_worker_drains_and_is_idempotent(tmp_path):
              "--out", mail])
     assert "0 mail(s) written" in r.stdout
     assert open(mail).read() == text
+
+
+SCRIPTS = {"booking_flow.py": [], "http_api.py": ["--port", "0"],
+           "notify_worker.py": []}
+
+
+def _store_args(script, store):
+    return [store] if script == "booking_flow.py" else ["--store", store]
+
+
+def test_examples_refuse_a_missing_store(tmp_path):
+    """A mistyped path is an error, not a new empty store (issue 19)."""
+    for script, extra in SCRIPTS.items():
+        store = str(tmp_path / ("typo-" + script))
+        r = run([os.path.join(EXAMPLES, script)] + _store_args(script, store)
+                + extra, timeout=30)
+        assert r.returncode == 2, (script, r.stdout, r.stderr)
+        assert "does not exist" in r.stderr, (script, r.stderr)
+        assert not os.path.exists(store), script
+
+
+def test_help_creates_nothing(tmp_path):
+    for script in SCRIPTS:
+        r = subprocess.run([sys.executable, os.path.join(EXAMPLES, script),
+                            "--help"], capture_output=True, text=True,
+                           timeout=30, cwd=str(tmp_path))
+        assert r.returncode == 0, (script, r.stderr)
+        assert "--durability" in r.stdout and "journal" in r.stdout, script
+        assert os.listdir(str(tmp_path)) == [], (script, os.listdir(str(tmp_path)))
 
 
 @needs("tix_outbox_register", "tix_outbox_read", "tix_outbox_wait")

@@ -17,7 +17,7 @@ from hypothesis.stateful import (Bundle, RuleBasedStateMachine, consumes,
                                  invariant, rule)
 
 import tix
-from conftest import FakeClock, build_city
+from conftest import FakeClock, at, build_city
 
 ROWS, PER_ROW = 2, 6
 N = ROWS * PER_ROW
@@ -89,7 +89,7 @@ class SeatMachine(RuleBasedStateMachine):
             return None
         assert expect, "hold granted on a taken seat"
         assert h.seats == tuple(sorted(seats))
-        assert h.expires == self.clock.now + ttl
+        assert h.expires == at(self.clock.now + ttl)
         return self._new_hold(h, ttl)
 
     @rule(target=holds, n=st.integers(1, 3), ttl=TTLS, any_tier=st.booleans())

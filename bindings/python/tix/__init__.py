@@ -34,7 +34,7 @@ from .money import (currency_exponent, format_money, parse_money, tz_offset,
                     local_datetime)
 
 
-def version():
+def version() -> str:
     """The loaded library's version string, e.g. "0.1.0"."""
     return ffi.string(lib.tix_version()).decode()
 

@@ -9,9 +9,10 @@ what cffi computes from this text (ABI mode trusts it blindly).
 
 The library is found, in order:
   1. the path in the environment variable TIX_LIB;
-  2. build/release/libtix.so or build/debug/libtix.so of the source tree
-     this package sits in (bindings/python/tix -> ../../..), the more
-     recently built first (a stale build may not match this cdef);
+  2. build/release/libtix.so, then build/debug/libtix.so, of the source
+     tree this package sits in (bindings/python/tix -> ../../..): the
+     release build first, as the README says (set TIX_LIB to test
+     against the debug build);
   3. the system's libtix (ctypes.util.find_library("tix"), else
      "libtix.so.0").
 
@@ -19,8 +20,11 @@ ABI mode (ffi.dlopen) needs no compiler at import time. cffi releases the
 GIL around every call into the library, so a thread blocked in
 tix_hold_confirm() lets every other Python thread run.
 """
+from __future__ import annotations
+
 import ctypes.util
 import os
+from typing import Any, List, Tuple
 
 from cffi import FFI
 
@@ -766,21 +770,19 @@ ffi.cdef(CDEF)
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 
-def candidates():
+def candidates() -> List[str]:
     """The paths tried, in order, to load libtix (see the module doc)."""
-    out = []
+    out: List[str] = []
     env = os.environ.get("TIX_LIB")
     if env:
         return [env]  # explicit: no fallback that could load another build
-    builds = [os.path.join(REPO_ROOT, "build", p, "libtix.so")
-              for p in ("release", "debug")]
-    builds.sort(key=lambda p: -os.path.getmtime(p) if os.path.exists(p) else 0)
-    out.extend(builds)
+    out.extend(os.path.join(REPO_ROOT, "build", p, "libtix.so")
+               for p in ("release", "debug"))
     out.append(ctypes.util.find_library("tix") or "libtix.so.0")
     return out
 
 
-def _load():
+def _load() -> Tuple[Any, str]:
     errors = []
     for path in candidates():
         if os.sep in path and not os.path.exists(path):
@@ -797,7 +799,7 @@ def _load():
 lib, LIB_PATH = _load()
 
 
-def has(name):
+def has(name: str) -> bool:
     """True when the loaded library exports C function @name (the header
     may declare functions a given build does not have yet)."""
     try:
@@ -807,7 +809,7 @@ def has(name):
         return False
 
 
-def new_config():
+def new_config() -> Tuple[Any, Any]:
     """A tix_config with room to spare: a library built from a newer header
     may have appended fields, which tix_config_init() then writes."""
     raw = ffi.new("char[]", ffi.sizeof("tix_config") + 512)

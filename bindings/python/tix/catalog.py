@@ -9,23 +9,43 @@ convenience methods. Pattern, for each class X:
     x.update(**fields)  -> x        (writes, then refreshes x in place)
     X.list(db, ...)     -> list, or an iterator for paged tables (Movie, User)
 
-Records compare equal when they have the same class and id.
+Records compare equal when they have the same class and id. Times are
+aware UTC datetimes (epoch seconds are accepted wherever a time is taken).
 """
+from __future__ import annotations
+
+import datetime
 import enum
+from typing import (TYPE_CHECKING, Any, Dict, Iterable, Iterator, List,
+                    Optional, Sequence, Tuple, Type, TypeVar, Union)
 
 from ._ffi import ffi, lib
 from . import _util
-from ._util import Keep, as_id, dec, dec_array, strlist
-from .errors import InvalidArgument
+from ._util import (DateLike, IdLike, Keep, TimeLike, as_id, dec, dec_array,
+                    strlist)
+from .errors import InvalidArgument, NotFound
+
+if TYPE_CHECKING:
+    from .db import Database
+    from .discover import NearbyVenue, Recommendation, SearchHit
+    from .offers import Quote
+    from .reviews import Review
+    from .seats import Booking, Hold, SeatState
+
+R = TypeVar("R", bound="Record")
+#: A seat argument: its index, its label ("E7") or the tix.Seat.
+SeatLike = Union[int, str, "Seat"]
 
 
 class PlaceKind(enum.IntEnum):
+    """What a Place is: a country, a state (under a country) or a city."""
     COUNTRY = lib.TIX_PLACE_COUNTRY
     STATE = lib.TIX_PLACE_STATE
     CITY = lib.TIX_PLACE_CITY
 
 
 class SeatFlag(enum.IntFlag):
+    """Properties of a seat; they combine (AISLE | WHEELCHAIR)."""
     NONE = 0
     AISLE = lib.TIX_SEAT_AISLE
     WHEELCHAIR = lib.TIX_SEAT_WHEELCHAIR
@@ -39,41 +59,49 @@ class Record:
     _ctype = None   # "tix_place"
     _get = None     # name of the C getter
 
-    def __init__(self, db, **values):
+    id: int
+
+    def __init__(self, db: Database, **values: Any) -> None:
         self._db = db
         for f in self._fields:
             setattr(self, f, values[f])
 
     @property
-    def db(self):
+    def db(self) -> Database:
+        """The Database this record was read from."""
         return self._db
 
-    def as_dict(self):
-        """The record's fields as a dict (JSON friendly)."""
+    def as_dict(self) -> Dict[str, Any]:
+        """The record's fields as a dict (JSON friendly: enums as ints,
+        times as ISO 8601 strings)."""
         out = {}
         for f in self._fields:
             v = getattr(self, f)
             if isinstance(v, enum.Enum):
                 v = int(v)
-            out[f] = list(v) if isinstance(v, tuple) else v
+            out[f] = _util.jsonable(list(v) if isinstance(v, tuple) else v)
         return out
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
         return self.id == other.id and self._db is other._db
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self).__name__, self.id))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shown = ", ".join("%s=%r" % (f, getattr(self, f))
                           for f in self._fields[:4])
         return "<tix.%s %s>" % (type(self).__name__, shown)
 
     # ---- shared plumbing ---------------------------------------------------
     @classmethod
-    def _fetch(cls, db, id):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
+        raise NotImplementedError  # each record class copies its C struct
+
+    @classmethod
+    def _fetch(cls: Type[R], db: Database, id: IdLike) -> R:
         out = ffi.new(cls._ctype + " **")
         free = getattr(lib, cls._ctype + "_free")
         db._call(cls._get, as_id(id, cls.__name__.lower() + " id"), out)
@@ -83,12 +111,16 @@ class Record:
             free(out[0])
 
     @classmethod
-    def get(cls, db, id):
-        """Reads record @id (tix.NotFound when there is none)."""
+    def get(cls: Type[R], db: Database, id: IdLike) -> R:
+        """Reads record @id.
+
+        Raises:
+            tix.NotFound: there is no such record.
+        """
         return cls._fetch(db, id)
 
     @classmethod
-    def _list(cls, db, fn, *args):
+    def _list(cls: Type[R], db: Database, fn: str, *args: Any) -> List[R]:
         out = ffi.new(cls._ctype + "_list **")
         db._call(fn, *args, out)
         lst = out[0]
@@ -98,7 +130,8 @@ class Record:
             getattr(lib, cls._ctype + "_list_free")(lst)
 
     @classmethod
-    def _pages(cls, db, fn, after, page):
+    def _pages(cls: Type[R], db: Database, fn: str, after: IdLike,
+               page: int) -> Iterator[R]:
         """Iterator over a table listed by id, @page records per C call. Each
         page is copied and freed before its records are yielded, so an
         abandoned iterator leaks nothing."""
@@ -112,17 +145,18 @@ class Record:
                 return
             after = items[-1].id
 
-    def _refresh(self):
+    def _refresh(self: R) -> R:
         fresh = self._fetch(self._db, self.id)
         for f in self._fields:
             setattr(self, f, getattr(fresh, f))
         return self
 
-    def refresh(self):
-        """Re-reads the record from the store."""
+    def refresh(self: R) -> R:
+        """Re-reads the record from the store; returns it."""
         return self._refresh()
 
-    def _update(self, changes, allowed):
+    def _update(self: R, changes: Dict[str, Any],
+                allowed: Sequence[str]) -> R:
         bad = set(changes) - set(allowed)
         if bad:
             raise TypeError("%s.update: cannot change %s (can: %s)"
@@ -137,7 +171,7 @@ class Record:
         return self._refresh()
 
     @classmethod
-    def _create(cls, db, values):
+    def _create(cls: Type[R], db: Database, values: Dict[str, Any]) -> R:
         keep = Keep()
         c = cls._to_c(keep, values)
         out = ffi.new("tix_id *")
@@ -157,13 +191,13 @@ class Place(Record):
     _get = "tix_place_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, id=c.id, kind=PlaceKind(c.kind), parent_id=c.parent_id,
                    name=dec(c.name), utc_offset_min=c.utc_offset_min,
                    time_zone=dec(c.time_zone))
 
     @staticmethod
-    def _to_c(keep, v):
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
         c = keep.hold(ffi.new("tix_place *"))
         c.kind = int(v["kind"])
         c.parent_id = as_id(v["parent_id"], "parent", allow_none=True)
@@ -173,12 +207,22 @@ class Place(Record):
         return c
 
     @classmethod
-    def create(cls, db, name, parent=None, kind=None, utc_offset_min=0,
-               time_zone=None):
-        """Creates a place. @kind defaults to what fits under @parent:
-        country (no parent), state (under a country), city (under a state).
-        @time_zone is an IANA name the system tzdata has (tix.InvalidArgument
-        otherwise); without it @utc_offset_min holds all year."""
+    def create(cls, db: Database, name: str, parent: Optional[IdLike] = None,
+               kind: Union[PlaceKind, str, None] = None,
+               utc_offset_min: int = 0,
+               time_zone: Optional[str] = None) -> Place:
+        """Creates a place.
+
+        Args:
+            name: unique among the parent's children.
+            parent: the country of a state, the state of a city.
+            kind: defaults to what fits under @parent: country (no parent),
+                state (under a country), city (under a state).
+            utc_offset_min: a city's fixed offset from UTC, used when it
+                has no @time_zone.
+            time_zone: an IANA name the system tzdata has ("Asia/Kolkata");
+                tix.InvalidArgument otherwise.
+        """
         if kind is None:
             if parent is None:
                 kind = PlaceKind.COUNTRY
@@ -196,12 +240,12 @@ class Place(Record):
                                     utc_offset_min=utc_offset_min,
                                     time_zone=time_zone))
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> Place:
         """Changes name, utc_offset_min and/or time_zone (places never
         move)."""
         return self._update(changes, ("name", "utc_offset_min", "time_zone"))
 
-    def utc_offset(self, t):
+    def utc_offset(self, t: TimeLike) -> int:
         """Minutes east of UTC at @t (epoch seconds or aware datetime): the
         zone's offset then, or the fixed one."""
         out = ffi.new("int32_t *")
@@ -209,22 +253,40 @@ class Place(Record):
         return out[0]
 
     @classmethod
-    def list(cls, db, parent=None):
+    def list(cls, db: Database, parent: Optional[IdLike] = None) -> List[Place]:
         """Children of @parent (None = the countries), by name."""
         return cls._list(db, "tix_place_list_by_parent",
                          as_id(parent, "parent", allow_none=True))
 
-    def children(self):
+    @classmethod
+    def find_city(cls, db: Database, name: str) -> Place:
+        """The city called @name (case ignored), in any country and state.
+
+        Raises:
+            tix.NotFound: no city has that name.
+        """
+        want = name.casefold()
+        for country in cls.list(db, None):
+            for state in country.children():
+                for city in state.children():
+                    if city.name.casefold() == want:
+                        return city
+        raise NotFound("no city named %r" % name, lib.TIX_ENOTFOUND,
+                       "Place.find_city")
+
+    def children(self) -> List[Place]:
+        """The states of a country, the cities of a state, by name."""
         return Place.list(self._db, self.id)
 
-    def parent(self):
+    def parent(self) -> Optional[Place]:
+        """The place this one is in (None for a country)."""
         return Place.get(self._db, self.parent_id) if self.parent_id else None
 
-    def venues(self):
+    def venues(self) -> List[Venue]:
         """Venues of this city, by name."""
         return Venue.list(self._db, self.id)
 
-    def shows(self, date, movie=None):
+    def shows(self, date: DateLike, movie: Optional[IdLike] = None) -> List[Show]:
         """Shows in this city on a local date, by start time."""
         return Show.list(self._db, city=self.id, date=date, movie=movie)
 
@@ -236,12 +298,12 @@ class Venue(Record):
     _get = "tix_venue_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, id=c.id, city_id=c.city_id, name=dec(c.name),
                    address=dec(c.address), lat=c.lat, lon=c.lon)
 
     @staticmethod
-    def _to_c(keep, v):
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
         c = keep.hold(ffi.new("tix_venue *"))
         c.city_id = as_id(v["city_id"], "city")
         c.name = keep.str(v["name"], "name", allow_none=False)
@@ -251,29 +313,36 @@ class Venue(Record):
         return c
 
     @classmethod
-    def create(cls, db, city, name, address="", lat=0.0, lon=0.0):
+    def create(cls, db: Database, city: IdLike, name: str, address: str = "",
+               lat: float = 0.0, lon: float = 0.0) -> Venue:
+        """Creates a venue in @city; @lat/@lon place it for venues_nearby."""
         return cls._create(db, dict(city_id=city, name=name, address=address,
                                     lat=lat, lon=lon))
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> Venue:
         """Changes name, address, lat, lon (venues never change city)."""
         return self._update(changes, ("name", "address", "lat", "lon"))
 
     @classmethod
-    def list(cls, db, city):
+    def list(cls, db: Database, city: IdLike) -> List[Venue]:
+        """Venues of @city, by name."""
         return cls._list(db, "tix_venue_list_by_city", as_id(city, "city"))
 
-    def city(self):
+    def city(self) -> Place:
+        """The venue's city."""
         return Place.get(self._db, self.city_id)
 
-    def screens(self):
+    def screens(self) -> List[Screen]:
+        """The venue's screens (halls, stadium bowls), by name."""
         return Screen.list(self._db, self.id)
 
-    def shows(self, date):
+    def shows(self, date: DateLike) -> List[Show]:
+        """The venue's shows on a local @date, by start time."""
         return Show.list(self._db, venue=self.id, date=date)
 
     @classmethod
-    def nearby(cls, db, lat, lon, radius_km, limit=0):
+    def nearby(cls, db: Database, lat: float, lon: float, radius_km: float,
+               limit: int = 0) -> List[NearbyVenue]:
         """[(Venue, distance_km)] within @radius_km, nearest first."""
         from .discover import venues_nearby
         return venues_nearby(db, lat, lon, radius_km, limit)
@@ -286,13 +355,13 @@ class Screen(Record):
     _get = "tix_screen_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, id=c.id, venue_id=c.venue_id, name=dec(c.name),
                    ideal_x=c.ideal_x, ideal_y=c.ideal_y,
                    seat_count=c.seat_count)
 
     @staticmethod
-    def _to_c(keep, v):
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
         c = keep.hold(ffi.new("tix_screen *"))
         c.venue_id = as_id(v["venue_id"], "venue")
         c.name = keep.str(v["name"], "name", allow_none=False)
@@ -301,30 +370,39 @@ class Screen(Record):
         return c
 
     @classmethod
-    def create(cls, db, venue, name, ideal_x=0.0, ideal_y=0.0):
+    def create(cls, db: Database, venue: IdLike, name: str,
+               ideal_x: float = 0.0, ideal_y: float = 0.0) -> Screen:
+        """Creates an empty screen; (@ideal_x, @ideal_y) is the best seat
+        position, which best-available seats are picked around."""
         return cls._create(db, dict(venue_id=venue, name=name, ideal_x=ideal_x,
                                     ideal_y=ideal_y, seat_count=0))
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> Screen:
+        """Changes name, ideal_x, ideal_y."""
         return self._update(changes, ("name", "ideal_x", "ideal_y"))
 
     @classmethod
-    def list(cls, db, venue):
+    def list(cls, db: Database, venue: IdLike) -> List[Screen]:
+        """Screens of @venue, by name."""
         return cls._list(db, "tix_screen_list_by_venue", as_id(venue, "venue"))
 
-    def venue(self):
+    def venue(self) -> Venue:
+        """The screen's venue."""
         return Venue.get(self._db, self.venue_id)
 
-    def tiers(self):
+    def tiers(self) -> List[Tier]:
+        """The screen's price tiers, cheapest first."""
         return Tier.list(self._db, self.id)
 
-    def seats(self):
+    def seats(self) -> List[Seat]:
+        """Every seat, in index order."""
         return Seat.list(self._db, self.id)
 
-    def add_tier(self, name, price_minor, currency):
+    def add_tier(self, name: str, price_minor: int, currency: str) -> Tier:
+        """Creates a price tier of this screen."""
         return Tier.create(self._db, self, name, price_minor, currency)
 
-    def add_rows(self, rows):
+    def add_rows(self, rows: Iterable[Any]) -> int:
         """Adds rows of seats (see Seat.add_rows); returns the first new
         seat index and refreshes seat_count."""
         first = Seat.add_rows(self._db, self, rows)
@@ -339,12 +417,12 @@ class Tier(Record):
     _get = "tix_tier_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, id=c.id, screen_id=c.screen_id, name=dec(c.name),
                    price_minor=c.price_minor, currency=dec_array(c.currency))
 
     @staticmethod
-    def _to_c(keep, v):
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
         c = keep.hold(ffi.new("tix_tier *"))
         c.screen_id = as_id(v["screen_id"], "screen")
         c.name = keep.str(v["name"], "name", allow_none=False)
@@ -357,23 +435,26 @@ class Tier(Record):
         return c
 
     @classmethod
-    def create(cls, db, screen, name, price_minor, currency):
-        """tix.InvalidArgument when @currency is not an active ISO 4217
-        code."""
+    def create(cls, db: Database, screen: IdLike, name: str, price_minor: int,
+               currency: str) -> Tier:
+        """Creates a tier: @price_minor per seat in minor units (paise,
+        cents) of @currency; tix.InvalidArgument when @currency is not an
+        active ISO 4217 code."""
         return cls._create(db, dict(screen_id=screen, name=name,
                                     price_minor=price_minor, currency=currency))
 
     @property
-    def price(self):
+    def price(self) -> str:
         """The price as text in the currency's decimals, "JPY 1800"."""
         from .money import format_money
         return format_money(self.price_minor, self.currency)
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> Tier:
+        """Changes name, price_minor, currency."""
         return self._update(changes, ("name", "price_minor", "currency"))
 
     @classmethod
-    def list(cls, db, screen):
+    def list(cls, db: Database, screen: IdLike) -> List[Tier]:
         """Tiers of a screen, cheapest first."""
         return cls._list(db, "tix_tier_list_by_screen", as_id(screen, "screen"))
 
@@ -383,16 +464,17 @@ class SeatSpec:
     """One seat of a row being added: number (>= 1), position, tier, flags."""
     __slots__ = ("number", "x", "y", "tier", "flags")
 
-    def __init__(self, number, x=0.0, y=0.0, tier=0, flags=0):
+    def __init__(self, number: int, x: float = 0.0, y: float = 0.0,
+                 tier: Optional[IdLike] = 0, flags: int = 0) -> None:
         self.number, self.x, self.y, self.tier, self.flags = \
             number, x, y, tier, flags
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "SeatSpec(%r, x=%r, y=%r, tier=%r, flags=%r)" % (
             self.number, self.x, self.y, self.tier, self.flags)
 
 
-def _seat_spec(s, default_tier):
+def _seat_spec(s: Any, default_tier: Optional[IdLike]) -> SeatSpec:
     if isinstance(s, SeatSpec):
         return s
     if isinstance(s, dict):
@@ -411,25 +493,35 @@ class Seat(Record):
     seat maps. Seats are only ever added (Seat.add_rows) and listed."""
     _fields = ("index", "row", "number", "x", "y", "tier_id", "flags")
 
+    index: int
+    row: str
+    number: int
+    tier_id: int
+    flags: SeatFlag
+
     @property
-    def id(self):  # for equality/hash: a seat is identified by its index
+    def id(self) -> int:  # type: ignore[override]
+        """The seat's index (what equality and hashing use)."""
         return self.index
 
     @property
-    def label(self):
+    def label(self) -> str:
+        """Row and number, "E7" (holds and seat lists take it too)."""
         return "%s%d" % (self.row, self.number)
 
     @property
-    def accessible(self):
+    def accessible(self) -> bool:
+        """A wheelchair space or its companion seat."""
         return bool(self.flags & (SeatFlag.WHEELCHAIR | SeatFlag.COMPANION))
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, index=c.index, row=dec(c.row), number=c.number, x=c.x,
                    y=c.y, tier_id=c.tier_id, flags=SeatFlag(c.flags))
 
     @classmethod
-    def add_rows(cls, db, screen, rows, tier=None):
+    def add_rows(cls, db: Database, screen: IdLike, rows: Iterable[Any],
+                 tier: Optional[IdLike] = None) -> int:
         """Adds rows to a screen in one transaction, all or nothing.
 
         @rows: iterable of (label, seats) pairs (or dicts with "label" and
@@ -469,7 +561,7 @@ class Seat(Record):
         return first[0]
 
     @classmethod
-    def list(cls, db, screen):
+    def list(cls, db: Database, screen: IdLike) -> List[Seat]:
         """Every seat of a screen, in index order (items[i].index == i)."""
         out = ffi.new("tix_seat_list **")
         db._call("tix_seat_list_by_screen", as_id(screen, "screen"), out)
@@ -479,7 +571,7 @@ class Seat(Record):
         finally:
             lib.tix_seat_list_free(lst)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<tix.Seat %d %s tier=%d %s>" % (self.index, self.label,
                                                 self.tier_id, self.flags)
 
@@ -495,7 +587,7 @@ class Movie(Record):
     _get = "tix_movie_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         v = dict(id=c.id, title=dec(c.title), duration_min=c.duration_min,
                  certificate=dec(c.certificate), synopsis=dec(c.synopsis))
         for f in _MOVIE_LISTS:
@@ -503,7 +595,7 @@ class Movie(Record):
         return cls(db, **v)
 
     @staticmethod
-    def _to_c(keep, v):
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
         c = keep.hold(ffi.new("tix_movie *"))
         c.title = keep.str(v["title"], "title", allow_none=False)
         c.duration_min = _util.as_u32(v["duration_min"], "duration_min")
@@ -516,71 +608,88 @@ class Movie(Record):
         return c
 
     @classmethod
-    def create(cls, db, title, duration_min, certificate="", synopsis="",
-               languages=(), genres=(), cast=(), crew=(), media=()):
+    def create(cls, db: Database, title: str, duration_min: int,
+               certificate: str = "", synopsis: str = "",
+               languages: Iterable[str] = (), genres: Iterable[str] = (),
+               cast: Iterable[str] = (), crew: Iterable[str] = (),
+               media: Iterable[str] = ()) -> Movie:
+        """Creates a movie or event; titles need not be unique."""
         return cls._create(db, dict(title=title, duration_min=duration_min,
                                     certificate=certificate, synopsis=synopsis,
                                     languages=languages, genres=genres,
                                     cast=cast, crew=crew, media=media))
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> Movie:
+        """Changes any field but the id."""
         return self._update(changes, self._fields[1:])
 
-    def set_user_cap(self, max_seats):
+    def set_user_cap(self, max_seats: int) -> None:
         """At most @max_seats seats per user over all shows of this movie
         (0 removes the cap); seats already booked count."""
         self._db._call("tix_movie_set_user_cap", self.id,
                        _util.as_u32(max_seats, "max_seats"))
 
     @classmethod
-    def list(cls, db, after=0, page=100):
+    def list(cls, db: Database, after: IdLike = 0,
+             page: int = 100) -> Iterator[Movie]:
         """Iterator over every movie by id (fetched @page at a time)."""
         return cls._pages(db, "tix_movie_list_all", after, page)
 
     @classmethod
-    def search(cls, db, query, city=None, date=None, limit=0):
+    def search(cls, db: Database, query: str, city: Optional[IdLike] = None,
+               date: Optional[DateLike] = None,
+               limit: int = 0) -> List[SearchHit]:
         """Title search by word prefix: [tix.SearchHit], most popular first."""
         from .discover import search
         return search(db, query, city=city, date=date, limit=limit)
 
-    def reviews(self, order="newest", page=20):
+    def reviews(self, order: str = "newest",
+                page: int = 20) -> Iterator[Review]:
         """Iterator over the movie's reviews ("newest" or "helpful")."""
         from .reviews import Review
         return Review.list(self._db, self.id, order=order, page=page)
 
-    def review(self, user, rating, text=""):
+    def review(self, user: IdLike, rating: int, text: str = "") -> Review:
         """Writes (creates or replaces) @user's review of this movie."""
         from .reviews import Review
         return Review.write(self._db, self.id, user, rating, text)
 
-    def rating_summary(self):
+    def rating_summary(self) -> Dict[str, Any]:
+        """Count, average and histogram of the movie's ratings."""
         from .reviews import rating_summary
         return rating_summary(self._db, self.id)
 
 
 # ---------------------------------------------------------------------------
 class Show(Record):
-    """A movie on a screen at a time. start/end are seconds since the epoch
-    (UTC); local_date is YYYYMMDD in the city's time."""
+    """A movie on a screen at a time. start/end are aware UTC datetimes;
+    local_date is YYYYMMDD in the city's time."""
     _fields = ("id", "movie_id", "screen_id", "start", "end", "venue_id",
                "city_id", "local_date", "seat_count")
     _ctype = "tix_show"
     _get = "tix_show_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, id=c.id, movie_id=c.movie_id, screen_id=c.screen_id,
-                   start=c.start, end=c.end, venue_id=c.venue_id,
+                   start=_util.utc(c.start), end=_util.utc(c.end),
+                   venue_id=c.venue_id,
                    city_id=c.city_id, local_date=c.local_date,
                    seat_count=c.seat_count)
 
     @classmethod
-    def create(cls, db, movie, screen, start, allow_past=False, user_cap=None):
-        """Schedules @movie on @screen at @start (epoch seconds or an aware
-        datetime). tix.Overlap if it collides with another show there;
-        tix.OutOfRange if @start is before now, unless @allow_past (history,
-        an admin's correction). @user_cap: at most that many seats per user
-        (set_user_cap)."""
+    def create(cls, db: Database, movie: IdLike, screen: IdLike,
+               start: TimeLike, allow_past: bool = False,
+               user_cap: Optional[int] = None) -> Show:
+        """Schedules @movie on @screen at @start (an aware datetime or epoch
+        seconds); @user_cap: at most that many seats per user
+        (set_user_cap).
+
+        Raises:
+            tix.Overlap: it collides with another show on the screen.
+            tix.OutOfRange: @start is before now, unless @allow_past
+                (history, an admin's correction).
+        """
         keep = Keep()
         c = keep.hold(ffi.new("tix_show *"))
         c.movie_id = as_id(movie, "movie")
@@ -596,12 +705,22 @@ class Show(Record):
         return show
 
     @classmethod
-    def list(cls, db, city=None, date=None, movie=None, venue=None):
-        """Shows on a local @date (YYYYMMDD, date or "YYYY-MM-DD") in a
-        @city (optionally of one @movie), or at a @venue; by start time."""
+    def list(cls, db: Database, city: Union[IdLike, str, None] = None,
+             date: Optional[DateLike] = None, movie: Optional[IdLike] = None,
+             venue: Optional[IdLike] = None) -> List[Show]:
+        """Shows on a local @date, by start time.
+
+        Args:
+            city: a city id, Place or name ("Mumbai", case ignored).
+            date: YYYYMMDD, datetime.date or "YYYY-MM-DD".
+            movie: only this movie's shows (with @city).
+            venue: instead of @city: the shows at one venue.
+        """
         if date is None:
             raise InvalidArgument("date is required")
         d = _util.as_date(date)
+        if isinstance(city, str):
+            city = Place.find_city(db, city)
         if venue is not None:
             if city is not None or movie is not None:
                 raise InvalidArgument("give either city (and movie) or venue")
@@ -610,53 +729,100 @@ class Show(Record):
         return cls._list(db, "tix_show_list_by_city", as_id(city, "city"), d,
                          as_id(movie, "movie", allow_none=True))
 
-    def movie(self):
+    def movie(self) -> Movie:
+        """The movie or event shown."""
         return Movie.get(self._db, self.movie_id)
 
-    def local_start(self):
+    def local_start(self) -> datetime.datetime:
         """The start as an aware datetime in the city's local time (its
         time zone's offset at that instant, or its fixed offset)."""
         out = ffi.new("int32_t *")
-        self._db._call("tix_place_utc_offset", self.city_id, self.start, out)
+        t = _util.as_time(self.start)
+        self._db._call("tix_place_utc_offset", self.city_id, t, out)
         from .money import local_datetime
-        return local_datetime(self.start, out[0])
+        return local_datetime(t, out[0])
 
-    def screen(self):
+    def screen(self) -> Screen:
+        """The screen it is on."""
         return Screen.get(self._db, self.screen_id)
 
-    def venue(self):
+    def venue(self) -> Venue:
+        """The venue it is at."""
         return Venue.get(self._db, self.venue_id)
 
-    def seats(self):
+    def seats(self) -> List[Seat]:
         """The show's seats (its screen's layout), in index order."""
         return Seat.list(self._db, self.screen_id)
 
-    # ---- the seat engine (implemented in tix.seats) -------------------------
-    def hold(self, seats, ttl=None, request_key=None, user=None):
-        """Holds @seats (indexes or Seat objects), all or nothing, for @ttl
-        seconds (None = the store default). Returns a tix.Hold.
-        tix.Conflict names the first seat that is taken. With @user, a hold
-        past the user's per-customer cap is refused early (tix.Limit)."""
-        from .seats import hold_seats
-        return hold_seats(self._db, self.id, seats, ttl, request_key, user)
+    def seat_index(self, seat: SeatLike) -> int:
+        """The index of @seat: an index, a tix.Seat or a label ("E7",
+        case ignored). tix.NotFound for a label the show does not have."""
+        if isinstance(seat, str):
+            labels = self.__dict__.get("_labels")
+            if labels is None:  # seats are only ever added: cache them
+                labels = {s.label.upper(): s.index for s in self.seats()}
+                self.__dict__["_labels"] = labels
+            try:
+                return labels[seat.strip().upper()]
+            except KeyError:
+                raise NotFound("show %d has no seat %s" % (self.id, seat),
+                               lib.TIX_ENOTFOUND, "Show.seat_index") from None
+        if isinstance(seat, Seat):
+            return seat.index
+        return seat
 
-    def hold_best(self, n, tier=None, accessible=False, any_tier=False,
-                  ttl=None, request_key=None, user=None, companions=0):
+    def seat_indexes(self, seats: Union[SeatLike, Iterable[SeatLike]]) -> List[int]:
+        """seat_index() of each of @seats (one seat may be given alone)."""
+        if isinstance(seats, (int, str, Seat)):
+            seats = [seats]
+        return [self.seat_index(s) for s in seats]
+
+    # ---- the seat engine (implemented in tix.seats) -------------------------
+    def hold(self, seats: Union[SeatLike, Iterable[SeatLike]],
+             ttl: Optional[int] = None, request_key: Optional[str] = None,
+             user: Optional[IdLike] = None) -> Hold:
+        """Holds @seats, all or nothing.
+
+        Args:
+            seats: indexes, labels ("E7") or tix.Seat objects.
+            ttl: seconds the hold lasts (None = the store default).
+            request_key: an idempotency key: the same key again returns
+                the same hold instead of failing on its own seats.
+            user: the buyer: a hold past the user's per-customer cap is
+                refused early (tix.Limit).
+
+        Raises:
+            tix.Conflict: a seat is taken (the message names it).
+        """
+        from .seats import hold_seats
+        return hold_seats(self._db, self.id, self.seat_indexes(seats), ttl,
+                          request_key, user)
+
+    def hold_best(self, n: int, tier: Optional[IdLike] = None,
+                  accessible: bool = False, any_tier: bool = False,
+                  ttl: Optional[int] = None,
+                  request_key: Optional[str] = None,
+                  user: Optional[IdLike] = None,
+                  companions: int = 0) -> Hold:
         """Holds the @n best adjacent seats of @tier (None = cheapest tier
-        with room). tix.Conflict when no such seats exist. With
-        accessible=True and @companions > 0: @n wheelchair seats and
-        @companions companion seats next to them, one run of one row."""
+        with room). With accessible=True and @companions > 0: @n wheelchair
+        seats and @companions companion seats next to them, one run of one
+        row. @user: as for hold().
+
+        Raises:
+            tix.Conflict: no such seats exist.
+        """
         from .seats import hold_best
         return hold_best(self._db, self.id, n, tier, accessible, any_tier, ttl,
                          request_key, user, companions)
 
-    def set_user_cap(self, max_seats):
+    def set_user_cap(self, max_seats: int) -> None:
         """At most @max_seats seats of this show per user (0 removes the
         cap); seats already booked count. A confirm past it: tix.Limit."""
         self._db._call("tix_show_set_user_cap", self.id,
                        _util.as_u32(max_seats, "max_seats"))
 
-    def user_caps(self, user=None):
+    def user_caps(self, user: Optional[IdLike] = None) -> Dict[str, int]:
         """{"show_cap", "show_booked", "movie_cap", "movie_booked"}: the
         caps on this show and its movie (0 = none) and the seats @user has
         booked under each."""
@@ -666,31 +832,31 @@ class Show(Record):
         return {"show_cap": c.show_cap, "show_booked": c.show_booked,
                 "movie_cap": c.movie_cap, "movie_booked": c.movie_booked}
 
-    def availability(self):
+    def availability(self) -> Dict[str, Any]:
         """{"show_id", "total", "free", "held", "booked", "unavailable",
         "tiers": [{"tier_id", "total", ...}, ...]} (tiers cheapest first;
         seats being confirmed count as held)."""
         from .seats import availability
         return availability(self._db, self.id)
 
-    def seat_states(self):
+    def seat_states(self) -> List[SeatState]:
         """[tix.SeatState for seat 0, 1, ...]."""
         from .seats import seat_states
         return seat_states(self._db, self.id, self.seat_count)
 
-    def seat_history(self, seat):
-        """What happened to @seat (index or Seat): its state now and its
-        recorded events (booked, cancelled, checked_in, blocked,
+    def seat_history(self, seat: SeatLike) -> Dict[str, Any]:
+        """What happened to @seat (index, label or Seat): its state now and
+        its recorded events (booked, cancelled, checked_in, blocked,
         unblocked) with times, oldest first; see tix.seats.seat_history."""
         from .seats import seat_history
-        return seat_history(self._db, self.id, seat)
+        return seat_history(self._db, self.id, self.seat_index(seat))
 
-    def seat_state_bytes(self):
+    def seat_state_bytes(self) -> bytes:
         """bytes, one tix.SeatState value per seat (fast for big venues)."""
         from .seats import seat_state_bytes
         return seat_state_bytes(self._db, self.id, self.seat_count)
 
-    def seat_map(self):
+    def seat_map(self) -> List[Dict[str, Any]]:
         """Seats with their current state: a list of dicts (index, row,
         number, label, x, y, tier_id, flags, state) in index order."""
         states = self.seat_states()
@@ -703,23 +869,30 @@ class Show(Record):
             out.append(d)
         return out
 
-    def bookings(self):
+    def bookings(self) -> List[Booking]:
+        """The show's bookings, cancelled ones included."""
         from .seats import Booking
         return Booking.list_by_show(self._db, self.id)
 
-    def quote(self, seats, offer_code=None, user=None):
-        """Prices @seats as a confirm would now (tix.Quote); reads only."""
+    def quote(self, seats: Union[SeatLike, Iterable[SeatLike]],
+              offer_code: Optional[str] = None,
+              user: Optional[IdLike] = None) -> Quote:
+        """Prices @seats (indexes or labels) as a confirm would now
+        (tix.Quote); reads only."""
         from .offers import quote
-        return quote(self._db, self.id, seats, offer_code, user)
+        return quote(self._db, self.id, self.seat_indexes(seats), offer_code,
+                     user)
 
-    def block(self, seats):
-        """Takes seats off sale (admin block), all or nothing."""
+    def block(self, seats: Union[SeatLike, Iterable[SeatLike]]) -> None:
+        """Takes seats (indexes or labels) off sale (admin block), all or
+        nothing."""
         from .seats import block
-        block(self._db, self.id, seats, True)
+        block(self._db, self.id, self.seat_indexes(seats), True)
 
-    def unblock(self, seats):
+    def unblock(self, seats: Union[SeatLike, Iterable[SeatLike]]) -> None:
+        """Puts admin-blocked seats back on sale, all or nothing."""
         from .seats import block
-        block(self._db, self.id, seats, False)
+        block(self._db, self.id, self.seat_indexes(seats), False)
 
 
 # ---------------------------------------------------------------------------
@@ -730,14 +903,14 @@ class User(Record):
     _get = "tix_user_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
         return cls(db, id=c.id, name=dec(c.name), email=dec(c.email),
                    phone=dec(c.phone), home_city_id=c.home_city_id,
                    languages=strlist(c.languages, c.n_languages),
                    genres=strlist(c.genres, c.n_genres))
 
     @staticmethod
-    def _to_c(keep, v):
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
         c = keep.hold(ffi.new("tix_user *"))
         c.name = keep.str(v["name"], "name", allow_none=False)
         c.email = keep.str(v["email"], "email", allow_none=False)
@@ -748,19 +921,23 @@ class User(Record):
         return c
 
     @classmethod
-    def create(cls, db, name, email, phone="", home_city=None, languages=(),
-               genres=()):
+    def create(cls, db: Database, name: str, email: str, phone: str = "",
+               home_city: Optional[IdLike] = None,
+               languages: Iterable[str] = (),
+               genres: Iterable[str] = ()) -> User:
+        """Creates a customer; @email is unique (ASCII case ignored)."""
         return cls._create(db, dict(name=name, email=email, phone=phone,
                                     home_city_id=home_city,
                                     languages=languages, genres=genres))
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> User:
+        """Changes any field but the id (home_city= takes a Place)."""
         if "home_city" in changes:
             changes["home_city_id"] = changes.pop("home_city")
         return self._update(changes, self._fields[1:])
 
     @classmethod
-    def find_email(cls, db, email):
+    def find_email(cls, db: Database, email: str) -> User:
         """The user with this e-mail (ASCII case ignored); tix.NotFound."""
         out = ffi.new("tix_user **")
         db._call("tix_user_find_email",
@@ -771,14 +948,18 @@ class User(Record):
             lib.tix_user_free(out[0])
 
     @classmethod
-    def list(cls, db, after=0, page=100):
+    def list(cls, db: Database, after: IdLike = 0,
+             page: int = 100) -> Iterator[User]:
         """Iterator over every user by id (fetched @page at a time)."""
         return cls._pages(db, "tix_user_list_all", after, page)
 
-    def bookings(self):
+    def bookings(self) -> List[Booking]:
+        """The user's bookings, cancelled ones included."""
         from .seats import Booking
         return Booking.list_by_user(self._db, self.id)
 
-    def recommendations(self, city=None, days=0, limit=0):
+    def recommendations(self, city: Optional[IdLike] = None, days: int = 0,
+                        limit: int = 0) -> List[Recommendation]:
+        """Shows the user may like (tix.Recommendation), best first."""
         from .discover import recommend
         return recommend(self._db, self.id, city=city, days=days, limit=limit)

@@ -19,23 +19,53 @@ from another thread waits for it to end.
 Records (Place, Show, Booking, ...) are plain Python copies and may be
 passed between threads freely. A Hold serialises its own operations with a
 lock (two threads confirming the same Hold object run one after the other).
+
+Durability
+----------
+open(path, durability=...) picks what a commit (a confirm, a catalog
+change) waits for before it returns:
+
+  "full"     (default) fsync LMDB's data pages and meta page: durable on
+             return; any number of processes may share the store.
+  "journal"  flush one small append to a redo journal instead: durable on
+             return and 2-4x faster at confirms, but the store is used by
+             one process only (a second one gets tix.Busy).
+  "nometa"   skip the meta-page fsync: a crash may lose the last commit
+             (never a half-written one).
+  "none"     no fsync: tests and bulk loads; call sync() when done.
 """
+from __future__ import annotations
+
+import datetime
 import enum
+import os
 import threading
 import time
 import weakref
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List,
+                    Optional, Tuple, Union)
 
 from ._ffi import ffi, lib, new_config
 from . import _util
+from ._util import DateLike, IdLike
 from .errors import Already, InvalidArgument, State, error_for
 
+if TYPE_CHECKING:
+    from .catalog import Movie, Place, Screen, Show, Tier, User, Venue
+    from .discover import NearbyVenue, Recommendation, SearchHit
+    from .offers import Offer
+    from .outbox import Consumer, Event
+    from .reviews import Review
+    from .seats import Booking, CheckIn, Hold
 
-def _struct_dict(c):
+
+def _struct_dict(c: Any) -> Dict[str, Any]:
     """A flat C struct of numbers as a dict."""
     return {k: getattr(c, k) for k in dir(c)}
 
 
 class Durability(enum.IntEnum):
+    """What a commit waits for (see the module doc, "Durability")."""
     FULL = lib.TIX_SYNC_FULL      #: fsync data and meta on every commit
     NOMETA = lib.TIX_SYNC_NOMETA  #: skip the meta fsync (a crash may lose the last commit)
     NONE = lib.TIX_SYNC_NONE      #: no fsync (tests, bulk loads)
@@ -55,7 +85,7 @@ CONFIG_KEYS = _INT_FIELDS + _SIGNED_FIELDS + ("durability", "clock",
                                              "readonly", "create")
 
 
-def _close_handle(ptr, _keepalive):
+def _close_handle(ptr: Any, _keepalive: Any) -> None:
     # Finalizer: must not reference the Database object.
     lib.tix_db_close(ptr)
 
@@ -65,7 +95,7 @@ class Database:
     `with` block (a finalizer closes it too when it is garbage collected or
     at interpreter exit, as a safety net)."""
 
-    def __init__(self, path, **config):
+    def __init__(self, path: Union[str, bytes, os.PathLike], **config: Any) -> None:
         unknown = set(config) - set(CONFIG_KEYS)
         if unknown:
             raise TypeError("tix.open: unknown option(s) %s; known: %s"
@@ -130,20 +160,20 @@ class Database:
         self._batches = {}  # thread ident -> batch levels it has open
 
     # ---- the guard every call goes through -------------------------------
-    def _acquire(self):
+    def _acquire(self) -> Any:
         with self._lock:
             if self._closing:
                 raise State("database %s is closed" % self.path)
             self._active += 1
             return self._ptr
 
-    def _release(self):
+    def _release(self) -> None:
         with self._lock:
             self._active -= 1
             if self._closing and self._active == 0:
                 self._idle.set()
 
-    def _call(self, name, *args):
+    def _call(self, name: str, *args: Any) -> int:
         """Calls C function @name(db, *args); raises the matching tix.Error
         for a negative result, with this thread's detail message."""
         fn = getattr(lib, name)
@@ -156,7 +186,7 @@ class Database:
         finally:
             self._release()
 
-    def _call_void(self, name, *args):
+    def _call_void(self, name: str, *args: Any) -> Any:
         fn = getattr(lib, name)
         ptr = self._acquire()
         try:
@@ -165,7 +195,7 @@ class Database:
             self._release()
 
     # ---- lifetime ----------------------------------------------------------
-    def close(self):
+    def close(self) -> None:
         """Closes the store: waits for calls in flight in other threads
         (confirms included), then frees the handle. Idempotent."""
         with self._lock:
@@ -183,29 +213,36 @@ class Database:
         self._ptr = None
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """True once close() was called."""
         return self._closing
 
-    def __enter__(self):
+    def __enter__(self) -> Database:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool:
         self.close()
         return False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<tix.Database %r%s>" % (self.path, " closed" if self.closed else "")
 
     # ---- store -------------------------------------------------------------
-    def now(self):
-        """The store clock, seconds since the epoch."""
+    def now(self) -> int:
+        """The store clock, seconds since the epoch (now_datetime() for an
+        aware datetime)."""
         return self._call_void("tix_db_now")
 
-    def sync(self):
+    def now_datetime(self) -> datetime.datetime:
+        """The store clock as an aware UTC datetime."""
+        return datetime.datetime.fromtimestamp(self.now(),
+                                               datetime.timezone.utc)
+
+    def sync(self) -> None:
         """Forces an fsync (after durability="none" writes)."""
         self._call("tix_db_sync")
 
-    def backup(self, dest_dir):
+    def backup(self, dest_dir: Union[str, bytes, os.PathLike]) -> None:
         """Writes a consistent, compacted copy of the store's data.mdb into
         @dest_dir (created if missing) while other threads keep working;
         the GIL is released during the copy. tix.Exists if @dest_dir already
@@ -216,7 +253,7 @@ class Database:
             dest_dir if isinstance(dest_dir, (str, bytes)) else str(dest_dir),
             "dest_dir", allow_none=False))
 
-    def check(self):
+    def check(self) -> Tuple[Dict[str, Any], List[str]]:
         """Checks the store's consistency (tix_db_check) while others keep
         writing. Returns (counts, problems): a dict of what was looked at
         and the list of problem lines; an empty list means consistent."""
@@ -230,7 +267,7 @@ class Database:
         self._call("tix_db_check", on_problem, ffi.NULL, out)
         return _struct_dict(out[0]), problems
 
-    def stat(self):
+    def stat(self) -> Dict[str, Any]:
         """Sizes and usage of the store (tix_db_stat): file and map sizes,
         the last transaction id, seats.map regions, and per-table entries,
         pages and depth under "tables"."""
@@ -244,14 +281,14 @@ class Database:
         d.pop("n_tables", None)
         return d
 
-    def commit_stats(self):
+    def commit_stats(self) -> Dict[str, Any]:
         """The group committer's counters since this process opened the
         store: batches, confirms in them, largest batch."""
         out = ffi.new("tix_commit_stats *")
         self._call("tix_db_commit_stats", out)
         return _struct_dict(out[0])
 
-    def batch(self):
+    def batch(self) -> Batch:
         """A batch: the catalog writes of this thread inside the `with`
         block are one transaction (tix_db_begin), committed when the block
         ends and rolled back if it raises, so the store has all of them or
@@ -274,7 +311,7 @@ class Database:
         require("tix_db_begin")
         return Batch(self)
 
-    def _batch_begin(self):
+    def _batch_begin(self) -> None:
         ptr = self._acquire()  # held until the batch ends: close() waits
         rc = lib.tix_db_begin(ptr)
         if rc < 0:
@@ -284,7 +321,7 @@ class Database:
         with self._lock:
             self._batches[tid] = self._batches.get(tid, 0) + 1
 
-    def _batch_end(self, commit):
+    def _batch_end(self, commit: bool) -> bool:
         """Ends this thread's innermost batch level. False when close()
         ended it already (rolled back)."""
         tid = threading.get_ident()
@@ -304,85 +341,113 @@ class Database:
         return True
 
     # ---- shortcuts to the record classes -------------------------------------
-    def place(self, id):
+    def place(self, id: IdLike) -> Place:
+        """Place @id (tix.NotFound)."""
         from .catalog import Place
         return Place.get(self, id)
 
-    def countries(self):
+    def countries(self) -> List[Place]:
+        """Every country, by name."""
         from .catalog import Place
         return Place.list(self, None)
 
-    def venue(self, id):
+    def venue(self, id: IdLike) -> Venue:
+        """Venue @id (tix.NotFound)."""
         from .catalog import Venue
         return Venue.get(self, id)
 
-    def screen(self, id):
+    def screen(self, id: IdLike) -> Screen:
+        """Screen @id (tix.NotFound)."""
         from .catalog import Screen
         return Screen.get(self, id)
 
-    def tier(self, id):
+    def tier(self, id: IdLike) -> Tier:
+        """Tier @id (tix.NotFound)."""
         from .catalog import Tier
         return Tier.get(self, id)
 
-    def movie(self, id):
+    def movie(self, id: IdLike) -> Movie:
+        """Movie @id (tix.NotFound)."""
         from .catalog import Movie
         return Movie.get(self, id)
 
-    def movies(self, after=0, page=100):
+    def movies(self, after: IdLike = 0, page: int = 100) -> Iterator[Movie]:
+        """Iterator over every movie, by id."""
         from .catalog import Movie
         return Movie.list(self, after=after, page=page)
 
-    def show(self, id):
+    def show(self, id: IdLike) -> Show:
+        """Show @id (tix.NotFound)."""
         from .catalog import Show
         return Show.get(self, id)
 
-    def shows(self, city=None, date=None, movie=None, venue=None):
+    def shows(self, city: Union[IdLike, str, None] = None,
+              date: Optional[DateLike] = None, movie: Optional[IdLike] = None,
+              venue: Optional[IdLike] = None) -> List[Show]:
+        """Shows on a local @date in a @city (an id, a Place or a name such
+        as "Mumbai"), optionally of one @movie, or at a @venue; see
+        tix.Show.list."""
         from .catalog import Show
         return Show.list(self, city=city, date=date, movie=movie, venue=venue)
 
-    def user(self, id):
+    def user(self, id: IdLike) -> User:
+        """User @id (tix.NotFound)."""
         from .catalog import User
         return User.get(self, id)
 
-    def user_by_email(self, email):
+    def user_by_email(self, email: str) -> User:
+        """The user with this e-mail, ASCII case ignored (tix.NotFound)."""
         from .catalog import User
         return User.find_email(self, email)
 
-    def users(self, after=0, page=100):
+    def users(self, after: IdLike = 0, page: int = 100) -> Iterator[User]:
+        """Iterator over every user, by id."""
         from .catalog import User
         return User.list(self, after=after, page=page)
 
-    def booking(self, id):
+    def booking(self, id: IdLike) -> Booking:
+        """Booking @id (tix.NotFound)."""
         from .seats import Booking
         return Booking.get(self, id)
 
-    def booking_by_payment(self, payment_ref):
+    def booking_by_payment(self, payment_ref: str) -> Booking:
+        """The booking made with @payment_ref (tix.NotFound)."""
         from .seats import Booking
         return Booking.find_payment(self, payment_ref)
 
-    def hold_from_string(self, text):
+    def hold_from_string(self, text: str) -> Hold:
+        """The Hold of a handle made by str(hold) (tix.BadCode)."""
         from .seats import Hold
         return Hold.from_string(self, text)
 
     # ---- discovery, reviews --------------------------------------------------
-    def search(self, query, city=None, date=None, limit=0):
+    def search(self, query: str, city: Optional[IdLike] = None,
+               date: Optional[DateLike] = None,
+               limit: int = 0) -> List[SearchHit]:
+        """Title search by word prefix, most popular first."""
         from .discover import search
         return search(self, query, city=city, date=date, limit=limit)
 
-    def recommend(self, user, city=None, days=0, limit=0):
+    def recommend(self, user: IdLike, city: Optional[IdLike] = None,
+                  days: int = 0, limit: int = 0) -> List[Recommendation]:
+        """Shows @user may like, best first."""
         from .discover import recommend
         return recommend(self, user, city=city, days=days, limit=limit)
 
-    def venues_nearby(self, lat, lon, radius_km, limit=0):
+    def venues_nearby(self, lat: float, lon: float, radius_km: float,
+                      limit: int = 0) -> List[NearbyVenue]:
+        """Venues within @radius_km of (lat, lon), nearest first."""
         from .discover import venues_nearby
         return venues_nearby(self, lat, lon, radius_km, limit)
 
-    def review(self, id):
+    def review(self, id: IdLike) -> Review:
+        """Review @id (tix.NotFound)."""
         from .reviews import Review
         return Review.get(self, id)
 
     # ---- outbox, offers -------------------------------------------------------
-    def consumer(self, name, register=True, from_end=False):
+    def consumer(self, name: str, register: bool = True,
+                 from_end: bool = False) -> Consumer:
         """Outbox consumer @name; registered first when @register and it
         is not yet (from_end: start after the newest event)."""
         from .outbox import Consumer
@@ -391,33 +456,38 @@ class Database:
                                      exist_ok=True)
         return Consumer.get(self, name)
 
-    def consumers(self):
+    def consumers(self) -> List[Consumer]:
+        """Every registered outbox consumer."""
         from .outbox import Consumer
         return Consumer.list(self)
 
-    def outbox_event(self, seq):
+    def outbox_event(self, seq: int) -> Event:
+        """Outbox event @seq (tix.NotFound once trimmed)."""
         from .outbox import get_event
         return get_event(self, seq)
 
-    def outbox_trim(self):
+    def outbox_trim(self) -> int:
         """Deletes events every consumer acknowledged; returns the count."""
         from .outbox import trim
         return trim(self)
 
-    def offer(self, id):
+    def offer(self, id: IdLike) -> Offer:
+        """Offer @id (tix.NotFound)."""
         from .offers import Offer
         return Offer.get(self, id)
 
-    def offer_by_code(self, code):
+    def offer_by_code(self, code: str) -> Offer:
+        """The offer with @code (tix.NotFound)."""
         from .offers import Offer
         return Offer.find_code(self, code)
 
-    def offers(self, after=0, page=100):
+    def offers(self, after: IdLike = 0, page: int = 100) -> Iterator[Offer]:
+        """Iterator over every offer, by id."""
         from .offers import Offer
         return Offer.list(self, after=after, page=page)
 
     # ---- gate ----------------------------------------------------------------
-    def checkin(self, code, gate):
+    def checkin(self, code: str, gate: str) -> CheckIn:
         """Checks ticket @code in at @gate and returns a tix.CheckIn. A
         second check-in raises tix.Already whose .checked_in_at / .gate /
         .checkin describe the first one."""
@@ -448,36 +518,36 @@ class Batch:
     early; leaving the block then does nothing more. A failed commit
     raises, and the batch is rolled back."""
 
-    def __init__(self, db):
+    def __init__(self, db: Database) -> None:
         self._db = db
         self._open = False
 
-    def __enter__(self):
+    def __enter__(self) -> Batch:
         if self._open:
             raise State("this batch is already open")
         self._db._batch_begin()
         self._open = True
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         if self._open:
             self._end(exc_type is None)
         return False
 
     @property
-    def open(self):
+    def open(self) -> bool:
         """True between entering the block and the batch's end."""
         return self._open
 
-    def commit(self):
+    def commit(self) -> None:
         """Commits the batch now (durable on return, for the outermost)."""
         self._end(True)
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Undoes every write of the batch now."""
         self._end(False)
 
-    def _end(self, commit):
+    def _end(self, commit: bool) -> None:
         if not self._open:
             raise State("this batch is not open")
         self._open = False
@@ -486,8 +556,8 @@ class Batch:
                         "rolled back, nothing was committed")
 
 
-def _clock_adapter(fn):
-    def cb(_ctx):
+def _clock_adapter(fn: Callable[[], float]) -> Callable[[Any], int]:
+    def cb(_ctx: Any) -> int:
         try:
             return int(fn())
         except Exception:  # never let a broken clock return garbage
@@ -495,7 +565,9 @@ def _clock_adapter(fn):
     return cb
 
 
-def restore(backup_dir, store_dir, replace=False):
+def restore(backup_dir: Union[str, bytes, os.PathLike],
+            store_dir: Union[str, bytes, os.PathLike],
+            replace: bool = False) -> None:
     """Makes the store in @store_dir exactly the backup in @backup_dir (a
     directory written by Database.backup), swapping the whole directory at
     once (tix_backup_restore): nothing of the old store survives, not its
@@ -506,7 +578,7 @@ def restore(backup_dir, store_dir, replace=False):
     from .discover import require
     require("tix_backup_restore")
 
-    def path(p, what):
+    def path(p: Any, what: str) -> Optional[bytes]:
         return _util.enc(p if isinstance(p, (str, bytes)) else str(p), what,
                          allow_none=False)
     rc = lib.tix_backup_restore(path(backup_dir, "backup_dir"),
@@ -516,11 +588,13 @@ def restore(backup_dir, store_dir, replace=False):
         raise error_for(rc, "tix_backup_restore")
 
 
-def open(path, **config):
-    """Opens (creating if missing) the store in directory @path.
+def open(path: Union[str, bytes, os.PathLike], **config: Any) -> Database:
+    """Opens (creating if missing, unless create=False) the store in
+    directory @path.
 
     Keyword options map to tix_config fields: map_size, map_size_max,
-    max_readers, durability ("full" | "nometa" | "none" or tix.Durability),
+    max_readers, durability ("full" | "journal" | "nometa" | "none" or
+    tix.Durability; see the module doc),
     hold_ttl_default, hold_ttl_max, hold_max_seats, confirm_lease,
     show_buffer, seatmap_reserve, reclaim_after, review_text_max,
     search_min_chars, fee_per_seat_minor, flags; plus

@@ -8,13 +8,20 @@ These calls appeared in tix.h after the catalog and seat engine; on a
 library that does not export them yet they raise tix.State naming the
 missing function.
 """
+from __future__ import annotations
+
+import datetime
 import enum
-from collections import namedtuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional
 
 from ._ffi import ffi, lib, has
 from . import _util
-from ._util import as_id, dec
+from ._util import DateLike, IdLike, as_id, dec
 from .errors import State
+
+if TYPE_CHECKING:
+    from .catalog import Venue
+    from .db import Database
 
 #: tix.h TIX_NEARBY_RADIUS_MAX (a double, so not in the cdef): largest radius, km
 NEARBY_RADIUS_MAX = 20100.0
@@ -23,12 +30,14 @@ POPULARITY_DAYS = lib.TIX_POPULARITY_DAYS
 SEARCH_LIMIT_MAX = lib.TIX_SEARCH_LIMIT_MAX
 
 
-def require(name):
+def require(name: str) -> None:
+    """Raises tix.State when the loaded libtix lacks C function @name."""
     if not has(name):
         raise State("this libtix has no %s yet" % name)
 
 
 class Reason(enum.IntEnum):
+    """Why a movie was recommended."""
     SHOWING = lib.TIX_REASON_SHOWING
     GENRE = lib.TIX_REASON_GENRE
     LANGUAGE = lib.TIX_REASON_LANGUAGE
@@ -36,20 +45,39 @@ class Reason(enum.IntEnum):
     POPULAR = lib.TIX_REASON_POPULAR
 
 
-SearchHit = namedtuple("SearchHit", "movie_id title popularity")
-SearchHit.__doc__ = """A title search hit: popularity is the confirmed
-bookings of the last POPULARITY_DAYS days."""
-
-Recommendation = namedtuple(
-    "Recommendation",
-    "movie_id title score genre_points language_points also_booked_points "
-    "popularity_points reason reason_text reason_movie_id next_show_id "
-    "next_show_start")
-
-NearbyVenue = namedtuple("NearbyVenue", "venue distance_km")
+class SearchHit(NamedTuple):
+    """A title search hit: popularity is the confirmed bookings of the last
+    POPULARITY_DAYS days."""
+    movie_id: int
+    title: str
+    popularity: int
 
 
-def search(db, query, city=None, date=None, limit=0):
+class Recommendation(NamedTuple):
+    """A movie for a user, its score's parts, the main reason and its next
+    show (next_show_start an aware UTC datetime)."""
+    movie_id: int
+    title: str
+    score: int
+    genre_points: int
+    language_points: int
+    also_booked_points: int
+    popularity_points: int
+    reason: Reason
+    reason_text: str
+    reason_movie_id: int
+    next_show_id: int
+    next_show_start: Optional[datetime.datetime]
+
+
+class NearbyVenue(NamedTuple):
+    """A venue and its distance from the point asked about."""
+    venue: Venue
+    distance_km: float
+
+
+def search(db: Database, query: str, city: Optional[IdLike] = None,
+           date: Optional[DateLike] = None, limit: int = 0) -> List[SearchHit]:
     """Movies whose title has a word starting with every word of @query,
     most popular first. With @city (and @date, required then), only movies
     showing there that day. tix.InvalidArgument for a too-short query."""
@@ -72,7 +100,8 @@ def search(db, query, city=None, date=None, limit=0):
         lib.tix_search_result_free(r)
 
 
-def recommend(db, user, city=None, days=0, limit=0):
+def recommend(db: Database, user: IdLike, city: Optional[IdLike] = None,
+              days: int = 0, limit: int = 0) -> List[Recommendation]:
     """Upcoming movies for @user, best first (see tix_recommend() in tix.h
     for the scoring)."""
     require("tix_recommend")
@@ -91,13 +120,14 @@ def recommend(db, user, city=None, days=0, limit=0):
                 c.movie_id, dec(c.title), c.score, c.genre_points,
                 c.language_points, c.also_booked_points, c.popularity_points,
                 Reason(c.reason), dec(c.reason_text), c.reason_movie_id,
-                c.next_show_id, c.next_show_start))
+                c.next_show_id, _util.utc(c.next_show_start)))
         return res
     finally:
         lib.tix_recommendation_list_free(lst)
 
 
-def venues_nearby(db, lat, lon, radius_km, limit=0):
+def venues_nearby(db: Database, lat: float, lon: float, radius_km: float,
+                  limit: int = 0) -> List[NearbyVenue]:
     """Venues within @radius_km of (@lat, @lon), nearest first, as
     (Venue, distance_km) pairs."""
     from .catalog import Venue

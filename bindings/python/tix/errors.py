@@ -3,23 +3,31 @@
 Every exception raised for a negative return code carries
 
   .code     the TIX_E* number (negative int)
+  .symbol   the code's name, "TIX_ENOTFOUND"
   .name     tix_strerror(code), e.g. "TIX_ENOTFOUND: not found"
   .message  tix_errmsg(): the detail of this failure ("venue 7 not found")
   .call     the C function that failed ("tix_venue_get")
 
-str(e) is "<name>: <message>". A few classes also derive from the matching
+str(e) is "<symbol>: <message>" ("TIX_ENOTFOUND: venue 7 not found"), or
+the name when there is no detail: the generic text is not repeated in
+front of a detail that already says it. A few classes also derive from the matching
 Python built-in so generic handlers work: InvalidArgument is a ValueError,
 NotFound a LookupError, NoMemory a MemoryError.
 """
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple, Type
+
 from ._ffi import ffi, lib
 
 
 class Error(Exception):
     """Base of every libtix error."""
 
-    code = None  # set on each subclass
+    code: Optional[int] = None  # set on each subclass
 
-    def __init__(self, message="", code=None, call=None, field=""):
+    def __init__(self, message: str = "", code: Optional[int] = None,
+                 call: Optional[str] = None, field: str = "") -> None:
         if code is not None:
             self.code = code
         self.message = message
@@ -28,14 +36,15 @@ class Error(Exception):
         self.field = field
         self.call = call
         self.name = _strerror(self.code) if self.code is not None else ""
+        self.symbol = self.name.split(":")[0]
         super().__init__(self.__str__())
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.message:
-            return "%s: %s" % (self.name, self.message)
+            return "%s: %s" % (self.symbol or "tix", self.message)
         return self.name
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.message, self.code, self.call, self.field))
 
 
@@ -120,9 +129,9 @@ class Already(Error):
     .gate hold the first check-in's time and gate, and .checkin the whole
     tix.CheckIn."""
     code = lib.TIX_EALREADY
-    checkin = None
-    checked_in_at = None
-    gate = None
+    checkin: Any = None
+    checked_in_at: Any = None
+    gate: Optional[str] = None
 
 
 class BadCode(Error):
@@ -168,18 +177,18 @@ class CheckedIn(Error):
 
 
 #: code -> exception class, for every code tix.h defines
-BY_CODE = {cls.code: cls for cls in (
+BY_CODE: Dict[int, Type[Error]] = {cls.code: cls for cls in (
     InvalidArgument, NotFound, Exists, Conflict, Expired, Full, Corrupt,
     IOFailure, NoMemory, Busy, TooLong, BadUTF8, OutOfRange, Overlap,
     Permission, Already, BadCode, Version, Again, Limit, State, TimedOut,
     PriceMismatch, CheckedIn)}
 
 
-def _strerror(code):
+def _strerror(code: int) -> str:
     return ffi.string(lib.tix_strerror(code)).decode("utf-8", "replace")
 
 
-def error_for(code, call=None):
+def error_for(code: int, call: Optional[str] = None) -> Error:
     """The exception for return code @code, with the calling thread's detail
     message (call it right after the failing C call, in the same thread)."""
     msg = ffi.string(lib.tix_errmsg()).decode("utf-8", "replace")
@@ -188,7 +197,7 @@ def error_for(code, call=None):
     return cls(msg, code, call, field)
 
 
-def check(rc, call=None):
+def check(rc: int, call: Optional[str] = None) -> int:
     """Raises the matching exception when @rc is negative; returns @rc."""
     if rc < 0:
         raise error_for(rc, call)

@@ -5,20 +5,28 @@
     hold.confirm(user=u, payment_ref="pay_1", offer_code="MONSOON20")
 
 An offer's scope is inferred from the record it is given for (Movie, Venue,
-Screen or Tier), or set with scope= and an id.
+Screen or Tier), or set with scope= and an id. valid_from / valid_until /
+created_at are aware UTC datetimes (None: no limit).
 """
+from __future__ import annotations
+
 import enum
-from collections import namedtuple
+from typing import (TYPE_CHECKING, Any, Dict, Iterable, Iterator, List,
+                    NamedTuple, Optional, Union)
 
 from ._ffi import ffi, lib
 from . import _util
-from ._util import Keep, as_id, dec, dec_array
+from ._util import IdLike, Keep, TimeLike, as_id, dec, dec_array
 from .catalog import Movie, Record, Screen, Tier, Venue
 from .discover import require
 from .errors import InvalidArgument
 
+if TYPE_CHECKING:
+    from .db import Database
+
 
 class OfferScope(enum.IntEnum):
+    """What an offer applies to."""
     MOVIE = lib.TIX_OFFER_MOVIE
     VENUE = lib.TIX_OFFER_VENUE
     SCREEN = lib.TIX_OFFER_SCREEN
@@ -38,18 +46,22 @@ class Offer(Record):
     _get = "tix_offer_get"
 
     @classmethod
-    def _from_c(cls, db, c):
+    def _from_c(cls, db: Database, c: Any) -> Offer:  # type: ignore[override]
         return cls(db, id=c.id, code=dec(c.code), scope=OfferScope(c.scope),
                    scope_id=c.scope_id, percent=c.percent,
                    amount_minor=c.amount_minor, cap_minor=c.cap_minor,
-                   valid_from=c.valid_from, valid_until=c.valid_until,
+                   valid_from=_util.utc(c.valid_from),
+                   valid_until=_util.utc(c.valid_until),
                    max_uses=c.max_uses, max_uses_per_user=c.max_uses_per_user,
-                   uses=c.uses, created_at=c.created_at)
+                   uses=c.uses, created_at=_util.utc(c.created_at))
 
     @classmethod
-    def create(cls, db, code, target, scope=None, percent=0, amount_minor=0,
-               cap_minor=0, valid_from=0, valid_until=0, max_uses=0,
-               max_uses_per_user=0):
+    def create(cls, db: Database, code: str, target: IdLike,
+               scope: Union[OfferScope, str, None] = None, percent: int = 0,
+               amount_minor: int = 0, cap_minor: int = 0,
+               valid_from: Optional[TimeLike] = None,
+               valid_until: Optional[TimeLike] = None, max_uses: int = 0,
+               max_uses_per_user: int = 0) -> Offer:
         """Creates offer @code for @target (a Movie, Venue, Screen or Tier,
         or an id with @scope = "movie" | "venue" | "screen" | "tier").
         Give either @percent (1..100) or @amount_minor (per seat)."""
@@ -82,12 +94,13 @@ class Offer(Record):
         return cls.get(db, out[0])
 
     @classmethod
-    def get(cls, db, id):
+    def get(cls, db: Database, id: IdLike) -> Offer:  # type: ignore[override]
+        """Offer @id (tix.NotFound)."""
         require("tix_offer_get")
         return cls._fetch(db, id)
 
     @classmethod
-    def find_code(cls, db, code):
+    def find_code(cls, db: Database, code: str) -> Offer:
         """The offer with @code, ignoring case (tix.NotFound)."""
         require("tix_offer_find_code")
         out = ffi.new("tix_offer **")
@@ -99,27 +112,42 @@ class Offer(Record):
             lib.tix_offer_free(out[0])
 
     @classmethod
-    def list(cls, db, after=0, page=100):
+    def list(cls, db: Database, after: IdLike = 0,
+             page: int = 100) -> Iterator[Offer]:
         """Iterator over every offer by id."""
         require("tix_offer_list_all")
         return cls._pages(db, "tix_offer_list_all", after, page)
 
 
-QuoteSeat = namedtuple("QuoteSeat", "seat tier_id price_minor in_scope")
+class QuoteSeat(NamedTuple):
+    """One seat of a quote; in_scope: the offer applies to it."""
+    seat: int
+    tier_id: int
+    price_minor: int
+    in_scope: bool
 
 
-class Quote(namedtuple("Quote", "show_id offer_id currency subtotal_minor "
-                                "discount_minor fee_minor total_minor seats")):
+class Quote(NamedTuple):
     """A price: subtotal - discount + fee = total, in minor units."""
-    __slots__ = ()
+    show_id: int
+    offer_id: int
+    currency: str
+    subtotal_minor: int
+    discount_minor: int
+    fee_minor: int
+    total_minor: int
+    seats: List[QuoteSeat]
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
+        """The quote as JSON-ready dicts."""
         d = self._asdict()
         d["seats"] = [s._asdict() for s in self.seats]
         return d
 
 
-def quote(db, show, seats, offer_code=None, user=None):
+def quote(db: Database, show: IdLike, seats: Iterable[Any],
+          offer_code: Optional[str] = None,
+          user: Optional[IdLike] = None) -> Quote:
     """Prices @seats of @show as a confirm would now (reads only)."""
     from .seats import _seat_indexes
     require("tix_price_quote")

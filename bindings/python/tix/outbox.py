@@ -12,9 +12,17 @@ next time. Acks are batched: one write per batch, not per event.
 
 Consumer.wait() and events(follow=True) block in tix_outbox_wait() with the
 GIL released.
+
+Times (Event.at, Event.show_start, Consumer.created_at, Consumer.acked_at)
+are aware UTC datetimes; None when unset (a consumer that never acked).
 """
+from __future__ import annotations
+
+import datetime
 import enum
-from collections import namedtuple
+import threading
+from typing import (TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple,
+                    Optional, Union)
 
 from ._ffi import ffi, lib
 from . import _util
@@ -22,58 +30,93 @@ from ._util import dec, dec_array
 from .discover import require
 from .errors import Error, Exists, NotFound, TimedOut
 
+if TYPE_CHECKING:
+    from .db import Database
+
 READ_MAX = lib.TIX_OUTBOX_READ_MAX
 NAME_MAX = lib.TIX_CONSUMER_NAME_MAX
 
 
 class EventType(enum.IntEnum):
+    """What happened: a booking, a cancel, a check-in, a review, ..."""
     BOOKED = lib.TIX_EVENT_BOOKED
     CANCELLED = lib.TIX_EVENT_CANCELLED
     CHECKED_IN = lib.TIX_EVENT_CHECKED_IN
     REVIEWED = lib.TIX_EVENT_REVIEWED
 
 
-EventSeat = namedtuple("EventSeat", "seat row number")
-EventTicket = namedtuple("EventTicket", "code qr")
-
-_EVENT_FIELDS = ("seq", "type", "version", "at", "booking_id", "user_id",
-                 "show_id", "movie_id", "review_id", "user_name", "user_email",
-                 "user_phone", "movie_title", "show_start", "venue_name",
-                 "venue_address", "screen_name", "total_minor", "currency",
-                 "seats", "tickets", "gate", "show_local", "after_checkin")
+class EventSeat(NamedTuple):
+    """A seat of an event's booking: index, row label and number."""
+    seat: int
+    row: str
+    number: int
 
 
-class Event(namedtuple("Event", _EVENT_FIELDS)):
+class EventTicket(NamedTuple):
+    """A ticket of an event's booking: code and QR payload."""
+    code: str
+    qr: str
+
+
+
+
+class Event(NamedTuple):
     """One outbox event, copied out of C (see tix_event in tix.h for which
-    fields each type sets; unset ids are 0 and strings "")."""
-    __slots__ = ()
+    fields each type sets; unset ids are 0, strings "" and times None)."""
+    seq: int
+    type: Union[EventType, int]
+    version: int
+    at: Optional[datetime.datetime]
+    booking_id: int
+    user_id: int
+    show_id: int
+    movie_id: int
+    review_id: int
+    user_name: str
+    user_email: str
+    user_phone: str
+    movie_title: str
+    show_start: Optional[datetime.datetime]
+    venue_name: str
+    venue_address: str
+    screen_name: str
+    total_minor: int
+    currency: str
+    seats: List[EventSeat]
+    tickets: List[EventTicket]
+    gate: str
+    show_local: str
+    after_checkin: bool
 
     @classmethod
-    def _from_c(cls, e):
+    def _from_c(cls, e: Any) -> Event:
         seats = [EventSeat(e.seats[i].seat, dec(e.seats[i].row),
                            e.seats[i].number) for i in range(e.n_seats)]
         tickets = [EventTicket(dec_array(e.tickets[i].code),
                                dec(e.tickets[i].qr))
                    for i in range(e.n_tickets)]
         try:
-            etype = EventType(e.type)
+            etype: Union[EventType, int] = EventType(e.type)
         except ValueError:   # a type newer than this binding
             etype = int(e.type)
-        return cls(e.seq, etype, e.version, e.at, e.booking_id, e.user_id,
+        return cls(e.seq, etype, e.version, _util.utc(e.at), e.booking_id,
+                   e.user_id,
                    e.show_id, e.movie_id, e.review_id, dec(e.user_name),
                    dec(e.user_email), dec(e.user_phone), dec(e.movie_title),
-                   e.show_start, dec(e.venue_name), dec(e.venue_address),
+                   _util.utc(e.show_start), dec(e.venue_name),
+                   dec(e.venue_address),
                    dec(e.screen_name), e.total_minor, dec_array(e.currency),
                    seats, tickets, dec(e.gate), dec(e.show_local),
                    bool(e.after_checkin))
 
-    def as_dict(self):
+    def as_dict(self) -> Dict[str, Any]:
+        """The event as JSON-ready values (type as a name, times ISO 8601)."""
         d = self._asdict()
         d["type"] = self.type.name.lower() if isinstance(self.type, EventType) \
             else self.type
         d["seats"] = [s._asdict() for s in self.seats]
         d["tickets"] = [t._asdict() for t in self.tickets]
-        return d
+        return _util.jsonable(d)
 
 
 class Consumer:
@@ -81,26 +124,31 @@ class Consumer:
     Attributes: name, acked (last acknowledged seq), created_at, acked_at
     (as of when this object was made or refreshed)."""
 
-    def __init__(self, db, name, acked=0, created_at=0, acked_at=0):
+    def __init__(self, db: Database, name: str, acked: int = 0,
+                 created_at: Union[int, datetime.datetime, None] = None,
+                 acked_at: Union[int, datetime.datetime, None] = None) -> None:
         self._db = db
         self.name = name
         self._bname = _util.enc(name, "consumer name", allow_none=False)
         self.acked = acked
-        self.created_at = created_at
-        self.acked_at = acked_at
+        self.created_at = (_util.utc(created_at) if isinstance(created_at, int)
+                           else created_at)
+        self.acked_at = (_util.utc(acked_at) if isinstance(acked_at, int)
+                         else acked_at)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<tix.Consumer %r acked=%d>" % (self.name, self.acked)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (isinstance(other, Consumer) and other.name == self.name and
                 other._db is self._db)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(("Consumer", self.name))
 
     @classmethod
-    def register(cls, db, name, from_end=False, exist_ok=False):
+    def register(cls, db: Database, name: str, from_end: bool = False,
+                 exist_ok: bool = False) -> Consumer:
         """Registers consumer @name (its cursor starts before the oldest
         retained event, or after the newest with @from_end). With
         @exist_ok an existing consumer is returned as it is."""
@@ -115,7 +163,7 @@ class Consumer:
         return cls.get(db, name)
 
     @classmethod
-    def list(cls, db):
+    def list(cls, db: Database) -> List[Consumer]:
         """Every registered consumer, by name."""
         require("tix_outbox_consumers")
         out = ffi.new("tix_consumer_list **")
@@ -128,22 +176,26 @@ class Consumer:
             lib.tix_consumer_list_free(lst)
 
     @classmethod
-    def get(cls, db, name):
+    def get(cls, db: Database, name: str) -> Consumer:
+        """Registered consumer @name (tix.NotFound)."""
         for c in cls.list(db):
             if c.name == name:
                 return c
         raise NotFound("consumer %r is not registered" % name)
 
-    def refresh(self):
+    def refresh(self) -> Consumer:
+        """Re-reads the cursor and its times; returns self."""
         fresh = Consumer.get(self._db, self.name)
         self.acked, self.created_at, self.acked_at = \
             fresh.acked, fresh.created_at, fresh.acked_at
         return self
 
-    def unregister(self):
+    def unregister(self) -> None:
+        """Drops the consumer and its cursor (events it held back can then
+        be trimmed)."""
         self._db._call("tix_outbox_unregister", self._bname)
 
-    def read(self, max=100):
+    def read(self, max: int = 100) -> List[Event]:
         """Up to @max events after the cursor, oldest first, without moving
         it ([] when up to date)."""
         out = ffi.new("tix_event_list **")
@@ -154,15 +206,15 @@ class Consumer:
         finally:
             lib.tix_event_list_free(lst)
 
-    def ack(self, seq):
+    def ack(self, seq: Union[int, Event]) -> None:
         """Acknowledges every event up to @seq (older acks are no-ops)."""
-        if hasattr(seq, "seq"):
+        if isinstance(seq, Event):
             seq = seq.seq
         self._db._call("tix_outbox_ack", self._bname, seq)
         if seq > self.acked:
             self.acked = seq
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: Optional[float] = None) -> bool:
         """Blocks (GIL released) until an event is ready or @timeout seconds
         pass (None = no limit). Returns True when ready, False on timeout."""
         ms = -1 if timeout is None else max(0, int(timeout * 1000))
@@ -172,7 +224,9 @@ class Consumer:
         except TimedOut:
             return False
 
-    def events(self, batch=100, follow=False, poll=1.0, stop=None):
+    def events(self, batch: int = 100, follow: bool = False,
+               poll: float = 1.0,
+               stop: Optional[threading.Event] = None) -> Iterator[Event]:
         """Iterator over this consumer's events, acknowledging each one when
         the next is asked for (see the module doc). Stops when caught up,
         or with @follow keeps waiting for new events, checking @stop (a
@@ -204,11 +258,12 @@ class Consumer:
                     pass  # not acked: delivered again (at least once)
 
 
-def consumers(db):
+def consumers(db: Database) -> List[Consumer]:
+    """Every registered consumer, by name."""
     return Consumer.list(db)
 
 
-def get_event(db, seq):
+def get_event(db: Database, seq: int) -> Event:
     """Event @seq (tix.NotFound when there is none or it was trimmed)."""
     require("tix_outbox_get")
     out = ffi.new("tix_event **")
@@ -219,7 +274,7 @@ def get_event(db, seq):
         lib.tix_event_free(out[0])
 
 
-def trim(db):
+def trim(db: Database) -> int:
     """Deletes events every consumer acknowledged; returns how many."""
     require("tix_outbox_trim")
     out = ffi.new("uint64_t *")

@@ -6,18 +6,31 @@ Leaving a `with` block because of an exception releases the seats first;
 leaving it normally only frees the handle and the seats stay held (until
 confirmed, released or expired) -- take str(hold) inside the block if a
 later request (the payment callback) needs the hold back.
+
+Times (Hold.expires, Booking.created_at, Ticket.checked_in_at, ...) are
+aware UTC datetimes; a time that has not happened (a booking never
+cancelled, a ticket not checked in) is None.
 """
+from __future__ import annotations
+
+import datetime
 import enum
 import threading
-from collections import namedtuple
+from typing import (TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple,
+                    Optional, Tuple)
 
 from ._ffi import ffi, lib
 from . import _util
-from ._util import as_id, dec, dec_array
+from ._util import IdLike, as_id, dec, dec_array
 from .errors import Error, InvalidArgument, State, error_for
+
+if TYPE_CHECKING:
+    from .db import Database
+    from .offers import Quote
 
 
 class SeatState(enum.IntEnum):
+    """What a seat of a show is doing right now."""
     FREE = lib.TIX_SEAT_FREE
     HELD = lib.TIX_SEAT_HELD
     CONFIRMING = lib.TIX_SEAT_CONFIRMING
@@ -29,11 +42,12 @@ _STATES = tuple(SeatState)
 
 
 class BookingStatus(enum.IntEnum):
+    """A booking is confirmed, or cancelled (refunded)."""
     CONFIRMED = lib.TIX_BOOKING_CONFIRMED
     CANCELLED = lib.TIX_BOOKING_CANCELLED
 
 
-def _seat_indexes(seats):
+def _seat_indexes(seats: Any) -> List[int]:
     if isinstance(seats, int):
         seats = (seats,)
     out = []
@@ -48,18 +62,21 @@ def _seat_indexes(seats):
     return out
 
 
-def _ttl(ttl):
+def _ttl(ttl: Optional[int]) -> int:
     return 0 if ttl is None else _util.as_u32(ttl, "ttl")
 
 
 # ---------------------------------------------------------------------------
 # Holds
 
-def _new_hold_ptr():
+def _new_hold_ptr() -> Any:
     return ffi.new("tix_hold **")
 
 
-def hold_seats(db, show_id, seats, ttl=None, request_key=None, user=None):
+def hold_seats(db: Database, show_id: IdLike, seats: Iterable[Any],
+               ttl: Optional[int] = None, request_key: Optional[str] = None,
+               user: Optional[IdLike] = None) -> Hold:
+    """Holds seats by index (Show.hold also takes labels)."""
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
     if ttl is None and request_key is None and user is None:
@@ -75,11 +92,15 @@ def hold_seats(db, show_id, seats, ttl=None, request_key=None, user=None):
     out = _new_hold_ptr()
     db._call("tix_hold_create", as_id(show_id, "show"), arr, len(idx), opts,
              out)
-    return Hold(db, out[0], show_id, tuple(sorted(idx)))
+    return Hold(db, out[0], as_id(show_id, "show"), tuple(sorted(idx)))
 
 
-def hold_best(db, show_id, n, tier=None, accessible=False, any_tier=False,
-              ttl=None, request_key=None, user=None, companions=0):
+def hold_best(db: Database, show_id: IdLike, n: int,
+              tier: Optional[IdLike] = None, accessible: bool = False,
+              any_tier: bool = False, ttl: Optional[int] = None,
+              request_key: Optional[str] = None,
+              user: Optional[IdLike] = None, companions: int = 0) -> Hold:
+    """Holds the @n best seats (see Show.hold_best)."""
     opts = ffi.new("tix_best_opts *")
     opts.tier_id = as_id(tier, "tier", allow_none=True)
     opts.user_id = as_id(user, "user", allow_none=True)
@@ -101,26 +122,36 @@ class Hold:
     """Seats of one show reserved for a while (all or nothing).
 
     Attributes (plain copies): show_id, seats (tuple of seat indexes,
-    ascending), expires (epoch seconds by the store clock).
+    ascending), expires (an aware UTC datetime by the store clock).
     str(hold) is the printable handle; Hold.from_string(db, text) turns it
     back into a Hold (in any thread or process of the same store).
     """
 
-    def __init__(self, db, ptr, show_id=None, seats=None):
+    show_id: int
+    seats: Tuple[int, ...]
+    expires: datetime.datetime
+
+    def __init__(self, db: Database, ptr: Any, show_id: Optional[int] = None,
+                 seats: Optional[Tuple[int, ...]] = None) -> None:
         # Own the C handle at once: if anything below fails it is freed.
         self._ptr = ffi.gc(ptr, lib.tix_hold_free)
         self._db = db
         self._lock = threading.Lock()
-        self._text = None
+        self._text: Optional[str] = None
         # show and seats are known to the caller that just made the hold
         # (seats ascending, as the library keeps them); else ask the handle
         self.show_id = show_id if show_id is not None else lib.tix_hold_show(ptr)
         self.seats = seats if seats is not None else tuple(
             lib.tix_hold_seat(ptr, i) for i in range(lib.tix_hold_count(ptr)))
-        self.expires = lib.tix_hold_expires(ptr)
+        self.expires = self._expiry(ptr)
+
+    @staticmethod
+    def _expiry(ptr: Any) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(lib.tix_hold_expires(ptr),
+                                               datetime.timezone.utc)
 
     @classmethod
-    def from_string(cls, db, text):
+    def from_string(cls, db: Database, text: str) -> Hold:
         """Parses a handle made by str(hold). tix.BadCode if it is malformed,
         truncated or altered."""
         out = _new_hold_ptr()
@@ -131,26 +162,27 @@ class Hold:
         return cls(db, out[0])
 
     # ---- helpers -----------------------------------------------------------
-    def _use(self):
+    def _use(self) -> Any:
         if self._ptr is None:
             raise State("hold is closed")
         return self._ptr
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """True once close() freed the handle."""
         return self._ptr is None
 
-    def close(self):
+    def close(self) -> None:
         """Frees the C handle (the seats stay as they are). Idempotent."""
         with self._lock:
             p, self._ptr = self._ptr, None
         if p is not None:
             ffi.release(p)  # runs tix_hold_free now
 
-    def __enter__(self):
+    def __enter__(self) -> Hold:
         return self
 
-    def __exit__(self, et, ev, tb):
+    def __exit__(self, et: Any, ev: Any, tb: Any) -> bool:
         try:
             if et is not None and not self.closed:
                 try:
@@ -162,27 +194,29 @@ class Hold:
         return False
 
     # ---- operations --------------------------------------------------------
-    def expires_in(self):
-        """Seconds until the hold runs out (<= 0: it has)."""
-        return self.expires - self._db.now()
+    def expires_in(self) -> int:
+        """Seconds until the hold runs out by the store clock (<= 0: it
+        has)."""
+        return int(self.expires.timestamp()) - self._db.now()
 
-    def extend(self, ttl=None):
+    def extend(self, ttl: Optional[int] = None) -> Hold:
         """Extends the hold to @ttl seconds from now (None = store default).
         tix.Expired if it has already run out."""
         with self._lock:
             p = self._use()
             self._db._call("tix_hold_extend", p, _ttl(ttl))
-            self.expires = lib.tix_hold_expires(p)
+            self.expires = self._expiry(p)
             self._text = None
         return self
 
-    def release(self):
+    def release(self) -> None:
         """Frees the seats still held by this hold (harmless twice)."""
         with self._lock:
             self._db._call("tix_hold_release", self._use())
 
-    def _opts(self, user, payment_ref, seats_per_ticket, offer_code,
-              expected=None):
+    def _opts(self, user: IdLike, payment_ref: str, seats_per_ticket: int,
+              offer_code: Optional[str],
+              expected: Optional[Tuple[int, str]] = None) -> Tuple[Any, Any]:
         opts = ffi.new("tix_confirm_opts *")
         opts.user_id = as_id(user, "user")
         ref = ffi.new("char[]", _util.enc(payment_ref, "payment_ref",
@@ -204,17 +238,29 @@ class Hold:
             keep.append(cur)
         return opts, keep
 
-    def confirm(self, user, payment_ref, seats_per_ticket=0, offer_code=None,
-                expected=None):
+    def confirm(self, user: IdLike, payment_ref: str,
+                seats_per_ticket: int = 0, offer_code: Optional[str] = None,
+                expected: Optional[Tuple[int, str]] = None) -> Booking:
         """Books the held seats after payment and returns the tix.Booking.
+
         Blocks until the booking is durable; the GIL is released meanwhile,
-        so confirms from many threads share one commit. The same
-        @payment_ref with the same hold and user returns the same booking;
-        with anything else it is tix.Exists. tix.Expired when the hold ran
-        out and a seat was taken meanwhile; tix.State when it was released
-        or already booked. @expected = (amount_minor, "CUR"), what the
-        gateway charged: tix.PriceMismatch (nothing booked) when the price
-        at commit differs."""
+        so confirms from many threads share one commit.
+
+        Args:
+            user: the customer (id or tix.User).
+            payment_ref: the payment's unique reference: the same reference
+                with the same hold and user returns the same booking.
+            seats_per_ticket: seats on each ticket (0 = one ticket).
+            offer_code: an offer to apply, checked at commit.
+            expected: (amount_minor, "CUR"), what the gateway charged.
+
+        Raises:
+            tix.Exists: @payment_ref was used for something else.
+            tix.Expired: the hold ran out and a seat was taken meanwhile.
+            tix.State: the hold was released or has already booked.
+            tix.PriceMismatch: the price at commit differs from @expected
+                (nothing booked).
+        """
         opts, _keep = self._opts(user, payment_ref, seats_per_ticket,
                                  offer_code, expected)
         out = ffi.new("tix_id *")
@@ -222,9 +268,13 @@ class Hold:
             self._db._call("tix_hold_confirm", self._use(), opts, out)
         return Booking.get(self._db, out[0])
 
-    def confirm_async(self, user, payment_ref, seats_per_ticket=0,
-                      offer_code=None, expected=None):
-        """Starts a confirm and returns a tix.PendingConfirm at once."""
+    def confirm_async(self, user: IdLike, payment_ref: str,
+                      seats_per_ticket: int = 0,
+                      offer_code: Optional[str] = None,
+                      expected: Optional[Tuple[int, str]] = None
+                      ) -> PendingConfirm:
+        """Starts a confirm (arguments as confirm()) and returns a
+        tix.PendingConfirm at once."""
         opts, _keep = self._opts(user, payment_ref, seats_per_ticket,
                                  offer_code, expected)
         out = ffi.new("tix_confirm **")
@@ -232,12 +282,15 @@ class Hold:
             self._db._call("tix_confirm_submit", self._use(), opts, out)
         return PendingConfirm(self._db, out[0])
 
-    def quote(self, offer_code=None, user=None):
+    def quote(self, offer_code: Optional[str] = None,
+              user: Optional[IdLike] = None) -> Quote:
         """Prices the held seats (tix.Quote), optionally with an offer."""
         from .offers import quote
         return quote(self._db, self.show_id, self.seats, offer_code, user)
 
-    def to_string(self):
+    def to_string(self) -> str:
+        """The printable handle (what str(hold) gives); Hold.from_string()
+        reads it back."""
         with self._lock:
             if self._text is None:
                 buf = ffi.new("char[]", lib.TIX_HOLD_STRING_MAX)
@@ -248,12 +301,12 @@ class Hold:
                 self._text = ffi.string(buf).decode("ascii")
             return self._text
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.to_string()
 
-    def __repr__(self):
-        return "<tix.Hold show=%d seats=%r expires=%d%s>" % (
-            self.show_id, list(self.seats), self.expires,
+    def __repr__(self) -> str:
+        return "<tix.Hold show=%d seats=%r expires=%s%s>" % (
+            self.show_id, list(self.seats), self.expires.isoformat(),
             " closed" if self.closed else "")
 
 
@@ -262,13 +315,13 @@ class PendingConfirm:
     wait(timeout) -> Booking (tix.TimedOut when it is not done in time).
     close() frees it; a confirm freed while in flight still completes."""
 
-    def __init__(self, db, ptr):
+    def __init__(self, db: Database, ptr: Any) -> None:
         self._ptr = ffi.gc(ptr, lib.tix_confirm_free)
         self._db = db
         self._lock = threading.Lock()
-        self._booking = None
+        self._booking: Optional[Booking] = None
 
-    def _finish(self, rc, out, call):
+    def _finish(self, rc: int, out: Any, call: str) -> Optional[Booking]:
         if rc == lib.TIX_EAGAIN:
             return None
         if rc < 0:
@@ -276,7 +329,9 @@ class PendingConfirm:
         self._booking = Booking.get(self._db, out[0])
         return self._booking
 
-    def poll(self):
+    def poll(self) -> Optional[Booking]:
+        """The tix.Booking once the confirm is done, else None; raises the
+        confirm's error if it failed."""
         if self._booking is not None:
             return self._booking
         out = ffi.new("tix_id *")
@@ -286,8 +341,13 @@ class PendingConfirm:
             rc = lib.tix_confirm_poll(self._ptr, out)
             return self._finish(rc, out, "tix_confirm_poll")
 
-    def wait(self, timeout=None):
-        """Waits (GIL released) up to @timeout seconds (None = forever)."""
+    def wait(self, timeout: Optional[float] = None) -> Optional[Booking]:
+        """Waits (GIL released) up to @timeout seconds (None = forever) and
+        returns the tix.Booking.
+
+        Raises:
+            tix.TimedOut: not done in time.
+        """
         if self._booking is not None:
             return self._booking
         ms = -1 if timeout is None else max(0, int(timeout * 1000))
@@ -299,19 +359,21 @@ class PendingConfirm:
             return self._finish(rc, out, "tix_confirm_wait")
 
     @property
-    def done(self):
+    def done(self) -> bool:
+        """True once the confirm has finished."""
         return self.poll() is not None
 
-    def close(self):
+    def close(self) -> None:
+        """Frees the handle; a confirm in flight still completes."""
         with self._lock:
             p, self._ptr = self._ptr, None
         if p is not None:
             ffi.release(p)
 
-    def __enter__(self):
+    def __enter__(self) -> PendingConfirm:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool:
         self.close()
         return False
 
@@ -319,12 +381,13 @@ class PendingConfirm:
 # ---------------------------------------------------------------------------
 # Availability, seat maps, admin blocks
 
-def _counts(c):
+def _counts(c: Any) -> Dict[str, int]:
     return {"tier_id": c.tier_id, "total": c.total, "free": c.free,
             "held": c.held, "booked": c.booked, "unavailable": c.unavailable}
 
 
-def availability(db, show_id):
+def availability(db: Database, show_id: IdLike) -> Dict[str, Any]:
+    """Counts of a show's seats by state, in all and per tier."""
     out = ffi.new("tix_avail **")
     db._call("tix_show_availability", as_id(show_id, "show"), out)
     a = out[0]
@@ -338,7 +401,9 @@ def availability(db, show_id):
         lib.tix_avail_free(a)
 
 
-def seat_states(db, show_id, seat_count=None):
+def seat_states(db: Database, show_id: IdLike,
+                seat_count: Optional[int] = None) -> List[SeatState]:
+    """[tix.SeatState of seat 0, 1, ...]."""
     if seat_count is None:
         from .catalog import Show
         seat_count = Show.get(db, show_id).seat_count
@@ -348,7 +413,7 @@ def seat_states(db, show_id, seat_count=None):
     return [_STATES[b] for b in raw]
 
 
-def seat_state_bytes(db, show_id, seat_count):
+def seat_state_bytes(db: Database, show_id: IdLike, seat_count: int) -> bytes:
     """One byte per seat (a tix.SeatState value), as the C library fills it:
     the compact form for a web page's live seat map."""
     buf = ffi.new("uint8_t[]", max(seat_count, 1))
@@ -363,24 +428,26 @@ _SEAT_EVENTS = {lib.TIX_SEAT_EVENT_BOOKED: "booked",
                 lib.TIX_SEAT_EVENT_UNBLOCKED: "unblocked"}
 
 
-def seat_history(db, show_id, seat):
-    """{"show_id", "seat", "state" (tix.SeatState now), "held_until" (epoch
-    seconds or 0), "events": [{"type", "at", "booking_id", "user_id",
-    "gate"}, ...] oldest first}."""
+def seat_history(db: Database, show_id: IdLike, seat: Any) -> Dict[str, Any]:
+    """{"show_id", "seat", "state" (tix.SeatState now), "held_until" (an
+    aware datetime, None when not held), "events": [{"type", "at" (aware
+    datetime), "booking_id", "user_id", "gate"}, ...] oldest first}."""
     idx = _seat_indexes([seat])[0]
     out = ffi.new("tix_seat_history **")
     db._call("tix_seat_history_get", as_id(show_id, "show"), idx, out)
     h = ffi.gc(out[0], lib.tix_seat_history_free)
-    events = [{"type": _SEAT_EVENTS.get(e.type, str(e.type)), "at": e.at,
+    events = [{"type": _SEAT_EVENTS.get(e.type, str(e.type)),
+               "at": _util.utc(e.at),
                "booking_id": e.booking_id, "user_id": e.user_id,
                "gate": ffi.string(e.gate).decode("utf-8", "replace")}
               for e in (h.items[i] for i in range(h.count))]
     return {"show_id": h.show_id, "seat": h.seat,
-            "state": _STATES[h.state], "held_until": h.held_until,
+            "state": _STATES[h.state], "held_until": _util.utc(h.held_until),
             "events": events}
 
 
-def block(db, show_id, seats, on):
+def block(db: Database, show_id: IdLike, seats: Iterable[Any], on: bool) -> None:
+    """Admin-blocks (@on) or unblocks seats by index, all or nothing."""
     idx = _seat_indexes(seats)
     if not idx:
         raise InvalidArgument("no seats given")
@@ -392,44 +459,68 @@ def block(db, show_id, seats, on):
 # ---------------------------------------------------------------------------
 # Bookings, tickets, check-in
 
-BookedSeat = namedtuple("BookedSeat", "seat tier_id price_minor")
-BookedSeat.__doc__ = "A seat of a booking and the price paid for it."
-
-Ticket = namedtuple("Ticket", "code seats checked_in_at gate qr")
-Ticket.__doc__ = """A ticket: its code, seat indexes, check-in time (0 = not
-yet) and gate, and the QR payload "tix1:<code>:<show>:<seats>"."""
-
-_CheckIn = namedtuple("CheckIn", "booking_id show_id n_seats checked_in_at gate")
+class BookedSeat(NamedTuple):
+    """A seat of a booking and the price paid for it."""
+    seat: int
+    tier_id: int
+    price_minor: int
 
 
-class CheckIn(_CheckIn):
+class Ticket(NamedTuple):
+    """A ticket: its code, seat indexes, check-in time (None = not yet) and
+    gate, and the QR payload "tix1:<code>:<show>:<seats>"."""
+    code: str
+    seats: Tuple[int, ...]
+    checked_in_at: Optional[datetime.datetime]
+    gate: str
+    qr: str
+
+
+class CheckIn(NamedTuple):
     """Result of Database.checkin(): booking, show, seats on the ticket, and
     when and at which gate the (first) check-in happened."""
-    __slots__ = ()
+    booking_id: int
+    show_id: int
+    n_seats: int
+    checked_in_at: Optional[datetime.datetime]
+    gate: str
 
     @classmethod
-    def _from_c(cls, c):
-        return cls(c.booking_id, c.show_id, c.n_seats, c.checked_in_at,
-                   dec_array(c.gate))
+    def _from_c(cls, c: Any) -> CheckIn:
+        return cls(c.booking_id, c.show_id, c.n_seats,
+                   _util.utc(c.checked_in_at), dec_array(c.gate))
 
 
 class Booking:
     """A booking: a plain copy of tix_booking (id, user_id, show_id, status,
-    created_at, cancelled_at, payment_ref, total_minor (paid: seat prices
-    - discount_minor + fee_minor), currency, seats, tickets, offer_id,
-    cancelled_after_checkin (refunded with the after_checkin override))."""
+    created_at, cancelled_at (None unless cancelled), payment_ref,
+    total_minor (paid: seat prices - discount_minor + fee_minor), currency,
+    seats, tickets, offer_id, cancelled_after_checkin (refunded with the
+    after_checkin override))."""
     _fields = ("id", "user_id", "show_id", "status", "created_at",
                "cancelled_at", "payment_ref", "total_minor", "currency",
                "seats", "tickets", "offer_id", "discount_minor", "fee_minor",
                "cancelled_after_checkin")
 
-    def __init__(self, db, **v):
+    id: int
+    user_id: int
+    show_id: int
+    status: BookingStatus
+    created_at: datetime.datetime
+    cancelled_at: Optional[datetime.datetime]
+    payment_ref: str
+    total_minor: int
+    currency: str
+    seats: List[BookedSeat]
+    tickets: List[Ticket]
+
+    def __init__(self, db: Database, **v: Any) -> None:
         self._db = db
         for f in self._fields:
             setattr(self, f, v[f])
 
     @classmethod
-    def _from_c(cls, db, b):
+    def _from_c(cls, db: Database, b: Any) -> Booking:
         seats = [BookedSeat(b.seats[i].seat, b.seats[i].tier_id,
                             b.seats[i].price_minor) for i in range(b.n_seats)]
         tickets = []
@@ -441,18 +532,20 @@ class Booking:
                 raise error_for(rc, "tix_ticket_qr")
             tickets.append(Ticket(dec_array(t.code),
                                   tuple(t.seats[j] for j in range(t.n_seats)),
-                                  t.checked_in_at, dec(t.gate),
+                                  _util.utc(t.checked_in_at), dec(t.gate),
                                   ffi.string(qr).decode("ascii")))
         return cls(db, id=b.id, user_id=b.user_id, show_id=b.show_id,
-                   status=BookingStatus(b.status), created_at=b.created_at,
-                   cancelled_at=b.cancelled_at, payment_ref=dec(b.payment_ref),
+                   status=BookingStatus(b.status),
+                   created_at=_util.utc(b.created_at),
+                   cancelled_at=_util.utc(b.cancelled_at),
+                   payment_ref=dec(b.payment_ref),
                    total_minor=b.total_minor, currency=dec_array(b.currency),
                    seats=seats, tickets=tickets, offer_id=b.offer_id,
                    discount_minor=b.discount_minor, fee_minor=b.fee_minor,
                    cancelled_after_checkin=bool(b.cancelled_after_checkin))
 
     @classmethod
-    def _one(cls, db, fn, arg):
+    def _one(cls, db: Database, fn: str, arg: Any) -> Booking:
         out = ffi.new("tix_booking **")
         db._call(fn, arg, out)
         try:
@@ -461,7 +554,7 @@ class Booking:
             lib.tix_booking_free(out[0])
 
     @classmethod
-    def _many(cls, db, fn, arg):
+    def _many(cls, db: Database, fn: str, arg: Any) -> List[Booking]:
         out = ffi.new("tix_booking_list **")
         db._call(fn, arg, out)
         lst = out[0]
@@ -474,38 +567,44 @@ class Booking:
             lib.tix_booking_list_free(lst)
 
     @classmethod
-    def get(cls, db, id):
+    def get(cls, db: Database, id: IdLike) -> Booking:
+        """Reads booking @id (tix.NotFound)."""
         return cls._one(db, "tix_booking_get", as_id(id, "booking id"))
 
     @classmethod
-    def find_payment(cls, db, payment_ref):
+    def find_payment(cls, db: Database, payment_ref: str) -> Booking:
         """The booking made with @payment_ref (tix.NotFound)."""
         return cls._one(db, "tix_booking_find_payment",
                         _util.enc(payment_ref, "payment_ref", allow_none=False))
 
     @classmethod
-    def list_by_user(cls, db, user):
+    def list_by_user(cls, db: Database, user: IdLike) -> List[Booking]:
+        """A user's bookings, oldest first."""
         return cls._many(db, "tix_booking_list_by_user", as_id(user, "user"))
 
     @classmethod
-    def list_by_show(cls, db, show):
+    def list_by_show(cls, db: Database, show: IdLike) -> List[Booking]:
+        """A show's bookings, oldest first."""
         return cls._many(db, "tix_booking_list_by_show", as_id(show, "show"))
 
     @property
-    def seat_indexes(self):
+    def seat_indexes(self) -> List[int]:
+        """The booked seats' indexes."""
         return [s.seat for s in self.seats]
 
     @property
-    def cancelled(self):
+    def cancelled(self) -> bool:
+        """True once the booking was cancelled."""
         return self.status == BookingStatus.CANCELLED
 
-    def refresh(self):
+    def refresh(self) -> Booking:
+        """Re-reads the booking (check-ins, cancellation); returns it."""
         fresh = Booking.get(self._db, self.id)
         for f in self._fields:
             setattr(self, f, getattr(fresh, f))
         return self
 
-    def cancel(self, after_checkin=False):
+    def cancel(self, after_checkin: bool = False) -> Booking:
         """Cancels (refunds) the booking: its seats are free again, its
         tickets no longer check in. tix.Already if it was cancelled;
         tix.CheckedIn if a ticket was checked in, unless @after_checkin
@@ -515,13 +614,15 @@ class Booking:
         return self.refresh()
 
     @property
-    def total(self):
+    def total(self) -> str:
         """The amount paid as text in the currency's decimals."""
         from .money import format_money
         return format_money(self.total_minor, self.currency)
 
-    def as_dict(self):
-        return {"id": self.id, "user_id": self.user_id,
+    def as_dict(self) -> Dict[str, Any]:
+        """The booking as JSON-ready dicts and lists (times ISO 8601)."""
+        return _util.jsonable({
+                "id": self.id, "user_id": self.user_id,
                 "show_id": self.show_id, "status": self.status.name.lower(),
                 "created_at": self.created_at,
                 "cancelled_at": self.cancelled_at,
@@ -534,17 +635,17 @@ class Booking:
                 "fee_minor": self.fee_minor,
                 "seats": [s._asdict() for s in self.seats],
                 "tickets": [dict(t._asdict(), seats=list(t.seats))
-                            for t in self.tickets]}
+                            for t in self.tickets]})
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Booking):
             return NotImplemented
         return self.id == other.id and self._db is other._db
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(("Booking", self.id))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<tix.Booking %d show=%d user=%d %s seats=%r>" % (
             self.id, self.show_id, self.user_id, self.status.name.lower(),
             self.seat_indexes)
