@@ -21,6 +21,7 @@
 
 #include "region.h"
 #include "error.h"
+#include "tz.h"
 #include "movie.h"
 #include "place.h"
 #include "screen.h"
@@ -35,33 +36,7 @@
 /* No show lasts longer than this: bounds the overlap scan. */
 #define SHOW_SECONDS_MAX ((int64_t)TIX__MOVIE_DURATION_MAX * 60)
 
-/* ---- civil dates (H. Hinnant's algorithms, proleptic Gregorian) ------- */
-
-/* Days from 1970-01-01 to @p y-@p m-@p d. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;                           /* 0..399 */
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;   /* 0..146096 */
-    return era * 146097 + doe - 719468;
-}
-
-/* YYYYMMDD of day @p z counted from 1970-01-01. */
-static uint32_t civil_from_days(int64_t z)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = yoe + era * 400 + (m <= 2);
-    return (uint32_t)(y * 10000 + m * 100 + d);
-}
+/* ---- civil dates (lib/base/tz.c has the calendar) ------------------ */
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -72,7 +47,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 uint32_t tix__show_local_date(int64_t t, int32_t utc_offset_min)
 {
     int64_t local = t + (int64_t)utc_offset_min * 60;
-    return civil_from_days(floor_div(local, DAY_SECONDS));
+    return tix__tz_civil_from_days(floor_div(local, DAY_SECONDS));
 }
 
 /* 1 when @p date is a real YYYYMMDD calendar date. */
@@ -81,7 +56,7 @@ static int date_valid(uint32_t date)
     int y = (int)(date / 10000), m = (int)(date / 100 % 100),
         d = (int)(date % 100);
     if (y < 1 || m < 1 || m > 12 || d < 1 || d > 31) return 0;
-    return civil_from_days(days_from_civil(y, m, d)) == date;
+    return tix__tz_civil_from_days(tix__tz_days_from_civil(y, m, d)) == date;
 }
 
 /* ---- record ---------------------------------------------------------- */
@@ -337,8 +312,8 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
 {
     TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "show is NULL");
-    int64_t lo = days_from_civil(START_MIN_YEAR, 1, 1) * DAY_SECONDS;
-    int64_t hi = days_from_civil(START_END_YEAR, 1, 1) * DAY_SECONDS;
+    int64_t lo = tix__tz_days_from_civil(START_MIN_YEAR, 1, 1) * DAY_SECONDS;
+    int64_t hi = tix__tz_days_from_civil(START_END_YEAR, 1, 1) * DAY_SECONDS;
     if (in->start < lo || in->start >= hi)
         return tix__err(TIX_ERANGE, "start %lld is not in %d-01-01..%d-01-01 "
                         "UTC", (long long)in->start, START_MIN_YEAR,
