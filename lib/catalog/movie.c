@@ -45,6 +45,7 @@ static const tix__field movie_fields[] = {
 };
 #undef LIST
 #undef F
+_Static_assert(sizeof(tix_movie) <= TIX__REC_SIZE_MAX, "record.c copies it");
 
 const tix__rectype tix__movie_type = {
     "movie", TIX_T_MOVIES, TIX_REC_MOVIE, 1, sizeof(tix_movie), movie_fields,

@@ -82,6 +82,7 @@ static const tix__field place_fields[] = {
     {"time_zone", TIX__F_CSTR, 0, .since = 2, F(time_zone)},
 };
 #undef F
+_Static_assert(sizeof(tix_place) <= TIX__REC_SIZE_MAX, "record.c copies it");
 static const tix__rindex place_index[] = {
     {TIX_T_PLACES_BY_PARENT, 2, 3, 0, "parent place"}};
 

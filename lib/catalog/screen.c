@@ -31,6 +31,7 @@ static const tix__field screen_fields[] = {
     {"seat_count", TIX__F_U32, 0, F(seat_count)},
 };
 #undef F
+_Static_assert(sizeof(tix_screen) <= TIX__REC_SIZE_MAX, "record.c copies it");
 static const tix__rindex screen_index[] = {
     {TIX_T_SCREENS_BY_VENUE, 1, 2, 0, "venue"}};
 

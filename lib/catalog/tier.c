@@ -81,6 +81,7 @@ static const tix__field tier_fields[] = {
     {"tier currency", TIX__F_CODE3, 0, F(currency)},
 };
 #undef F
+_Static_assert(sizeof(tix_tier) <= TIX__REC_SIZE_MAX, "record.c copies it");
 static const tix__rindex tier_index[] = {
     {TIX_T_TIERS_BY_SCREEN, 1, 2, 0, "screen"}};
 

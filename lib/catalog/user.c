@@ -86,6 +86,7 @@ static const tix__field user_fields[] = {
      .n_off = offsetof(tix_user, n_genres), .hi = TIX_NAME_MAX},
 };
 #undef F
+_Static_assert(sizeof(tix_user) <= TIX__REC_SIZE_MAX, "record.c copies it");
 static const tix__rindex user_index[] = {
     {TIX_T_USERS_BY_EMAIL, -1, 3, 1, NULL}};
 

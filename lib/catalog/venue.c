@@ -43,6 +43,7 @@ static const tix__field venue_fields[] = {
      .hi = 180},
 };
 #undef F
+_Static_assert(sizeof(tix_venue) <= TIX__REC_SIZE_MAX, "record.c copies it");
 static const tix__rindex venue_index[] = {
     {TIX_T_VENUES_BY_CITY, 1, 2, 0, "city"}};
 
