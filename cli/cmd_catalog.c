@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
@@ -333,11 +334,15 @@ static int find_city(cli *c, const char *s, tix_id *out)
                 tix_place_list *cities = NULL;
                 if (tix_place_list_by_parent(c->db, states->items[j].id, &cities))
                     continue;
-                for (size_t k = 0; k < cities->count && !found; k++)
-                    if (!strcmp(cities->items[k].name, s)) {
-                        *out = cities->items[k].id;
-                        found = 1;
-                    }
+                /* The exact name first; else ASCII case does not matter
+                 * ("mumbai" is Mumbai). */
+                for (int pass = 0; pass < 2 && !found; pass++)
+                    for (size_t k = 0; k < cities->count && !found; k++)
+                        if (pass ? !strcasecmp(cities->items[k].name, s)
+                                 : !strcmp(cities->items[k].name, s)) {
+                            *out = cities->items[k].id;
+                            found = 1;
+                        }
                 tix_place_list_free(cities);
             }
             tix_place_list_free(states);

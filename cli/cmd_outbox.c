@@ -1,4 +1,5 @@
-/* outbox: tail (read and acknowledge events as a named consumer),
+/* outbox: tail (read events as a named consumer, acknowledging them with
+ * --ack),
  * consumers, trim, unregister. */
 #include <signal.h>
 #include <stdio.h>
@@ -9,7 +10,7 @@
 
 static const char outbox_help[] =
     "usage: tix outbox tail [--consumer NAME] [--max N] [--follow]\n"
-    "                       [--timeout MS] [--no-ack] [--from-end]\n"
+    "                       [--timeout MS] [--ack] [--from-end]\n"
     "       tix outbox consumers\n"
     "       tix outbox unregister NAME\n"
     "       tix outbox trim\n"
@@ -17,9 +18,10 @@ static const char outbox_help[] =
     "tail reads the notification outbox (bookings, cancels, check-ins,\n"
     "reviews) as consumer NAME (default \"tix-cli\"; registered on first use,\n"
     "from the oldest retained event unless --from-end), prints each event\n"
-    "(one JSON object per line with --json) and acknowledges it, so the\n"
-    "next tail continues after it. Delivery is at least once: events read\n"
-    "with --no-ack come again.\n"
+    "(one JSON object per line with --json). Reading changes nothing: the\n"
+    "same events come again until a tail with --ack acknowledges them, so\n"
+    "the next tail continues after them (a worker acks what it delivered;\n"
+    "delivery is at least once).\n"
     "\n"
     "  --max N       at most N events (default 100; with --follow, no limit)\n"
     "  --follow      keep waiting for new events (stop with Ctrl-C, or after\n"
@@ -122,7 +124,7 @@ static int tail(cli *c, cli_opt *opts)
     if (opts[3].set &&
         (rc = cli_parse_u32(c, "outbox", "--timeout", opts[3].val, &timeout)))
         return rc;
-    int follow = opts[2].set, ack = !opts[4].set;
+    int follow = opts[2].set, ack = opts[4].set;
     if (!opts[1].set && follow) max = UINT32_MAX;
     if ((rc = cli_open(c, 0))) return rc;
     int trc = tix_outbox_register(c->db, name, opts[5].set ? TIX_CONSUMER_FROM_END : 0);
@@ -184,7 +186,7 @@ static int tail(cli *c, cli_opt *opts)
 int cmd_outbox(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("consumer", 'c', 1), OPT("max", 'n', 1), OPT("follow", 'f', 0),
-                      OPT("timeout", 0, 1),    OPT("no-ack", 0, 0), OPT("from-end", 0, 0),
+                      OPT("timeout", 0, 1),    OPT("ack", 0, 0), OPT("from-end", 0, 0),
                       {0}};
     const char *pos[3];
     int np, rc = cli_parse(c, "outbox", outbox_help, argc, argv, opts, pos, &np, 2);

@@ -158,8 +158,12 @@ static void remove_old_store(const char *dir)
         fatal("%s exists and is not a directory", dir);
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/data.mdb", dir);
-    if (access(probe, F_OK) != 0 && rmdir(dir) != 0)
-        fatal("%s exists but is not a libtix store; not removing it", dir);
+    if (access(probe, F_OK) != 0) {
+        if (rmdir(dir) != 0)
+            fatal("%s exists but is not a libtix store; not removing it", dir);
+        return; /* it was an empty directory */
+    }
+    printf("tix-demo: removing the store an earlier run left in %s\n", dir);
     if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
         fatal("cannot remove old store %s: %s", dir, strerror(errno));
 }

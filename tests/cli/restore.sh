@@ -42,7 +42,7 @@ expect_eq 0 "$(printf '%s' "$OUT" | "$PY" -c "$SHOWS")" "backup has no bookings"
 
 # restore refuses without --force, and while a process has the store open
 expect_rc 3 "$TIX" restore "$WORK/empty-bak"
-"$TIX" outbox tail --follow --timeout 4000 --no-ack >/dev/null 2>&1 &
+"$TIX" outbox tail --follow --timeout 4000 >/dev/null 2>&1 &
 TAIL=$!
 sleep 0.5
 expect_rc 3 "$TIX" restore --force "$WORK/empty-bak"

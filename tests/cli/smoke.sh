@@ -41,6 +41,8 @@ expect_rc 1 "$TIX" show create --movie "$MOVIE" --screen "$SCREEN" --start tomor
 expect_rc 0 "$TIX" --json show list --city Mumbai --date 20300301
 expect_eq 1 "$(json 'len(j["shows"])')" "show list"
 expect_eq 298 "$(json 'j["shows"][0]["free"]')" "free seats (H14, H15 blocked)"
+expect_rc 0 "$TIX" --json show list --city mUMBAI --date 20300301
+expect_eq 1 "$(json 'len(j["shows"])')" "a city name in any ASCII case"
 
 # seats: text without a tty has no colors; --color forces them
 expect_rc 0 "$TIX" seats "$SHOW"
@@ -118,6 +120,9 @@ expect_rc 5 "$TIX" checkin "$(echo "$CODE" | tr a-z A-Z)"
 expect_rc 0 "$TIX" --json outbox tail --consumer test
 TYPES=$(printf '%s\n' "$OUT" | "$PY" -c 'import json,sys; print(",".join(json.loads(l)["type"] for l in sys.stdin if l.strip()))')
 expect_eq "booked,checked_in,cancelled" "$TYPES" "outbox events"
+expect_rc 0 "$TIX" --json outbox tail --consumer test --ack  # reading acked nothing
+TYPES2=$(printf '%s\n' "$OUT" | "$PY" -c 'import json,sys; print(",".join(json.loads(l)["type"] for l in sys.stdin if l.strip()))')
+expect_eq "$TYPES" "$TYPES2" "the same events again, now acknowledged"
 expect_rc 0 "$TIX" outbox tail --consumer test        # all acknowledged
 expect_eq "" "$OUT" "nothing new"
 expect_rc 0 "$TIX" --json outbox consumers
