@@ -206,7 +206,7 @@ static const char show_help[] =
     "                       [--max-per-user N]\n"
     "       tix show update SHOW --max-per-user N\n"
     "       tix show caps SHOW [--user ID]\n"
-    "       tix show list (--city ID|NAME | --venue ID) [--date YYYYMMDD]\n"
+    "       tix show list (--city ID|NAME | --venue ID) [--date YYYY-MM-DD]\n"
     "                     [--movie ID]\n"
     "\n"
     "--max-per-user caps the seats one user may book of the show (0 removes\n"
@@ -318,11 +318,30 @@ static json_t *show_json(cli *c, const tix_show *s)
     return o;
 }
 
+/* A place id given for a city must be one: a state's or a venue's id
+ * would list no shows without saying why. */
+static int city_id_check(cli *c, tix_id id)
+{
+    tix_place *p;
+    int trc = tix_place_get(c->db, id, &p);
+    if (trc) return cli_fail(c, trc, "city %llu", (unsigned long long)id);
+    int kind = p->kind;
+    tix_place_free(p);
+    if (kind != TIX_PLACE_CITY)
+        return cli_error(c, EX_INVALID, "TIX_EINVAL",
+                         "place %llu is a %s, not a city",
+                         (unsigned long long)id,
+                         kind == TIX_PLACE_COUNTRY ? "country" : "state");
+    return 0;
+}
+
 /* A city by id or by name (searched through countries and states). */
 static int find_city(cli *c, const char *s, tix_id *out)
 {
-    if (s[0] >= '0' && s[0] <= '9')
-        return cli_parse_id(c, "show", "--city", s, out);
+    if (s[0] >= '0' && s[0] <= '9') {
+        int rc = cli_parse_id(c, "show", "--city", s, out);
+        return rc ? rc : city_id_check(c, *out);
+    }
     tix_place_list *countries = NULL;
     int found = 0;
     if (tix_place_list_by_parent(c->db, 0, &countries) == TIX_OK) {
@@ -429,6 +448,22 @@ static int show_create(cli *c, cli_opt *opts)
     return EX_OK;
 }
 
+/* --date as YYYYMMDD or ISO 8601 YYYY-MM-DD; the library checks that the
+ * day exists. */
+static int parse_date(cli *c, const char *s, uint32_t *out)
+{
+    char digits[9];
+    size_t n = strlen(s);
+    if (n == 10 && s[4] == '-' && s[7] == '-') {
+        memcpy(digits, s, 4);
+        memcpy(digits + 4, s + 5, 2);
+        memcpy(digits + 6, s + 8, 2);
+        digits[8] = 0;
+        s = digits;
+    }
+    return cli_parse_u32(c, "show", "--date", s, out);
+}
+
 static int show_list(cli *c, cli_opt *opts)
 {
     cli_opt *oc = cli_find(opts, "city"), *ov = cli_find(opts, "venue"),
@@ -442,8 +477,7 @@ static int show_list(cli *c, cli_opt *opts)
         return rc;
     if (ov->set && (rc = cli_parse_id(c, "show", "--venue", ov->val, &venue)))
         return rc;
-    if (od->set && (rc = cli_parse_u32(c, "show", "--date", od->val, &date)))
-        return rc;
+    if (od->set && (rc = parse_date(c, od->val, &date))) return rc;
     if ((rc = cli_open(c, 0))) return rc;
     if (oc->set && (rc = find_city(c, oc->val, &city))) return rc;
     if (venue) {

@@ -43,6 +43,12 @@ expect_eq 1 "$(json 'len(j["shows"])')" "show list"
 expect_eq 298 "$(json 'j["shows"][0]["free"]')" "free seats (H14, H15 blocked)"
 expect_rc 0 "$TIX" --json show list --city mUMBAI --date 20300301
 expect_eq 1 "$(json 'len(j["shows"])')" "a city name in any ASCII case"
+expect_rc 0 "$TIX" --json show list --city Mumbai --date 2030-03-01
+expect_eq 1 "$(json 'len(j["shows"])')" "an ISO date"
+expect_rc 4 "$TIX" show list --city Mumbai --date 2030-02-30
+CITY_STATE=$("$TIX" --json show list --city Mumbai --date 20300301 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["city_id"])')
+expect_rc 4 "$TIX" show list --city "$((CITY_STATE - 1))" --date 20300301
+expect_match "not a city" "$ERR$OUT" "a state's id is not a city"
 
 # seats: text without a tty has no colors; --color forces them
 expect_rc 0 "$TIX" seats "$SHOW"
