@@ -328,12 +328,16 @@ int cmd_release(cli *c, int argc, char **argv)
         tix_hold_free(h);
         return rc;
     }
-    int trc = tix_hold_release(c->db, h);
+    size_t n = 0;
+    int trc = tix_hold_release_ex(c->db, h, &n);
     tix_id show = tix_hold_show(h);
-    size_t n = tix_hold_count(h);
     tix_hold_free(h);
     if (trc) return cli_fail(c, trc, "cannot release");
-    if (!c->json)
+    if (!c->json && n == 0)
+        printf("nothing to release: the hold was already released, "
+               "confirmed or lost its seats (show %llu)\n",
+               (unsigned long long)show);
+    else if (!c->json)
         printf("released %zu seat%s of show %llu\n", n, n == 1 ? "" : "s",
                (unsigned long long)show);
     cli_emit(c, json_pack("{s:I, s:i}", "show_id", (json_int_t)show, "seats",

@@ -1065,6 +1065,11 @@ TIX_API int tix_hold_extend(tix_db *db, tix_hold *hold, uint32_t ttl);
  *  @return TIX_OK; TIX_ENOTFOUND (show); TIX_EBADCODE (a handle this store
  *  did not issue); TIX_EINVAL. */
 TIX_API int tix_hold_release(tix_db *db, const tix_hold *hold);
+/** tix_hold_release() that says what it did: *released (may be NULL)
+ *  receives the number of seats it freed, 0 when the hold had already
+ *  been released, confirmed, or run out and lost its seats. */
+TIX_API int tix_hold_release_ex(tix_db *db, const tix_hold *hold,
+                                size_t *released);
 
 /** Writes the hold as a printable string (URL-safe, no spaces) into
  *  @p buf of @p cap bytes. @return TIX_OK, TIX_ETOOLONG (buffer small). */

@@ -430,21 +430,32 @@ int tix_hold_extend(tix_db *db, tix_hold *h, uint32_t ttl)
     return TIX_OK;
 }
 
-int tix_hold_release(tix_db *db, const tix_hold *h)
+int tix_hold_release_ex(tix_db *db, const tix_hold *h, size_t *released)
 {
+    if (released) *released = 0;
     const tix__show_entry *e;
     int rc = tix__hold_check(db, h, &e);
     if (rc) return rc;
     uint32_t tag = tix__engine_hold_tag(db, h->token);
+    size_t n = 0;
     for (uint32_t i = 0; i < h->n; i++) {
         tix_word *p = &e->seats[h->seats[i]];
         uint64_t w = tix__w_load(p);
-        while (tix__w_state(w) == TIX_W_HELD && tix__w_tag(w) == tag &&
-               !tix__w_cas(p, &w, tix__w_make(TIX_W_FREE, 0, 0))) {
+        while (tix__w_state(w) == TIX_W_HELD && tix__w_tag(w) == tag) {
+            if (tix__w_cas(p, &w, tix__w_make(TIX_W_FREE, 0, 0))) {
+                n++;
+                break;
+            }
         }
         tix__engine_hint_clear(e, h->seats[i]);
     }
+    if (released) *released = n;
     return TIX_OK;
+}
+
+int tix_hold_release(tix_db *db, const tix_hold *h)
+{
+    return tix_hold_release_ex(db, h, NULL);
 }
 
 tix_id tix_hold_show(const tix_hold *h) { return h ? h->show_id : 0; }

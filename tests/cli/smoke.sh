@@ -69,7 +69,9 @@ expect_match "E6|seat" "$ERR" "conflict names the seat"
 expect_rc 2 "$TIX" hold "$SHOW" Z99
 expect_rc 4 "$TIX" release "${H1}x"
 expect_rc 0 "$TIX" release "$H1"
+expect_match "released 2 seats" "$OUT" "first release"
 expect_rc 0 "$TIX" release "$H1"                       # harmless twice
+expect_match "nothing to release" "$OUT" "a second release says so"
 expect_rc 0 "$TIX" --json hold "$SHOW" E6 E7 --key req-1
 H2=$(json 'j["handle"]')
 expect_eq "E" "$(json 'j["seats"][0]["row"]')" "hold JSON seats"

@@ -63,7 +63,16 @@ static void hold_then_conflict_then_release(void **state)
 
     assert_ok(tix_hold_release(f->s.db, h));
     assert_int_equal(seat_state(f, 4), TIX_SEAT_FREE);
-    assert_ok(tix_hold_release(f->s.db, h)); /* twice is harmless */
+    size_t freed = 9;
+    assert_ok(tix_hold_release_ex(f->s.db, h, &freed)); /* twice: harmless */
+    assert_int_equal(freed, 0);                          /* and says so */
+    assert_ok(tix_hold_create(f->s.db, f->show, other, 2, NULL, &h2));
+    assert_ok(tix_hold_release_ex(f->s.db, h, &freed)); /* not h2's seats */
+    assert_int_equal(freed, 0);
+    assert_int_equal(seat_state(f, 6), TIX_SEAT_HELD);
+    assert_ok(tix_hold_release_ex(f->s.db, h2, &freed));
+    assert_int_equal(freed, 2);
+    tix_hold_free(h2);
     assert_ok(tix_hold_create(f->s.db, f->show, other, 2, NULL, &h2));
     tix_hold_free(h);
     tix_hold_free(h2);

@@ -52,11 +52,11 @@ def test_invalid_seat_lists(city):
 
 def test_release_frees_and_is_harmless_twice(city):
     h = city.show.hold([7, 8])
-    h.release()
-    h.release()
+    assert h.release() == 2
+    assert h.release() == 0  # says it freed nothing the second time
     assert city.show.availability()["held"] == 0
     h2 = city.show.hold([7, 8])
-    h.release()  # an old handle does not free someone else's seats
+    assert h.release() == 0  # an old handle does not free others' seats
     assert city.show.availability()["held"] == 2
     h.close()
     h2.close()

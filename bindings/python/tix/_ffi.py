@@ -648,6 +648,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats, size_t n,
 int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n, const tix_best_opts *opts, tix_hold **out);
 int tix_hold_extend(tix_db *db, tix_hold *hold, uint32_t ttl);
 int tix_hold_release(tix_db *db, const tix_hold *hold);
+int tix_hold_release_ex(tix_db *db, const tix_hold *hold, size_t *released);
 int tix_hold_to_string(const tix_hold *hold, char *buf, size_t cap);
 int tix_hold_from_string(const char *s, tix_hold **out);
 tix_id tix_hold_show(const tix_hold *hold);

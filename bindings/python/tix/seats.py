@@ -209,10 +209,14 @@ class Hold:
             self._text = None
         return self
 
-    def release(self) -> None:
-        """Frees the seats still held by this hold (harmless twice)."""
+    def release(self) -> int:
+        """Frees the seats still held by this hold and returns how many it
+        freed: 0 when it was released, confirmed or lost its seats already
+        (so releasing twice is harmless, and says so)."""
+        n = ffi.new("size_t *")
         with self._lock:
-            self._db._call("tix_hold_release", self._use())
+            self._db._call("tix_hold_release_ex", self._use(), n)
+        return int(n[0])
 
     def _opts(self, user: IdLike, payment_ref: str, seats_per_ticket: int,
               offer_code: Optional[str],
