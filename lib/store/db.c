@@ -110,7 +110,7 @@ void tix_config_init(tix_config *cfg)
     cfg->map_size = (size_t)64 << 20;
     cfg->map_size_max = 0;
     cfg->max_readers = 512;
-    cfg->durability = TIX_SYNC_FULL;
+    cfg->durability = TIX_SYNC_JOURNAL;
     cfg->hold_ttl_default = 600;
     cfg->hold_ttl_max = 3600;
     cfg->hold_max_seats = 10;
@@ -541,9 +541,11 @@ static void obs_leave(tix_db *db)
         if (db->obs[i]->leave) db->obs[i]->leave(db);
 }
 
-static void obs_begin(tix_db *db)
+static int obs_begin(tix_db *db, MDB_txn *txn)
 {
-    EACH_OBS(db, o) if ((*o)->begin) (*o)->begin(db);
+    int rc = TIX_OK;
+    EACH_OBS(db, o) if (rc == TIX_OK && (*o)->begin) rc = (*o)->begin(db, txn);
+    return rc;
 }
 
 static int obs_precommit(tix_db *db, MDB_txn *txn)
@@ -643,8 +645,12 @@ static int write_begin(tix_db *db, MDB_txn **txn)
         int rc = mdb_txn_begin(db->env, NULL, 0, txn);
         if (rc == 0) {
             tix__err_map_full_clear();
-            obs_begin(db);
-            return TIX_OK;
+            if ((rc = obs_begin(db, *txn)) == TIX_OK) return TIX_OK;
+            mdb_txn_abort(*txn);
+            (void)obs_postcommit(db, 0);
+            obs_leave(db);
+            pthread_rwlock_unlock(&db->txn_lock);
+            return rc;
         }
         obs_leave(db);
         pthread_rwlock_unlock(&db->txn_lock);

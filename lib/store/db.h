@@ -42,7 +42,9 @@ enum { TIX__OP_PUT = 1, TIX__OP_DEL = 2 };
 typedef struct tix__txn_observer {
     void (*enter)(tix_db *db);            /* before a write txn begins */
     void (*leave)(tix_db *db);            /* after it ended, either way */
-    void (*begin)(tix_db *db);            /* an attempt starts (txn open) */
+    /* An attempt starts: @p txn is open and holds LMDB's write lock (of
+     * every process). A non-zero return (a TIX code) ends it unmade. */
+    int (*begin)(tix_db *db, MDB_txn *txn);
     /* A change about to be made: a non-zero return (an LMDB/errno code)
      * refuses it. @p mark is set first; undo(mark) forgets the change when
      * LMDB then fails to make it. */

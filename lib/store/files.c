@@ -23,6 +23,7 @@ int tix__store_file(const char *name)
 {
     static const char *const fixed[] = {
         TIX__FILE_DATA, TIX__FILE_LOCK, TIX__FILE_SEATMAP, TIX__FILE_JOURNAL,
+        TIX__FILE_JOURNAL_SHM,
         TIX__FILE_DATA_RESTORE,
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)

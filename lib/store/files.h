@@ -10,10 +10,14 @@
 #define TIX__FILE_LOCK "lock.mdb"
 #define TIX__FILE_SEATMAP "seats.map"
 #define TIX__FILE_JOURNAL "journal"
-/* Journal mode's two snapshot files, %u is 0 or 1. */
+/* The journal ring's state, shared by the processes that have the store
+ * open (rebuilt by the first; a reboot makes it stale). */
+#define TIX__FILE_JOURNAL_SHM "journal.shm"
+/* Snapshot files an earlier version's journal mode left (removed when
+ * the journal is marked clean), %u is 0 or 1. */
 #define TIX__FILE_SNAPSHOT_FMT "snapshot.%u.mdb"
-/* Temporaries a crash can leave: the journal's snapshot put back (then
- * renamed over data.mdb), a seats.map rebuilt (seats.map.<pid>). */
+/* Temporaries a crash can leave: an earlier version's snapshot put back
+ * (then renamed over data.mdb), a seats.map rebuilt (seats.map.<pid>). */
 #define TIX__FILE_DATA_RESTORE "data.mdb.restore"
 
 /* Whether @p name is a file libtix makes in a store directory. */

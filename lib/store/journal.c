@@ -1,23 +1,28 @@
-/* The redo journal (TIX_SYNC_JOURNAL); the design is in journal.h and
+/* The redo journal of TIX_SYNC_JOURNAL, shared by every process that has
+ * the store open read-write; the design is in journal.h and
  * docs/design.md, "Journal".
  *
- * File layout of <store>/journal:
- *   [header slot 0][header slot 1][record area: a ring from DATA_START]
- * A header slot names the last snapshot (the LMDB txnid S it holds at
- * least, the offset where the record of S+1 starts, the boot it was taken
- * in, this life's nonce). Snapshots alternate slots, so a torn header
- * write leaves the other one valid; the valid slot with the higher
- * generation wins.
+ * <store>/journal:
+ *   [header slot 0][header slot 1][record ring from DATA_START]
+ * A header slot names the last checkpoint: the LMDB txnid C that is
+ * durable in data.mdb, the first bytes of LMDB's two meta pages as they
+ * were at C, the offset where the record of C+1 starts, the boot it was
+ * written in and the ring's "life" nonce. Checkpoints alternate slots, so
+ * a torn header write leaves the other one valid; the valid slot with the
+ * higher generation wins.
  * A record: 40-byte header {magic, type, life, txnid, len, hash} and len
- * bytes of operations {op, table, flags, klen, vlen, key, value}. The
- * "life" is a random nonce drawn at every journal-mode open, so records of
- * an earlier life that happen to sit where replay looks never count.
+ * bytes of operations {op, table, flags, klen, vlen, key, value}. The life
+ * is drawn afresh whenever the ring restarts at DATA_START, so records of
+ * an earlier ring that sit where replay looks never count.
+ *
+ * <store>/journal.shm: the ring's state (struct shared), mapped by every
+ * process, changed only under LMDB's write lock. The first process to open
+ * the store builds it; a reboot or the last close makes it stale.
  *
  * Replay is idempotent: an operation is a put or delete of one key, so
- * replaying every record after S over any state between S and the last
- * record gives the last record's state (NOOVERWRITE is dropped and
- * deleting a missing key is not an error). That is what lets a snapshot
- * be copied while writers go on. */
+ * replaying records over any state between C and the last record gives the
+ * last record's state (NOOVERWRITE is dropped and deleting a missing key
+ * is not an error). */
 #include "journal.h"
 
 #include <errno.h>
@@ -29,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,47 +44,57 @@
 #include "backup.h"
 #include "error.h"
 #include "files.h"
-#include "random.h"
 #include "os.h"
+#include "random.h"
 
-#define JR_NAME TIX__FILE_JOURNAL
-/* Two snapshot files, used in turn: a new snapshot never overwrites the
- * one the durable header names (a rename over it would leave neither if
- * the directory entry did not reach the disk). */
-#define SNAP_NAME_FMT TIX__FILE_SNAPSHOT_FMT
-#define JR_SLOT 4096u                  /* one header slot */
+#define JR_SLOT 4096u /* one header slot */
 #define DATA_START (2u * JR_SLOT)
-#define JR_CAP_START (8ull << 20)      /* ring size at creation */
-#define JR_CAP_MAX (256ull << 20)       /* grown to in the background */
-#define JR_GROW_STEP (32ull << 20)
+#define JR_CAP_START (8ull << 20) /* ring size at creation */
+#define JR_CAP_MAX (256ull << 20) /* grown to under load */
+#define JR_GROW_STEP (4ull << 20) /* zero-filled under the write lock */
 #define REC_HDR 40u
-#define REC_MAGIC 0x4352584au          /* "JXRC" */
-#define HDR_MAGIC "TIXJRNL3"
-#define HDR_VERSION 3u
+#define REC_MAGIC 0x4352584au /* "JXRC" */
+#define HDR_MAGIC "TIXJRNL4"
+#define HDR_VERSION 4u
+#define SHM_MAGIC "TIXJSHM1"
+/* The part of each LMDB meta page kept in a header: LMDB's page header
+ * and MDB_meta fill its first 152 bytes. */
+#define META_SAVE 256u
+#define LMDB_META_MAGIC 0xBEEFC0DEu
+#define LMDB_META_MAGIC_AT 16u  /* after the 16-byte page header */
+#define LMDB_META_TXNID_AT 144u /* mm_txnid, the last field */
 
 enum { REC_DATA = 1, REC_WRAP = 2 };
 enum { OP_PUT = TIX__OP_PUT, OP_DEL = TIX__OP_DEL }; /* on disk */
 enum { ST_ACTIVE = 1, ST_CLEAN = 2 };
 
-/* Snapshot when the records since the last one reach the size of the
- * store (at least SNAP_LIVE_MIN, at most half the ring), or SNAP_INTERVAL_S
- * after the last one if anything was written. A snapshot copies the whole
- * store, so this keeps its writes about equal to the journal's. The ring
- * grows in the background towards JR_CAP_MAX so a large store snapshots
- * rarely; a full ring makes a writer snapshot under its write lock. */
-#define SNAP_LIVE_MIN (4ull << 20)
-#define SNAP_INTERVAL_S 60
+/* OFD locks on bytes of `journal` (far past any record: a lock on a byte
+ * range does not touch the file). They die with their process. */
+enum {
+    LK_INIT = 1,      /* write: attaching or detaching (short, waited for) */
+    LK_USERS = 2,     /* read: every journal-mode read-write handle */
+    LK_OTHER = 3,     /* read: read-write handles in the other modes */
+    LK_CKPT = 4,      /* write: a background checkpoint is under way */
+    LK_PID_BASE = 16, /* write on LK_PID_BASE + pid: that process lives */
+};
+#define LK_AT(b) ((off_t)1 << 40 | (off_t)(b))
 
-/* Tests shrink these to reach wraps and full rings quickly. */
+/* A checkpoint is due when a quarter of the ring is live, or this long
+ * after the last one once anything was written: replay after a crash then
+ * reads at most that much, and the pages LMDB may not reuse meanwhile stay
+ * few. */
+#define CKPT_INTERVAL_MS 1000
+#define CKPT_POLL_MS 50
+
 static uint64_t tune_ring_bytes = JR_CAP_START;
 static uint64_t tune_ring_max = JR_CAP_MAX;
-static uint64_t tune_snap_bytes = SNAP_LIVE_MIN;
+static uint64_t tune_ckpt_bytes = 0; /* 0: a quarter of the ring */
 
-void tix__journal_tune(uint64_t ring_bytes, uint64_t snap_bytes)
+void tix__journal_tune(uint64_t ring_bytes, uint64_t ckpt_bytes)
 {
     tune_ring_bytes = ring_bytes ? ring_bytes : JR_CAP_START;
     tune_ring_max = ring_bytes ? ring_bytes : JR_CAP_MAX;
-    tune_snap_bytes = snap_bytes ? snap_bytes : SNAP_LIVE_MIN;
+    tune_ckpt_bytes = ckpt_bytes;
 }
 
 struct jr_header {
@@ -87,62 +103,75 @@ struct jr_header {
     uint32_t state;
     uint64_t gen;
     uint64_t life;
-    uint64_t snap_txnid; /* the snapshot holds at least this transaction */
-    uint64_t replay_off; /* where the record of snap_txnid + 1 starts */
-    uint32_t snap_file;  /* snapshot.<snap_file>.mdb holds the snapshot */
+    uint64_t ckpt_txnid; /* data.mdb holds this transaction durably */
+    uint64_t replay_off; /* where the record of ckpt_txnid + 1 starts */
+    uint32_t psize;      /* LMDB's page size: where meta page 1 sits */
     uint32_t pad;
     uint8_t boot_id[16]; /* boot the store was last written in */
-    uint64_t hash;       /* XXH3 of the fields above */
+    uint8_t meta[2][META_SAVE]; /* LMDB's meta pages at ckpt_txnid */
+    uint64_t hash;              /* XXH3 of the fields above */
+};
+
+/* journal.shm. Every field changes under LMDB's write lock; the ones the
+ * checkpoint thread reads without it are atomic. */
+struct shared {
+    char magic[8];
+    uint8_t boot_id[16]; /* the boot that built it */
+    uint64_t life;
+    _Atomic uint64_t cap;  /* records live in [DATA_START, cap) */
+    _Atomic uint64_t tail; /* where the next record goes */
+    _Atomic uint64_t live; /* the first byte a crash would replay */
+    /* The last record written, until a later transaction settles it. */
+    _Atomic uint64_t last_txnid;
+    uint64_t last_off, last_end, last_wrap;
+    _Atomic uint64_t ckpt_txnid; /* the durable checkpoint */
+    uint64_t gen;                /* of the header that names it */
+    _Atomic int64_t ckpt_ms;     /* CLOCK_MONOTONIC, when it was made */
+    /* The process whose read transaction keeps the checkpoint's pages
+     * from being reused (0: none, the next writer pins). */
+    _Atomic int32_t pin_pid;
+    _Atomic int32_t broken; /* a flush failed: reset the ring first */
 };
 
 struct tix_journal {
-    int fd;
-    int mode;     /* journal mode: records are written */
-    int started;  /* mode && first snapshot taken */
-    int recover;  /* a crash left records: replay at start */
+    int fd, shm_fd;
+    int mode;    /* journal mode: records are written */
+    int started; /* mode, attached */
+    int recover; /* a crash left records, and we are alone: replay */
+    int alone;   /* no other read-write handle at open */
     struct jr_header hdr; /* the newest valid header read at open */
-    uint64_t cap;  /* file size; records live in [DATA_START, cap) */
-    uint64_t life;
-    uint64_t gen;
     uint8_t boot[16];
-    /* Ring state. tail and last_txnid change under LMDB's write lock;
-     * live (first byte a crash would still replay) under mu. */
-    uint64_t tail, live, last_txnid;
-    /* The record of the transaction in progress (write lock holder). */
+    uint32_t psize;
+    pid_t pid;
+    struct shared *sh;
+    /* The record of the write transaction in progress; the in-process
+     * writer mutex (enter..leave) owns it. */
+    pthread_mutex_t wmu;
     uint8_t *buf;
     size_t len, bufcap;
     int capturing;
-    int pending; /* written and flushed, its commit not yet settled */
-    uint64_t pending_off, pending_end, pending_wrap, pending_txnid;
-    /* Held by a write transaction from begin to settled record (and by a
-     * snapshot's plan). Order: db->txn_lock, wmu, LMDB's writer lock,
-     * snap_mu, mu. The snapshot copy also takes txn_lock (for reading)
-     * inside snap_mu; glibc's default rwlock prefers readers, so a grow
-     * waiting for it cannot wedge that against a writer holding it. */
-    pthread_mutex_t wmu;
-    /* Snapshots: one at a time under snap_mu; epoch counts them. */
-    pthread_mutex_t snap_mu;
-    _Atomic uint64_t epoch;
-    /* The snapshot thread. */
+    uint64_t pending; /* txnid of our record whose commit is unsettled */
+    /* Our read transaction pinning a checkpoint (see pin_swap); swapped
+     * only under LMDB's write lock, peeked at by the checkpoint thread. */
+    _Atomic(MDB_txn *) pin;
+    /* One checkpoint of this process at a time (LK_CKPT, an OFD lock,
+     * does not keep out our own threads). */
+    pthread_mutex_t ckpt_mu;
+    /* The checkpoint thread. */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stop, thread_on;
-    uint64_t since;    /* records since the last snapshot */
-    uint64_t tail_pub; /* tail as of the last commit, for the thread */
-    uint64_t cap_pub;  /* cap, for the thread */
-    int64_t last_snap; /* CLOCK_MONOTONIC seconds */
     pthread_t thread;
-    _Atomic int broken; /* a flush failed: heal with a snapshot first */
-    _Atomic int growing; /* the thread is zero-filling past the ring's end */
+    _Atomic uint64_t checkpoints;
 };
 
 static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
 
-static int64_t mono_s(void)
+static int64_t mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- small I/O helpers ------------------------------------------------- */
@@ -188,12 +217,11 @@ static int io_err(int e, const char *what)
 /* After a failed flush the file's page cache no longer says what is on
  * disk (Linux marks the failed pages clean and reports the error once), so
  * no record written before it can be trusted to be there, and a wiped one
- * may still be. The next write first takes a snapshot that empties the
- * ring (snapshot(held, reset)), then goes on; until one succeeds, every
- * write fails. */
+ * may still be. The next write first makes a checkpoint that restarts the
+ * ring; until one succeeds, every write fails. */
 static int broken(struct tix_journal *j, int e, const char *what)
 {
-    atomic_store(&j->broken, 1);
+    if (j->sh) atomic_store(&j->sh->broken, 1);
     return io_err(e, what);
 }
 
@@ -202,11 +230,25 @@ static void store_path(const tix_db *db, const char *name, char *out, size_t cap
     snprintf(out, cap, "%s/%s", db->path, name);
 }
 
-static void snap_path(const tix_db *db, unsigned file, char *out, size_t cap)
+static int ofd_lock(int fd, short type, int byte, int wait)
 {
-    char name[32];
-    snprintf(name, sizeof name, SNAP_NAME_FMT, file & 1);
-    store_path(db, name, out, cap);
+    struct flock fl = {.l_type = type, .l_whence = SEEK_SET,
+                       .l_start = LK_AT(byte), .l_len = 1};
+    return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) == 0 ? 0 : errno;
+}
+
+/* Whether another open file holds a lock on @p byte that a write lock
+ * would conflict with (our own locks never conflict with us). */
+static int ofd_held(int fd, int byte)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
+                       .l_start = LK_AT(byte), .l_len = 1};
+    return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+static int pid_alive(const struct tix_journal *j, int32_t pid)
+{
+    return pid == j->pid || (pid > 0 && ofd_held(j->fd, LK_PID_BASE + pid));
 }
 
 /* ---- header slots ------------------------------------------------------ */
@@ -224,113 +266,130 @@ static int slot_read(int fd, unsigned i, struct jr_header *h)
            header_hash(h) == h->hash;
 }
 
-/* The newest valid header, or 0 when there is none (a new journal). */
-static int header_load(struct tix_journal *j)
+/* The newest valid header into @p out, or 0 when there is none. */
+static int header_load(int fd, struct jr_header *out)
 {
     struct jr_header h[2];
-    int ok0 = slot_read(j->fd, 0, &h[0]);
-    int ok1 = slot_read(j->fd, 1, &h[1]);
+    int ok0 = slot_read(fd, 0, &h[0]);
+    int ok1 = slot_read(fd, 1, &h[1]);
     if (!ok0 && !ok1) return 0;
-    j->hdr = h[ok0 && ok1 ? (h[1].gen > h[0].gen) : ok1];
+    *out = h[ok0 && ok1 ? (h[1].gen > h[0].gen) : ok1];
     return 1;
 }
 
-/* The snapshot file the next header (generation gen + 1) names. */
-static unsigned next_snap_file(const struct tix_journal *j)
-{
-    return (unsigned)((j->gen + 1) & 1);
-}
+/* What a checkpoint records: filled under LMDB's write lock. */
+struct ckpt {
+    uint64_t txnid, replay_off, life;
+    uint8_t meta[2][META_SAVE];
+};
 
-static int header_write(struct tix_journal *j, uint32_t state, uint64_t txnid,
-                        uint64_t replay_off)
+/* Writes header generation @p gen and flushes it. */
+static int header_write(struct tix_journal *j, uint64_t gen, uint32_t state,
+                        const struct ckpt *c)
 {
-    uint8_t slot[JR_SLOT];
     struct jr_header h;
-    memset(slot, 0, sizeof slot);
     memset(&h, 0, sizeof h);
     memcpy(h.magic, HDR_MAGIC, 8);
     h.version = HDR_VERSION;
     h.state = state;
-    h.gen = j->gen + 1;
-    h.life = j->life;
-    h.snap_txnid = txnid;
-    h.replay_off = replay_off;
-    h.snap_file = next_snap_file(j);
+    h.gen = gen;
+    h.psize = j->psize;
     memcpy(h.boot_id, j->boot, 16);
+    if (c) {
+        h.life = c->life;
+        h.ckpt_txnid = c->txnid;
+        h.replay_off = c->replay_off;
+        memcpy(h.meta, c->meta, sizeof h.meta);
+    }
     h.hash = header_hash(&h);
-    memcpy(slot, &h, sizeof h);
-    int e = pwrite_all(j->fd, slot, JR_SLOT, (h.gen & 1) * (uint64_t)JR_SLOT);
+    uint8_t local[JR_SLOT];
+    memset(local, 0, sizeof local);
+    memcpy(local, &h, sizeof h);
+    int e = pwrite_all(j->fd, local, JR_SLOT, (gen & 1) * (uint64_t)JR_SLOT);
     if (e) return broken(j, e, "write header");
     if (fdatasync(j->fd) != 0) return broken(j, errno, "flush header");
-    j->gen = h.gen;
+    j->hdr = h;
     return TIX_OK;
 }
 
-/* ---- open: lock; after a machine crash put the snapshot back ----------- */
+/* ---- LMDB's meta pages ------------------------------------------------- */
 
-static int lock_journal(struct tix_journal *j, int op)
+static uint64_t meta_txnid(const uint8_t *m)
 {
-    if (flock(j->fd, op | LOCK_NB) == 0) return TIX_OK;
-    if (errno == EWOULDBLOCK)
-        return tix__err(TIX_EBUSY,
-                        (op == LOCK_EX)
-                            ? "store is open in another process; journal "
-                              "mode needs it alone"
-                            : "store is open in journal mode by another "
-                              "process");
-    return io_err(errno, "lock");
+    uint32_t magic;
+    uint64_t txnid;
+    memcpy(&magic, m + LMDB_META_MAGIC_AT, 4);
+    memcpy(&txnid, m + LMDB_META_TXNID_AT, 8);
+    return magic == LMDB_META_MAGIC ? txnid : 0;
 }
 
-static int copy_fd(int from, int to)
+/* Under LMDB's write lock, with @p txnid the last committed transaction:
+ * reads both meta pages (one of them is txnid's: LMDB wrote it before the
+ * commit returned). */
+static int meta_read(tix_db *db, struct tix_journal *j, uint64_t txnid,
+                     uint8_t meta[2][META_SAVE])
 {
-    uint8_t *b = malloc(1u << 20);
-    if (!b) return ENOMEM;
-    int e = 0;
-    for (uint64_t off = 0;; ) {
-        ssize_t r = pread(from, b, 1u << 20, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) e = errno;
-        if (r <= 0) break;
-        if ((e = pwrite_all(to, b, (size_t)r, off))) break;
-        off += (uint64_t)r;
+    int fd = -1;
+    if (mdb_env_get_fd(db->env, &fd) != 0) return io_err(EBADF, "data.mdb");
+    for (unsigned i = 0; i < 2; i++) {
+        int e = pread_all(fd, meta[i], META_SAVE, (uint64_t)i * j->psize);
+        if (e) return io_err(e, "read LMDB's meta pages");
     }
-    free(b);
-    if (!e && fsync(to) != 0) e = errno;
-    return e;
+    uint64_t a = meta_txnid(meta[0]), b = meta_txnid(meta[1]);
+    if ((a > b ? a : b) != txnid)
+        return tix__err(TIX_ECORRUPT, "journal: LMDB's meta pages name "
+                                      "transaction %llu, expected %llu",
+                        (unsigned long long)(a > b ? a : b),
+                        (unsigned long long)txnid);
+    return TIX_OK;
 }
 
-/* The machine went down with an unflushed LMDB: it may be torn. Replace
- * it with the snapshot (copy, flush, rename over data.mdb); replay then
- * brings it up to the last record. */
-static int restore_snapshot(tix_db *db, unsigned file)
+/* After a power cut data.mdb may hold pages of transactions after the
+ * checkpoint, torn or half there, and meta pages naming them. The
+ * checkpoint's pages were flushed before its header was, and no writer
+ * reused them while it was the newest (a read transaction pinned them):
+ * putting its meta pages back makes data.mdb that transaction again. */
+static int meta_restore(tix_db *db, const struct jr_header *h)
 {
-    char snap[PATH_MAX], tmp[PATH_MAX], data[PATH_MAX];
-    snap_path(db, file, snap, sizeof snap);
-    store_path(db, TIX__FILE_DATA_RESTORE, tmp, sizeof tmp);
+    char data[PATH_MAX];
     store_path(db, TIX__FILE_DATA, data, sizeof data);
-    int from = open(snap, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (from < 0)
-        return tix__err(TIX_ECORRUPT, "journal needs its snapshot but %s: %s",
-                        snap, strerror(errno));
-    int to = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    int e = to < 0 ? errno : copy_fd(from, to);
-    close(from);
-    if (to >= 0) close(to);
-    if (!e && rename(tmp, data) != 0) e = errno;
-    if (!e) e = tix__backup_fsync_dir(db->path);
-    if (e) unlink(tmp);
-    return e ? io_err(e, "restore the snapshot") : TIX_OK;
+    int fd = open(data, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return io_err(errno, "open data.mdb to restore its meta pages");
+    int e = 0;
+    for (unsigned i = 0; i < 2 && !e; i++)
+        e = pwrite_all(fd, h->meta[i], META_SAVE, (uint64_t)i * h->psize);
+    if (!e && fsync(fd) != 0) e = errno;
+    close(fd);
+    return e ? io_err(e, "restore LMDB's meta pages") : TIX_OK;
 }
 
-static int open_readonly(struct tix_journal *j, const char *path)
+/* ---- open: lock, find out who else is here ----------------------------- */
+
+static int busy(const char *why) { return tix__err(TIX_EBUSY, "%s", why); }
+
+/* Same boot: only processes died, the page cache kept every LMDB write
+ * and data.mdb is whole. Another boot, or one we could not tell (all
+ * zero): it may be torn. */
+static int same_boot(const struct tix_journal *j)
 {
+    static const uint8_t unknown[16];
+    return memcmp(j->hdr.boot_id, j->boot, 16) == 0 &&
+           memcmp(j->boot, unknown, 16) != 0;
+}
+
+static int open_readonly(tix_db *db, struct tix_journal *j, const char *path)
+{
+    (void)db;
     j->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (j->fd < 0) return errno == ENOENT ? TIX_OK : io_err(errno, path);
-    if (flock(j->fd, LOCK_SH | LOCK_NB) != 0)
-        return TIX_OK; /* a journal-mode writer is live: LMDB is current */
-    if (header_load(j) && j->hdr.state == ST_ACTIVE)
-        return tix__err(TIX_EBUSY, "store needs crash recovery: open it "
-                                   "read-write once");
+    (void)flock(j->fd, LOCK_SH | LOCK_NB); /* a restore sees us */
+    if (ofd_held(j->fd, LK_USERS) || ofd_held(j->fd, LK_OTHER))
+        return TIX_OK; /* writers are live: LMDB is current */
+    /* After a process crash LMDB (in the page cache) holds every
+     * acknowledged commit; after a reboot it may be torn. */
+    if (header_load(j->fd, &j->hdr) && j->hdr.state == ST_ACTIVE &&
+        !same_boot(j))
+        return busy("store needs crash recovery: open it read-write once");
     return TIX_OK;
 }
 
@@ -338,34 +397,42 @@ static int open_readwrite(tix_db *db, struct tix_journal *j, const char *path)
 {
     j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (j->fd < 0) return io_err(errno, path);
-    int rc = lock_journal(j, j->mode ? LOCK_EX : LOCK_SH);
-    /* A restore holds the lock while it swaps the directory: the journal
-     * opened just before must not be replayed into the store after. */
-    if (rc == TIX_OK) rc = tix__db_same_dir(db);
-    if (rc || !header_load(j)) return rc;
-    j->gen = j->hdr.gen;
-    if (j->hdr.state != ST_ACTIVE) return TIX_OK;
-    /* Recovery rewrites LMDB under everyone: be alone. */
-    if (!j->mode && (rc = lock_journal(j, LOCK_EX))) return rc;
-    /* Same boot: only the process died, the page cache kept every LMDB
-     * write and LMDB is consistent. Another boot, or a boot id we could
-     * not read (all zero): it may be torn. The snapshot is always right,
-     * only slower. */
-    static const uint8_t unknown[16];
-    int same_boot = memcmp(j->hdr.boot_id, j->boot, 16) == 0 &&
-                    memcmp(j->boot, unknown, 16) != 0;
-    if (!same_boot && (rc = restore_snapshot(db, j->hdr.snap_file))) return rc;
+    /* A restore holds the flock exclusively while it swaps the directory:
+     * the journal opened just before must not be replayed into the store
+     * after. */
+    if (flock(j->fd, LOCK_SH | LOCK_NB) != 0)
+        return errno == EWOULDBLOCK ? busy("store is being restored")
+                                    : io_err(errno, "lock");
+    int rc = tix__db_same_dir(db);
+    if (rc) return rc;
+    /* Held until tix__journal_start is done (or close). */
+    int e = ofd_lock(j->fd, F_WRLCK, LK_INIT, 1);
+    if (e) return io_err(e, "lock");
+    int users = ofd_held(j->fd, LK_USERS), others = ofd_held(j->fd, LK_OTHER);
+    if (j->mode && others)
+        return busy("store is open read-write by a process in another "
+                    "durability mode; journal mode shares it only with "
+                    "journal mode");
+    if (!j->mode && users)
+        return busy("store is open in journal mode by another process: "
+                    "open it in journal mode (TIX_SYNC_JOURNAL) too");
+    j->alone = !users && !others;
+    if (!header_load(j->fd, &j->hdr) || j->hdr.state != ST_ACTIVE ||
+        !j->alone)
+        return TIX_OK;
     j->recover = 1;
-    return TIX_OK;
+    return same_boot(j) ? TIX_OK : meta_restore(db, &j->hdr);
 }
 
 static void journal_free(tix_db *db)
 {
     struct tix_journal *j = db->jr;
     if (!j) return;
-    if (j->fd >= 0) close(j->fd);
+    if (j->sh) munmap(j->sh, sizeof *j->sh);
+    if (j->shm_fd >= 0) close(j->shm_fd);
+    if (j->fd >= 0) close(j->fd); /* drops every lock of ours */
     pthread_mutex_destroy(&j->wmu);
-    pthread_mutex_destroy(&j->snap_mu);
+    pthread_mutex_destroy(&j->ckpt_mu);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     free(j->buf);
@@ -379,24 +446,25 @@ int tix__journal_open(tix_db *db)
 {
     struct tix_journal *j = calloc(1, sizeof *j);
     if (!j) return tix__err(TIX_ENOMEM, "out of memory");
-    j->fd = -1;
+    j->fd = j->shm_fd = -1;
     j->mode = db->cfg.durability == TIX_SYNC_JOURNAL && !db->readonly;
+    j->pid = getpid();
     tix__os_boot_id(j->boot);
     pthread_mutex_init(&j->wmu, NULL);
-    pthread_mutex_init(&j->snap_mu, NULL);
+    pthread_mutex_init(&j->ckpt_mu, NULL);
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
     db->jr = j;
     char path[PATH_MAX];
-    store_path(db, JR_NAME, path, sizeof path);
-    int rc = db->readonly ? open_readonly(j, path)
+    store_path(db, TIX__FILE_JOURNAL, path, sizeof path);
+    int rc = db->readonly ? open_readonly(db, j, path)
                           : open_readwrite(db, j, path);
     if (rc == TIX_OK && !db->readonly) rc = tix__db_observe(db, &journal_observer);
     if (rc) journal_free(db);
     return rc;
 }
 
-/* ---- replay ------------------------------------------------------------ */
+/* ---- records ----------------------------------------------------------- */
 
 static int rec_header_ok(const uint8_t *h, uint64_t life, uint64_t txnid,
                          uint32_t *type, uint64_t *len)
@@ -424,13 +492,60 @@ static uint64_t rec_hash(const uint8_t *hdr, const uint8_t *payload, size_t len)
     return XXH3_64bits_digest(&st);
 }
 
+static void rec_header_fill(uint64_t life, uint8_t *h, uint32_t type,
+                            uint64_t txnid, uint64_t len, const uint8_t *payload)
+{
+    uint32_t magic = REC_MAGIC;
+    memcpy(h, &magic, 4);
+    memcpy(h + 4, &type, 4);
+    memcpy(h + 8, &life, 8);
+    memcpy(h + 16, &txnid, 8);
+    memcpy(h + 24, &len, 8);
+    uint64_t hash = rec_hash(h, payload, len);
+    memcpy(h + 32, &hash, 8);
+}
+
+/* Reads the record of @p txnid at *off (following a wrap) of a journal of
+ * @p size bytes; 0 at the end of the chain, 1 with *payload (malloc'ed,
+ * unless @p payload is NULL) and *off past it, or a TIX error. */
+static int read_record(int fd, uint64_t size, uint64_t life, uint64_t *off,
+                       uint64_t txnid, uint8_t **payload, uint64_t *len)
+{
+    for (int hops = 0; hops < 2; hops++) {
+        if (*off + REC_HDR > size) *off = DATA_START;
+        uint8_t h[REC_HDR];
+        uint32_t type;
+        uint64_t hash;
+        if (pread_all(fd, h, REC_HDR, *off)) return 0;
+        if (!rec_header_ok(h, life, txnid, &type, len)) return 0;
+        memcpy(&hash, h + 32, 8);
+        if (type == REC_WRAP) {
+            if (rec_hash(h, NULL, 0) != hash) return 0;
+            *off = DATA_START;
+            continue;
+        }
+        if (*len > size - *off - REC_HDR) return 0;
+        uint8_t *p = malloc(*len ? *len : 1);
+        if (!p) return tix__err(TIX_ENOMEM, "out of memory");
+        if (pread_all(fd, p, *len, *off + REC_HDR) ||
+            rec_hash(h, p, *len) != hash) {
+            free(p);
+            return 0;
+        }
+        if (payload) *payload = p;
+        else free(p);
+        *off += REC_HDR + pad8(*len);
+        return 1;
+    }
+    return 0;
+}
+
 static int apply_op(tix_db *db, MDB_txn *txn, uint8_t op, uint8_t table,
                     unsigned flags, MDB_val *k, MDB_val *v)
 {
     int rc;
     if (op == OP_PUT) {
-        /* Idempotent: the key may already hold this value (a snapshot
-         * newer than its txnid, or a replay cut short). */
+        /* Idempotent: the key may already hold this value. */
         rc = mdb_put(txn, db->dbi[table], k, v,
                      flags & ~(unsigned)(MDB_NOOVERWRITE | MDB_APPEND));
     } else if (op == OP_DEL) {
@@ -465,189 +580,86 @@ static int apply_ops(tix_db *db, MDB_txn *txn, const uint8_t *p, size_t len)
     return TIX_OK;
 }
 
-/* Reads the record for @p txnid at *off (following a wrap); 0 at the end
- * of the journal, 1 with *payload (malloc'ed) and *len, or a TIX error. */
-static int read_record(struct tix_journal *j, uint64_t *off, uint64_t txnid,
-                       uint8_t **payload, uint64_t *len)
-{
-    for (int hops = 0; hops < 2; hops++) {
-        if (*off + REC_HDR > j->cap) *off = DATA_START;
-        uint8_t h[REC_HDR];
-        uint32_t type;
-        uint64_t hash;
-        if (pread_all(j->fd, h, REC_HDR, *off)) return 0;
-        if (!rec_header_ok(h, j->hdr.life, txnid, &type, len)) return 0;
-        memcpy(&hash, h + 32, 8);
-        if (type == REC_WRAP) {
-            if (rec_hash(h, NULL, 0) != hash) return 0;
-            *off = DATA_START;
-            continue;
-        }
-        if (*len > j->cap - *off - REC_HDR) return 0;
-        uint8_t *p = malloc(*len ? *len : 1);
-        if (!p) return tix__err(TIX_ENOMEM, "out of memory");
-        if (pread_all(j->fd, p, *len, *off + REC_HDR) ||
-            rec_hash(h, p, *len) != hash) {
-            free(p);
-            return 0;
-        }
-        *payload = p;
-        *off += REC_HDR + pad8(*len);
-        return 1;
-    }
-    return 0;
-}
+/* ---- recovery (alone, at open) ----------------------------------------- */
 
+/* Replays every record after what LMDB holds: LMDB is at the checkpoint
+ * or past it (the page cache survived a process crash), so the records up
+ * to its txnid are walked over, and the rest applied. Runs in one write
+ * transaction made while the observers are not yet capturing. */
 static int replay_fn(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct tix_journal *j = arg;
-    uint64_t off = j->hdr.replay_off, txnid = j->hdr.snap_txnid + 1;
-    if (off < DATA_START || off > j->cap) return TIX_OK;
+    struct stat st;
+    if (fstat(j->fd, &st) != 0) return io_err(errno, "stat");
+    uint64_t size = (uint64_t)st.st_size, off = j->hdr.replay_off;
+    uint64_t have = mdb_txn_id(txn) - 1, txnid = j->hdr.ckpt_txnid + 1;
+    if (have < j->hdr.ckpt_txnid)
+        return tix__err(TIX_ECORRUPT, "journal: data.mdb (transaction %llu) "
+                                      "is older than the checkpoint (%llu)",
+                        (unsigned long long)have,
+                        (unsigned long long)j->hdr.ckpt_txnid);
+    if (off < DATA_START || off > size) return TIX_OK;
     for (;; txnid++) {
         uint8_t *p = NULL;
         uint64_t len = 0;
-        int got = read_record(j, &off, txnid, &p, &len);
+        int got = read_record(j->fd, size, j->hdr.life, &off, txnid,
+                              txnid > have ? &p : NULL, &len);
         if (got <= 0) return got;
+        if (!p) continue;
         int rc = apply_ops(db, txn, p, len);
         free(p);
         if (rc) return rc;
     }
 }
 
+static int lmdb_flush(tix_db *db, const char *what)
+{
+    int mrc = mdb_env_sync(db->env, 1);
+    return mrc ? tix__mdb_err(mrc, what) : TIX_OK;
+}
+
 static int replay(tix_db *db, struct tix_journal *j)
 {
+    int rc = lmdb_flush(db, "journal: flush LMDB before replay");
+    if (rc == TIX_OK) rc = tix__db_write(db, replay_fn, j);
+    if (rc == TIX_OK) rc = lmdb_flush(db, "journal: flush after replay");
+    return rc;
+}
+
+/* ---- the shared state -------------------------------------------------- */
+
+static int shm_map(tix_db *db, struct tix_journal *j)
+{
+    char path[PATH_MAX];
+    store_path(db, TIX__FILE_JOURNAL_SHM, path, sizeof path);
+    j->shm_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (j->shm_fd < 0) return io_err(errno, path);
     struct stat st;
-    if (fstat(j->fd, &st) != 0) return io_err(errno, "stat");
-    j->cap = (uint64_t)st.st_size;
-    int rc = tix__db_write(db, replay_fn, j);
-    if (rc == TIX_OK) {
-        int mrc = mdb_env_sync(db->env, 1);
-        if (mrc) rc = tix__mdb_err(mrc, "flush after journal replay");
-    }
-    return rc;
+    if (fstat(j->shm_fd, &st) != 0) return io_err(errno, path);
+    if ((size_t)st.st_size < sizeof *j->sh &&
+        ftruncate(j->shm_fd, (off_t)sizeof *j->sh) != 0)
+        return io_err(errno, path);
+    void *p = mmap(NULL, sizeof *j->sh, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   j->shm_fd, 0);
+    if (p == MAP_FAILED) return io_err(errno, "map journal.shm");
+    j->sh = p;
+    return TIX_OK;
 }
 
-/* ---- snapshots --------------------------------------------------------- */
-
-/* A consistent copy of LMDB (a read transaction's), made durable in the
- * snapshot file the durable header does not name. */
-static int snapshot_copy(tix_db *db, unsigned file)
+/* The other handles built it; it must be of this boot. */
+static int shm_check(const struct tix_journal *j)
 {
-    char snap[PATH_MAX];
-    snap_path(db, file, snap, sizeof snap);
-    int fd = open(snap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return io_err(errno, "create the snapshot");
-    int e = tix__backup_copy_store(db, fd); /* MDB_MAP_RESIZED: retried next time */
-    if (!e && fsync(fd) != 0) e = errno;
-    close(fd);
-    if (!e) e = tix__backup_fsync_dir(db->path); /* the file may be new */
-    return e ? io_err(e, "write the snapshot") : TIX_OK;
+    if (memcmp(j->sh->magic, SHM_MAGIC, 8) != 0 ||
+        memcmp(j->sh->boot_id, j->boot, 16) != 0)
+        return tix__err(TIX_ECORRUPT, "journal.shm was not built by the "
+                                      "processes that have the store open");
+    return TIX_OK;
 }
 
-/* Under LMDB's write lock (held = the caller's write transaction, or NULL
- * to take one): the last committed txnid, and where its successor's record
- * goes (reset: the ring is emptied). */
-struct snap_plan {
-    uint64_t txnid, replay_off, epoch;
-};
+/* ---- the ring: size and room ------------------------------------------- */
 
-static void plan_locked(struct tix_journal *j, MDB_txn *w, int reset,
-                        struct snap_plan *p)
-{
-    p->txnid = mdb_txn_id(w) - 1;
-    p->epoch = atomic_load(&j->epoch);
-    p->replay_off = reset ? DATA_START : j->tail;
-}
-
-static int plan(tix_db *db, struct tix_journal *j, MDB_txn *held, int reset,
-                struct snap_plan *p)
-{
-    if (held) {
-        plan_locked(j, held, reset, p);
-        return TIX_OK;
-    }
-    MDB_txn *w;
-    pthread_rwlock_rdlock(&db->txn_lock);
-    pthread_mutex_lock(&j->wmu);
-    int mrc = mdb_txn_begin(db->env, NULL, 0, &w);
-    if (mrc == 0) {
-        plan_locked(j, w, reset, p);
-        mdb_txn_abort(w);
-    }
-    pthread_mutex_unlock(&j->wmu);
-    pthread_rwlock_unlock(&db->txn_lock);
-    return mrc ? tix__mdb_err(mrc, "journal snapshot") : TIX_OK;
-}
-
-/* Copy LMDB, then record durably that replay starts after it. The copy is
- * taken after the plan, so it holds at least plan.txnid (replay is
- * idempotent over what it holds beyond). A snapshot not under the caller's
- * own write lock (held = NULL) is dropped when another one finished since
- * its plan: that one is newer. */
-static int snapshot(tix_db *db, MDB_txn *held, int reset)
-{
-    struct tix_journal *j = db->jr;
-    /* Only a snapshot that empties the ring heals a broken journal: one
-     * that keeps its records could start replay at a wiped record that
-     * did reach the disk. */
-    if (atomic_load(&j->broken) && !reset)
-        return tix__err(TIX_EIO, "journal: a flush failed; the next write "
-                                 "takes a snapshot first");
-    struct snap_plan p = {0, 0, 0};
-    int rc = plan(db, j, held, reset, &p);
-    if (rc) return rc;
-    pthread_mutex_lock(&j->snap_mu);
-    if (held || atomic_load(&j->epoch) == p.epoch) {
-        rc = snapshot_copy(db, next_snap_file(j));
-        if (rc == TIX_OK) rc = header_write(j, ST_ACTIVE, p.txnid, p.replay_off);
-        if (rc == TIX_OK) {
-            pthread_mutex_lock(&j->mu);
-            j->live = p.replay_off;
-            if (reset) j->tail_pub = p.replay_off;
-            j->since = 0;
-            j->last_snap = mono_s();
-            pthread_mutex_unlock(&j->mu);
-            if (reset) {
-                j->tail = p.replay_off;
-                j->last_txnid = p.txnid;
-                atomic_store(&j->broken, 0);
-            }
-            atomic_fetch_add(&j->epoch, 1);
-        }
-    }
-    pthread_mutex_unlock(&j->snap_mu);
-    return rc;
-}
-
-/* Under mu. */
-static uint64_t live_bytes(const struct tix_journal *j)
-{
-    uint64_t tail = j->tail_pub;
-    return tail >= j->live ? tail - j->live
-                           : (j->cap_pub - j->live) + (tail - DATA_START);
-}
-
-/* Under mu; @p store_bytes: LMDB's used size. */
-static int snapshot_due(const struct tix_journal *j, uint64_t store_bytes)
-{
-    uint64_t want = store_bytes > tune_snap_bytes ? store_bytes : tune_snap_bytes;
-    if (want > j->cap_pub / 2) want = j->cap_pub / 2;
-    return j->since > 0 && (live_bytes(j) >= want ||
-                            mono_s() - j->last_snap >= SNAP_INTERVAL_S);
-}
-
-static uint64_t store_bytes(tix_db *db)
-{
-    MDB_envinfo info;
-    MDB_stat st;
-    pthread_rwlock_rdlock(&db->txn_lock); /* both read LMDB's meta pages */
-    int rc = mdb_env_info(db->env, &info) || mdb_env_stat(db->env, &st);
-    pthread_rwlock_unlock(&db->txn_lock);
-    return rc ? 0 : (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
-}
-
-/* Zero-fills [from, to) of the journal and flushes it: unused space past
- * the ring's end, so no lock is needed. */
+/* Zero-fills [from, to): overwriting written blocks flushes faster than
+ * filling holes or unwritten extents, which need metadata updates. */
 static int zero_fill(int fd, uint64_t from, uint64_t to)
 {
     size_t chunk = 1u << 20;
@@ -659,53 +671,236 @@ static int zero_fill(int fd, uint64_t from, uint64_t to)
         e = pwrite_all(fd, zero, n, at);
     }
     free(zero);
-    if (!e && fsync(fd) != 0) e = errno;
     return e;
 }
 
-/* Grows the ring by a step once it is a quarter full: the space is filled
- * outside any lock, then taken in only while the live records do not wrap
- * (so replay, which reads up to the file's end, never meets the new space
- * in the middle of the sequence). */
-static void ring_grow(struct tix_journal *j)
+static uint64_t ring_used(const struct shared *sh)
 {
-    pthread_mutex_lock(&j->mu);
-    uint64_t cap = j->cap_pub, used = live_bytes(j);
-    pthread_mutex_unlock(&j->mu);
-    if (cap >= tune_ring_max || used < cap / 4) return;
-    uint64_t next = cap + JR_GROW_STEP > tune_ring_max ? tune_ring_max
-                                                       : cap + JR_GROW_STEP;
-    /* make_room, the other grower, waits while this runs (it holds the
-     * write lock, which this needs only afterwards). */
-    atomic_store(&j->growing, 1);
-    int e = zero_fill(j->fd, cap, next);
-    atomic_store(&j->growing, 0);
-    if (e) return; /* retried next round */
-    pthread_mutex_lock(&j->wmu);
-    pthread_mutex_lock(&j->mu);
-    if (j->cap == cap && j->tail >= j->live) j->cap = j->cap_pub = next;
-    pthread_mutex_unlock(&j->mu);
-    pthread_mutex_unlock(&j->wmu);
+    uint64_t tail = atomic_load(&sh->tail), live = atomic_load(&sh->live),
+             cap = atomic_load(&sh->cap);
+    return tail >= live ? tail - live : (cap - live) + (tail - DATA_START);
 }
 
-static void *snapshotter_main(void *arg)
+/* Under LMDB's write lock: grows the ring to @p to while the live records
+ * do not wrap (replay, which reads up to the file's end, must never meet
+ * new space in the middle of the sequence). The zeros reach the disk with
+ * the next record's flush. */
+static int ring_grow_locked(struct tix_journal *j, uint64_t to)
+{
+    struct shared *sh = j->sh;
+    uint64_t cap = atomic_load(&sh->cap);
+    if (to <= cap || atomic_load(&sh->tail) < atomic_load(&sh->live))
+        return TIX_OK;
+    int e = zero_fill(j->fd, cap, to);
+    if (e) return io_err(e, "grow");
+    atomic_store(&sh->cap, to);
+    return TIX_OK;
+}
+
+/* Where a record of @p need bytes goes: its offset, and in *wrap where the
+ * wrap marker goes (0: none). 0 when the ring has no room for it. A record
+ * always leaves room for a wrap marker before the ring's end: replay must
+ * find one, whatever size the file has grown to. */
+static uint64_t place(const struct shared *sh, uint64_t need, uint64_t *wrap)
+{
+    uint64_t tail = atomic_load(&sh->tail), live = atomic_load(&sh->live),
+             cap = atomic_load(&sh->cap);
+    *wrap = 0;
+    if (tail >= live) {
+        if (tail + need + REC_HDR <= cap) return tail;
+        if (DATA_START + need < live) {
+            *wrap = tail;
+            return DATA_START;
+        }
+        return 0;
+    }
+    return tail + need < live ? tail : 0;
+}
+
+/* ---- checkpoints ------------------------------------------------------- */
+
+/* Makes @p r our pin (the read transaction that keeps the checkpoint's
+ * pages from reuse) and ends the one it replaces. A reader at txnid P
+ * keeps every page freed after P, so any pin at or before the checkpoint
+ * protects all of the checkpoint's pages. */
+static void pin_swap(struct tix_journal *j, MDB_txn *r)
+{
+    MDB_txn *old = atomic_exchange(&j->pin, r);
+    if (old) mdb_txn_abort(old);
+}
+
+static int pin_open(tix_db *db, MDB_txn **r)
+{
+    int mrc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, r);
+    return mrc ? tix__mdb_err(mrc, "journal: pin the checkpoint") : TIX_OK;
+}
+
+/* Under LMDB's write lock (@p w): the checkpoint of the last committed
+ * transaction, pinned by *r. */
+static int ckpt_plan(tix_db *db, struct tix_journal *j, MDB_txn *w, int reset,
+                     struct ckpt *c, MDB_txn **r)
+{
+    c->txnid = mdb_txn_id(w) - 1;
+    c->replay_off = reset ? DATA_START : atomic_load(&j->sh->tail);
+    c->life = j->sh->life;
+    int rc = reset ? tix__random_bytes(&c->life, sizeof c->life) : TIX_OK;
+    if (rc == TIX_OK) rc = meta_read(db, j, c->txnid, c->meta);
+    if (rc == TIX_OK) rc = pin_open(db, r);
+    return rc;
+}
+
+/* Under LMDB's write lock, once data.mdb holds @p c durably: names it in
+ * the header and makes it the ring's start; we own its pin. */
+static int ckpt_publish(struct tix_journal *j, const struct ckpt *c, int reset,
+                        MDB_txn *r)
+{
+    struct shared *sh = j->sh;
+    if (!reset && c->txnid <= atomic_load(&sh->ckpt_txnid) &&
+        pid_alive(j, atomic_load(&sh->pin_pid))) {
+        mdb_txn_abort(r); /* one as new is durable and pinned already */
+        return TIX_OK;
+    }
+    int rc = header_write(j, sh->gen + 1, ST_ACTIVE, c);
+    if (rc) {
+        mdb_txn_abort(r);
+        return rc;
+    }
+    sh->gen++;
+    if (reset) {
+        sh->life = c->life;
+        atomic_store(&sh->tail, DATA_START);
+        atomic_store(&sh->last_txnid, c->txnid);
+        atomic_store(&sh->broken, 0);
+    }
+    atomic_store(&sh->live, c->replay_off);
+    atomic_store(&sh->ckpt_txnid, c->txnid);
+    atomic_store(&sh->ckpt_ms, mono_ms());
+    atomic_store(&sh->pin_pid, j->pid);
+    pin_swap(j, r);
+    atomic_fetch_add(&j->checkpoints, 1);
+    return TIX_OK;
+}
+
+/* A checkpoint made entirely under LMDB's write lock (@p w, the caller's):
+ * when the ring is full, the pin's owner is gone, or the ring must
+ * restart. Writers wait for one data.mdb flush. */
+static int ckpt_locked(tix_db *db, struct tix_journal *j, MDB_txn *w, int reset)
+{
+    struct ckpt c;
+    MDB_txn *r = NULL;
+    int rc = ckpt_plan(db, j, w, reset, &c, &r);
+    if (rc == TIX_OK) rc = lmdb_flush(db, "journal: flush LMDB");
+    if (rc == TIX_OK) return ckpt_publish(j, &c, reset, r);
+    if (r) mdb_txn_abort(r);
+    return rc;
+}
+
+/* A transaction of its own holding LMDB's write lock, for the checkpoint
+ * thread and close; the order is db->txn_lock, wmu, LMDB's writer lock. */
+static int lock_begin(tix_db *db, struct tix_journal *j, MDB_txn **w)
+{
+    pthread_rwlock_rdlock(&db->txn_lock);
+    pthread_mutex_lock(&j->wmu);
+    int mrc = mdb_txn_begin(db->env, NULL, 0, w);
+    if (mrc == 0) return TIX_OK;
+    pthread_mutex_unlock(&j->wmu);
+    pthread_rwlock_unlock(&db->txn_lock);
+    return tix__mdb_err(mrc, "journal: take the write lock");
+}
+
+static void lock_end(tix_db *db, struct tix_journal *j, MDB_txn *w)
+{
+    mdb_txn_abort(w);
+    pthread_mutex_unlock(&j->wmu);
+    pthread_rwlock_unlock(&db->txn_lock);
+}
+
+static int settle(tix_db *db, struct tix_journal *j, MDB_txn *w);
+
+/* A checkpoint that flushes data.mdb without the write lock: the plan and
+ * the header are made under it, the flush between runs beside the
+ * writers (the pin keeps the checkpoint's pages as they are). */
+static int ckpt_background(tix_db *db, struct tix_journal *j, int wait)
+{
+    if (wait) pthread_mutex_lock(&j->ckpt_mu);
+    else if (pthread_mutex_trylock(&j->ckpt_mu)) return TIX_OK;
+    if (ofd_lock(j->fd, F_WRLCK, LK_CKPT, wait)) { /* one at a time */
+        pthread_mutex_unlock(&j->ckpt_mu);
+        return TIX_OK;
+    }
+    MDB_txn *w, *r = NULL;
+    struct ckpt c;
+    int rc = lock_begin(db, j, &w);
+    if (rc) goto out;
+    int reset = atomic_load(&j->sh->broken);
+    if ((rc = settle(db, j, w)) == TIX_OK)
+        rc = reset ? ckpt_locked(db, j, w, 1) : ckpt_plan(db, j, w, 0, &c, &r);
+    lock_end(db, j, w);
+    if (rc || reset) goto out;
+    if ((rc = lmdb_flush(db, "journal: flush LMDB")) == TIX_OK &&
+        (rc = lock_begin(db, j, &w)) == TIX_OK) {
+        rc = ckpt_publish(j, &c, 0, r);
+        r = NULL;
+        lock_end(db, j, w);
+    }
+out:
+    if (r) mdb_txn_abort(r);
+    (void)ofd_lock(j->fd, F_UNLCK, LK_CKPT, 0);
+    pthread_mutex_unlock(&j->ckpt_mu);
+    return rc;
+}
+
+static int ckpt_due(const struct tix_journal *j)
+{
+    const struct shared *sh = j->sh;
+    uint64_t cap = atomic_load(&sh->cap);
+    uint64_t want = tune_ckpt_bytes ? tune_ckpt_bytes : (cap - DATA_START) / 4;
+    if (atomic_load(&sh->last_txnid) <= atomic_load(&sh->ckpt_txnid))
+        return atomic_load(&sh->pin_pid) == 0; /* nothing new, but unpinned */
+    return ring_used(sh) >= want ||
+           mono_ms() - atomic_load(&sh->ckpt_ms) >= CKPT_INTERVAL_MS;
+}
+
+static void grow_maybe(tix_db *db, struct tix_journal *j)
+{
+    uint64_t cap = atomic_load(&j->sh->cap);
+    if (cap >= tune_ring_max || ring_used(j->sh) < (cap - DATA_START) / 4)
+        return;
+    MDB_txn *w;
+    if (lock_begin(db, j, &w)) return;
+    uint64_t to = cap + JR_GROW_STEP > tune_ring_max ? tune_ring_max
+                                                     : cap + JR_GROW_STEP;
+    (void)ring_grow_locked(j, to); /* a failure is retried next round */
+    lock_end(db, j, w);
+}
+
+static void *checkpointer_main(void *arg)
 {
     tix_db *db = arg;
     struct tix_journal *j = db->jr;
     pthread_mutex_lock(&j->mu);
     while (!j->stop) {
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += CKPT_POLL_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
         pthread_cond_timedwait(&j->cv, &j->mu, &until);
-        if (j->stop || atomic_load(&j->broken)) continue;
+        if (j->stop) break;
         pthread_mutex_unlock(&j->mu);
-        ring_grow(j);
-        uint64_t size = store_bytes(db);
-        pthread_mutex_lock(&j->mu);
-        int due = snapshot_due(j, size);
-        pthread_mutex_unlock(&j->mu);
-        if (due) (void)snapshot(db, NULL, 0); /* a failure is retried */
+        /* Another process owns the newest checkpoint: our older pin only
+         * keeps LMDB from reusing pages. */
+        if (atomic_load(&j->pin) && atomic_load(&j->sh->pin_pid) != j->pid) {
+            MDB_txn *w;
+            if (lock_begin(db, j, &w) == TIX_OK) {
+                if (atomic_load(&j->sh->pin_pid) != j->pid) pin_swap(j, NULL);
+                lock_end(db, j, w);
+            }
+        }
+        grow_maybe(db, j);
+        if (ckpt_due(j)) (void)ckpt_background(db, j, 0); /* retried */
         pthread_mutex_lock(&j->mu);
     }
     pthread_mutex_unlock(&j->mu);
@@ -714,66 +909,109 @@ static void *snapshotter_main(void *arg)
 
 /* ---- start and close --------------------------------------------------- */
 
-/* Zero-fill the ring once: overwriting written blocks flushes faster than
- * filling fallocated (unwritten) extents, which need metadata updates. */
-static int ring_prepare(struct tix_journal *j, uint64_t cap)
+static int page_size(tix_db *db, struct tix_journal *j)
 {
-    struct stat st;
-    if (fstat(j->fd, &st) != 0) return io_err(errno, "stat");
-    if ((uint64_t)st.st_size >= cap) {
-        j->cap = (uint64_t)st.st_size;
-        pthread_mutex_lock(&j->mu);
-        j->cap_pub = j->cap;
-        pthread_mutex_unlock(&j->mu);
-        return TIX_OK;
-    }
-    int e = zero_fill(j->fd, (uint64_t)st.st_size, cap);
-    if (e) return io_err(e, "prepare");
-    j->cap = cap;
-    pthread_mutex_lock(&j->mu);
-    j->cap_pub = cap;
-    pthread_mutex_unlock(&j->mu);
+    MDB_stat st;
+    int mrc = mdb_env_stat(db->env, &st);
+    if (mrc) return tix__mdb_err(mrc, "journal: LMDB's page size");
+    j->psize = st.ms_psize;
     return TIX_OK;
 }
 
-/* Outside journal mode, after a recovery: LMDB is flushed, the journal
- * is marked clean and the snapshot is no longer needed. */
+/* The first journal-mode handle: a fresh ring after LMDB's last
+ * transaction, made durable as the first checkpoint. */
+static int shm_build(tix_db *db, struct tix_journal *j)
+{
+    struct shared *sh = j->sh;
+    memset(sh, 0, sizeof *sh);
+    struct stat st;
+    if (fstat(j->fd, &st) != 0) return io_err(errno, "stat");
+    uint64_t cap = (uint64_t)st.st_size;
+    if (cap < DATA_START + tune_ring_bytes) {
+        int e = zero_fill(j->fd, cap, DATA_START + tune_ring_bytes);
+        if (e) return io_err(e, "prepare");
+        cap = DATA_START + tune_ring_bytes;
+    }
+    atomic_store(&sh->cap, cap);
+    atomic_store(&sh->tail, DATA_START);
+    atomic_store(&sh->live, DATA_START);
+    sh->gen = j->hdr.gen;
+    memcpy(sh->boot_id, j->boot, 16);
+    MDB_txn *w;
+    int rc = lock_begin(db, j, &w);
+    if (rc) return rc;
+    rc = ckpt_locked(db, j, w, 1);
+    lock_end(db, j, w);
+    if (rc == TIX_OK) memcpy(sh->magic, SHM_MAGIC, 8);
+    return rc;
+}
+
+/* Data.mdb is flushed and complete: no replay is needed, and the
+ * snapshots an earlier version left are not either. */
 static int mark_clean(tix_db *db, struct tix_journal *j)
 {
-    int mrc = mdb_env_sync(db->env, 1);
-    if (mrc) return tix__mdb_err(mrc, "journal: flush LMDB");
-    int rc = header_write(j, ST_CLEAN, 0, 0);
+    int rc = lmdb_flush(db, "journal: flush LMDB");
+    uint64_t gen = (j->sh ? j->sh->gen : j->hdr.gen) + 1;
+    if (rc == TIX_OK) rc = header_write(j, gen, ST_CLEAN, NULL);
+    if (rc == TIX_OK && j->sh) j->sh->gen = gen;
     for (unsigned f = 0; rc == TIX_OK && f < 2; f++) {
-        char snap[PATH_MAX];
-        snap_path(db, f, snap, sizeof snap);
+        char name[32], snap[PATH_MAX];
+        snprintf(name, sizeof name, TIX__FILE_SNAPSHOT_FMT, f);
+        store_path(db, name, snap, sizeof snap);
         unlink(snap);
     }
     return rc;
+}
+
+static int attach(tix_db *db, struct tix_journal *j)
+{
+    int rc = shm_map(db, j);
+    if (rc == TIX_OK) rc = j->alone ? shm_build(db, j) : shm_check(j);
+    if (rc) return rc;
+    /* The ring's file may be new: make its name durable too. */
+    int e = tix__backup_fsync_dir(db->path);
+    if (e) return io_err(e, "flush the store directory");
+    if ((e = ofd_lock(j->fd, F_WRLCK, LK_PID_BASE + j->pid, 0)) ||
+        (e = ofd_lock(j->fd, F_RDLCK, LK_USERS, 0)))
+        return io_err(e, "lock");
+    if (pthread_create(&j->thread, NULL, checkpointer_main, db) != 0)
+        return tix__err(TIX_ENOMEM, "cannot start the checkpoint thread");
+    j->thread_on = 1;
+    j->started = 1;
+    return TIX_OK;
 }
 
 int tix__journal_start(tix_db *db)
 {
     struct tix_journal *j = db->jr;
     if (!j || db->readonly) return TIX_OK;
-    int rc = TIX_OK;
-    if (j->recover && (rc = replay(db, j))) return rc;
-    if (!j->mode) {
+    int rc = page_size(db, j);
+    if (rc == TIX_OK && j->recover) rc = replay(db, j);
+    if (rc == TIX_OK && j->mode) rc = attach(db, j);
+    if (rc == TIX_OK && !j->mode) {
         if (j->recover) rc = mark_clean(db, j);
-        if (rc == TIX_OK && flock(j->fd, LOCK_SH | LOCK_NB) != 0)
-            rc = io_err(errno, "lock");
-        return rc;
+        int e = rc ? 0 : ofd_lock(j->fd, F_RDLCK, LK_OTHER, 0);
+        if (e) rc = io_err(e, "lock");
     }
-    if ((rc = tix__random_bytes(&j->life, sizeof j->life))) return rc;
-    if ((rc = ring_prepare(j, tune_ring_bytes))) return rc;
-    /* The journal may be new: make its name durable too. */
-    int e = tix__backup_fsync_dir(db->path);
-    if (e) return io_err(e, "flush the store directory");
-    if ((rc = snapshot(db, NULL, 1))) return rc;
-    if (pthread_create(&j->thread, NULL, snapshotter_main, db) != 0)
-        return tix__err(TIX_ENOMEM, "cannot start the snapshot thread");
-    j->thread_on = 1;
-    j->started = 1;
-    return TIX_OK;
+    (void)ofd_lock(j->fd, F_UNLCK, LK_INIT, 0);
+    return rc;
+}
+
+/* Under LMDB's write lock at close: hand the pin over (the next writer
+ * checkpoints and pins), and when no other handle remains flush LMDB and
+ * mark the journal clean. */
+static void detach(tix_db *db, struct tix_journal *j)
+{
+    MDB_txn *w;
+    if (lock_begin(db, j, &w)) return; /* the header stays ACTIVE: replay */
+    if (settle(db, j, w) == TIX_OK) {
+        if (atomic_load(&j->sh->pin_pid) == j->pid)
+            atomic_store(&j->sh->pin_pid, 0);
+        if (!ofd_held(j->fd, LK_USERS) && mark_clean(db, j) == TIX_OK)
+            memset(j->sh->magic, 0, sizeof j->sh->magic);
+    }
+    pin_swap(j, NULL);
+    lock_end(db, j, w);
 }
 
 void tix__journal_close(tix_db *db)
@@ -786,9 +1024,16 @@ void tix__journal_close(tix_db *db)
         pthread_cond_signal(&j->cv);
         pthread_mutex_unlock(&j->mu);
         pthread_join(j->thread, NULL);
+        j->thread_on = 0;
     }
-    /* A failure leaves the header ACTIVE: the next open replays. */
-    if (j->started) (void)mark_clean(db, j);
+    if (j->started && db->env) {
+        /* Alone-ness is decided while no handle attaches or detaches. */
+        (void)ofd_lock(j->fd, F_WRLCK, LK_INIT, 1);
+        (void)ofd_lock(j->fd, F_UNLCK, LK_USERS, 0);
+        detach(db, j);
+        j->started = 0;
+    }
+    pin_swap(j, NULL);
     journal_free(db);
 }
 
@@ -796,29 +1041,66 @@ int tix__journal_sync(tix_db *db)
 {
     struct tix_journal *j = db->jr;
     if (!j || !j->started) return TIX_OK;
-    return snapshot(db, NULL, 0);
+    return ckpt_background(db, j, 1);
+}
+
+uint64_t tix__journal_checkpoints(const tix_db *db)
+{
+    return db->jr ? atomic_load(&db->jr->checkpoints) : 0;
 }
 
 /* ---- the write path ---------------------------------------------------- */
 
-/* Writers are serialised from begin to settled record (lib/store/journal.h). */
-static void journal_lock(tix_db *db)
+static void journal_enter(tix_db *db)
 {
     if (db->jr) pthread_mutex_lock(&db->jr->wmu);
 }
 
-static void journal_unlock(tix_db *db)
+static void journal_leave(tix_db *db)
 {
     if (db->jr) pthread_mutex_unlock(&db->jr->wmu);
 }
 
-static void journal_txn_begin(tix_db *db)
+/* Under LMDB's write lock (@p w): the last record written belongs to a
+ * transaction that committed (LMDB's txnid moved past it) or to one that
+ * did not (its writer failed or died between flush and commit), which is
+ * wiped so that no replay applies it. */
+static int settle(tix_db *db, struct tix_journal *j, MDB_txn *w)
+{
+    (void)db;
+    struct shared *sh = j->sh;
+    uint64_t txnid = mdb_txn_id(w);
+    if (atomic_load(&sh->last_txnid) < txnid) return TIX_OK;
+    uint8_t zero[REC_HDR] = {0};
+    int e = pwrite_all(j->fd, zero, REC_HDR, sh->last_off);
+    if (!e && sh->last_wrap) e = pwrite_all(j->fd, zero, REC_HDR, sh->last_wrap);
+    if (!e && fdatasync(j->fd) != 0) e = errno;
+    if (e) return broken(j, e, "wipe an uncommitted record");
+    atomic_store(&sh->tail, sh->last_off);
+    atomic_store(&sh->last_txnid, txnid - 1);
+    return TIX_OK;
+}
+
+/* Every root write transaction starts here, holding LMDB's write lock. */
+static int journal_begin(tix_db *db, MDB_txn *txn)
 {
     struct tix_journal *j = db->jr;
-    if (!j || !j->started) return;
+    if (!j || !j->started) return TIX_OK;
     j->len = REC_HDR; /* the header is filled in at precommit */
     j->capturing = 1;
     j->pending = 0;
+    struct shared *sh = j->sh;
+    int rc = settle(db, j, txn);
+    if (rc) return rc;
+    /* Before this transaction allocates a page: a checkpoint nobody pins
+     * (its owner closed or died), a broken ring, or a transaction that
+     * committed without a record (the chain replay follows has a gap) is
+     * replaced by a new one. */
+    int32_t owner = atomic_load(&sh->pin_pid);
+    int reset = atomic_load(&sh->broken) ||
+                atomic_load(&sh->last_txnid) + 1 != mdb_txn_id(txn);
+    if (reset || !pid_alive(j, owner)) rc = ckpt_locked(db, j, txn, reset);
+    return rc;
 }
 
 static int buf_reserve(struct tix_journal *j, size_t more)
@@ -871,77 +1153,46 @@ static void capture_mark(tix_db *db, size_t *mark)
     *mark = db->jr ? db->jr->len : 0;
 }
 
-/* Where a record of @p need bytes goes: its offset, and in *wrap where the
- * wrap marker goes (0: none). 0 when the ring has no room for it. */
-static uint64_t place(struct tix_journal *j, uint64_t need, uint64_t *wrap)
-{
-    pthread_mutex_lock(&j->mu);
-    uint64_t live = j->live;
-    pthread_mutex_unlock(&j->mu);
-    *wrap = 0;
-    /* A record always leaves room for a wrap marker before the ring's end:
-     * replay must find one, whatever size the file has grown to. */
-    if (j->tail >= live) {
-        if (j->tail + need + REC_HDR <= j->cap) return j->tail;
-        if (DATA_START + need <= live) {
-            *wrap = j->tail;
-            return DATA_START;
-        }
-        return 0;
-    }
-    return j->tail + need <= live ? j->tail : 0;
-}
-
-static void rec_header_fill(struct tix_journal *j, uint8_t *h, uint32_t type,
-                            uint64_t txnid, uint64_t len, const uint8_t *payload)
-{
-    uint32_t magic = REC_MAGIC;
-    memcpy(h, &magic, 4);
-    memcpy(h + 4, &type, 4);
-    memcpy(h + 8, &j->life, 8);
-    memcpy(h + 16, &txnid, 8);
-    memcpy(h + 24, &len, 8);
-    uint64_t hash = rec_hash(h, payload, len);
-    memcpy(h + 32, &hash, 8);
-}
-
-/* No room in the ring: snapshot under our write lock (emptying the ring;
- * writers wait meanwhile, so the ring is sized for this to be rare), and
- * grow the file if the record alone does not fit. */
+/* No room in the ring: a checkpoint under our write lock frees it
+ * (writers wait meanwhile, so the checkpoint thread keeps this rare), and
+ * the ring grows when the record alone does not fit. */
 static int make_room(tix_db *db, struct tix_journal *j, MDB_txn *txn,
                      uint64_t need)
 {
-    int rc = snapshot(db, txn, 1);
-    if (rc || DATA_START + need + REC_HDR <= j->cap) return rc;
-    while (atomic_load(&j->growing)) { /* see ring_grow */
-        struct timespec ms = {0, 1000000};
-        nanosleep(&ms, NULL);
-    }
-    uint64_t cap = (DATA_START + need + REC_HDR + (1u << 20)) &
-                   ~(uint64_t)((1u << 20) - 1);
-    return ring_prepare(j, cap);
+    int rc = ckpt_locked(db, j, txn, 0);
+    uint64_t cap = atomic_load(&j->sh->cap);
+    if (rc || DATA_START + need + REC_HDR <= cap) return rc;
+    /* Empty the ring so that it may grow (it must not wrap). */
+    if ((rc = ckpt_locked(db, j, txn, 1))) return rc;
+    uint64_t to = (DATA_START + need + REC_HDR + (1u << 20)) &
+                  ~(uint64_t)((1u << 20) - 1);
+    return ring_grow_locked(j, to);
 }
 
 static int write_record(struct tix_journal *j, uint64_t txnid, uint64_t off,
                         uint64_t wrap)
 {
+    struct shared *sh = j->sh;
     size_t len = j->len - REC_HDR;
     size_t total = REC_HDR + pad8(len);
     if (buf_reserve(j, total - j->len)) return tix__err(TIX_ENOMEM, "out of memory");
     memset(j->buf + j->len, 0, total - j->len);
-    rec_header_fill(j, j->buf, REC_DATA, txnid, len, j->buf + REC_HDR);
+    rec_header_fill(sh->life, j->buf, REC_DATA, txnid, len, j->buf + REC_HDR);
     int e = 0;
     if (wrap) {
         uint8_t w[REC_HDR];
-        rec_header_fill(j, w, REC_WRAP, txnid, 0, NULL);
+        rec_header_fill(sh->life, w, REC_WRAP, txnid, 0, NULL);
         e = pwrite_all(j->fd, w, REC_HDR, wrap);
     }
+    /* From here a failure must wipe what may have landed: the record is
+     * the last one written until a later transaction settles it. */
+    sh->last_off = off;
+    sh->last_end = off + total;
+    sh->last_wrap = wrap;
+    atomic_store(&sh->last_txnid, txnid);
+    atomic_store(&sh->tail, off + total);
+    j->pending = txnid;
     if (!e) e = pwrite_all(j->fd, j->buf, total, off);
-    j->pending = 1; /* from here a failure must wipe what may have landed */
-    j->pending_off = off;
-    j->pending_end = off + total;
-    j->pending_wrap = wrap;
-    j->pending_txnid = txnid;
     if (e) return io_err(e, "append");
     if (fdatasync(j->fd) != 0) return broken(j, errno, "flush");
     return TIX_OK;
@@ -954,53 +1205,40 @@ static int journal_precommit(tix_db *db, MDB_txn *txn)
     j->capturing = 0;
     /* Nothing changed: LMDB will not even use up the txnid. */
     if (j->len == REC_HDR) return TIX_OK;
-    uint64_t txnid = mdb_txn_id(txn);
-    int rc = TIX_OK;
-    /* A failed flush, or a transaction that committed without a record
-     * (none should: it breaks the sequence replay follows): snapshot past
-     * it first. */
-    if (atomic_load(&j->broken) || txnid != j->last_txnid + 1)
-        rc = snapshot(db, txn, 1);
     uint64_t need = REC_HDR + pad8(j->len - REC_HDR), wrap = 0, off = 0;
-    if (rc == TIX_OK && DATA_START + need + REC_HDR > j->cap)
+    int rc = TIX_OK;
+    if (DATA_START + need + REC_HDR > atomic_load(&j->sh->cap) ||
+        !(off = place(j->sh, need, &wrap))) {
         rc = make_room(db, j, txn, need);
-    if (rc == TIX_OK && !(off = place(j, need, &wrap))) {
-        rc = make_room(db, j, txn, need);
-        if (rc == TIX_OK) off = place(j, need, &wrap);
+        if (rc == TIX_OK && !(off = place(j->sh, need, &wrap)))
+            rc = tix__err(TIX_EFULL, "journal: no room for a record of %llu "
+                                     "bytes", (unsigned long long)need);
     }
-    return rc ? rc : write_record(j, txnid, off, wrap);
+    return rc ? rc : write_record(j, mdb_txn_id(txn), off, wrap);
 }
 
+/* A commit that failed after its record was written: the record is wiped
+ * under the write lock taken again, so no replay applies it (if that
+ * fails too, the next writer's settle does it). */
 static int journal_postcommit(tix_db *db, int committed)
 {
     struct tix_journal *j = db->jr;
     if (!j || !j->started) return TIX_OK;
     j->capturing = 0;
-    if (!j->pending) return TIX_OK;
+    uint64_t pending = j->pending;
     j->pending = 0;
-    if (committed) {
-        j->tail = j->pending_end;
-        j->last_txnid = j->pending_txnid;
-        pthread_mutex_lock(&j->mu);
-        j->since++;
-        j->tail_pub = j->tail;
-        pthread_mutex_unlock(&j->mu);
-        return TIX_OK;
-    }
-    /* The transaction did not commit, but its record may be on disk and
-     * would be replayed after a crash: wipe it. */
-    uint8_t zero[REC_HDR] = {0};
-    int e = pwrite_all(j->fd, zero, REC_HDR, j->pending_off);
-    if (!e && j->pending_wrap)
-        e = pwrite_all(j->fd, zero, REC_HDR, j->pending_wrap);
-    if (!e && fdatasync(j->fd) != 0) e = errno;
-    return e ? broken(j, e, "wipe an uncommitted record") : TIX_OK;
+    if (!pending || committed) return TIX_OK;
+    MDB_txn *w;
+    if (mdb_txn_begin(db->env, NULL, 0, &w) != 0) return TIX_OK;
+    int rc = settle(db, j, w);
+    mdb_txn_abort(w);
+    return rc;
 }
 
 int tix__journal_pending(const char *store_dir)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" JR_NAME, store_dir);
+    snprintf(path, sizeof path, "%s/" TIX__FILE_JOURNAL, store_dir);
     if (access(path, F_OK) != 0) return 0; /* and leave no error detail */
     int active = 0;
     uint64_t txnid, off;
@@ -1013,15 +1251,12 @@ int tix__journal_pending(const char *store_dir)
 int tix__journal_test_forget_boot(const char *store_dir)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" JR_NAME, store_dir);
+    snprintf(path, sizeof path, "%s/" TIX__FILE_JOURNAL, store_dir);
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) return io_err(errno, path);
-    struct tix_journal j;
-    memset(&j, 0, sizeof j);
-    j.fd = fd;
+    struct jr_header h;
     int rc = TIX_ENOTFOUND;
-    if (header_load(&j)) {
-        struct jr_header h = j.hdr;
+    if (header_load(fd, &h)) {
         memset(h.boot_id, 0xee, sizeof h.boot_id);
         h.hash = header_hash(&h);
         int e = pwrite_all(fd, &h, sizeof h, (h.gen & 1) * (uint64_t)JR_SLOT);
@@ -1032,28 +1267,27 @@ int tix__journal_test_forget_boot(const char *store_dir)
 }
 
 int tix__journal_test_state(const char *store_dir, int *active,
-                            uint64_t *snap_txnid, uint64_t *replay_off)
+                            uint64_t *ckpt_txnid, uint64_t *replay_off)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" JR_NAME, store_dir);
-    struct tix_journal j;
-    memset(&j, 0, sizeof j);
-    j.fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (j.fd < 0) return io_err(errno, path);
-    int found = header_load(&j);
-    close(j.fd);
+    snprintf(path, sizeof path, "%s/" TIX__FILE_JOURNAL, store_dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_err(errno, path);
+    struct jr_header h;
+    int found = header_load(fd, &h);
+    close(fd);
     if (!found) return TIX_ENOTFOUND;
-    *active = j.hdr.state == ST_ACTIVE;
-    *snap_txnid = j.hdr.snap_txnid;
-    *replay_off = j.hdr.replay_off;
+    *active = h.state == ST_ACTIVE;
+    *ckpt_txnid = h.ckpt_txnid;
+    *replay_off = h.replay_off;
     return TIX_OK;
 }
 
 /* The journal's hooks on every write transaction of the store. */
 static const tix__txn_observer journal_observer = {
-    .enter = journal_lock,
-    .leave = journal_unlock,
-    .begin = journal_txn_begin,
+    .enter = journal_enter,
+    .leave = journal_leave,
+    .begin = journal_begin,
     .change = capture,
     .undo = capture_undo,
     .savepoint = capture_mark,

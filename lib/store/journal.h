@@ -55,6 +55,9 @@ int tix__journal_sync(tix_db *db);
  * failure aborts the transaction); after it, makes the record count or
  * wipes it. */
 
+/* Checkpoints this handle made (tix_db_stat, tests). */
+uint64_t tix__journal_checkpoints(const tix_db *db);
+
 /* Whether the journal of the closed store in @p store_dir holds records a
  * crash left (its data.mdb alone is not the store's state). 0 when there is
  * no journal. */

@@ -245,7 +245,8 @@ static pl_file *file_of(int fd, pl_slot **slot)
 
 static int volatile_name(const char *name)
 {
-    return !strcmp(name, "lock.mdb") || !strncmp(name, "seats.map", 9);
+    return !strcmp(name, "lock.mdb") || !strcmp(name, "journal.shm") ||
+           !strncmp(name, "seats.map", 9);
 }
 
 static int find_file(dev_t dev, ino_t ino)

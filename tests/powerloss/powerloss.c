@@ -168,7 +168,8 @@ static int copy_file(const char *from, const char *to)
  * libtix rebuilds seats.map from LMDB (the shim leaves them out too). */
 static int volatile_name(const char *name)
 {
-    return !strcmp(name, "lock.mdb") || !strncmp(name, "seats.map", 9);
+    return !strcmp(name, "lock.mdb") || !strcmp(name, "journal.shm") ||
+           !strncmp(name, "seats.map", 9);
 }
 
 /* Makes @p store from the data files of @p from (data.mdb, a journal,
