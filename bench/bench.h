@@ -68,7 +68,7 @@ tix_id bench_show_create(tix_db *db, const bench_catalog *cat,
 
 /* ---- report.c: results, table and JSON -------------------------------- */
 
-enum bench_kind { K_HOLD, K_AVAIL, K_BEST, K_CONFIRM, K_ASYNC, K_SOLDOUT };
+enum bench_kind { K_HOLD, K_AVAIL, K_BEST, K_CONFIRM, K_ASYNC, K_SOLDOUT, K_GA };
 
 typedef struct bench_result {
     enum bench_kind kind;

@@ -133,7 +133,7 @@ void bench_print_summary(const bench_result *r, size_t n)
                fmt_rate(a, sizeof a, r[i].rate), r[i].target_text, status(&r[i]));
     }
     for (size_t i = 0; i < n; i++)
-        if (r[i].kind == K_SOLDOUT && !r[i].verified)
+        if ((r[i].kind == K_SOLDOUT || r[i].kind == K_GA) && !r[i].verified)
             printf("  WARNING: %s with %d thread(s): a seat was sold or a "
                    "released seat was not found\n", r[i].label, r[i].threads);
         else if ((r[i].kind == K_CONFIRM || r[i].kind == K_ASYNC) && !r[i].verified)

@@ -78,7 +78,8 @@ typedef struct opts {
 
 static const char *const kind_names[] = {
     [K_HOLD] = "hold", [K_AVAIL] = "avail", [K_BEST] = "best",
-    [K_CONFIRM] = "confirm", [K_ASYNC] = "async", [K_SOLDOUT] = "soldout"};
+    [K_CONFIRM] = "confirm", [K_ASYNC] = "async", [K_SOLDOUT] = "soldout",
+    [K_GA] = "ga"};
 
 static int wanted(const opts *o, enum bench_kind k)
 {
@@ -105,7 +106,8 @@ static void usage(FILE *f)
           "  --dir DIR              make the temporary stores under DIR (default $TMPDIR or /tmp)\n"
           "  --keep                 keep the stores afterwards\n"
           "  --only LIST            run only some of: hold,avail,best,confirm,async,\n"
-          "                         soldout\n"
+          "                         soldout,ga (16 threads holding 2 places of a\n"
+          "                         50,000-place standing area and confirming)\n"
           "  --confirm-sync MODE    full (default), nometa or none: durability of the\n"
           "                         confirm runs (targets only count for full)\n"
           "  --verbose              progress on stderr\n",
@@ -217,10 +219,10 @@ static void parse_opts(int argc, char **argv, opts *o)
             for (char *t = strtok_r(buf, ",", &save); t;
                  t = strtok_r(NULL, ",", &save)) {
                 unsigned k = 0;
-                while (k <= K_SOLDOUT && strcmp(t, kind_names[k]) != 0) k++;
-                if (k > K_SOLDOUT)
+                while (k <= K_GA && strcmp(t, kind_names[k]) != 0) k++;
+                if (k > K_GA)
                     bench_fatal("--only: unknown scenario '%s' (hold, avail, "
-                                "best, confirm, async, soldout)", t);
+                                "best, confirm, async, soldout, ga)", t);
                 o->only |= 1u << k;
             }
             break;
@@ -860,6 +862,75 @@ static void scenario_soldout(engine_store *s, const opts *o)
     }
 }
 
+/* General admission: hold 2 places of the standing area by count, confirm
+ * (group-committed, the engine store's full durability). */
+static void *ga_body(void *arg)
+{
+    worker *w = arg;
+    run *r = w->r;
+    tix_area_take t = {r->shows[0], 2}; /* shows[0]: the area's id */
+    begin(w);
+    while (!stopping(r)) {
+        tix_hold *h;
+        int rc = tix_hold_areas(r->db, r->show, NULL, 0, &t, 1, NULL, &h);
+        if (rc == TIX_ECONFLICT) {
+            w->exhausted = 1; /* sold out */
+            break;
+        }
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        char ref[64];
+        tix_confirm_opts o;
+        confirm_opts(w, ref, sizeof ref, &o);
+        uint64_t t0 = bench_ns();
+        rc = tix_hold_confirm(r->db, h, &o, NULL);
+        lat_push(w, bench_ns() - t0);
+        tix_hold_free(h);
+        if (rc) {
+            note_error(w, rc);
+            continue;
+        }
+        w->ops++;
+        w->seats += 2;
+    }
+    w->t1 = bench_secs();
+    return NULL;
+}
+
+#define GA_PLACES 50000
+#define GA_THREADS 16
+
+/* A fresh show of a screen with a 50,000-place area per run, so every run
+ * starts with the area empty. */
+static void scenario_ga(engine_store *s, const opts *o)
+{
+    bench_screen sc;
+    bench_screen_create(s->db, &s->cat, 1, ROW_SEATS, &sc);
+    tix_area a = {.screen_id = sc.id, .tier_id = sc.tiers[0],
+                  .name = "FLOOR", .capacity = GA_PLACES};
+    tix_id area;
+    CHECK(tix_area_create(s->db, &a, &area));
+    bench_result *res = result_new(K_GA, "ga_hold_confirm",
+                                   "GA hold(2 places)+confirm, 50k area");
+    bench_result runs[MAX_REPEAT];
+    for (int k = 0; k < o->repeat; k++) {
+        progress("ga, %d threads, run %d", GA_THREADS, k + 1);
+        run r = {.db = s->db, .cat = &s->cat, .nthreads = GA_THREADS,
+                 .show = bench_show_create(s->db, &s->cat, &sc),
+                 .shows = &area, .run_id = (int)g_nres * MAX_REPEAT + k};
+        memset(&runs[k], 0, sizeof runs[k]);
+        run_threads(&r, ga_body, o->seconds, &runs[k]);
+        tix_counts c;
+        CHECK(tix_area_availability(s->db, r.show, area, &c));
+        runs[k].verified = c.booked == runs[k].seats && runs[k].errors == 0 &&
+                           c.booked <= GA_PLACES;
+    }
+    result_median(res, runs, o->repeat);
+    result_done(res);
+}
+
 /* A template store for the confirm runs: catalog plus enough shows of
  * 40,000 seats for @p pool seats. Each run copies its data.mdb. */
 typedef struct confirm_tmpl {
@@ -1010,6 +1081,7 @@ int main(int argc, char **argv)
     for (enum bench_kind k = K_HOLD; k <= K_BEST; k++)
         if (wanted(&o, k)) scenario_threads(&es, &o, k);
     if (wanted(&o, K_SOLDOUT)) scenario_soldout(&es, &o);
+    if (wanted(&o, K_GA)) scenario_ga(&es, &o);
     tix_avail_free(es.avail0);
     tix_db_close(es.db);
 

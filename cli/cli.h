@@ -129,6 +129,7 @@ int cmd_import(cli *c, int argc, char **argv);
 int cmd_movie(cli *c, int argc, char **argv);
 int cmd_user(cli *c, int argc, char **argv);
 int cmd_show(cli *c, int argc, char **argv);
+int cmd_area(cli *c, int argc, char **argv);
 int cmd_seats(cli *c, int argc, char **argv);
 int cmd_hold(cli *c, int argc, char **argv);
 int cmd_release(cli *c, int argc, char **argv);

@@ -596,3 +596,82 @@ int cmd_show(cli *c, int argc, char **argv)
     if (!strcmp(pos[0], "list")) return show_list(c, opts);
     return cli_usage(c, "show", "unknown subcommand '%s'", pos[0]);
 }
+
+/* ------------------------------------------------------------------------ */
+/* area                                                                      */
+
+static const char area_help[] =
+    "usage: tix area add SCREEN --name NAME --tier ID --capacity N\n"
+    "       tix area list SCREEN\n"
+    "\n"
+    "General-admission areas (standing zones, lawns): N places of one price\n"
+    "tier, sold by count (tix hold SHOW --area ID:N). Add them before the\n"
+    "screen's first show. NAME (1..8 bytes) is printed as the row of their\n"
+    "tickets, so no seat row of the screen may have it.\n";
+
+static json_t *area_json(const tix_area *a)
+{
+    return json_pack("{s:I, s:I, s:I, s:s, s:i, s:i}", "id", (json_int_t)a->id,
+                     "screen_id", (json_int_t)a->screen_id, "tier_id",
+                     (json_int_t)a->tier_id, "name", a->name, "capacity",
+                     (int)a->capacity, "first_seat", (int)a->first_seat);
+}
+
+static int area_add(cli *c, cli_opt *opts, tix_id screen)
+{
+    tix_area a = {.screen_id = screen, .name = opts[0].val};
+    int rc;
+    if (!opts[0].set || !opts[1].set || !opts[2].set)
+        return cli_usage(c, "area", "add needs --name, --tier and --capacity");
+    if ((rc = cli_parse_id(c, "area", "--tier", opts[1].val, &a.tier_id)) ||
+        (rc = cli_parse_u32(c, "area", "--capacity", opts[2].val, &a.capacity)))
+        return rc;
+    if ((rc = cli_open(c, 0))) return rc;
+    tix_id id;
+    int trc = tix_area_create(c->db, &a, &id);
+    if (trc) return cli_fail(c, trc, "cannot add area '%s'", a.name);
+    tix_area *got;
+    if ((trc = tix_area_get(c->db, id, &got))) return cli_fail(c, trc, "area");
+    if (!c->json)
+        printf("%llu\n", (unsigned long long)id);
+    cli_emit(c, area_json(got));
+    tix_area_free(got);
+    return EX_OK;
+}
+
+static int area_list(cli *c, tix_id screen)
+{
+    int rc = cli_open(c, TIX_OPEN_READONLY);
+    if (rc) return rc;
+    tix_area_list *l;
+    int trc = tix_area_list_by_screen(c->db, screen, &l);
+    if (trc) return cli_fail(c, trc, "cannot list areas");
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->count; i++) {
+        const tix_area *x = &l->items[i];
+        if (c->json) json_array_append_new(a, area_json(x));
+        else
+            printf("%-6llu %-8s tier %-6llu %7u places (seats %u..%u)\n",
+                   (unsigned long long)x->id, x->name,
+                   (unsigned long long)x->tier_id, x->capacity, x->first_seat,
+                   x->first_seat + x->capacity - 1);
+    }
+    tix_area_list_free(l);
+    cli_emit(c, json_pack("{s:o}", "areas", a));
+    return EX_OK;
+}
+
+int cmd_area(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {OPT("name", 0, 1), OPT("tier", 0, 1),
+                      OPT("capacity", 0, 1), {0}};
+    const char *pos[3];
+    int np, rc = cli_parse(c, "area", area_help, argc, argv, opts, pos, &np, 2);
+    if (rc) return rc;
+    if (np != 2) return cli_usage(c, "area", "give add SCREEN or list SCREEN");
+    tix_id screen;
+    if ((rc = cli_parse_id(c, "area", "SCREEN", pos[1], &screen))) return rc;
+    if (!strcmp(pos[0], "add")) return area_add(c, opts, screen);
+    if (!strcmp(pos[0], "list")) return area_list(c, screen);
+    return cli_usage(c, "area", "unknown subcommand '%s'", pos[0]);
+}

@@ -68,6 +68,58 @@ static const char seats_help[] =
     "  --no-map    leave the terminal map out\n"
     "  --seats     with --json: list every seat with its state\n";
 
+/* The show without its general-admission places, which have no position
+ * for a map to draw: @p out shares the strings of @p s. */
+typedef struct seated {
+    cli_show s;
+    tix_show show;
+    uint8_t *states;
+} seated;
+
+static int seated_only(const cli_show *s, const uint8_t *st, seated *out)
+{
+    size_t n = s->show->seat_count, k = 0;
+    out->s = *s;
+    out->show = *s->show;
+    out->s.show = &out->show;
+    out->s.seats = malloc(sizeof *s->seats + n * sizeof s->seats->items[0]);
+    out->states = malloc(n ? n : 1);
+    if (!out->s.seats || !out->states) return -1;
+    for (size_t i = 0; i < n && i < s->seats->count; i++)
+        if (!(s->seats->items[i].flags & TIX_SEAT_STANDING)) {
+            out->s.seats->items[k] = s->seats->items[i];
+            out->states[k++] = st[i];
+        }
+    out->s.seats->count = k;
+    out->show.seat_count = (uint32_t)k;
+    return 0;
+}
+
+/* One line (or JSON object) per general-admission area of the show. */
+static json_t *areas_report(cli *c, tix_id show, tix_id screen)
+{
+    json_t *arr = json_array();
+    tix_area_list *l;
+    if (tix_area_list_by_screen(c->db, screen, &l)) return arr;
+    for (size_t i = 0; i < l->count; i++) {
+        tix_counts k;
+        const tix_area *a = &l->items[i];
+        if (tix_area_availability(c->db, show, a->id, &k)) continue;
+        if (!c->json)
+            printf("  area %-8s (id %llu) %6u free, %u held, %u booked of %u "
+                   "places\n", a->name, (unsigned long long)a->id, k.free,
+                   k.held, k.booked, k.total);
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:I, s:i, s:i, s:i, s:i}", "area_id",
+                           (json_int_t)a->id, "name", a->name, "tier_id",
+                           (json_int_t)a->tier_id, "total", (int)k.total,
+                           "free", (int)k.free, "held", (int)k.held, "booked",
+                           (int)k.booked));
+    }
+    tix_area_list_free(l);
+    return arr;
+}
+
 int cmd_seats(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("svg", 0, 1), OPT("map", 0, 0), OPT("no-map", 0, 0),
@@ -132,7 +184,15 @@ int cmd_seats(cli *c, int argc, char **argv)
                    tier ? tier->name : "?", tier ? price : "?", k->free,
                    k->total);
     }
-    seatmap_in in = {&s, st, title, sub};
+    json_t *areas = areas_report(c, show, s.show->screen_id);
+    seated only = {0};
+    if (seated_only(&s, st, &only)) {
+        free(only.s.seats);
+        free(only.states);
+        only.s = s;
+        only.states = st;
+    }
+    seatmap_in in = {&only.s, only.states, title, sub};
     int color = want_color(c);
     if (!c->json && !opts[2].set) {
         putchar('\n');
@@ -158,6 +218,8 @@ int cmd_seats(cli *c, int argc, char **argv)
                               (int)av->all.booked, "unavailable",
                               (int)av->all.unavailable, "tiers", tiers);
         tiers = NULL;
+        json_object_set_new(o, "areas", areas);
+        areas = NULL;
         if (opts[0].set) json_object_set_new(o, "svg", json_string(opts[0].val));
         if (opts[3].set) {
             json_t *a = json_array();
@@ -175,6 +237,9 @@ int cmd_seats(cli *c, int argc, char **argv)
         cli_emit(c, o);
     }
     json_decref(tiers);
+    json_decref(areas);
+    if (only.s.seats != s.seats) free(only.s.seats);
+    if (only.states != st) free(only.states);
     tix_movie_free(m);
     tix_screen_free(scr);
     tix_venue_free(v);
@@ -189,6 +254,8 @@ int cmd_seats(cli *c, int argc, char **argv)
 
 static const char hold_help[] =
     "usage: tix hold SHOW SEAT... [--ttl SECONDS] [--key REQUEST_KEY]\n"
+    "                [--user ID]\n"
+    "       tix hold SHOW [SEAT...] --area ID:N [--area ID:N]... [--ttl S]\n"
     "                [--user ID]\n"
     "       tix hold SHOW --best N [--tier ID] [--accessible [--companions C]]\n"
     "                [--any-tier] [--user ID]\n"
@@ -205,6 +272,9 @@ static const char hold_help[] =
     "                  cap (tix show update SHOW --max-per-user N)\n"
     "  --companions C  with --best N --accessible: N wheelchair seats and C\n"
     "                  companion seats beside them, in one row\n"
+    "  --area ID:N     N places of general-admission area ID (tix area list),\n"
+    "                  any free ones; repeat for more areas; with SEATs too,\n"
+    "                  all in one hold (exit 3 when the area has fewer free)\n"
     "\n"
     "Exit 3 when a seat is taken (the message names it).\n";
 
@@ -236,13 +306,28 @@ static void print_hold_info(cli *c, const cli_show *s, const tix_hold *h,
     }
 }
 
+/* "ID:N" of --area. */
+static int parse_take(cli *c, const char *word, tix_area_take *t)
+{
+    char id[32];
+    const char *colon = strchr(word, ':');
+    if (!colon || (size_t)(colon - word) >= sizeof id)
+        return cli_usage(c, "hold", "--area takes AREA_ID:COUNT, not '%s'",
+                         word);
+    memcpy(id, word, (size_t)(colon - word));
+    id[colon - word] = '\0';
+    int rc = cli_parse_id(c, "hold", "--area", id, &t->area_id);
+    return rc ? rc : cli_parse_u32(c, "hold", "--area count", colon + 1,
+                                   &t->count);
+}
+
 int cmd_hold(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("ttl", 0, 1),        OPT("key", 0, 1),
                       OPT("best", 'n', 1),     OPT("tier", 0, 1),
                       OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
                       OPT("user", 0, 1),       OPT("companions", 0, 1),
-                      {0}};
+                      OPT("area", 0, 2),       {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
     if (rc) return rc;
@@ -265,8 +350,14 @@ int cmd_hold(cli *c, int argc, char **argv)
         return rc;
     if (opts[2].set && np > 1)
         return cli_usage(c, "hold", "give seats or --best N, not both");
-    if (!opts[2].set && np < 2)
-        return cli_usage(c, "hold", "give the seats to hold, or --best N");
+    if (opts[2].set && opts[8].set)
+        return cli_usage(c, "hold", "give --area or --best N, not both");
+    tix_area_take takes[32];
+    for (int i = 0; i < opts[8].nvals; i++)
+        if ((rc = parse_take(c, opts[8].vals[i], &takes[i]))) return rc;
+    if (!opts[2].set && !opts[8].set && np < 2)
+        return cli_usage(c, "hold", "give the seats to hold, --best N or "
+                         "--area ID:N");
     if ((rc = cli_open(c, 0))) return rc;
     cli_show s;
     if ((rc = cli_show_load(c, show, &s))) return rc;
@@ -288,7 +379,9 @@ int cmd_hold(cli *c, int argc, char **argv)
             }
         tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val,
                             .user_id = user};
-        trc = tix_hold_create(c->db, show, idx, n, &ho, &h);
+        trc = opts[8].set ? tix_hold_areas(c->db, show, idx, n, takes,
+                                           (size_t)opts[8].nvals, &ho, &h)
+                          : tix_hold_create(c->db, show, idx, n, &ho, &h);
     }
     if (trc) {
         cli_show_free(&s);

@@ -26,9 +26,11 @@ static const char main_help[] =
     "  movie add|list            add or list movies\n"
     "  user add|list             add or list customers\n"
     "  show create|update|caps|list  schedule shows, per-customer caps\n"
+    "  area add|list SCREEN      general-admission (standing) areas\n"
     "Selling:\n"
     "  seats SHOW                availability and seat map (--svg FILE)\n"
-    "  hold SHOW SEAT...         hold seats (or --best N); prints the handle\n"
+    "  hold SHOW SEAT...         hold seats (or --best N, --area ID:N);\n"
+    "                            prints the handle\n"
     "  release HANDLE            release a hold\n"
     "  confirm HANDLE            confirm a hold after payment: a booking\n"
     "  cancel BOOKING            cancel (refund) a booking\n"
@@ -546,6 +548,7 @@ static const command commands[] = {
     {"outbox", cmd_outbox},   {"stats", cmd_stats},
     {"check", cmd_check},     {"backup", cmd_backup},
     {"restore", cmd_restore}, {"seat-history", cmd_seat_history},
+    {"area", cmd_area},
 };
 
 int main(int argc, char **argv)

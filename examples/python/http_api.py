@@ -52,6 +52,17 @@ Selling (issue 17):
   GET  /shows/<id>/seats/<label>/history   what happened to seat "D7" (or
                                      "@17", an index): state now, events
 
+General-admission areas (issue 17; places sold by count, not by seat):
+  GET  /screens/<id>/areas           the screen's standing areas
+  POST /screens/<id>/areas  {"name": "PIT", "tier": 3, "capacity": 500}
+                                     -> 201 area (before the first show)
+  GET  /shows/<id>/areas             each area with its counts now
+  POST /shows/<id>/holds  {"areas": [{"area": 2, "count": 4}],
+                           "seats": [7]}   places by count, with seats if
+                                     given, all or nothing -> 201 hold
+                                     (409 TIX_ECONFLICT: too few free)
+  GET  /shows/<id>/availability  ... "areas": the same counts
+
 The seat-map page (examples/web/, web_parts.py) adds:
   GET  /  and  /gate                                     the pages
   GET  /venues                       every venue with its city
@@ -303,11 +314,56 @@ class Api:
             if tier:
                 t.update(price_minor=tier.price_minor, currency=tier.currency,
                          price=tier.price)
+        out["areas"] = self.area_counts(sh)
         if q.get("seats") in ("1", "true", "yes"):
             out["seats"] = [dict(s, state=s["state"].name.lower(),
                                  flags=flag_names(s["flags"]))
                             for s in sh.seat_map()]
         return 200, out
+
+    @staticmethod
+    def area_json(a):
+        return {"id": a.id, "screen_id": a.screen_id, "tier_id": a.tier_id,
+                "name": a.name, "capacity": a.capacity,
+                "first_seat": a.first_seat}
+
+    def area_counts(self, sh):
+        return [dict(self.area_json(a), **sh.area_availability(a))
+                for a in sh.screen().areas()]
+
+    def screen_areas(self, screen_id):
+        return 200, {"areas": [self.area_json(a)
+                               for a in self.db.screen(screen_id).areas()]}
+
+    def add_area(self, screen_id, body):
+        name = body.get("name")
+        if not isinstance(name, str):
+            raise HttpError(400, "bad_request", "name must be a string")
+        a = self.db.screen(screen_id).add_area(
+            name, want_int(body.get("tier"), "tier", 1),
+            want_int(body.get("capacity"), "capacity", 0))
+        return 201, self.area_json(a)
+
+    def show_areas(self, show_id):
+        return 200, {"areas": self.area_counts(self.db.show(show_id))}
+
+    def hold_areas(self, sh, body, ttl):
+        takes = body["areas"]
+        if not isinstance(takes, list) or not all(
+                isinstance(t, dict) for t in takes):
+            raise HttpError(400, "bad_request",
+                            'areas must be a list of {"area", "count"}')
+        want = {}
+        for t in takes:
+            area = want_int(t.get("area"), "area", 1)
+            if area in want:
+                raise HttpError(400, "bad_request", "area %d twice" % area)
+            want[area] = want_int(t.get("count"), "count", 0)
+        seats = body.get("seats", [])
+        if not isinstance(seats, list) or not all(
+                isinstance(s, int) and not isinstance(s, bool) for s in seats):
+            raise HttpError(400, "bad_request", "seats must be a list of ints")
+        return sh.hold_areas(want, seats, ttl=ttl, user=body.get("user"))
 
     def create_hold(self, show_id, body):
         sh = self.db.show(show_id)
@@ -315,7 +371,12 @@ class Api:
         key = body.get("request_key")
         if key is not None and not isinstance(key, str):
             raise HttpError(400, "bad_request", "request_key must be a string")
-        if "seats" in body:
+        if "areas" in body:
+            if key is not None or "best" in body:
+                raise HttpError(400, "bad_request", '"areas" takes neither '
+                                '"request_key" nor "best"')
+            h = self.hold_areas(sh, body, ttl)
+        elif "seats" in body:
             seats = body["seats"]
             if not isinstance(seats, list) or not all(
                     isinstance(s, int) for s in seats):
@@ -333,7 +394,8 @@ class Api:
                              ttl=ttl, request_key=key, user=body.get("user"),
                              companions=body.get("companions") or 0)
         else:
-            raise HttpError(400, "bad_request", 'give "seats" or "best"')
+            raise HttpError(400, "bad_request",
+                            'give "seats", "best" or "areas"')
         with h:  # the handle is freed; the seats stay held
             return 201, self.hold_json(h)
 
@@ -598,6 +660,9 @@ class Api:
         ("GET", re.compile(r"^/shows/(\d+)/bookings$"), "show_bookings", None),
         ("GET", re.compile(r"^/shows/(\d+)/tiers$"), "show_tiers", None),
         ("GET", re.compile(r"^/screens/(\d+)/tiers$"), "screen_tiers", None),
+        ("GET", re.compile(r"^/screens/(\d+)/areas$"), "screen_areas", None),
+        ("POST", re.compile(r"^/screens/(\d+)/areas$"), "add_area", "body"),
+        ("GET", re.compile(r"^/shows/(\d+)/areas$"), "show_areas", None),
         ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold", "body"),
         ("GET", re.compile(r"^/shows/(\d+)/caps$"), "caps", "query"),
         ("POST", re.compile(r"^/shows/(\d+)/caps$"), "set_caps", "body"),

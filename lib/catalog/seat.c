@@ -373,7 +373,9 @@ static int seen_stored(const MDB_val *val, void *arg)
     tix_bump b = {scratch, sizeof scratch, 0};
     tix_seat st;
     int rc = tix__seat_decode(val, &st, &b);
-    if (rc == TIX_OK) seen_add(arg, pos_key(st.x, st.y), 0, st.index);
+    /* Places of an area have no position to clash with. */
+    if (rc == TIX_OK && !(st.flags & TIX_SEAT_STANDING))
+        seen_add(arg, pos_key(st.x, st.y), 0, st.index);
     return rc;
 }
 
@@ -482,6 +484,22 @@ int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows,
     if ((rc = tix__db_write_join(db, add_rows_txn, &w))) return rc;
     if (first_index_out) *first_index_out = w.first_index;
     return TIX_OK;
+}
+
+int tix__seat_add_places(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                         const char *label, tix_id tier_id, uint32_t first,
+                         uint32_t count)
+{
+    tix_seat_spec spec = {.tier_id = tier_id, .flags = TIX_SEAT_STANDING};
+    int rc = TIX_OK;
+    for (uint32_t i = 0; i < count && rc == TIX_OK; i++) {
+        spec.number = i + 1;
+        rc = label_claim(db, txn, screen_id, label, spec.number, first + i);
+        if (rc == TIX_OK)
+            rc = seat_put(db, txn, screen_id, first + i, label, &spec);
+    }
+    return rc ? rc : tix__screen_set_seat_count(db, txn, screen_id,
+                                                first + count);
 }
 
 /* ---- listing --------------------------------------------------------- */

@@ -19,6 +19,15 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
 void tix__seat_label_entry(tix_id screen_id, const char *row,
                            uint32_t number, uint32_t index, tix__ixentry *e);
 
+/* Adds the @p count places of a general-admission area as seats
+ * first..first+count-1 of a screen: row @p label, numbers 1..count, no
+ * position, flag TIX_SEAT_STANDING; then sets the screen's seat count.
+ * TIX_EEXISTS when a seat of the screen has the label. The caller checked
+ * the screen (no shows, room for them). */
+int tix__seat_add_places(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                         const char *label, tix_id tier_id, uint32_t first,
+                         uint32_t count);
+
 /* Most seats one screen may have (the public limit of tix_seats_add_rows). */
 #define TIX__SCREEN_SEATS_MAX TIX_SCREEN_SEATS_MAX
 

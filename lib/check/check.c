@@ -46,6 +46,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "area.h"
 #include "booking.h"
 #include "engine.h"
 #include "movie.h"
@@ -1033,7 +1034,7 @@ static int run_pass(pass *p)
 {
     static const tix__rectype *const catalog[] = {
         &tix__place_type, &tix__venue_type, &tix__screen_type,
-        &tix__tier_type, &tix__movie_type, &tix__user_type};
+        &tix__tier_type, &tix__movie_type, &tix__user_type, &tix__area_type};
     enum { N_CATALOG = sizeof catalog / sizeof *catalog };
     static const family others[] = {
         {"show", TIX_T_SHOWS, show_keys,

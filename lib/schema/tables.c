@@ -48,6 +48,8 @@ static const char *const names[TIX_T__COUNT] = {
     [TIX_T_USER_CAPS] = "user_caps",
     [TIX_T_USER_CAP_COUNTS] = "user_cap_counts",
     [TIX_T_SEAT_LOG] = "seat_log",
+    [TIX_T_AREAS] = "areas",
+    [TIX_T_AREAS_BY_SCREEN] = "areas_by_screen",
 };
 
 _Static_assert(TIX_T_REVIEWS == TIX_T_REGIONS_FREE + 1,

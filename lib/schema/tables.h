@@ -63,6 +63,8 @@ enum tix_table {
     TIX_T_USER_CAPS,          /* scope ('S' show | 'M' movie), id -> cap (be32) */
     TIX_T_USER_CAP_COUNTS,    /* scope, id, user -> seats booked (be32) */
     TIX_T_SEAT_LOG,           /* show, seat(be32), seq -> seat event */
+    TIX_T_AREAS,              /* id -> general-admission area */
+    TIX_T_AREAS_BY_SCREEN,    /* screen, name -> id   (unique name) */
     TIX_T__COUNT
 };
 

@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "error.h"
+#include "layout.h"
 #include "seatlog.h"
 
 /* Classes counted, in tix_counts order after total. */
@@ -174,6 +175,43 @@ int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out)
 }
 
 void tix_avail_free(tix_avail *a) { free(a); }
+
+/* Counts seats [a, b) of one tier into k[C__N], the fast way unless a dead
+ * confirm needs repair. */
+static int count_seats(tix_db *db, const tix__show_entry *e, uint32_t a,
+                       uint32_t b, uint32_t now, uint32_t *k)
+{
+    uint32_t dead = 0;
+    for (uint32_t c = a; c < b && !dead; c += AVAIL_CHUNK)
+        dead = count_range(e->seats, c, b - c < AVAIL_CHUNK ? b : c + AVAIL_CHUNK,
+                           now, k);
+    if (!dead) return TIX_OK;
+    memset(k, 0, C__N * sizeof *k);
+    for (uint32_t i = a; i < b; i++) {
+        int cls, rc = classify(db, e, i, tix__w_load(&e->seats[i]), now, &cls);
+        if (rc) return rc;
+        k[cls]++;
+    }
+    return TIX_OK;
+}
+
+int tix_area_availability(tix_db *db, tix_id show_id, tix_id area_id,
+                          tix_counts *out)
+{
+    TIX__ARG(db);
+    TIX__ARG(out);
+    const tix__show_entry *e;
+    int rc = tix__engine_show(db, show_id, &e);
+    size_t i = 0;
+    if (rc == 0) rc = tix__layout_area(e->layout, area_id, &i);
+    if (rc) return rc;
+    const tix__layout *l = e->layout;
+    uint32_t k[C__N] = {0}, first = l->area_first[i];
+    rc = count_seats(db, e, first, first + l->area_count[i],
+                     tix__engine_now(db), k);
+    if (rc == 0) set_counts(out, l->tier_id[l->tier_slot[first]], k);
+    return rc;
+}
 
 int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
                          size_t cap)

@@ -30,6 +30,12 @@ typedef struct tix__layout {
     uint32_t *tier_rows;
     float *row_dist2;         /* per row: squared distance of its nearest
                                  seat to the ideal point (a lower bound) */
+    /* General-admission areas: area i owns the places area_first[i] ..
+     * area_first[i] + area_count[i] - 1. Their rows are in no tier group,
+     * so best-available never walks them. */
+    size_t n_areas;
+    tix_id *area_id;
+    uint32_t *area_first, *area_count;
 } tix__layout;
 
 /* A show as the hot paths see it. Immutable once published, but for

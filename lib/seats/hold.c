@@ -263,6 +263,14 @@ static void sort_seats(uint32_t *s, size_t n)
         }
 }
 
+static int check_seats(const tix__show_entry *e, const uint32_t *s, size_t n);
+
+int tix__hold_seats_prepare(const tix__show_entry *e, uint32_t *s, size_t n)
+{
+    sort_seats(s, n);
+    return check_seats(e, s, n);
+}
+
 static int check_seats(const tix__show_entry *e, const uint32_t *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -304,9 +312,8 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     memcpy(h->seats, seats, n * sizeof *seats);
-    sort_seats(h->seats, n);
     const char *key = opts ? opts->request_key : NULL;
-    rc = check_seats(e, h->seats, n);
+    rc = tix__hold_seats_prepare(e, h->seats, n);
     if (rc == 0) rc = tix__hold_token(db, show_id, key, h->token);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
     uint32_t mnow = tix__seatmap_time(&db->engine->map, now);

@@ -62,6 +62,10 @@ typedef struct tix__key_seats {
 void tix__hold_key_seats(const tix__show_entry *e, uint32_t tag, uint32_t now,
                          tix__key_seats *ks);
 
+/* Sorts seats[0..n) and checks them against the show: in range, none
+ * twice (TIX_EINVAL). */
+int tix__hold_seats_prepare(const tix__show_entry *e, uint32_t *s, size_t n);
+
 /* TIX_ELIMIT when @p n seats exceed hold_max_seats. */
 int tix__hold_max(tix_db *db, size_t n);
 /* The early, advisory per-customer cap check of a hold for @p user (0: no

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "area.h"
 #include "error.h"
 #include "screen.h"
 #include "seat.h"
@@ -97,6 +98,9 @@ void tix__layout_free(tix__layout *l)
     free(l->tier_rows);
     free(l->row_dist2);
     free(l->row_of);
+    free(l->area_id);
+    free(l->area_first);
+    free(l->area_count);
     free(l);
 }
 
@@ -267,6 +271,12 @@ static int build_tier_rows(tix__layout *l)
     }
     for (size_t pass = 0; pass < 2; pass++) {
         for (size_t r = 0; r < nr; r++) {
+            /* A row of places has no window to offer: places are sold by
+             * count (lib/seats/ga.c). Rows are all places or none: an
+             * area's name is a label no seat row may have. */
+            l->row_dist2[r] = 3.4e38f;
+            if (l->flags[l->row_seats[l->row_start[r]]] & TIX_SEAT_STANDING)
+                continue;
             memset(seen, 0, nt + 1);
             float best = 3.4e38f;
             for (uint32_t k = l->row_start[r]; k < l->row_start[r + 1]; k++) {
@@ -295,6 +305,35 @@ static int build_tier_rows(tix__layout *l)
     return TIX_OK;
 }
 
+/* The screen's areas, checked against the seats they own. */
+static int load_areas(tix_db *db, MDB_txn *txn, tix__layout *l)
+{
+    tix_area *a;
+    int rc = tix__area_of_screen(db, txn, l->screen_id, &a, &l->n_areas);
+    if (rc) return rc;
+    size_t m = l->n_areas ? l->n_areas : 1;
+    l->area_id = calloc(m, sizeof *l->area_id);
+    l->area_first = calloc(m, sizeof *l->area_first);
+    l->area_count = calloc(m, sizeof *l->area_count);
+    if (!l->area_id || !l->area_first || !l->area_count)
+        rc = tix__err(TIX_ENOMEM, "out of memory loading a layout");
+    for (size_t i = 0; i < l->n_areas && rc == TIX_OK; i++) {
+        uint32_t f = a[i].first_seat, c = a[i].capacity;
+        if (c == 0 || f > l->n_seats || c > l->n_seats - f ||
+            !(l->flags[f] & TIX_SEAT_STANDING) ||
+            !(l->flags[f + c - 1] & TIX_SEAT_STANDING))
+            rc = tix__err(TIX_ECORRUPT, "area %llu of screen %llu names seats "
+                          "that are not its places",
+                          (unsigned long long)a[i].id,
+                          (unsigned long long)l->screen_id);
+        l->area_id[i] = a[i].id;
+        l->area_first[i] = f;
+        l->area_count[i] = c;
+    }
+    free(a);
+    return rc;
+}
+
 int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
                      tix__layout **out)
 {
@@ -317,6 +356,7 @@ int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
     if (rc == 0) rc = build_rows(l, row_of, rows.n);
     if (rc == 0) rc = build_tiers(db, txn, l, &tiers);
     if (rc == 0) rc = build_tier_rows(l);
+    if (rc == 0) rc = load_areas(db, txn, l);
     ordmap_free(&rows);
     ordmap_free(&tiers);
     l->row_of = row_of;
@@ -326,4 +366,13 @@ int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
     }
     *out = l;
     return TIX_OK;
+}
+
+int tix__layout_area(const tix__layout *l, tix_id area_id, size_t *i)
+{
+    for (*i = 0; *i < l->n_areas; (*i)++)
+        if (l->area_id[*i] == area_id) return TIX_OK;
+    return tix__err(TIX_ENOTFOUND, "area %llu is not an area of screen %llu",
+                    (unsigned long long)area_id,
+                    (unsigned long long)l->screen_id);
 }

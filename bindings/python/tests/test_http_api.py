@@ -290,3 +290,69 @@ def test_caps_and_seat_history_over_http(server):
     assert hist["events"][0]["at"].endswith("Z")
     st, err = call(base, "GET", "/shows/%d/seats/ZZ99/history" % show)
     assert st == 404
+
+
+@pytest.fixture
+def ga_server(tmp_path):
+    """A store with a standing area on a screen with a show, and a second
+    screen with a tier and no show; then the server over it."""
+    import tix
+    from conftest import build_city
+    path = str(tmp_path / "store")
+    db = tix.open(path, durability="none", create=True)
+    ns = build_city(db)
+    arena = tix.Screen.create(db, ns.venue, "Arena")
+    lawn = arena.add_tier("Lawn", 9900, "INR")
+    area = arena.add_area("LAWN", lawn, 20)
+    show = tix.Show.create(db, ns.movie, arena, db.now() + 86400)
+    spare = tix.Screen.create(db, ns.venue, "Spare")
+    spare_tier = spare.add_tier("Floor", 500, "INR")
+    ids = dict(show=show.id, area=area.id, spare=spare.id,
+               spare_tier=spare_tier.id, user=ns.user.id)
+    db.close()
+    proc = subprocess.Popen(
+        [sys.executable, SCRIPT, "--store", path, "--port", "0",
+         "--durability", "none", "--timeout", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = _read_line(proc, 30)
+        assert line.startswith("listening on http://127.0.0.1:"), line
+        yield line.strip().split("listening on ")[1], ids
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(TIMEOUT)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_general_admission_over_http(ga_server):
+    base, ids = ga_server
+    st, a = call(base, "POST", "/screens/%d/areas" % ids["spare"],
+                 {"name": "FLOOR", "tier": ids["spare_tier"], "capacity": 5})
+    assert st == 201 and a["capacity"] == 5 and a["first_seat"] == 0
+    st, out = call(base, "GET", "/screens/%d/areas" % ids["spare"])
+    assert st == 200 and [x["name"] for x in out["areas"]] == ["FLOOR"]
+    st, err = call(base, "POST", "/screens/%d/areas" % ids["spare"],
+                   {"name": "FLOOR", "tier": ids["spare_tier"], "capacity": 5})
+    assert st == 409 and err["error"] == "TIX_EEXISTS"
+
+    show = ids["show"]
+    st, h = call(base, "POST", "/shows/%d/holds" % show,
+                 {"areas": [{"area": ids["area"], "count": 3}]})
+    assert st == 201 and len(h["seats"]) == 3
+    st, out = call(base, "GET", "/shows/%d/areas" % show)
+    assert st == 200 and out["areas"][0]["held"] == 3
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": ids["user"], "payment_ref": "ga-http-1",
+                  "charged": {"amount_minor": 3 * 9900, "currency": "INR"}})
+    assert st == 201 and b["status"] == "confirmed"
+    st, av = call(base, "GET", "/shows/%d/availability" % show)
+    assert av["areas"][0]["booked"] == 3 and av["areas"][0]["free"] == 17
+    st, err = call(base, "POST", "/shows/%d/holds" % show,
+                   {"areas": [{"area": ids["area"], "count": 18}]})
+    assert st in (400, 409)
+    st, err = call(base, "POST", "/shows/%d/holds" % show,
+                   {"areas": [{"area": ids["area"], "count": 0}]})
+    assert st == 400
+    st, err = call(base, "POST", "/shows/%d/holds" % show, {"areas": "x"})
+    assert st == 400

@@ -8,7 +8,7 @@
         print([t.qr for t in booking.tickets])
 
 Modules: tix.db (open, Database, thread safety), tix.catalog (Place, Venue,
-Screen, Tier, Seat, Movie, Show, User), tix.seats (Hold, PendingConfirm,
+Screen, Tier, Area, Seat, Movie, Show, User), tix.seats (Hold, PendingConfirm,
 Booking, Ticket, CheckIn, availability), tix.reviews (Review, Comment,
 ratings), tix.discover (search, recommendations, venues nearby),
 tix.outbox (Consumer, Event), tix.offers (Offer, Quote), tix.errors (Error and one subclass
@@ -22,7 +22,7 @@ from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      Already, BadCode, Version, Again, Limit, State, TimedOut,
                      PriceMismatch, CheckedIn)
 from .db import open, restore, Database, Durability, Batch
-from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Seat, SeatSpec,
+from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Area, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
 from .seats import (Hold, PendingConfirm, Booking, BookingStatus, BookedSeat,
                     Ticket, CheckIn, SeatState)
@@ -43,7 +43,7 @@ __version__ = version()
 
 __all__ = [
     "open", "restore", "Database", "Durability", "Batch", "version", "LIB_PATH",
-    "Place", "PlaceKind", "Venue", "Screen", "Tier", "Seat", "SeatSpec",
+    "Place", "PlaceKind", "Venue", "Screen", "Tier", "Area", "Seat", "SeatSpec",
     "SeatFlag", "Movie", "Show", "User",
     "Hold", "PendingConfirm", "Booking", "BookingStatus", "BookedSeat",
     "Ticket", "CheckIn", "SeatState",

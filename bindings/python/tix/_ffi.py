@@ -75,6 +75,7 @@ CDEF = r"""
 #define TIX_SEAT_WHEELCHAIR 0x2
 #define TIX_SEAT_COMPANION 0x4
 #define TIX_SEAT_BLOCKED 0x8
+#define TIX_SEAT_STANDING 0x10
 #define TIX_HOLD_STRING_MAX 1500
 #define TIX_REQUEST_KEY_MAX 128
 #define TIX_BEST_ACCESSIBLE 0x1
@@ -178,6 +179,18 @@ typedef struct tix_tier_list {
     size_t count;
     tix_tier items[];
 } tix_tier_list;
+typedef struct tix_area {
+    tix_id id;
+    tix_id screen_id;
+    tix_id tier_id;
+    const char *name;
+    uint32_t capacity;
+    uint32_t first_seat;
+} tix_area;
+typedef struct tix_area_list {
+    size_t count;
+    tix_area items[];
+} tix_area_list;
 
 /* Seats */
 typedef struct tix_seat_spec {
@@ -306,6 +319,10 @@ typedef struct tix_best_opts {
     tix_id user_id;
     uint32_t companions;
 } tix_best_opts;
+typedef struct tix_area_take {
+    tix_id area_id;
+    uint32_t count;
+} tix_area_take;
 
 /* Availability */
 typedef struct tix_counts {
@@ -620,6 +637,12 @@ int tix_seats_add_rows(tix_db *db, tix_id screen_id, const tix_row_spec *rows, s
 int tix_seat_rows_validate(const tix_row_spec *rows, size_t nrows, uint32_t *total);
 int tix_seat_list_by_screen(tix_db *db, tix_id screen_id, tix_seat_list **out);
 void tix_seat_list_free(tix_seat_list *l);
+int tix_area_create(tix_db *db, const tix_area *in, tix_id *id_out);
+int tix_area_validate(const tix_area *in);
+int tix_area_get(tix_db *db, tix_id id, tix_area **out);
+int tix_area_list_by_screen(tix_db *db, tix_id screen_id, tix_area_list **out);
+void tix_area_free(tix_area *a);
+void tix_area_list_free(tix_area_list *l);
 int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out);
 int tix_movie_get(tix_db *db, tix_id id, tix_movie **out);
 int tix_movie_update(tix_db *db, const tix_movie *in);
@@ -646,6 +669,7 @@ void tix_user_free(tix_user *u);
 void tix_user_list_free(tix_user_list *l);
 int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats, size_t n, const tix_hold_opts *opts, tix_hold **out);
 int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n, const tix_best_opts *opts, tix_hold **out);
+int tix_hold_areas(tix_db *db, tix_id show_id, const uint32_t *seats, size_t nseats, const tix_area_take *areas, size_t nareas, const tix_hold_opts *opts, tix_hold **out);
 int tix_hold_extend(tix_db *db, tix_hold *hold, uint32_t ttl);
 int tix_hold_release(tix_db *db, const tix_hold *hold);
 int tix_hold_release_ex(tix_db *db, const tix_hold *hold, size_t *released);
@@ -657,6 +681,7 @@ uint32_t tix_hold_seat(const tix_hold *hold, size_t i);
 int64_t tix_hold_expires(const tix_hold *hold);
 void tix_hold_free(tix_hold *hold);
 int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out);
+int tix_area_availability(tix_db *db, tix_id show_id, tix_id area_id, tix_counts *out);
 void tix_avail_free(tix_avail *a);
 int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states, size_t cap);
 int tix_hold_confirm(tix_db *db, const tix_hold *hold, const tix_confirm_opts *opts, tix_id *booking_id);

@@ -51,6 +51,7 @@ class SeatFlag(enum.IntFlag):
     WHEELCHAIR = lib.TIX_SEAT_WHEELCHAIR
     COMPANION = lib.TIX_SEAT_COMPANION
     BLOCKED = lib.TIX_SEAT_BLOCKED
+    STANDING = lib.TIX_SEAT_STANDING
 
 
 class Record:
@@ -402,12 +403,72 @@ class Screen(Record):
         """Creates a price tier of this screen."""
         return Tier.create(self._db, self, name, price_minor, currency)
 
+    def areas(self) -> List[Area]:
+        """The screen's general-admission areas, by name."""
+        return Area.list(self._db, self.id)
+
+    def add_area(self, name: str, tier: IdLike, capacity: int) -> Area:
+        """Creates a general-admission area of @capacity places priced by
+        @tier (see Area.create); refreshes seat_count."""
+        a = Area.create(self._db, self, name, tier, capacity)
+        self._refresh()
+        return a
+
     def add_rows(self, rows: Iterable[Any]) -> int:
         """Adds rows of seats (see Seat.add_rows); returns the first new
         seat index and refreshes seat_count."""
         first = Seat.add_rows(self._db, self, rows)
         self._refresh()
         return first
+
+
+# ---------------------------------------------------------------------------
+class Area(Record):
+    """A general-admission area: @capacity places of one tier, sold by
+    count. Its places are seats first_seat .. first_seat + capacity - 1
+    of the screen (flag SeatFlag.STANDING, row = the area's name)."""
+    _fields = ("id", "screen_id", "tier_id", "name", "capacity",
+               "first_seat")
+    _ctype = "tix_area"
+    _get = "tix_area_get"
+
+    @classmethod
+    def _from_c(cls: Type[R], db: Database, c: Any) -> R:
+        return cls(db, id=c.id, screen_id=c.screen_id, tier_id=c.tier_id,
+                   name=dec(c.name), capacity=c.capacity,
+                   first_seat=c.first_seat)
+
+    @staticmethod
+    def _to_c(keep: Keep, v: Dict[str, Any]) -> Any:
+        c = keep.hold(ffi.new("tix_area *"))
+        c.screen_id = as_id(v["screen_id"], "screen")
+        c.tier_id = as_id(v["tier_id"], "tier")
+        c.name = keep.str(v["name"], "name", allow_none=False)
+        c.capacity = _util.as_u32(v["capacity"], "capacity")
+        return c
+
+    @classmethod
+    def create(cls, db: Database, screen: IdLike, name: str, tier: IdLike,
+               capacity: int) -> Area:
+        """Creates an area of @capacity places on a screen without shows.
+        @name (1..8 bytes) is printed as the row of its tickets.
+
+        Raises:
+            tix.Exists: an area or a seat row of the screen has @name.
+            tix.Busy: the screen has shows (its layout is frozen).
+        """
+        return cls._create(db, dict(screen_id=screen, name=name, tier_id=tier,
+                                    capacity=capacity, first_seat=0))
+
+    @classmethod
+    def list(cls, db: Database, screen: IdLike) -> List[Area]:
+        """Areas of a screen, by name."""
+        return cls._list(db, "tix_area_list_by_screen",
+                         as_id(screen, "screen"))
+
+    def places(self) -> range:
+        """The seat indexes of its places."""
+        return range(self.first_seat, self.first_seat + self.capacity)
 
 
 # ---------------------------------------------------------------------------
@@ -815,6 +876,28 @@ class Show(Record):
         from .seats import hold_best
         return hold_best(self._db, self.id, n, tier, accessible, any_tier, ttl,
                          request_key, user, companions)
+
+    def hold_areas(self, areas: Dict[IdLike, int],
+                   seats: Union[SeatLike, Iterable[SeatLike]] = (),
+                   ttl: Optional[int] = None,
+                   user: Optional[IdLike] = None) -> Hold:
+        """Holds places of general-admission areas by count, {area: n},
+        with @seats (indexes or labels), all or nothing, in one hold; the
+        hold's seats list the places it got. @ttl, @user: as for hold().
+
+        Raises:
+            tix.Conflict: an area has fewer free places than asked, or a
+                seat is taken.
+        """
+        from .seats import hold_areas
+        return hold_areas(self._db, self.id, areas, self.seat_indexes(seats),
+                          ttl, user)
+
+    def area_availability(self, area: IdLike) -> Dict[str, int]:
+        """{"tier_id", "total", "free", "held", "booked", "unavailable"} of
+        the places of @area in this show."""
+        from .seats import area_availability
+        return area_availability(self._db, self.id, area)
 
     def set_user_cap(self, max_seats: int) -> None:
         """At most @max_seats seats of this show per user (0 removes the

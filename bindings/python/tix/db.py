@@ -51,7 +51,7 @@ from ._util import DateLike, IdLike
 from .errors import Already, InvalidArgument, State, error_for
 
 if TYPE_CHECKING:
-    from .catalog import Movie, Place, Screen, Show, Tier, User, Venue
+    from .catalog import Area, Movie, Place, Screen, Show, Tier, User, Venue
     from .discover import NearbyVenue, Recommendation, SearchHit
     from .offers import Offer
     from .outbox import Consumer, Event
@@ -360,6 +360,11 @@ class Database:
         """Screen @id (tix.NotFound)."""
         from .catalog import Screen
         return Screen.get(self, id)
+
+    def area(self, id: IdLike) -> Area:
+        """General-admission area @id (tix.NotFound)."""
+        from .catalog import Area
+        return Area.get(self, id)
 
     def tier(self, id: IdLike) -> Tier:
         """Tier @id (tix.NotFound)."""

@@ -118,6 +118,25 @@ def hold_best(db: Database, show_id: IdLike, n: int,
     return Hold(db, out[0])
 
 
+def hold_areas(db: Database, show_id: IdLike, areas: Dict[IdLike, int],
+               seats: Iterable[Any] = (), ttl: Optional[int] = None,
+               user: Optional[IdLike] = None) -> Hold:
+    """Holds places of areas by count ({area: n}) and @seats by index, all
+    or nothing (see Show.hold_areas)."""
+    idx = _seat_indexes(seats)
+    arr = ffi.new("uint32_t[]", idx) if idx else ffi.NULL
+    takes = [(as_id(a, "area"), _util.as_u32(n, "count"))
+             for a, n in dict(areas).items()]
+    tarr = ffi.new("tix_area_take[]", takes) if takes else ffi.NULL
+    opts = ffi.new("tix_hold_opts *")
+    opts.ttl = _ttl(ttl)
+    opts.user_id = as_id(user, "user", allow_none=True)
+    out = _new_hold_ptr()
+    db._call("tix_hold_areas", as_id(show_id, "show"), arr, len(idx), tarr,
+             len(takes), opts, out)
+    return Hold(db, out[0])
+
+
 class Hold:
     """Seats of one show reserved for a while (all or nothing).
 
@@ -403,6 +422,15 @@ def availability(db: Database, show_id: IdLike) -> Dict[str, Any]:
         return d
     finally:
         lib.tix_avail_free(a)
+
+
+def area_availability(db: Database, show_id: IdLike,
+                      area_id: IdLike) -> Dict[str, int]:
+    """Counts of the places of one area in a show, by state."""
+    c = ffi.new("tix_counts *")
+    db._call("tix_area_availability", as_id(show_id, "show"),
+             as_id(area_id, "area"), c)
+    return _counts(c)
 
 
 def seat_states(db: Database, show_id: IdLike,
