@@ -48,6 +48,10 @@ static const char *const names[TIX_T__COUNT] = {
     [TIX_T_USER_CAPS] = "user_caps",
     [TIX_T_USER_CAP_COUNTS] = "user_cap_counts",
     [TIX_T_SEAT_LOG] = "seat_log",
+    [TIX_T_CHANNELS] = "channels",
+    [TIX_T_CHANNELS_BY_NAME] = "channels_by_name",
+    [TIX_T_CHANNEL_SEATS] = "channel_seats",
+    [TIX_T_CHANNEL_RELEASE] = "channel_release",
 };
 
 _Static_assert(TIX_T_REVIEWS == TIX_T_REGIONS_FREE + 1,

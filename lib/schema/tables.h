@@ -63,6 +63,10 @@ enum tix_table {
     TIX_T_USER_CAPS,          /* scope ('S' show | 'M' movie), id -> cap (be32) */
     TIX_T_USER_CAP_COUNTS,    /* scope, id, user -> seats booked (be32) */
     TIX_T_SEAT_LOG,           /* show, seat(be32), seq -> seat event */
+    TIX_T_CHANNELS,           /* id -> channel (ids 1..TIX_CHANNEL_MAX) */
+    TIX_T_CHANNELS_BY_NAME,   /* name -> id            (unique name) */
+    TIX_T_CHANNEL_SEATS,      /* show, seat(be32) -> channel (u8) */
+    TIX_T_CHANNEL_RELEASE,    /* show, channel(u8) -> release time (be64) */
     TIX_T__COUNT
 };
 
