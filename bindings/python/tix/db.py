@@ -428,10 +428,12 @@ class Database:
         return channels.create(self, name)
 
     def channel(self, id: IdLike) -> Any:
+        """The sales channel @id (tix.NotFound when none)."""
         from . import channels
         return channels.get(self, id)
 
     def channel_by_name(self, name: str) -> Any:
+        """The sales channel named @name (tix.NotFound when none)."""
         from . import channels
         return channels.find(self, name)
 
