@@ -140,6 +140,8 @@ int cmd_checkin(cli *c, int argc, char **argv);
 int cmd_block(cli *c, int argc, char **argv);
 int cmd_unblock(cli *c, int argc, char **argv);
 int cmd_seat_history(cli *c, int argc, char **argv);
+int cmd_channel(cli *c, int argc, char **argv);
+int cmd_hold_group(cli *c, int argc, char **argv);
 int cmd_outbox(cli *c, int argc, char **argv);
 int cmd_stats(cli *c, int argc, char **argv);
 int cmd_check(cli *c, int argc, char **argv);

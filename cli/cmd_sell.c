@@ -254,9 +254,9 @@ int cmd_seats(cli *c, int argc, char **argv)
 
 static const char hold_help[] =
     "usage: tix hold SHOW SEAT... [--ttl SECONDS] [--key REQUEST_KEY]\n"
-    "                [--user ID]\n"
+    "                [--user ID] [--channel ID]\n"
     "       tix hold SHOW [SEAT...] --area ID:N [--area ID:N]... [--ttl S]\n"
-    "                [--user ID]\n"
+    "                [--user ID] [--channel ID]\n"
     "       tix hold SHOW --best N [--tier ID] [--accessible [--companions C]]\n"
     "                [--any-tier] [--user ID]\n"
     "\n"
@@ -275,6 +275,8 @@ static const char hold_help[] =
     "  --area ID:N     N places of general-admission area ID (tix area list),\n"
     "                  any free ones; repeat for more areas; with SEATs too,\n"
     "                  all in one hold (exit 3 when the area has fewer free)\n"
+    "  --channel ID    the sales channel the hold is made through (tix\n"
+    "                  channel); without it only public seats are held\n"
     "\n"
     "Exit 3 when a seat is taken (the message names it).\n";
 
@@ -327,12 +329,16 @@ int cmd_hold(cli *c, int argc, char **argv)
                       OPT("best", 'n', 1),     OPT("tier", 0, 1),
                       OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
                       OPT("user", 0, 1),       OPT("companions", 0, 1),
-                      OPT("area", 0, 2),       {0}};
+                      OPT("area", 0, 2),       OPT("channel", 0, 1),
+                      {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
     if (rc) return rc;
     if (np < 1) return cli_usage(c, "hold", "give a show id");
-    tix_id show, tier = 0, user = 0;
+    tix_id show, tier = 0, user = 0, channel = 0;
+    if (opts[9].set &&
+        (rc = cli_parse_id(c, "hold", "--channel", opts[9].val, &channel)))
+        return rc;
     uint32_t ttl = 0, best = 0, companions = 0;
     if (opts[6].set && (rc = cli_parse_id(c, "hold", "--user", opts[6].val, &user)))
         return rc;
@@ -366,6 +372,7 @@ int cmd_hold(cli *c, int argc, char **argv)
     if (opts[2].set) {
         tix_best_opts bo = {.tier_id = tier, .ttl = ttl, .request_key = opts[1].val,
                             .user_id = user, .companions = companions,
+                            .channel = channel,
                             .flags = (opts[4].set ? TIX_BEST_ACCESSIBLE : 0u) |
                                      (opts[5].set ? TIX_BEST_ANY_TIER : 0u)};
         trc = tix_hold_best(c->db, show, best, &bo, &h);
@@ -378,7 +385,7 @@ int cmd_hold(cli *c, int argc, char **argv)
                 return rc;
             }
         tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val,
-                            .user_id = user};
+                            .user_id = user, .channel = channel};
         trc = opts[8].set ? tix_hold_areas(c->db, show, idx, n, takes,
                                            (size_t)opts[8].nvals, &ho, &h)
                           : tix_hold_create(c->db, show, idx, n, &ho, &h);
@@ -527,7 +534,7 @@ static int print_booking(cli *c, tix_id id)
 }
 
 static const char confirm_help[] =
-    "usage: tix confirm HANDLE --user ID|EMAIL --payment-ref REF\n"
+    "usage: tix confirm HANDLE... --user ID|EMAIL --payment-ref REF\n"
     "                   [--seats-per-ticket N] [--offer CODE]\n"
     "                   [--charged MINOR --currency CUR]\n"
     "\n"
@@ -539,6 +546,9 @@ static const char confirm_help[] =
     "payment); a released or already booked hold never does.\n"
     "--charged and --currency give what the gateway charged (minor units):\n"
     "the confirm books only if the price at commit is exactly that.\n"
+    "Several handles (of different shows, e.g. from tix hold-group) book\n"
+    "together in one transaction, all or nothing: one booking per show,\n"
+    "linked by a group id; part i takes payment reference REF#i (from 2).\n"
     "\n"
     "Exit 5 when the hold ran out and a seat was taken meanwhile, the hold\n"
     "is dead or the charged amount differs (refund); 3 when a seat belongs\n"
@@ -550,10 +560,10 @@ int cmd_confirm(cli *c, int argc, char **argv)
     cli_opt opts[] = {OPT("user", 'u', 1), OPT("payment-ref", 'p', 1),
                       OPT("seats-per-ticket", 0, 1), OPT("offer", 0, 1),
                       OPT("charged", 0, 1), OPT("currency", 0, 1), {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "confirm", confirm_help, argc, argv, opts, pos, &np, 1);
+    const char *pos[66];
+    int np, rc = cli_parse(c, "confirm", confirm_help, argc, argv, opts, pos, &np, 64);
     if (rc) return rc;
-    if (np != 1) return cli_usage(c, "confirm", "give the hold handle");
+    if (np < 1) return cli_usage(c, "confirm", "give the hold handle");
     if (!opts[0].set || !opts[1].set)
         return cli_usage(c, "confirm", "--user and --payment-ref are required");
     if (opts[4].set != opts[5].set)
@@ -566,10 +576,15 @@ int cmd_confirm(cli *c, int argc, char **argv)
     if (opts[4].set &&
         (rc = cli_parse_i64(c, "confirm", "--charged", opts[4].val, &charged)))
         return rc;
-    tix_hold *h;
-    if ((rc = parse_handle(c, pos[0], &h))) return rc;
+    tix_hold *hs[64] = {0};
+    for (int i = 0; i < np; i++)
+        if ((rc = parse_handle(c, pos[i], &hs[i]))) {
+            for (int j = 0; j < i; j++) tix_hold_free(hs[j]);
+            return rc;
+        }
+    tix_hold *h = hs[0];
     if ((rc = cli_open(c, 0))) {
-        tix_hold_free(h);
+        for (int i = 0; i < np; i++) tix_hold_free(hs[i]);
         return rc;
     }
     tix_id user = 0;
@@ -590,11 +605,13 @@ int cmd_confirm(cli *c, int argc, char **argv)
                            .seats_per_ticket = per, .offer_code = opts[3].val,
                            .expected_currency = opts[5].val,
                            .expected_total_minor = charged};
-    tix_id booking;
-    int trc = tix_hold_confirm(c->db, h, &co, &booking);
-    tix_hold_free(h);
+    tix_id ids[64];
+    int trc = np > 1 ? tix_hold_group_confirm(c->db, hs, (size_t)np, &co, ids)
+                     : tix_hold_confirm(c->db, h, &co, &ids[0]);
+    for (int i = 0; i < np; i++) tix_hold_free(hs[i]);
     if (trc) return cli_fail(c, trc, "cannot confirm");
-    return print_booking(c, booking);
+    for (int i = 0; i < np && rc == EX_OK; i++) rc = print_booking(c, ids[i]);
+    return rc;
 }
 
 static const char cancel_help[] =

@@ -38,6 +38,8 @@ static const char main_help[] =
     "  checkin CODE              check a ticket in at a gate\n"
     "  block|unblock SHOW SEAT...  take seats off sale / back on sale\n"
     "  seat-history SHOW SEAT    what happened to a seat (support)\n"
+    "  channel ...               sales channels: create, assign, release, avail\n"
+    "  hold-group SHOW:SEATS...  hold seats of several shows, all or nothing\n"
     "  outbox tail|consumers|trim  the notification outbox\n"
     "Operations:\n"
     "  stats                     sizes, record counts, seat map usage\n"
@@ -549,6 +551,7 @@ static const command commands[] = {
     {"check", cmd_check},     {"backup", cmd_backup},
     {"restore", cmd_restore}, {"seat-history", cmd_seat_history},
     {"area", cmd_area},
+    {"channel", cmd_channel}, {"hold-group", cmd_hold_group},
 };
 
 int main(int argc, char **argv)

@@ -1019,6 +1019,14 @@ typedef struct tix_hold_opts {
                                 (tix_show_set_user_cap()) is refused early,
                                 TIX_ELIMIT. Advisory: the confirm checks
                                 again. 0 = no check (no LMDB read). */
+    tix_id channel;          /**< The sales channel the hold is made
+                                through (tix_channel_create()), 0 = none.
+                                A hold sees the public pool (seats in no
+                                channel) and the seats of its own channel;
+                                a seat of another channel is TIX_EPERM
+                                until that channel is released. The
+                                handle carries it and the booking records
+                                it. At most #TIX_CHANNEL_MAX. */
 } tix_hold_opts;
 
 /**
@@ -1063,6 +1071,8 @@ typedef struct tix_best_opts {
                                 the same row and run, all or nothing; see
                                 tix_hold_best(). 0 = the n seats may be
                                 any accessible seats. */
+    tix_id channel;          /**< As in tix_hold_opts: only seats this
+                                channel may sell are picked. */
 } tix_best_opts;
 
 /**
@@ -1230,6 +1240,117 @@ TIX_API int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
+/** @name Sales channels
+ * Seats of a show can be set aside for a named sales channel (the box
+ * office, the theater's own app, an aggregator). A seat in a channel can be
+ * held only through that channel (tix_hold_opts.channel,
+ * tix_best_opts.channel); seats in no channel form the public pool, which
+ * every hold sees. A channel's unsold seats go back to the pool at a
+ * release time set per show, or at once (tix_channel_release()); seats it
+ * already holds or sold stay its own.
+ *
+ * The hold path pays one byte read per seat for this, beside its CAS, in a
+ * byte array kept in seats.map next to the seat words: no lock, no LMDB
+ * read. Assignments live in LMDB and seats.map is rebuilt from them. Shows
+ * created by libtix before channels existed have no room for that array:
+ * assigning their seats is TIX_ESTATE (every seat stays public). */
+/**@{*/
+
+/** The highest channel id: a store has at most this many channels. */
+#define TIX_CHANNEL_MAX 255
+
+typedef struct tix_channel {
+    tix_id id;
+    const char *name; /**< 1..TIX_NAME_MAX bytes, unique in the store. */
+} tix_channel;
+
+typedef struct tix_channel_list {
+    size_t count;
+    tix_channel items[];
+} tix_channel_list;
+
+/** Creates a channel (in->id is ignored).
+ *  @return TIX_OK; TIX_EEXISTS (name taken); TIX_ELIMIT (already
+ *  #TIX_CHANNEL_MAX channels); TIX_EINVAL, TIX_ETOOLONG, TIX_EUTF8 (name);
+ *  TIX_EPERM (read-only store). */
+TIX_API int tix_channel_create(tix_db *db, const tix_channel *in,
+                               tix_id *id_out);
+/** @return TIX_OK; TIX_ENOTFOUND. Free with tix_channel_free(). */
+TIX_API int tix_channel_get(tix_db *db, tix_id id, tix_channel **out);
+/** The channel named @p name. @return TIX_OK; TIX_ENOTFOUND. */
+TIX_API int tix_channel_find(tix_db *db, const char *name, tix_channel **out);
+/** Every channel, by id. */
+TIX_API int tix_channel_list_all(tix_db *db, tix_channel_list **out);
+TIX_API void tix_channel_free(tix_channel *c);
+TIX_API void tix_channel_list_free(tix_channel_list *l);
+
+/**
+ * Assigns seats @p seats[0..n) of a show to channel @p channel, or back to
+ * the public pool with @p channel 0. All or nothing. A seat must be free
+ * while it moves (held, booked and blocked seats are refused), so no hold
+ * ever straddles a move.
+ * @return TIX_OK; TIX_ENOTFOUND (show, channel); TIX_EINVAL (n == 0, a seat
+ *   out of range or listed twice); TIX_ELIMIT (n above 100000);
+ *   TIX_ECONFLICT (a seat is held, booked or blocked; nothing moved);
+ *   TIX_ESTATE (the channel was already released for this show, the show
+ *   has ended, or the show predates channels); TIX_EPERM (read-only).
+ */
+TIX_API int tix_channel_assign(tix_db *db, tix_id show_id, tix_id channel,
+                               const uint32_t *seats, size_t n);
+/**
+ * Assigns @p count seats of tier @p tier_id (a share of the tier) to
+ * @p channel: the free public seats of the tier nearest the screen's ideal
+ * point, row by row.
+ * @return as tix_channel_assign(); TIX_ENOTFOUND also for a tier without
+ *   seats in the show; TIX_ECONFLICT when fewer than @p count such seats
+ *   are free (nothing moved).
+ */
+TIX_API int tix_channel_assign_tier(tix_db *db, tix_id show_id,
+                                    tix_id channel, tix_id tier_id,
+                                    uint32_t count);
+/**
+ * Sets when @p channel's unsold seats of a show go back to the public
+ * pool: at Unix time @p at, or now with @p at 0. Until then the time may be
+ * moved; once it has passed the release is final. No sweeper runs: every
+ * hold compares the time with its clock reading.
+ * @return TIX_OK; TIX_ENOTFOUND (show, channel); TIX_ERANGE (@p at in the
+ *   past, or after the show's end); TIX_EALREADY (already released);
+ *   TIX_ESTATE (show predates channels); TIX_EPERM (read-only).
+ */
+TIX_API int tix_channel_release(tix_db *db, tix_id show_id, tix_id channel,
+                                int64_t at);
+
+/** Availability of one channel of a show (channel 0: the public pool). */
+typedef struct tix_channel_counts {
+    tix_id channel_id;  /**< 0 = public pool. */
+    int64_t release_at; /**< When its unsold seats go back to the pool
+                           (Unix seconds); 0 = no time set. */
+    int released;       /**< 1 once release_at has passed: its free seats
+                           are counted in the pool's entry. */
+    tix_counts counts;  /**< tier_id 0; the channel's seats by state. */
+} tix_channel_counts;
+
+/** Per-channel availability of a show: items[0] is the public pool, then
+ *  one entry per channel with seats or a release time in the show, by id. */
+typedef struct tix_channel_avail {
+    tix_id show_id;
+    size_t count;
+    tix_channel_counts items[];
+} tix_channel_avail;
+
+/** Counts a show's seats per channel, from the seat words (no LMDB read
+ *  for the counts). @return TIX_OK; TIX_ENOTFOUND. */
+TIX_API int tix_channel_availability(tix_db *db, tix_id show_id,
+                                     tix_channel_avail **out);
+TIX_API void tix_channel_avail_free(tix_channel_avail *a);
+/** Fills @p channels[i] with the channel of seat i (0 = public pool, also
+ *  once its channel was released). @p cap must be at least the show's
+ *  seat_count. @return TIX_OK; TIX_ENOTFOUND; TIX_ERANGE (cap). */
+TIX_API int tix_channel_seats(tix_db *db, tix_id show_id, uint8_t *channels,
+                              size_t cap);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
 /** @name Bookings and confirm
  * Confirm turns a hold into a booking after payment. Confirms from every
  * thread are group-committed: one LMDB write transaction (one fsync) per
@@ -1325,6 +1446,67 @@ TIX_API int tix_confirm_wait(tix_confirm *c, int timeout_ms,
  *  in the background. NULL allowed. */
 TIX_API void tix_confirm_free(tix_confirm *c);
 
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Multi-show holds
+ * A season ticket or festival pass: one hold over seats of several shows,
+ * taken all or nothing and confirmed all or nothing. The group is an array
+ * of ordinary per-show handles (each one prints, extends and releases like
+ * any hold); tix_hold_group_confirm() books them in one LMDB transaction as
+ * one booking per show, all linked by tix_booking.group_id. One booking
+ * per show rather than one booking over several shows keeps every booking
+ * on one show, so cancel, check-in, caps, the seat log, the outbox and
+ * tix_db_check treat the parts like any booking (a part can be cancelled
+ * alone). */
+/**@{*/
+
+/** One show's part of a multi-show hold. */
+typedef struct tix_hold_part {
+    tix_id show_id;
+    const uint32_t *seats;
+    size_t n_seats;
+} tix_hold_part;
+
+/**
+ * Holds every part, all or nothing: when one part cannot be held, the
+ * parts already taken are released and nothing is held.
+ * @param opts as for tix_hold_create(), applied to every part (a request
+ *   key is then per show: the same key over the same parts gives back the
+ *   same holds).
+ * @param out receives @p n handles, out[i] for parts[i]; free each with
+ *   tix_hold_free().
+ * @return TIX_OK; TIX_EINVAL (n == 0, n above 64, a show listed twice);
+ *   the error of the first part that failed, as tix_hold_create().
+ */
+TIX_API int tix_hold_group_create(tix_db *db, const tix_hold_part *parts,
+                                  size_t n, const tix_hold_opts *opts,
+                                  tix_hold **out);
+
+/**
+ * Confirms holds of several shows as one purchase: one booking per hold,
+ * written in one LMDB transaction with their tickets, seat-log entries and
+ * outbox events; per-customer caps count the seats of every part. All or
+ * nothing: a part that cannot be booked fails them all and every hold
+ * keeps its seats. The first part's booking takes @p o->payment_ref; part
+ * i (from 1) takes "<payment_ref>#<i+1>", so the reference must leave room
+ * for that suffix. A retry with the same reference and holds returns the
+ * same bookings. Not group-committed with other confirms: one transaction
+ * (one fsync) per call.
+ * @param booking_ids receives @p n ids (booking_ids[i] for holds[i]); the
+ *   group id is booking_ids[0].
+ * @return TIX_OK; TIX_EINVAL (n == 0, n above 64, a show twice, as
+ *   tix_confirm_submit()); TIX_ETOOLONG (payment_ref leaves no room for
+ *   the suffix); any error of tix_hold_confirm() for the part at fault.
+ */
+TIX_API int tix_hold_group_confirm(tix_db *db, tix_hold *const *holds,
+                                   size_t n, const tix_confirm_opts *o,
+                                   tix_id *booking_ids);
+/**@}*/
+
+/** @name Bookings */
+/**@{*/
+
 /** Booking status. */
 typedef enum tix_booking_status {
     TIX_BOOKING_CONFIRMED = 1,
@@ -1374,6 +1556,10 @@ typedef struct tix_booking {
     int cancelled_after_checkin; /**< 1 when the booking was cancelled with
                                     #TIX_CANCEL_AFTER_CHECKIN while a
                                     ticket had been checked in; else 0. */
+    tix_id channel_id;      /**< The sales channel of its hold; 0 = none. */
+    tix_id group_id;        /**< Bookings made together by
+                               tix_hold_group_confirm() share it (the id of
+                               the first of them); 0 = booked alone. */
 } tix_booking;
 
 typedef struct tix_booking_list {

@@ -27,6 +27,7 @@ enum tix_rec_type {
     TIX_REC_STORE = 12,
     TIX_REC_OFFER = 13,    /* offers and price quotes */
     TIX_REC_CONSUMER = 14, /* outbox consumer cursors */
+    TIX_REC_CHANNEL = 15,  /* sales channels */
     TIX_REC_AREA = 20,     /* general-admission areas */
     /* 32..47: reviews, search, recommendations, nearby */
     TIX_REC_REVIEW = 32,

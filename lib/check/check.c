@@ -50,6 +50,7 @@
 #include "booking.h"
 #include "engine.h"
 #include "movie.h"
+#include "channel.h"
 #include "offer.h"
 #include "place.h"
 #include "review.h"
@@ -890,8 +891,11 @@ static int check_regions(pass *p, const tix_id *shows, size_t nshows)
             problem(p, "show %llu cannot be read: %s", ull(show),
                     tix_strerror(src));
         else if (info.seat_base != r[nr].base ||
-                 (uint64_t)info.seat_count + TIX_REGION_HDR_WORDS !=
-                     r[nr].words ||
+                 ((uint64_t)info.seat_count + TIX_REGION_HDR_WORDS !=
+                      r[nr].words &&
+                  (uint64_t)info.seat_count + TIX_REGION_HDR_WORDS +
+                          tix__region_chan_words(info.seat_count) !=
+                      r[nr].words) ||
                  info.end != end)
             problem(p, "region of show %llu (word %llu, %llu words) does not "
                     "match the show (word %llu, %u seats)", ull(show),
@@ -1034,7 +1038,8 @@ static int run_pass(pass *p)
 {
     static const tix__rectype *const catalog[] = {
         &tix__place_type, &tix__venue_type, &tix__screen_type,
-        &tix__tier_type, &tix__movie_type, &tix__user_type, &tix__area_type};
+        &tix__tier_type, &tix__movie_type, &tix__user_type, &tix__area_type,
+        &tix__channel_type};
     enum { N_CATALOG = sizeof catalog / sizeof *catalog };
     static const family others[] = {
         {"show", TIX_T_SHOWS, show_keys,

@@ -50,6 +50,10 @@ static const char *const names[TIX_T__COUNT] = {
     [TIX_T_SEAT_LOG] = "seat_log",
     [TIX_T_AREAS] = "areas",
     [TIX_T_AREAS_BY_SCREEN] = "areas_by_screen",
+    [TIX_T_CHANNELS] = "channels",
+    [TIX_T_CHANNELS_BY_NAME] = "channels_by_name",
+    [TIX_T_CHANNEL_SEATS] = "channel_seats",
+    [TIX_T_CHANNEL_RELEASE] = "channel_release",
 };
 
 _Static_assert(TIX_T_REVIEWS == TIX_T_REGIONS_FREE + 1,

@@ -65,6 +65,10 @@ enum tix_table {
     TIX_T_SEAT_LOG,           /* show, seat(be32), seq -> seat event */
     TIX_T_AREAS,              /* id -> general-admission area */
     TIX_T_AREAS_BY_SCREEN,    /* screen, name -> id   (unique name) */
+    TIX_T_CHANNELS,           /* id -> channel (ids 1..TIX_CHANNEL_MAX) */
+    TIX_T_CHANNELS_BY_NAME,   /* name -> id            (unique name) */
+    TIX_T_CHANNEL_SEATS,      /* show, seat(be32) -> channel (u8) */
+    TIX_T_CHANNEL_RELEASE,    /* show, channel(u8) -> release time (be64) */
     TIX_T__COUNT
 };
 

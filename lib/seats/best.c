@@ -158,11 +158,22 @@ static void group_fold(uint64_t *g, uint64_t row)
     *g = hint_make(until, run);
 }
 
+/* 1 while the show has seats in sales channels: the hints (one per row
+ * and tier, per process) know nothing of channels, so a run a hold of one
+ * channel may not take would hide the seats another may. Such shows
+ * search without them. */
+static int ch_hints_off(const tix__show_entry *e)
+{
+    return e->chan &&
+           atomic_load_explicit(&e->chan->assigned, memory_order_relaxed) != 0;
+}
+
 /* 1 when tier group @p group has no run of @p n takeable seats. */
 static int group_says_none(const tix__show_entry *e, size_t group, uint32_t n,
                            uint32_t now)
 {
-    return hint_says_none(hint_load(&e->tier_hint[group]), n, now);
+    return !ch_hints_off(e) &&
+           hint_says_none(hint_load(&e->tier_hint[group]), n, now);
 }
 
 /* Hints are written only when they change: every release and every search
@@ -182,7 +193,8 @@ static void hint_set(const tix__show_entry *e, uint32_t r, uint64_t v)
 /* Walks a row, splitting it into runs of free eligible seats with
  * consecutive numbers, and records the row's hint, which it returns. */
 static uint64_t scan_row(const tix__show_entry *e, uint32_t r, int slot,
-                     uint32_t flags, uint32_t n, uint32_t now, pick *best)
+                     uint32_t flags, uint32_t n, uint32_t now, unsigned ch,
+                     pick *best)
 {
     const tix__layout *l = e->layout;
     uint32_t start = l->row_start[r], end = l->row_start[r + 1];
@@ -194,7 +206,8 @@ static uint64_t scan_row(const tix__show_entry *e, uint32_t r, int slot,
         int takeable = 0;
         if (seat < e->info.seat_count && !(l->flags[seat] & TIX_SEAT_BLOCKED)) {
             uint64_t w = atomic_load_explicit(&e->seats[seat], memory_order_relaxed);
-            takeable = tix__w_takeable(w, now);
+            takeable = tix__w_takeable(w, now) &&
+                       tix__engine_chan_allows(e, seat, ch, now);
             unsigned st = tix__w_state(w);
             if (!takeable && (st == TIX_W_HELD || st == TIX_W_CONFIRMING) &&
                 tix__w_exp(w) < until)
@@ -213,7 +226,7 @@ static uint64_t scan_row(const tix__show_entry *e, uint32_t r, int slot,
     }
     score_run(l, r, run, len, n, best);
     uint64_t h = until > now ? hint_make(until, max_run) : 0;
-    hint_set(e, r, h);
+    if (!ch_hints_off(e)) hint_set(e, r, h);
     return h;
 }
 
@@ -221,8 +234,8 @@ static uint64_t scan_row(const tix__show_entry *e, uint32_t r, int slot,
  * When it finds nothing it has seen every row, and *seen is the group's
  * hint (0: none). */
 static void walk(const tix__show_entry *e, size_t group, int slot,
-                 uint32_t flags, uint32_t n, uint32_t now, pick *best,
-                 uint64_t *seen)
+                 uint32_t flags, uint32_t n, uint32_t now, unsigned ch,
+                 pick *best, uint64_t *seen)
 {
     *seen = hint_make(now + HINT_SECONDS, 0);
     const tix__layout *l = e->layout;
@@ -235,8 +248,9 @@ static void walk(const tix__show_entry *e, size_t group, int slot,
         /* Rows come nearest first: once even a row's nearest seat is farther
          * than a window no row can beat on strands, no later row can win. */
         if (best->strands <= floor && l->row_dist2[r] > best->score) break;
-        uint64_t h = hint_load(&e->row_hint[r]);
-        if (!hint_says_none(h, n, now)) h = scan_row(e, r, slot, flags, n, now, best);
+        uint64_t h = ch_hints_off(e) ? 0 : hint_load(&e->row_hint[r]);
+        if (!hint_says_none(h, n, now))
+            h = scan_row(e, r, slot, flags, n, now, ch, best);
         if (h == 0) *seen = 0;
         if (*seen) group_fold(seen, h);
     }
@@ -246,17 +260,17 @@ static void walk(const tix__show_entry *e, size_t group, int slot,
  * (the pruned walk of the normal case), else the one stranding fewest. */
 static int find(const tix__show_entry *e, size_t group, int slot,
                 uint32_t flags, uint32_t n, uint32_t wheel, uint32_t now,
-                pick *best)
+                unsigned ch, pick *best)
 {
     uint64_t seen;
     pick_init(best, 0, wheel);
-    walk(e, group, slot, flags, n, now, best, &seen);
+    walk(e, group, slot, flags, n, now, ch, best, &seen);
     if (!pick_found(best) && best->skipped) {
         pick_init(best, STRAND_MAX, wheel);
-        walk(e, group, slot, flags, n, now, best, &seen);
+        walk(e, group, slot, flags, n, now, ch, best, &seen);
     }
     if (pick_found(best)) return 1;
-    if (hint_until(seen) > now) {
+    if (hint_until(seen) > now && !ch_hints_off(e)) {
         hint_set_at(&e->tier_hint[group], seen);
         hint_set_at((_Atomic uint64_t *)&e->tier_armed, 1);
     }
@@ -276,6 +290,7 @@ static int sold_out(const tix__show_entry *e, const tix_best_opts *o,
                     uint32_t n, uint32_t now)
 {
     const tix__layout *l = e->layout;
+    if (ch_hints_off(e)) return 0;
     if (o->flags & TIX_BEST_ANY_TIER) return group_says_none(e, l->n_tiers, n, now);
     if (o->tier_id)
         return group_says_none(e, (size_t)tier_slot_of(l, o->tier_id), n, now);
@@ -293,17 +308,18 @@ static int choose(const tix__show_entry *e, const tix_best_opts *o, uint32_t n,
     pick best;
     int found = 0;
     uint32_t wheel = o->companions ? n - o->companions : 0;
+    const unsigned ch = (unsigned)o->channel;
     if (o->flags & TIX_BEST_ANY_TIER) {
         found = !group_says_none(e, l->n_tiers, n, now) &&
-                find(e, l->n_tiers, -1, o->flags, n, wheel, now, &best);
+                find(e, l->n_tiers, -1, o->flags, n, wheel, now, ch, &best);
     } else if (o->tier_id) {
         int slot = tier_slot_of(l, o->tier_id);
         found = !group_says_none(e, (size_t)slot, n, now) &&
-                find(e, (size_t)slot, slot, o->flags, n, wheel, now, &best);
+                find(e, (size_t)slot, slot, o->flags, n, wheel, now, ch, &best);
     } else {
         for (size_t t = 0; t < l->n_tiers && !found; t++)
             found = !group_says_none(e, t, n, now) &&
-                    find(e, t, (int)t, o->flags, n, wheel, now, &best);
+                    find(e, t, (int)t, o->flags, n, wheel, now, ch, &best);
     }
     if (!found) return 0;
     for (uint32_t k = 0; k < n; k++) seats[k] = l->row_seats[best.first + k];
@@ -347,7 +363,8 @@ static int pick_and_take(tix_db *db, const tix__show_entry *e,
                                   "%u companion seats beside them in one row",
                                   n - o->companions, o->companions)
                        : tix__err(TIX_ECONFLICT, "no %u adjacent seats available", n);
-        int rc = tix__hold_take(db, e, h->seats, n, tag, exp, mode, min_exp);
+        int rc = tix__hold_take(db, e, h->seats, n, tag, exp, mode,
+                                (unsigned)o->channel, min_exp);
         if (rc != TIX_ECONFLICT || attempt + 1 >= BEST_RETRIES) return rc;
     }
 }
@@ -404,6 +421,7 @@ static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
                                     "sit beside wheelchair seats");
     uint64_t all = (uint64_t)n + o->companions;
     int rc = tix__hold_max(db, all > UINT32_MAX ? UINT32_MAX : (size_t)all);
+    if (rc == 0) rc = tix__hold_channel(o->channel);
     if (rc) return rc;
     *total = (uint32_t)all;
     if (o->tier_id && !(o->flags & TIX_BEST_ANY_TIER) &&
@@ -439,6 +457,7 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     tix_hold *h = tix__hold_new(show_id, n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     rc = tix__hold_token(db, show_id, o->request_key, h->token);
+    h->channel = (uint8_t)o->channel;
     uint32_t tag = rc ? 0 : tix__engine_hold_tag(db, h->token);
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl), min_exp = exp;
     if (rc == 0 && o->request_key)

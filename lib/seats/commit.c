@@ -132,6 +132,42 @@ static int batch_write(tix_db *db, MDB_txn *txn, void *arg)
     return TIX_OK;
 }
 
+struct group {
+    tix_confirm *const *cs;
+    size_t n;
+};
+
+static int group_write(tix_db *db, MDB_txn *txn, void *arg)
+{
+    const struct group *g = arg;
+    for (size_t i = 0; i < g->n; i++) {
+        tix_confirm *c = g->cs[i];
+        c->next = NULL;
+        int rc = batch_write(db, txn, c);
+        if (rc) return rc;
+        /* A refusal of one part aborts the transaction: nothing of the
+         * parts before it may stay. */
+        if (c->result) return tix__err(c->result, "%s", c->errmsg);
+    }
+    return TIX_OK;
+}
+
+int tix__committer_run_group(tix_db *db, tix_confirm *const *cs, size_t n)
+{
+    struct group g = {cs, n};
+    int rc = tix__db_write(db, group_write, &g);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", tix_errmsg());
+    for (size_t i = 0; i < n; i++) {
+        if (rc) {
+            if (!cs[i]->result) cs[i]->result = rc;
+            if (!cs[i]->errmsg[0]) snprintf(cs[i]->errmsg, sizeof cs[i]->errmsg, "%s", msg);
+        }
+        finish_words(cs[i]);
+    }
+    return rc ? tix__err(rc, "%s", msg) : TIX_OK;
+}
+
 static void run_batch(tix_db *db, struct tix_committer *cm, tix_confirm *batch)
 {
     uint64_t n = 0;

@@ -32,6 +32,10 @@ struct tix_confirm {
     uint32_t seats_per_ticket;
     char offer_code[TIX_OFFER_CODE_MAX + 1]; /* upper-case; "" = none */
     uint64_t hold_digest;      /* tix__hold_digest of the hold */
+    uint8_t channel;           /* the hold's sales channel; 0 = none */
+    /* The first confirm of a multi-show group (tix_hold_group_confirm),
+     * whose booking id names the group; NULL when booked alone. */
+    struct tix_confirm *group_head;
     int expect_amount;         /* the caller gave what it charged: */
     char expected_currency[4];
     int64_t expected_total;
@@ -61,6 +65,12 @@ static inline int tix__confirm_is_done(tix_confirm *c)
 
 /* Queues @p c (the caller keeps its reference; the committer takes one). */
 int tix__committer_submit(tix_db *db, tix_confirm *c);
+
+/* Writes @p n confirms (their seats already CONFIRMING) in one write
+ * transaction of their own, all or nothing: the first refusal aborts it
+ * and is returned, and every confirm then carries it. Words are moved as
+ * for a batch. Not queued: the caller's thread runs the transaction. */
+int tix__committer_run_group(tix_db *db, tix_confirm *const *cs, size_t n);
 
 /* Waits for @p c, up to timeout_ms (-1 = forever). */
 int tix__committer_wait(tix_db *db, tix_confirm *c, int timeout_ms);

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "layout.h"
 #include "random.h"
+#include "region.h"
 
 /* Open-addressing table of show entries, replaced (copy on write) when it
  * grows, so lookups need no lock. */
@@ -120,6 +121,53 @@ struct fill_arg {
     const tix__show_entry *e;
 };
 
+/* Rewrites the show's channel area from LMDB: its seats' channels, then
+ * the release times. */
+static int chan_fill(tix_db *db, MDB_txn *txn, const tix__show_entry *e)
+{
+    tix__chan_area *a = e->chan;
+    if (!a) return TIX_OK;
+    uint32_t n = e->info.seat_count;
+    for (uint32_t i = 0; i < n; i++)
+        atomic_store_explicit(&a->seat[i], 0, memory_order_relaxed);
+    for (int c = 0; c <= TIX_CHANNEL_MAX; c++)
+        atomic_store_explicit(&a->release[c], 0, memory_order_relaxed);
+    uint8_t prefix[8];
+    tix__be64_put(prefix, e->info.id);
+    static const int tables[2] = {TIX_T_CHANNEL_SEATS, TIX_T_CHANNEL_RELEASE};
+    uint64_t assigned = 0;
+    for (int t = 0; t < 2; t++) {
+        MDB_cursor *cur;
+        int rc = mdb_cursor_open(txn, db->dbi[tables[t]], &cur);
+        if (rc) return tix__mdb_err(rc, "channels");
+        MDB_val k = {8, prefix}, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        for (; rc == 0 && k.mv_size >= 9 && memcmp(k.mv_data, prefix, 8) == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            const uint8_t *kd = k.mv_data;
+            if (t == 0 && k.mv_size == 12 && v.mv_size == 1 &&
+                tix__be32_get(kd + 8) < n) {
+                atomic_store_explicit(&a->seat[tix__be32_get(kd + 8)],
+                                      *(const uint8_t *)v.mv_data,
+                                      memory_order_relaxed);
+                assigned++;
+            } else if (t == 1 && k.mv_size == 9 && v.mv_size == 8) {
+                int64_t at = tix__be64_get_i(v.mv_data);
+                atomic_store_explicit(&a->release[kd[8]],
+                                      tix__seatmap_time(&db->engine->map, at),
+                                      memory_order_relaxed);
+            } else {
+                mdb_cursor_close(cur);
+                return tix__err(TIX_ECORRUPT, "channel record is malformed");
+            }
+        }
+        mdb_cursor_close(cur);
+        if (rc != MDB_NOTFOUND) return tix__mdb_err(rc, "channels");
+    }
+    atomic_store_explicit(&a->assigned, assigned, memory_order_release);
+    return TIX_OK;
+}
+
 /* Region initialiser: layout blocks, then every LMDB seat row of the show. */
 static int fill_region(void *arg, tix_word *seats, uint32_t n)
 {
@@ -154,6 +202,8 @@ static int fill_region(void *arg, tix_word *seats, uint32_t n)
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
+    if (trc == TIX_OK && (rc == 0 || rc == MDB_NOTFOUND))
+        trc = chan_fill(a->db, txn, a->e);
     tix__db_read_end(a->db, txn);
     /* TIX codes and LMDB codes are both negative: keep them apart. (Was
      * `rc > 0 ? tix__mdb_err(rc) : rc`, which returned a raw LMDB code
@@ -174,6 +224,19 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
     tix__show_entry *e = calloc(1, sizeof *e);
     if (!e) rc = tix__err(TIX_ENOMEM, "out of memory");
     if (rc == 0) rc = tix__show_read(db, txn, show_id, &e->info);
+    uint64_t words = 0;
+    if (rc == 0) {
+        /* No region record: the show is over and its region went back to
+         * the free list (check_not_reclaimed refuses it). */
+        rc = tix__region_words(db, txn, show_id, e->info.end, &words);
+        if (rc == TIX_ENOTFOUND) rc = TIX_OK;
+    }
+    if (rc == 0 && words >= (uint64_t)e->info.seat_count + TIX_REGION_HDR_WORDS +
+                                tix__region_chan_words(e->info.seat_count))
+        e->chan = (tix__chan_area *)((tix_word *)(en->map.base +
+                                                  TIX_MAP_HEADER_SIZE) +
+                                     e->info.seat_base + TIX_REGION_HDR_WORDS +
+                                     e->info.seat_count);
     if (rc == 0) {
         e->layout = layout_find(en, e->info.screen_id);
         if (!e->layout) {
@@ -256,8 +319,10 @@ int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
         if (rc == 0 && (rc = check_not_reclaimed(db, ne, now)) != 0) free(ne);
         if (rc == 0) {
             struct fill_arg fa = {db, ne};
+            uint64_t tail = ne->chan ? tix__region_chan_words(ne->info.seat_count)
+                                     : 0;
             rc = tix__seatmap_region(&en->map, show_id, ne->info.seat_base,
-                                     ne->info.seat_count, fill_region, &fa,
+                                     ne->info.seat_count, tail, fill_region, &fa,
                                      &ne->seats);
             if (rc == 0) rc = table_insert(en, ne);
             if (rc) free(ne);

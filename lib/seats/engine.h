@@ -38,12 +38,26 @@ typedef struct tix__layout {
     uint32_t *area_first, *area_count;
 } tix__layout;
 
+/* A show's sales channels in seats.map, after its seat words (room made by
+ * tix__region_chan_words): shared by every process like the words, and
+ * rebuilt from LMDB with them. */
+typedef struct tix__chan_area {
+    /* Seats in some channel: while nonzero, best-available skips its
+     * per-process hints, which know nothing of channels. */
+    _Atomic uint64_t assigned;
+    /* Per channel: the map time its unsold seats join the public pool;
+     * 0 = not set. */
+    _Atomic uint32_t release[TIX_CHANNEL_MAX + 1];
+    _Atomic uint8_t seat[]; /* per seat: its channel, 0 = public pool */
+} tix__chan_area;
+
 /* A show as the hot paths see it. Immutable once published, but for
  * the hints. */
 typedef struct tix__show_entry {
     tix__show_info info;
     const tix__layout *layout;
     tix_word *seats; /* seat words in seats.map */
+    tix__chan_area *chan; /* NULL for a show created before channels */
     /* Per tier group (n_tiers + 1: the last is "any tier"), this process's
      * sold-out hint (see lib/seats/best.c), in the same form as a row hint
      * but over every row of the group. Points into row_hint[], on cache
@@ -94,6 +108,23 @@ static inline void tix__engine_hint_clear(const tix__show_entry *e,
      * enough that a needless rescan of another tier costs nothing. */
     atomic_store_explicit(armed, 0, memory_order_relaxed);
     for (size_t g = 0; g <= l->n_tiers; g++) tix__hint_zero(&e->tier_hint[g]);
+}
+
+/* 1 when a hold through channel @p ch (0 = none) may have @p seat at map
+ * time @p now: the seat is in the public pool, in @p ch, or in a channel
+ * released by now. The hold path calls it after its CAS has taken the
+ * seat: a move between channels leases the seat's word, so a hold that
+ * took the word after the move sees the move's byte. */
+static inline int tix__engine_chan_allows(const tix__show_entry *e,
+                                          uint32_t seat, unsigned ch,
+                                          uint32_t now)
+{
+    const tix__chan_area *a = e->chan;
+    if (!a) return 1;
+    unsigned c = atomic_load_explicit(&a->seat[seat], memory_order_relaxed);
+    if (c == 0 || c == ch) return 1;
+    uint32_t rel = atomic_load_explicit(&a->release[c], memory_order_relaxed);
+    return rel != 0 && rel <= now;
 }
 
 struct tix_committer;

@@ -39,10 +39,12 @@ static void give_back(const tix__show_entry *e, const struct taken *t,
 }
 
 /* One word of the walk: takes it when pass 0 finds it FREE or pass 1
- * finds it takeable, after repairing a dead confirm. 1 when taken. */
+ * finds it takeable, after repairing a dead confirm, and when sales
+ * channel @p ch may sell it (checked after the CAS, as for seats: see
+ * tix__engine_chan_allows). 1 when taken. */
 static int take_word(tix_db *db, const tix__show_entry *e, uint32_t seat,
-                     int pass, uint64_t ours, uint32_t now, struct taken *t,
-                     int *rc)
+                     int pass, uint64_t ours, uint32_t now, unsigned ch,
+                     struct taken *t, int *rc)
 {
     tix_word *p = &e->seats[seat];
     uint64_t w = tix__w_load(p);
@@ -52,6 +54,11 @@ static int take_word(tix_db *db, const tix__show_entry *e, uint32_t seat,
         if (ok) {
             uint64_t seen = w;
             if (!tix__w_cas(p, &w, ours)) continue;
+            if (!tix__engine_chan_allows(e, seat, ch, now)) {
+                uint64_t mine = ours;
+                tix__w_cas(p, &mine, seen);
+                return 0;
+            }
             t->seat[t->n] = seat;
             t->prev[t->n++] = seen;
             return 1;
@@ -64,7 +71,7 @@ static int take_word(tix_db *db, const tix__show_entry *e, uint32_t seat,
 /* Takes @p want places of area slot @p a. Free places first, over the
  * whole area, and only then places of holds that ran out. */
 static int take_area(tix_db *db, const tix__show_entry *e, size_t a,
-                     uint32_t want, uint64_t ours, uint32_t now,
+                     uint32_t want, uint64_t ours, uint32_t now, unsigned ch,
                      struct taken *t)
 {
     const tix__layout *l = e->layout;
@@ -76,7 +83,7 @@ static int take_area(tix_db *db, const tix__show_entry *e, size_t a,
         for (uint32_t j = 0; j < cap && t->n < goal; j++) {
             uint32_t k = start + j;
             take_word(db, e, first + (k < cap ? k : k - cap), pass, ours, now,
-                      t, &rc);
+                      ch, t, &rc);
             if (rc) return rc;
         }
     if (t->n == goal) return TIX_OK;
@@ -132,7 +139,7 @@ static int take_all(tix_db *db, const tix__show_entry *e, tix_hold *h,
 {
     uint32_t tag = tix__engine_hold_tag(db, h->token), min_exp;
     int rc = nseats ? tix__hold_take(db, e, h->seats, (uint32_t)nseats, tag,
-                                     exp, TIX__TAKE_FRESH, &min_exp)
+                                     exp, TIX__TAKE_FRESH, h->channel, &min_exp)
                     : TIX_OK;
     if (rc) return rc;
     const uint64_t ours = tix__w_make(TIX_W_HELD, exp, tag);
@@ -140,7 +147,8 @@ static int take_all(tix_db *db, const tix__show_entry *e, tix_hold *h,
     struct taken t;
     t.n = 0;
     for (size_t i = 0; i < nareas && rc == TIX_OK; i++)
-        rc = take_area(db, e, slot[i], areas[i].count, ours, now, &t);
+        rc = take_area(db, e, slot[i], areas[i].count, ours, now, h->channel,
+                       &t);
     if (rc) {
         give_back(e, &t, ours);
         if (nseats) tix__hold_untake(e, h->seats, (uint32_t)nseats, tag, exp);
@@ -159,6 +167,7 @@ int tix_hold_areas(tix_db *db, tix_id show_id, const uint32_t *seats,
     int rc = args_check(db, seats, nseats, areas, nareas, opts);
     uint32_t ttl = 0;
     if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
+    if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db);
@@ -172,6 +181,7 @@ int tix_hold_areas(tix_db *db, tix_id show_id, const uint32_t *seats,
     tix_hold *h = tix__hold_new(show_id, (uint32_t)total);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     if (nseats) memcpy(h->seats, seats, nseats * sizeof *seats);
+    h->channel = opts ? (uint8_t)opts->channel : 0;
     uint32_t exp = tix__seatmap_time(&db->engine->map, now + ttl);
     rc = tix__hold_seats_prepare(e, h->seats, nseats);
     if (rc == 0) rc = tix__hold_token(db, show_id, NULL, h->token);

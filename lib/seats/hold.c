@@ -2,6 +2,7 @@
  * on the first conflict; extend, release; the printable handle. */
 #include "hold.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -116,9 +117,24 @@ void tix__hold_untake(const tix__show_entry *e, const uint32_t *seats,
  * is a 2^-32 tag collision with a stranger, and with a request key it is
  * a concurrent request with the same key (TIX__KEY_RACE: the caller looks
  * again, see keyed_take). */
+static int channel_refusal(const tix__show_entry *e, uint32_t seat)
+{
+    return tix__err(TIX_EPERM, "seat %u of show %llu is sold through channel %u",
+                    seat, (unsigned long long)e->info.id,
+                    (unsigned)atomic_load(&e->chan->seat[seat]));
+}
+
+int tix__hold_channel(tix_id ch)
+{
+    if (ch > TIX_CHANNEL_MAX)
+        return tix__err(TIX_EINVAL, "channel %llu above TIX_CHANNEL_MAX",
+                        (unsigned long long)ch);
+    return TIX_OK;
+}
+
 static int hold_take_at(tix_db *db, const tix__show_entry *e,
                         const uint32_t *seats, uint32_t n, uint32_t tag,
-                        uint32_t exp, uint32_t now, int mode)
+                        uint32_t exp, uint32_t now, int mode, unsigned ch)
 {
     const uint64_t ours = tix__w_make(TIX_W_HELD, exp, tag);
     uint8_t taken[HOLD_MAX_SEATS_ABS];
@@ -130,8 +146,14 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
         for (;;) {
             if (tix__w_takeable(w, now)) {
                 prev[i] = w;
-                if (tix__w_cas(p, &w, ours)) { taken[i] = 1; break; }
-                continue;
+                if (!tix__w_cas(p, &w, ours)) continue;
+                taken[i] = 1;
+                /* After the CAS, not before: see tix__engine_chan_allows. */
+                if (!tix__engine_chan_allows(e, seats[i], ch, now)) {
+                    rollback(e, seats, taken, prev, i + 1, ours);
+                    return channel_refusal(e, seats[i]);
+                }
+                break;
             }
             if (tix__w_needs_repair(w, now)) {
                 int rc = tix__engine_repair(db, e, seats[i], w, &w);
@@ -155,10 +177,11 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
 
 int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
                    uint32_t n, uint32_t tag, uint32_t exp, int mode,
-                   uint32_t *min_exp)
+                   unsigned ch, uint32_t *min_exp)
 {
     *min_exp = exp;
-    return hold_take_at(db, e, seats, n, tag, exp, tix__engine_now(db), mode);
+    return hold_take_at(db, e, seats, n, tag, exp, tix__engine_now(db), mode,
+                        ch);
 }
 
 void tix__hold_key_seats(const tix__show_entry *e, uint32_t tag, uint32_t now,
@@ -227,7 +250,7 @@ static int keyed_take(tix_db *db, const tix__show_entry *e, const tix_hold *h,
         if (ks.n && !key_seats_within(&ks, h->seats, h->n)) break;
         if (ks.n) { key_pause(); continue; }
         int rc = hold_take_at(db, e, h->seats, h->n, tag, exp, now,
-                              TIX__TAKE_KEYED);
+                              TIX__TAKE_KEYED, h->channel);
         if (rc == TIX__KEY_RACE) continue;
         if (rc) return rc;
         tix__hold_key_seats(e, tag, now, &ks);
@@ -302,6 +325,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     uint32_t ttl = 0;
     int rc = tix__hold_max(db, n);
     if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
+    if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db); /* the one clock read of this call */
@@ -312,6 +336,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     memcpy(h->seats, seats, n * sizeof *seats);
+    h->channel = opts ? (uint8_t)opts->channel : 0;
     const char *key = opts ? opts->request_key : NULL;
     rc = tix__hold_seats_prepare(e, h->seats, n);
     if (rc == 0) rc = tix__hold_token(db, show_id, key, h->token);
@@ -322,7 +347,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
         rc = keyed_take(db, e, h, tag, exp, mnow, &min_exp);
     else if (rc == 0)
         rc = hold_take_at(db, e, h->seats, h->n, tag, exp, mnow,
-                          TIX__TAKE_FRESH);
+                          TIX__TAKE_FRESH, h->channel);
     if (rc) {
         free(h);
         return rc;
@@ -335,8 +360,13 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
 
 /* ---- authenticity ------------------------------------------------------ */
 
-/* The fields a handle's MAC and its text cover, in their printed layout. */
-static size_t fields_size(uint32_t n) { return 8 + 8 + 16 + 2 + 4 * (size_t)n; }
+/* The fields a handle's MAC and its text cover, in their printed layout:
+ * a hold through a channel ("H3") adds its channel byte, so handles without
+ * one print as they always did ("H2"). */
+static size_t fields_size(uint32_t n, unsigned ch)
+{
+    return 8 + 8 + 16 + 2 + 4 * (size_t)n + (ch ? 1 : 0);
+}
 
 static void put_le(uint8_t *p, uint64_t v, int bytes)
 {
@@ -357,10 +387,11 @@ static size_t fields_encode(const tix_hold *h, uint8_t *p)
     memcpy(p + 16, h->token, 16);
     put_le(p + 32, h->n, 2);
     for (uint32_t i = 0; i < h->n; i++) put_le(p + 34 + 4 * i, h->seats[i], 4);
-    return fields_size(h->n);
+    if (h->channel) p[34 + 4 * h->n] = h->channel;
+    return fields_size(h->n, h->channel);
 }
 
-#define FIELDS_MAX (8 + 8 + 16 + 2 + 4 * HOLD_MAX_SEATS_ABS)
+#define FIELDS_MAX (8 + 8 + 16 + 2 + 4 * HOLD_MAX_SEATS_ABS + 1)
 
 /* SipHash-2-4 with a 128-bit output rather than HMAC or keyed BLAKE2b:
  * it is a PRF made for short inputs, and at ~45 ns a handle against ~300
@@ -479,9 +510,9 @@ void tix_hold_free(tix_hold *h) { free(h); }
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static size_t payload_size(uint32_t n)
+static size_t payload_size(uint32_t n, unsigned ch)
 {
-    return fields_size(n) + TIX__HOLD_MAC_LEN;
+    return fields_size(n, ch) + TIX__HOLD_MAC_LEN;
 }
 
 int tix_hold_to_string(const tix_hold *h, char *buf, size_t cap)
@@ -498,7 +529,7 @@ int tix_hold_to_string(const tix_hold *h, char *buf, size_t cap)
                         out_len + 1);
     char *o = buf;
     *o++ = 'H';
-    *o++ = '2';
+    *o++ = h->channel ? '3' : '2';
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < len; i++) {
@@ -551,22 +582,27 @@ int tix_hold_from_string(const char *s, tix_hold **out)
     *out = NULL;
     if (!s) return tix__err(TIX_EINVAL, "string is NULL");
     size_t slen = strnlen(s, TIX_HOLD_STRING_MAX + 1);
-    if (slen > TIX_HOLD_STRING_MAX || slen < 3 || s[0] != 'H' || s[1] != '2')
+    if (slen > TIX_HOLD_STRING_MAX || slen < 3 || s[0] != 'H' ||
+        (s[1] != '2' && s[1] != '3'))
         return tix__err(TIX_EBADCODE, "not a hold handle");
+    const unsigned has_ch = s[1] == '3';
     uint8_t p[FIELDS_MAX + TIX__HOLD_MAC_LEN + 3];
     size_t len;
     int rc = b64_decode(s + 2, slen - 2, p, sizeof p, &len);
     if (rc) return rc;
-    if (len < payload_size(1))
+    if (len < payload_size(1, has_ch))
         return tix__err(TIX_EBADCODE, "hold handle truncated");
     uint32_t n = (uint32_t)get_le(p + 32, 2);
-    if (n < 1 || n > HOLD_MAX_SEATS_ABS || len != payload_size(n))
+    if (n < 1 || n > HOLD_MAX_SEATS_ABS || len != payload_size(n, has_ch))
         return tix__err(TIX_EBADCODE, "hold handle has the wrong length");
+    if (has_ch && p[34 + 4 * n] == 0)
+        return tix__err(TIX_EBADCODE, "hold handle names channel 0");
     tix_hold *h = tix__hold_new(get_le(p, 8), n);
     if (!h) return tix__err(TIX_ENOMEM, "out of memory");
     h->expires = (int64_t)get_le(p + 8, 8);
     memcpy(h->token, p + 16, 16);
-    memcpy(h->mac, p + fields_size(n), TIX__HOLD_MAC_LEN);
+    h->channel = has_ch ? p[34 + 4 * n] : 0;
+    memcpy(h->mac, p + fields_size(n, has_ch), TIX__HOLD_MAC_LEN);
     for (uint32_t i = 0; i < n; i++) {
         h->seats[i] = (uint32_t)get_le(p + 34 + 4 * i, 4);
         if (i && h->seats[i] <= h->seats[i - 1]) {
@@ -575,5 +611,42 @@ int tix_hold_from_string(const char *s, tix_hold **out)
         }
     }
     *out = h;
+    return TIX_OK;
+}
+
+/* ---- multi-show holds -------------------------------------------------- */
+
+#define GROUP_MAX 64
+
+int tix_hold_group_create(tix_db *db, const tix_hold_part *parts, size_t n,
+                          const tix_hold_opts *opts, tix_hold **out)
+{
+    TIX__ARG(out);
+    TIX__ARG(db);
+    TIX__ARG(parts);
+    if (n == 0 || n > GROUP_MAX)
+        return tix__err(TIX_EINVAL, "a group has 1..%d parts, not %zu",
+                        GROUP_MAX, n);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NULL;
+        for (size_t j = 0; j < i; j++)
+            if (parts[j].show_id == parts[i].show_id)
+                return tix__err(TIX_EINVAL, "show %llu is in the group twice",
+                                (unsigned long long)parts[i].show_id);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = tix_hold_create(db, parts[i].show_id, parts[i].seats,
+                                 parts[i].n_seats, opts, &out[i]);
+        if (rc == 0) continue;
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", tix_errmsg());
+        for (size_t j = 0; j < i; j++) { /* all or nothing */
+            tix_hold_release(db, out[j]);
+            tix_hold_free(out[j]);
+            out[j] = NULL;
+        }
+        return tix__err(rc, "part %zu (show %llu): %s", i,
+                        (unsigned long long)parts[i].show_id, msg);
+    }
     return TIX_OK;
 }

@@ -17,6 +17,7 @@ struct tix_hold {
      * process, 0 for a handle parsed from text: only text crosses a trust
      * boundary, so only parsed handles pay for the MAC check at each use. */
     uint64_t origin;
+    uint8_t channel;    /* the sales channel it was made through; 0 = none */
     uint32_t n;
     uint32_t seats[];   /* ascending */
 };
@@ -41,10 +42,14 @@ enum {
 #define TIX__KEY_RACE 1
 
 /* Takes seats[0..n) (ascending, validated) for @p tag until map time
- * @p exp, all or nothing. Sets *min_exp to @p exp. */
+ * @p exp through sales channel @p ch, all or nothing. Sets *min_exp to
+ * @p exp. */
 int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
                    uint32_t n, uint32_t tag, uint32_t exp, int mode,
-                   uint32_t *min_exp);
+                   unsigned ch, uint32_t *min_exp);
+
+/* Validates a hold's channel id (TIX_EINVAL above TIX_CHANNEL_MAX). */
+int tix__hold_channel(tix_id ch);
 
 /* Gives back seats[0..n) that tix__hold_take took for @p tag until @p exp. */
 void tix__hold_untake(const tix__show_entry *e, const uint32_t *seats,

@@ -314,10 +314,10 @@ static int init_region(tix_word *region, tix_id show_id, uint32_t n,
 }
 
 int tix__seatmap_region(tix_seatmap *m, tix_id show_id, uint64_t seat_base,
-                        uint32_t seat_count, tix_region_fill_fn fill,
-                        void *arg, tix_word **seats)
+                        uint32_t seat_count, uint64_t tail_words,
+                        tix_region_fill_fn fill, void *arg, tix_word **seats)
 {
-    uint64_t words = seat_base + TIX_REGION_HDR_WORDS + seat_count;
+    uint64_t words = seat_base + TIX_REGION_HDR_WORDS + seat_count + tail_words;
     if (words > (m->reserve - TIX_MAP_HEADER_SIZE) / 8)
         return tix__err(TIX_EFULL, "seats.map reserve too small for show %llu",
                         (unsigned long long)show_id);

@@ -56,9 +56,10 @@ typedef int (*tix_region_fill_fn)(void *arg, tix_word *seats, uint32_t n);
 
 /* Returns the seat words of show @p show_id's region, initialising the
  * region (zero + @p fill) the first time any process touches it, and
- * growing the file to cover it. */
+ * growing the file to cover it and the @p tail_words after its seats
+ * (which @p fill initialises). */
 int tix__seatmap_region(tix_seatmap *m, tix_id show_id, uint64_t seat_base,
-                        uint32_t seat_count, tix_region_fill_fn fill,
-                        void *arg, tix_word **seats);
+                        uint32_t seat_count, uint64_t tail_words,
+                        tix_region_fill_fn fill, void *arg, tix_word **seats);
 
 #endif

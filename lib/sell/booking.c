@@ -35,7 +35,9 @@
  * told apart from a retry.
  * v4 appends: u8 after_checkin (1 when a cancel refunded it with a ticket
  * already checked in; 0 in older records and until such a cancel). cancel.c
- * brings an older record up to v4 when it cancels it. */
+ * brings an older record up to the current version when it cancels it.
+ * v5 appends: u64 channel (the hold's sales channel), u64 group (the first
+ * booking of a tix_hold_group_confirm, 0 when booked alone). */
 #define BOOKING_VERSION TIX__BOOKING_VERSION
 
 typedef struct booking_rec {
@@ -53,6 +55,7 @@ typedef struct booking_rec {
     int64_t discount, fee;
     uint64_t hold_digest;
     uint8_t after_checkin;
+    tix_id channel, group;
 } booking_rec;
 
 static int booking_parse(const MDB_val *v, booking_rec *r)
@@ -88,6 +91,8 @@ static int booking_parse(const MDB_val *v, booking_rec *r)
     }
     r->hold_digest = d.version >= 3 ? tix__dec_u64(&d) : 0;
     r->after_checkin = d.version >= 4 ? tix__dec_u8(&d) : 0;
+    r->channel = d.version >= 5 ? tix__dec_u64(&d) : 0;
+    r->group = d.version >= 5 ? tix__dec_u64(&d) : 0;
     if (r->after_checkin > 1) d.err = TIX_ECORRUPT;
     return tix__dec_finish(&d);
 }
@@ -371,6 +376,10 @@ static int confirm_write(tix_db *db, MDB_txn *txn, tix_confirm *c)
     tix__enc_i64(&rec, pr.fee);
     tix__enc_u64(&rec, c->hold_digest);
     tix__enc_u8(&rec, 0); /* after_checkin: set by a cancel */
+    tix__enc_u64(&rec, c->channel);
+    tix__enc_u64(&rec, !c->group_head        ? 0
+                       : c->group_head == c ? booking
+                                            : c->group_head->booking_id);
     if (rc == 0) rc = tix__enc_finish(&rec);
     if (rc == 0) rc = tix__db_put_id(db, txn, TIX_T_BOOKINGS, booking, &rec, "booking");
     tix__enc_free(&rec);
@@ -600,6 +609,7 @@ static tix_confirm *confirm_prepare(tix_db *db, const tix_hold *h,
     c->seats_per_ticket = o->seats_per_ticket;
     memcpy(c->offer_code, offer, TIX_OFFER_CODE_MAX + 1);
     c->hold_digest = tix__hold_digest(db, h);
+    c->channel = h->channel;
     if (o->expected_currency) {
         c->expect_amount = 1;
         memcpy(c->expected_currency, o->expected_currency, 3);
@@ -700,6 +710,95 @@ int tix_hold_confirm(tix_db *db, const tix_hold *h, const tix_confirm_opts *o,
     return rc;
 }
 
+/* ---- multi-show confirm ------------------------------------------------ */
+
+#define GROUP_MAX 64
+
+static void confirms_free(tix_confirm **cs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(cs[i]);
+}
+
+/* Checks the holds of a group: each as a single confirm would, no show
+ * twice, and room for the payment reference's part suffix. */
+static int group_check(tix_db *db, tix_hold *const *holds, size_t n,
+                       const tix_confirm_opts *o,
+                       const tix__show_entry **es)
+{
+    TIX__ARG(holds);
+    if (n == 0 || n > GROUP_MAX)
+        return tix__err(TIX_EINVAL, "a group has 1..%d holds, not %zu",
+                        GROUP_MAX, n);
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_opts(db, holds[i], o);
+        if (rc == 0) rc = check_hold(db, holds[i], &es[i]);
+        if (rc) return rc;
+        for (size_t j = 0; j < i; j++)
+            if (holds[j]->show_id == holds[i]->show_id)
+                return tix__err(TIX_EINVAL, "show %llu is in the group twice",
+                                (unsigned long long)holds[i]->show_id);
+    }
+    if (n > 1 && strlen(o->payment_ref) + 3 > TIX_NAME_MAX)
+        return tix__err(TIX_ETOOLONG, "payment_ref of a group leaves no room "
+                        "for the part suffix \"#%zu\"", n);
+    return TIX_OK;
+}
+
+/* TIX_OK with every part's booking when this group was booked before
+ * under its payment references; TIX_ENOTFOUND when none of them is used. */
+static int group_booked(tix_db *db, tix_confirm **cs, size_t n, tix_id *ids)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = payref_lookup(db, cs[i], &ids[i]);
+        if (rc == TIX_OK) found++;
+        else if (rc != TIX_ENOTFOUND) return rc;
+    }
+    if (found == n) return TIX_OK;
+    if (found == 0) return TIX_ENOTFOUND;
+    return tix__err(TIX_EEXISTS, "payment reference %s is already used by "
+                    "other bookings", cs[0]->payment_ref);
+}
+
+int tix_hold_group_confirm(tix_db *db, tix_hold *const *holds, size_t n,
+                           const tix_confirm_opts *o, tix_id *booking_ids)
+{
+    TIX__ARG(booking_ids);
+    const tix__show_entry *es[GROUP_MAX];
+    int rc = group_check(db, holds, n, o, es);
+    char offer[TIX_OFFER_CODE_MAX + 1] = "";
+    if (rc == 0 && o->offer_code && *o->offer_code)
+        rc = tix__offer_code_norm(o->offer_code, offer);
+    if (rc) return rc;
+    tix_confirm *cs[GROUP_MAX];
+    size_t made = 0;
+    for (; made < n; made++) {
+        cs[made] = confirm_prepare(db, holds[made], o, es[made], offer);
+        if (!cs[made]) {
+            confirms_free(cs, made);
+            return tix__err(TIX_ENOMEM, "out of memory");
+        }
+        cs[made]->group_head = cs[0];
+        if (made)
+            snprintf(cs[made]->payment_ref, sizeof cs[made]->payment_ref,
+                     "%s#%zu", o->payment_ref, made + 1);
+    }
+    rc = group_booked(db, cs, n, booking_ids);
+    if (rc == TIX_ENOTFOUND) {
+        size_t taken = 0;
+        for (rc = 0; taken < n && rc == 0; taken++)
+            if ((rc = confirm_take_wait(db, holds[taken], cs[taken]))) break;
+        if (rc) /* the part that failed took nothing */
+            for (size_t i = 0; i < taken; i++) undo_take(cs[i], cs[i]->n);
+        else
+            rc = tix__committer_run_group(db, cs, n);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            booking_ids[i] = cs[i]->booking_id;
+    }
+    confirms_free(cs, n);
+    return rc;
+}
+
 /* ---- reading bookings -------------------------------------------------- */
 
 static size_t booking_bound(const MDB_val *v)
@@ -773,6 +872,8 @@ static int decode_booking(tix_db *db, MDB_txn *txn, tix_id id,
     b->discount_minor = r.discount;
     b->fee_minor = r.fee;
     b->cancelled_after_checkin = r.after_checkin;
+    b->channel_id = r.channel;
+    b->group_id = r.group;
     if (!b->payment_ref) return tix__err(TIX_ECORRUPT, "booking too large");
     if ((rc = decode_seats(&r, b, bump))) return rc;
     return decode_tickets(db, txn, &r, b, bump);

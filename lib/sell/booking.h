@@ -6,7 +6,7 @@
 
 /* Record version written (see booking.c); cancel.c upgrades older records
  * to it in place. */
-#define TIX__BOOKING_VERSION 4
+#define TIX__BOOKING_VERSION 5
 
 /* Reads status and user of booking @p id. TIX_ENOTFOUND when missing. */
 int tix__booking_status(tix_db *db, MDB_txn *txn, tix_id id, int *status,

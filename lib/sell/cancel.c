@@ -111,16 +111,20 @@ static int checkin_gate(tix_db *db, MDB_txn *txn, tix_id id,
 
 /* Bytes a booking record of version @p v lacks to be the current version:
  * the zeros of the fields later versions appended (v2: offer, discount,
- * fee; v3: hold digest; v4: after_checkin). */
+ * fee; v3: hold digest; v4: after_checkin; v5: channel, group). */
 static size_t upgrade_bytes(uint8_t v)
 {
-    return (v < 2 ? 24u : 0u) + (v < 3 ? 8u : 0u) + (v < 4 ? 1u : 0u);
+    return (v < 2 ? 24u : 0u) + (v < 3 ? 8u : 0u) + (v < 4 ? 1u : 0u) +
+           (v < 5 ? 16u : 0u);
 }
+
+/* Bytes after the after_checkin byte in a current record (v5). */
+#define AFTER_CHECKIN_TAIL 16
 
 /* Rewrites the booking record with status cancelled (same bytes otherwise:
  * status and cancelled_at sit at fixed offsets after the header; the
- * after_checkin byte is the last one of a current record, which an older
- * record is brought up to first). */
+ * after_checkin byte sits AFTER_CHECKIN_TAIL bytes before the end of a
+ * current record, which an older record is brought up to first). */
 static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now,
                           int after_checkin)
 {
@@ -140,7 +144,7 @@ static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now,
     const size_t status_at = 2 + 8 + 8, cancelled_at = status_at + 1 + 8;
     copy[1] = TIX__BOOKING_VERSION;
     copy[status_at] = TIX_BOOKING_CANCELLED;
-    copy[len - 1] = (uint8_t)after_checkin;
+    copy[len - 1 - AFTER_CHECKIN_TAIL] = (uint8_t)after_checkin;
     for (int i = 0; i < 8; i++) copy[cancelled_at + i] = (uint8_t)((uint64_t)now >> (8 * i));
     uint8_t key[8];
     tix__be64_put(key, id);

@@ -98,7 +98,8 @@ static int bump_alloc(tix_db *db, MDB_txn *txn, uint64_t words, uint64_t *base)
 int tix__region_alloc(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
                       uint32_t seat_count, uint64_t *base)
 {
-    uint64_t words = (uint64_t)seat_count + TIX_REGION_HDR_WORDS;
+    uint64_t words = (uint64_t)seat_count + TIX_REGION_HDR_WORDS +
+                     tix__region_chan_words(seat_count);
     int found;
     int rc = reclaim_finished(db, txn,
                               tix_db_now(db) - (int64_t)db->cfg.reclaim_after);
@@ -112,4 +113,18 @@ int tix__region_alloc(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
     tix__be64_put(val + 8, words);
     return tix__db_put(db, txn, TIX_T_REGIONS_BY_END, key, 16, val, 16, 0,
                     "region");
+}
+
+int tix__region_words(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
+                      uint64_t *words)
+{
+    uint8_t key[16];
+    tix__be64_put_i(key, end);
+    tix__be64_put(key + 8, show);
+    MDB_val v;
+    int rc = tix__db_get(db, txn, TIX_T_REGIONS_BY_END, key, 16, &v, "region");
+    if (rc) return rc;
+    if (v.mv_size != 16) return tix__err(TIX_ECORRUPT, "region record is malformed");
+    *words = tix__be64_get((const uint8_t *)v.mv_data + 8);
+    return TIX_OK;
 }

@@ -506,8 +506,8 @@ static int downgrade_booking(tix_db *db, MDB_txn *txn, void *arg)
     int rc = tix__db_get_id(db, txn, TIX_T_BOOKINGS, id, &v, "booking");
     if (rc) return rc;
     uint8_t buf[4096];
-    /* without offer, discount, fee, digest, after_checkin */
-    size_t len = v.mv_size - 33;
+    /* without offer, discount, fee, digest, after_checkin, channel, group */
+    size_t len = v.mv_size - 49;
     memcpy(buf, v.mv_data, len);
     buf[1] = 1;
     uint8_t key[8];

@@ -30,6 +30,7 @@ from .reviews import Review, ReviewOrder, Comment
 from .discover import SearchHit, Recommendation, Reason, NearbyVenue
 from .outbox import Consumer, Event, EventType, EventSeat, EventTicket
 from .offers import Offer, OfferScope, Quote, QuoteSeat
+from .channels import Channel
 from .money import (currency_exponent, format_money, parse_money, tz_offset,
                     local_datetime)
 
@@ -44,7 +45,7 @@ __version__ = version()
 __all__ = [
     "open", "restore", "Database", "Durability", "Batch", "version", "LIB_PATH",
     "Place", "PlaceKind", "Venue", "Screen", "Tier", "Area", "Seat", "SeatSpec",
-    "SeatFlag", "Movie", "Show", "User",
+    "SeatFlag", "Movie", "Show", "User", "Channel",
     "Hold", "PendingConfirm", "Booking", "BookingStatus", "BookedSeat",
     "Ticket", "CheckIn", "SeatState",
     "Review", "ReviewOrder", "Comment",

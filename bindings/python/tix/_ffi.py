@@ -78,6 +78,7 @@ CDEF = r"""
 #define TIX_SEAT_STANDING 0x10
 #define TIX_HOLD_STRING_MAX 1500
 #define TIX_REQUEST_KEY_MAX 128
+#define TIX_CHANNEL_MAX 255
 #define TIX_BEST_ACCESSIBLE 0x1
 #define TIX_BEST_ANY_TIER 0x2
 #define TIX_TICKET_CODE_LEN 21
@@ -310,6 +311,7 @@ typedef struct tix_hold_opts {
     uint32_t ttl;
     const char *request_key;
     tix_id user_id;
+    tix_id channel;
 } tix_hold_opts;
 typedef struct tix_best_opts {
     tix_id tier_id;
@@ -318,6 +320,7 @@ typedef struct tix_best_opts {
     const char *request_key;
     tix_id user_id;
     uint32_t companions;
+    tix_id channel;
 } tix_best_opts;
 typedef struct tix_area_take {
     tix_id area_id;
@@ -380,6 +383,8 @@ typedef struct tix_booking {
     int64_t discount_minor;
     int64_t fee_minor;
     int cancelled_after_checkin;
+    tix_id channel_id;
+    tix_id group_id;
 } tix_booking;
 typedef struct tix_booking_list {
     size_t count;
@@ -680,6 +685,48 @@ size_t tix_hold_count(const tix_hold *hold);
 uint32_t tix_hold_seat(const tix_hold *hold, size_t i);
 int64_t tix_hold_expires(const tix_hold *hold);
 void tix_hold_free(tix_hold *hold);
+
+/* Sales channels */
+typedef struct tix_channel {
+    tix_id id;
+    const char *name;
+} tix_channel;
+typedef struct tix_channel_list {
+    size_t count;
+    tix_channel items[];
+} tix_channel_list;
+int tix_channel_create(tix_db *db, const tix_channel *in, tix_id *id_out);
+int tix_channel_get(tix_db *db, tix_id id, tix_channel **out);
+int tix_channel_find(tix_db *db, const char *name, tix_channel **out);
+int tix_channel_list_all(tix_db *db, tix_channel_list **out);
+void tix_channel_free(tix_channel *c);
+void tix_channel_list_free(tix_channel_list *l);
+int tix_channel_assign(tix_db *db, tix_id show_id, tix_id channel, const uint32_t *seats, size_t n);
+int tix_channel_assign_tier(tix_db *db, tix_id show_id, tix_id channel, tix_id tier_id, uint32_t count);
+int tix_channel_release(tix_db *db, tix_id show_id, tix_id channel, int64_t at);
+typedef struct tix_channel_counts {
+    tix_id channel_id;
+    int64_t release_at;
+    int released;
+    tix_counts counts;
+} tix_channel_counts;
+typedef struct tix_channel_avail {
+    tix_id show_id;
+    size_t count;
+    tix_channel_counts items[];
+} tix_channel_avail;
+int tix_channel_availability(tix_db *db, tix_id show_id, tix_channel_avail **out);
+void tix_channel_avail_free(tix_channel_avail *a);
+int tix_channel_seats(tix_db *db, tix_id show_id, uint8_t *channels, size_t cap);
+
+/* Multi-show holds */
+typedef struct tix_hold_part {
+    tix_id show_id;
+    const uint32_t *seats;
+    size_t n_seats;
+} tix_hold_part;
+int tix_hold_group_create(tix_db *db, const tix_hold_part *parts, size_t n, const tix_hold_opts *opts, tix_hold **out);
+int tix_hold_group_confirm(tix_db *db, tix_hold *const *holds, size_t n, const tix_confirm_opts *o, tix_id *booking_ids);
 int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out);
 int tix_area_availability(tix_db *db, tix_id show_id, tix_id area_id, tix_counts *out);
 void tix_avail_free(tix_avail *a);

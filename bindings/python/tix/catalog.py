@@ -841,7 +841,8 @@ class Show(Record):
     # ---- the seat engine (implemented in tix.seats) -------------------------
     def hold(self, seats: Union[SeatLike, Iterable[SeatLike]],
              ttl: Optional[int] = None, request_key: Optional[str] = None,
-             user: Optional[IdLike] = None) -> Hold:
+             user: Optional[IdLike] = None,
+             channel: Optional[IdLike] = None) -> Hold:
         """Holds @seats, all or nothing.
 
         Args:
@@ -851,20 +852,24 @@ class Show(Record):
                 the same hold instead of failing on its own seats.
             user: the buyer: a hold past the user's per-customer cap is
                 refused early (tix.Limit).
+            channel: the sales channel (id or tix.Channel) the hold is
+                made through; None sees only the public pool.
 
         Raises:
             tix.Conflict: a seat is taken (the message names it).
+            tix.Permission: a seat belongs to another channel.
         """
         from .seats import hold_seats
         return hold_seats(self._db, self.id, self.seat_indexes(seats), ttl,
-                          request_key, user)
+                          request_key, user, channel)
 
     def hold_best(self, n: int, tier: Optional[IdLike] = None,
                   accessible: bool = False, any_tier: bool = False,
                   ttl: Optional[int] = None,
                   request_key: Optional[str] = None,
                   user: Optional[IdLike] = None,
-                  companions: int = 0) -> Hold:
+                  companions: int = 0,
+                  channel: Optional[IdLike] = None) -> Hold:
         """Holds the @n best adjacent seats of @tier (None = cheapest tier
         with room). With accessible=True and @companions > 0: @n wheelchair
         seats and @companions companion seats next to them, one run of one
@@ -875,7 +880,38 @@ class Show(Record):
         """
         from .seats import hold_best
         return hold_best(self._db, self.id, n, tier, accessible, any_tier, ttl,
-                         request_key, user, companions)
+                         request_key, user, companions, channel)
+
+    # ---- sales channels (implemented in tix.channels) -----------------------
+    def assign_channel(self, channel: Optional[IdLike],
+                       seats: Union[SeatLike, Iterable[SeatLike]]) -> None:
+        """Sets @seats aside for @channel (None: back to the public
+        pool), all or nothing; each seat must be free."""
+        from .channels import assign
+        assign(self._db, self.id, channel, self.seat_indexes(seats))
+
+    def assign_channel_tier(self, channel: IdLike, tier: IdLike,
+                            count: int) -> None:
+        """Sets @count free public seats of @tier aside for @channel."""
+        from .channels import assign_tier
+        assign_tier(self._db, self.id, channel, tier, count)
+
+    def release_channel(self, channel: IdLike,
+                        at: Optional[Any] = None) -> None:
+        """Gives @channel's unsold seats back to the public pool at @at
+        (datetime or Unix seconds), or now with None."""
+        from .channels import release
+        release(self._db, self.id, channel, at)
+
+    def channel_availability(self) -> List[Dict[str, Any]]:
+        """Seat counts per channel: the public pool (channel_id 0) first."""
+        from .channels import availability
+        return availability(self._db, self.id)
+
+    def seat_channels(self) -> List[int]:
+        """The channel of each seat (0 = public pool)."""
+        from .channels import seat_channels
+        return seat_channels(self._db, self.id)
 
     def hold_areas(self, areas: Dict[IdLike, int],
                    seats: Union[SeatLike, Iterable[SeatLike]] = (),

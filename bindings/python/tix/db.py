@@ -426,6 +426,45 @@ class Database:
         return Hold.from_string(self, text)
 
     # ---- discovery, reviews --------------------------------------------------
+    # ---- sales channels and multi-show holds ---------------------------------
+    def create_channel(self, name: str) -> Any:
+        """Creates a sales channel (tix.Channel)."""
+        from . import channels
+        return channels.create(self, name)
+
+    def channel(self, id: IdLike) -> Any:
+        """The sales channel @id (tix.NotFound when none)."""
+        from . import channels
+        return channels.get(self, id)
+
+    def channel_by_name(self, name: str) -> Any:
+        """The sales channel named @name (tix.NotFound when none)."""
+        from . import channels
+        return channels.find(self, name)
+
+    def channels(self) -> List[Any]:
+        """Every sales channel, by id."""
+        from . import channels
+        return channels.list_all(self)
+
+    def hold_group(self, parts: Any, ttl: Optional[int] = None,
+                   request_key: Optional[str] = None,
+                   user: Optional[IdLike] = None,
+                   channel: Optional[IdLike] = None) -> List[Hold]:
+        """Holds seats of several shows all or nothing: @parts is a list of
+        (show, seat indexes); one Hold per part."""
+        from .seats import hold_group
+        return hold_group(self, parts, ttl, request_key, user, channel)
+
+    def confirm_group(self, holds: Any, user: IdLike, payment_ref: str,
+                      seats_per_ticket: int = 0,
+                      offer_code: Optional[str] = None) -> List[Booking]:
+        """Books the holds of several shows in one transaction, all or
+        nothing; one Booking per hold, linked by group_id."""
+        from .seats import confirm_group
+        return confirm_group(self, holds, user, payment_ref,
+                             seats_per_ticket, offer_code)
+
     def search(self, query: str, city: Optional[IdLike] = None,
                date: Optional[DateLike] = None,
                limit: int = 0) -> List[SearchHit]:

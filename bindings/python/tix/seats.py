@@ -75,33 +75,84 @@ def _new_hold_ptr() -> Any:
 
 def hold_seats(db: Database, show_id: IdLike, seats: Iterable[Any],
                ttl: Optional[int] = None, request_key: Optional[str] = None,
-               user: Optional[IdLike] = None) -> Hold:
+               user: Optional[IdLike] = None,
+               channel: Optional[IdLike] = None) -> Hold:
     """Holds seats by index (Show.hold also takes labels)."""
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
-    if ttl is None and request_key is None and user is None:
-        opts = ffi.NULL
-    else:
-        opts = ffi.new("tix_hold_opts *")
-        opts.ttl = _ttl(ttl)
-        opts.user_id = as_id(user, "user", allow_none=True)
-        key = _util.enc(request_key, "request_key")
-        if key is not None:
-            keyc = ffi.new("char[]", key)
-            opts.request_key = keyc
+    opts, _keep = _hold_opts(ttl, request_key, user, channel)
     out = _new_hold_ptr()
     db._call("tix_hold_create", as_id(show_id, "show"), arr, len(idx), opts,
              out)
     return Hold(db, out[0], as_id(show_id, "show"), tuple(sorted(idx)))
 
 
+def _hold_opts(ttl: Optional[int], request_key: Optional[str],
+               user: Optional[IdLike], channel: Optional[IdLike]) -> Any:
+    if ttl is None and request_key is None and user is None and not channel:
+        return ffi.NULL, None
+    opts = ffi.new("tix_hold_opts *")
+    opts.ttl = _ttl(ttl)
+    opts.user_id = as_id(user, "user", allow_none=True)
+    opts.channel = as_id(channel, "channel", allow_none=True)
+    key = _util.enc(request_key, "request_key")
+    keyc = None
+    if key is not None:
+        keyc = ffi.new("char[]", key)
+        opts.request_key = keyc
+    return opts, keyc
+
+
+def hold_group(db: Database, parts: Iterable[Tuple[IdLike, Iterable[Any]]],
+               ttl: Optional[int] = None, request_key: Optional[str] = None,
+               user: Optional[IdLike] = None,
+               channel: Optional[IdLike] = None) -> List[Hold]:
+    """Holds seats of several shows, all or nothing: @parts is a list of
+    (show, seat indexes). Returns one Hold per part."""
+    parts = list(parts)
+    c_parts = ffi.new("tix_hold_part[]", max(len(parts), 1))
+    keep = []
+    shown = []
+    for i, (show, seats) in enumerate(parts):
+        idx = _seat_indexes(seats)
+        arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
+        keep.append(arr)
+        c_parts[i].show_id = as_id(show, "show")
+        c_parts[i].seats = arr
+        c_parts[i].n_seats = len(idx)
+        shown.append((c_parts[i].show_id, tuple(sorted(idx))))
+    opts, _k = _hold_opts(ttl, request_key, user, channel)
+    out = ffi.new("tix_hold *[]", max(len(parts), 1))
+    db._call("tix_hold_group_create", c_parts, len(parts), opts, out)
+    return [Hold(db, out[i], *shown[i]) for i in range(len(parts))]
+
+
+def confirm_group(db: Database, holds: Iterable[Hold], user: IdLike,
+                  payment_ref: str, seats_per_ticket: int = 0,
+                  offer_code: Optional[str] = None) -> List[Booking]:
+    """Books holds of several shows in one transaction, all or nothing:
+    one Booking per hold, linked by group_id (the first one's id). Part i
+    (from 1) gets payment reference "<payment_ref>#<i+1>"."""
+    holds = list(holds)
+    if not holds:
+        raise InvalidArgument("no holds to confirm")
+    opts, _keep = holds[0]._opts(user, payment_ref, seats_per_ticket,
+                                 offer_code)
+    arr = ffi.new("tix_hold *[]", [h._use() for h in holds])
+    ids = ffi.new("tix_id[]", len(holds))
+    db._call("tix_hold_group_confirm", arr, len(holds), opts, ids)
+    return [Booking.get(db, ids[i]) for i in range(len(holds))]
+
+
 def hold_best(db: Database, show_id: IdLike, n: int,
               tier: Optional[IdLike] = None, accessible: bool = False,
               any_tier: bool = False, ttl: Optional[int] = None,
               request_key: Optional[str] = None,
-              user: Optional[IdLike] = None, companions: int = 0) -> Hold:
+              user: Optional[IdLike] = None, companions: int = 0,
+              channel: Optional[IdLike] = None) -> Hold:
     """Holds the @n best seats (see Show.hold_best)."""
     opts = ffi.new("tix_best_opts *")
+    opts.channel = as_id(channel, "channel", allow_none=True)
     opts.tier_id = as_id(tier, "tier", allow_none=True)
     opts.user_id = as_id(user, "user", allow_none=True)
     opts.companions = _util.as_u32(companions or 0, "companions")
@@ -528,11 +579,13 @@ class Booking:
     created_at, cancelled_at (None unless cancelled), payment_ref,
     total_minor (paid: seat prices - discount_minor + fee_minor), currency,
     seats, tickets, offer_id, cancelled_after_checkin (refunded with the
-    after_checkin override))."""
+    after_checkin override), channel_id (the sales channel, 0 = none),
+    group_id (bookings made together by confirm_group share it; 0 =
+    alone))."""
     _fields = ("id", "user_id", "show_id", "status", "created_at",
                "cancelled_at", "payment_ref", "total_minor", "currency",
                "seats", "tickets", "offer_id", "discount_minor", "fee_minor",
-               "cancelled_after_checkin")
+               "cancelled_after_checkin", "channel_id", "group_id")
 
     id: int
     user_id: int
@@ -574,7 +627,8 @@ class Booking:
                    total_minor=b.total_minor, currency=dec_array(b.currency),
                    seats=seats, tickets=tickets, offer_id=b.offer_id,
                    discount_minor=b.discount_minor, fee_minor=b.fee_minor,
-                   cancelled_after_checkin=bool(b.cancelled_after_checkin))
+                   cancelled_after_checkin=bool(b.cancelled_after_checkin),
+                   channel_id=b.channel_id, group_id=b.group_id)
 
     @classmethod
     def _one(cls, db: Database, fn: str, arg: Any) -> Booking:
@@ -662,6 +716,7 @@ class Booking:
                 "total_minor": self.total_minor, "currency": self.currency,
                 "total": self.total,
                 "cancelled_after_checkin": self.cancelled_after_checkin,
+                "channel_id": self.channel_id, "group_id": self.group_id,
                 "offer_id": self.offer_id,
                 "discount_minor": self.discount_minor,
                 "fee_minor": self.fee_minor,
