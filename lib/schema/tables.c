@@ -48,6 +48,7 @@ static const char *const names[TIX_T__COUNT] = {
     [TIX_T_USER_CAPS] = "user_caps",
     [TIX_T_USER_CAP_COUNTS] = "user_cap_counts",
     [TIX_T_SEAT_LOG] = "seat_log",
+    [TIX_T_QUEUES] = "queues",
 };
 
 _Static_assert(TIX_T_REVIEWS == TIX_T_REGIONS_FREE + 1,

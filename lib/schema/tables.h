@@ -63,6 +63,7 @@ enum tix_table {
     TIX_T_USER_CAPS,          /* scope ('S' show | 'M' movie), id -> cap (be32) */
     TIX_T_USER_CAP_COUNTS,    /* scope, id, user -> seats booked (be32) */
     TIX_T_SEAT_LOG,           /* show, seat(be32), seq -> seat event */
+    TIX_T_QUEUES,             /* show -> waiting room (lib/seats/queue.c) */
     TIX_T__COUNT
 };
 
