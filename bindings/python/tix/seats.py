@@ -69,26 +69,40 @@ def _ttl(ttl: Optional[int]) -> int:
 # ---------------------------------------------------------------------------
 # Holds
 
+def _cstr(text: Optional[str], what: str, keep: List[Any]) -> Any:
+    """A C string for an options field, kept alive in @keep for the call;
+    NULL for None."""
+    b = _util.enc(text, what)
+    if b is None:
+        return ffi.NULL
+    c = ffi.new("char[]", b)
+    keep.append(c)
+    return c
+
+
 def _new_hold_ptr() -> Any:
     return ffi.new("tix_hold **")
 
 
 def hold_seats(db: Database, show_id: IdLike, seats: Iterable[Any],
                ttl: Optional[int] = None, request_key: Optional[str] = None,
-               user: Optional[IdLike] = None) -> Hold:
+               user: Optional[IdLike] = None,
+               queue_ticket: Optional[str] = None,
+               box_office: bool = False) -> Hold:
     """Holds seats by index (Show.hold also takes labels)."""
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
-    if ttl is None and request_key is None and user is None:
+    keep = []
+    if (ttl is None and request_key is None and user is None and
+            queue_ticket is None and not box_office):
         opts = ffi.NULL
     else:
         opts = ffi.new("tix_hold_opts *")
         opts.ttl = _ttl(ttl)
         opts.user_id = as_id(user, "user", allow_none=True)
-        key = _util.enc(request_key, "request_key")
-        if key is not None:
-            keyc = ffi.new("char[]", key)
-            opts.request_key = keyc
+        opts.request_key = _cstr(request_key, "request_key", keep)
+        opts.queue_ticket = _cstr(queue_ticket, "queue_ticket", keep)
+        opts.flags = lib.TIX_HOLD_BOX_OFFICE if box_office else 0
     out = _new_hold_ptr()
     db._call("tix_hold_create", as_id(show_id, "show"), arr, len(idx), opts,
              out)
@@ -99,19 +113,21 @@ def hold_best(db: Database, show_id: IdLike, n: int,
               tier: Optional[IdLike] = None, accessible: bool = False,
               any_tier: bool = False, ttl: Optional[int] = None,
               request_key: Optional[str] = None,
-              user: Optional[IdLike] = None, companions: int = 0) -> Hold:
+              user: Optional[IdLike] = None, companions: int = 0,
+              queue_ticket: Optional[str] = None,
+              box_office: bool = False) -> Hold:
     """Holds the @n best seats (see Show.hold_best)."""
     opts = ffi.new("tix_best_opts *")
     opts.tier_id = as_id(tier, "tier", allow_none=True)
     opts.user_id = as_id(user, "user", allow_none=True)
     opts.companions = _util.as_u32(companions or 0, "companions")
     opts.flags = ((lib.TIX_BEST_ACCESSIBLE if accessible else 0) |
-                  (lib.TIX_BEST_ANY_TIER if any_tier else 0))
+                  (lib.TIX_BEST_ANY_TIER if any_tier else 0) |
+                  (lib.TIX_BEST_BOX_OFFICE if box_office else 0))
     opts.ttl = _ttl(ttl)
-    key = _util.enc(request_key, "request_key")
-    if key is not None:
-        keyc = ffi.new("char[]", key)
-        opts.request_key = keyc
+    keep: List[Any] = []
+    opts.request_key = _cstr(request_key, "request_key", keep)
+    opts.queue_ticket = _cstr(queue_ticket, "queue_ticket", keep)
     out = _new_hold_ptr()
     db._call("tix_hold_best", as_id(show_id, "show"),
              _util.as_u32(n, "n"), opts, out)
