@@ -205,6 +205,9 @@ static const char hold_help[] =
     "                  cap (tix show update SHOW --max-per-user N)\n"
     "  --companions C  with --best N --accessible: N wheelchair seats and C\n"
     "                  companion seats beside them, in one row\n"
+    "  --queue-ticket T  on a show with a waiting room (tix queue): the\n"
+    "                  buyer's ticket, admitted (exit 5 while it waits)\n"
+    "  --box-office    hold a queued show's seats without a ticket\n"
     "\n"
     "Exit 3 when a seat is taken (the message names it).\n";
 
@@ -242,6 +245,7 @@ int cmd_hold(cli *c, int argc, char **argv)
                       OPT("best", 'n', 1),     OPT("tier", 0, 1),
                       OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
                       OPT("user", 0, 1),       OPT("companions", 0, 1),
+                      OPT("queue-ticket", 0, 1), OPT("box-office", 0, 0),
                       {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
@@ -275,8 +279,10 @@ int cmd_hold(cli *c, int argc, char **argv)
     if (opts[2].set) {
         tix_best_opts bo = {.tier_id = tier, .ttl = ttl, .request_key = opts[1].val,
                             .user_id = user, .companions = companions,
+                            .queue_ticket = opts[8].val,
                             .flags = (opts[4].set ? TIX_BEST_ACCESSIBLE : 0u) |
-                                     (opts[5].set ? TIX_BEST_ANY_TIER : 0u)};
+                                     (opts[5].set ? TIX_BEST_ANY_TIER : 0u) |
+                                     (opts[9].set ? TIX_BEST_BOX_OFFICE : 0u)};
         trc = tix_hold_best(c->db, show, best, &bo, &h);
     } else {
         uint32_t idx[256];
@@ -287,7 +293,8 @@ int cmd_hold(cli *c, int argc, char **argv)
                 return rc;
             }
         tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val,
-                            .user_id = user};
+                            .user_id = user, .queue_ticket = opts[8].val,
+                            .flags = opts[9].set ? TIX_HOLD_BOX_OFFICE : 0u};
         trc = tix_hold_create(c->db, show, idx, n, &ho, &h);
     }
     if (trc) {

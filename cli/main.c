@@ -28,6 +28,7 @@ static const char main_help[] =
     "  show create|update|caps|list  schedule shows, per-customer caps\n"
     "Selling:\n"
     "  seats SHOW                availability and seat map (--svg FILE)\n"
+    "  queue set|show|remove|join|status|admit  a show's waiting room\n"
     "  hold SHOW SEAT...         hold seats (or --best N); prints the handle\n"
     "  release HANDLE            release a hold\n"
     "  confirm HANDLE            confirm a hold after payment: a booking\n"
@@ -546,6 +547,7 @@ static const command commands[] = {
     {"outbox", cmd_outbox},   {"stats", cmd_stats},
     {"check", cmd_check},     {"backup", cmd_backup},
     {"restore", cmd_restore}, {"seat-history", cmd_seat_history},
+    {"queue", cmd_queue},
 };
 
 int main(int argc, char **argv)
