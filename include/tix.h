@@ -987,7 +987,12 @@ typedef struct tix_hold_opts {
  *   TIX_ENOTFOUND (opts->user_id names no user); TIX_ERANGE (ttl above
  *   hold_ttl_max); TIX_ESTATE (the
  *   show has ended); TIX_EBUSY (requests with the same key kept racing);
- *   TIX_ENOMEM; TIX_EFULL.
+ *   TIX_ENOMEM; TIX_EFULL. On a show with a waiting room (tix_queue_set()):
+ *   TIX_EPERM (no opts->queue_ticket and no #TIX_HOLD_BOX_OFFICE),
+ *   TIX_EAGAIN (the ticket is not admitted yet, or the sale has not
+ *   opened), TIX_EEXPIRED (the ticket's window has ended), TIX_EBADCODE
+ *   (not a ticket of this queue), TIX_EINVAL (a ticket of another show,
+ *   unknown opts->flags).
  */
 TIX_API int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
                             size_t n, const tix_hold_opts *opts,
