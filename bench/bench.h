@@ -68,7 +68,9 @@ tix_id bench_show_create(tix_db *db, const bench_catalog *cat,
 
 /* ---- report.c: results, table and JSON -------------------------------- */
 
-enum bench_kind { K_HOLD, K_AVAIL, K_BEST, K_CONFIRM, K_ASYNC, K_SOLDOUT, K_GA };
+enum bench_kind {
+    K_HOLD, K_AVAIL, K_BEST, K_CONFIRM, K_ASYNC, K_SOLDOUT, K_GA, K_QUEUE
+};
 
 typedef struct bench_result {
     enum bench_kind kind;
@@ -94,6 +96,11 @@ typedef struct bench_result {
     double target;       /* 0 = none */
     const char *target_text;
 } bench_result;
+
+/* The waiting-room scenario (bench/queue.c): @p joins tickets join show
+ * @p show's queue, then the show is sold out in admission order. */
+void bench_queue(tix_db *db, tix_id show, uint32_t joins,
+                 bench_result *join_res, bench_result *sell_res);
 
 typedef struct bench_info {
     const char *version;

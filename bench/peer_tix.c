@@ -102,8 +102,8 @@ static void t_describe(peer *p, char *buf, size_t cap)
              !p->durable ? "TIX_SYNC_NONE: no fsync (NOT durable)"
              : p->journal ? "TIX_SYNC_JOURNAL: group commit, one fdatasync of "
                             "the redo journal per batch before it is "
-                            "acknowledged; LMDB unflushed, copied to a "
-                            "snapshot in the background"
+                            "acknowledged; LMDB flushed at incremental "
+                            "checkpoints in the background (no copy)"
                           : "TIX_SYNC_FULL: group commit, fsync of data + meta "
                             "per LMDB commit (one per batch)");
 }

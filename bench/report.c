@@ -136,6 +136,9 @@ void bench_print_summary(const bench_result *r, size_t n)
         if ((r[i].kind == K_SOLDOUT || r[i].kind == K_GA) && !r[i].verified)
             printf("  WARNING: %s with %d thread(s): a seat was sold or a "
                    "released seat was not found\n", r[i].label, r[i].threads);
+        else if (r[i].kind == K_QUEUE && !r[i].verified)
+            printf("  WARNING: %s: %s\n", r[i].label,
+                   r[i].first_error[0] ? r[i].first_error : "a join failed");
         else if ((r[i].kind == K_CONFIRM || r[i].kind == K_ASYNC) && !r[i].verified)
             printf("  WARNING: %s with %d client(s): booked seats in the store "
                    "differ from seats confirmed\n", r[i].label, r[i].threads);

@@ -3,7 +3,7 @@
  *
  *   tix-bench [--seconds S] [--threads 1,2] [--confirm-threads 1,2,16,64]
  *             [--inflight 256] [--repeat N] [--quick] [--json] [--dir DIR]
- *             [--keep] [--only hold,avail,best,confirm,async]
+ *             [--keep] [--only hold,avail,best,confirm,async,soldout,queue]
  *             [--confirm-sync full|nometa|none] [--verbose]
  *
  * Scenarios (each step runs --seconds, --repeat times; the median is kept):
@@ -25,6 +25,11 @@
  *                  are all held: every attempt fails (TIX_ECONFLICT, counted
  *                  as ops); afterwards one hold is released and the next
  *                  tix_hold_best must find its seats (the check column).
+ *   queue          the waiting room of a stadium on-sale (bench/queue.c):
+ *                  13M joins from every CPU (1.3M with --quick), the
+ *                  shuffle at on-sale, then the 150,000 seats sold out in
+ *                  admission order: the join rate, the time to sold out,
+ *                  and whether admissions followed the shuffled order.
  *
  * Targets from the issue are printed next to their rows and marked MET or
  * NOT MET: hold+release >= 5M/s on one thread, availability >= 1M/s on one
@@ -79,7 +84,7 @@ typedef struct opts {
 static const char *const kind_names[] = {
     [K_HOLD] = "hold", [K_AVAIL] = "avail", [K_BEST] = "best",
     [K_CONFIRM] = "confirm", [K_ASYNC] = "async", [K_SOLDOUT] = "soldout",
-    [K_GA] = "ga"};
+    [K_GA] = "ga", [K_QUEUE] = "queue"};
 
 static int wanted(const opts *o, enum bench_kind k)
 {
@@ -107,7 +112,8 @@ static void usage(FILE *f)
           "  --keep                 keep the stores afterwards\n"
           "  --only LIST            run only some of: hold,avail,best,confirm,async,\n"
           "                         soldout,ga (16 threads holding 2 places of a\n"
-          "                         50,000-place standing area and confirming)\n"
+          "                         50,000-place standing area and confirming),\n"
+          "                         queue\n"
           "  --confirm-sync MODE    full (default), nometa or none: durability of the\n"
           "                         confirm runs (targets only count for full)\n"
           "  --verbose              progress on stderr\n",
@@ -219,10 +225,10 @@ static void parse_opts(int argc, char **argv, opts *o)
             for (char *t = strtok_r(buf, ",", &save); t;
                  t = strtok_r(NULL, ",", &save)) {
                 unsigned k = 0;
-                while (k <= K_GA && strcmp(t, kind_names[k]) != 0) k++;
-                if (k > K_GA)
+                while (k <= K_QUEUE && strcmp(t, kind_names[k]) != 0) k++;
+                if (k > K_QUEUE)
                     bench_fatal("--only: unknown scenario '%s' (hold, avail, "
-                                "best, confirm, async, soldout, ga)", t);
+                                "best, confirm, async, soldout, ga, queue)", t);
                 o->only |= 1u << k;
             }
             break;
@@ -931,6 +937,23 @@ static void scenario_ga(engine_store *s, const opts *o)
     result_done(res);
 }
 
+/* The waiting room of a stadium on-sale: 13M joins (1.3M --quick), then
+ * the 150,000 seats sold out in admission order (bench/queue.c). */
+static void scenario_queue(engine_store *s, const opts *o)
+{
+    progress("queue: %s joins, then the stadium sold out",
+             o->quick ? "1.3M" : "13M");
+    bench_screen sc;
+    bench_screen_create(s->db, &s->cat, STADIUM_ROWS, ROW_SEATS, &sc);
+    tix_id show = bench_show_create(s->db, &s->cat, &sc);
+    bench_result *j = result_new(K_QUEUE, "queue_join", "queue join (stadium on-sale)");
+    bench_result *b = result_new(K_QUEUE, "queue_sellout",
+                                 "admitted hold_best(2) to sold out (150k)");
+    bench_queue(s->db, show, o->quick ? 1300000u : 13000000u, j, b);
+    result_done(j);
+    result_done(b);
+}
+
 /* A template store for the confirm runs: catalog plus enough shows of
  * 40,000 seats for @p pool seats. Each run copies its data.mdb. */
 typedef struct confirm_tmpl {
@@ -1082,6 +1105,7 @@ int main(int argc, char **argv)
         if (wanted(&o, k)) scenario_threads(&es, &o, k);
     if (wanted(&o, K_SOLDOUT)) scenario_soldout(&es, &o);
     if (wanted(&o, K_GA)) scenario_ga(&es, &o);
+    if (wanted(&o, K_QUEUE)) scenario_queue(&es, &o);
     tix_avail_free(es.avail0);
     tix_db_close(es.db);
 

@@ -102,6 +102,9 @@ int cli_parse_i64(cli *c, const char *cmd, const char *what, const char *s,
 const char *cli_price(char buf[48], int64_t minor, const char *currency);
 const char *cli_time(char buf[48], int64_t t, int32_t utc_offset_min);
 const char *cli_iso(char buf[48], int64_t t); /* UTC, ISO 8601 */
+/* Parses Unix seconds or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]; *zoned 0 when no
+ * zone was given (then *t is local). 0, -1 malformed, -2 no real time. */
+int cli_parse_time(const char *s, int64_t *t, int *zoned);
 
 /* Seat lookup for a show: its screen's seats (items[i].index == i). */
 typedef struct cli_show {
@@ -147,6 +150,7 @@ int cmd_stats(cli *c, int argc, char **argv);
 int cmd_check(cli *c, int argc, char **argv);
 int cmd_backup(cli *c, int argc, char **argv);
 int cmd_restore(cli *c, int argc, char **argv);
+int cmd_queue(cli *c, int argc, char **argv);
 
 /* Seat maps (cli/seatmap.c). */
 typedef struct seatmap_in {

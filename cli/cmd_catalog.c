@@ -249,7 +249,7 @@ static int civil_valid(int y, int m, int d)
 /* Parses TIME; *zoned 0 when no zone was given (then *t is local).
  * Returns 0, -1 when malformed, -2 when well-formed but no real date or
  * time (2027-02-30, 24:00, +15:00). */
-static int parse_time(const char *s, int64_t *t, int *zoned)
+int cli_parse_time(const char *s, int64_t *t, int *zoned)
 {
     char *end;
     errno = 0;
@@ -404,7 +404,7 @@ static int show_create(cli *c, cli_opt *opts)
         return rc;
     int64_t start;
     int zoned;
-    int prc = parse_time(ot->val, &start, &zoned);
+    int prc = cli_parse_time(ot->val, &start, &zoned);
     if (prc == -2)
         return cli_error(c, EX_INVALID, "TIX_EINVAL", "--start '%s' is not a "
                          "real date and time (month days, 00:00..23:59:59, "

@@ -277,6 +277,9 @@ static const char hold_help[] =
     "                  all in one hold (exit 3 when the area has fewer free)\n"
     "  --channel ID    the sales channel the hold is made through (tix\n"
     "                  channel); without it only public seats are held\n"
+    "  --queue-ticket T  on a show with a waiting room (tix queue): the\n"
+    "                  buyer's ticket, admitted (exit 5 while it waits)\n"
+    "  --box-office    hold a queued show's seats without a ticket\n"
     "\n"
     "Exit 3 when a seat is taken (the message names it).\n";
 
@@ -330,6 +333,7 @@ int cmd_hold(cli *c, int argc, char **argv)
                       OPT("accessible", 0, 0), OPT("any-tier", 0, 0),
                       OPT("user", 0, 1),       OPT("companions", 0, 1),
                       OPT("area", 0, 2),       OPT("channel", 0, 1),
+                      OPT("queue-ticket", 0, 1), OPT("box-office", 0, 0),
                       {0}};
     const char *pos[258];
     int np, rc = cli_parse(c, "hold", hold_help, argc, argv, opts, pos, &np, 257);
@@ -373,8 +377,10 @@ int cmd_hold(cli *c, int argc, char **argv)
         tix_best_opts bo = {.tier_id = tier, .ttl = ttl, .request_key = opts[1].val,
                             .user_id = user, .companions = companions,
                             .channel = channel,
+                            .queue_ticket = opts[10].val,
                             .flags = (opts[4].set ? TIX_BEST_ACCESSIBLE : 0u) |
-                                     (opts[5].set ? TIX_BEST_ANY_TIER : 0u)};
+                                     (opts[5].set ? TIX_BEST_ANY_TIER : 0u) |
+                                     (opts[11].set ? TIX_BEST_BOX_OFFICE : 0u)};
         trc = tix_hold_best(c->db, show, best, &bo, &h);
     } else {
         uint32_t idx[256];
@@ -385,7 +391,9 @@ int cmd_hold(cli *c, int argc, char **argv)
                 return rc;
             }
         tix_hold_opts ho = {.ttl = ttl, .request_key = opts[1].val,
-                            .user_id = user, .channel = channel};
+                            .user_id = user, .channel = channel,
+                            .queue_ticket = opts[10].val,
+                            .flags = opts[11].set ? TIX_HOLD_BOX_OFFICE : 0u};
         trc = opts[8].set ? tix_hold_areas(c->db, show, idx, n, takes,
                                            (size_t)opts[8].nvals, &ho, &h)
                           : tix_hold_create(c->db, show, idx, n, &ho, &h);

@@ -29,6 +29,7 @@ static const char main_help[] =
     "  area add|list SCREEN      general-admission (standing) areas\n"
     "Selling:\n"
     "  seats SHOW                availability and seat map (--svg FILE)\n"
+    "  queue set|show|remove|join|status|admit  a show's waiting room\n"
     "  hold SHOW SEAT...         hold seats (or --best N, --area ID:N);\n"
     "                            prints the handle\n"
     "  release HANDLE            release a hold\n"
@@ -552,6 +553,7 @@ static const command commands[] = {
     {"restore", cmd_restore}, {"seat-history", cmd_seat_history},
     {"area", cmd_area},
     {"channel", cmd_channel}, {"hold-group", cmd_hold_group},
+    {"queue", cmd_queue},
 };
 
 int main(int argc, char **argv)

@@ -1027,7 +1027,18 @@ typedef struct tix_hold_opts {
                                 until that channel is released. The
                                 handle carries it and the booking records
                                 it. At most #TIX_CHANNEL_MAX. */
+    const char *queue_ticket; /**< On a show with a waiting room
+                                (tix_queue_set()): the buyer's ticket from
+                                tix_queue_join(), which must be admitted;
+                                see "Waiting room". Ignored on a show
+                                without a queue. NULL = none. */
+    uint32_t flags;          /**< TIX_HOLD_* flags. */
 } tix_hold_opts;
+
+/** Flag of tix_hold_opts.flags: the caller is the box office (or another
+ *  trusted seller) and may hold seats of a queued show without a queue
+ *  ticket. Say so only for callers you trust: the web never should. */
+#define TIX_HOLD_BOX_OFFICE 0x1u
 
 /**
  * Holds seats @p seats[0..n) of a show, all or nothing.
@@ -1046,7 +1057,12 @@ typedef struct tix_hold_opts {
  *   TIX_ENOTFOUND (opts->user_id names no user); TIX_ERANGE (ttl above
  *   hold_ttl_max); TIX_ESTATE (the
  *   show has ended); TIX_EBUSY (requests with the same key kept racing);
- *   TIX_ENOMEM; TIX_EFULL.
+ *   TIX_ENOMEM; TIX_EFULL. On a show with a waiting room (tix_queue_set()):
+ *   TIX_EPERM (no opts->queue_ticket and no #TIX_HOLD_BOX_OFFICE),
+ *   TIX_EAGAIN (the ticket is not admitted yet, or the sale has not
+ *   opened), TIX_EEXPIRED (the ticket's window has ended), TIX_EBADCODE
+ *   (not a ticket of this queue), TIX_EINVAL (a ticket of another show,
+ *   unknown opts->flags).
  */
 TIX_API int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
                             size_t n, const tix_hold_opts *opts,
@@ -1056,6 +1072,7 @@ TIX_API int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
 #define TIX_BEST_ACCESSIBLE 0x1u /**< Use wheelchair/companion seats (only
                                     those are considered when set). */
 #define TIX_BEST_ANY_TIER 0x2u   /**< Ignore tier; nearest the ideal point. */
+#define TIX_BEST_BOX_OFFICE 0x4u /**< As #TIX_HOLD_BOX_OFFICE. */
 
 /** Options of tix_hold_best(); zero-initialise for the defaults. */
 typedef struct tix_best_opts {
@@ -1073,6 +1090,7 @@ typedef struct tix_best_opts {
                                 any accessible seats. */
     tix_id channel;          /**< As in tix_hold_opts: only seats this
                                 channel may sell are picked. */
+    const char *queue_ticket; /**< As in tix_hold_opts. */
 } tix_best_opts;
 
 /**
@@ -1198,6 +1216,134 @@ TIX_API uint32_t tix_hold_seat(const tix_hold *hold, size_t i);
 /** When the hold runs out (seconds since the epoch, store clock). */
 TIX_API int64_t tix_hold_expires(const tix_hold *hold);
 TIX_API void tix_hold_free(tix_hold *hold); /**< NULL allowed. */
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Waiting room
+ * A fair queue in front of a big on-sale (Queue-it, Ticketmaster's Smart
+ * Queue). A show may have a queue (tix_queue_set()). Buyers join it
+ * (tix_queue_join()) and get an opaque queue ticket, a short string
+ * authenticated with the store's secret like a hold handle, so it can be
+ * neither forged nor guessed. Everyone who joined before the on-sale time
+ * is in the pre-queue; at on-sale the pre-queue is shuffled with a key
+ * drawn from the kernel's randomness at that moment, so arriving early,
+ * or with a thousand browser tabs at once, buys no place. Whoever joins
+ * after on-sale queues behind the pre-queue, first come first served.
+ *
+ * Admission is a counter: the first `admitted` places of the order are
+ * in. It grows by itself at the queue's rate (admissions per second from
+ * on-sale, computed from the clock when read: nothing runs in the
+ * background) and by tix_queue_admit() (say, as seats free up). On a
+ * queued show every hold (tix_hold_create(), tix_hold_best()) needs the
+ * buyer's ticket, admitted, in its options, unless it says
+ * #TIX_HOLD_BOX_OFFICE (#TIX_BEST_BOX_OFFICE). A ticket's first admitted
+ * hold starts its shopping window (tix_queue_config.window).
+ *
+ * The queue lives in seats.map, shared by every process of the machine:
+ * a join is one atomic add, a position one keyed permutation, O(1) each.
+ * Like holds it is not durable: the configuration is in LMDB, but the
+ * tickets issued are lost (and refused, TIX_EBADCODE) when seats.map is
+ * rebuilt, after a reboot. */
+/**@{*/
+
+/** A show's waiting room. */
+typedef struct tix_queue_config {
+    int64_t onsale;    /**< When the pre-queue is shuffled and admission
+                          starts (seconds since the epoch, store clock). */
+    uint32_t rate;     /**< Admissions per second from on-sale; 0 = only
+                          tix_queue_admit() admits. */
+    uint32_t capacity; /**< Most tickets the queue ever issues
+                          (1..TIX_QUEUE_CAPACITY_MAX); 4 bytes of seats.map
+                          each, reserved when the queue is made. */
+    uint32_t window;   /**< Seconds an admitted ticket may hold seats after
+                          its first admitted hold (0 = no limit). */
+} tix_queue_config;
+
+/** Largest tix_queue_config.capacity. */
+#define TIX_QUEUE_CAPACITY_MAX 200000000u
+/** Room for a queue ticket, NUL included. */
+#define TIX_QUEUE_TICKET_MAX 32
+
+/**
+ * Puts a waiting room in front of show @p show_id, or changes its rate,
+ * window and on-sale time. A new queue is empty and issues fresh tickets
+ * (a removed queue's tickets never come back to life). On an existing one
+ * the capacity cannot change, and the on-sale time only while it is still
+ * ahead (the pre-queue is shuffled at on-sale); a rate change after
+ * on-sale keeps the places already admitted and applies from now on.
+ * Every process sees the change at its next hold.
+ * @return TIX_OK; TIX_ENOTFOUND (show); TIX_ERANGE (capacity 0 or above
+ *   TIX_QUEUE_CAPACITY_MAX, rate above 10^6, window above 86400, on-sale
+ *   outside 2000..2100); TIX_ESTATE (the show has ended; a capacity
+ *   change; an on-sale change once it passed); TIX_EFULL (seats.map has
+ *   no room); TIX_EINVAL (NULL db or cfg); TIX_EPERM (read-only store).
+ */
+TIX_API int tix_queue_set(tix_db *db, tix_id show_id,
+                          const tix_queue_config *cfg);
+/** Takes the waiting room away: holds on the show no longer need a
+ *  ticket, and its tickets are refused from then on.
+ *  @return TIX_OK; TIX_ENOTFOUND (show, or no queue); TIX_EINVAL;
+ *  TIX_EPERM. */
+TIX_API int tix_queue_remove(tix_db *db, tix_id show_id);
+
+/** The state of a show's waiting room. */
+typedef struct tix_queue_info {
+    tix_id show_id;
+    tix_queue_config config;
+    uint64_t joined;   /**< Tickets issued. */
+    uint64_t prequeue; /**< Tickets shuffled at on-sale (0 before). */
+    uint64_t admitted; /**< Places admitted so far (may exceed joined). */
+    int shuffled;      /**< 1 from on-sale on. */
+} tix_queue_info;
+
+/** Reads the waiting room of show @p show_id into @p out.
+ *  @return TIX_OK; TIX_ENOTFOUND (show, or no queue); TIX_ESTATE (the
+ *  show's seat map was retired); TIX_EINVAL; TIX_EPERM. */
+TIX_API int tix_queue_get(tix_db *db, tix_id show_id, tix_queue_info *out);
+
+/** Joins the waiting room of show @p show_id: writes a new ticket, a
+ *  printable string of under TIX_QUEUE_TICKET_MAX bytes, into @p buf.
+ *  O(1): one atomic add in shared memory, no LMDB write.
+ *  @return TIX_OK; TIX_ESTATE (the show has no queue, or has ended);
+ *  TIX_EFULL (the queue issued its capacity); TIX_ETOOLONG (@p cap below
+ *  TIX_QUEUE_TICKET_MAX); TIX_ENOTFOUND (show); TIX_EINVAL; TIX_EPERM. */
+TIX_API int tix_queue_join(tix_db *db, tix_id show_id, char *buf, size_t cap);
+
+/** States of a queue ticket (tix_queue_place.state). */
+typedef enum tix_queue_state {
+    TIX_QUEUE_PREQUEUE = 0, /**< Before on-sale: not placed yet. */
+    TIX_QUEUE_WAITING = 1,  /**< Placed; not admitted yet. */
+    TIX_QUEUE_ADMITTED = 2, /**< May hold seats (within its window). */
+    TIX_QUEUE_EXPIRED = 3   /**< Was admitted; its window has ended. */
+} tix_queue_state;
+
+/** Where a ticket stands. */
+typedef struct tix_queue_place {
+    tix_id show_id;
+    tix_queue_state state;
+    uint64_t position;    /**< 0-based place in the admission order (0
+                             before on-sale). */
+    uint64_t ahead;       /**< Places still to be admitted before this one
+                             (0 once admitted). */
+    int64_t wait;         /**< Expected seconds until admission: 0 once
+                             admitted; before on-sale at least the time
+                             to on-sale; -1 when unknown (no rate). */
+    int64_t window_end;   /**< End of the shopping window once it started
+                             (seconds since the epoch), else 0. */
+} tix_queue_place;
+
+/** Reads where queue ticket @p ticket stands. Reading changes nothing.
+ *  @return TIX_OK; TIX_EBADCODE (not a ticket of this store's queue:
+ *  malformed, edited, of a removed queue, or issued before seats.map was
+ *  rebuilt); TIX_ESTATE (the show has ended); TIX_EINVAL; TIX_EPERM. */
+TIX_API int tix_queue_status(tix_db *db, const char *ticket,
+                             tix_queue_place *out);
+
+/** Admits @p n more places of show @p show_id's queue at once, on top of
+ *  its rate: call it as seats free up. Only from on-sale on.
+ *  @return TIX_OK; TIX_ESTATE (before on-sale, or no queue); TIX_ERANGE
+ *  (@p n 0 or above 10^9); TIX_ENOTFOUND (show); TIX_EINVAL; TIX_EPERM. */
+TIX_API int tix_queue_admit(tix_db *db, tix_id show_id, uint32_t n);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */

@@ -20,16 +20,17 @@ UTC_OFFSET_MIN = 330  # Asia/Kolkata
 
 # The durability modes, as the examples' --durability flag offers them.
 DURABILITY_HELP = {
+    "journal": "flush a small redo-journal append per commit: durable, "
+               "shared by any number of journal-mode processes (the "
+               "library default)",
     "full": "fsync LMDB's data and meta pages on every commit: durable, "
-            "any number of processes (the library default)",
-    "journal": "flush a small redo-journal append per commit: durable and "
-               "2-4x faster at confirms, one process per store",
+            "slower; not beside journal-mode processes",
     "nometa": "skip the meta-page fsync: a crash may lose the last commit",
     "none": "no fsync at all: tests and bulk loads only",
 }
 
 
-def add_store_options(ap, durability="full", create=True):
+def add_store_options(ap, durability="journal", create=True):
     """--store, --create (unless not @create) and --durability on an
     argparse parser."""
     ap.add_argument("--store", required=True, help="libtix store directory")

@@ -63,6 +63,26 @@ General-admission areas (issue 17; places sold by count, not by seat):
                                      (409 TIX_ECONFLICT: too few free)
   GET  /shows/<id>/availability  ... "areas": the same counts
 
+Waiting room (issue 17):
+  POST /shows/<id>/queue  {"onsale": "2030-06-01T10:00:00Z" (or epoch),
+                           "capacity": 100000, "rate": 500, "window": 600}
+                                     puts a waiting room in front of the
+                                     show (or changes it) -> 200 its state
+  GET  /shows/<id>/queue             its state (404 when none)
+  DELETE /shows/<id>/queue           takes it away -> 204
+  POST /shows/<id>/queue/join        -> 201 {"ticket": "Q1..."}
+  GET  /queue/<ticket>               where the ticket stands: state,
+                                     position, ahead, wait (seconds, null
+                                     when unknown), window_end
+  POST /shows/<id>/queue/admit  {"n": 10}   admits 10 more places now
+  POST /shows/<id>/holds  ... "queue_ticket": "Q1..."   on a queued show a
+                                     hold needs an admitted ticket: 403
+                                     TIX_EPERM without one, 409 TIX_EAGAIN
+                                     while it waits, 410 TIX_EEXPIRED after
+                                     its window; "box_office": true holds
+                                     without one (this example has no
+                                     authentication: put one in front)
+
 The seat-map page (examples/web/, web_parts.py) adds:
   GET  /  and  /gate                                     the pages
   GET  /venues                       every venue with its city
@@ -126,9 +146,9 @@ SOCKET_TIMEOUT = 10.0
 LISTEN_BACKLOG = 256
 
 STATUS = [  # first match wins
-    (tix.NotFound, 404), (tix.Expired, 410),
+    (tix.NotFound, 404), (tix.Expired, 410), (tix.Permission, 403),
     ((tix.Conflict, tix.State, tix.Exists, tix.Already, tix.Busy,
-      tix.PriceMismatch, tix.CheckedIn), 409),
+      tix.PriceMismatch, tix.CheckedIn, tix.Again), 409),
     ((tix.InvalidArgument, tix.OutOfRange, tix.TooLong, tix.BadUTF8,
       tix.BadCode, tix.Limit, tix.Overlap), 400),
 ]
@@ -363,7 +383,11 @@ class Api:
         if not isinstance(seats, list) or not all(
                 isinstance(s, int) and not isinstance(s, bool) for s in seats):
             raise HttpError(400, "bad_request", "seats must be a list of ints")
-        return sh.hold_areas(want, seats, ttl=ttl, user=body.get("user"))
+        ticket = body.get("queue_ticket")
+        return sh.hold_areas(want, seats, ttl=ttl, user=body.get("user"),
+                             queue_ticket=ticket if isinstance(ticket, str)
+                             else None,
+                             box_office=body.get("box_office") is True)
 
     def create_hold(self, show_id, body):
         sh = self.db.show(show_id)
@@ -371,6 +395,10 @@ class Api:
         key = body.get("request_key")
         if key is not None and not isinstance(key, str):
             raise HttpError(400, "bad_request", "request_key must be a string")
+        ticket = body.get("queue_ticket")
+        if ticket is not None and not isinstance(ticket, str):
+            raise HttpError(400, "bad_request", "queue_ticket must be a string")
+        box_office = body.get("box_office") is True
         if "areas" in body:
             if key is not None or "best" in body:
                 raise HttpError(400, "bad_request", '"areas" takes neither '
@@ -383,7 +411,8 @@ class Api:
                 raise HttpError(400, "bad_request", "seats must be a list of ints")
             if body.get("no_orphans"):
                 self.refuse_stranding(sh, seats)
-            h = sh.hold(seats, ttl=ttl, request_key=key, user=body.get("user"))
+            h = sh.hold(seats, ttl=ttl, request_key=key, user=body.get("user"),
+                        queue_ticket=ticket, box_office=box_office)
         elif "best" in body:
             n = body["best"]
             if not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -392,7 +421,8 @@ class Api:
                                               allow_none=True),
                              accessible=bool(body.get("accessible")),
                              ttl=ttl, request_key=key, user=body.get("user"),
-                             companions=body.get("companions") or 0)
+                             companions=body.get("companions") or 0,
+                             queue_ticket=ticket, box_office=box_office)
         else:
             raise HttpError(400, "bad_request",
                             'give "seats", "best" or "areas"')
@@ -574,6 +604,49 @@ class Api:
         sh.set_user_cap(n)
         return 200, dict(sh.user_caps(), show_id=show_id)
 
+    @staticmethod
+    def queue_json(q):
+        return dict(q, onsale=iso(q["onsale"]))
+
+    def set_queue(self, show_id, body):
+        onsale = body.get("onsale")
+        if isinstance(onsale, str):
+            try:
+                onsale = datetime.datetime.fromisoformat(
+                    onsale.replace("Z", "+00:00"))
+            except ValueError:
+                raise HttpError(400, "bad_request", "onsale must be ISO 8601")
+            if onsale.tzinfo is None:
+                raise HttpError(400, "bad_request", "onsale needs a zone")
+        else:
+            onsale = want_int(onsale, "onsale")
+        sh = self.db.show(show_id)
+        sh.set_queue(onsale, want_int(body.get("capacity"), "capacity"),
+                     want_int(body.get("rate") or 0, "rate"),
+                     want_int(body.get("window") or 0, "window"))
+        return 200, self.queue_json(sh.queue())
+
+    def get_queue(self, show_id):
+        return 200, self.queue_json(self.db.show(show_id).queue())
+
+    def remove_queue(self, show_id):
+        self.db.show(show_id).remove_queue()
+        return 204, None
+
+    def join_queue(self, show_id, body):
+        return 201, {"ticket": self.db.show(show_id).queue_join(),
+                     "show_id": show_id}
+
+    def queue_status(self, ticket):
+        st = self.db.queue_status(ticket)
+        return 200, dict(st, state=st["state"].name.lower(),
+                         window_end=iso(st["window_end"]))
+
+    def queue_admit(self, show_id, body):
+        sh = self.db.show(show_id)
+        sh.queue_admit(want_int(body.get("n"), "n", 1))
+        return 200, self.queue_json(sh.queue())
+
     def seat_history(self, show_id, label):
         sh = self.db.show(show_id)
         seat = None
@@ -664,6 +737,13 @@ class Api:
         ("POST", re.compile(r"^/screens/(\d+)/areas$"), "add_area", "body"),
         ("GET", re.compile(r"^/shows/(\d+)/areas$"), "show_areas", None),
         ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold", "body"),
+        ("GET", re.compile(r"^/shows/(\d+)/queue$"), "get_queue", None),
+        ("POST", re.compile(r"^/shows/(\d+)/queue$"), "set_queue", "body"),
+        ("DELETE", re.compile(r"^/shows/(\d+)/queue$"), "remove_queue", None),
+        ("POST", re.compile(r"^/shows/(\d+)/queue/join$"), "join_queue", "body"),
+        ("POST", re.compile(r"^/shows/(\d+)/queue/admit$"), "queue_admit",
+         "body"),
+        ("GET", re.compile(r"^/queue/([A-Za-z0-9_-]+)$"), "queue_status", None),
         ("GET", re.compile(r"^/shows/(\d+)/caps$"), "caps", "query"),
         ("POST", re.compile(r"^/shows/(\d+)/caps$"), "set_caps", "body"),
         ("GET", re.compile(r"^/shows/(\d+)/seats/([A-Za-z0-9@:_-]+)/history$"),

@@ -92,7 +92,7 @@ def sent_seqs(path):
 
 
 def run(store, out, consumer="email", follow=False, from_end=False,
-        stop=None, poll=0.5, log=print, durability="full"):
+        stop=None, poll=0.5, log=print, durability="journal"):
     """Sends every pending event (and, with @follow, new ones until @stop is
     set). Returns the number of mails written."""
     stop = stop or threading.Event()

@@ -39,6 +39,8 @@ enum tix_rec_type {
     TIX_REC_USER_RECENT = 38,
     TIX_REC_COBOOKED = 39,
     TIX_REC_GEO = 40,
+    /* 48..: the seat engine's records */
+    TIX_REC_QUEUE = 48,
 };
 
 /* Growable output buffer. Errors are sticky: check once in tix__enc_finish. */

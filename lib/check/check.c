@@ -52,6 +52,7 @@
 #include "movie.h"
 #include "channel.h"
 #include "offer.h"
+#include "queue.h"
 #include "place.h"
 #include "review.h"
 #include "screen.h"
@@ -879,6 +880,12 @@ static int check_regions(pass *p, const tix_id *shows, size_t nshows)
         r[nr] = (region){tix__be64_get(eval(&live, i)),
                          tix__be64_get(eval(&live, i) + 8), show};
         have[nhave++] = show;
+        /* A waiting room's (live, or left by a removed queue until its
+         * show's region is reclaimed): only its place is checked. */
+        if (show & TIX__QUEUE_REGION_BIT) {
+            nr++;
+            continue;
+        }
         MDB_txn *txn;
         tix__show_info info;
         if ((rc = tix__db_read_begin(p->db, &txn))) break;

@@ -54,6 +54,7 @@ static const char *const names[TIX_T__COUNT] = {
     [TIX_T_CHANNELS_BY_NAME] = "channels_by_name",
     [TIX_T_CHANNEL_SEATS] = "channel_seats",
     [TIX_T_CHANNEL_RELEASE] = "channel_release",
+    [TIX_T_QUEUES] = "queues",
 };
 
 _Static_assert(TIX_T_REVIEWS == TIX_T_REGIONS_FREE + 1,

@@ -69,6 +69,7 @@ enum tix_table {
     TIX_T_CHANNELS_BY_NAME,   /* name -> id            (unique name) */
     TIX_T_CHANNEL_SEATS,      /* show, seat(be32) -> channel (u8) */
     TIX_T_CHANNEL_RELEASE,    /* show, channel(u8) -> release time (be64) */
+    TIX_T_QUEUES,             /* show -> waiting room (lib/seats/queue.c) */
     TIX_T__COUNT
 };
 

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "hold.h"
+#include "queue.h"
 
 #define BEST_RETRIES 32
 
@@ -414,7 +415,8 @@ static int check_best(tix_db *db, uint32_t n, const tix_best_opts *o,
                       const tix__show_entry *e, uint32_t *total)
 {
     if (n == 0) return tix__err(TIX_EINVAL, "no seats requested");
-    if (o->flags & ~(TIX_BEST_ACCESSIBLE | TIX_BEST_ANY_TIER))
+    if (o->flags &
+        ~(TIX_BEST_ACCESSIBLE | TIX_BEST_ANY_TIER | TIX_BEST_BOX_OFFICE))
         return tix__err(TIX_EINVAL, "unknown flags 0x%x", o->flags);
     if (o->companions && !(o->flags & TIX_BEST_ACCESSIBLE))
         return tix__err(TIX_EINVAL, "companions need TIX_BEST_ACCESSIBLE: they "
@@ -447,6 +449,9 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
     n = total; /* from here on, every seat: companions included */
     if (rc == 0) rc = tix__hold_ttl(db, o->ttl, &ttl);
     if (rc == 0) rc = tix__hold_show_selling(e, now);
+    if (rc == 0)
+        rc = tix__queue_gate(db, e, o->queue_ticket,
+                             !!(o->flags & TIX_BEST_BOX_OFFICE), now);
     if (rc == 0) rc = tix__hold_user_cap(db, e, o->user_id, n);
     if (rc) return rc;
     /* A keyed request may already hold seats of a sold-out show: it looks. */

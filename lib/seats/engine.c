@@ -265,6 +265,7 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
             for (size_t r = 0; r < words; r++) atomic_init(&e->row_hint[r], 0);
             e->tier_hint = &e->row_hint[words - e->layout->n_tiers - 1];
             atomic_init(&e->tier_armed, 0);
+            atomic_init(&e->queue, NULL);
         }
     }
     if (rc == 0 && e->layout->n_seats < e->info.seat_count)
@@ -335,6 +336,15 @@ int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
         rc = check_not_reclaimed(db, e, now);
     }
     return rc;
+}
+
+int tix__engine_keep(tix_db *db, void *ptr)
+{
+    struct tix_engine *en = db->engine;
+    pthread_mutex_lock(&en->lock);
+    int rc = retire(en, ptr);
+    pthread_mutex_unlock(&en->lock);
+    return rc ? tix__err(rc, "out of memory") : TIX_OK;
 }
 
 uint32_t tix__engine_now(tix_db *db)

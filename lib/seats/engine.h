@@ -51,6 +51,8 @@ typedef struct tix__chan_area {
     _Atomic uint8_t seat[]; /* per seat: its channel, 0 = public pool */
 } tix__chan_area;
 
+struct tix__queue_view;
+
 /* A show as the hot paths see it. Immutable once published, but for
  * the hints. */
 typedef struct tix__show_entry {
@@ -68,6 +70,10 @@ typedef struct tix__show_entry {
      * path) reads one word of a line it reads anyway instead of its seat's
      * tier and that tier's hint. */
     _Atomic uint64_t tier_armed;
+    /* This process's view of the show's waiting room (lib/seats/queue.c),
+     * valid while the map's queue generation is the one it was read at:
+     * NULL until the first hold looks. */
+    _Atomic(const struct tix__queue_view *) queue;
     /* Per row, this process's best-available hint (see lib/seats/best.c): the
      * longest run of takeable seats the last scan saw, valid until a map
      * time. Only the hints are mutable; relaxed atomics, lost updates are
@@ -158,6 +164,10 @@ int tix__engine_show(tix_db *db, tix_id show_id, const tix__show_entry **out);
  * once per call. */
 int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
                         const tix__show_entry **out);
+
+/* Keeps @p ptr (malloc'ed) until the store closes, for data that lock-free
+ * readers may still be reading when it is replaced. TIX_ENOMEM. */
+int tix__engine_keep(tix_db *db, void *ptr);
 
 /* The store clock in map time (seconds since the map's epoch). */
 uint32_t tix__engine_now(tix_db *db);

@@ -12,6 +12,7 @@
  * exactly one CAS, and the hold keeps what its CASes won). */
 #include "hold.h"
 #include "layout.h"
+#include "queue.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -168,11 +169,17 @@ int tix_hold_areas(tix_db *db, tix_id show_id, const uint32_t *seats,
     uint32_t ttl = 0;
     if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
     if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
+    if (rc == 0 && opts && (opts->flags & ~TIX_HOLD_BOX_OFFICE))
+        rc = tix__err(TIX_EINVAL, "unknown flags 0x%x", opts->flags);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db);
     if ((rc = tix__engine_show_at(db, show_id, now, &e))) return rc;
     if ((rc = tix__hold_show_selling(e, now))) return rc;
+    if ((rc = tix__queue_gate(db, e, opts ? opts->queue_ticket : NULL,
+                              opts && (opts->flags & TIX_HOLD_BOX_OFFICE),
+                              now)))
+        return rc;
     size_t slot[TAKE_MAX], total;
     if ((rc = resolve(db, e, areas, nareas, nseats, slot, &total))) return rc;
     if (opts && (rc = tix__hold_user_cap(db, e, opts->user_id,

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "queue.h"
 #include "random.h"
 #include "user.h"
 #include "usercap.h"
@@ -326,11 +327,16 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     int rc = tix__hold_max(db, n);
     if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
     if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
+    if (rc == 0 && opts && (opts->flags & ~TIX_HOLD_BOX_OFFICE))
+        rc = tix__err(TIX_EINVAL, "unknown flags 0x%x", opts->flags);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db); /* the one clock read of this call */
     if ((rc = tix__engine_show_at(db, show_id, now, &e))) return rc;
     if ((rc = tix__hold_show_selling(e, now))) return rc;
+    if ((rc = tix__queue_gate(db, e, opts ? opts->queue_ticket : NULL,
+                              opts && (opts->flags & TIX_HOLD_BOX_OFFICE), now)))
+        return rc;
     if (opts && (rc = tix__hold_user_cap(db, e, opts->user_id, (uint32_t)n)))
         return rc;
     tix_hold *h = tix__hold_new(show_id, (uint32_t)n);

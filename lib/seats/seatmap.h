@@ -14,6 +14,7 @@
 #define TIX_LIB_SEATMAP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,15 @@ void tix__seatmap_close(tix_seatmap *m);
  * engine can repair words left by dead processes before any other process
  * starts using the map. */
 void tix__seatmap_share(tix_seatmap *m);
+
+/* A word of the header page past the header proper, shared by every
+ * process and zero in a new file: the waiting rooms' configuration
+ * generation (lib/seats/queue.c). Never covered by the header checksum. */
+#define TIX_MAP_QUEUE_GEN_OFFSET 2048
+static inline _Atomic uint64_t *tix__seatmap_queue_gen(const tix_seatmap *m)
+{
+    return (_Atomic uint64_t *)(m->base + TIX_MAP_QUEUE_GEN_OFFSET);
+}
 
 /* Map time of a Unix time, clamped to the word's expiry range. */
 uint32_t tix__seatmap_time(const tix_seatmap *m, int64_t unix_time);

@@ -356,3 +356,32 @@ def test_general_admission_over_http(ga_server):
     assert st == 400
     st, err = call(base, "POST", "/shows/%d/holds" % show, {"areas": "x"})
     assert st == 400
+
+def test_waiting_room_over_http(server):
+    import time
+    base = server
+    _, shows = _tomorrow(base)
+    show = shows[-1]["id"]
+    st, q = call(base, "POST", "/shows/%d/queue" % show,
+                 {"onsale": int(time.time()), "capacity": 50})
+    assert st == 200 and q["capacity"] == 50 and q["onsale"].endswith("Z")
+    assert call(base, "POST", "/shows/%d/queue" % show,
+                {"onsale": "yesterday", "capacity": 5})[0] == 400
+    st, j = call(base, "POST", "/shows/%d/queue/join" % show, {})
+    assert st == 201 and j["ticket"].startswith("Q1")
+    st, where = call(base, "GET", "/queue/%s" % j["ticket"])
+    assert st == 200 and where["state"] == "waiting" and where["wait"] is None
+    st, err = call(base, "POST", "/shows/%d/holds" % show, {"best": 1})
+    assert st == 403 and err["error"] == "TIX_EPERM"
+    st, err = call(base, "POST", "/shows/%d/holds" % show,
+                   {"best": 1, "queue_ticket": j["ticket"]})
+    assert st == 409 and err["error"] == "TIX_EAGAIN"
+    st, q = call(base, "POST", "/shows/%d/queue/admit" % show, {"n": 1})
+    assert st == 200 and q["admitted"] == 1
+    st, h = call(base, "POST", "/shows/%d/holds" % show,
+                 {"best": 1, "queue_ticket": j["ticket"]})
+    assert st == 201
+    assert call(base, "DELETE", "/holds/%s" % h["hold"])[0] == 204
+    assert call(base, "GET", "/queue/Q1bogus")[0] == 400
+    assert call(base, "DELETE", "/shows/%d/queue" % show)[0] == 204
+    assert call(base, "GET", "/shows/%d/queue" % show)[0] == 404

@@ -31,6 +31,7 @@ from .discover import SearchHit, Recommendation, Reason, NearbyVenue
 from .outbox import Consumer, Event, EventType, EventSeat, EventTicket
 from .offers import Offer, OfferScope, Quote, QuoteSeat
 from .channels import Channel
+from .queue import QueueState
 from .money import (currency_exponent, format_money, parse_money, tz_offset,
                     local_datetime)
 
@@ -51,7 +52,7 @@ __all__ = [
     "Review", "ReviewOrder", "Comment",
     "SearchHit", "Recommendation", "Reason", "NearbyVenue",
     "Consumer", "Event", "EventType", "EventSeat", "EventTicket",
-    "Offer", "OfferScope", "Quote", "QuoteSeat",
+    "Offer", "OfferScope", "Quote", "QuoteSeat", "QueueState",
     "currency_exponent", "format_money", "parse_money", "tz_offset",
     "local_datetime",
     "Error", "InvalidArgument", "NotFound", "Exists", "Conflict", "Expired",

@@ -81,6 +81,10 @@ CDEF = r"""
 #define TIX_CHANNEL_MAX 255
 #define TIX_BEST_ACCESSIBLE 0x1
 #define TIX_BEST_ANY_TIER 0x2
+#define TIX_BEST_BOX_OFFICE 0x4
+#define TIX_HOLD_BOX_OFFICE 0x1
+#define TIX_QUEUE_CAPACITY_MAX 200000000
+#define TIX_QUEUE_TICKET_MAX 32
 #define TIX_TICKET_CODE_LEN 21
 #define TIX_RATING_MIN 1
 #define TIX_RATING_MAX 10
@@ -312,6 +316,8 @@ typedef struct tix_hold_opts {
     const char *request_key;
     tix_id user_id;
     tix_id channel;
+    const char *queue_ticket;
+    uint32_t flags;
 } tix_hold_opts;
 typedef struct tix_best_opts {
     tix_id tier_id;
@@ -321,11 +327,42 @@ typedef struct tix_best_opts {
     tix_id user_id;
     uint32_t companions;
     tix_id channel;
+    const char *queue_ticket;
 } tix_best_opts;
 typedef struct tix_area_take {
     tix_id area_id;
     uint32_t count;
 } tix_area_take;
+
+/* Waiting room */
+typedef struct tix_queue_config {
+    int64_t onsale;
+    uint32_t rate;
+    uint32_t capacity;
+    uint32_t window;
+} tix_queue_config;
+typedef struct tix_queue_info {
+    tix_id show_id;
+    tix_queue_config config;
+    uint64_t joined;
+    uint64_t prequeue;
+    uint64_t admitted;
+    int shuffled;
+} tix_queue_info;
+typedef enum tix_queue_state {
+    TIX_QUEUE_PREQUEUE = 0,
+    TIX_QUEUE_WAITING = 1,
+    TIX_QUEUE_ADMITTED = 2,
+    TIX_QUEUE_EXPIRED = 3
+} tix_queue_state;
+typedef struct tix_queue_place {
+    tix_id show_id;
+    tix_queue_state state;
+    uint64_t position;
+    uint64_t ahead;
+    int64_t wait;
+    int64_t window_end;
+} tix_queue_place;
 
 /* Availability */
 typedef struct tix_counts {
@@ -727,6 +764,12 @@ typedef struct tix_hold_part {
 } tix_hold_part;
 int tix_hold_group_create(tix_db *db, const tix_hold_part *parts, size_t n, const tix_hold_opts *opts, tix_hold **out);
 int tix_hold_group_confirm(tix_db *db, tix_hold *const *holds, size_t n, const tix_confirm_opts *o, tix_id *booking_ids);
+int tix_queue_set(tix_db *db, tix_id show_id, const tix_queue_config *cfg);
+int tix_queue_remove(tix_db *db, tix_id show_id);
+int tix_queue_get(tix_db *db, tix_id show_id, tix_queue_info *out);
+int tix_queue_join(tix_db *db, tix_id show_id, char *buf, size_t cap);
+int tix_queue_status(tix_db *db, const char *ticket, tix_queue_place *out);
+int tix_queue_admit(tix_db *db, tix_id show_id, uint32_t n);
 int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out);
 int tix_area_availability(tix_db *db, tix_id show_id, tix_id area_id, tix_counts *out);
 void tix_avail_free(tix_avail *a);

@@ -842,7 +842,9 @@ class Show(Record):
     def hold(self, seats: Union[SeatLike, Iterable[SeatLike]],
              ttl: Optional[int] = None, request_key: Optional[str] = None,
              user: Optional[IdLike] = None,
-             channel: Optional[IdLike] = None) -> Hold:
+             channel: Optional[IdLike] = None,
+             queue_ticket: Optional[str] = None,
+             box_office: bool = False) -> Hold:
         """Holds @seats, all or nothing.
 
         Args:
@@ -854,14 +856,21 @@ class Show(Record):
                 refused early (tix.Limit).
             channel: the sales channel (id or tix.Channel) the hold is
                 made through; None sees only the public pool.
+            queue_ticket: on a show with a waiting room, the buyer's
+                admitted ticket (queue_join()).
+            box_office: hold on a queued show without a ticket (trusted
+                callers only).
 
         Raises:
             tix.Conflict: a seat is taken (the message names it).
-            tix.Permission: a seat belongs to another channel.
+            tix.Permission: a seat belongs to another channel, or a queued
+                show and no ticket.
+            tix.Again: the ticket is not admitted yet.
+            tix.Expired: the ticket's shopping window has ended.
         """
         from .seats import hold_seats
         return hold_seats(self._db, self.id, self.seat_indexes(seats), ttl,
-                          request_key, user, channel)
+                          request_key, user, channel, queue_ticket, box_office)
 
     def hold_best(self, n: int, tier: Optional[IdLike] = None,
                   accessible: bool = False, any_tier: bool = False,
@@ -869,18 +878,21 @@ class Show(Record):
                   request_key: Optional[str] = None,
                   user: Optional[IdLike] = None,
                   companions: int = 0,
-                  channel: Optional[IdLike] = None) -> Hold:
+                  channel: Optional[IdLike] = None,
+                  queue_ticket: Optional[str] = None,
+                  box_office: bool = False) -> Hold:
         """Holds the @n best adjacent seats of @tier (None = cheapest tier
         with room). With accessible=True and @companions > 0: @n wheelchair
         seats and @companions companion seats next to them, one run of one
-        row. @user: as for hold().
+        row. @user, @queue_ticket, @box_office: as for hold().
 
         Raises:
             tix.Conflict: no such seats exist.
         """
         from .seats import hold_best
         return hold_best(self._db, self.id, n, tier, accessible, any_tier, ttl,
-                         request_key, user, companions, channel)
+                         request_key, user, companions, channel,
+                         queue_ticket, box_office)
 
     # ---- sales channels (implemented in tix.channels) -----------------------
     def assign_channel(self, channel: Optional[IdLike],
@@ -916,7 +928,10 @@ class Show(Record):
     def hold_areas(self, areas: Dict[IdLike, int],
                    seats: Union[SeatLike, Iterable[SeatLike]] = (),
                    ttl: Optional[int] = None,
-                   user: Optional[IdLike] = None) -> Hold:
+                   user: Optional[IdLike] = None,
+                   channel: Optional[IdLike] = None,
+                   queue_ticket: Optional[str] = None,
+                   box_office: bool = False) -> Hold:
         """Holds places of general-admission areas by count, {area: n},
         with @seats (indexes or labels), all or nothing, in one hold; the
         hold's seats list the places it got. @ttl, @user: as for hold().
@@ -927,13 +942,44 @@ class Show(Record):
         """
         from .seats import hold_areas
         return hold_areas(self._db, self.id, areas, self.seat_indexes(seats),
-                          ttl, user)
+                          ttl, user, channel, queue_ticket, box_office)
 
     def area_availability(self, area: IdLike) -> Dict[str, int]:
         """{"tier_id", "total", "free", "held", "booked", "unavailable"} of
         the places of @area in this show."""
         from .seats import area_availability
         return area_availability(self._db, self.id, area)
+
+    # ---- the waiting room (implemented in tix.queue) ------------------------
+    def set_queue(self, onsale: TimeLike, capacity: int, rate: int = 0,
+                  window: int = 0) -> None:
+        """Puts a waiting room in front of this show (or changes it): who
+        joins before @onsale is shuffled then; @rate admissions a second
+        from then on (0: only queue_admit()); at most @capacity tickets;
+        an admitted ticket holds for @window seconds from its first hold
+        (0: no limit)."""
+        from .queue import set_queue
+        set_queue(self._db, self.id, onsale, capacity, rate, window)
+
+    def remove_queue(self) -> None:
+        """Takes the waiting room away; its tickets stop working."""
+        from .queue import remove_queue
+        remove_queue(self._db, self.id)
+
+    def queue(self) -> Dict[str, Any]:
+        """The waiting room's state (tix.NotFound when there is none)."""
+        from .queue import queue_info
+        return queue_info(self._db, self.id)
+
+    def queue_join(self) -> str:
+        """Joins the waiting room: the new ticket, a short string."""
+        from .queue import join
+        return join(self._db, self.id)
+
+    def queue_admit(self, n: int) -> None:
+        """Admits @n more places now (as seats free up)."""
+        from .queue import admit
+        admit(self._db, self.id, n)
 
     def set_user_cap(self, max_seats: int) -> None:
         """At most @max_seats seats of this show per user (0 removes the

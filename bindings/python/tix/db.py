@@ -420,6 +420,13 @@ class Database:
         from .seats import Booking
         return Booking.find_payment(self, payment_ref)
 
+    def queue_status(self, ticket: str) -> Dict[str, Any]:
+        """Where a waiting-room ticket stands: {"show_id", "state",
+        "position", "ahead", "wait", "window_end"} (tix.BadCode for a
+        ticket this store did not issue)."""
+        from .queue import status
+        return status(self, ticket)
+
     def hold_from_string(self, text: str) -> Hold:
         """The Hold of a handle made by str(hold) (tix.BadCode)."""
         from .seats import Hold

@@ -69,6 +69,17 @@ def _ttl(ttl: Optional[int]) -> int:
 # ---------------------------------------------------------------------------
 # Holds
 
+def _cstr(text: Optional[str], what: str, keep: List[Any]) -> Any:
+    """A C string for an options field, kept alive in @keep for the call;
+    NULL for None."""
+    b = _util.enc(text, what)
+    if b is None:
+        return ffi.NULL
+    c = ffi.new("char[]", b)
+    keep.append(c)
+    return c
+
+
 def _new_hold_ptr() -> Any:
     return ffi.new("tix_hold **")
 
@@ -76,11 +87,14 @@ def _new_hold_ptr() -> Any:
 def hold_seats(db: Database, show_id: IdLike, seats: Iterable[Any],
                ttl: Optional[int] = None, request_key: Optional[str] = None,
                user: Optional[IdLike] = None,
-               channel: Optional[IdLike] = None) -> Hold:
+               channel: Optional[IdLike] = None,
+               queue_ticket: Optional[str] = None,
+               box_office: bool = False) -> Hold:
     """Holds seats by index (Show.hold also takes labels)."""
     idx = _seat_indexes(seats)
     arr = ffi.new("uint32_t[]", idx) if idx else ffi.new("uint32_t[1]")
-    opts, _keep = _hold_opts(ttl, request_key, user, channel)
+    opts, _keep = _hold_opts(ttl, request_key, user, channel, queue_ticket,
+                             box_office)
     out = _new_hold_ptr()
     db._call("tix_hold_create", as_id(show_id, "show"), arr, len(idx), opts,
              out)
@@ -88,19 +102,21 @@ def hold_seats(db: Database, show_id: IdLike, seats: Iterable[Any],
 
 
 def _hold_opts(ttl: Optional[int], request_key: Optional[str],
-               user: Optional[IdLike], channel: Optional[IdLike]) -> Any:
-    if ttl is None and request_key is None and user is None and not channel:
+               user: Optional[IdLike], channel: Optional[IdLike],
+               queue_ticket: Optional[str] = None,
+               box_office: bool = False) -> Any:
+    if (ttl is None and request_key is None and user is None and
+            not channel and queue_ticket is None and not box_office):
         return ffi.NULL, None
+    keep: List[Any] = []
     opts = ffi.new("tix_hold_opts *")
     opts.ttl = _ttl(ttl)
     opts.user_id = as_id(user, "user", allow_none=True)
     opts.channel = as_id(channel, "channel", allow_none=True)
-    key = _util.enc(request_key, "request_key")
-    keyc = None
-    if key is not None:
-        keyc = ffi.new("char[]", key)
-        opts.request_key = keyc
-    return opts, keyc
+    opts.request_key = _cstr(request_key, "request_key", keep)
+    opts.queue_ticket = _cstr(queue_ticket, "queue_ticket", keep)
+    opts.flags = lib.TIX_HOLD_BOX_OFFICE if box_office else 0
+    return opts, keep
 
 
 def hold_group(db: Database, parts: Iterable[Tuple[IdLike, Iterable[Any]]],
@@ -149,7 +165,9 @@ def hold_best(db: Database, show_id: IdLike, n: int,
               any_tier: bool = False, ttl: Optional[int] = None,
               request_key: Optional[str] = None,
               user: Optional[IdLike] = None, companions: int = 0,
-              channel: Optional[IdLike] = None) -> Hold:
+              channel: Optional[IdLike] = None,
+              queue_ticket: Optional[str] = None,
+              box_office: bool = False) -> Hold:
     """Holds the @n best seats (see Show.hold_best)."""
     opts = ffi.new("tix_best_opts *")
     opts.channel = as_id(channel, "channel", allow_none=True)
@@ -157,12 +175,12 @@ def hold_best(db: Database, show_id: IdLike, n: int,
     opts.user_id = as_id(user, "user", allow_none=True)
     opts.companions = _util.as_u32(companions or 0, "companions")
     opts.flags = ((lib.TIX_BEST_ACCESSIBLE if accessible else 0) |
-                  (lib.TIX_BEST_ANY_TIER if any_tier else 0))
+                  (lib.TIX_BEST_ANY_TIER if any_tier else 0) |
+                  (lib.TIX_BEST_BOX_OFFICE if box_office else 0))
     opts.ttl = _ttl(ttl)
-    key = _util.enc(request_key, "request_key")
-    if key is not None:
-        keyc = ffi.new("char[]", key)
-        opts.request_key = keyc
+    keep: List[Any] = []
+    opts.request_key = _cstr(request_key, "request_key", keep)
+    opts.queue_ticket = _cstr(queue_ticket, "queue_ticket", keep)
     out = _new_hold_ptr()
     db._call("tix_hold_best", as_id(show_id, "show"),
              _util.as_u32(n, "n"), opts, out)
@@ -171,7 +189,10 @@ def hold_best(db: Database, show_id: IdLike, n: int,
 
 def hold_areas(db: Database, show_id: IdLike, areas: Dict[IdLike, int],
                seats: Iterable[Any] = (), ttl: Optional[int] = None,
-               user: Optional[IdLike] = None) -> Hold:
+               user: Optional[IdLike] = None,
+               channel: Optional[IdLike] = None,
+               queue_ticket: Optional[str] = None,
+               box_office: bool = False) -> Hold:
     """Holds places of areas by count ({area: n}) and @seats by index, all
     or nothing (see Show.hold_areas)."""
     idx = _seat_indexes(seats)
@@ -179,9 +200,8 @@ def hold_areas(db: Database, show_id: IdLike, areas: Dict[IdLike, int],
     takes = [(as_id(a, "area"), _util.as_u32(n, "count"))
              for a, n in dict(areas).items()]
     tarr = ffi.new("tix_area_take[]", takes) if takes else ffi.NULL
-    opts = ffi.new("tix_hold_opts *")
-    opts.ttl = _ttl(ttl)
-    opts.user_id = as_id(user, "user", allow_none=True)
+    opts, _keep = _hold_opts(ttl, None, user, channel, queue_ticket,
+                             box_office)
     out = _new_hold_ptr()
     db._call("tix_hold_areas", as_id(show_id, "show"), arr, len(idx), tarr,
              len(takes), opts, out)
