@@ -20,7 +20,8 @@
  * live booking must still cancel and every seat be holdable.
  *
  * TIX_TORTURE_OPS (operations per thread, default 300) and
- * TIX_CONC_SEED scale and reproduce the run. */
+ * TIX_CONC_SEED scale and reproduce the run; TIX_TEST_DURABILITY=journal
+ * runs it in the default durability mode (ctest test_conc_torture_journal). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -73,7 +74,9 @@ static unsigned env_uint(const char *name, unsigned def)
 static void torture_config(tix_config *cfg)
 {
     tix_config_init(cfg); /* real clock: holds of 60 s never run out here */
-    cfg->durability = TIX_SYNC_NONE;
+    /* Journal mode (the default) when TIX_TEST_DURABILITY says so: then
+     * the five processes share one journal ring and its checkpoints. */
+    cfg->durability = tt_durability(TIX_SYNC_NONE);
     cfg->map_size = (size_t)8 << 20;
     cfg->seatmap_reserve = (size_t)64 << 20;
 }
