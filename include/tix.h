@@ -123,20 +123,25 @@ typedef struct tix_db tix_db;
 
 /** How durable a committed write transaction is. */
 typedef enum tix_durability {
-    TIX_SYNC_FULL = 0,   /**< fsync data and meta on every commit (default). */
+    TIX_SYNC_FULL = 0,   /**< fsync data and meta on every commit. Slower
+                            than the journal; any number of processes in
+                            this mode (not beside journal-mode ones). */
     TIX_SYNC_NOMETA = 1, /**< Skip the meta-page fsync: a crash may lose the
                             last commit, never corrupts. */
     TIX_SYNC_NONE = 2,   /**< No fsync: fast, for tests; an OS crash may lose
                             recent commits. */
-    TIX_SYNC_JOURNAL = 3 /**< As durable as TIX_SYNC_FULL, one small flush
-                            per commit: each commit appends its changes to
-                            the file `journal` and flushes only that; LMDB
-                            is never flushed between snapshots, which a
-                            background thread copies to `snapshot.N.mdb`
-                            (the whole store, about once per store-size of
-                            journal). One read-write process at a time
-                            (others get TIX_EBUSY). See docs/design.md,
-                            "Journal". */
+    TIX_SYNC_JOURNAL = 3 /**< The default (tix_config_init()). As durable
+                            as TIX_SYNC_FULL, one small flush per commit:
+                            each commit appends its changes to the file
+                            `journal`, shared by every journal-mode process
+                            that has the store open, and flushes only that.
+                            LMDB is flushed at checkpoints in the
+                            background (about once a second while writes
+                            come: what changed, never a copy of the
+                            store). Any number of journal-mode processes
+                            may have the store open read-write; a
+                            read-write open in another mode meanwhile gets
+                            TIX_EBUSY. See docs/design.md, "Journal". */
 } tix_durability;
 
 /** Clock: returns the current time in seconds since the Unix epoch. */
@@ -153,7 +158,7 @@ typedef struct tix_config {
     size_t map_size_max;      /**< Growth limit; 0 = no limit. A map that
                                  cannot grow further gives TIX_EFULL. */
     unsigned max_readers;     /**< Concurrent read transactions (512). */
-    tix_durability durability; /**< Commit durability (TIX_SYNC_FULL). */
+    tix_durability durability; /**< Commit durability (TIX_SYNC_JOURNAL). */
     uint32_t hold_ttl_default; /**< Hold lifetime when 0 is passed (600 s). */
     uint32_t hold_ttl_max;     /**< Longest hold lifetime allowed (3600 s). */
     uint32_t hold_max_seats;   /**< Most seats in one hold (10). */
@@ -191,15 +196,15 @@ TIX_API void tix_config_init(tix_config *cfg);
  * @param path directory of the store.
  * @param cfg  options, or NULL for the defaults.
  * @param out  receives the handle; close it with tix_db_close().
- * A store left by a crash in TIX_SYNC_JOURNAL is recovered first (in any
- * mode): its journal is replayed, after a machine crash on top of the last
- * snapshot.
+ * A store left by a crash in TIX_SYNC_JOURNAL is recovered by the first
+ * read-write open (in any mode): its journal is replayed, after a machine
+ * crash on top of the last checkpoint.
  *
  * @return TIX_OK; TIX_EINVAL (NULL or empty path, bad config value);
- *   TIX_EBUSY (this process already has the store open; or journal mode
- *   and another process has it open, read-write; or another process has
- *   it open in journal mode; or a read-only open of a store that needs
- *   crash recovery);
+ *   TIX_EBUSY (this process already has the store open; or another
+ *   process has it open read-write in journal mode and this open is
+ *   read-write in another mode, or the other way round; or a read-only
+ *   open of a store that a machine crash left needing recovery);
  *   TIX_ENOTFOUND (TIX_OPEN_NOCREATE and no store); TIX_EPERM (no access);
  *   TIX_EVERSION (store written by an unknown format version);
  *   TIX_ECORRUPT; TIX_EIO; TIX_ENOMEM.
@@ -219,8 +224,9 @@ TIX_API const char *tix_db_path(const tix_db *db);
 TIX_API int64_t tix_db_now(const tix_db *db);
 
 /** Forces an fsync of the store (useful after TIX_SYNC_NONE writes). In
- *  TIX_SYNC_JOURNAL every commit is already durable; this takes a snapshot,
- *  which shortens the replay after a crash.
+ *  TIX_SYNC_JOURNAL every commit is already durable; this makes a
+ *  checkpoint now (waiting for one another process is making), which
+ *  shortens the replay after a crash.
  *  @return TIX_OK, TIX_EIO, TIX_EFULL. */
 TIX_API int tix_db_sync(tix_db *db);
 /**@}*/
@@ -2553,7 +2559,7 @@ TIX_API int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
  * `data.mdb`. seats.map is not copied: holds are never durable, and a
  * store opened from the copy rebuilds its seat map from LMDB. Restore it
  * with tix_backup_restore() (or `tix restore`), never by copying files into
- * a store: the store's journal and snapshots would be replayed over it.
+ * a store: the store's journal would be replayed over it.
  *
  * @param dest_dir directory of the copy; created (mode 0700) if missing.
  *   It must not be the store itself nor already hold a `data.mdb`.

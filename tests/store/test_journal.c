@@ -370,6 +370,169 @@ static void damaged_record_ends_replay(void **state)
     tix_db_close(db);
 }
 
+/* ---- several journal-mode processes ------------------------------------ */
+
+/* A writer process in journal mode, driven over pipes: each byte it reads
+ * is a command ('b': book the next @p step seats of its range, 's':
+ * tix_db_sync then copy data.mdb as the checkpoint left it, 'x': copy
+ * data.mdb as it is, 'c': close, 'k': die without closing) and it answers
+ * each with one byte (0: done). */
+typedef struct jproc {
+    pid_t pid;
+    int cmd, ack;
+    uint32_t next, step;
+} jproc;
+
+static void jproc_main(jfix *f, int cmd, int ack, uint32_t first, uint32_t step)
+{
+    tix_config cfg;
+    jconfig(&cfg, TIX_SYNC_JOURNAL);
+    tix_db *db = NULL;
+    char c, ok = 0;
+    if (tix_db_open(f->dir, &cfg, &db)) ok = 1;
+    if (write(ack, &ok, 1) != 1 || ok) _exit(2);
+    while (read(cmd, &c, 1) == 1) {
+        ok = 0;
+        if (c == 'b') {
+            ok = book_range(db, f, first, step) == (int)step ? 0 : 3;
+            first += step;
+        } else if (c == 's') {
+            ok = tix_db_sync(db) || copy_file(f->data, f->ckpt_copy) ? 4 : 0;
+        } else if (c == 'x') {
+            ok = copy_file(f->data, f->ckpt_copy) ? 4 : 0;
+        } else if (c == 'c') {
+            tix_db_close(db);
+            (void)write(ack, &ok, 1);
+            _exit(0);
+        } else {
+            _exit(0); /* 'k': the journal stays as this process left it */
+        }
+        if (write(ack, &ok, 1) != 1) _exit(5);
+    }
+    _exit(6);
+}
+
+static void jproc_start(jfix *f, jproc *p, uint32_t first, uint32_t step)
+{
+    int cmd[2], ack[2];
+    assert_int_equal(pipe(cmd), 0);
+    assert_int_equal(pipe(ack), 0);
+    p->pid = fork();
+    assert_true(p->pid >= 0);
+    if (p->pid == 0) {
+        close(cmd[1]);
+        close(ack[0]);
+        jproc_main(f, cmd[0], ack[1], first, step);
+    }
+    close(cmd[0]);
+    close(ack[1]);
+    p->cmd = cmd[1];
+    p->ack = ack[0];
+    char ok = 9;
+    assert_int_equal(read(p->ack, &ok, 1), 1);
+    assert_int_equal(ok, 0);
+}
+
+static void jproc_send(jproc *p, char c)
+{
+    assert_int_equal(write(p->cmd, &c, 1), 1);
+}
+
+static void jproc_wait(jproc *p)
+{
+    char ok = 9;
+    assert_int_equal(read(p->ack, &ok, 1), 1);
+    assert_int_equal(ok, 0);
+}
+
+static void jproc_do(jproc *p, char c)
+{
+    jproc_send(p, c);
+    jproc_wait(p);
+}
+
+static void jproc_end(jproc *p, char c)
+{
+    jproc_send(p, c);
+    if (c == 'c') jproc_wait(p);
+    int status;
+    assert_int_equal(waitpid(p->pid, &status, 0), p->pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(p->cmd);
+    close(p->ack);
+}
+
+/* Two processes confirm into one store at once, both in journal mode,
+ * then both die: every confirm either acknowledged is there. */
+static void two_processes_write_one_journal(void **state)
+{
+    jfix *f = *state;
+    jproc a, b;
+    jproc_start(f, &a, 0, 10);
+    jproc_start(f, &b, 100, 10);
+    for (int round = 0; round < 5; round++) { /* at once: both in flight */
+        jproc_send(&a, 'b');
+        jproc_send(&b, 'b');
+        jproc_wait(&a);
+        jproc_wait(&b);
+    }
+    jproc_end(&a, 'k');
+    jproc_end(&b, 'k');
+    journal_state(f, 1);
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_int_equal(bookings_of(db, f), 100);
+    expect_consistent(db);
+    tix_db_close(db);
+}
+
+/* The checkpoint's pin changes hands: A makes a checkpoint (it pins it)
+ * and closes while B goes on; B's next commit must checkpoint and pin
+ * before it reuses a page, or B's later commits overwrite the pages of
+ * the checkpoint the header still names. The copy of data.mdb is taken
+ * after that commit of B, and a power cut junks what B wrote after it: a
+ * checkpoint whose pages B was free to reuse is junk then. */
+static void checkpoint_pin_moves_to_the_process_left(void **state)
+{
+    jfix *f = *state;
+    jproc a, b;
+    jproc_start(f, &a, 0, 10);
+    jproc_start(f, &b, 100, 10);
+    jproc_do(&a, 'b');
+    jproc_do(&b, 'b');
+    jproc_do(&a, 's');
+    jproc_end(&a, 'c'); /* not the last: the journal stays active */
+    journal_state(f, 1);
+    jproc_do(&b, 'b');
+    jproc_do(&b, 'x');
+    for (int i = 0; i < 3; i++) jproc_do(&b, 'b');
+    jproc_end(&b, 'k');
+    trash_since_checkpoint(f);
+    assert_ok(tix__journal_test_forget_boot(f->dir));
+    tix_db *db = jopen(f->dir, TIX_SYNC_JOURNAL);
+    assert_int_equal(bookings_of(db, f), 60);
+    expect_consistent(db);
+    tix_db_close(db);
+}
+
+/* A writer in another mode is kept out while a journal-mode process has
+ * the store, and the last journal-mode close leaves the journal clean. */
+static void last_close_of_several_marks_clean(void **state)
+{
+    jfix *f = *state;
+    jproc a, b;
+    jproc_start(f, &a, 0, 5);
+    jproc_start(f, &b, 100, 5);
+    jproc_do(&a, 'b');
+    jproc_do(&b, 'b');
+    jproc_end(&a, 'c');
+    journal_state(f, 1);
+    jproc_end(&b, 'c');
+    journal_state(f, 0);
+    tix_db *db = jopen(f->dir, TIX_SYNC_FULL);
+    assert_int_equal(bookings_of(db, f), 10);
+    tix_db_close(db);
+}
+
 static const char *self_path;
 
 /* In a fresh process (exec: a forked child would inherit this process's
@@ -450,6 +613,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(small_ring_wraps_fills_and_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_record_ends_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(journal_mode_shares_with_journal_mode_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(two_processes_write_one_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(checkpoint_pin_moves_to_the_process_left, setup, teardown),
+        cmocka_unit_test_setup_teardown(last_close_of_several_marks_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(readonly_open_waits_for_recovery_after_a_reboot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
