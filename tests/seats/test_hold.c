@@ -59,6 +59,8 @@ static void hold_then_conflict_then_release(void **state)
     assert_code(tix_hold_create(f->s.db, f->show, other, 2, NULL, &h2),
                 TIX_ECONFLICT);
     assert_null(h2);
+    /* People know seats by row and number: index 5 is A6. */
+    assert_non_null(strstr(tix_errmsg(), "seat A6 (index 5) of show"));
     assert_int_equal(seat_state(f, 6), TIX_SEAT_FREE);
 
     assert_ok(tix_hold_release(f->s.db, h));
