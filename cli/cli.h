@@ -75,7 +75,7 @@ void cli_close(cli *c);
 int cli_exit_code(int rc);
 
 /* Reports a failed libtix call: "tix: <what>: TIX_E...: <errmsg>", or in
- * JSON mode an {"ok": false, "error": {...}} object on stdout. Returns the
+ * JSON mode an {"ok": false, "error": {...}} object on stderr. Returns the
  * exit code. */
 int cli_fail(cli *c, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -85,6 +85,13 @@ int cli_error(cli *c, int exit_code, const char *code, const char *fmt, ...)
 /* A usage error for command @p cmd (exit 1). */
 int cli_usage(cli *c, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* JSON mode: prints {"ok": false, "error": @p err} on stderr, adding the
+ * "status" (libtix code) and "detail" fields every error carries when
+ * @p err lacks them; releases @p err. */
+void cli_emit_error(cli *c, json_t *err);
+/* 1 when @p s is valid UTF-8 (no overlong forms or surrogates). */
+int cli_utf8_valid(const char *s);
 
 /* JSON mode: prints @p obj with "ok": true added, and releases it. Text
  * mode: releases it. */
