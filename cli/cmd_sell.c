@@ -456,6 +456,14 @@ int cmd_release(cli *c, int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* bookings                                                                  */
 
+/* "C14", or "@61" when the show's seats could not be read. */
+static const char *seat_label(char buf[32], const cli_show *s, uint32_t seat)
+{
+    if (s) return cli_seat_name(buf, s, seat);
+    snprintf(buf, 32, "@%u", seat);
+    return buf;
+}
+
 static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
 {
     json_t *seats = json_array(), *tickets = json_array();
@@ -464,21 +472,26 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
                               "tier_id", (json_int_t)b->seats[i].tier_id,
                               "price_minor", (json_int_t)b->seats[i].price_minor);
         if (s && b->seats[i].seat < s->seats->count) {
+            char nm[32];
             json_object_set_new(o, "row", json_string(s->seats->items[b->seats[i].seat].row));
             json_object_set_new(o, "number", json_integer(s->seats->items[b->seats[i].seat].number));
+            json_object_set_new(o, "label", json_string(cli_seat_name(nm, s, b->seats[i].seat)));
         }
         json_array_append_new(seats, o);
     }
     for (size_t t = 0; t < b->n_tickets; t++) {
         char qr[1024] = "";
         tix_ticket_qr(b, t, qr, sizeof qr);
-        json_t *ts = json_array();
-        for (size_t k = 0; k < b->tickets[t].n_seats; k++)
+        json_t *ts = json_array(), *labels = json_array();
+        for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
+            char nm[32];
             json_array_append_new(ts, json_integer(b->tickets[t].seats[k]));
+            json_array_append_new(labels, json_string(seat_label(nm, s, b->tickets[t].seats[k])));
+        }
         json_array_append_new(
-            tickets, json_pack("{s:s, s:s, s:o, s:I, s:s}", "code",
+            tickets, json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "code",
                                b->tickets[t].code, "qr", qr, "seats", ts,
-                               "checked_in_at",
+                               "labels", labels, "checked_in_at",
                                (json_int_t)b->tickets[t].checked_in_at, "gate",
                                b->tickets[t].gate));
     }
@@ -517,9 +530,7 @@ static void booking_text(const tix_booking *b, const cli_show *s)
         printf("  ticket %s  seats", b->tickets[t].code);
         for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
             char nm[32];
-            printf(" %s", s ? cli_seat_name(nm, s, b->tickets[t].seats[k])
-                            : (snprintf(nm, sizeof nm, "@%u",
-                                        b->tickets[t].seats[k]), nm));
+            printf(" %s", seat_label(nm, s, b->tickets[t].seats[k]));
         }
         if (b->tickets[t].checked_in_at)
             printf("  (checked in at %s)", b->tickets[t].gate);
@@ -679,10 +690,20 @@ int cmd_booking(cli *c, int argc, char **argv)
                               : tix_booking_list_by_show(c->db, id, &l);
         if (trc) return cli_fail(c, trc, "cannot list bookings");
         json_t *a = json_array();
+        /* The seats of the show of each booking, for their labels: loaded
+         * again only when the show changes (a user's list spans shows). */
+        cli_show s = {0};
+        int have = 0;
         for (size_t i = 0; i < l->count; i++) {
-            if (c->json) json_array_append_new(a, booking_json(c, &l->items[i], NULL));
-            else booking_text(&l->items[i], NULL);
+            const tix_booking *b = &l->items[i];
+            if (!have || s.show->id != b->show_id) {
+                if (have) cli_show_free(&s);
+                have = cli_show_load(c, b->show_id, &s) == EX_OK;
+            }
+            if (c->json) json_array_append_new(a, booking_json(c, b, have ? &s : NULL));
+            else booking_text(b, have ? &s : NULL);
         }
+        if (have) cli_show_free(&s);
         tix_booking_list_free(l);
         cli_emit(c, json_pack("{s:o}", "bookings", a));
         return EX_OK;
