@@ -133,6 +133,11 @@ json_t *cli_seats_json(const cli_show *s, const uint32_t *idx, size_t n);
  * time included) or its fixed offset; 0 when unknown. */
 int32_t cli_city_offset(cli *c, tix_id city_id, int64_t t);
 
+/* A city by id or by name (searched through countries and states; the
+ * exact name first, else in any ASCII case). An id that is not a city's
+ * is an error. Returns 0 or the exit code (message printed). */
+int cli_find_city(cli *c, const char *cmd, const char *s, tix_id *out);
+
 /* Commands. */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
@@ -140,6 +145,11 @@ int cmd_movie(cli *c, int argc, char **argv);
 int cmd_user(cli *c, int argc, char **argv);
 int cmd_show(cli *c, int argc, char **argv);
 int cmd_area(cli *c, int argc, char **argv);
+int cmd_place(cli *c, int argc, char **argv);
+int cmd_venue(cli *c, int argc, char **argv);
+int cmd_screen(cli *c, int argc, char **argv);
+int cmd_tier(cli *c, int argc, char **argv);
+int cmd_holds(cli *c, int argc, char **argv);
 int cmd_seats(cli *c, int argc, char **argv);
 int cmd_hold(cli *c, int argc, char **argv);
 int cmd_release(cli *c, int argc, char **argv);

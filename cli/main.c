@@ -23,6 +23,10 @@ static const char main_help[] =
     "  init                      create an empty store\n"
     "  import LAYOUT.json        import a venue layout (places, venue, screens,\n"
     "                            tiers, rows, seats)\n"
+    "  place list [--parent ID]  countries, or the places in one\n"
+    "  venue list --city ID|NAME  the venues of a city\n"
+    "  screen list --venue ID    the screens of a venue\n"
+    "  tier list --screen ID     the price tiers of a screen\n"
     "  movie add|list            add or list movies\n"
     "  user add|list             add or list customers\n"
     "  show create|update|caps|list  schedule shows, per-customer caps\n"
@@ -33,6 +37,7 @@ static const char main_help[] =
     "  hold SHOW SEAT...         hold seats (or --best N, --area ID:N);\n"
     "                            prints the handle\n"
     "  release HANDLE            release a hold\n"
+    "  holds SHOW                the live holds of a show\n"
     "  confirm HANDLE            confirm a hold after payment: a booking\n"
     "  cancel BOOKING            cancel (refund) a booking\n"
     "  booking show BOOKING      a booking with its tickets\n"
@@ -650,6 +655,9 @@ static const command commands[] = {
     {"area", cmd_area},
     {"channel", cmd_channel}, {"hold-group", cmd_hold_group},
     {"queue", cmd_queue},
+    {"place", cmd_place},     {"venue", cmd_venue},
+    {"screen", cmd_screen},   {"tier", cmd_tier},
+    {"holds", cmd_holds},
 };
 
 int main(int argc, char **argv)

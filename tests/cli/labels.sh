@@ -29,4 +29,43 @@ expect_eq "C 14 C14" "$(json 'j["bookings"][0]["seats"][0]["row"], j["bookings"]
 expect_eq "['C14', 'C15']" "$(json 'j["bookings"][0]["tickets"][0]["labels"]')" "ticket labels"
 expect_rc 3 "$TIX" block "$SHOW" C14
 expect_match "seat C14 \(index" "$ERR" "block refusal names the seat"
+
+# listings
+expect_rc 0 "$TIX" --json place list
+COUNTRY=$(json 'j["places"][0]["id"]')
+expect_eq country "$(json 'j["places"][0]["kind"]')" "countries"
+expect_rc 0 "$TIX" --json place list --parent "$COUNTRY"
+STATE=$(json 'j["places"][0]["id"]')
+expect_rc 0 "$TIX" place list --parent "$STATE"
+expect_match "city +Mumbai" "$OUT" "a state's cities"
+expect_rc 2 "$TIX" place list --parent 999
+expect_rc 0 "$TIX" --json venue list --city mumbai
+VENUE=$(json 'j["venues"][0]["id"]')
+expect_eq "Lotus Multiplex Andheri" "$(json 'j["venues"][0]["name"]')" "venues of a city"
+expect_rc 2 "$TIX" venue list --city Atlantis
+expect_rc 1 "$TIX" venue list
+expect_rc 0 "$TIX" screen list --venue "$VENUE"
+expect_match "300 seats" "$OUT" "screens of a venue"
+expect_rc 2 "$TIX" screen list --venue 999
+expect_rc 0 "$TIX" --json tier list --screen "$SCREEN"
+expect_eq "Classic INR 180.00" "$(json 'j["tiers"][0]["name"], j["tiers"][0]["price"]')" "tiers of a screen"
+expect_rc 2 "$TIX" tier list --screen 999
+expect_rc 1 "$TIX" tier frobnicate
+
+# live holds
+expect_rc 0 "$TIX" holds "$SHOW"
+expect_match "no live holds" "$OUT" "none yet"
+expect_rc 0 "$TIX" hold "$SHOW" D3 D4 --ttl 120
+H=$OUT
+expect_rc 0 "$TIX" hold "$SHOW" A1 --ttl 60
+expect_rc 0 "$TIX" holds "$SHOW"
+expect_match "1 seat: A1" "$(head -1 <<<"$OUT")" "soonest end first"
+expect_match "2 seats: D3 D4" "$OUT" "holds by label"
+expect_rc 0 "$TIX" --json holds "$SHOW"
+expect_eq "3 D" "$(json 'j["seats_held"], j["holds"][1]["seats"][0]["row"]')" "holds JSON"
+expect_rc 0 "$TIX" release "$H"
+expect_rc 0 "$TIX" --json holds "$SHOW"
+expect_eq 1 "$(json 'len(j["holds"])')" "released hold gone"
+expect_rc 2 "$TIX" holds 999
+
 finish
