@@ -175,11 +175,16 @@ typedef struct seatmap_in {
     const uint8_t *states; /* tix_seat_state per seat */
     const char *title;
     const char *subtitle;
+    /* Terminal cut, NULL for all: rows of section BLOCK ("L07" of rows
+     * "L07-1".."L07-20"); rows "A,B,C" or "A..F" (in map order). */
+    const char *section;
+    const char *rows;
 } seatmap_in;
 /* Writes an SVG picture to @p path. 0 or errno. */
 int seatmap_svg(const seatmap_in *in, const char *path);
-/* Prints the terminal view; @p color 1 for ANSI colors. Returns 0, or 1
- * when the layout is too large for a terminal (nothing printed). */
+/* Prints the terminal view with a seat-number ruler; @p color 1 for ANSI
+ * colors. Returns 0; 1 when the layout (or its cut) is too large for a
+ * terminal, 2 when the cut has no rows (nothing printed either way). */
 int seatmap_text(const seatmap_in *in, int color, int force);
 
 #endif

@@ -53,6 +53,7 @@ static int load_states(cli *c, tix_id show, cli_show *s, uint8_t **states)
 
 static const char seats_help[] =
     "usage: tix seats SHOW [--svg FILE] [--map | --no-map] [--seats]\n"
+    "                      [--section BLOCK] [--rows A,B | --rows A..F]\n"
     "\n"
     "Availability of a show: free, held, booked and unavailable seats per\n"
     "tier, then a seat map: one line per row, the screen at the top, seats\n"
@@ -65,7 +66,13 @@ static const char seats_help[] =
     "              wheelchair seats distinct, and a legend\n"
     "  --map       print the map even when it is large (over 300 rows or\n"
     "              220 columns it is left out by default)\n"
-    "  --no-map    leave the terminal map out\n"
+    "  --no-map    leave the terminal map out\n"    "  --section BLOCK  print only the rows of one block of a stadium (rows\n"
+    "              named BLOCK-ROW: --section L07 is L07-1, L07-2, ...), laid\n"
+    "              out along the block's own rows\n"
+    "  --rows A,B  print only these rows; --rows A..F every row from A to F\n"
+    "              in map order (with --section: of that block)\n"
+    "A ruler of seat numbers (1, 5, 10, ... of the longest row) runs above\n"
+    "the map, and below it too when it has more than 12 rows.\n"
     "  --seats     with --json: list every seat with its state\n";
 
 /* The show without its general-admission places, which have no position
@@ -123,7 +130,8 @@ static json_t *areas_report(cli *c, tix_id show, tix_id screen)
 int cmd_seats(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("svg", 0, 1), OPT("map", 0, 0), OPT("no-map", 0, 0),
-                      OPT("seats", 0, 0), {0}};
+                      OPT("seats", 0, 0), OPT("section", 0, 1), OPT("rows", 0, 1),
+                      {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "seats", seats_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
@@ -192,16 +200,25 @@ int cmd_seats(cli *c, int argc, char **argv)
         only.s = s;
         only.states = st;
     }
-    seatmap_in in = {&only.s, only.states, title, sub};
+    seatmap_in in = {&only.s, only.states, title, sub, opts[4].val, opts[5].val};
     int color = want_color(c);
+    int ex = EX_OK;
     if (!c->json && !opts[2].set) {
         putchar('\n');
-        if (seatmap_text(&in, color, opts[1].set))
+        int r = seatmap_text(&in, color, opts[1].set);
+        if (r == 1)
             printf("(the map has too many rows or columns for a terminal: "
-                   "use --map to print it anyway, or --svg FILE)\n");
+                   "use --map to print it anyway, --section BLOCK or --rows "
+                   "A..F for a part, or --svg FILE)\n");
+        if (r == 2)
+            ex = cli_error(c, EX_NOTFOUND, "TIX_ENOTFOUND",
+                           "show %llu has no rows%s%s%s%s", (unsigned long long)show,
+                           opts[4].set ? " in section " : "",
+                           opts[4].set ? opts[4].val : "",
+                           opts[5].set ? " matching --rows " : "",
+                           opts[5].set ? opts[5].val : "");
     }
-    int ex = EX_OK;
-    if (opts[0].set) {
+    if (ex == EX_OK && opts[0].set) {
         int e = seatmap_svg(&in, opts[0].val);
         if (e)
             ex = cli_error(c, EX_SYSTEM, "TIX_EIO", "cannot write %s: %s",

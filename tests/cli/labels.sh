@@ -68,4 +68,12 @@ expect_rc 0 "$TIX" --json holds "$SHOW"
 expect_eq 1 "$(json 'len(j["holds"])')" "released hold gone"
 expect_rc 2 "$TIX" holds 999
 
+# the terminal map: a seat-number ruler, --rows
+expect_rc 0 "$TIX" seats "$SHOW" --no-color
+expect_match "^ +1 +5 +10 +15 +20 +25$" "$OUT" "seat-number ruler"
+expect_rc 0 "$TIX" seats "$SHOW" --rows C,E
+expect_eq "C E" "$(grep -Eo '^  [A-Z] ' <<<"$OUT" | tr -d ' ' | xargs)" "--rows list"
+expect_rc 0 "$TIX" seats "$SHOW" --rows B..D
+expect_eq "B C D" "$(grep -Eo '^  [A-Z] ' <<<"$OUT" | tr -d ' ' | xargs)" "--rows range"
+expect_rc 2 "$TIX" seats "$SHOW" --rows Z
 finish
