@@ -140,7 +140,8 @@ def test_errors_over_http(server):
     assert call(base, "POST", "/holds/%s/confirm" % h["hold"],
                 {"user": 999, "payment_ref": "x"})[0] == 404
     assert call(base, "GET", "/nothing")[0] == 404
-    assert call(base, "GET", "/shows/%d/holds" % show)[0] == 405
+    assert call(base, "GET", "/holds/%s/confirm" % h["hold"])[0] == 405
+    assert call(base, "PUT", "/shows/%d/holds" % show)[0] == 405
 
 
 def test_parallel_confirms_over_http(server):
