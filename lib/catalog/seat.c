@@ -74,25 +74,6 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
     return tix__seat_decode(&v, out, &b);
 }
 
-const char *tix__seat_label(tix_db *db, MDB_txn *txn, tix_id screen_id,
-                            uint32_t index, char buf[TIX__SEAT_LABEL_MAX])
-{
-    snprintf(buf, TIX__SEAT_LABEL_MAX, "%u", index);
-    MDB_txn *own = NULL;
-    if (!txn && tix__db_read_begin(db, &own) != TIX_OK) return buf;
-    tix_seat s;
-    char row[TIX_ROW_LABEL_MAX + 1];
-    if (tix__seat_read(db, txn ? txn : own, screen_id, index, &s, row) ==
-        TIX_OK) {
-        size_t n = strlen(s.row);
-        int digit = n && s.row[n - 1] >= '0' && s.row[n - 1] <= '9';
-        snprintf(buf, TIX__SEAT_LABEL_MAX, "%s%s%u (index %u)", s.row,
-                 digit ? "-" : "", s.number, index);
-    }
-    if (own) tix__db_read_end(db, own);
-    return buf;
-}
-
 static int seat_put(tix_db *db, MDB_txn *txn, tix_id screen_id,
                     uint32_t index, const char *label,
                     const tix_seat_spec *spec)

@@ -14,15 +14,6 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    uint32_t index, tix_seat *out,
                    char row[TIX_ROW_LABEL_MAX + 1]);
 
-/* A seat as error details name it: "E5 (index 104)" ("A-5" when the row
- * label ends in a digit), or "104" when the seat cannot be read. People
- * know seats by row and number; the index is kept for programs. @p txn
- * may be NULL (a read transaction is taken). A failed read leaves its
- * detail behind, so call it before the tix__err that reports the seat. */
-#define TIX__SEAT_LABEL_MAX 48
-const char *tix__seat_label(tix_db *db, MDB_txn *txn, tix_id screen_id,
-                            uint32_t index, char buf[TIX__SEAT_LABEL_MAX]);
-
 /* The TIX_T_SEATS_BY_LABEL entry of seat (@p row, @p number) = @p index
  * of a screen: what adding rows writes and tix check verifies. */
 void tix__seat_label_entry(tix_id screen_id, const char *row,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "seat.h"
+#include "layout.h"
 #include "tables.h"
 #include "lease.h"
 #include "seatlog.h"
@@ -66,8 +66,7 @@ static int block_write(tix_db *db, MDB_txn *txn, void *arg)
                     tix__be64_get(v.mv_data) == TIX_SEAT_STATE_BLOCKED;
         if ((a->block && rc == 0) || (!a->block && !admin)) {
             char label[TIX__SEAT_LABEL_MAX];
-            tix__seat_label(db, txn, a->l->e->info.screen_id, a->l->seats[i],
-                            label);
+            tix__layout_seat_label(a->l->e->layout, a->l->seats[i], label);
             return a->block ? tix__err(TIX_ECONFLICT, "seat %s is booked or "
                                        "blocked", label)
                             : tix__err(TIX_ESTATE, "seat %s is not blocked by "
@@ -113,7 +112,7 @@ static int change(tix_db *db, tix_id show, const uint32_t *in, size_t n,
                          (void *)e);
     if (rc == TIX_ECONFLICT) {
         char label[TIX__SEAT_LABEL_MAX];
-        tix__seat_label(db, NULL, e->info.screen_id, l.failed_seat, label);
+        tix__layout_seat_label(e->layout, l.failed_seat, label);
         rc = block ? tix__err(TIX_ECONFLICT, "seat %s is held, booked or blocked",
                               label)
                    : tix__err(TIX_ESTATE, "seat %s is not blocked", label);

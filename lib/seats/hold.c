@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "error.h"
+#include "layout.h"
 #include "queue.h"
-#include "seat.h"
 #include "random.h"
 #include "user.h"
 #include "usercap.h"
@@ -170,7 +170,7 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
                 tix__w_tag(w) == tag)
                 return TIX__KEY_RACE;
             char label[TIX__SEAT_LABEL_MAX];
-            tix__seat_label(db, NULL, e->info.screen_id, seats[i], label);
+            tix__layout_seat_label(e->layout, seats[i], label);
             return tix__err(TIX_ECONFLICT, "seat %s of show %llu is %s",
                             label, (unsigned long long)e->info.id,
                             state_name(w));

@@ -12,7 +12,7 @@
 
 #include "commit.h"
 #include "error.h"
-#include "seat.h"
+#include "layout.h"
 #include "hold.h"
 #include "offer.h"
 #include "outbox.h"
@@ -189,7 +189,7 @@ static int seats_free_in_lmdb(tix_db *db, MDB_txn *txn, tix_confirm *c)
         c->conflict_seat = c->seats[i];
         c->conflict_booking = v.mv_size == 8 ? tix__be64_get(v.mv_data) : 0;
         char label[TIX__SEAT_LABEL_MAX];
-        tix__seat_label(db, txn, c->e->info.screen_id, c->seats[i], label);
+        tix__layout_seat_label(c->e->layout, c->seats[i], label);
         return reject(c, TIX_ECONFLICT, "seat %s of show %llu is already taken",
                       label, (unsigned long long)c->e->info.id);
     }
@@ -453,12 +453,12 @@ static int booked_by_us(const tix_confirm *c, uint32_t seat, int *ours)
  * has booked, or whose seats someone else took after it ran out, is dead
  * even when its seats are free again. A seat someone else holds or booked
  * is a conflict; one this hold released or booked is a state error. */
-static int take_refusal(tix_db *db, const tix_confirm *c, uint32_t seat,
-                        uint64_t w, uint32_t mnow, int expired)
+static int take_refusal(const tix_confirm *c, uint32_t seat, uint64_t w,
+                        uint32_t mnow, int expired)
 {
     unsigned long long show = (unsigned long long)c->e->info.id;
     char label[TIX__SEAT_LABEL_MAX];
-    tix__seat_label(db, NULL, c->e->info.screen_id, seat, label);
+    tix__layout_seat_label(c->e->layout, seat, label);
     if (tix__w_held_live(w, mnow) || tix__w_state(w) == TIX_W_CONFIRMING)
         return tix__err(expired ? TIX_EEXPIRED : TIX_ECONFLICT,
                         "seat %s of show %llu is held by another hold", label,
@@ -515,7 +515,7 @@ static int confirm_take(tix_db *db, const tix_hold *h, tix_confirm *c)
                 continue;
             }
             undo_take(c, i);
-            return take_refusal(db, c, c->seats[i], w, mnow, expired);
+            return take_refusal(c, c->seats[i], w, mnow, expired);
         }
     }
     return TIX_OK;

@@ -8,7 +8,7 @@
 #include "booking.h"
 #include "tables.h"
 #include "error.h"
-#include "seat.h"
+#include "layout.h"
 #include "lease.h"
 #include "offer.h"
 #include "outbox.h"
@@ -220,7 +220,7 @@ int tix_booking_cancel_ex(tix_db *db, tix_id id, unsigned flags)
     rc = tix__lease_take(db, &l, (uint32_t)id, booked_by, &id);
     if (rc == TIX_ECONFLICT) {
         char label[TIX__SEAT_LABEL_MAX];
-        tix__seat_label(db, NULL, e->info.screen_id, l.failed_seat, label);
+        tix__layout_seat_label(e->layout, l.failed_seat, label);
         rc = tix__err(TIX_EBUSY, "seat %s of booking %llu is changing right now",
                       label, (unsigned long long)id);
     }
