@@ -75,7 +75,7 @@ void cli_close(cli *c);
 int cli_exit_code(int rc);
 
 /* Reports a failed libtix call: "tix: <what>: TIX_E...: <errmsg>", or in
- * JSON mode an {"ok": false, "error": {...}} object on stdout. Returns the
+ * JSON mode an {"ok": false, "error": {...}} object on stderr. Returns the
  * exit code. */
 int cli_fail(cli *c, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -85,6 +85,13 @@ int cli_error(cli *c, int exit_code, const char *code, const char *fmt, ...)
 /* A usage error for command @p cmd (exit 1). */
 int cli_usage(cli *c, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* JSON mode: prints {"ok": false, "error": @p err} on stderr, adding the
+ * "status" (libtix code) and "detail" fields every error carries when
+ * @p err lacks them; releases @p err. */
+void cli_emit_error(cli *c, json_t *err);
+/* 1 when @p s is valid UTF-8 (no overlong forms or surrogates). */
+int cli_utf8_valid(const char *s);
 
 /* JSON mode: prints @p obj with "ok": true added, and releases it. Text
  * mode: releases it. */
@@ -126,6 +133,11 @@ json_t *cli_seats_json(const cli_show *s, const uint32_t *idx, size_t n);
  * time included) or its fixed offset; 0 when unknown. */
 int32_t cli_city_offset(cli *c, tix_id city_id, int64_t t);
 
+/* A city by id or by name (searched through countries and states; the
+ * exact name first, else in any ASCII case). An id that is not a city's
+ * is an error. Returns 0 or the exit code (message printed). */
+int cli_find_city(cli *c, const char *cmd, const char *s, tix_id *out);
+
 /* Commands. */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
@@ -133,6 +145,11 @@ int cmd_movie(cli *c, int argc, char **argv);
 int cmd_user(cli *c, int argc, char **argv);
 int cmd_show(cli *c, int argc, char **argv);
 int cmd_area(cli *c, int argc, char **argv);
+int cmd_place(cli *c, int argc, char **argv);
+int cmd_venue(cli *c, int argc, char **argv);
+int cmd_screen(cli *c, int argc, char **argv);
+int cmd_tier(cli *c, int argc, char **argv);
+int cmd_holds(cli *c, int argc, char **argv);
 int cmd_seats(cli *c, int argc, char **argv);
 int cmd_hold(cli *c, int argc, char **argv);
 int cmd_release(cli *c, int argc, char **argv);
@@ -158,11 +175,16 @@ typedef struct seatmap_in {
     const uint8_t *states; /* tix_seat_state per seat */
     const char *title;
     const char *subtitle;
+    /* Terminal cut, NULL for all: rows of section BLOCK ("L07" of rows
+     * "L07-1".."L07-20"); rows "A,B,C" or "A..F" (in map order). */
+    const char *section;
+    const char *rows;
 } seatmap_in;
 /* Writes an SVG picture to @p path. 0 or errno. */
 int seatmap_svg(const seatmap_in *in, const char *path);
-/* Prints the terminal view; @p color 1 for ANSI colors. Returns 0, or 1
- * when the layout is too large for a terminal (nothing printed). */
+/* Prints the terminal view with a seat-number ruler; @p color 1 for ANSI
+ * colors. Returns 0; 1 when the layout (or its cut) is too large for a
+ * terminal, 2 when the cut has no rows (nothing printed either way). */
 int seatmap_text(const seatmap_in *in, int color, int force);
 
 #endif

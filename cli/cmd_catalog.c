@@ -335,11 +335,10 @@ static int city_id_check(cli *c, tix_id id)
     return 0;
 }
 
-/* A city by id or by name (searched through countries and states). */
-static int find_city(cli *c, const char *s, tix_id *out)
+int cli_find_city(cli *c, const char *cmd, const char *s, tix_id *out)
 {
     if (s[0] >= '0' && s[0] <= '9') {
-        int rc = cli_parse_id(c, "show", "--city", s, out);
+        int rc = cli_parse_id(c, cmd, "--city", s, out);
         return rc ? rc : city_id_check(c, *out);
     }
     tix_place_list *countries = NULL;
@@ -479,7 +478,7 @@ static int show_list(cli *c, cli_opt *opts)
         return rc;
     if (od->set && (rc = parse_date(c, od->val, &date))) return rc;
     if ((rc = cli_open(c, 0))) return rc;
-    if (oc->set && (rc = find_city(c, oc->val, &city))) return rc;
+    if (oc->set && (rc = cli_find_city(c, "show", oc->val, &city))) return rc;
     if (venue) {
         tix_venue *v;
         int trc = tix_venue_get(c->db, venue, &v);

@@ -53,6 +53,7 @@ static int load_states(cli *c, tix_id show, cli_show *s, uint8_t **states)
 
 static const char seats_help[] =
     "usage: tix seats SHOW [--svg FILE] [--map | --no-map] [--seats]\n"
+    "                      [--section BLOCK] [--rows A,B | --rows A..F]\n"
     "\n"
     "Availability of a show: free, held, booked and unavailable seats per\n"
     "tier, then a seat map: one line per row, the screen at the top, seats\n"
@@ -65,7 +66,13 @@ static const char seats_help[] =
     "              wheelchair seats distinct, and a legend\n"
     "  --map       print the map even when it is large (over 300 rows or\n"
     "              220 columns it is left out by default)\n"
-    "  --no-map    leave the terminal map out\n"
+    "  --no-map    leave the terminal map out\n"    "  --section BLOCK  print only the rows of one block of a stadium (rows\n"
+    "              named BLOCK-ROW: --section L07 is L07-1, L07-2, ...), laid\n"
+    "              out along the block's own rows\n"
+    "  --rows A,B  print only these rows; --rows A..F every row from A to F\n"
+    "              in map order (with --section: of that block)\n"
+    "A ruler of seat numbers (1, 5, 10, ... of the longest row) runs above\n"
+    "the map, and below it too when it has more than 12 rows.\n"
     "  --seats     with --json: list every seat with its state\n";
 
 /* The show without its general-admission places, which have no position
@@ -123,7 +130,8 @@ static json_t *areas_report(cli *c, tix_id show, tix_id screen)
 int cmd_seats(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("svg", 0, 1), OPT("map", 0, 0), OPT("no-map", 0, 0),
-                      OPT("seats", 0, 0), {0}};
+                      OPT("seats", 0, 0), OPT("section", 0, 1), OPT("rows", 0, 1),
+                      {0}};
     const char *pos[2];
     int np, rc = cli_parse(c, "seats", seats_help, argc, argv, opts, pos, &np, 1);
     if (rc) return rc;
@@ -192,16 +200,25 @@ int cmd_seats(cli *c, int argc, char **argv)
         only.s = s;
         only.states = st;
     }
-    seatmap_in in = {&only.s, only.states, title, sub};
+    seatmap_in in = {&only.s, only.states, title, sub, opts[4].val, opts[5].val};
     int color = want_color(c);
+    int ex = EX_OK;
     if (!c->json && !opts[2].set) {
         putchar('\n');
-        if (seatmap_text(&in, color, opts[1].set))
+        int r = seatmap_text(&in, color, opts[1].set);
+        if (r == 1)
             printf("(the map has too many rows or columns for a terminal: "
-                   "use --map to print it anyway, or --svg FILE)\n");
+                   "use --map to print it anyway, --section BLOCK or --rows "
+                   "A..F for a part, or --svg FILE)\n");
+        if (r == 2)
+            ex = cli_error(c, EX_NOTFOUND, "TIX_ENOTFOUND",
+                           "show %llu has no rows%s%s%s%s", (unsigned long long)show,
+                           opts[4].set ? " in section " : "",
+                           opts[4].set ? opts[4].val : "",
+                           opts[5].set ? " matching --rows " : "",
+                           opts[5].set ? opts[5].val : "");
     }
-    int ex = EX_OK;
-    if (opts[0].set) {
+    if (ex == EX_OK && opts[0].set) {
         int e = seatmap_svg(&in, opts[0].val);
         if (e)
             ex = cli_error(c, EX_SYSTEM, "TIX_EIO", "cannot write %s: %s",
@@ -456,6 +473,14 @@ int cmd_release(cli *c, int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* bookings                                                                  */
 
+/* "C14", or "@61" when the show's seats could not be read. */
+static const char *seat_label(char buf[32], const cli_show *s, uint32_t seat)
+{
+    if (s) return cli_seat_name(buf, s, seat);
+    snprintf(buf, 32, "@%u", seat);
+    return buf;
+}
+
 static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
 {
     json_t *seats = json_array(), *tickets = json_array();
@@ -464,21 +489,26 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
                               "tier_id", (json_int_t)b->seats[i].tier_id,
                               "price_minor", (json_int_t)b->seats[i].price_minor);
         if (s && b->seats[i].seat < s->seats->count) {
+            char nm[32];
             json_object_set_new(o, "row", json_string(s->seats->items[b->seats[i].seat].row));
             json_object_set_new(o, "number", json_integer(s->seats->items[b->seats[i].seat].number));
+            json_object_set_new(o, "label", json_string(cli_seat_name(nm, s, b->seats[i].seat)));
         }
         json_array_append_new(seats, o);
     }
     for (size_t t = 0; t < b->n_tickets; t++) {
         char qr[1024] = "";
         tix_ticket_qr(b, t, qr, sizeof qr);
-        json_t *ts = json_array();
-        for (size_t k = 0; k < b->tickets[t].n_seats; k++)
+        json_t *ts = json_array(), *labels = json_array();
+        for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
+            char nm[32];
             json_array_append_new(ts, json_integer(b->tickets[t].seats[k]));
+            json_array_append_new(labels, json_string(seat_label(nm, s, b->tickets[t].seats[k])));
+        }
         json_array_append_new(
-            tickets, json_pack("{s:s, s:s, s:o, s:I, s:s}", "code",
+            tickets, json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "code",
                                b->tickets[t].code, "qr", qr, "seats", ts,
-                               "checked_in_at",
+                               "labels", labels, "checked_in_at",
                                (json_int_t)b->tickets[t].checked_in_at, "gate",
                                b->tickets[t].gate));
     }
@@ -517,9 +547,7 @@ static void booking_text(const tix_booking *b, const cli_show *s)
         printf("  ticket %s  seats", b->tickets[t].code);
         for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
             char nm[32];
-            printf(" %s", s ? cli_seat_name(nm, s, b->tickets[t].seats[k])
-                            : (snprintf(nm, sizeof nm, "@%u",
-                                        b->tickets[t].seats[k]), nm));
+            printf(" %s", seat_label(nm, s, b->tickets[t].seats[k]));
         }
         if (b->tickets[t].checked_in_at)
             printf("  (checked in at %s)", b->tickets[t].gate);
@@ -679,10 +707,20 @@ int cmd_booking(cli *c, int argc, char **argv)
                               : tix_booking_list_by_show(c->db, id, &l);
         if (trc) return cli_fail(c, trc, "cannot list bookings");
         json_t *a = json_array();
+        /* The seats of the show of each booking, for their labels: loaded
+         * again only when the show changes (a user's list spans shows). */
+        cli_show s = {0};
+        int have = 0;
         for (size_t i = 0; i < l->count; i++) {
-            if (c->json) json_array_append_new(a, booking_json(c, &l->items[i], NULL));
-            else booking_text(&l->items[i], NULL);
+            const tix_booking *b = &l->items[i];
+            if (!have || s.show->id != b->show_id) {
+                if (have) cli_show_free(&s);
+                have = cli_show_load(c, b->show_id, &s) == EX_OK;
+            }
+            if (c->json) json_array_append_new(a, booking_json(c, b, have ? &s : NULL));
+            else booking_text(b, have ? &s : NULL);
         }
+        if (have) cli_show_free(&s);
         tix_booking_list_free(l);
         cli_emit(c, json_pack("{s:o}", "bookings", a));
         return EX_OK;

@@ -1638,7 +1638,7 @@ static char *read_file(const char *path, size_t *len)
 }
 
 /* Prints the recorded errors (text: one FILE:LINE: field: message line
- * each; JSON: one object on stdout) and returns @p ex. */
+ * each; JSON: one object on stderr) and returns @p ex. */
 typedef struct err_at {
     json_int_t line;
     size_t i;
@@ -1674,12 +1674,9 @@ static int report_errors(imp *m, int ex, const char *what)
     cli *c = m->c;
     errs_sort(m);
     if (c->json) {
-        json_t *o = json_pack("{s:b, s:{s:s, s:s, s:i, s:i, s:O}}", "ok", 0,
-                              "error", "code", "layout", "message", what,
-                              "exit", ex, "count", m->nerr, "errors", m->errs);
-        json_dumpf(o, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-        json_decref(o);
+        cli_emit_error(c, json_pack("{s:s, s:s, s:i, s:i, s:O}", "code",
+                                    "layout", "message", what, "exit", ex,
+                                    "count", m->nerr, "errors", m->errs));
         return ex;
     }
     size_t i;
@@ -1784,14 +1781,12 @@ int cmd_import(cli *c, int argc, char **argv)
         json_decref(m.errs);
         free(text);
         if (c->json) {
-            json_t *o = json_pack("{s:b, s:{s:s, s:s, s:i, s:[{s:s, s:i, s:i, s:s}]}}",
-                                  "ok", 0, "error", "code", "layout", "message",
-                                  "invalid JSON", "exit", EX_INVALID, "errors",
-                                  "file", pos[0], "line", jerr.line, "column",
-                                  jerr.column, "message", jerr.text);
-            json_dumpf(o, stdout, JSON_INDENT(2));
-            fputc('\n', stdout);
-            json_decref(o);
+            cli_emit_error(c, json_pack("{s:s, s:s, s:i, s:[{s:s, s:i, s:i, s:s}]}",
+                                        "code", "layout", "message",
+                                        "invalid JSON", "exit", EX_INVALID,
+                                        "errors", "file", pos[0], "line",
+                                        jerr.line, "column", jerr.column,
+                                        "message", jerr.text));
         } else {
             fprintf(stderr, "%s:%d:%d: invalid JSON: %s\n", pos[0], jerr.line,
                     jerr.column, jerr.text);

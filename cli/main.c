@@ -23,6 +23,10 @@ static const char main_help[] =
     "  init                      create an empty store\n"
     "  import LAYOUT.json        import a venue layout (places, venue, screens,\n"
     "                            tiers, rows, seats)\n"
+    "  place list [--parent ID]  countries, or the places in one\n"
+    "  venue list --city ID|NAME  the venues of a city\n"
+    "  screen list --venue ID    the screens of a venue\n"
+    "  tier list --screen ID     the price tiers of a screen\n"
     "  movie add|list            add or list movies\n"
     "  user add|list             add or list customers\n"
     "  show create|update|caps|list  schedule shows, per-customer caps\n"
@@ -33,6 +37,7 @@ static const char main_help[] =
     "  hold SHOW SEAT...         hold seats (or --best N, --area ID:N);\n"
     "                            prints the handle\n"
     "  release HANDLE            release a hold\n"
+    "  holds SHOW                the live holds of a show\n"
     "  confirm HANDLE            confirm a hold after payment: a booking\n"
     "  cancel BOOKING            cancel (refund) a booking\n"
     "  booking show BOOKING      a booking with its tickets\n"
@@ -109,25 +114,112 @@ static void code_name(int rc, char *buf, size_t cap)
     buf[n] = 0;
 }
 
-static void print_json(json_t *obj)
+static void print_json(json_t *obj, FILE *f)
 {
-    json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-    fputc('\n', stdout);
-    fflush(stdout);
+    json_dumpf(obj, f, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    fputc('\n', f);
+    fflush(f);
+}
+
+/* Length of the valid UTF-8 sequence at @p s, 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
+             : s[0] >= 0xE0 && s[0] < 0xF0 ? 3 : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    if (n == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+        return 0; /* overlong, surrogate */
+    if (n == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+int cli_utf8_valid(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_seq(p);
+        if (!n) return 0;
+        p += n;
+    }
+    return 1;
+}
+
+/* @p s with every byte that is not UTF-8 written as \xHH: a message that
+ * quotes a bad argument must still be a JSON string. */
+static const char *utf8_clean(const char *s, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 5 < cap;) {
+        size_t n = utf8_seq(p);
+        if (!n) {
+            o += (size_t)snprintf(buf + o, cap - o, "\\x%02X", *p++);
+            continue;
+        }
+        if (o + n >= cap) break;
+        memcpy(buf + o, p, n);
+        o += n;
+        p += n;
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+/* The libtix code an error without one stands for, by its exit code, so
+ * every JSON error carries a status. */
+static int status_of_exit(int exit_code)
+{
+    static const int st[] = {[EX_USAGE] = TIX_EINVAL, [EX_NOTFOUND] = TIX_ENOTFOUND,
+                             [EX_CONFLICT] = TIX_ECONFLICT, [EX_INVALID] = TIX_EINVAL,
+                             [EX_STATE] = TIX_ESTATE, [EX_CORRUPT] = TIX_ECORRUPT,
+                             [EX_SYSTEM] = TIX_EIO};
+    return exit_code > 0 && exit_code <= EX_SYSTEM ? st[exit_code] : TIX_EIO;
+}
+
+/* The number of a "TIX_E..." name, 0 when it is none. */
+static int status_of_name(const char *code)
+{
+    for (int rc = -1; rc >= -64; rc--) {
+        char name[48];
+        code_name(rc, name, sizeof name);
+        if (!strcmp(name, code)) return rc;
+    }
+    return 0;
+}
+
+void cli_emit_error(cli *c, json_t *err)
+{
+    (void)c;
+    if (!err) /* json_pack met a string that is not UTF-8 (a file name) */
+        err = json_pack("{s:s, s:s, s:i}", "code", "TIX_EUTF8", "message",
+                        "the error cannot be written as JSON: a string in "
+                        "it is not valid UTF-8", "exit", EX_INVALID);
+    const char *code = json_string_value(json_object_get(err, "code"));
+    int ex = (int)json_integer_value(json_object_get(err, "exit"));
+    if (!json_object_get(err, "status")) {
+        int st = code ? status_of_name(code) : 0;
+        json_object_set_new(err, "status",
+                            json_integer(st ? st : status_of_exit(ex)));
+    }
+    if (!json_object_get(err, "detail"))
+        json_object_set(err, "detail", json_object_get(err, "message"));
+    json_t *o = json_pack("{s:b, s:o}", "ok", 0, "error", err);
+    print_json(o, stderr);
+    json_decref(o);
 }
 
 static int report(cli *c, int exit_code, const char *code, int status,
                   const char *msg, const char *detail)
 {
     if (c->json) {
+        char m[1400], d[1400];
         json_t *err = json_pack("{s:s, s:s, s:i}", "code", code, "message",
-                                msg, "exit", exit_code);
+                                utf8_clean(msg, m, sizeof m), "exit", exit_code);
         if (status) json_object_set_new(err, "status", json_integer(status));
         if (detail && *detail)
-            json_object_set_new(err, "detail", json_string(detail));
-        json_t *o = json_pack("{s:b, s:o}", "ok", 0, "error", err);
-        print_json(o);
-        json_decref(o);
+            json_object_set_new(err, "detail",
+                                json_string(utf8_clean(detail, d, sizeof d)));
+        cli_emit_error(c, err);
     } else if (detail && *detail) {
         fprintf(stderr, "%s: %s: %s: %s\n", c->prog, msg, code, detail);
     } else {
@@ -177,12 +269,21 @@ int cli_usage(cli *c, const char *cmd, const char *fmt, ...)
 
 void cli_emit(cli *c, json_t *obj)
 {
+    if (!obj && c->json) {
+        /* json_pack refused a string: one that came from an argument
+         * without being checked as UTF-8. Say so rather than print
+         * nothing. */
+        report(c, EX_INVALID, "TIX_EUTF8", TIX_EUTF8,
+               "the result cannot be written as JSON",
+               "a string in it is not valid UTF-8");
+        return;
+    }
     if (!obj) return;
     if (c->json) {
         json_t *o = json_object();
         json_object_set_new(o, "ok", json_true());
         json_object_update(o, obj);
-        print_json(o);
+        print_json(o, stdout);
         json_decref(o);
     }
     json_decref(obj);
@@ -554,6 +655,9 @@ static const command commands[] = {
     {"area", cmd_area},
     {"channel", cmd_channel}, {"hold-group", cmd_hold_group},
     {"queue", cmd_queue},
+    {"place", cmd_place},     {"venue", cmd_venue},
+    {"screen", cmd_screen},   {"tier", cmd_tier},
+    {"holds", cmd_holds},
 };
 
 int main(int argc, char **argv)
@@ -561,6 +665,10 @@ int main(int argc, char **argv)
     cli c = {.prog = "tix", .color = -1};
     const char *env = getenv("TIX_STORE");
     c.store = env && *env ? env : DEFAULT_STORE;
+    /* --json may follow the command; errors met before the command parses
+     * it (an unknown command) are JSON too. */
+    for (int k = 1; k < argc && strcmp(argv[k], "--"); k++)
+        if (!strcmp(argv[k], "--json")) c.json = 1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -577,12 +685,14 @@ int main(int argc, char **argv)
                            a[1] != '-' ? a[1] : 0, NULL, argc, argv, &i);
         if (r == -1) return EX_OK;
         if (r == EX_USAGE) return r;
-        if (r != 2) {
-            fprintf(stderr, "tix: unknown option '%s' (see `tix --help`)\n", a);
-            return EX_USAGE;
-        }
+        if (r != 2)
+            return cli_error(&c, EX_USAGE, "usage",
+                             "unknown option '%s' (see `tix --help`)", a);
     }
     if (i == argc) {
+        if (c.json)
+            return cli_error(&c, EX_USAGE, "usage",
+                             "give a command (see `tix --help`)");
         fputs(main_help, stderr);
         return EX_USAGE;
     }
@@ -604,6 +714,6 @@ int main(int argc, char **argv)
             cli_close(&c);
             return rc < 0 ? EX_OK : rc;
         }
-    fprintf(stderr, "tix: unknown command '%s' (see `tix --help`)\n", name);
-    return EX_USAGE;
+    return cli_error(&c, EX_USAGE, "usage",
+                     "unknown command '%s' (see `tix --help`)", name);
 }

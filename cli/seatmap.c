@@ -137,15 +137,121 @@ static const char *ansi(const cli_show *s, const tix_seat *t, uint8_t st,
 
 typedef struct trow {
     const char *label;
-    double y;
+    double v;            /* across the rows: y, or the cut's own axis */
     size_t first, count; /* seats are in index order, rows contiguous */
 } trow;
 
 static int trow_cmp(const void *a, const void *b)
 {
     const trow *x = a, *y = b;
-    if (x->y != y->y) return x->y < y->y ? -1 : 1;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
     return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The section of a row labelled BLOCK-ROW ("L07" of "L07-12"): what the
+ * SVG names blocks by. */
+static int in_section(const char *row, const char *section)
+{
+    const char *dash = strrchr(row, '-');
+    size_t n = strlen(section);
+    return dash && (size_t)(dash - row) == n && !strncmp(row, section, n);
+}
+
+/* 1 when @p label is one of the comma-separated labels in @p list. */
+static int in_list(const char *label, const char *list)
+{
+    size_t n = strlen(label);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && !strncmp(p, label, n)) return 1;
+        p += k + (p[k] == ',');
+    }
+    return 0;
+}
+
+/* Keeps the rows of the cut (--section, --rows A,B or --rows A..F in map
+ * order), in place; returns how many. */
+static size_t cut_rows(const seatmap_in *in, trow *rows, size_t nr)
+{
+    size_t k = 0;
+    for (size_t r = 0; r < nr; r++)
+        if (!in->section || in_section(rows[r].label, in->section))
+            rows[k++] = rows[r];
+    nr = k;
+    if (!in->rows) return nr;
+    const char *dots = strstr(in->rows, "..");
+    if (!dots) {
+        k = 0;
+        for (size_t r = 0; r < nr; r++)
+            if (in_list(rows[r].label, in->rows)) rows[k++] = rows[r];
+        return k;
+    }
+    char from[64];
+    snprintf(from, sizeof from, "%.*s", (int)(dots - in->rows), in->rows);
+    const char *to = dots + 2;
+    size_t a = nr, b = nr;
+    for (size_t r = 0; r < nr; r++) {
+        if (a == nr && !strcmp(rows[r].label, from)) a = r;
+        if (!strcmp(rows[r].label, to)) b = r;
+    }
+    if (a == nr || b == nr) return 0;
+    if (a > b) { size_t t = a; a = b; b = t; }
+    memmove(rows, rows + a, (b - a + 1) * sizeof *rows);
+    return b - a + 1;
+}
+
+/* The direction seat numbers run in along the rows of @p rows: the x axis
+ * for a hall (whichever way it is numbered, as before cuts existed), the
+ * block's own axis for a turned stadium block, so its rows print as
+ * rows. */
+static void row_axis(const cli_show *s, const trow *rows, size_t nr,
+                     double *ux, double *uy)
+{
+    double sx = 0, sy = 0;
+    size_t m = 0;
+    for (size_t r = 0; r < nr; r++) {
+        if (rows[r].count < 2) continue;
+        const tix_seat *a = &s->seats->items[rows[r].first];
+        const tix_seat *b = &s->seats->items[rows[r].first + rows[r].count - 1];
+        double d = hypot(b->x - a->x, b->y - a->y);
+        if (d < 1e-9) continue;
+        sx += (b->x - a->x) / d;
+        sy += (b->y - a->y) / d;
+        m++;
+    }
+    double len = hypot(sx, sy);
+    *ux = 1;
+    *uy = 0;
+    if (m && len > 0.5 * (double)m && fabs(sy) > fabs(sx)) {
+        *ux = sx / len;
+        *uy = sy / len;
+    }
+}
+
+/* The seat-number ruler: 1 and every fifth number of the longest row, each
+ * ending at its seat's column, none touching the one before. */
+static void ruler(const cli_show *s, const trow *rows, size_t nr,
+                  const long *col_of, long cols, char *line, int lw)
+{
+    size_t best = 0;
+    for (size_t r = 1; r < nr; r++)
+        if (rows[r].count > rows[best].count) best = r;
+    memset(line, ' ', (size_t)cols);
+    long free_from = 0;
+    for (size_t i = rows[best].first; i < rows[best].first + rows[best].count; i++) {
+        uint32_t num = s->seats->items[i].number;
+        long col = col_of[i];
+        if (col < 0 || (num != 1 && num % 5)) continue;
+        char d[16];
+        int w = snprintf(d, sizeof d, "%u", num);
+        long at = col - w + 1;
+        if (at < free_from || col >= cols) continue;
+        memcpy(line + at, d, (size_t)w);
+        free_from = col + 2;
+    }
+    long end = cols;
+    while (end > 0 && line[end - 1] == ' ') end--;
+    printf("  %*s%.*s\n", lw, "", (int)end, line);
 }
 
 int seatmap_text(const seatmap_in *in, int color, int force)
@@ -154,28 +260,54 @@ int seatmap_text(const seatmap_in *in, int color, int force)
     size_t n = seat_n(in);
     if (n == 0) return 0;
     double pitch = estimate_pitch(s, n);
-    bbox b = bounds(s, n);
-    long cols = lround((b.x1 - b.x0) / pitch) + 1;
     /* Rows: runs of seats with one label (seats are added row by row). */
     trow *rows = malloc(n * sizeof *rows);
-    if (!rows) return 0;
+    long *col_of = malloc(n * sizeof *col_of);
+    if (!rows || !col_of) {
+        free(rows);
+        free(col_of);
+        return 0;
+    }
     size_t nr = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        double ysum = 0;
-        while (j < n && !strcmp(s->seats->items[j].row, s->seats->items[i].row)) {
-            ysum += s->seats->items[j].y;
-            j++;
-        }
-        rows[nr++] = (trow){s->seats->items[i].row, ysum / (double)(j - i), i, j - i};
+        while (j < n && !strcmp(s->seats->items[j].row, s->seats->items[i].row)) j++;
+        rows[nr++] = (trow){s->seats->items[i].row, 0, i, j - i};
         i = j;
     }
+    nr = cut_rows(in, rows, nr);
+    if (nr == 0) {
+        free(rows);
+        free(col_of);
+        return 2;
+    }
+    double ux, uy, u0 = 1e300, u1 = -1e300;
+    row_axis(s, rows, nr, &ux, &uy);
+    for (size_t r = 0; r < nr; r++) {
+        double vsum = 0;
+        for (size_t i = rows[r].first; i < rows[r].first + rows[r].count; i++) {
+            const tix_seat *t = &s->seats->items[i];
+            double u = t->x * ux + t->y * uy;
+            u0 = fmin(u0, u);
+            u1 = fmax(u1, u);
+            vsum += t->y * ux - t->x * uy;
+        }
+        rows[r].v = vsum / (double)rows[r].count;
+    }
+    long cols = lround((u1 - u0) / pitch) + 1;
     if (!force && (cols > TEXT_MAX_COLS || nr > TEXT_MAX_ROWS)) {
         free(rows);
+        free(col_of);
         return 1;
     }
     if (cols > 4000) cols = 4000; /* --map on a huge layout: clip */
     qsort(rows, nr, sizeof *rows, trow_cmp);
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = rows[r].first; i < rows[r].first + rows[r].count; i++) {
+            const tix_seat *t = &s->seats->items[i];
+            long col = lround((t->x * ux + t->y * uy - u0) / pitch);
+            col_of[i] = col >= 0 && col < cols ? col : -1;
+        }
     char *line = malloc((size_t)cols + 1);
     const char **paint = malloc((size_t)cols * sizeof *paint);
     char (*pbuf)[32] = malloc((size_t)cols * sizeof *pbuf);
@@ -184,28 +316,38 @@ int seatmap_text(const seatmap_in *in, int color, int force)
         free(paint);
         free(pbuf);
         free(rows);
+        free(col_of);
         return 0;
+    }
+    /* Row labels in a column of their own: 4 wide, or one more than the
+     * longest ("L07-12"), so no label runs into its seats. */
+    int lw = 4;
+    for (size_t r = 0; r < nr; r++) {
+        int len = (int)strlen(rows[r].label);
+        if (len >= lw) lw = len + 1;
     }
     int width = (int)cols;
     int pad = width > 14 ? (width - 14) / 2 : 0;
-    printf("      %*s%s\n", pad, "", "---- SCREEN ----");
+    printf("  %*s%*s%s\n", lw, "", pad, "", "---- SCREEN ----");
+    ruler(s, rows, nr, col_of, cols, line, lw);
     for (size_t r = 0; r < nr; r++) {
         memset(line, ' ', (size_t)cols);
         for (long k = 0; k < cols; k++) paint[k] = NULL;
         for (size_t i = rows[r].first; i < rows[r].first + rows[r].count; i++) {
             const tix_seat *t = &s->seats->items[i];
-            long col = lround((t->x - b.x0) / pitch);
-            if (col < 0 || col >= cols) continue;
+            long col = col_of[i];
+            if (col < 0) continue;
             line[col] = glyph(s, t, in->states[i]);
             if (color) paint[col] = ansi(s, t, in->states[i], pbuf[col]);
         }
-        printf("  %-4s", rows[r].label);
+        printf("  %-*s", lw, rows[r].label);
         for (long k = 0; k < cols; k++) {
             if (paint[k]) printf("%s%c\033[0m", paint[k], line[k]);
             else putchar(line[k]);
         }
         putchar('\n');
     }
+    if (nr > 12) ruler(s, rows, nr, col_of, cols, line, lw);
     printf("\n  legend:");
     for (size_t t = 0; t < s->tiers->count; t++) {
         char pr[48], cb[32];
@@ -228,6 +370,7 @@ int seatmap_text(const seatmap_in *in, int color, int force)
     free(paint);
     free(pbuf);
     free(rows);
+    free(col_of);
     return 0;
 }
 

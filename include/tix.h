@@ -1221,6 +1221,9 @@ TIX_API size_t tix_hold_count(const tix_hold *hold);    /**< Seats held. */
 TIX_API uint32_t tix_hold_seat(const tix_hold *hold, size_t i);
 /** When the hold runs out (seconds since the epoch, store clock). */
 TIX_API int64_t tix_hold_expires(const tix_hold *hold);
+/** The 32-bit tag the seat map keeps for @p hold in store @p db: what
+ *  tix_show_live_holds() lists it by. 0 for NULL arguments. */
+TIX_API uint32_t tix_hold_tag(tix_db *db, const tix_hold *hold);
 TIX_API void tix_hold_free(tix_hold *hold); /**< NULL allowed. */
 /**@}*/
 
@@ -1389,6 +1392,37 @@ TIX_API void tix_avail_free(tix_avail *a);
  *  @return TIX_OK; TIX_ENOTFOUND; TIX_ERANGE (cap too small). */
 TIX_API int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states,
                                  size_t cap);
+
+/** A live hold on a show as the seat map has it. The map keeps no hold
+ *  handle, only a 32-bit tag of the hold's secret token (see
+ *  tix_hold_tag()), so this names a hold without giving the power to
+ *  release or confirm it. */
+typedef struct tix_live_hold {
+    uint32_t tag;        /**< The hold's tag; tix_hold_tag() of its handle. */
+    int confirming;      /**< 1 while a confirm of it is committing. */
+    int64_t expires_at;  /**< Unix seconds: its earliest seat's end. */
+    size_t n_seats;
+    const uint32_t *seats; /**< Seat indexes, ascending (in the list's block). */
+} tix_live_hold;
+
+/** The live holds of a show; one allocation, free with
+ *  tix_live_hold_list_free(). */
+typedef struct tix_live_hold_list {
+    size_t count;   /**< Holds, soonest expiry first (ties by tag). */
+    size_t n_seats; /**< Seats held in all. */
+    tix_live_hold items[];
+} tix_live_hold_list;
+
+/** Lists the holds of show @p show_id that have not run out, grouping its
+ *  held seats (and seats in confirm) by hold. One lock-free pass over the
+ *  show's seat words: a hold taken or released meanwhile may or may not be
+ *  seen, each seat is seen once. Holds that ran out are left out (their
+ *  seats are free).
+ *  @return TIX_OK; TIX_ENOTFOUND (show); TIX_EINVAL (NULL db or out);
+ *  TIX_ENOMEM. */
+TIX_API int tix_show_live_holds(tix_db *db, tix_id show_id,
+                                tix_live_hold_list **out);
+TIX_API void tix_live_hold_list_free(tix_live_hold_list *l); /**< NULL ok. */
 /**@}*/
 
 /* ------------------------------------------------------------------------ */

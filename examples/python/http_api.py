@@ -51,6 +51,9 @@ Selling (issue 17):
        a confirm past a cap: 400 TIX_ELIMIT, nothing booked, hold kept
   GET  /shows/<id>/seats/<label>/history   what happened to seat "D7" (or
                                      "@17", an index): state now, events
+  GET  /shows/<id>/holds              the live holds: tag, end, seats
+  GET  /places[?parent=<id>]           countries, or the places in one
+  GET  /venues/<id>/screens            a venue's screens with seat counts
 
 General-admission areas (issue 17; places sold by count, not by seat):
   GET  /screens/<id>/areas           the screen's standing areas
@@ -556,6 +559,28 @@ class Api:
                             for v in c.venues()]
         return 200, {"venues": out}
 
+    def venue_screens(self, venue_id):
+        return 200, {"screens": [{"id": s.id, "name": s.name,
+                                  "seat_count": s.seat_count}
+                                 for s in self.db.venue(venue_id).screens()]}
+
+    def places(self, q):
+        parent = want_int(q.get("parent") or 0, "parent")
+        got = (self.db.place(parent).children() if parent
+               else self.db.countries())
+        return 200, {"places": [{"id": p.id, "name": p.name,
+                                 "kind": p.kind.name.lower(),
+                                 "parent_id": p.parent_id} for p in got]}
+
+    def live_holds(self, show_id):
+        sh = self.db.show(show_id)
+        layout = self.layout_of(sh)[1]
+        return 200, {"holds": [
+            {"tag": "%08x" % h["tag"], "expires": iso(h["expires"]),
+             "confirming": h["confirming"], "seats": h["seats"],
+             "labels": [seat_label(layout, i) for i in h["seats"]]}
+            for h in sh.live_holds()]}
+
     def venue_shows(self, venue_id, q):
         days = int(q.get("days") or 7)
         if not 1 <= days <= 31:
@@ -758,6 +783,9 @@ class Api:
         ("GET", re.compile(r"^/bookings/(\d+)/tickets/(\d+)/qr\.png$"),
          "ticket_qr", None),
         ("GET", re.compile(r"^/venues$"), "venues", None),
+        ("GET", re.compile(r"^/venues/(\d+)/screens$"), "venue_screens", None),
+        ("GET", re.compile(r"^/places$"), "places", "query"),
+        ("GET", re.compile(r"^/shows/(\d+)/holds$"), "live_holds", None),
         ("GET", re.compile(r"^/venues/(\d+)/shows$"), "venue_shows", "query"),
         ("POST", re.compile(r"^/users$"), "user", "body"),
         ("GET", re.compile(r"^/users$"), "users", "query"),

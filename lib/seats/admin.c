@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "layout.h"
 #include "tables.h"
 #include "lease.h"
 #include "seatlog.h"
@@ -63,12 +64,14 @@ static int block_write(tix_db *db, MDB_txn *txn, void *arg)
         if (rc && rc != MDB_NOTFOUND) return tix__mdb_err(rc, "seat state");
         int admin = rc == 0 && v.mv_size == 8 &&
                     tix__be64_get(v.mv_data) == TIX_SEAT_STATE_BLOCKED;
-        if (a->block && rc == 0)
-            return tix__err(TIX_ECONFLICT, "seat %u is booked or blocked",
-                            a->l->seats[i]);
-        if (!a->block && !admin)
-            return tix__err(TIX_ESTATE, "seat %u is not blocked by an admin",
-                            a->l->seats[i]);
+        if ((a->block && rc == 0) || (!a->block && !admin)) {
+            char label[TIX__SEAT_LABEL_MAX];
+            tix__layout_seat_label(a->l->e->layout, a->l->seats[i], label);
+            return a->block ? tix__err(TIX_ECONFLICT, "seat %s is booked or "
+                                       "blocked", label)
+                            : tix__err(TIX_ESTATE, "seat %s is not blocked by "
+                                       "an admin", label);
+        }
         rc = a->block ? tix__db_put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val,
                                  8, 0, "seat state")
                       : tix__db_del(db, txn, TIX_T_SEAT_STATE, key, sizeof key,
@@ -107,10 +110,13 @@ static int change(tix_db *db, tix_id show, const uint32_t *in, size_t n,
     tix__lease l = {.e = e, .seats = seats, .n = (uint32_t)n, .prev = prev};
     rc = tix__lease_take(db, &l, ADMIN_TAG, block ? takeable : admin_blocked,
                          (void *)e);
-    if (rc == TIX_ECONFLICT)
-        rc = block ? tix__err(TIX_ECONFLICT, "seat %u is held, booked or blocked",
-                              l.failed_seat)
-                   : tix__err(TIX_ESTATE, "seat %u is not blocked", l.failed_seat);
+    if (rc == TIX_ECONFLICT) {
+        char label[TIX__SEAT_LABEL_MAX];
+        tix__layout_seat_label(e->layout, l.failed_seat, label);
+        rc = block ? tix__err(TIX_ECONFLICT, "seat %s is held, booked or blocked",
+                              label)
+                   : tix__err(TIX_ESTATE, "seat %s is not blocked", label);
+    }
     if (rc == 0) {
         struct block_arg a = {&l, block};
         rc = tix__db_write(db, block_write, &a);

@@ -20,6 +20,7 @@ typedef struct tix__layout {
     uint32_t *row_start;   /* n_rows + 1 offsets into row_seats */
     uint32_t *row_seats;   /* seat indexes by row, ascending seat number */
     uint32_t *row_of;      /* per seat: its row */
+    uint64_t *row_label;   /* per row: its label, 8 bytes NUL-padded */
     size_t n_tiers;
     tix_id *tier_id;       /* cheapest first */
     int64_t *tier_price;

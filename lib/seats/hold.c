@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "layout.h"
 #include "queue.h"
 #include "random.h"
 #include "user.h"
@@ -168,8 +169,10 @@ static int hold_take_at(tix_db *db, const tix__show_entry *e,
             if (mode == TIX__TAKE_KEYED && tix__w_held_live(w, now) &&
                 tix__w_tag(w) == tag)
                 return TIX__KEY_RACE;
-            return tix__err(TIX_ECONFLICT, "seat %u of show %llu is %s",
-                            seats[i], (unsigned long long)e->info.id,
+            char label[TIX__SEAT_LABEL_MAX];
+            tix__layout_seat_label(e->layout, seats[i], label);
+            return tix__err(TIX_ECONFLICT, "seat %s of show %llu is %s",
+                            label, (unsigned long long)e->info.id,
                             state_name(w));
         }
     }

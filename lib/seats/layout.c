@@ -4,6 +4,7 @@
 #include "layout.h"
 #include "tables.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,22 @@ static uint64_t pack_label(const char *s)
     return v;
 }
 
+const char *tix__layout_seat_label(const tix__layout *l, uint32_t seat,
+                                   char buf[TIX__SEAT_LABEL_MAX])
+{
+    if (!l || seat >= l->n_seats || !l->row_label) {
+        snprintf(buf, TIX__SEAT_LABEL_MAX, "%u", seat);
+        return buf;
+    }
+    char row[9] = {0};
+    memcpy(row, &l->row_label[l->row_of[seat]], 8);
+    size_t n = strlen(row);
+    int digit = n && row[n - 1] >= '0' && row[n - 1] <= '9';
+    snprintf(buf, TIX__SEAT_LABEL_MAX, "%s%s%u (index %u)", row,
+             digit ? "-" : "", l->number[seat], seat);
+    return buf;
+}
+
 void tix__layout_free(tix__layout *l)
 {
     if (!l) return;
@@ -101,6 +118,7 @@ void tix__layout_free(tix__layout *l)
     free(l->area_id);
     free(l->area_first);
     free(l->area_count);
+    free(l->row_label);
     free(l);
 }
 
@@ -175,11 +193,17 @@ static int by_row_then_number(const void *a, const void *b, void *arg)
 }
 
 /* Groups seat indexes by row, each row in seat-number order. */
-static int build_rows(tix__layout *l, const uint32_t *row_of, size_t n_rows)
+static int build_rows(tix__layout *l, const uint32_t *row_of,
+                      const ordmap *rows)
 {
+    size_t n_rows = rows->n;
     l->n_rows = n_rows;
     l->row_start = calloc(n_rows + 1, sizeof *l->row_start);
-    if (!l->row_start) return tix__err(TIX_ENOMEM, "out of memory");
+    l->row_label = calloc(n_rows + 1, sizeof *l->row_label);
+    if (!l->row_start || !l->row_label)
+        return tix__err(TIX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < rows->cap; i++)
+        if (rows->keys[i]) l->row_label[rows->vals[i]] = rows->keys[i] - 1;
     for (uint32_t i = 0; i < l->n_seats; i++) l->row_seats[i] = i;
     struct sort_ctx ctx = {row_of, l->number};
     qsort_r(l->row_seats, l->n_seats, sizeof *l->row_seats, by_row_then_number,
@@ -353,7 +377,7 @@ int tix__layout_load(tix_db *db, MDB_txn *txn, tix_id screen_id,
                     ordmap_init(&tiers, 64)))
         rc = tix__err(TIX_ENOMEM, "out of memory");
     if (rc == 0) rc = read_seats(db, txn, l, row_of, &rows, &tiers);
-    if (rc == 0) rc = build_rows(l, row_of, rows.n);
+    if (rc == 0) rc = build_rows(l, row_of, &rows);
     if (rc == 0) rc = build_tiers(db, txn, l, &tiers);
     if (rc == 0) rc = build_tier_rows(l);
     if (rc == 0) rc = load_areas(db, txn, l);

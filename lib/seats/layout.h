@@ -12,4 +12,11 @@ void tix__layout_free(tix__layout *l);
  * slot. TIX_ENOTFOUND when it is not an area of this screen. */
 int tix__layout_area(const tix__layout *l, tix_id area_id, size_t *i);
 
+/* Seat @p seat as error details name it: "E5 (index 104)" ("A-5" when the
+ * row label ends in a digit); "104" beyond the layout. From memory, so a
+ * refusal on a hot path (a flash sale's conflicts) reads no LMDB. */
+#define TIX__SEAT_LABEL_MAX 48
+const char *tix__layout_seat_label(const tix__layout *l, uint32_t seat,
+                                   char buf[TIX__SEAT_LABEL_MAX]);
+
 #endif

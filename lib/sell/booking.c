@@ -12,6 +12,7 @@
 
 #include "commit.h"
 #include "error.h"
+#include "layout.h"
 #include "hold.h"
 #include "offer.h"
 #include "outbox.h"
@@ -187,8 +188,10 @@ static int seats_free_in_lmdb(tix_db *db, MDB_txn *txn, tix_confirm *c)
         if (rc) return tix__mdb_err(rc, "seat state");
         c->conflict_seat = c->seats[i];
         c->conflict_booking = v.mv_size == 8 ? tix__be64_get(v.mv_data) : 0;
-        return reject(c, TIX_ECONFLICT, "seat %u of show %llu is already taken",
-                      c->seats[i], (unsigned long long)c->e->info.id);
+        char label[TIX__SEAT_LABEL_MAX];
+        tix__layout_seat_label(c->e->layout, c->seats[i], label);
+        return reject(c, TIX_ECONFLICT, "seat %s of show %llu is already taken",
+                      label, (unsigned long long)c->e->info.id);
     }
     return TIX_OK;
 }
@@ -454,27 +457,29 @@ static int take_refusal(const tix_confirm *c, uint32_t seat, uint64_t w,
                         uint32_t mnow, int expired)
 {
     unsigned long long show = (unsigned long long)c->e->info.id;
+    char label[TIX__SEAT_LABEL_MAX];
+    tix__layout_seat_label(c->e->layout, seat, label);
     if (tix__w_held_live(w, mnow) || tix__w_state(w) == TIX_W_CONFIRMING)
         return tix__err(expired ? TIX_EEXPIRED : TIX_ECONFLICT,
-                        "seat %u of show %llu is held by another hold", seat,
+                        "seat %s of show %llu is held by another hold", label,
                         show);
     int ours = 0;
     if (tix__w_state(w) == TIX_W_BOOKED) {
         int rc = booked_by_us(c, seat, &ours);
         if (rc) return rc;
         if (ours)
-            return tix__err(TIX_ESTATE, "hold already booked seat %u (with "
-                            "another payment reference)", seat);
+            return tix__err(TIX_ESTATE, "hold already booked seat %s (with "
+                            "another payment reference)", label);
     }
     if (tix__w_state(w) == TIX_W_BOOKED || tix__w_state(w) == TIX_W_BLOCKED)
         return tix__err(expired ? TIX_EEXPIRED : TIX_ECONFLICT,
-                        "seat %u of show %llu is %s", seat, show,
+                        "seat %s of show %llu is %s", label, show,
                         tix__w_state(w) == TIX_W_BOOKED ? "booked" : "blocked");
     if (expired)
-        return tix__err(TIX_EEXPIRED, "hold ran out and seat %u is no longer "
-                                      "held by it", seat);
-    return tix__err(TIX_ESTATE, "hold no longer holds seat %u (released)",
-                    seat);
+        return tix__err(TIX_EEXPIRED, "hold ran out and seat %s is no longer "
+                                      "held by it", label);
+    return tix__err(TIX_ESTATE, "hold no longer holds seat %s (released)",
+                    label);
 }
 
 /* Moves every seat of the hold to CONFIRMING under our tag. A seat whose

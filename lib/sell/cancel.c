@@ -8,6 +8,7 @@
 #include "booking.h"
 #include "tables.h"
 #include "error.h"
+#include "layout.h"
 #include "lease.h"
 #include "offer.h"
 #include "outbox.h"
@@ -217,9 +218,12 @@ int tix_booking_cancel_ex(tix_db *db, tix_id id, unsigned flags)
     uint64_t prev[ci.n ? ci.n : 1];
     tix__lease l = {.e = e, .seats = ci.seats, .n = ci.n, .prev = prev};
     rc = tix__lease_take(db, &l, (uint32_t)id, booked_by, &id);
-    if (rc == TIX_ECONFLICT)
-        rc = tix__err(TIX_EBUSY, "seat %u of booking %llu is changing right now",
-                      l.failed_seat, (unsigned long long)id);
+    if (rc == TIX_ECONFLICT) {
+        char label[TIX__SEAT_LABEL_MAX];
+        tix__layout_seat_label(e->layout, l.failed_seat, label);
+        rc = tix__err(TIX_EBUSY, "seat %s of booking %llu is changing right now",
+                      label, (unsigned long long)id);
+    }
     if (rc == 0) {
         struct cancel_arg a = {id, &ci};
         rc = tix__db_write(db, cancel_write, &a);

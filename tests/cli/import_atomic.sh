@@ -48,24 +48,24 @@ EMPTY=$(state)
 # is written (the first screen's 40 seats, the places and the venue too).
 layout 'Tw\u0001o' INR 1
 expect_rc 4 "$TIX" --json import "$L"
-expect_eq "screens[1].name" "$(json 'j["error"]["errors"][0]["field"]')" "control char field"
-expect_match "control character 0x01" "$(json 'j["error"]["errors"][0]["message"]')" "control char message"
+expect_eq "screens[1].name" "$(jerr 'j["error"]["errors"][0]["field"]')" "control char field"
+expect_match "control character 0x01" "$(jerr 'j["error"]["errors"][0]["message"]')" "control char message"
 expect_eq "$EMPTY" "$(state)" "control char: store unchanged"
 
 # Two currencies on one screen: refused by the library as the second tier
 # is written, after the places, the venue and the first tier; all undone.
 layout "Two" USD 1
 expect_rc 4 "$TIX" --json import "$L"
-expect_eq "screens[0].tiers[1].currency" "$(json 'j["error"]["errors"][0]["field"]')" "currency field"
-expect_eq TIX_EINVAL "$(json 'j["error"]["errors"][0]["code"]')" "currency code"
-expect_match "USD differs from INR" "$(json 'j["error"]["errors"][0]["message"]')" "currency message"
+expect_eq "screens[0].tiers[1].currency" "$(jerr 'j["error"]["errors"][0]["field"]')" "currency field"
+expect_eq TIX_EINVAL "$(jerr 'j["error"]["errors"][0]["code"]')" "currency code"
+expect_match "USD differs from INR" "$(jerr 'j["error"]["errors"][0]["message"]')" "currency message"
 expect_eq "$EMPTY" "$(state)" "currencies: store unchanged"
 
 # Row B on top of row A (the same y): every B seat at an A seat's place.
 layout "Two" INR 0
 expect_rc 4 "$TIX" --json import "$L"
-expect_eq "screens[0].rows[1].seats[0]" "$(json 'j["error"]["errors"][0]["field"]')" "overlap field"
-expect_match "the position of seat A-1" "$(json 'j["error"]["errors"][0]["message"]')" "overlap message"
+expect_eq "screens[0].rows[1].seats[0]" "$(jerr 'j["error"]["errors"][0]["field"]')" "overlap field"
+expect_match "the position of seat A-1" "$(jerr 'j["error"]["errors"][0]["message"]')" "overlap message"
 expect_eq "$EMPTY" "$(state)" "overlap: store unchanged"
 
 # Fixed, it imports: one transaction, every seat.
@@ -81,8 +81,8 @@ expect_match "^$(( $(cut -d' ' -f1 <<<"$EMPTY") + 1 )) " "$FULL" "one transactio
 # Importing it again: the venue name is taken (exit 3), nothing changes;
 # a dry run finds that too.
 expect_rc 3 "$TIX" --json import "$L"
-expect_eq "venue.name" "$(json 'j["error"]["errors"][0]["field"]')" "venue taken field"
-expect_eq TIX_EEXISTS "$(json 'j["error"]["errors"][0]["code"]')" "venue taken code"
+expect_eq "venue.name" "$(jerr 'j["error"]["errors"][0]["field"]')" "venue taken field"
+expect_eq TIX_EEXISTS "$(jerr 'j["error"]["errors"][0]["code"]')" "venue taken code"
 expect_rc 3 "$TIX" import --dry-run "$L"
 expect_match "layout.json:[0-9]+: venue.name: TIX_EEXISTS" "$ERR" "dry run: venue taken"
 expect_eq "$FULL" "$(state)" "re-import: store unchanged"

@@ -65,11 +65,11 @@ cat > "$L" <<'JSON'
 }
 JSON
 expect_rc 4 "$TIX" --json import "$L"
-expect_eq 1 "$(json 'j["error"]["count"]')" "one duplicate"
-expect_eq 10 "$(json 'j["error"]["errors"][0]["line"]')" "duplicate line"
-expect_eq "screens[0].rows[1].seats[0]" "$(json 'j["error"]["errors"][0]["field"]')" "duplicate field"
-expect_match "seat A-10 is already" "$(json 'j["error"]["errors"][0]["message"]')" "duplicate message"
-expect_eq TIX_EEXISTS "$(json 'j["error"]["errors"][0]["code"]')" "duplicate code"
+expect_eq 1 "$(jerr 'j["error"]["count"]')" "one duplicate"
+expect_eq 10 "$(jerr 'j["error"]["errors"][0]["line"]')" "duplicate line"
+expect_eq "screens[0].rows[1].seats[0]" "$(jerr 'j["error"]["errors"][0]["field"]')" "duplicate field"
+expect_match "seat A-10 is already" "$(jerr 'j["error"]["errors"][0]["message"]')" "duplicate message"
+expect_eq TIX_EEXISTS "$(jerr 'j["error"]["errors"][0]["code"]')" "duplicate code"
 
 # Missing sections and a wrong format name.
 printf '{"format": "tix-layout-2"}\n' > "$L"

@@ -227,10 +227,12 @@ def extra_mutations(doc):
 def run(*args, stdin=None):
     p = subprocess.run([TIX, "--json", *args], capture_output=True,
                        text=True, env=ENV)
+    # A result goes to stdout, an error to stderr (both JSON).
+    text = p.stdout if p.returncode == 0 else p.stderr
     try:
-        out = json.loads(p.stdout) if p.stdout.strip() else {}
+        out = json.loads(text) if text.strip() else {}
     except ValueError:
-        out = {"raw": p.stdout}
+        out = {"raw": text}
     return p.returncode, out, p.stderr
 
 

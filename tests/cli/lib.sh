@@ -38,6 +38,11 @@ json() {
   printf '%s' "$OUT" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"
 }
 
+# jerr EXPR : the same on the JSON error in $ERR (errors go to stderr).
+jerr() {
+  printf '%s' "$ERR" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"
+}
+
 # expect_eq WANT GOT WHAT
 expect_eq() {
   if [ "$1" != "$2" ]; then fail "$3: expected '$1', got '$2'"; else ok; fi

@@ -16,8 +16,17 @@ expect_rc 1 "$TIX" frobnicate
 expect_rc 1 "$TIX" seats --bogus
 expect_rc 2 "$TIX" stats                             # no store yet
 expect_rc 2 "$TIX" --json stats
-expect_eq False "$(json 'j["ok"]')" "error JSON"
-expect_eq 2 "$(json 'j["error"]["exit"]')" "error JSON exit"
+expect_eq False "$(jerr 'j["ok"]')" "error JSON"
+expect_eq 2 "$(jerr 'j["error"]["exit"]')" "error JSON exit"
+expect_eq "" "$OUT" "JSON errors leave stdout alone"
+expect_eq -2 "$(jerr 'j["error"]["status"]')" "error JSON status"
+expect_match "no store" "$(jerr 'j["error"]["detail"]')" "error JSON detail"
+# Errors of the command line carry status and detail too.
+expect_rc 1 "$TIX" --json frobnicate
+expect_eq "usage -1" "$(jerr 'j["error"]["code"], j["error"]["status"]')" "usage error JSON"
+expect_match "frobnicate" "$(jerr 'j["error"]["detail"]')" "usage error detail"
+expect_rc 1 "$TIX" seats --json --bogus
+expect_eq False "$(jerr 'j["ok"]')" "option error JSON"
 
 expect_rc 0 "$TIX" init
 expect_rc 3 "$TIX" init
@@ -33,6 +42,12 @@ USER=$(json 'j["user_id"]')
 expect_rc 0 "$TIX" user add --name "Ravi" --email ravi@example.com
 expect_rc 3 "$TIX" user add --name "Ravi 2" --email RAVI@example.com
 expect_rc 4 "$TIX" user add --name "Bad" --email not-an-email
+# Bad UTF-8 in an argument: still one JSON error, its bytes as \xHH.
+expect_rc 4 "$TIX" --json movie add --title $'Orbit \xff' --duration 100
+expect_eq "TIX_EUTF8 -12" "$(jerr 'j["error"]["code"], j["error"]["status"]')" "bad UTF-8 argument"
+expect_match 'Orbit \\xFF' "$(jerr 'j["error"]["message"]')" "bad byte quoted"
+expect_rc 2 "$TIX" --json show list --city $'Mum\xc3'
+expect_match "no city named" "$(jerr 'j["error"]["detail"]')" "bad UTF-8 city name"
 
 expect_rc 0 "$TIX" show create --movie "$MOVIE" --screen "$SCREEN" --start 2030-03-01T18:30
 SHOW=$OUT

@@ -21,6 +21,16 @@ expect_rc 0 "$TIX" --json hold "$SHOW" --best 2 --accessible
 expect_rc 0 "$TIX" hold "$SHOW" U01-25:40
 expect_rc 0 "$TIX" seats "$SHOW" --svg "$WORK/stadium.svg"
 expect_match "too many rows" "$OUT" "no terminal map for a stadium"
+# A cut prints though the whole bowl would not: one block, laid out along
+# its own (turned) rows, under a ruler of seat numbers.
+expect_rc 0 "$TIX" seats "$SHOW" --section L01
+expect_eq 20 "$(grep -c '^  L01-[0-9]* ' <<<"$OUT")" "the 20 rows of block L01"
+expect_match "^ +1 +5 +10 +15 +20 +25 +30 +35 +40$" "$OUT" "ruler over 40 seats"
+expect_match "^  L01-1 +3333wc3{28}cw3{4}$" "$OUT" "row 1 along the block"
+expect_rc 0 "$TIX" seats "$SHOW" --section L01 --rows L01-9..L01-11
+expect_eq 3 "$(grep -c '^  L01-' <<<"$OUT")" "a range of rows"
+expect_rc 2 "$TIX" seats "$SHOW" --section Q99
+expect_match "no rows in section Q99" "$ERR" "unknown section"
 expect_rc 0 xmllint --noout --huge "$WORK/stadium.svg"
 expect_match 'id="field"' "$(head -c 200000 "$WORK/stadium.svg")" "field drawn"
 SIZE=$(stat -c %s "$WORK/stadium.svg")

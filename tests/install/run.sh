@@ -57,6 +57,12 @@ header_version=$(sed -n 's/^#define TIX_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*
 [ "$version" = "$header_version" ] ||
   die "tix.pc version $version != tix.h version $header_version"
 echo "tix.pc: $pcfile (version $version)"
+# The tool comes with its man page (when the build has the tool).
+if [ -e "$prefix/bin/tix" ]; then
+  man1=$(find "$prefix" -path '*/man/man1/tix.1' | head -n1)
+  [ -n "$man1" ] || die "bin/tix installed without share/man/man1/tix.1"
+  echo "man page: $man1"
+fi
 
 step "exported symbols of libtix.so"
 nm -D --defined-only "$libdir/libtix.so" | awk '{print $NF}' | sort -u \

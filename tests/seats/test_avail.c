@@ -102,6 +102,7 @@ static void admin_block_and_unblock(void **state)
     assert_ok(tix_seats_unblock(f->s.db, f->show, seats, 2));
     assert_int_equal(fx_state(f, 61), TIX_SEAT_FREE);
     assert_code(tix_seats_unblock(f->s.db, f->show, seats, 2), TIX_ESTATE);
+    assert_non_null(strstr(tix_errmsg(), "(index 60)"));
     /* A held seat cannot be blocked; the block is all or nothing. */
     uint32_t one[] = {62};
     h = fx_hold(f, one, 1);

@@ -59,6 +59,8 @@ static void hold_then_conflict_then_release(void **state)
     assert_code(tix_hold_create(f->s.db, f->show, other, 2, NULL, &h2),
                 TIX_ECONFLICT);
     assert_null(h2);
+    /* People know seats by row and number: index 5 is A6. */
+    assert_non_null(strstr(tix_errmsg(), "seat A6 (index 5) of show"));
     assert_int_equal(seat_state(f, 6), TIX_SEAT_FREE);
 
     assert_ok(tix_hold_release(f->s.db, h));
@@ -253,6 +255,41 @@ static void bad_input(void **state)
     tt_now -= 86400 * 2;
 }
 
+/* Live holds: grouped by hold, soonest end first, named by the tag a
+ * handle gives; a released hold and one that ran out are gone. */
+static void live_holds_by_tag(void **state)
+{
+    fixture *f = *state;
+    uint32_t a[] = {7, 3}, b[] = {50};
+    tix_hold *ha, *hb;
+    tix_hold_opts shortttl = {.ttl = 60};
+    assert_ok(tix_hold_create(f->s.db, f->show, a, 2, NULL, &ha));
+    assert_ok(tix_hold_create(f->s.db, f->show, b, 1, &shortttl, &hb));
+    tix_live_hold_list *l;
+    assert_ok(tix_show_live_holds(f->s.db, f->show, &l));
+    assert_int_equal(l->count, 2);
+    assert_int_equal(l->n_seats, 3);
+    assert_int_equal(l->items[0].tag, tix_hold_tag(f->s.db, hb)); /* ends first */
+    assert_true(l->items[0].expires_at == tix_hold_expires(hb));
+    assert_int_equal(l->items[1].tag, tix_hold_tag(f->s.db, ha));
+    assert_int_equal(l->items[1].n_seats, 2);
+    assert_int_equal(l->items[1].seats[0], 3);
+    assert_int_equal(l->items[1].seats[1], 7);
+    assert_int_equal(l->items[1].confirming, 0);
+    tix_live_hold_list_free(l);
+    tt_now += 61; /* hb runs out */
+    assert_ok(tix_hold_release(f->s.db, ha));
+    assert_ok(tix_show_live_holds(f->s.db, f->show, &l));
+    assert_int_equal(l->count, 0);
+    assert_int_equal(l->n_seats, 0);
+    tix_live_hold_list_free(l);
+    assert_code(tix_show_live_holds(f->s.db, 999, &l), TIX_ENOTFOUND);
+    assert_null(l);
+    assert_code(tix_show_live_holds(f->s.db, f->show, NULL), TIX_EINVAL);
+    tix_hold_free(ha);
+    tix_hold_free(hb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(forged_token_cannot_release, setup, teardown),
         cmocka_unit_test_setup_teardown(request_key_repeats_the_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(live_holds_by_tag, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

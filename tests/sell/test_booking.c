@@ -172,6 +172,7 @@ static void confirm_rejects_foreign_hold_and_bad_input(void **state)
     uint64_t before = tt_digest(f->s.db);
     tix_confirm_opts o = {.user_id = f->user, .payment_ref = "p1"};
     assert_code(tix_hold_confirm(f->s.db, stale, &o, &bid), TIX_ECONFLICT);
+    assert_non_null(strstr(tix_errmsg(), "seat B1 (index 20) of show"));
     tix_confirm_opts nouser = {.user_id = 999, .payment_ref = "p2"};
     assert_code(tix_hold_confirm(f->s.db, other, &nouser, &bid), TIX_ENOTFOUND);
     assert_int_equal(fx_state(f, 20), TIX_SEAT_HELD); /* failed confirm gave it back */

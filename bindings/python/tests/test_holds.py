@@ -293,3 +293,19 @@ def test_best_wheelchair_with_companion(db):
         c.show.hold_best(1, companions=1)
     with pytest.raises(tix.Limit):
         c.show.hold_best(1, accessible=True, companions=10)
+
+
+def test_live_holds_by_tag(city, clock):
+    a = city.show.hold([7, 3], ttl=300)
+    b = city.show.hold([12], ttl=60)
+    holds = city.show.live_holds()
+    assert [h["tag"] for h in holds] == [b.tag, a.tag]   # soonest end first
+    assert holds[1]["seats"] == [3, 7]
+    assert holds[0]["expires"] == b.expires
+    assert not holds[0]["confirming"]
+    clock.advance(61)                                    # b runs out
+    assert [h["tag"] for h in city.show.live_holds()] == [a.tag]
+    a.release()
+    assert city.show.live_holds() == []
+    with pytest.raises(tix.NotFound):
+        tix.seats.live_holds(city.db, 999)

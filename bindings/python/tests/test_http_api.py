@@ -140,7 +140,8 @@ def test_errors_over_http(server):
     assert call(base, "POST", "/holds/%s/confirm" % h["hold"],
                 {"user": 999, "payment_ref": "x"})[0] == 404
     assert call(base, "GET", "/nothing")[0] == 404
-    assert call(base, "GET", "/shows/%d/holds" % show)[0] == 405
+    assert call(base, "GET", "/holds/%s/confirm" % h["hold"])[0] == 405
+    assert call(base, "PUT", "/shows/%d/holds" % show)[0] == 405
 
 
 def test_parallel_confirms_over_http(server):
@@ -385,3 +386,27 @@ def test_waiting_room_over_http(server):
     assert call(base, "GET", "/queue/Q1bogus")[0] == 400
     assert call(base, "DELETE", "/shows/%d/queue" % show)[0] == 204
     assert call(base, "GET", "/shows/%d/queue" % show)[0] == 404
+
+
+
+def test_listings_and_live_holds_over_http(server):
+    base = server
+    _date, shows = _tomorrow(base)
+    show = shows[0]["id"]
+    st, out = call(base, "GET", "/places")
+    assert st == 200 and out["places"][0]["kind"] == "country"
+    st, states = call(base, "GET", "/places?parent=%d" % out["places"][0]["id"])
+    assert st == 200 and all(p["kind"] == "state" for p in states["places"])
+    st, venues = call(base, "GET", "/venues")
+    st, screens = call(base, "GET", "/venues/%d/screens" % venues["venues"][0]["id"])
+    assert st == 200 and screens["screens"][0]["seat_count"] > 0
+    st, out = call(base, "GET", "/shows/%d/holds" % show)
+    assert st == 200 and out["holds"] == []
+    st, h = call(base, "POST", "/shows/%d/holds" % show, {"seats": [4, 5]})
+    st, out = call(base, "GET", "/shows/%d/holds" % show)
+    assert [x["seats"] for x in out["holds"]] == [[4, 5]]
+    assert out["holds"][0]["labels"] == h["labels"]
+    assert out["holds"][0]["expires"] == h["expires"]
+    assert call(base, "DELETE", "/holds/%s" % h["hold"])[0] == 204
+    assert call(base, "GET", "/shows/%d/holds" % show)[1]["holds"] == []
+    assert call(base, "GET", "/shows/999999/holds")[0] == 404

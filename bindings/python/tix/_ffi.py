@@ -311,6 +311,18 @@ typedef struct tix_seat_history {
     tix_seat_event items[];
 } tix_seat_history;
 typedef struct tix_hold tix_hold;
+typedef struct tix_live_hold {
+    uint32_t tag;
+    int confirming;
+    int64_t expires_at;
+    size_t n_seats;
+    const uint32_t *seats;
+} tix_live_hold;
+typedef struct tix_live_hold_list {
+    size_t count;
+    size_t n_seats;
+    tix_live_hold items[];
+} tix_live_hold_list;
 typedef struct tix_hold_opts {
     uint32_t ttl;
     const char *request_key;
@@ -721,6 +733,7 @@ tix_id tix_hold_show(const tix_hold *hold);
 size_t tix_hold_count(const tix_hold *hold);
 uint32_t tix_hold_seat(const tix_hold *hold, size_t i);
 int64_t tix_hold_expires(const tix_hold *hold);
+uint32_t tix_hold_tag(tix_db *db, const tix_hold *hold);
 void tix_hold_free(tix_hold *hold);
 
 /* Sales channels */
@@ -774,6 +787,8 @@ int tix_show_availability(tix_db *db, tix_id show_id, tix_avail **out);
 int tix_area_availability(tix_db *db, tix_id show_id, tix_id area_id, tix_counts *out);
 void tix_avail_free(tix_avail *a);
 int tix_show_seat_states(tix_db *db, tix_id show_id, uint8_t *states, size_t cap);
+int tix_show_live_holds(tix_db *db, tix_id show_id, tix_live_hold_list **out);
+void tix_live_hold_list_free(tix_live_hold_list *l);
 int tix_hold_confirm(tix_db *db, const tix_hold *hold, const tix_confirm_opts *opts, tix_id *booking_id);
 int tix_confirm_submit(tix_db *db, const tix_hold *hold, const tix_confirm_opts *opts, tix_confirm **out);
 int tix_confirm_poll(tix_confirm *c, tix_id *booking_id);

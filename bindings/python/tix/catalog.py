@@ -1016,6 +1016,12 @@ class Show(Record):
         from .seats import seat_history
         return seat_history(self._db, self.id, self.seat_index(seat))
 
+    def live_holds(self) -> List[Dict[str, Any]]:
+        """The holds of this show that have not run out, soonest end
+        first; see tix.seats.live_holds."""
+        from .seats import live_holds
+        return live_holds(self._db, self.id)
+
     def seat_state_bytes(self) -> bytes:
         """bytes, one tix.SeatState value per seat (fast for big venues)."""
         from .seats import seat_state_bytes

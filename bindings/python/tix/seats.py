@@ -283,6 +283,12 @@ class Hold:
             self.close()
         return False
 
+    @property
+    def tag(self) -> int:
+        """The 32-bit tag the seat map keeps for this hold: what
+        live_holds() lists it by."""
+        return int(self._db._call_void("tix_hold_tag", self._use()))
+
     # ---- operations --------------------------------------------------------
     def expires_in(self) -> int:
         """Seconds until the hold runs out by the store clock (<= 0: it
@@ -522,6 +528,19 @@ def seat_state_bytes(db: Database, show_id: IdLike, seat_count: int) -> bytes:
     buf = ffi.new("uint8_t[]", max(seat_count, 1))
     db._call("tix_show_seat_states", as_id(show_id, "show"), buf, seat_count)
     return ffi.buffer(buf, seat_count)[:]
+
+
+def live_holds(db: Database, show_id: IdLike) -> List[Dict[str, Any]]:
+    """The holds of a show that have not run out, soonest end first:
+    [{"tag", "expires" (aware datetime), "confirming", "seats": [index,
+    ...]}]. The map keeps a tag per hold, not its handle (Hold.tag)."""
+    out = ffi.new("tix_live_hold_list **")
+    db._call("tix_show_live_holds", as_id(show_id, "show"), out)
+    l = ffi.gc(out[0], lib.tix_live_hold_list_free)
+    return [{"tag": h.tag, "expires": _util.utc(h.expires_at),
+             "confirming": bool(h.confirming),
+             "seats": [h.seats[k] for k in range(h.n_seats)]}
+            for h in (l.items[i] for i in range(l.count))]
 
 
 _SEAT_EVENTS = {lib.TIX_SEAT_EVENT_BOOKED: "booked",
