@@ -469,12 +469,5 @@ int tix_hold_best(tix_db *db, tix_id show_id, uint32_t n,
         rc = best_keyed(db, e, o, n, tag, exp, h, &min_exp);
     else if (rc == 0)
         rc = pick_and_take(db, e, o, n, tag, exp, TIX__TAKE_FRESH, h, &min_exp);
-    if (rc) {
-        free(h);
-        return rc;
-    }
-    h->expires = db->engine->map.epoch + min_exp;
-    tix__hold_seal(db, h);
-    *out = h;
-    return TIX_OK;
+    return tix__hold_finish(db, h, rc, min_exp, out);
 }

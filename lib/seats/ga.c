@@ -193,12 +193,5 @@ int tix_hold_areas(tix_db *db, tix_id show_id, const uint32_t *seats,
     rc = tix__hold_seats_prepare(e, h->seats, nseats);
     if (rc == 0) rc = tix__hold_token(db, show_id, NULL, h->token);
     if (rc == 0) rc = take_all(db, e, h, nseats, areas, slot, nareas, exp);
-    if (rc) {
-        free(h);
-        return rc;
-    }
-    h->expires = db->engine->map.epoch + exp;
-    tix__hold_seal(db, h);
-    *out = h;
-    return TIX_OK;
+    return tix__hold_finish(db, h, rc, exp, out);
 }

@@ -357,11 +357,17 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     else if (rc == 0)
         rc = hold_take_at(db, e, h->seats, h->n, tag, exp, mnow,
                           TIX__TAKE_FRESH, h->channel);
+    return tix__hold_finish(db, h, rc, min_exp, out);
+}
+
+int tix__hold_finish(tix_db *db, tix_hold *h, int rc, uint32_t exp,
+                     tix_hold **out)
+{
     if (rc) {
         free(h);
         return rc;
     }
-    h->expires = db->engine->map.epoch + min_exp;
+    h->expires = db->engine->map.epoch + exp;
     tix__hold_seal(db, h);
     *out = h;
     return TIX_OK;

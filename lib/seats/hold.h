@@ -51,6 +51,11 @@ int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
 /* Validates a hold's channel id (TIX_EINVAL above TIX_CHANNEL_MAX). */
 int tix__hold_channel(tix_id ch);
 
+/* Ends a hold's creation: frees @p h and returns @p rc when it failed,
+ * else stamps its expiry (map time @p exp), seals it and hands it out. */
+int tix__hold_finish(tix_db *db, tix_hold *h, int rc, uint32_t exp,
+                     tix_hold **out);
+
 /* Gives back seats[0..n) that tix__hold_take took for @p tag until @p exp. */
 void tix__hold_untake(const tix__show_entry *e, const uint32_t *seats,
                       uint32_t n, uint32_t tag, uint32_t exp);
