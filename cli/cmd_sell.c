@@ -516,7 +516,7 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
     char total[48];
     /* total: the amount as text in its currency's decimals ("JPY 1800"). */
     return json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:s, s:I, s:s, s:s, s:I, "
-                     "s:I, s:o, s:o, s:b}",
+                     "s:I, s:o, s:o, s:b, s:I, s:I}",
                      "booking_id", (json_int_t)b->id, "user_id",
                      (json_int_t)b->user_id, "show_id", (json_int_t)b->show_id,
                      "status",
@@ -529,7 +529,9 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
                      "discount_minor", (json_int_t)b->discount_minor,
                      "fee_minor", (json_int_t)b->fee_minor, "seats", seats,
                      "tickets", tickets, "cancelled_after_checkin",
-                     b->cancelled_after_checkin);
+                     b->cancelled_after_checkin, "channel_id",
+                     (json_int_t)b->channel_id, "group_id",
+                     (json_int_t)b->group_id);
 }
 
 
@@ -543,6 +545,10 @@ static void booking_text(const tix_booking *b, const cli_show *s)
            cli_price(total, b->total_minor, b->currency), b->payment_ref);
     if (b->cancelled_after_checkin)
         printf("  refunded after check-in (--after-checkin)\n");
+    if (b->group_id)
+        printf("  group %llu (booked together)\n", (unsigned long long)b->group_id);
+    if (b->channel_id)
+        printf("  sold through channel %llu\n", (unsigned long long)b->channel_id);
     for (size_t t = 0; t < b->n_tickets; t++) {
         printf("  ticket %s  seats", b->tickets[t].code);
         for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
@@ -555,18 +561,31 @@ static void booking_text(const tix_booking *b, const cli_show *s)
     }
 }
 
-static int print_booking(cli *c, tix_id id)
+/* Prints booking @p id; with --json and @p into, appends it there instead
+ * (several bookings make one JSON object). */
+static int print_booking_to(cli *c, tix_id id, json_t *into)
 {
     tix_booking *b;
     int trc = tix_booking_get(c->db, id, &b);
     if (trc) return cli_fail(c, trc, "booking %llu", (unsigned long long)id);
     cli_show s;
     int have = cli_show_load(c, b->show_id, &s) == EX_OK;
-    if (c->json) cli_emit(c, booking_json(c, b, have ? &s : NULL));
-    else booking_text(b, have ? &s : NULL);
+    if (c->json && into)
+        json_array_append_new(into, booking_json(c, b, have ? &s : NULL));
+    else if (c->json)
+        cli_emit(c, booking_json(c, b, have ? &s : NULL));
+    else
+        booking_text(b, have ? &s : NULL);
     if (have) cli_show_free(&s);
     tix_booking_free(b);
     return EX_OK;
+}
+
+static int print_booking(cli *c, tix_id id) { return print_booking_to(c, id, NULL); }
+
+static void free_holds(tix_hold **hs, int n)
+{
+    for (int i = 0; i < n; i++) tix_hold_free(hs[i]);
 }
 
 static const char confirm_help[] =
@@ -615,12 +634,11 @@ int cmd_confirm(cli *c, int argc, char **argv)
     tix_hold *hs[64] = {0};
     for (int i = 0; i < np; i++)
         if ((rc = parse_handle(c, pos[i], &hs[i]))) {
-            for (int j = 0; j < i; j++) tix_hold_free(hs[j]);
+            free_holds(hs, i);
             return rc;
         }
-    tix_hold *h = hs[0];
     if ((rc = cli_open(c, 0))) {
-        for (int i = 0; i < np; i++) tix_hold_free(hs[i]);
+        free_holds(hs, np);
         return rc;
     }
     tix_id user = 0;
@@ -628,13 +646,13 @@ int cmd_confirm(cli *c, int argc, char **argv)
         tix_user *u;
         int trc = tix_user_find_email(c->db, opts[0].val, &u);
         if (trc) {
-            tix_hold_free(h);
+            free_holds(hs, np);
             return cli_fail(c, trc, "user <%s>", opts[0].val);
         }
         user = u->id;
         tix_user_free(u);
     } else if ((rc = cli_parse_id(c, "confirm", "--user", opts[0].val, &user))) {
-        tix_hold_free(h);
+        free_holds(hs, np);
         return rc;
     }
     tix_confirm_opts co = {.user_id = user, .payment_ref = opts[1].val,
@@ -643,10 +661,18 @@ int cmd_confirm(cli *c, int argc, char **argv)
                            .expected_total_minor = charged};
     tix_id ids[64];
     int trc = np > 1 ? tix_hold_group_confirm(c->db, hs, (size_t)np, &co, ids)
-                     : tix_hold_confirm(c->db, h, &co, &ids[0]);
-    for (int i = 0; i < np; i++) tix_hold_free(hs[i]);
+                     : tix_hold_confirm(c->db, hs[0], &co, &ids[0]);
+    free_holds(hs, np);
     if (trc) return cli_fail(c, trc, "cannot confirm");
-    for (int i = 0; i < np && rc == EX_OK; i++) rc = print_booking(c, ids[i]);
+    if (np == 1) return print_booking(c, ids[0]);
+    json_t *all = json_array();
+    for (int i = 0; i < np && rc == EX_OK; i++)
+        rc = print_booking_to(c, ids[i], all);
+    if (rc == EX_OK)
+        cli_emit(c, json_pack("{s:I, s:o}", "group_id", (json_int_t)ids[0],
+                              "bookings", all));
+    else
+        json_decref(all);
     return rc;
 }
 
