@@ -858,13 +858,15 @@ static const char seat_history_help[] =
     "What happened to one seat of a show, for support: its state now (a\n"
     "live hold with its end; holds are not recorded) and its recorded\n"
     "events, oldest first, with their times: booked and cancelled (booking,\n"
-    "user), checked in (gate), blocked and unblocked. A seat keeps its 16\n"
+    "user), checked in (gate), blocked and unblocked, moved to a sales\n"
+    "channel (channel 0: back to the public pool). A seat keeps its 16\n"
     "newest events. SEAT is A5, A-5, A:5 or @17 (index).\n";
 
 static const char *const seat_event_names[] = {
     [TIX_SEAT_EVENT_BOOKED] = "booked", [TIX_SEAT_EVENT_CANCELLED] = "cancelled",
     [TIX_SEAT_EVENT_CHECKED_IN] = "checked_in",
-    [TIX_SEAT_EVENT_BLOCKED] = "blocked", [TIX_SEAT_EVENT_UNBLOCKED] = "unblocked"};
+    [TIX_SEAT_EVENT_BLOCKED] = "blocked", [TIX_SEAT_EVENT_UNBLOCKED] = "unblocked",
+    [TIX_SEAT_EVENT_CHANNEL] = "channel"};
 
 static const char *const seat_state_names[] = {
     [TIX_SEAT_FREE] = "free", [TIX_SEAT_HELD] = "held",
@@ -873,17 +875,18 @@ static const char *const seat_state_names[] = {
 
 static const char *seat_event_name(tix_seat_event_type t)
 {
-    return (unsigned)t <= TIX_SEAT_EVENT_UNBLOCKED && seat_event_names[t]
+    return (unsigned)t <= TIX_SEAT_EVENT_CHANNEL && seat_event_names[t]
                ? seat_event_names[t] : "unknown";
 }
 
 static json_t *seat_event_json(const tix_seat_event *e)
 {
     char t[48];
-    return json_pack("{s:s, s:I, s:s, s:I, s:I, s:s}", "type",
+    return json_pack("{s:s, s:I, s:s, s:I, s:I, s:s, s:I}", "type",
                      seat_event_name(e->type), "at", (json_int_t)e->at, "time",
                      cli_iso(t, e->at), "booking_id", (json_int_t)e->booking_id,
-                     "user_id", (json_int_t)e->user_id, "gate", e->gate);
+                     "user_id", (json_int_t)e->user_id, "gate", e->gate,
+                     "channel_id", (json_int_t)e->channel_id);
 }
 
 static void print_seat_history(const tix_seat_history *h, const char *name)
@@ -901,6 +904,8 @@ static void print_seat_history(const tix_seat_history *h, const char *name)
             printf("  booking %llu  user %llu", (unsigned long long)e->booking_id,
                    (unsigned long long)e->user_id);
         if (e->gate[0]) printf("  gate %s", e->gate);
+        if (e->type == TIX_SEAT_EVENT_CHANNEL)
+            printf("  channel %llu", (unsigned long long)e->channel_id);
         printf("\n");
     }
 }

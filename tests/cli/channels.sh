@@ -78,6 +78,12 @@ expect_rc 3 "$TIX" channel assign "$SHOW" 0 A1
 expect_match "TIX_ECONFLICT" "$ERR" "a held seat does not move"
 expect_rc 0 "$TIX" channel assign "$SHOW" 0 A2
 expect_rc 0 "$TIX" hold "$SHOW" A2
+expect_rc 0 "$TIX" --json seat-history "$SHOW" A2
+expect_eq "channel:$BOX,channel:0" \
+  "$(json '",".join("%s:%d" % (e["type"], e["channel_id"]) for e in j["events"])')" \
+  "channel moves in the seat history"
+expect_rc 0 "$TIX" seat-history "$SHOW" A2
+expect_match "channel +channel $BOX" "$OUT" "seat-history text"
 expect_rc 0 "$TIX" --json confirm "$HBOX" --user "$USER" --payment-ref ch-1
 expect_eq "$BOX" "$(json 'j["channel_id"]')" "booking records its channel"
 

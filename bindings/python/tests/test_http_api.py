@@ -484,6 +484,10 @@ def test_sales_channels_over_http(server):
     st, err = call(base, "POST", release, {})
     assert st == 409 and err["error"] == "TIX_EALREADY"
     assert call(base, "POST", holds, {"seats": [0]})[0] == 201  # pool now
+    st, hist = call(base, "GET", "/shows/%d/seats/@2/history" % show)
+    assert st == 200 and [(e["type"], e["channel_id"]) for e in
+                          hist["events"]] == [("channel", box["id"]),
+                                              ("channel", 0)]
     later = "/shows/%d/channels/%d/release" % (show, app["id"])
     st, out = call(base, "POST", later, {"at": shows[1]["start"]})
     assert st == 200
