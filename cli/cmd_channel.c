@@ -56,6 +56,10 @@ static int channel_assign(cli *c, tix_id show, tix_id ch, int np,
     int rc = cli_show_load(c, show, &s);
     if (rc) return rc;
     uint32_t *idx = calloc((size_t)np, sizeof *idx);
+    if (!idx) {
+        cli_show_free(&s);
+        return cli_fail(c, TIX_ENOMEM, "out of memory");
+    }
     size_t n = 0;
     for (int i = 0; i < np && rc == 0; i++)
         rc = cli_seat_parse(c, "channel", &s, pos[i], &idx[n++]);
@@ -119,8 +123,12 @@ int cmd_channel(cli *c, int argc, char **argv)
     if (np < 2 || (rc = cli_parse_id(c, "channel", "SHOW", pos[1], &show)))
         return rc ? rc : cli_usage(c, "channel", "give a show id");
     if (!strcmp(sub, "avail") && np == 2) return channel_avail(c, show);
-    if (np < 3 || (rc = cli_parse_id(c, "channel", "CHANNEL", pos[2], &ch)))
-        return rc ? rc : cli_usage(c, "channel", "give a channel id");
+    if (np < 3) return cli_usage(c, "channel", "give a channel id");
+    /* 0 names the public pool: assign takes seats back to it, and the
+     * library tells the other subcommands it is no channel. */
+    if (strcmp(pos[2], "0") != 0 &&
+        (rc = cli_parse_id(c, "channel", "CHANNEL", pos[2], &ch)))
+        return rc;
     if (!strcmp(sub, "assign") && np > 3)
         return channel_assign(c, show, ch, np - 3, pos + 3);
     if (!strcmp(sub, "assign-tier") && np == 5) {
@@ -132,6 +140,10 @@ int cmd_channel(cli *c, int argc, char **argv)
         if (trc) return cli_fail(c, trc, "cannot assign seats");
         if (!c->json) printf("assigned %u seats to channel %llu\n", count,
                              (unsigned long long)ch);
+        cli_emit(c, json_pack("{s:I, s:I, s:I, s:I}", "show_id",
+                              (json_int_t)show, "channel_id", (json_int_t)ch,
+                              "tier_id", (json_int_t)tier, "seats",
+                              (json_int_t)count));
         return EX_OK;
     }
     if (!strcmp(sub, "release") && np == 3) {
@@ -144,6 +156,9 @@ int cmd_channel(cli *c, int argc, char **argv)
                                  (unsigned long long)ch);
         if (!c->json) printf("released channel %llu of show %llu\n",
                              (unsigned long long)ch, (unsigned long long)show);
+        cli_emit(c, json_pack("{s:I, s:I, s:I}", "show_id", (json_int_t)show,
+                              "channel_id", (json_int_t)ch, "release_at",
+                              (json_int_t)at));
         return EX_OK;
     }
     return cli_usage(c, "channel", "unknown subcommand or wrong arguments");

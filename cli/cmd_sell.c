@@ -516,7 +516,7 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
     char total[48];
     /* total: the amount as text in its currency's decimals ("JPY 1800"). */
     return json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:s, s:I, s:s, s:s, s:I, "
-                     "s:I, s:o, s:o, s:b}",
+                     "s:I, s:o, s:o, s:b, s:I, s:I}",
                      "booking_id", (json_int_t)b->id, "user_id",
                      (json_int_t)b->user_id, "show_id", (json_int_t)b->show_id,
                      "status",
@@ -529,7 +529,9 @@ static json_t *booking_json(cli *c, const tix_booking *b, const cli_show *s)
                      "discount_minor", (json_int_t)b->discount_minor,
                      "fee_minor", (json_int_t)b->fee_minor, "seats", seats,
                      "tickets", tickets, "cancelled_after_checkin",
-                     b->cancelled_after_checkin);
+                     b->cancelled_after_checkin, "channel_id",
+                     (json_int_t)b->channel_id, "group_id",
+                     (json_int_t)b->group_id);
 }
 
 
@@ -543,6 +545,10 @@ static void booking_text(const tix_booking *b, const cli_show *s)
            cli_price(total, b->total_minor, b->currency), b->payment_ref);
     if (b->cancelled_after_checkin)
         printf("  refunded after check-in (--after-checkin)\n");
+    if (b->group_id)
+        printf("  group %llu (booked together)\n", (unsigned long long)b->group_id);
+    if (b->channel_id)
+        printf("  sold through channel %llu\n", (unsigned long long)b->channel_id);
     for (size_t t = 0; t < b->n_tickets; t++) {
         printf("  ticket %s  seats", b->tickets[t].code);
         for (size_t k = 0; k < b->tickets[t].n_seats; k++) {
@@ -555,18 +561,31 @@ static void booking_text(const tix_booking *b, const cli_show *s)
     }
 }
 
-static int print_booking(cli *c, tix_id id)
+/* Prints booking @p id; with --json and @p into, appends it there instead
+ * (several bookings make one JSON object). */
+static int print_booking_to(cli *c, tix_id id, json_t *into)
 {
     tix_booking *b;
     int trc = tix_booking_get(c->db, id, &b);
     if (trc) return cli_fail(c, trc, "booking %llu", (unsigned long long)id);
     cli_show s;
     int have = cli_show_load(c, b->show_id, &s) == EX_OK;
-    if (c->json) cli_emit(c, booking_json(c, b, have ? &s : NULL));
-    else booking_text(b, have ? &s : NULL);
+    if (c->json && into)
+        json_array_append_new(into, booking_json(c, b, have ? &s : NULL));
+    else if (c->json)
+        cli_emit(c, booking_json(c, b, have ? &s : NULL));
+    else
+        booking_text(b, have ? &s : NULL);
     if (have) cli_show_free(&s);
     tix_booking_free(b);
     return EX_OK;
+}
+
+static int print_booking(cli *c, tix_id id) { return print_booking_to(c, id, NULL); }
+
+static void free_holds(tix_hold **hs, int n)
+{
+    for (int i = 0; i < n; i++) tix_hold_free(hs[i]);
 }
 
 static const char confirm_help[] =
@@ -615,12 +634,11 @@ int cmd_confirm(cli *c, int argc, char **argv)
     tix_hold *hs[64] = {0};
     for (int i = 0; i < np; i++)
         if ((rc = parse_handle(c, pos[i], &hs[i]))) {
-            for (int j = 0; j < i; j++) tix_hold_free(hs[j]);
+            free_holds(hs, i);
             return rc;
         }
-    tix_hold *h = hs[0];
     if ((rc = cli_open(c, 0))) {
-        for (int i = 0; i < np; i++) tix_hold_free(hs[i]);
+        free_holds(hs, np);
         return rc;
     }
     tix_id user = 0;
@@ -628,13 +646,13 @@ int cmd_confirm(cli *c, int argc, char **argv)
         tix_user *u;
         int trc = tix_user_find_email(c->db, opts[0].val, &u);
         if (trc) {
-            tix_hold_free(h);
+            free_holds(hs, np);
             return cli_fail(c, trc, "user <%s>", opts[0].val);
         }
         user = u->id;
         tix_user_free(u);
     } else if ((rc = cli_parse_id(c, "confirm", "--user", opts[0].val, &user))) {
-        tix_hold_free(h);
+        free_holds(hs, np);
         return rc;
     }
     tix_confirm_opts co = {.user_id = user, .payment_ref = opts[1].val,
@@ -643,10 +661,18 @@ int cmd_confirm(cli *c, int argc, char **argv)
                            .expected_total_minor = charged};
     tix_id ids[64];
     int trc = np > 1 ? tix_hold_group_confirm(c->db, hs, (size_t)np, &co, ids)
-                     : tix_hold_confirm(c->db, h, &co, &ids[0]);
-    for (int i = 0; i < np; i++) tix_hold_free(hs[i]);
+                     : tix_hold_confirm(c->db, hs[0], &co, &ids[0]);
+    free_holds(hs, np);
     if (trc) return cli_fail(c, trc, "cannot confirm");
-    for (int i = 0; i < np && rc == EX_OK; i++) rc = print_booking(c, ids[i]);
+    if (np == 1) return print_booking(c, ids[0]);
+    json_t *all = json_array();
+    for (int i = 0; i < np && rc == EX_OK; i++)
+        rc = print_booking_to(c, ids[i], all);
+    if (rc == EX_OK)
+        cli_emit(c, json_pack("{s:I, s:o}", "group_id", (json_int_t)ids[0],
+                              "bookings", all));
+    else
+        json_decref(all);
     return rc;
 }
 
@@ -832,13 +858,15 @@ static const char seat_history_help[] =
     "What happened to one seat of a show, for support: its state now (a\n"
     "live hold with its end; holds are not recorded) and its recorded\n"
     "events, oldest first, with their times: booked and cancelled (booking,\n"
-    "user), checked in (gate), blocked and unblocked. A seat keeps its 16\n"
+    "user), checked in (gate), blocked and unblocked, moved to a sales\n"
+    "channel (channel 0: back to the public pool). A seat keeps its 16\n"
     "newest events. SEAT is A5, A-5, A:5 or @17 (index).\n";
 
 static const char *const seat_event_names[] = {
     [TIX_SEAT_EVENT_BOOKED] = "booked", [TIX_SEAT_EVENT_CANCELLED] = "cancelled",
     [TIX_SEAT_EVENT_CHECKED_IN] = "checked_in",
-    [TIX_SEAT_EVENT_BLOCKED] = "blocked", [TIX_SEAT_EVENT_UNBLOCKED] = "unblocked"};
+    [TIX_SEAT_EVENT_BLOCKED] = "blocked", [TIX_SEAT_EVENT_UNBLOCKED] = "unblocked",
+    [TIX_SEAT_EVENT_CHANNEL] = "channel"};
 
 static const char *const seat_state_names[] = {
     [TIX_SEAT_FREE] = "free", [TIX_SEAT_HELD] = "held",
@@ -847,17 +875,18 @@ static const char *const seat_state_names[] = {
 
 static const char *seat_event_name(tix_seat_event_type t)
 {
-    return (unsigned)t <= TIX_SEAT_EVENT_UNBLOCKED && seat_event_names[t]
+    return (unsigned)t <= TIX_SEAT_EVENT_CHANNEL && seat_event_names[t]
                ? seat_event_names[t] : "unknown";
 }
 
 static json_t *seat_event_json(const tix_seat_event *e)
 {
     char t[48];
-    return json_pack("{s:s, s:I, s:s, s:I, s:I, s:s}", "type",
+    return json_pack("{s:s, s:I, s:s, s:I, s:I, s:s, s:I}", "type",
                      seat_event_name(e->type), "at", (json_int_t)e->at, "time",
                      cli_iso(t, e->at), "booking_id", (json_int_t)e->booking_id,
-                     "user_id", (json_int_t)e->user_id, "gate", e->gate);
+                     "user_id", (json_int_t)e->user_id, "gate", e->gate,
+                     "channel_id", (json_int_t)e->channel_id);
 }
 
 static void print_seat_history(const tix_seat_history *h, const char *name)
@@ -875,6 +904,8 @@ static void print_seat_history(const tix_seat_history *h, const char *name)
             printf("  booking %llu  user %llu", (unsigned long long)e->booking_id,
                    (unsigned long long)e->user_id);
         if (e->gate[0]) printf("  gate %s", e->gate);
+        if (e->type == TIX_SEAT_EVENT_CHANNEL)
+            printf("  channel %llu", (unsigned long long)e->channel_id);
         printf("\n");
     }
 }

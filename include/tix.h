@@ -938,7 +938,10 @@ typedef enum tix_seat_event_type {
     TIX_SEAT_EVENT_CANCELLED = 2,  /**< Its booking was cancelled. */
     TIX_SEAT_EVENT_CHECKED_IN = 3, /**< Its ticket was checked in. */
     TIX_SEAT_EVENT_BLOCKED = 4,    /**< An admin blocked it. */
-    TIX_SEAT_EVENT_UNBLOCKED = 5   /**< An admin unblocked it. */
+    TIX_SEAT_EVENT_UNBLOCKED = 5,  /**< An admin unblocked it. */
+    TIX_SEAT_EVENT_CHANNEL = 6     /**< tix_channel_assign() or
+                                        tix_channel_assign_tier() moved it to
+                                        channel_id (0: the public pool). */
 } tix_seat_event_type;
 
 /** Most events a seat's history keeps (the newest). */
@@ -950,6 +953,8 @@ typedef struct tix_seat_event {
     tix_id booking_id;           /**< Booked, cancelled, checked in; else 0. */
     tix_id user_id;              /**< The booking's user; else 0. */
     char gate[TIX_NAME_MAX + 1]; /**< Checked in: the gate; else "". */
+    tix_id channel_id;           /**< TIX_SEAT_EVENT_CHANNEL: the channel it
+                                      moved to (0 = public pool); else 0. */
 } tix_seat_event;
 
 /** A seat's state now and its recorded history, oldest first. */
@@ -968,8 +973,9 @@ typedef struct tix_seat_history {
  * seat's state now (a live hold shows as TIX_SEAT_HELD with its end; holds
  * are not durable, so past holds are not recorded) and its durable events
  * with their times, oldest first: booked and cancelled (with booking and
- * user), checked in (with the gate), blocked and unblocked by an admin.
- * Each event is written in the transaction of its change, so the history
+ * user), checked in (with the gate), blocked and unblocked by an admin,
+ * moved to a sales channel or back to the pool (with the channel). Each
+ * event is written in the transaction of its change, so the history
  * never shows a change that did not commit. Bounded: a seat keeps its
  * TIX_SEAT_HISTORY_MAX newest events.
  * @return TIX_OK; TIX_ENOTFOUND (show); TIX_EINVAL (NULL db or out, seat

@@ -86,6 +86,49 @@ Waiting room (issue 17):
                                      without one (this example has no
                                      authentication: put one in front)
 
+Sales channels (issue 17; seats set aside for the box office, an app, an
+aggregator, held only through their channel):
+  GET  /channels                     every channel: id, name
+  POST /channels  {"name": "box office"}   -> 201 channel (409 TIX_EEXISTS:
+                                     name taken; 400 TIX_ELIMIT past 255)
+  GET  /channels/<id>
+  GET  /shows/<id>/channels          seat counts per channel, the public
+                                     pool (channel_id 0) first: total,
+                                     free, held, booked, release_at,
+                                     released
+  POST /shows/<id>/channels/<ch>/seats  {"seats": [4, 5]}   sets free seats
+                                     aside for channel <ch> (0: back to the
+                                     public pool); {"tier": 3, "count": 20}
+                                     the 20 best free public seats of tier 3
+                                     -> 200 the counts (409 TIX_ECONFLICT:
+                                     a seat not free, too few free)
+  POST /shows/<id>/channels/<ch>/release  {"at": "2030-06-01T10:00:00Z"}
+                                     (or epoch; without "at": now) gives
+                                     the channel's unsold seats back to the
+                                     pool -> 200 the counts (409
+                                     TIX_EALREADY once released)
+  POST /shows/<id>/holds  ... "channel": 2   seats and best seats (and
+                                     areas) through channel 2: its seats and
+                                     the pool; another channel's seat is 403
+                                     TIX_EPERM, and without "channel" only
+                                     the pool is held
+
+Holds over several shows (issue 17; a festival pass, a season ticket):
+  POST /group-holds  {"parts": [{"show": 1, "seats": [4, 5]},
+                                {"show": 2, "seats": [9]}],
+                      "ttl", "request_key", "user", "channel" as for one}
+                                     all or nothing -> 201 {"holds": [...]}
+                                     (one hold per show, in the parts' order)
+  POST /group-holds/confirm  {"holds": ["H2...", "H2..."], "user": 1,
+                              "payment_ref": "pay_7", "seats_per_ticket",
+                              "offer_code"}
+                                     one transaction, all or nothing -> 201
+                                     {"group_id": ..., "bookings": [...]}
+                                     (200: the same payment_ref again); part
+                                     i (from 1) takes payment_ref "pay_7#<i+1>";
+                                     a part that fails fails them all (every
+                                     hold kept); no "charged" (per hold)
+
 The seat-map page (examples/web/, web_parts.py) adds:
   GET  /  and  /gate                                     the pages
   GET  /venues                       every venue with its city
@@ -182,6 +225,27 @@ def want_int(value, what, lo=0, allow_none=False):
                         % (what, lo))
     if value >= 1 << 64:
         raise HttpError(400, "bad_request", "%s is out of range" % what)
+    return value
+
+
+def want_time(value, what):
+    """@value as epoch seconds: ISO 8601 with a zone ("...Z") or an int."""
+    if not isinstance(value, str):
+        return want_int(value, what)
+    try:
+        t = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise HttpError(400, "bad_request", "%s must be ISO 8601" % what)
+    if t.tzinfo is None:
+        raise HttpError(400, "bad_request", "%s needs a zone" % what)
+    return int(t.timestamp())
+
+
+def want_seats(value, what="seats"):
+    """@value as a list of seat indexes, else a 400."""
+    if not isinstance(value, list) or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in value):
+        raise HttpError(400, "bad_request", "%s must be a list of ints" % what)
     return value
 
 
@@ -370,7 +434,7 @@ class Api:
     def show_areas(self, show_id):
         return 200, {"areas": self.area_counts(self.db.show(show_id))}
 
-    def hold_areas(self, sh, body, ttl):
+    def hold_areas(self, sh, body, ttl, channel):
         takes = body["areas"]
         if not isinstance(takes, list) or not all(
                 isinstance(t, dict) for t in takes):
@@ -382,12 +446,10 @@ class Api:
             if area in want:
                 raise HttpError(400, "bad_request", "area %d twice" % area)
             want[area] = want_int(t.get("count"), "count", 0)
-        seats = body.get("seats", [])
-        if not isinstance(seats, list) or not all(
-                isinstance(s, int) and not isinstance(s, bool) for s in seats):
-            raise HttpError(400, "bad_request", "seats must be a list of ints")
+        seats = want_seats(body.get("seats", []))
         ticket = body.get("queue_ticket")
         return sh.hold_areas(want, seats, ttl=ttl, user=body.get("user"),
+                             channel=channel,
                              queue_ticket=ticket if isinstance(ticket, str)
                              else None,
                              box_office=body.get("box_office") is True)
@@ -402,20 +464,19 @@ class Api:
         if ticket is not None and not isinstance(ticket, str):
             raise HttpError(400, "bad_request", "queue_ticket must be a string")
         box_office = body.get("box_office") is True
+        channel = want_int(body.get("channel"), "channel", 1, allow_none=True)
         if "areas" in body:
             if key is not None or "best" in body:
                 raise HttpError(400, "bad_request", '"areas" takes neither '
                                 '"request_key" nor "best"')
-            h = self.hold_areas(sh, body, ttl)
+            h = self.hold_areas(sh, body, ttl, channel)
         elif "seats" in body:
-            seats = body["seats"]
-            if not isinstance(seats, list) or not all(
-                    isinstance(s, int) for s in seats):
-                raise HttpError(400, "bad_request", "seats must be a list of ints")
+            seats = want_seats(body["seats"])
             if body.get("no_orphans"):
                 self.refuse_stranding(sh, seats)
             h = sh.hold(seats, ttl=ttl, request_key=key, user=body.get("user"),
-                        queue_ticket=ticket, box_office=box_office)
+                        channel=channel, queue_ticket=ticket,
+                        box_office=box_office)
         elif "best" in body:
             n = body["best"]
             if not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -425,45 +486,158 @@ class Api:
                              accessible=bool(body.get("accessible")),
                              ttl=ttl, request_key=key, user=body.get("user"),
                              companions=body.get("companions") or 0,
-                             queue_ticket=ticket, box_office=box_office)
+                             channel=channel, queue_ticket=ticket,
+                             box_office=box_office)
         else:
             raise HttpError(400, "bad_request",
                             'give "seats", "best" or "areas"')
         with h:  # the handle is freed; the seats stay held
             return 201, self.hold_json(h)
 
-    def confirm(self, handle, body):
+    @staticmethod
+    def confirm_args(body):
+        """The keyword arguments of a confirm from its request body."""
         for k in ("user", "payment_ref"):
             if k not in body:
                 raise HttpError(400, "bad_request", "%s is required" % k)
-        expected = None
-        charged = body.get("charged")
-        if charged is not None:
-            expected = self.charged_amount(charged)
-        user = want_int(body["user"], "user", 1)
-        per_ticket = want_int(body.get("seats_per_ticket") or 0,
-                              "seats_per_ticket")
         ref, offer = body["payment_ref"], body.get("offer_code")
         if not isinstance(ref, str) or not (offer is None
                                             or isinstance(offer, str)):
             raise HttpError(400, "bad_request",
                             "payment_ref and offer_code must be strings")
-        # A payment callback delivered twice gets the first booking back:
-        # 200 then, 201 only when this request booked.
+        return dict(user=want_int(body["user"], "user", 1), payment_ref=ref,
+                    seats_per_ticket=want_int(body.get("seats_per_ticket")
+                                              or 0, "seats_per_ticket"),
+                    offer_code=offer)
+
+    def booked_before(self, ref):
+        """The booking @ref already made, or None: a payment callback
+        delivered twice gets it back with 200 (201 only when this request
+        booked)."""
         try:
-            before = self.db.booking_by_payment(ref).id
+            return self.db.booking_by_payment(ref).id
         except tix.NotFound:
-            before = None
+            return None
+
+    def confirm(self, handle, body):
+        args = self.confirm_args(body)
+        expected = None
+        charged = body.get("charged")
+        if charged is not None:
+            expected = self.charged_amount(charged)
+        before = self.booked_before(args["payment_ref"])
         # Not "with": a refused confirm must leave the hold held (the buyer
         # may retry), not release it as the context manager would.
         h = tix.Hold.from_string(self.db, handle)
         try:
-            b = h.confirm(user=user, payment_ref=ref,
-                          seats_per_ticket=per_ticket,
-                          offer_code=offer, expected=expected)
+            b = h.confirm(expected=expected, **args)
         finally:
             h.close()
         return (200 if before == b.id else 201), self.booking_json(b)
+
+    # ---- holds over several shows ------------------------------------------
+    def create_group_hold(self, body):
+        """Holds the seats of every part, all or nothing: one hold per
+        show, confirmed together by confirm_group."""
+        parts = body.get("parts")
+        if not isinstance(parts, list) or not parts or not all(
+                isinstance(p, dict) for p in parts):
+            raise HttpError(400, "bad_request",
+                            'parts must be a list of {"show", "seats"}')
+        key = body.get("request_key")
+        if key is not None and not isinstance(key, str):
+            raise HttpError(400, "bad_request", "request_key must be a string")
+        holds = self.db.hold_group(
+            [(want_int(p.get("show"), "show", 1),
+              want_seats(p.get("seats"), "seats of a part")) for p in parts],
+            ttl=want_int(body.get("ttl"), "ttl", 1, allow_none=True),
+            request_key=key,
+            user=want_int(body.get("user"), "user", 1, allow_none=True),
+            channel=want_int(body.get("channel"), "channel", 1,
+                             allow_none=True))
+        try:
+            return 201, {"holds": [self.hold_json(h) for h in holds]}
+        finally:
+            for h in holds:  # the handles are freed; the seats stay held
+                h.close()
+
+    def confirm_group(self, body):
+        """Books the holds of a group hold in one transaction: one booking
+        per show, linked by group_id; a failed part fails them all."""
+        handles = body.get("holds")
+        if not isinstance(handles, list) or not handles or not all(
+                isinstance(h, str) for h in handles):
+            raise HttpError(400, "bad_request",
+                            "holds must be a list of hold handles")
+        if "charged" in body:
+            raise HttpError(400, "bad_request", '"charged" is per hold: '
+                            "confirm the holds one by one to check amounts")
+        args = self.confirm_args(body)
+        before = self.booked_before(args["payment_ref"])
+        holds = []
+        try:
+            for text in handles:
+                holds.append(tix.Hold.from_string(self.db, text))
+            bookings = self.db.confirm_group(holds, **args)
+        finally:  # not "with": a refused confirm leaves every hold held
+            for h in holds:
+                h.close()
+        return (200 if before == bookings[0].id else 201), {
+            "group_id": bookings[0].id,
+            "bookings": [self.booking_json(b) for b in bookings]}
+
+    # ---- sales channels ------------------------------------------------------
+    def channels(self):
+        return 200, {"channels": [c.as_dict() for c in self.db.channels()]}
+
+    def create_channel(self, body):
+        name = body.get("name")
+        if not isinstance(name, str):
+            raise HttpError(400, "bad_request", "name must be a string")
+        return 201, self.db.create_channel(name).as_dict()
+
+    def get_channel(self, channel_id):
+        return 200, self.db.channel(channel_id).as_dict()
+
+    def show_channels(self, show_id):
+        """Seat counts per channel, the public pool (channel_id 0) first."""
+        names = {c.id: c.name for c in self.db.channels()}
+        out = []
+        for c in self.db.show(show_id).channel_availability():
+            c["name"] = names.get(c["channel_id"]) if c["channel_id"] else None
+            c["release_at"] = iso(c["release_at"])
+            out.append(c)
+        return 200, {"show_id": show_id, "channels": out}
+
+    def assign_channel(self, show_id, channel_id, body):
+        """Sets seats aside for a channel ({"seats": [...]}; channel 0
+        gives them back to the public pool) or a share of a tier ({"tier",
+        "count"}); seats move only while free."""
+        sh = self.db.show(show_id)
+        if "seats" in body:
+            if "tier" in body or "count" in body:
+                raise HttpError(400, "bad_request",
+                                'give "seats" or "tier" and "count", not both')
+            sh.assign_channel(channel_id or None, want_seats(body["seats"]))
+        elif "tier" in body:
+            if not channel_id:
+                raise HttpError(400, "bad_request", "a tier share goes to a "
+                                "channel, not to the public pool (0)")
+            sh.assign_channel_tier(channel_id,
+                                   want_int(body.get("tier"), "tier", 1),
+                                   want_int(body.get("count"), "count", 1))
+        else:
+            raise HttpError(400, "bad_request",
+                            'give "seats" or "tier" and "count"')
+        return self.show_channels(show_id)
+
+    def release_channel(self, show_id, channel_id, body):
+        """Gives the channel's unsold seats back to the public pool at
+        "at" (ISO 8601 or epoch seconds), or now without it."""
+        at = body.get("at")
+        self.db.show(show_id).release_channel(
+            channel_id, None if at is None else want_time(at, "at"))
+        return self.show_channels(show_id)
 
     def refuse_stranding(self, sh, seats):
         layout = self.layout_of(sh)[1]
@@ -634,17 +808,7 @@ class Api:
         return dict(q, onsale=iso(q["onsale"]))
 
     def set_queue(self, show_id, body):
-        onsale = body.get("onsale")
-        if isinstance(onsale, str):
-            try:
-                onsale = datetime.datetime.fromisoformat(
-                    onsale.replace("Z", "+00:00"))
-            except ValueError:
-                raise HttpError(400, "bad_request", "onsale must be ISO 8601")
-            if onsale.tzinfo is None:
-                raise HttpError(400, "bad_request", "onsale needs a zone")
-        else:
-            onsale = want_int(onsale, "onsale")
+        onsale = want_time(body.get("onsale"), "onsale")
         sh = self.db.show(show_id)
         sh.set_queue(onsale, want_int(body.get("capacity"), "capacity"),
                      want_int(body.get("rate") or 0, "rate"),
@@ -762,6 +926,17 @@ class Api:
         ("POST", re.compile(r"^/screens/(\d+)/areas$"), "add_area", "body"),
         ("GET", re.compile(r"^/shows/(\d+)/areas$"), "show_areas", None),
         ("POST", re.compile(r"^/shows/(\d+)/holds$"), "create_hold", "body"),
+        ("GET", re.compile(r"^/channels$"), "channels", None),
+        ("POST", re.compile(r"^/channels$"), "create_channel", "body"),
+        ("GET", re.compile(r"^/channels/(\d+)$"), "get_channel", None),
+        ("GET", re.compile(r"^/shows/(\d+)/channels$"), "show_channels", None),
+        ("POST", re.compile(r"^/shows/(\d+)/channels/(\d+)/seats$"),
+         "assign_channel", "body"),
+        ("POST", re.compile(r"^/shows/(\d+)/channels/(\d+)/release$"),
+         "release_channel", "body"),
+        ("POST", re.compile(r"^/group-holds$"), "create_group_hold", "body"),
+        ("POST", re.compile(r"^/group-holds/confirm$"), "confirm_group",
+         "body"),
         ("GET", re.compile(r"^/shows/(\d+)/queue$"), "get_queue", None),
         ("POST", re.compile(r"^/shows/(\d+)/queue$"), "set_queue", "body"),
         ("DELETE", re.compile(r"^/shows/(\d+)/queue$"), "remove_queue", None),

@@ -27,6 +27,9 @@
  *    have a block (layout or admin), and no seat free in LMDB is BOOKED or
  *    BLOCKED in the map. CONFIRMING words are in flight (or stale, when
  *    their lease ran out: the next process to touch them repairs them).
+ *    Each seat's channel byte is its channel_seats row's channel (0
+ *    without one), every row names a seat of the show and a channel that
+ *    exists, and the map's count of channel seats is the rows';
  *
  * Writers may run meanwhile, so a pass that finds problems is repeated
  * and only the problems every pass found are reported. */
@@ -983,6 +986,88 @@ static int word_agrees(uint64_t w, uint64_t t)
     }
 }
 
+/* Channel @p ch exists: 1, 0, or a negative code; @p known caches the
+ * answer per channel (0 unknown, 1 exists, 2 missing). */
+static int channel_known(tix_db *db, MDB_txn *txn, unsigned ch, uint8_t known[])
+{
+    if (!known[ch]) {
+        uint8_t key[8];
+        tix__be64_put(key, ch);
+        MDB_val k = {8, key}, v;
+        int mrc = mdb_get(txn, db->dbi[TIX_T_CHANNELS], &k, &v);
+        if (mrc && mrc != MDB_NOTFOUND) return tix__mdb_err(mrc, "channels");
+        known[ch] = mrc ? 2 : 1;
+    }
+    return known[ch] == 1;
+}
+
+/* The show's channel_seats rows, as each seat's channel, into @p want
+ * (zeroed, one byte per seat); bad rows are problems. */
+static int channel_rows(pass *p, MDB_txn *txn, const tix__show_entry *e,
+                        uint8_t *want)
+{
+    tix_id show = e->info.id;
+    uint8_t prefix[8], known[TIX_CHANNEL_MAX + 1] = {0};
+    tix__be64_put(prefix, show);
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, p->db->dbi[TIX_T_CHANNEL_SEATS], &cur);
+    if (mrc) return tix__mdb_err(mrc, "channel seats");
+    MDB_val k = {8, prefix}, v;
+    int rc = TIX_OK;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         mrc == 0 && rc >= 0 && k.mv_size >= 8 &&
+         memcmp(k.mv_data, prefix, 8) == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *kd = k.mv_data;
+        unsigned ch = v.mv_size == 1 ? *(const uint8_t *)v.mv_data : 0;
+        uint32_t seat = k.mv_size == 12 ? tix__be32_get(kd + 8) : UINT32_MAX;
+        if (seat >= e->info.seat_count || ch == 0) {
+            problem(p, "show %llu: a channel_seats row (key %zu bytes, value "
+                    "%zu) names no seat of the show or no channel",
+                    ull(show), k.mv_size, v.mv_size);
+            continue;
+        }
+        want[seat] = (uint8_t)ch;
+        if ((rc = channel_known(p->db, txn, ch, known)) == 0)
+            problem(p, "show %llu seat %u: channel_seats names channel %u, "
+                    "which does not exist", ull(show), seat, ch);
+    }
+    mdb_cursor_close(cur);
+    if (rc < 0) return rc;
+    return mrc == MDB_NOTFOUND || mrc == 0 ? TIX_OK
+                                           : tix__mdb_err(mrc, "channel seats");
+}
+
+/* The seats' channel bytes in seats.map against LMDB's channel_seats. A
+ * move commits its rows, then writes the bytes: a pass caught between the
+ * two sees a difference the next pass does not. */
+static int check_show_channels(pass *p, MDB_txn *txn, const tix__show_entry *e)
+{
+    uint32_t n = e->info.seat_count;
+    uint8_t *want = calloc(n ? n : 1, 1);
+    if (!want) return tix__err(TIX_ENOMEM, "out of memory");
+    int rc = channel_rows(p, txn, e, want);
+    uint64_t rows = 0;
+    for (uint32_t i = 0; rc == TIX_OK && i < n; i++) {
+        rows += want[i] != 0;
+        unsigned got = e->chan ? atomic_load_explicit(&e->chan->seat[i],
+                                                      memory_order_acquire)
+                               : 0;
+        if (got != want[i])
+            problem(p, "show %llu seat %u: seats.map says channel %u, LMDB "
+                    "says channel %u", ull(e->info.id), i, got, want[i]);
+    }
+    free(want);
+    if (rc == TIX_OK && e->chan) {
+        uint64_t counted = atomic_load_explicit(&e->chan->assigned,
+                                                memory_order_acquire);
+        if (counted != rows)
+            problem(p, "show %llu: seats.map counts %llu channel seats, LMDB "
+                    "has %llu", ull(e->info.id), ull(counted), ull(rows));
+    }
+    return rc;
+}
+
 static int check_show_map(pass *p, tix_id show)
 {
     const tix__show_entry *e;
@@ -1028,6 +1113,7 @@ static int check_show_map(pass *p, tix_id show)
                     word_name(tix__w_state(t)), extra);
         }
     }
+    if (rc == TIX_OK) rc = check_show_channels(p, txn, e);
     tix__db_read_end(p->db, txn);
     /* Region header: marker and show id. */
     uint64_t marker = tix__w_load(e->seats - 2);

@@ -41,7 +41,8 @@ static size_t encode(uint8_t *v, const tix__seatlog_entry *ev)
     if (g > TIX_NAME_MAX) g = TIX_NAME_MAX;
     v[0] = ev->type;
     tix__be64_put(v + 1, (uint64_t)ev->at);
-    tix__be64_put(v + 9, ev->booking_id);
+    tix__be64_put(v + 9, ev->type == TIX_SEAT_EVENT_CHANNEL ? ev->channel_id
+                                                            : ev->booking_id);
     tix__be64_put(v + 17, ev->user_id);
     v[25] = (uint8_t)g;
     if (g) memcpy(v + FIXED_LEN, ev->gate, g);
@@ -88,6 +89,10 @@ static int decode(const MDB_val *v, tix_seat_event *e)
                           .at = (int64_t)tix__be64_get(p + 1),
                           .booking_id = tix__be64_get(p + 9),
                           .user_id = tix__be64_get(p + 17)};
+    if (e->type == TIX_SEAT_EVENT_CHANNEL) {
+        e->channel_id = e->booking_id;
+        e->booking_id = 0;
+    }
     memcpy(e->gate, p + FIXED_LEN, p[25]);
     e->gate[p[25]] = '\0';
     return TIX_OK;

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "hold.h"
 #include "lease.h"
+#include "seatlog.h"
 #include "tables.h"
 
 #define CHANNEL_TAG 0xC4A2C4A2u
@@ -97,7 +98,9 @@ static int assign_write(tix_db *db, MDB_txn *txn, void *arg)
         }
         if (rc) return rc;
     }
-    return TIX_OK;
+    tix__seatlog_entry le = {.type = TIX_SEAT_EVENT_CHANNEL,
+                             .at = tix_db_now(db), .channel_id = a->ch};
+    return tix__seatlog_append(db, txn, show, a->l->seats, a->l->n, &le);
 }
 
 /* Mirrors a committed move into seats.map while the seats are leased. */

@@ -179,6 +179,46 @@ static void assign_bad_inputs_change_nothing(void **state)
                     TIX_ENOTFOUND, "tier");
 }
 
+/* The seat's channel history: to a channel, and back to the pool (0),
+ * by seat or by tier share; a refused move writes nothing. */
+static void moves_are_in_the_seat_history(void **state)
+{
+    fixture *f = *state;
+    tix_db *db = f->s.db;
+    uint32_t seat = 5;
+    assert_ok(tix_channel_assign(db, f->show, f->box, &seat, 1));
+    tt_now += 60;
+    assert_ok(tix_channel_assign(db, f->show, 0, &seat, 1));
+    assert_rejected(db, tix_channel_assign(db, f->show, 99, &seat, 1),
+                    TIX_ENOTFOUND, "channel");
+    tix_seat_history *h;
+    assert_ok(tix_seat_history_get(db, f->show, seat, &h));
+    assert_int_equal(h->count, 2);
+    assert_int_equal(h->items[0].type, TIX_SEAT_EVENT_CHANNEL);
+    assert_int_equal(h->items[0].channel_id, f->box);
+    assert_int_equal(h->items[0].booking_id, 0);
+    assert_int_equal(h->items[1].type, TIX_SEAT_EVENT_CHANNEL);
+    assert_int_equal(h->items[1].channel_id, 0);
+    assert_int_equal(h->items[1].at, h->items[0].at + 60);
+    tix_seat_history_free(h);
+    assert_ok(tix_channel_assign_tier(db, f->show, f->app, f->c.tier_cheap, 3));
+    uint8_t ch[200];
+    assert_ok(tix_channel_seats(db, f->show, ch, sizeof ch));
+    uint32_t logged = 0;
+    for (uint32_t s = 0; s < 200; s++) {
+        assert_ok(tix_seat_history_get(db, f->show, s, &h));
+        if (ch[s] == f->app) {
+            assert_int_equal(h->items[h->count - 1].type, TIX_SEAT_EVENT_CHANNEL);
+            assert_int_equal(h->items[h->count - 1].channel_id, f->app);
+            logged++;
+        } else {
+            assert_int_equal(h->count, s == seat ? 2 : 0);
+        }
+        tix_seat_history_free(h);
+    }
+    assert_int_equal(logged, 3);
+}
+
 static void release_at_a_time_and_now(void **state)
 {
     fixture *f = *state;
@@ -466,6 +506,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             channel_seats_hold_only_through_their_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(assign_bad_inputs_change_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(moves_are_in_the_seat_history, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(release_at_a_time_and_now, setup,
                                         teardown),

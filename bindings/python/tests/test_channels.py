@@ -54,3 +54,13 @@ def test_group_hold_and_confirm(city, payref):
     with pytest.raises(tix.Conflict):
         db.hold_group([(city.show, [5]), (show2, [3])])
     assert city.show.seat_states()[5] == tix.SeatState.FREE
+
+
+def test_channel_moves_in_seat_history(city):
+    db, show = city.db, city.show
+    box = db.create_channel("box office")
+    show.assign_channel(box, ["C3"])
+    show.assign_channel(None, ["C3"])
+    events = show.seat_history("C3")["events"]
+    assert [(e["type"], e["channel_id"], e["booking_id"]) for e in events] == [
+        ("channel", box.id, 0), ("channel", 0, 0)]

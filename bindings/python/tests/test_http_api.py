@@ -410,3 +410,141 @@ def test_listings_and_live_holds_over_http(server):
     assert call(base, "DELETE", "/holds/%s" % h["hold"])[0] == 204
     assert call(base, "GET", "/shows/%d/holds" % show)[1]["holds"] == []
     assert call(base, "GET", "/shows/999999/holds")[0] == 404
+
+
+def _channel_counts(base, show):
+    st, out = call(base, "GET", "/shows/%d/channels" % show)
+    assert st == 200 and out["channels"][0]["channel_id"] == 0
+    return {c["channel_id"]: c for c in out["channels"]}
+
+
+def test_sales_channels_over_http(server):
+    base = server
+    _, shows = _tomorrow(base)
+    show = shows[1]["id"]
+    st, box = call(base, "POST", "/channels", {"name": "box office"})
+    assert st == 201 and box["name"] == "box office"
+    st, app = call(base, "POST", "/channels", {"name": "app"})
+    assert st == 201
+    st, err = call(base, "POST", "/channels", {"name": "box office"})
+    assert st == 409 and err["error"] == "TIX_EEXISTS"
+    assert call(base, "POST", "/channels", {"name": 7})[0] == 400
+    assert call(base, "POST", "/channels", {"name": ""})[0] == 400
+    st, out = call(base, "GET", "/channels")
+    assert [c["name"] for c in out["channels"]] == ["box office", "app"]
+    assert call(base, "GET", "/channels/%d" % box["id"]) == (200, box)
+    assert call(base, "GET", "/channels/99")[0] == 404
+
+    seats = "/shows/%d/channels/%%d/seats" % show
+    st, out = call(base, "POST", seats % box["id"], {"seats": [0, 1, 2]})
+    assert st == 200
+    by = {c["channel_id"]: c for c in out["channels"]}
+    assert by[box["id"]]["total"] == 3 and by[box["id"]]["name"] == "box office"
+    tier = call(base, "GET", "/shows/%d/tiers" % show)[1]["tiers"][0]["id"]
+    st, out = call(base, "POST", seats % app["id"], {"tier": tier, "count": 4})
+    assert st == 200 and _channel_counts(base, show)[app["id"]]["free"] == 4
+    for bad in ({"seats": "x"}, {"seats": [True]}, {"tier": tier},
+                {"tier": tier, "count": 0}, {},
+                {"seats": [3], "tier": tier, "count": 1}):
+        assert call(base, "POST", seats % box["id"], bad)[0] == 400, bad
+    assert call(base, "POST", seats % 0, {"tier": tier, "count": 1})[0] == 400
+    assert call(base, "POST", seats % 99, {"seats": [3]})[0] == 404
+    assert call(base, "POST", seats % box["id"], {"seats": [10 ** 6]})[0] == 400
+
+    # A channel seat is held only through its channel.
+    holds = "/shows/%d/holds" % show
+    st, err = call(base, "POST", holds, {"seats": [1]})
+    assert st == 403 and err["error"] == "TIX_EPERM"
+    assert call(base, "POST", holds, {"seats": [1], "channel": app["id"]})[0] \
+        == 403
+    for bad in ("x", 0, True):
+        assert call(base, "POST", holds, {"seats": [1], "channel": bad})[0] \
+            == 400
+    st, h = call(base, "POST", holds, {"seats": [1], "channel": box["id"]})
+    assert st == 201 and h["seats"] == [1]
+    st, best = call(base, "POST", holds, {"best": 2, "channel": app["id"]})
+    assert st == 201 and len(best["seats"]) == 2
+    assert _channel_counts(base, show)[box["id"]]["held"] == 1
+    # a held seat does not move
+    st, err = call(base, "POST", seats % 0, {"seats": [1]})
+    assert st == 409 and err["error"] == "TIX_ECONFLICT"
+    st, _ = call(base, "POST", seats % 0, {"seats": [2]})  # back to the pool
+    assert st == 200 and _channel_counts(base, show)[box["id"]]["total"] == 2
+    assert call(base, "POST", holds, {"seats": [2]})[0] == 201
+
+    release = "/shows/%d/channels/%d/release" % (show, box["id"])
+    assert call(base, "POST", release, {"at": "tomorrow"})[0] == 400
+    assert call(base, "POST", release, {"at": "2030-06-01T10:00:00"})[0] == 400
+    st, err = call(base, "POST", release, {"at": 1000})
+    assert st == 400 and err["error"] == "TIX_ERANGE"
+    st, out = call(base, "POST", release, {})
+    assert st == 200
+    assert [c["released"] for c in out["channels"]
+            if c["channel_id"] == box["id"]] == [True]
+    st, err = call(base, "POST", release, {})
+    assert st == 409 and err["error"] == "TIX_EALREADY"
+    assert call(base, "POST", holds, {"seats": [0]})[0] == 201  # pool now
+    st, hist = call(base, "GET", "/shows/%d/seats/@2/history" % show)
+    assert st == 200 and [(e["type"], e["channel_id"]) for e in
+                          hist["events"]] == [("channel", box["id"]),
+                                              ("channel", 0)]
+    later = "/shows/%d/channels/%d/release" % (show, app["id"])
+    st, out = call(base, "POST", later, {"at": shows[1]["start"]})
+    assert st == 200
+    assert [c["release_at"] for c in out["channels"]
+            if c["channel_id"] == app["id"]] == [shows[1]["start"]]
+
+
+def test_group_holds_over_http(server):
+    base = server
+    _, shows = _tomorrow(base)
+    a, b = shows[2]["id"], shows[3]["id"]
+    body = {"parts": [{"show": a, "seats": [10, 11]},
+                      {"show": b, "seats": [10]}], "user": 1}
+    st, g = call(base, "POST", "/group-holds", body)
+    assert st == 201 and [h["show_id"] for h in g["holds"]] == [a, b]
+    assert g["holds"][0]["seats"] == [10, 11]
+    # all or nothing: seat 10 of b is taken, so seat 12 of a stays free
+    st, err = call(base, "POST", "/group-holds",
+                   {"parts": [{"show": a, "seats": [12]},
+                              {"show": b, "seats": [10]}]})
+    assert st == 409 and err["error"] == "TIX_ECONFLICT"
+    st, av = call(base, "GET", "/shows/%d/availability" % a)
+    assert av["held"] == 2
+    for bad in ({}, {"parts": []}, {"parts": "x"}, {"parts": [{"show": a}]},
+                {"parts": [{"show": "x", "seats": [1]}]},
+                {"parts": [{"show": a, "seats": [1]},
+                           {"show": a, "seats": [2]}]},
+                {"parts": [{"show": a, "seats": [1]}], "request_key": 5}):
+        st, err = call(base, "POST", "/group-holds", bad)
+        assert st == 400, (bad, err)
+    assert call(base, "POST", "/group-holds",
+                {"parts": [{"show": 999999, "seats": [1]}]})[0] == 404
+
+    handles = [h["hold"] for h in g["holds"]]
+    confirm = "/group-holds/confirm"
+    for bad in ({"holds": handles, "user": 1},
+                {"holds": [], "user": 1, "payment_ref": "g"},
+                {"holds": "x", "user": 1, "payment_ref": "g"},
+                {"holds": ["bogus"], "user": 1, "payment_ref": "g"},
+                {"holds": handles, "user": "x", "payment_ref": "g"},
+                {"holds": handles, "user": 1, "payment_ref": "g",
+                 "charged": {"amount_minor": 1, "currency": "INR"}}):
+        st, err = call(base, "POST", confirm, bad)
+        assert st == 400, (bad, err)
+    st, err = call(base, "POST", confirm,
+                   {"holds": handles, "user": 999999, "payment_ref": "g-0"})
+    assert st == 404
+    st, out = call(base, "POST", confirm,
+                   {"holds": handles, "user": 1, "payment_ref": "grp-1"})
+    assert st == 201, out
+    ids = [x["id"] for x in out["bookings"]]
+    assert out["group_id"] == ids[0]
+    assert [x["group_id"] for x in out["bookings"]] == [ids[0]] * 2
+    assert [x["payment_ref"] for x in out["bookings"]] == ["grp-1", "grp-1#2"]
+    assert [x["show_id"] for x in out["bookings"]] == [a, b]
+    st, again = call(base, "POST", confirm,
+                     {"holds": handles, "user": 1, "payment_ref": "grp-1"})
+    assert st == 200 and [x["id"] for x in again["bookings"]] == ids
+    st, av = call(base, "GET", "/shows/%d/availability" % b)
+    assert (av["booked"], av["held"]) == (1, 0)

@@ -292,7 +292,8 @@ typedef enum tix_seat_event_type {
     TIX_SEAT_EVENT_CANCELLED = 2,
     TIX_SEAT_EVENT_CHECKED_IN = 3,
     TIX_SEAT_EVENT_BLOCKED = 4,
-    TIX_SEAT_EVENT_UNBLOCKED = 5
+    TIX_SEAT_EVENT_UNBLOCKED = 5,
+    TIX_SEAT_EVENT_CHANNEL = 6
 } tix_seat_event_type;
 #define TIX_SEAT_HISTORY_MAX 16
 typedef struct tix_seat_event {
@@ -301,6 +302,7 @@ typedef struct tix_seat_event {
     tix_id booking_id;
     tix_id user_id;
     char gate[129];                /* TIX_NAME_MAX + 1 */
+    tix_id channel_id;
 } tix_seat_event;
 typedef struct tix_seat_history {
     tix_id show_id;

@@ -547,13 +547,15 @@ _SEAT_EVENTS = {lib.TIX_SEAT_EVENT_BOOKED: "booked",
                 lib.TIX_SEAT_EVENT_CANCELLED: "cancelled",
                 lib.TIX_SEAT_EVENT_CHECKED_IN: "checked_in",
                 lib.TIX_SEAT_EVENT_BLOCKED: "blocked",
-                lib.TIX_SEAT_EVENT_UNBLOCKED: "unblocked"}
+                lib.TIX_SEAT_EVENT_UNBLOCKED: "unblocked",
+                lib.TIX_SEAT_EVENT_CHANNEL: "channel"}
 
 
 def seat_history(db: Database, show_id: IdLike, seat: Any) -> Dict[str, Any]:
     """{"show_id", "seat", "state" (tix.SeatState now), "held_until" (an
     aware datetime, None when not held), "events": [{"type", "at" (aware
-    datetime), "booking_id", "user_id", "gate"}, ...] oldest first}."""
+    datetime), "booking_id", "user_id", "gate", "channel_id"}, ...] oldest
+    first; "channel": moved to channel_id, 0 = the public pool}."""
     idx = _seat_indexes([seat])[0]
     out = ffi.new("tix_seat_history **")
     db._call("tix_seat_history_get", as_id(show_id, "show"), idx, out)
@@ -561,7 +563,8 @@ def seat_history(db: Database, show_id: IdLike, seat: Any) -> Dict[str, Any]:
     events = [{"type": _SEAT_EVENTS.get(e.type, str(e.type)),
                "at": _util.utc(e.at),
                "booking_id": e.booking_id, "user_id": e.user_id,
-               "gate": ffi.string(e.gate).decode("utf-8", "replace")}
+               "gate": ffi.string(e.gate).decode("utf-8", "replace"),
+               "channel_id": e.channel_id}
               for e in (h.items[i] for i in range(h.count))]
     return {"show_id": h.show_id, "seat": h.seat,
             "state": _STATES[h.state], "held_until": _util.utc(h.held_until),
