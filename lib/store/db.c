@@ -320,6 +320,12 @@ static int open_tables(tix_db *db)
 {
     MDB_txn *txn;
     int rc = mdb_txn_begin(db->env, NULL, db->readonly ? MDB_RDONLY : 0, &txn);
+    /* Another process grew the map between our mdb_env_open and now: take
+     * its size (no transaction of ours is open yet) and begin again. */
+    for (int tries = 0; rc == MDB_MAP_RESIZED && tries < 8; tries++) {
+        mdb_env_set_mapsize(db->env, 0);
+        rc = mdb_txn_begin(db->env, NULL, db->readonly ? MDB_RDONLY : 0, &txn);
+    }
     if (rc) return tix__mdb_err(rc, "open tables");
     for (int t = 0; t < n_tables && rc == 0; t++) {
         const char *name = tix__db_table_name(t);
