@@ -96,6 +96,7 @@ int cli_exit_code(int rc)
     case TIX_ELIMIT:
     case TIX_EPRICE:
     case TIX_ECHECKEDIN:
+    case TIX_EFENCED:
     case TIX_ETIMEDOUT:
     case TIX_EAGAIN: return EX_STATE;
     case TIX_ECORRUPT:

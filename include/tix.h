@@ -89,6 +89,12 @@ extern "C" {
 #define TIX_ECHECKEDIN -24 /**< A ticket of the booking was already checked
                              in (cancel refused without
                              #TIX_CANCEL_AFTER_CHECKIN). */
+#define TIX_EFENCED -25   /**< Replication: this store is not the primary of
+                             its stream (another primary wrote after it, or
+                             holds the lease); it may only follow. */
+#define TIX_EREPL -26     /**< Replication: JetStream did not acknowledge
+                             the write (unreachable, timed out, refused);
+                             nothing was committed locally. */
 /**@}*/
 
 /** Identifier of every record. Ids start at 1; 0 means "none". */
@@ -182,6 +188,23 @@ typedef struct tix_config {
                                   tix_price_quote() and by every confirm
                                   (0; 0..10^12). The booking records the
                                   fee it was charged. */
+    /* Replication through NATS JetStream (docs/replication.md). All zero
+     * (the default): the store is not replicated. */
+    const char *repl_urls;     /**< NATS servers, comma-separated
+                                  ("nats://10.0.0.1:4222,nats://..."); NULL:
+                                  no replication. Needs a libtix built with
+                                  TIX_REPL (else TIX_EINVAL). */
+    const char *repl_stream;   /**< The store's JetStream stream ("TIX");
+                                  letters, digits, '-' and '_'. */
+    unsigned repl_role;        /**< #TIX_REPL_PRIMARY (0 means it) or
+                                  #TIX_REPL_FOLLOWER. */
+    unsigned repl_replicas;    /**< Replicas of the stream and the lease
+                                  bucket when open creates them (3; 1..5). */
+    uint32_t repl_lease_ms;    /**< The primary's lease: a key with this TTL
+                                  (5000 ms; 500..600000), renewed every
+                                  third of it. */
+    uint32_t repl_timeout_ms;  /**< How long a write waits for JetStream's
+                                  acknowledgement (2000 ms; 50..60000). */
 } tix_config;
 
 /** Fills @p cfg with the defaults listed in #tix_config. Never fails. */
@@ -2656,6 +2679,74 @@ TIX_API int tix_db_backup(tix_db *db, const char *dest_dir);
  */
 TIX_API int tix_backup_restore(const char *backup_dir, const char *store_dir,
                                unsigned flags);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Replication (docs/replication.md)
+ * A store opened with #tix_config.repl_urls is replicated through a NATS
+ * JetStream stream: the primary publishes every write transaction's redo
+ * record (one per group-committed batch of confirms) with the stream's
+ * expected last sequence and commits locally only once JetStream has
+ * acknowledged it, so a confirm that returned TIX_OK is in the stream. A
+ * primary whose place in the stream was taken (another primary wrote after
+ * it) has its writes refused by the stream itself: TIX_EFENCED. A follower
+ * applies the stream's records to its own store and serves reads; holds
+ * are not replicated. The primary holds a lease (a key with a TTL in a
+ * JetStream KV bucket) that tix_replica_promote() waits out. */
+/**@{*/
+
+#define TIX_REPL_PRIMARY 1u  /**< #tix_config.repl_role: sells. */
+#define TIX_REPL_FOLLOWER 2u /**< #tix_config.repl_role: applies the stream. */
+
+/** What tix_replica_status() reports. */
+typedef struct tix_replica_info {
+    unsigned role;          /**< TIX_REPL_PRIMARY or TIX_REPL_FOLLOWER, as
+                                 the handle is now (a primary that found its
+                                 lease taken opens as a follower). */
+    int fenced;             /**< 1: writes are refused (TIX_EFENCED) until
+                                 tix_replica_promote(). */
+    uint64_t applied_seq;   /**< The last stream sequence this store holds. */
+    uint64_t stream_seq;    /**< The stream's last sequence, asked now. */
+    uint64_t lag;           /**< stream_seq - applied_seq. */
+    char stream[64];        /**< The stream's name. */
+    char lease_holder[256]; /**< Who holds the primary lease ("" none). */
+} tix_replica_info;
+
+/**
+ * Follower: applies the stream's new records to the store, in order, until
+ * @p timeout_ms passed (0: only the records the stream holds now). Each
+ * record is checked (its store id, its sequence, its checksum); a torn,
+ * foreign or replayed one is refused with TIX_ECORRUPT and the follower
+ * stops: every later call returns the same error.
+ *
+ * @param applied receives how many records were applied (may be NULL).
+ * @return TIX_OK; TIX_EINVAL (NULL db); TIX_ESTATE (the store is not
+ *   replicated, or is the primary); TIX_ECORRUPT; TIX_EREPL (JetStream
+ *   unreachable); TIX_EFULL; TIX_EIO.
+ */
+TIX_API int tix_replica_follow(tix_db *db, uint32_t timeout_ms,
+                               uint64_t *applied);
+
+/**
+ * Makes the store the primary of its stream: waits up to @p wait_ms for the
+ * current primary's lease to lapse and takes it, applies what the stream
+ * holds beyond this store, repairs the seat map from LMDB and starts
+ * renewing the lease. Also how a fenced primary reconciles with the stream.
+ * TIX_OK at once when the handle already is an unfenced primary.
+ *
+ * @return TIX_OK; TIX_EINVAL (NULL db); TIX_ESTATE (not replicated, or a
+ *   stopped follower); TIX_EBUSY (the lease is still held: the detail names
+ *   its holder); TIX_EREPL; TIX_ECORRUPT.
+ */
+TIX_API int tix_replica_promote(tix_db *db, uint32_t wait_ms);
+
+/**
+ * Reports the handle's role, its place in the stream and the lag.
+ * @return TIX_OK; TIX_EINVAL (NULL argument); TIX_ESTATE (the store is not
+ *   replicated); TIX_EREPL (JetStream unreachable: the fields known locally
+ *   are filled in, stream_seq and lag are 0).
+ */
+TIX_API int tix_replica_status(tix_db *db, tix_replica_info *out);
 /**@}*/
 
 #ifdef __cplusplus

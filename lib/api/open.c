@@ -15,6 +15,7 @@
 #include "movie.h"
 #include "nearby.h"
 #include "outbox.h"
+#include "repl.h"
 #include "search.h"
 #include "tz.h"
 #include "venue.h"
@@ -46,6 +47,8 @@ static const subsystem subsystems[] = {
     {"LMDB", tix__db_env_open, tix__db_env_close},
     {"journal", tix__journal_start, tix__journal_close},
     {"seat engine", tix__engine_open, tix__engine_close},
+    /* After the engine: a follower repairs the seat words it applies. */
+    {"replication", tix__repl_open, tix__repl_close},
     {"group committer", NULL, tix__committer_stop},
 };
 #define N_SUBSYSTEMS (sizeof subsystems / sizeof subsystems[0])

@@ -75,6 +75,8 @@ const char *tix_strerror(int code)
     case TIX_ETIMEDOUT: return "TIX_ETIMEDOUT: timed out";
     case TIX_EPRICE: return "TIX_EPRICE: the price differs from the amount expected";
     case TIX_ECHECKEDIN: return "TIX_ECHECKEDIN: a ticket was already checked in";
+    case TIX_EFENCED: return "TIX_EFENCED: not the primary of its stream";
+    case TIX_EREPL: return "TIX_EREPL: replication did not acknowledge the write";
     default: return "unknown error";
     }
 }

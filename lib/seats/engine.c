@@ -407,7 +407,7 @@ static int resync_show(tix_db *db, const tix__show_entry *e)
 /* With no other process attached, every CONFIRMING word is left over from
  * a crash, and any other word that disagrees with LMDB is stale (see
  * resync_show): repair them all now rather than waiting for their leases. */
-static int repair_all(tix_db *db)
+int tix__engine_resync(tix_db *db)
 {
     MDB_txn *txn;
     int rc = tix__db_read_begin(db, &txn);
@@ -472,7 +472,7 @@ int tix__engine_open(tix_db *db)
      * CONFIRMING word is a dead process's leftover. Only then let others
      * in; see tix__seatmap_share(). */
     if (en->map.exclusive && !en->map.rebuilt) {
-        rc = repair_all(db);
+        rc = tix__engine_resync(db);
         if (rc) {
             tix__engine_close(db);
             return rc;

@@ -187,6 +187,11 @@ int tix__engine_truth(tix_db *db, MDB_txn *txn, const tix__show_entry *e,
 int tix__engine_repair(tix_db *db, const tix__show_entry *e, uint32_t seat,
                      uint64_t seen, uint64_t *now);
 
+/* Brings every seat word of every live show in line with LMDB (a hold on a
+ * seat LMDB has free survives). At open when alone on the map, and when
+ * LMDB changed under the map: a follower promoted (lib/repl). */
+int tix__engine_resync(tix_db *db);
+
 /* TIX_T_SEAT_STATE key of a seat of a show: show be64 + seat be32. Not to
  * be confused with tix__screen_seat_key, the catalog's key of a seat of a
  * screen. */

@@ -82,6 +82,7 @@ struct tix_db {
     struct tix_engine *engine;
     struct tix_journal *jr; /* lib/store/journal.c; NULL on a read-only open
                                of a store that never had one */
+    struct tix_repl *repl;  /* lib/repl/repl.c; NULL when not replicated */
     /* Outbox waiters (lib/notify/outbox.c): outbox_gen is bumped and outbox_cv
      * (CLOCK_MONOTONIC) broadcast after every commit that appended events. */
     pthread_mutex_t outbox_mu;

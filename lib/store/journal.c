@@ -45,6 +45,7 @@
 #include "error.h"
 #include "files.h"
 #include "os.h"
+#include "redo.h"
 #include "random.h"
 
 #define JR_SLOT 4096u /* one header slot */
@@ -540,46 +541,6 @@ static int read_record(int fd, uint64_t size, uint64_t life, uint64_t *off,
     return 0;
 }
 
-static int apply_op(tix_db *db, MDB_txn *txn, uint8_t op, uint8_t table,
-                    unsigned flags, MDB_val *k, MDB_val *v)
-{
-    int rc;
-    if (op == OP_PUT) {
-        /* Idempotent: the key may already hold this value. */
-        rc = mdb_put(txn, db->dbi[table], k, v,
-                     flags & ~(unsigned)(MDB_NOOVERWRITE | MDB_APPEND));
-    } else if (op == OP_DEL) {
-        rc = mdb_del(txn, db->dbi[table], k, NULL);
-        if (rc == MDB_NOTFOUND) rc = 0;
-    } else {
-        return tix__err(TIX_ECORRUPT, "journal: unknown operation %u", op);
-    }
-    if (rc == MDB_MAP_FULL) return tix__mdb_err(rc, "journal replay");
-    return rc ? tix__err(TIX_ECORRUPT, "journal replay: %s", mdb_strerror(rc))
-              : TIX_OK;
-}
-
-static int apply_ops(tix_db *db, MDB_txn *txn, const uint8_t *p, size_t len)
-{
-    size_t at = 0;
-    while (at < len) {
-        if (len - at < 16) return tix__err(TIX_ECORRUPT, "journal: short op");
-        uint8_t op = p[at], table = p[at + 1];
-        uint32_t flags, klen, vlen;
-        memcpy(&flags, p + at + 4, 4);
-        memcpy(&klen, p + at + 8, 4);
-        memcpy(&vlen, p + at + 12, 4);
-        at += 16;
-        if (table >= tix__db_table_count() || (uint64_t)klen + vlen > len - at)
-            return tix__err(TIX_ECORRUPT, "journal: malformed op");
-        MDB_val k = {klen, (void *)(p + at)}, v = {vlen, (void *)(p + at + klen)};
-        at += klen + vlen;
-        int rc = apply_op(db, txn, op, table, flags, &k, &v);
-        if (rc) return rc;
-    }
-    return TIX_OK;
-}
-
 /* ---- recovery (alone, at open) ----------------------------------------- */
 
 /* Replays every record after what LMDB holds: LMDB is at the checkpoint
@@ -606,7 +567,7 @@ static int replay_fn(tix_db *db, MDB_txn *txn, void *arg)
                               txnid > have ? &p : NULL, &len);
         if (got <= 0) return got;
         if (!p) continue;
-        int rc = apply_ops(db, txn, p, len);
+        int rc = tix__redo_apply(db, txn, p, len, 0, "journal replay");
         free(p);
         if (rc) return rc;
     }
@@ -1123,19 +1084,10 @@ static int capture(tix_db *db, int op, int table, unsigned flags,
     struct tix_journal *j = db->jr;
     *mark = j ? j->len : 0;
     if (!j || !j->capturing) return 0;
-    size_t vlen = v ? v->mv_size : 0;
-    if (buf_reserve(j, 16 + k->mv_size + vlen)) return ENOMEM;
-    uint8_t *p = j->buf + j->len;
-    uint32_t f = flags, kl = (uint32_t)k->mv_size, vl = (uint32_t)vlen;
-    p[0] = (uint8_t)op;
-    p[1] = (uint8_t)table;
-    p[2] = p[3] = 0;
-    memcpy(p + 4, &f, 4);
-    memcpy(p + 8, &kl, 4);
-    memcpy(p + 12, &vl, 4);
-    memcpy(p + 16, k->mv_data, kl);
-    if (vl) memcpy(p + 16 + kl, v->mv_data, vl);
-    j->len += 16 + kl + vl;
+    size_t n = tix__redo_size(k, v);
+    if (buf_reserve(j, n)) return ENOMEM;
+    tix__redo_put(j->buf + j->len, op, table, flags, k, v);
+    j->len += n;
     return 0;
 }
 

@@ -38,7 +38,7 @@
 #define FZ_CODE(expr)                                                         \
     do {                                                                      \
         int fz_rc_ = (expr);                                                  \
-        if (fz_rc_ > 0 || fz_rc_ < TIX_ECHECKEDIN) {                          \
+        if (fz_rc_ > 0 || fz_rc_ < TIX_EREPL) {                          \
             fprintf(stderr, "%s:%d: %s -> %d: not a TIX code [%s]\n",         \
                     __FILE__, __LINE__, #expr, fz_rc_, tix_errmsg());         \
             abort();                                                          \

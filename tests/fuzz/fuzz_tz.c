@@ -25,7 +25,7 @@
 #define FZ_CODE(expr)                                                         \
     do {                                                                      \
         int fz_rc_ = (expr);                                                  \
-        FZ_REQUIRE(fz_rc_ <= 0 && fz_rc_ >= TIX_ECHECKEDIN);                  \
+        FZ_REQUIRE(fz_rc_ <= 0 && fz_rc_ >= TIX_EREPL);                  \
     } while (0)
 #define FZ_OK(expr) FZ_REQUIRE((expr) == TIX_OK)
 

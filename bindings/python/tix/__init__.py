@@ -20,7 +20,7 @@ from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      Expired, Full, Corrupt, IOFailure, NoMemory, Busy,
                      TooLong, BadUTF8, OutOfRange, Overlap, Permission,
                      Already, BadCode, Version, Again, Limit, State, TimedOut,
-                     PriceMismatch, CheckedIn)
+                     PriceMismatch, CheckedIn, Fenced, ReplicationFailed)
 from .db import open, restore, Database, Durability, Batch
 from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Area, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
@@ -59,4 +59,5 @@ __all__ = [
     "Full", "Corrupt", "IOFailure", "NoMemory", "Busy", "TooLong", "BadUTF8",
     "OutOfRange", "Overlap", "Permission", "Already", "BadCode", "Version",
     "Again", "Limit", "State", "TimedOut", "PriceMismatch", "CheckedIn",
+    "Fenced", "ReplicationFailed",
 ]

@@ -58,6 +58,8 @@ CDEF = r"""
 #define TIX_ETIMEDOUT -22
 #define TIX_EPRICE -23
 #define TIX_ECHECKEDIN -24
+#define TIX_EFENCED -25
+#define TIX_EREPL -26
 
 #define TIX_OPEN_READONLY 0x1
 #define TIX_OPEN_NOCREATE 0x2

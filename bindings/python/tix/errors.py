@@ -176,12 +176,25 @@ class CheckedIn(Error):
     code = lib.TIX_ECHECKEDIN
 
 
+class Fenced(Error):
+    """TIX_EFENCED: the store is not the primary of its replication stream
+    (another primary wrote after it, or holds the lease); it may only
+    follow until promoted."""
+    code = lib.TIX_EFENCED
+
+
+class ReplicationFailed(Error):
+    """TIX_EREPL: JetStream did not acknowledge the write (unreachable,
+    timed out or refused); nothing was committed locally."""
+    code = lib.TIX_EREPL
+
+
 #: code -> exception class, for every code tix.h defines
 BY_CODE: Dict[int, Type[Error]] = {cls.code: cls for cls in (
     InvalidArgument, NotFound, Exists, Conflict, Expired, Full, Corrupt,
     IOFailure, NoMemory, Busy, TooLong, BadUTF8, OutOfRange, Overlap,
     Permission, Already, BadCode, Version, Again, Limit, State, TimedOut,
-    PriceMismatch, CheckedIn)}
+    PriceMismatch, CheckedIn, Fenced, ReplicationFailed)}
 
 
 def _strerror(code: int) -> str:
