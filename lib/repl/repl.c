@@ -203,11 +203,16 @@ static int ensure_bucket(struct tix_repl *r, unsigned replicas)
     kvConfig_Init(&kc);
     kc.Bucket = r->bucket;
     kc.History = 1;
-    kc.TTL = r->lease_ms; /* milliseconds in nats.c's kvConfig */
+    kc.TTL = (int64_t)r->lease_ms * 1000000; /* nanoseconds: nats.c 3.4 hands it on as the stream MaxAge */
     kc.Replicas = (int)replicas;
     s = js_CreateKeyValue(&r->kv, r->js, &kc);
-    if (s != NATS_OK) s = js_KeyValue(&r->kv, r->js, r->bucket); /* a race */
-    return s == NATS_OK ? TIX_OK : nats_fail(TIX_EREPL, s, 0, "lease bucket");
+    if (s == NATS_OK) return TIX_OK;
+    const char *why = nats_GetLastError(NULL);
+    char msg[256];
+    snprintf(msg, sizeof msg, "create lease bucket %s (%s)", r->bucket,
+             why ? why : "?");
+    if (js_KeyValue(&r->kv, r->js, r->bucket) == NATS_OK) return TIX_OK; /* a race */
+    return nats_fail(TIX_EREPL, s, 0, msg);
 }
 
 static int stream_last(struct tix_repl *r, uint64_t *last)

@@ -129,6 +129,12 @@ typedef struct tix_config {
     uint32_t review_text_max;
     uint32_t search_min_chars;
     int64_t fee_per_seat_minor;
+    const char *repl_urls;
+    const char *repl_stream;
+    unsigned repl_role;
+    unsigned repl_replicas;
+    uint32_t repl_lease_ms;
+    uint32_t repl_timeout_ms;
 } tix_config;
 
 /* Places */
@@ -896,6 +902,22 @@ int tix_db_commit_stats(tix_db *db, tix_commit_stats *out);
 int tix_db_backup(tix_db *db, const char *dest_dir);
 #define TIX_RESTORE_REPLACE 0x1
 int tix_backup_restore(const char *backup_dir, const char *store_dir, unsigned flags);
+
+/* Replication */
+#define TIX_REPL_PRIMARY 1
+#define TIX_REPL_FOLLOWER 2
+typedef struct tix_replica_info {
+    unsigned role;
+    int fenced;
+    uint64_t applied_seq;
+    uint64_t stream_seq;
+    uint64_t lag;
+    char stream[64];
+    char lease_holder[256];
+} tix_replica_info;
+int tix_replica_follow(tix_db *db, uint32_t timeout_ms, uint64_t *applied);
+int tix_replica_promote(tix_db *db, uint32_t wait_ms);
+int tix_replica_status(tix_db *db, tix_replica_info *out);
 """
 
 ffi = FFI()

@@ -79,10 +79,13 @@ _DURABILITY_NAMES = {"full": Durability.FULL, "nometa": Durability.NOMETA,
 _INT_FIELDS = ("map_size", "map_size_max", "max_readers", "hold_ttl_default",
                "hold_ttl_max", "hold_max_seats", "confirm_lease",
                "show_buffer", "seatmap_reserve", "reclaim_after", "flags",
-               "review_text_max", "search_min_chars")
+               "review_text_max", "search_min_chars", "repl_replicas",
+               "repl_lease_ms", "repl_timeout_ms")
 _SIGNED_FIELDS = ("fee_per_seat_minor",)
+_REPL_ROLES = {"primary": lib.TIX_REPL_PRIMARY, "follower": lib.TIX_REPL_FOLLOWER}
 CONFIG_KEYS = _INT_FIELDS + _SIGNED_FIELDS + ("durability", "clock",
-                                             "readonly", "create")
+                                             "readonly", "create", "repl_urls",
+                                             "repl_stream", "repl_role")
 
 
 def _close_handle(ptr: Any, _keepalive: Any) -> None:
@@ -130,6 +133,7 @@ class Database:
             cfg.flags |= lib.TIX_OPEN_READONLY
         if config.get("create") is False:
             cfg.flags |= lib.TIX_OPEN_NOCREATE
+        keep = self._repl_config(cfg, config)  # noqa: F841 (alive until open)
         self._clock_cb = None
         clock = config.get("clock")
         if clock is not None:
@@ -158,6 +162,51 @@ class Database:
         self._active = 0
         self._closing = False
         self._batches = {}  # thread ident -> batch levels it has open
+
+    @staticmethod
+    def _repl_config(cfg: Any, config: Dict[str, Any]) -> List[Any]:
+        """Replication options (docs/replication.md); the strings must live
+        until tix_db_open returns."""
+        keep = []
+        for k in ("repl_urls", "repl_stream"):
+            if config.get(k) is not None:
+                keep.append(ffi.new("char[]", _util.enc(config[k], k,
+                                                        allow_none=False)))
+                setattr(cfg, k, keep[-1])
+        role = config.get("repl_role")
+        if role is not None:
+            if role not in _REPL_ROLES:
+                raise InvalidArgument("repl_role must be 'primary' or "
+                                      "'follower', not %r" % (role,))
+            cfg.repl_role = _REPL_ROLES[role]
+        return keep
+
+    # ---- replication (docs/replication.md) ------------------------------
+    def replica_follow(self, timeout_ms: int = 0) -> int:
+        """Follower: applies the stream's new records until timeout_ms passed
+        (0: those the stream holds now); returns how many it applied. A torn,
+        foreign or replayed record raises tix.Corrupt and stops the
+        follower."""
+        n = ffi.new("uint64_t *")
+        self._call("tix_replica_follow", int(timeout_ms), n)
+        return int(n[0])
+
+    def replica_promote(self, wait_ms: int = 30000) -> None:
+        """Makes this store the primary of its stream once the old primary's
+        lease lapsed (waiting up to wait_ms: else tix.Busy naming the
+        holder)."""
+        self._call("tix_replica_promote", int(wait_ms))
+
+    def replica_status(self) -> Dict[str, Any]:
+        """{role, fenced, applied_seq, stream_seq, lag, stream, lease_holder}."""
+        info = ffi.new("tix_replica_info *")
+        self._call("tix_replica_status", info)
+        return {"role": "primary" if info.role == lib.TIX_REPL_PRIMARY
+                        else "follower",
+                "fenced": bool(info.fenced), "applied_seq": info.applied_seq,
+                "stream_seq": info.stream_seq, "lag": info.lag,
+                "stream": ffi.string(info.stream).decode(),
+                "lease_holder": ffi.string(info.lease_holder).decode()}
 
     # ---- the guard every call goes through -------------------------------
     def _acquire(self) -> Any:
