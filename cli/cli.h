@@ -21,7 +21,7 @@ enum {
     EX_INVALID = 4,   /* bad input: TIX_EINVAL, TIX_ERANGE, TIX_ETOOLONG,
                          TIX_EUTF8, TIX_EBADCODE; layout validation */
     EX_STATE = 5,     /* TIX_EEXPIRED, TIX_ESTATE, TIX_ELIMIT,
-                         TIX_ETIMEDOUT, TIX_EAGAIN */
+                         TIX_ETIMEDOUT, TIX_EAGAIN, TIX_EFENCED */
     EX_CORRUPT = 6,   /* TIX_ECORRUPT, TIX_EVERSION; `tix check` found an
                          inconsistency */
     EX_SYSTEM = 7     /* TIX_EIO, TIX_ENOMEM, TIX_EFULL, TIX_EPERM, other
@@ -168,6 +168,7 @@ int cmd_check(cli *c, int argc, char **argv);
 int cmd_backup(cli *c, int argc, char **argv);
 int cmd_restore(cli *c, int argc, char **argv);
 int cmd_queue(cli *c, int argc, char **argv);
+int cmd_replica(cli *c, int argc, char **argv);
 
 /* Seat maps (cli/seatmap.c). */
 typedef struct seatmap_in {

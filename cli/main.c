@@ -52,6 +52,7 @@ static const char main_help[] =
     "  check                     verify seats.map against LMDB and every index\n"
     "  backup DIR                consistent compacting copy, while others write\n"
     "  restore BACKUP_DIR        replace the store by a backup\n"
+    "  replica follow|promote|status  replication through NATS JetStream\n"
     "\n"
     "Options (also accepted after the command):\n"
     "  -s, --store DIR   store directory (default $TIX_STORE, else ./tix-store)\n"
@@ -69,7 +70,8 @@ static const char main_help[] =
     "     checked in, store busy)\n"
     "  4  invalid input (bad value, malformed code or handle, layout error)\n"
     "  5  wrong state (hold expired, show over, limit reached, timeout,\n"
-    "     cancel of a checked-in booking)\n"
+    "     cancel of a checked-in booking, a write to a replica that is not\n"
+    "     the primary)\n"
     "  6  corruption or inconsistency (`tix check` found problems)\n"
     "  7  system error (I/O, out of memory or space, permission)\n";
 
@@ -659,6 +661,7 @@ static const command commands[] = {
     {"place", cmd_place},     {"venue", cmd_venue},
     {"screen", cmd_screen},   {"tier", cmd_tier},
     {"holds", cmd_holds},
+    {"replica", cmd_replica},
 };
 
 int main(int argc, char **argv)

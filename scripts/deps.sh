@@ -10,11 +10,14 @@ set -euo pipefail
 
 # core: what a default configure needs. That includes cmocka, because the
 # tests are built by default (TIX_BUILD_TESTS=ON), `make demo` included.
+# libnats-dev: replication (lib/repl, TIX_REPL), on by default when found;
+# librdkafka-dev: the change feed's Kafka relay.
 core=(build-essential cmake pkg-config liblmdb-dev libxxhash-dev libsodium-dev lmdb-utils
       libjansson-dev libqrencode-dev libpng-dev
-      libcmocka-dev tzdata)
-# curl: the README's blocks (tests/readme) use it.
-test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind curl)
+      libcmocka-dev tzdata libnats-dev librdkafka-dev)
+# curl: the README's blocks (tests/readme) use it. nats-server: the
+# replication test (tests/repl) runs a 3-node JetStream cluster.
+test=(clang libclang-rt-dev libxml2-utils librsvg2-bin valgrind curl nats-server)
 docs=(doxygen)
 # python3-pip and python3-setuptools: the offline `pip install bindings/python` test.
 python=(python3 python3-cffi python3-pytest python3-hypothesis python3-pip python3-setuptools)

@@ -34,6 +34,32 @@ def port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def request(port, subject, payload, timeout=5.0):
+    """One request over the NATS text protocol to the node on @port: the
+    reply's payload, or None when none came within @timeout seconds."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.recv(4096)  # INFO
+        s.sendall(b"CONNECT {\"verbose\":false}\r\nSUB _INBOX.t 1\r\n" +
+                  b"PUB %s _INBOX.t %d\r\n" % (subject.encode(), len(payload)) +
+                  payload + b"\r\n")
+        buf, end = b"", time.time() + timeout
+        while time.time() < end:
+            i = buf.find(b"MSG _INBOX.t")
+            eol = buf.find(b"\r\n", i) if i >= 0 else -1
+            if eol > 0:
+                n = int(buf[i:eol].split()[-1])
+                if len(buf) >= eol + 2 + n:
+                    return buf[eol + 2:eol + 2 + n]
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                return None
+            if not chunk:
+                return None
+            buf += chunk
+    return None
+
+
 class Cluster:
     def __init__(self, n=3, max_payload="8MB"):
         self.n = n
@@ -93,37 +119,19 @@ class Cluster:
                     raise RuntimeError("nats-server n%d did not listen" % i)
                 time.sleep(0.05)
         while time.time() < deadline:
-            if self._meta_leader():
+            if all(self._meta_leader(i) for i, p in enumerate(self.procs) if p):
                 return
             time.sleep(0.2)
         raise RuntimeError("JetStream cluster has no leader after %ds" % timeout)
 
-    def _meta_leader(self):
-        """Asks a running node's monitoring-free way: the JetStream API
-        account info request over a raw NATS connection."""
-        for i, p in enumerate(self.procs):
-            if not p:
-                continue
-            try:
-                with socket.create_connection(("127.0.0.1", self.client[i]),
-                                              timeout=1) as s:
-                    s.recv(4096)  # INFO
-                    s.sendall(b"CONNECT {\"verbose\":false}\r\n"
-                              b"SUB _INBOX.x 1\r\n"
-                              b"PUB $JS.API.INFO _INBOX.x 0\r\n\r\n")
-                    data = b""
-                    end = time.time() + 1
-                    while time.time() < end and b"MSG _INBOX.x" not in data:
-                        data += s.recv(4096)
-                    if b"MSG _INBOX.x" in data:
-                        more = time.time() + 0.5
-                        while time.time() < more and b"}" not in data.split(b"MSG _INBOX.x", 1)[1]:
-                            data += s.recv(4096)
-                        body = data.split(b"MSG _INBOX.x", 1)[1]
-                        return b"\"error\"" not in body
-            except OSError:
-                continue
-        return False
+    def _meta_leader(self, i):
+        """Whether node @i answers the JetStream API's account info request
+        (over a raw NATS connection) without an error."""
+        try:
+            reply = request(self.client[i], "$JS.API.INFO", b"", timeout=1.0)
+        except OSError:
+            return False
+        return reply is not None and b"\"error\"" not in reply
 
     def kill_node(self, i, sig=signal.SIGKILL):
         p = self.procs[i]

@@ -1,0 +1,136 @@
+/* tix replica follow|promote|status: replication through NATS JetStream
+ * (docs/replication.md). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char replica_help[] =
+    "usage: tix replica follow|promote|status [-s DIR] [--json] --nats URLS\n"
+    "                   [--stream NAME] [--for SECONDS] [--wait SECONDS]\n"
+    "\n"
+    "The store DIR replicated through the NATS JetStream stream NAME (default\n"
+    "TIX) on the servers URLS (comma-separated; default $TIX_NATS).\n"
+    "\n"
+    "  follow    keep DIR current from the stream until interrupted (or for\n"
+    "            --for SECONDS): every record the primary published is\n"
+    "            applied in order. DIR must be seeded from a backup of the\n"
+    "            primary (`tix backup`). A torn, foreign or replayed record\n"
+    "            stops it with exit 6 (TIX_ECORRUPT).\n"
+    "  promote   make DIR the primary once the old primary's lease lapsed\n"
+    "            (waits up to --wait SECONDS, default 30; exit 3 naming the\n"
+    "            holder when it is still held), after applying the rest of\n"
+    "            the stream. Holds are not replicated.\n"
+    "  status    DIR's place in the stream, the lag, the lease holder.\n"
+    "\n"
+    "Exit 5 (TIX_EFENCED) on writes to a store that is not the primary;\n"
+    "exit 7 (TIX_EREPL) when JetStream cannot be reached.\n";
+
+static volatile sig_atomic_t stop_asked;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
+}
+
+static int open_replica(cli *c, const char *urls, const char *stream)
+{
+    tix_config cfg;
+    tix_config_init(&cfg);
+    cfg.flags = TIX_OPEN_NOCREATE;
+    cfg.repl_urls = urls;
+    cfg.repl_stream = stream;
+    cfg.repl_role = TIX_REPL_FOLLOWER;
+    int rc = tix_db_open(c->store, &cfg, &c->db);
+    if (rc == TIX_ENOTFOUND)
+        return cli_error(c, EX_NOTFOUND, "TIX_ENOTFOUND",
+                         "no store at %s (seed a follower with `tix backup` "
+                         "of the primary)", c->store);
+    if (rc) return cli_fail(c, rc, "cannot open store %s as a replica", c->store);
+    return EX_OK;
+}
+
+static json_t *info_json(const tix_replica_info *i)
+{
+    return json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:s}", "role",
+                     i->role == TIX_REPL_PRIMARY ? "primary" : "follower",
+                     "fenced", i->fenced, "applied_seq", (json_int_t)i->applied_seq,
+                     "stream_seq", (json_int_t)i->stream_seq, "lag",
+                     (json_int_t)i->lag, "stream", i->stream, "lease_holder",
+                     i->lease_holder);
+}
+
+static void info_print(const tix_replica_info *i)
+{
+    printf("stream %s: this store holds record %llu of %llu (lag %llu)\n",
+           i->stream, (unsigned long long)i->applied_seq,
+           (unsigned long long)i->stream_seq, (unsigned long long)i->lag);
+    printf("lease held by %s\n", i->lease_holder[0] ? i->lease_holder : "nobody");
+}
+
+static int follow(cli *c, uint32_t for_s)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    uint64_t total = 0;
+    uint32_t slices = for_s * 2;
+    for (uint32_t k = 0; !stop_asked && (for_s == 0 || k < slices); k++) {
+        uint64_t n = 0;
+        int rc = tix_replica_follow(c->db, 500, &n);
+        total += n;
+        if (rc) return cli_fail(c, rc, "follow %s", c->store);
+        if (n && !c->json) {
+            printf("applied %llu records\n", (unsigned long long)n);
+            fflush(stdout);
+        }
+    }
+    tix_replica_info info;
+    int rc = tix_replica_status(c->db, &info);
+    if (rc) return cli_fail(c, rc, "status of %s", c->store);
+    if (!c->json) info_print(&info);
+    json_t *o = info_json(&info);
+    json_object_set_new(o, "applied", json_integer((json_int_t)total));
+    cli_emit(c, o);
+    return EX_OK;
+}
+
+int cmd_replica(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {OPT("nats", 0, 1), OPT("stream", 0, 1), OPT("for", 0, 1),
+                      OPT("wait", 0, 1), {0}};
+    const char *pos[2];
+    int np, rc = cli_parse(c, "replica", replica_help, argc, argv, opts, pos, &np, 1);
+    if (rc) return rc;
+    if (np != 1) return cli_usage(c, "replica", "give follow, promote or status");
+    const char *urls = opts[0].set ? opts[0].val : getenv("TIX_NATS");
+    if (!urls || !*urls)
+        return cli_usage(c, "replica", "give --nats URLS (or set TIX_NATS)");
+    uint32_t for_s = 0, wait_s = 30;
+    if (opts[2].set && (rc = cli_parse_u32(c, "replica", "--for", opts[2].val, &for_s)))
+        return rc;
+    if (opts[3].set && (rc = cli_parse_u32(c, "replica", "--wait", opts[3].val, &wait_s)))
+        return rc;
+    int what = !strcmp(pos[0], "follow") ? 1 : !strcmp(pos[0], "promote") ? 2
+             : !strcmp(pos[0], "status") ? 3 : 0;
+    if (!what)
+        return cli_usage(c, "replica", "unknown subcommand '%s' (follow, "
+                         "promote or status)", pos[0]);
+    if ((rc = open_replica(c, urls, opts[1].set ? opts[1].val : NULL))) return rc;
+    if (what == 1) return follow(c, for_s);
+    if (what == 2) {
+        int trc = tix_replica_promote(c->db, wait_s * 1000u);
+        if (trc) return cli_fail(c, trc, "promote %s", c->store);
+    }
+    tix_replica_info info;
+    int trc = tix_replica_status(c->db, &info);
+    if (trc) return cli_fail(c, trc, "status of %s", c->store);
+    if (!c->json) {
+        if (what == 2) printf("%s is now the primary of stream %s\n", c->store, info.stream);
+        info_print(&info);
+    }
+    cli_emit(c, info_json(&info));
+    return EX_OK;
+}
