@@ -79,6 +79,7 @@ typedef struct opts {
     const char *dir;
     unsigned only;         /* bit per scenario (1 << bench_kind); 0 = all */
     tix_durability sync;   /* of the confirm runs */
+    const char *repl;      /* --repl NATS URLs: confirm runs also replicated */
 } opts;
 
 static const char *const kind_names[] = {
@@ -116,6 +117,10 @@ static void usage(FILE *f)
           "                         queue\n"
           "  --confirm-sync MODE    full (default), nometa or none: durability of the\n"
           "                         confirm runs (targets only count for full)\n"
+          "  --repl URLS            also run every confirm step replicated through\n"
+          "                         NATS JetStream (docs/replication.md): a fresh R=3\n"
+          "                         stream per run; target at 16 clients: at least\n"
+          "                         half the local-only rate of the same run\n"
           "  --verbose              progress on stderr\n",
           f);
 }
@@ -152,7 +157,7 @@ static void parse_opts(int argc, char **argv, opts *o)
     int seconds_given = 0;
     enum { O_SECONDS = 1, O_THREADS, O_CTHREADS, O_INFLIGHT, O_POOL, O_QUICK,
            O_JSON, O_DIR, O_KEEP, O_VERBOSE, O_HELP, O_ONLY, O_SYNC, O_REPEAT,
-           O_STHREADS };
+           O_STHREADS, O_REPL };
     static const struct option longopts[] = {
         {"seconds", required_argument, NULL, O_SECONDS},
         {"threads", required_argument, NULL, O_THREADS},
@@ -169,6 +174,7 @@ static void parse_opts(int argc, char **argv, opts *o)
         {"repeat", required_argument, NULL, O_REPEAT},
         {"confirm-sync", required_argument, NULL, O_SYNC},
         {"soldout-threads", required_argument, NULL, O_STHREADS},
+        {"repl", required_argument, NULL, O_REPL},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -212,6 +218,7 @@ static void parse_opts(int argc, char **argv, opts *o)
             if (*end || o->repeat < 1 || o->repeat > MAX_REPEAT)
                 bench_fatal("--repeat wants 1..%d", MAX_REPEAT);
             break;
+        case O_REPL: o->repl = optarg; break;
         case O_QUICK: o->quick = 1; break;
         case O_JSON: o->json = 1; break;
         case O_DIR: o->dir = optarg; break;
@@ -985,20 +992,41 @@ static void confirm_template(confirm_tmpl *t, const char *base, uint32_t pool)
 }
 
 /* One confirm run on a fresh copy of the template store. */
+/* A confirm store, replicated through a stream of its own when @p repl. */
+static void confirm_store_open(const opts *o, const char *dir, int repl,
+                               int run_id, tix_db **db)
+{
+    if (!repl) {
+        bench_store_open(dir, o->sync, db);
+        return;
+    }
+    char stream[32];
+    snprintf(stream, sizeof stream, "BENCH%d_%d", (int)getpid(), run_id);
+    tix_config cfg;
+    tix_config_init(&cfg);
+    cfg.durability = o->sync;
+    cfg.map_size = (size_t)4 << 30;
+    cfg.seatmap_reserve = (size_t)4 << 30;
+    cfg.repl_urls = o->repl;
+    cfg.repl_stream = stream;
+    CHECK(tix_db_open(dir, &cfg, db));
+}
+
 static void confirm_once(const confirm_tmpl *t, const opts *o, const char *base,
-                         int threads, int inflight, int run_id,
+                         int threads, int inflight, int repl, int run_id,
                          bench_result *res)
 {
     char dir[1100], from[1200], to[1200];
-    snprintf(dir, sizeof dir, "%s/confirm-%s%d-%d", base,
-             inflight ? "async-" : "", inflight ? inflight : threads, run_id);
+    snprintf(dir, sizeof dir, "%s/confirm-%s%s%d-%d", base,
+             inflight ? "async-" : "", repl ? "repl-" : "",
+             inflight ? inflight : threads, run_id);
     if (mkdir(dir, 0700) != 0) bench_fatal("mkdir %s: %s", dir, strerror(errno));
     snprintf(from, sizeof from, "%s/data.mdb", t->dir);
     snprintf(to, sizeof to, "%s/data.mdb", dir);
     if (bench_copy_file(from, to) != 0)
         bench_fatal("cannot copy %s to %s: %s", from, to, strerror(errno));
     tix_db *db;
-    bench_store_open(dir, o->sync, &db);
+    confirm_store_open(o, dir, repl, run_id, &db);
     /* Map every show's region now, not inside the timed run. */
     for (uint32_t i = 0; i < t->n_shows; i++) {
         tix_avail *a;
@@ -1030,11 +1058,14 @@ static void confirm_once(const confirm_tmpl *t, const opts *o, const char *base,
     if (!o->keep) bench_rmtree(dir);
 }
 
-static void confirm_run(const confirm_tmpl *t, const opts *o, const char *base,
-                        int threads, int inflight)
+static const bench_result *confirm_run(const confirm_tmpl *t, const opts *o,
+                                       const char *base, int threads,
+                                       int inflight, int repl,
+                                       const bench_result *local)
 {
     bench_result *res =
         inflight ? result_new(K_ASYNC, "confirm_async", "async confirm")
+        : repl   ? result_new(K_CONFIRM, "confirm_repl", "replicated confirm")
                  : result_new(K_CONFIRM, "confirm", "durable confirm");
     res->inflight = inflight;
     progress("%s, %d client thread(s)%s", res->name, inflight ? 1 : threads,
@@ -1042,15 +1073,20 @@ static void confirm_run(const confirm_tmpl *t, const opts *o, const char *base,
     bench_result runs[MAX_REPEAT];
     for (int k = 0; k < o->repeat; k++) {
         memset(&runs[k], 0, sizeof runs[k]);
-        confirm_once(t, o, base, threads, inflight,
+        confirm_once(t, o, base, threads, inflight, repl,
                      (int)g_nres * MAX_REPEAT + k, &runs[k]);
     }
     result_median(res, runs, o->repeat);
-    if (!inflight && threads == 64 && o->sync == TIX_SYNC_FULL) {
+    if (!inflight && !repl && threads == 64 && o->sync == TIX_SYNC_FULL) {
         res->target = 5e4;
         res->target_text = ">= 50k/s (64 clients, full sync)";
     }
+    if (repl && threads == 16 && local) { /* issue 21 */
+        res->target = local->rate / 2;
+        res->target_text = ">= half of local-only (16 clients, same run)";
+    }
     result_done(res);
+    return res;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1109,9 +1145,12 @@ int main(int argc, char **argv)
     tix_avail_free(es.avail0);
     tix_db_close(es.db);
 
-    for (int i = 0; wanted(&o, K_CONFIRM) && i < o.n_cthreads; i++)
-        confirm_run(&tmpl, &o, base, o.cthreads[i], 0);
-    if (wanted(&o, K_ASYNC)) confirm_run(&tmpl, &o, base, 1, o.inflight);
+    for (int i = 0; wanted(&o, K_CONFIRM) && i < o.n_cthreads; i++) {
+        const bench_result *local =
+            confirm_run(&tmpl, &o, base, o.cthreads[i], 0, 0, NULL);
+        if (o.repl) confirm_run(&tmpl, &o, base, o.cthreads[i], 0, 1, local);
+    }
+    if (wanted(&o, K_ASYNC)) confirm_run(&tmpl, &o, base, 1, o.inflight, 0, NULL);
 
     info.load_end = bench_loadavg();
     if (o.json) {

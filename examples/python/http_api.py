@@ -148,9 +148,18 @@ The seat-map page (examples/web/, web_parts.py) adds:
   GET  /bookings/<id>/tickets/<n>/qr.png   the ticket's QR code
 Every response carries a Content-Security-Policy (default-src 'self').
 
+Replication (docs/replication.md), with --nats URLS [--stream NAME]
+[--follower]:
+  GET  /replica                 role, fenced, applied_seq, stream_seq, lag,
+                                lease_holder
+  POST /replica/promote  {"wait_ms": 30000}   makes this store the primary
+                                (409 TIX_EBUSY naming the lease holder)
+  a write on a follower (or a fenced primary): 409 TIX_EFENCED; JetStream
+  unreachable or not acknowledging: 503 TIX_EREPL, nothing committed.
+
 Errors are JSON {"error": "TIX_ECONFLICT", "message": "..."} with 400, 404,
-405, 408, 409 (conflict, state, exists, price), 410 (hold expired), 411,
-413 or 500 -- http.server's own errors included. A request whose body
+405, 408, 409 (conflict, state, exists, price, fenced), 410 (hold expired), 411,
+413, 500 or 503 (replication) -- http.server's own errors included. A request whose body
 cannot be trusted (bad or oversized Content-Length, a short body) is
 answered and its connection closed. One tix.Database
 serves every request thread (ThreadingHTTPServer); confirms from parallel
@@ -194,7 +203,8 @@ LISTEN_BACKLOG = 256
 STATUS = [  # first match wins
     (tix.NotFound, 404), (tix.Expired, 410), (tix.Permission, 403),
     ((tix.Conflict, tix.State, tix.Exists, tix.Already, tix.Busy,
-      tix.PriceMismatch, tix.CheckedIn, tix.Again), 409),
+      tix.PriceMismatch, tix.CheckedIn, tix.Again, tix.Fenced), 409),
+    (tix.ReplicationFailed, 503),
     ((tix.InvalidArgument, tix.OutOfRange, tix.TooLong, tix.BadUTF8,
       tix.BadCode, tix.Limit, tix.Overlap), 400),
 ]
@@ -966,7 +976,19 @@ class Api:
         ("GET", re.compile(r"^/users$"), "users", "query"),
         ("GET", re.compile(r"^/users/(\d+)$"), "get_user", None),
         ("POST", re.compile(r"^/checkin$"), "checkin", "body"),
+        ("GET", re.compile(r"^/replica$"), "replica", None),
+        ("POST", re.compile(r"^/replica/promote$"), "replica_promote", "body"),
     ]
+
+    def replica(self):
+        return 200, self.db.replica_status()
+
+    def replica_promote(self, body):
+        wait = body.get("wait_ms", 30000)
+        if isinstance(wait, bool) or not isinstance(wait, int) or not 0 <= wait <= 600000:
+            raise HttpError(400, "TIX_EINVAL", "wait_ms must be 0..600000")
+        self.db.replica_promote(wait)
+        return 200, self.db.replica_status()
 
     def handle(self, method, path, query, body):
         """Returns (status, payload): JSON-able, a Raw or None."""
@@ -1192,11 +1214,19 @@ def main(argv=None):
                     help="seconds a connection may stall mid-request or "
                          "idle between requests")
     ap.add_argument("--verbose", action="store_true", help="log requests")
+    ap.add_argument("--nats", help="replicate through NATS JetStream at these "
+                                   "comma-separated URLs (docs/replication.md)")
+    ap.add_argument("--stream", help="the store's JetStream stream (TIX)")
+    ap.add_argument("--follower", action="store_true",
+                    help="open as a follower of the stream (with --nats)")
     args = ap.parse_args(argv)
     Handler.timeout = args.timeout
     config = {}
     if args.hold_ttl:
         config["hold_ttl_default"] = args.hold_ttl
+    if args.nats:
+        config.update(repl_urls=args.nats, repl_stream=args.stream,
+                      repl_role="follower" if args.follower else "primary")
     with demo_data.open_store(ap, args, **config) as db:
         if args.seed:
             demo_data.ensure(db)

@@ -426,7 +426,7 @@ static int may_write(struct tix_repl *r)
  * took that record, and the store must catch up before it sells again. */
 static int doubt_resolve(struct tix_repl *r, uint64_t local)
 {
-    uint64_t last;
+    uint64_t last = 0;
     int rc = stream_last(r, &last);
     if (rc) return rc;
     pthread_mutex_lock(&r->mu);
@@ -469,6 +469,10 @@ static int publish(tix_db *db, struct tix_repl *r, uint64_t last)
         return tix__err(TIX_EREPL, "replication: record %llu was acknowledged "
                         "as %llu", (unsigned long long)(last + 1),
                         (unsigned long long)got);
+    if (s == NATS_NO_RESPONDERS) /* nobody took it: surely not stored */
+        return tix__err(TIX_EREPL, "replication: no JetStream server answered "
+                        "for stream %s (no leader right now, or reconnecting); "
+                        "nothing was committed", r->stream);
     if (!jerr) { /* no answer: it may have landed */
         pthread_mutex_lock(&r->mu);
         r->doubt = 1;
@@ -735,7 +739,7 @@ static int pull(tix_db *db, struct tix_repl *r, uint64_t target, int64_t deadlin
 
 static int catch_up(tix_db *db, struct tix_repl *r)
 {
-    uint64_t last;
+    uint64_t last = 0;
     int rc = stream_last(r, &last);
     if (rc || last <= r->applied) return rc;
     return pull(db, r, last, mono_ms() + 10 * (int64_t)r->timeout_ms + 30000, NULL);

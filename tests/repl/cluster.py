@@ -119,7 +119,8 @@ class Cluster:
                     raise RuntimeError("nats-server n%d did not listen" % i)
                 time.sleep(0.05)
         while time.time() < deadline:
-            if all(self._meta_leader(i) for i, p in enumerate(self.procs) if p):
+            if all(self._meta_leader(i) for i, p in enumerate(self.procs) if p) \
+                    and self._probe_stream():
                 return
             time.sleep(0.2)
         raise RuntimeError("JetStream cluster has no leader after %ds" % timeout)
@@ -132,6 +133,22 @@ class Cluster:
         except OSError:
             return False
         return reply is not None and b"\"error\"" not in reply
+
+    def _probe_stream(self):
+        """Whether a stream of every running node's replicas can be made
+        now (the meta group knows its peers): one is made and deleted."""
+        port = self.client[[i for i, p in enumerate(self.procs) if p][0]]
+        n = sum(1 for p in self.procs if p)
+        cfg = ('{"name":"PROBE","subjects":["probe.x"],"num_replicas":%d,'
+               '"storage":"memory"}' % n).encode()
+        try:
+            made = request(port, "$JS.API.STREAM.CREATE.PROBE", cfg, 3.0)
+            if made is None or b"\"error\"" in made:
+                return False
+            request(port, "$JS.API.STREAM.DELETE.PROBE", b"", 3.0)
+        except OSError:
+            return False
+        return True
 
     def kill_node(self, i, sig=signal.SIGKILL):
         p = self.procs[i]

@@ -8,6 +8,7 @@ nodes at the end, on failure too. Exit 77 (ctest: skipped) only when
 nats-server is not installed.
 
   round_trip     primary -> stream -> follower (API and `tix replica`)
+  http_api       the HTTP example on a follower: GET /replica, 409 on writes
   bad_records    a torn, a foreign and a replayed record: TIX_ECORRUPT, and
                  the follower stays stopped
   node_kill      kill -9 one nats node during a sale: no acknowledged
@@ -167,6 +168,40 @@ def round_trip():
     p.close()
 
 
+def http_api():
+    """The HTTP example on the round trip's follower: GET /replica, and a
+    confirm there is 409 TIX_EFENCED."""
+    import urllib.request
+    import urllib.error
+    srv = subprocess.Popen(
+        [sys.executable, os.path.join(REPO, "examples", "python", "http_api.py"),
+         "--store", os.path.join(TMP, "rt-f"), "--port", "0", "--nats", C.urls,
+         "--stream", "RT", "--follower"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = srv.stdout.readline().split()[-1]
+
+        def call(method, path, body=None):
+            req = urllib.request.Request(url + path, method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return r.status, json.loads(r.read() or b"null")
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read())
+        st, rep = call("GET", "/replica")
+        check(st == 200 and rep["role"] == "follower" and rep["lag"] == 0,
+              "GET /replica: %d %r" % (st, rep))
+        st, h = call("POST", "/shows/1/holds", {"best": 2})
+        check(st == 201, "hold on the follower: %d %r" % (st, h))
+        st, e = call("POST", "/holds/%s/confirm" % h["hold"],
+                     {"user": 1, "payment_ref": "http-1"})
+        check(st == 409 and e["error"] == "TIX_EFENCED", "confirm: %d %r" % (st, e))
+    finally:
+        srv.terminate()
+        srv.wait(30)
+
+
 def bad_record(stream, spoil):
     """A follower meets a record spoiled by @spoil(stream, good, last)."""
     p = open_store("bad-%s-p" % stream, stream)
@@ -304,6 +339,9 @@ def node_kill():
     print("repl: node_kill: %d acknowledged bookings, all in the stream "
           "(%d confirms failed while the cluster re-elected)"
           % (len(acked), len(errors)))
+    kinds = sorted(set(e.split(":")[0] + ": " + e.split(":", 2)[-1][:70] for e in errors))
+    for k in kinds[:5]:
+        print("repl: node_kill: refused: %s" % k)
 
 
 def failover():
@@ -410,7 +448,7 @@ def main():
     C = cluster.Cluster().start()
     failed = 0
     t0 = time.time()
-    for fn in (round_trip, bad_records, node_kill, failover, cut_off):
+    for fn in (round_trip, http_api, bad_records, node_kill, failover, cut_off):
         t = time.time()
         try:
             fn()
