@@ -106,7 +106,8 @@ void bench_print_row(const bench_result *r)
     } else {
         char who[16];
         if (r->kind == K_ASYNC) snprintf(who, sizeof who, "1x%d", r->inflight);
-        else snprintf(who, sizeof who, "%d", r->threads);
+        else snprintf(who, sizeof who, "%d%s", r->threads,
+                      strcmp(r->name, "confirm_repl") ? "" : " repl");
         double mean = r->batches ? (double)r->batch_confirms / (double)r->batches : 0;
         printf("%-8s %11s %10s %7.2f %7.2f %7.1f %8llu %6.1f %5llu %6llu %-5s %-17s %s\n",
                who, fmt_int(a, sizeof a, r->rate),

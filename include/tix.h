@@ -2747,6 +2747,61 @@ TIX_API int tix_replica_promote(tix_db *db, uint32_t wait_ms);
  *   are filled in, stream_seq and lag are 0).
  */
 TIX_API int tix_replica_status(tix_db *db, tix_replica_info *out);
+
+/**
+ * The change feed on JetStream: publishes the outbox events that the feed
+ * stream `<repl_stream>_FEED` does not hold yet, each as one JSON object
+ * (docs/replication.md, "The change feed") on the subject
+ * `tix.<repl_stream>.feed.<kind>` (booked, cancelled, checked_in,
+ * reviewed) with the message id `<store id>-<seq>`; then waits up to
+ * @p timeout_ms for more (0: returns once the feed is current). At least
+ * once, in order and without gaps: the feed keeps its place in its stream,
+ * not in the store, so it runs on a follower as well as on the primary,
+ * and the server drops a message it already has. Notification workers and
+ * BI read the stream with any NATS client.
+ * @param sent receives how many events were published (may be NULL).
+ * @return TIX_OK; TIX_EINVAL (NULL db); TIX_ESTATE (the store is not
+ *   replicated); TIX_EREPL (JetStream unreachable or refusing; the next
+ *   call resumes after the last event the stream holds); TIX_ECORRUPT.
+ */
+TIX_API int tix_feed_publish(tix_db *db, uint32_t timeout_ms, uint64_t *sent);
+
+/** A relay of the change feed to Kafka (librdkafka). */
+typedef struct tix_kafka_relay tix_kafka_relay;
+
+/**
+ * Opens a relay of the store's outbox events to Kafka: the same JSON as
+ * tix_feed_publish(), to topic `<topic_prefix>.<kind>`, keyed
+ * `<store id>-<seq>`, with an idempotent producer (acks=all). It reads
+ * through the outbox consumer @p consumer (registered if missing) and
+ * acknowledges a batch once every message of it was delivered: at least
+ * once. The store must take writes (a primary, or not replicated). Needs a
+ * libtix built with librdkafka (TIX_KAFKA); Debian packages no Kafka
+ * broker, so the tests use librdkafka's mock cluster.
+ * @param brokers Kafka bootstrap servers ("host:9092,...").
+ * @param topic_prefix NULL for "tix".
+ * @param consumer NULL for "kafka".
+ * @return TIX_OK; TIX_EINVAL (NULL or empty brokers, bad prefix or
+ *   consumer name, a librdkafka setting refused); TIX_ESTATE (built
+ *   without librdkafka); TIX_EPERM (read-only store); TIX_EREPL.
+ */
+TIX_API int tix_kafka_relay_open(tix_db *db, const char *brokers,
+                                 const char *topic_prefix, const char *consumer,
+                                 tix_kafka_relay **out);
+
+/**
+ * Relays what is pending, then waits up to @p timeout_ms for more events
+ * and relays those (0: does not wait).
+ * @param sent receives how many events were delivered (may be NULL).
+ * @return TIX_OK; TIX_EINVAL; TIX_EREPL (a delivery failed or timed out:
+ *   nothing of the batch was acknowledged, the next run sends it again);
+ *   TIX_EFENCED (a follower cannot move its cursor).
+ */
+TIX_API int tix_kafka_relay_run(tix_kafka_relay *k, uint32_t timeout_ms,
+                                uint64_t *sent);
+
+/** Flushes (up to 2 s) and frees the relay. NULL is allowed. */
+TIX_API void tix_kafka_relay_close(tix_kafka_relay *k);
 /**@}*/
 
 #ifdef __cplusplus

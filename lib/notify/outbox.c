@@ -708,6 +708,24 @@ int tix_outbox_read(tix_db *db, const char *name, size_t max,
     return rc;
 }
 
+int tix__outbox_read_after(tix_db *db, uint64_t after, size_t max,
+                           tix_event_list **out)
+{
+    *out = NULL;
+    event_ref *refs = malloc((max ? max : 1) * sizeof *refs);
+    if (!refs) return tix__err(TIX_ENOMEM, "out of memory");
+    MDB_txn *txn;
+    int rc = tix__db_read_begin(db, &txn);
+    size_t n = 0;
+    if (rc == TIX_OK) {
+        rc = events_collect(db, txn, after, max, refs, &n);
+        if (rc == TIX_OK) rc = events_build(refs, n, 0, (void **)out);
+        tix__db_read_end(db, txn);
+    }
+    free(refs);
+    return rc;
+}
+
 int tix_outbox_get(tix_db *db, uint64_t seq, tix_event **out)
 {
     TIX__ARG(out);

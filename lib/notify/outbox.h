@@ -38,6 +38,12 @@ int tix__outbox_append(tix_db *db, MDB_txn *txn, const tix__event *ev,
  * total_minor are 0 for version 1). */
 int tix__outbox_decode(const MDB_val *val, tix__event *ev);
 
+/* Up to @p max events after sequence @p after, oldest first, whatever the
+ * consumers' cursors (the change feed, lib/repl/feed.c, keeps its place in
+ * its JetStream stream instead, so it also runs on a follower). */
+int tix__outbox_read_after(tix_db *db, uint64_t after, size_t max,
+                           tix_event_list **out);
+
 /* The wake-up of tix_outbox_wait(): set up and torn down with the store
  * handle (fields of struct tix_db). Init registers a transaction observer
  * that wakes the waiters after every commit that appended events. */

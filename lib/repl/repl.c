@@ -62,6 +62,10 @@ struct tix_repl {
     natsSubscription *sub;
     int stopped_rc;
     char stopped_msg[512];
+    unsigned replicas;
+    /* The change feed's state (feed.c), freed through feed_free. */
+    void *feed;
+    void (*feed_free)(void *);
 };
 
 static int64_t mono_ms(void)
@@ -140,6 +144,17 @@ static int config(tix_db *db, struct tix_repl *r, unsigned *replicas)
     return TIX_OK;
 }
 
+/* nats.c reports asynchronous errors here; they surface as the failed
+ * call's error instead (the library never prints). */
+static void quiet(natsConnection *nc, natsSubscription *sub, natsStatus err,
+                  void *closure)
+{
+    (void)nc;
+    (void)sub;
+    (void)err;
+    (void)closure;
+}
+
 static int connect_to(struct tix_repl *r, const char *urls)
 {
     char copy[2048];
@@ -159,6 +174,7 @@ static int connect_to(struct tix_repl *r, const char *urls)
     if (s == NATS_OK) s = natsOptions_SetName(o, "libtix");
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, 100);
+    if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, quiet, NULL);
     if (s == NATS_OK) s = natsConnection_Connect(&r->nc, o);
     natsOptions_Destroy(o);
     if (s != NATS_OK) return nats_fail(TIX_EREPL, s, 0, "connect to NATS");
@@ -751,6 +767,7 @@ static int start(tix_db *db, struct tix_repl *r)
 {
     unsigned replicas;
     int rc = config(db, r, &replicas);
+    r->replicas = replicas;
     if (!rc) rc = connect_to(r, db->cfg.repl_urls);
     if (!rc) rc = ensure_stream(r, replicas);
     if (!rc) rc = ensure_bucket(r, replicas);
@@ -807,6 +824,7 @@ void tix__repl_close(tix_db *db)
         if (!r->fenced) kvStore_Delete(r->kv, LEASE_KEY);
     }
     sub_close(r);
+    if (r->feed) r->feed_free(r->feed);
     if (r->kv) kvStore_Destroy(r->kv);
     if (r->js) jsCtx_Destroy(r->js);
     if (r->nc) {
@@ -819,6 +837,24 @@ void tix__repl_close(tix_db *db)
     free(r->buf);
     free(r);
     db->repl = NULL;
+}
+
+/* ---- for the change feed (feed.c) -------------------------------------- */
+
+natsConnection *tix__repl_conn(tix_db *db, const char **stream,
+                               unsigned *replicas, uint32_t *timeout_ms)
+{
+    struct tix_repl *r = db->repl;
+    *stream = r->stream;
+    *replicas = r->replicas;
+    *timeout_ms = r->timeout_ms;
+    return r->nc;
+}
+
+void **tix__repl_feed_slot(tix_db *db, void (*destroy)(void *))
+{
+    db->repl->feed_free = destroy;
+    return &db->repl->feed;
 }
 
 /* ---- the public calls -------------------------------------------------- */

@@ -30,4 +30,15 @@ int tix__repl_open(tix_db *db);
 /* Stops renewing and gives up the lease, disconnects. Safe half-opened. */
 void tix__repl_close(tix_db *db);
 
+#ifdef TIX_HAVE_NATS
+#include <nats/nats.h>
+/* For the change feed (feed.c), which shares the store's connection: the
+ * connection, the stream's name, its replicas and the ack timeout. Only
+ * with db->repl set. */
+natsConnection *tix__repl_conn(tix_db *db, const char **stream,
+                               unsigned *replicas, uint32_t *timeout_ms);
+/* Where the feed keeps its state; @p destroy frees it at close. */
+void **tix__repl_feed_slot(tix_db *db, void (*destroy)(void *));
+#endif
+
 #endif

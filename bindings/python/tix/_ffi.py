@@ -918,6 +918,11 @@ typedef struct tix_replica_info {
 int tix_replica_follow(tix_db *db, uint32_t timeout_ms, uint64_t *applied);
 int tix_replica_promote(tix_db *db, uint32_t wait_ms);
 int tix_replica_status(tix_db *db, tix_replica_info *out);
+int tix_feed_publish(tix_db *db, uint32_t timeout_ms, uint64_t *sent);
+typedef struct tix_kafka_relay tix_kafka_relay;
+int tix_kafka_relay_open(tix_db *db, const char *brokers, const char *topic_prefix, const char *consumer, tix_kafka_relay **out);
+int tix_kafka_relay_run(tix_kafka_relay *k, uint32_t timeout_ms, uint64_t *sent);
+void tix_kafka_relay_close(tix_kafka_relay *k);
 """
 
 ffi = FFI()
