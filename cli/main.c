@@ -53,6 +53,7 @@ static const char main_help[] =
     "  backup DIR                consistent compacting copy, while others write\n"
     "  restore BACKUP_DIR        replace the store by a backup\n"
     "  replica follow|promote|status  replication through NATS JetStream\n"
+    "  feed publish|kafka        the change feed to JetStream or Kafka\n"
     "\n"
     "Options (also accepted after the command):\n"
     "  -s, --store DIR   store directory (default $TIX_STORE, else ./tix-store)\n"
@@ -661,7 +662,7 @@ static const command commands[] = {
     {"place", cmd_place},     {"venue", cmd_venue},
     {"screen", cmd_screen},   {"tier", cmd_tier},
     {"holds", cmd_holds},
-    {"replica", cmd_replica},
+    {"replica", cmd_replica}, {"feed", cmd_feed},
 };
 
 int main(int argc, char **argv)

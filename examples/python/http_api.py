@@ -154,6 +154,8 @@ Replication (docs/replication.md), with --nats URLS [--stream NAME]
                                 lease_holder
   POST /replica/promote  {"wait_ms": 30000}   makes this store the primary
                                 (409 TIX_EBUSY naming the lease holder)
+  POST /feed/publish  {"timeout_ms": 0}   the change feed: outbox events
+                                to JetStream -> {"published": n}
   a write on a follower (or a fenced primary): 409 TIX_EFENCED; JetStream
   unreachable or not acknowledging: 503 TIX_EREPL, nothing committed.
 
@@ -978,7 +980,14 @@ class Api:
         ("POST", re.compile(r"^/checkin$"), "checkin", "body"),
         ("GET", re.compile(r"^/replica$"), "replica", None),
         ("POST", re.compile(r"^/replica/promote$"), "replica_promote", "body"),
+        ("POST", re.compile(r"^/feed/publish$"), "feed_publish", "body"),
     ]
+
+    def feed_publish(self, body):
+        wait = body.get("timeout_ms", 0)
+        if isinstance(wait, bool) or not isinstance(wait, int) or not 0 <= wait <= 60000:
+            raise HttpError(400, "TIX_EINVAL", "timeout_ms must be 0..60000")
+        return 200, {"published": self.db.feed_publish(wait)}
 
     def replica(self):
         return 200, self.db.replica_status()

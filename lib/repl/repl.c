@@ -7,6 +7,55 @@
 
 #include "error.h"
 
+/* ---- a replicated store opened without replication ----------------------
+ * Its writes would reach LMDB and never the stream: the followers would
+ * silently miss them and the store's place in the stream would lie. So a
+ * store that holds a stream position ("repl.seq") and is opened without
+ * repl_urls reads, but refuses every write that changes something. */
+#define GUARD_KEY "repl.seq"
+static _Thread_local int guard_changes;
+
+static void guard_begin(tix_db *db)
+{
+    (void)db;
+    guard_changes = 0;
+}
+
+static int guard_change(tix_db *db, int op, int table, unsigned flags,
+                        const MDB_val *k, const MDB_val *v, size_t *mark)
+{
+    (void)db, (void)op, (void)table, (void)flags, (void)k, (void)v;
+    *mark = 0;
+    guard_changes++;
+    return 0;
+}
+
+static int guard_precommit(tix_db *db, MDB_txn *txn)
+{
+    (void)txn;
+    if (!guard_changes) return TIX_OK;
+    return tix__err(TIX_EFENCED, "store %s is replicated (it holds a place in "
+                    "a JetStream stream): open it with repl_urls to write",
+                    db->path);
+}
+
+static const tix__txn_observer guard_observer = {
+    .begin = guard_begin,
+    .change = guard_change,
+    .precommit = guard_precommit,
+};
+
+static int guard_open(tix_db *db)
+{
+    MDB_txn *txn;
+    int rc = tix__db_read_begin(db, &txn);
+    if (rc) return rc;
+    MDB_val k = {sizeof GUARD_KEY - 1, GUARD_KEY}, v;
+    int mrc = mdb_get(txn, db->dbi[TIX_T_META], &k, &v);
+    tix__db_read_end(db, txn);
+    return mrc == 0 ? tix__db_observe(db, &guard_observer) : TIX_OK;
+}
+
 #ifdef TIX_HAVE_NATS
 #include <errno.h>
 #include <limits.h>
@@ -27,7 +76,7 @@
 
 #define REC_MAGIC "TIXREPL1"
 #define REC_HDR 48u
-#define SEQ_KEY "repl.seq"
+#define SEQ_KEY GUARD_KEY
 #define LEASE_KEY "primary"
 #define BATCH_MAX 256
 #define URLS_MAX 16
@@ -800,7 +849,8 @@ static int start(tix_db *db, struct tix_repl *r)
 
 int tix__repl_open(tix_db *db)
 {
-    if (!db->cfg.repl_urls || db->readonly) return TIX_OK;
+    if (db->readonly) return TIX_OK;
+    if (!db->cfg.repl_urls) return guard_open(db);
     struct tix_repl *r = calloc(1, sizeof *r);
     if (!r) return tix__err(TIX_ENOMEM, "out of memory");
     pthread_mutex_init(&r->mu, NULL);
@@ -981,7 +1031,8 @@ static int unavailable(void)
 
 int tix__repl_open(tix_db *db)
 {
-    if (!db->cfg.repl_urls || db->readonly) return TIX_OK;
+    if (db->readonly) return TIX_OK;
+    if (!db->cfg.repl_urls) return guard_open(db);
     return tix__err(TIX_EINVAL, "repl_urls is set but this libtix was built "
                                 "without replication (TIX_REPL=OFF or no libnats)");
 }

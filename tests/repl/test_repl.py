@@ -9,6 +9,9 @@ nats-server is not installed.
 
   round_trip     primary -> stream -> follower (API and `tix replica`)
   http_api       the HTTP example on a follower: GET /replica, 409 on writes
+  change_feed    outbox events on JetStream once each, from the primary and
+                 a follower, after a reopen too; the guard against writes
+                 to a replicated store opened without repl_urls
   bad_records    a torn, a foreign and a replayed record: TIX_ECORRUPT, and
                  the follower stays stopped
   node_kill      kill -9 one nats node during a sale: no acknowledged
@@ -197,9 +200,53 @@ def http_api():
         st, e = call("POST", "/holds/%s/confirm" % h["hold"],
                      {"user": 1, "payment_ref": "http-1"})
         check(st == 409 and e["error"] == "TIX_EFENCED", "confirm: %d %r" % (st, e))
+        st, fp = call("POST", "/feed/publish", {"timeout_ms": 0})
+        check(st == 200 and fp["published"] > 0, "feed: %d %r" % (st, fp))
     finally:
         srv.terminate()
         srv.wait(30)
+
+
+def change_feed():
+    """Outbox events on JetStream, once each, from the primary or a
+    follower; and the guard: a replicated store opened without repl_urls
+    refuses writes."""
+    p = open_store("fd-p", "FD")
+    show, user = build(p, rows=1, per_row=10)
+    booked = sell(p, show, user, 3, "fd")
+    booked[0].cancel()
+    check(p.feed_publish(0) == 4, "the feed did not publish 4 events")
+    check(p.feed_publish(0) == 0, "the feed published an event twice")
+    f = seed_follower(p, "fd-f", "FD")
+    sell(p, show, user, 1, "fd2")
+    f.replica_follow(0)
+    check(f.feed_publish(0) == 1, "the follower's feed did not go on")
+    p.close()
+    p = open_store("fd-p", "FD")  # a new process: the place is read back
+    check(p.feed_publish(0) == 0, "the reopened feed published again")
+    p.close()
+    info = json.loads(nats_request("$JS.API.STREAM.INFO.FD_FEED", b""))
+    check(info["state"]["messages"] == 5, "feed stream: %r" % info["state"])
+    msg = json.loads(nats_request("$JS.API.STREAM.MSG.GET.FD_FEED",
+                                  json.dumps({"seq": 4}).encode()))["message"]
+    ev = json.loads(base64.b64decode(msg["data"]))
+    check(msg["subject"] == "tix.FD.feed.cancelled" and ev["type"] == "cancelled"
+          and ev["booking_id"] == booked[0].id and len(ev["seats"]) == 2,
+          "feed message 4: %r %r" % (msg["subject"], ev))
+    f.close()
+    # The guard: LMDB alone would take the write and the stream never.
+    g = tix.open(os.path.join(TMP, "fd-f"), durability="none")
+    try:
+        tix.Place.create(g, "Unreplicated")
+        raise AssertionError("a replicated store took a write without repl_urls")
+    except tix.Fenced as e:
+        check("open it with repl_urls" in str(e), "guard: %s" % e)
+    check(tix.Show.get(g, show.id).availability()["booked"] == 6, "guard reads")
+    g.close()
+    rc, out, err = cli("feed", "publish", "-s", os.path.join(TMP, "fd-f"), "--nats",
+                       C.urls, "--stream", "FD", "--for", "0", "--json")
+    check(rc == 0 and json.loads(out)["published"] == 0, "tix feed publish: %s %s"
+          % (out, err))
 
 
 def bad_record(stream, spoil):
@@ -448,7 +495,8 @@ def main():
     C = cluster.Cluster().start()
     failed = 0
     t0 = time.time()
-    for fn in (round_trip, http_api, bad_records, node_kill, failover, cut_off):
+    for fn in (round_trip, http_api, change_feed, bad_records, node_kill,
+               failover, cut_off):
         t = time.time()
         try:
             fn()

@@ -88,6 +88,40 @@ CONFIG_KEYS = _INT_FIELDS + _SIGNED_FIELDS + ("durability", "clock",
                                              "repl_stream", "repl_role")
 
 
+class KafkaRelay:
+    """The change feed's Kafka relay (docs/replication.md): at least once,
+    through an outbox consumer cursor."""
+
+    def __init__(self, db: "Database", brokers: str,
+                 topic_prefix: Optional[str], consumer: Optional[str]) -> None:
+        out = ffi.new("tix_kafka_relay **")
+        keep = [ffi.new("char[]", _util.enc(v, n, allow_none=False)) if v else ffi.NULL
+                for v, n in ((topic_prefix, "topic_prefix"), (consumer, "consumer"))]
+        db._call("tix_kafka_relay_open", _util.enc(brokers, "brokers", allow_none=False),
+                 keep[0], keep[1], out)
+        self._db, self._ptr = db, out[0]
+
+    def run(self, timeout_ms: int = 0) -> int:
+        """Relays what is pending, then waits up to timeout_ms for more;
+        returns how many events were delivered."""
+        n = ffi.new("uint64_t *")
+        rc = lib.tix_kafka_relay_run(self._ptr, int(timeout_ms), n)
+        if rc < 0:
+            raise error_for(rc, "tix_kafka_relay_run")
+        return int(n[0])
+
+    def close(self) -> None:
+        if self._ptr is not None:
+            lib.tix_kafka_relay_close(self._ptr)
+            self._ptr = None
+
+    def __enter__(self) -> "KafkaRelay":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def _close_handle(ptr: Any, _keepalive: Any) -> None:
     # Finalizer: must not reference the Database object.
     lib.tix_db_close(ptr)
@@ -207,6 +241,20 @@ class Database:
                 "stream_seq": info.stream_seq, "lag": info.lag,
                 "stream": ffi.string(info.stream).decode(),
                 "lease_holder": ffi.string(info.lease_holder).decode()}
+
+    def feed_publish(self, timeout_ms: int = 0) -> int:
+        """The change feed: publishes the outbox events its JetStream stream
+        (<repl_stream>_FEED) lacks, as JSON on tix.<stream>.feed.<kind>,
+        then waits up to timeout_ms for more; returns how many it sent."""
+        n = ffi.new("uint64_t *")
+        self._call("tix_feed_publish", int(timeout_ms), n)
+        return int(n[0])
+
+    def kafka_relay(self, brokers: str, topic_prefix: Optional[str] = None,
+                    consumer: Optional[str] = None) -> "KafkaRelay":
+        """A relay of the outbox events to Kafka topics <prefix>.<kind>
+        (tix_kafka_relay_open); close it with close() or a with block."""
+        return KafkaRelay(self, brokers, topic_prefix, consumer)
 
     # ---- the guard every call goes through -------------------------------
     def _acquire(self) -> Any:
