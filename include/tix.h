@@ -2802,6 +2802,35 @@ TIX_API int tix_kafka_relay_run(tix_kafka_relay *k, uint32_t timeout_ms,
 
 /** Flushes (up to 2 s) and frees the relay. NULL is allowed. */
 TIX_API void tix_kafka_relay_close(tix_kafka_relay *k);
+
+/** The shard map (docs/scaling.md, "Placement"), in a JetStream KV bucket
+ *  every router reads: a venue code's shard is its override, if any, else
+ *  jump_consistent_hash(XXH3_64bits(code), shards). */
+typedef struct tix_placement tix_placement;
+
+/** Connects to NATS at @p urls (comma-separated) and opens the bucket
+ *  @p bucket (NULL: "tix_placement"), creating it if missing.
+ *  @return TIX_OK; TIX_EINVAL (NULL argument); TIX_EREPL (NATS);
+ *  TIX_ESTATE (built without NATS). */
+TIX_API int tix_placement_open(const char *urls, const char *bucket,
+                               tix_placement **out);
+/** Sets the number of shards (1..65536): TIX_ERANGE; TIX_EREPL. Shards are
+ *  numbered, added at the end and never removed from the middle. */
+TIX_API int tix_placement_set_shards(tix_placement *p, uint32_t shards);
+/** Pins @p venue_code ([a-z0-9_-], 1..200 bytes) to @p shard, or removes
+ *  its override when @p shard < 0. @return TIX_OK; TIX_EINVAL (code);
+ *  TIX_ERANGE (no such shard); TIX_ESTATE (no number of shards yet);
+ *  TIX_EREPL. */
+TIX_API int tix_placement_override(tix_placement *p, const char *venue_code,
+                                   int64_t shard);
+/** The shard that sells @p venue_code; *overridden (may be NULL) says
+ *  whether an override decided. @return TIX_OK; TIX_EINVAL; TIX_ESTATE (no
+ *  number of shards yet); TIX_ECORRUPT (a value that is not a number);
+ *  TIX_EREPL. */
+TIX_API int tix_placement_shard_of(tix_placement *p, const char *venue_code,
+                                   uint32_t *shard, int *overridden);
+/** Closes @p p. NULL is allowed. */
+TIX_API void tix_placement_close(tix_placement *p);
 /**@}*/
 
 #ifdef __cplusplus

@@ -923,6 +923,12 @@ typedef struct tix_kafka_relay tix_kafka_relay;
 int tix_kafka_relay_open(tix_db *db, const char *brokers, const char *topic_prefix, const char *consumer, tix_kafka_relay **out);
 int tix_kafka_relay_run(tix_kafka_relay *k, uint32_t timeout_ms, uint64_t *sent);
 void tix_kafka_relay_close(tix_kafka_relay *k);
+typedef struct tix_placement tix_placement;
+int tix_placement_open(const char *urls, const char *bucket, tix_placement **out);
+int tix_placement_set_shards(tix_placement *p, uint32_t shards);
+int tix_placement_override(tix_placement *p, const char *venue_code, int64_t shard);
+int tix_placement_shard_of(tix_placement *p, const char *venue_code, uint32_t *shard, int *overridden);
+void tix_placement_close(tix_placement *p);
 """
 
 ffi = FFI()
