@@ -170,6 +170,7 @@ int cmd_restore(cli *c, int argc, char **argv);
 int cmd_queue(cli *c, int argc, char **argv);
 int cmd_replica(cli *c, int argc, char **argv);
 int cmd_feed(cli *c, int argc, char **argv);
+int cmd_placement(cli *c, int argc, char **argv);
 
 /* Seat maps (cli/seatmap.c). */
 typedef struct seatmap_in {

@@ -245,3 +245,57 @@ int cmd_feed(cli *c, int argc, char **argv)
                                                     opts[5].set, for_s);
     return cli_usage(c, "feed", "unknown subcommand '%s' (publish or kafka)", pos[0]);
 }
+
+/* ------------------------------------------------------------------------ */
+
+static const char placement_help[] =
+    "usage: tix placement shard-of CODE | set-shards N | pin CODE SHARD |\n"
+    "                     unpin CODE  [--json] --nats URLS [--bucket NAME]\n"
+    "\n"
+    "The shard map (docs/scaling.md) in the JetStream KV bucket NAME (default\n"
+    "tix_placement): a venue code's shard is its pin, else\n"
+    "jump_consistent_hash(XXH3(code), N). Needs no store.\n";
+
+int cmd_placement(cli *c, int argc, char **argv)
+{
+    cli_opt opts[] = {OPT("nats", 0, 1), OPT("bucket", 0, 1), {0}};
+    const char *pos[4];
+    int np, rc = cli_parse(c, "placement", placement_help, argc, argv, opts, pos, &np, 3);
+    if (rc) return rc;
+    const char *urls = opts[0].set ? opts[0].val : getenv("TIX_NATS");
+    if (!urls || !*urls) return cli_usage(c, "placement", "give --nats URLS (or set TIX_NATS)");
+    const char *what = np ? pos[0] : "";
+    int want = !strcmp(what, "shard-of") || !strcmp(what, "unpin") ? 2
+             : !strcmp(what, "set-shards") ? 2 : !strcmp(what, "pin") ? 3 : 0;
+    if (!want || np != want)
+        return cli_usage(c, "placement", "give shard-of CODE, set-shards N, pin CODE "
+                         "SHARD or unpin CODE");
+    tix_placement *p;
+    int trc = tix_placement_open(urls, opts[1].set ? opts[1].val : NULL, &p);
+    if (trc) return cli_fail(c, trc, "shard map at %s", urls);
+    uint32_t n = 0;
+    int over = 0;
+    if (!strcmp(what, "shard-of")) {
+        trc = tix_placement_shard_of(p, pos[1], &n, &over);
+    } else if (!strcmp(what, "unpin")) {
+        trc = tix_placement_override(p, pos[1], -1);
+    } else if ((rc = cli_parse_u32(c, "placement", what[0] == 's' ? "N" : "SHARD",
+                                   pos[np - 1], &n))) {
+        tix_placement_close(p);
+        return rc;
+    } else {
+        trc = what[0] == 's' ? tix_placement_set_shards(p, n)
+                             : tix_placement_override(p, pos[1], n);
+    }
+    tix_placement_close(p);
+    if (trc) return cli_fail(c, trc, "placement %s", what);
+    if (!strcmp(what, "shard-of")) {
+        if (!c->json) printf("%s -> shard %u%s\n", pos[1], n, over ? " (pinned)" : "");
+        cli_emit(c, json_pack("{s:s, s:I, s:b}", "venue_code", pos[1], "shard",
+                              (json_int_t)n, "pinned", over));
+    } else {
+        if (!c->json) printf("done\n");
+        cli_emit(c, json_pack("{s:s}", "done", what));
+    }
+    return EX_OK;
+}

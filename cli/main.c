@@ -54,6 +54,7 @@ static const char main_help[] =
     "  restore BACKUP_DIR        replace the store by a backup\n"
     "  replica follow|promote|status  replication through NATS JetStream\n"
     "  feed publish|kafka        the change feed to JetStream or Kafka\n"
+    "  placement shard-of|set-shards|pin|unpin  the shard map (NATS KV)\n"
     "\n"
     "Options (also accepted after the command):\n"
     "  -s, --store DIR   store directory (default $TIX_STORE, else ./tix-store)\n"
@@ -663,6 +664,7 @@ static const command commands[] = {
     {"screen", cmd_screen},   {"tier", cmd_tier},
     {"holds", cmd_holds},
     {"replica", cmd_replica}, {"feed", cmd_feed},
+    {"placement", cmd_placement},
 };
 
 int main(int argc, char **argv)

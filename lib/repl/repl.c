@@ -509,22 +509,27 @@ static int publish(tix_db *db, struct tix_repl *r, uint64_t last)
 {
     size_t len = r->len - REC_HDR;
     rec_frame(db, r->buf, last + 1, len);
-    char id[64], ident[33];
-    hex(db->identity, 16, ident);
-    snprintf(id, sizeof id, "%s-%llu", ident, (unsigned long long)(last + 1));
+    /* No message id: the server checks a duplicate id before the expected
+     * sequence, and a follower promoted from a copy of this store would
+     * publish the same ids, so a stale primary's record would be
+     * "acknowledged" as the other's (found by tests/repl, fencing). A
+     * record is never published twice, so there is nothing to dedupe. */
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MaxWait = r->timeout_ms;
-    po.MsgId = id;
     po.ExpectStream = r->stream;
-    po.ExpectLastSeq = last; /* 0: the stream is empty (nats.c: not checked) */
+    po.ExpectLastSeq = last;
+    /* nats.c sends no expectation for 0: say "the stream is empty" (its one
+     * subject has no message) so that the first record is fenced too. */
+    po.ExpectNoMessage = last == 0;
     jsPubAck *pa = NULL;
     jsErrCode jerr = 0;
     natsStatus s = js_Publish(&pa, r->js, r->subject, r->buf, (int)r->len, &po, &jerr);
     uint64_t got = pa ? pa->Sequence : 0;
+    int dup = pa && pa->Duplicate;
     if (pa) jsPubAck_Destroy(pa);
-    if (s == NATS_OK && got == last + 1) return TIX_OK;
-    if (jerr == JSStreamWrongLastSequenceErr) {
+    if (s == NATS_OK && got == last + 1 && !dup) return TIX_OK;
+    if (jerr == JSStreamWrongLastSequenceErr || dup) {
         fence(r, "another primary wrote to the stream after this store");
         return tix__err(TIX_EFENCED, "replication: stream %s moved past %llu "
                         "(JetStream error 10071): another primary wrote; this "

@@ -34,14 +34,21 @@ def port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def request(port, subject, payload, timeout=5.0):
-    """One request over the NATS text protocol to the node on @port: the
-    reply's payload, or None when none came within @timeout seconds."""
+def request(port, subject, payload, timeout=5.0, headers=None):
+    """One request over the NATS text protocol to the node on @port (with
+    @headers, a dict, when given): the reply's payload, or None when none
+    came within @timeout seconds."""
+    if headers:
+        hdr = b"NATS/1.0\r\n" + b"".join(b"%s: %s\r\n" % (k.encode(), v.encode())
+                                          for k, v in headers.items()) + b"\r\n"
+        pub = b"HPUB %s _INBOX.t %d %d\r\n" % (subject.encode(), len(hdr),
+                                                len(hdr) + len(payload)) + hdr
+    else:
+        pub = b"PUB %s _INBOX.t %d\r\n" % (subject.encode(), len(payload))
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.recv(4096)  # INFO
-        s.sendall(b"CONNECT {\"verbose\":false}\r\nSUB _INBOX.t 1\r\n" +
-                  b"PUB %s _INBOX.t %d\r\n" % (subject.encode(), len(payload)) +
-                  payload + b"\r\n")
+        s.sendall(b"CONNECT {\"verbose\":false,\"headers\":true}\r\n"
+                  b"SUB _INBOX.t 1\r\n" + pub + payload + b"\r\n")
         buf, end = b"", time.time() + timeout
         while time.time() < end:
             i = buf.find(b"MSG _INBOX.t")

@@ -12,6 +12,9 @@ nats-server is not installed.
   change_feed    outbox events on JetStream once each, from the primary and
                  a follower, after a reopen too; the guard against writes
                  to a replicated store opened without repl_urls
+  placement      the shard map in a KV bucket (Python, `tix placement`)
+  fencing        a paused primary whose lease a follower took: the stream
+                 refuses its write (JetStream 10071), TIX_EFENCED
   bad_records    a torn, a foreign and a replayed record: TIX_ECORRUPT, and
                  the follower stays stopped
   node_kill      kill -9 one nats node during a sale: no acknowledged
@@ -112,9 +115,9 @@ def cli(*args):
 
 # ---- raw NATS, for what the tests do behind libtix's back ----------------
 
-def nats_request(subject, payload, timeout=5.0):
+def nats_request(subject, payload, timeout=5.0, headers=None):
     port = C.client[[i for i, p in enumerate(C.procs) if p][0]]
-    reply = cluster.request(port, subject, payload, timeout)
+    reply = cluster.request(port, subject, payload, timeout, headers)
     check(reply is not None, "no reply to %s" % subject)
     return reply
 
@@ -247,6 +250,61 @@ def change_feed():
                        C.urls, "--stream", "FD", "--for", "0", "--json")
     check(rc == 0 and json.loads(out)["published"] == 0, "tix feed publish: %s %s"
           % (out, err))
+
+
+def placement():
+    """The shard map in KV: jump hash, a pin beats it, from Python and CLI."""
+    with tix.Placement(C.urls, "test_placement") as pm:
+        try:
+            pm.shard_of("blr-x")
+            raise AssertionError("a shard without a number of shards")
+        except tix.State:
+            pass
+        pm.set_shards(4)
+        spread = [pm.shard_of("venue-%d" % i)[0] for i in range(200)]
+        check(set(spread) == {0, 1, 2, 3}, "spread %r" % sorted(set(spread)))
+        shard, pinned = pm.shard_of("bom-colaba-regal")
+        pm.pin("bom-colaba-regal", (shard + 1) % 4)
+        check(pm.shard_of("bom-colaba-regal") == ((shard + 1) % 4, True), "pin")
+        try:
+            pm.pin("bom-colaba-regal", 4)
+            raise AssertionError("a pin to a shard that does not exist")
+        except tix.OutOfRange:
+            pass
+    rc, out, err = cli("placement", "shard-of", "bom-colaba-regal", "--nats", C.urls,
+                       "--bucket", "test_placement", "--json")
+    check(rc == 0 and json.loads(out)["pinned"] and
+          json.loads(out)["shard"] == (shard + 1) % 4, "tix placement: %s %s" % (out, err))
+    rc, out, err = cli("placement", "unpin", "bom-colaba-regal", "--nats", C.urls,
+                       "--bucket", "test_placement")
+    rc, out, err = cli("placement", "shard-of", "bom-colaba-regal", "--nats", C.urls,
+                       "--bucket", "test_placement", "--json")
+    check(rc == 0 and json.loads(out)["shard"] == shard, "unpin: %s" % out)
+
+
+def fencing():
+    """Two primaries at once (the old one paused past its lease): the
+    stream itself refuses the old one's write, TIX_EFENCED, nothing local."""
+    a = tix.open(os.path.join(TMP, "fn-a"), durability="none", repl_urls=C.urls,
+                 repl_stream="FN", repl_lease_ms=60000)
+    show, user = build(a, rows=1, per_row=10)
+    b = seed_follower(a, "fn-b", "FN")
+    # The lease lapses under a (as after a long pause): b takes it.
+    nats_request("$KV.tix_lease_FN.primary", b"",
+                 headers={"KV-Operation": "PURGE", "Nats-Rollup": "sub"})
+    b.replica_promote(5000)
+    sell(b, show, user, 1, "fn-b")
+    before = tix.Show.get(a, show.id).availability()["booked"]
+    try:
+        sell(a, show, user, 1, "fn-a")
+        raise AssertionError("two primaries both sold")
+    except tix.Fenced as e:
+        check("JetStream error 10071" in str(e), "fenced by: %s" % e)
+    check(tix.Show.get(a, show.id).availability()["booked"] == before,
+          "the refused write committed locally")
+    check(a.replica_status()["fenced"], "a is not fenced")
+    a.close()
+    b.close()
 
 
 def bad_record(stream, spoil):
@@ -495,8 +553,8 @@ def main():
     C = cluster.Cluster().start()
     failed = 0
     t0 = time.time()
-    for fn in (round_trip, http_api, change_feed, bad_records, node_kill,
-               failover, cut_off):
+    for fn in (round_trip, http_api, change_feed, placement, fencing,
+               bad_records, node_kill, failover, cut_off):
         t = time.time()
         try:
             fn()

@@ -21,7 +21,8 @@ from .errors import (Error, InvalidArgument, NotFound, Exists, Conflict,
                      TooLong, BadUTF8, OutOfRange, Overlap, Permission,
                      Already, BadCode, Version, Again, Limit, State, TimedOut,
                      PriceMismatch, CheckedIn, Fenced, ReplicationFailed)
-from .db import open, restore, Database, Durability, Batch
+from .db import (open, restore, Database, Durability, Batch, KafkaRelay,
+                 Placement)
 from .catalog import (Place, PlaceKind, Venue, Screen, Tier, Area, Seat, SeatSpec,
                       SeatFlag, Movie, Show, User)
 from .seats import (Hold, PendingConfirm, Booking, BookingStatus, BookedSeat,
@@ -45,6 +46,7 @@ __version__ = version()
 
 __all__ = [
     "open", "restore", "Database", "Durability", "Batch", "version", "LIB_PATH",
+    "KafkaRelay", "Placement",
     "Place", "PlaceKind", "Venue", "Screen", "Tier", "Area", "Seat", "SeatSpec",
     "SeatFlag", "Movie", "Show", "User", "Channel",
     "Hold", "PendingConfirm", "Booking", "BookingStatus", "BookedSeat",

@@ -122,6 +122,52 @@ class KafkaRelay:
         self.close()
 
 
+class Placement:
+    """The shard map in a JetStream KV bucket (tix_placement_*,
+    docs/scaling.md): a venue code's shard is its override, else
+    jump_consistent_hash(XXH3(code), shards)."""
+
+    def __init__(self, urls: str, bucket: Optional[str] = None) -> None:
+        out = ffi.new("tix_placement **")
+        b = ffi.new("char[]", _util.enc(bucket, "bucket", allow_none=False)) if bucket else ffi.NULL
+        rc = lib.tix_placement_open(_util.enc(urls, "urls", allow_none=False), b, out)
+        if rc < 0:
+            raise error_for(rc, "tix_placement_open")
+        self._ptr = out[0]
+
+    def _check(self, rc: int, name: str) -> None:
+        if rc < 0:
+            raise error_for(rc, name)
+
+    def set_shards(self, n: int) -> None:
+        self._check(lib.tix_placement_set_shards(self._ptr, int(n)), "tix_placement_set_shards")
+
+    def pin(self, venue_code: str, shard: Optional[int]) -> None:
+        """Overrides the venue's shard; None removes the override."""
+        self._check(lib.tix_placement_override(
+            self._ptr, _util.enc(venue_code, "venue_code", allow_none=False),
+            -1 if shard is None else int(shard)), "tix_placement_override")
+
+    def shard_of(self, venue_code: str) -> Tuple[int, bool]:
+        """(shard, whether an override decided)."""
+        s, o = ffi.new("uint32_t *"), ffi.new("int *")
+        self._check(lib.tix_placement_shard_of(
+            self._ptr, _util.enc(venue_code, "venue_code", allow_none=False), s, o),
+            "tix_placement_shard_of")
+        return int(s[0]), bool(o[0])
+
+    def close(self) -> None:
+        if self._ptr is not None:
+            lib.tix_placement_close(self._ptr)
+            self._ptr = None
+
+    def __enter__(self) -> "Placement":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def _close_handle(ptr: Any, _keepalive: Any) -> None:
     # Finalizer: must not reference the Database object.
     lib.tix_db_close(ptr)
