@@ -31,7 +31,7 @@ ROWS, COLS = 3750, 40  # 150,000 seats
 
 def confirms(build, urls, seconds):
     out = subprocess.run([os.path.join(build, "bench", "tix-bench"), "--only",
-                          "confirm", "--confirm-threads", "1,16", "--seconds",
+                          "confirm", "--confirm-threads", "1,16", "--repeat", "3", "--seconds",
                           str(seconds), "--repl", urls],
                          capture_output=True, text=True, check=True).stdout
     print(out)

@@ -227,7 +227,7 @@ int tix_feed_publish(tix_db *db, uint32_t timeout_ms, uint64_t *sent)
     if (!db->repl)
         return tix__err(TIX_ESTATE, "the change feed needs a replicated store "
                                     "(repl_urls)");
-    struct feed *f;
+    struct feed *f = NULL;
     int rc = feed_get(db, &f);
     if (rc == TIX_OK && !f->known) rc = place(f);
     int64_t deadline = mono_ms() + timeout_ms;
