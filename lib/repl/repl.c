@@ -15,10 +15,12 @@
 #define GUARD_KEY "repl.seq"
 static _Thread_local int guard_changes;
 
-static void guard_begin(tix_db *db)
+static int guard_begin(tix_db *db, MDB_txn *txn)
 {
     (void)db;
+    (void)txn;
     guard_changes = 0;
+    return TIX_OK;
 }
 
 static int guard_change(tix_db *db, int op, int table, unsigned flags,
@@ -414,13 +416,15 @@ static int lease_start(struct tix_repl *r)
 
 /* ---- the primary's write path (a transaction observer) ----------------- */
 
-static void obs_begin(tix_db *db)
+static int obs_begin(tix_db *db, MDB_txn *txn)
 {
+    (void)txn;
     struct tix_repl *r = db->repl;
     r->len = REC_HDR;
     r->capturing = 1;
     r->applying = 0;
     r->published = 0;
+    return TIX_OK;
 }
 
 static int capture(tix_db *db, int op, int table, unsigned flags,

@@ -66,7 +66,6 @@
 #define LMDB_META_TXNID_AT 144u /* mm_txnid, the last field */
 
 enum { REC_DATA = 1, REC_WRAP = 2 };
-enum { OP_PUT = TIX__OP_PUT, OP_DEL = TIX__OP_DEL }; /* on disk */
 enum { ST_ACTIVE = 1, ST_CLEAN = 2 };
 
 /* OFD locks on bytes of `journal` (far past any record: a lock on a byte
