@@ -111,6 +111,7 @@ class KafkaRelay:
         return int(n[0])
 
     def close(self) -> None:
+        """Flushes (up to 2 s) and frees the relay; idempotent."""
         if self._ptr is not None:
             lib.tix_kafka_relay_close(self._ptr)
             self._ptr = None
@@ -140,6 +141,7 @@ class Placement:
             raise error_for(rc, name)
 
     def set_shards(self, n: int) -> None:
+        """Sets the number of shards (1..65536)."""
         self._check(lib.tix_placement_set_shards(self._ptr, int(n)), "tix_placement_set_shards")
 
     def pin(self, venue_code: str, shard: Optional[int]) -> None:
@@ -157,6 +159,7 @@ class Placement:
         return int(s[0]), bool(o[0])
 
     def close(self) -> None:
+        """Disconnects; idempotent."""
         if self._ptr is not None:
             lib.tix_placement_close(self._ptr)
             self._ptr = None
