@@ -75,6 +75,7 @@ test-valgrind: test-debug
 test-long: export TIX_CRASH_ITERS = 200
 test-long: export TIX_FAULT_LEVEL = full
 test-long: export TIX_TORTURE_OPS = 1200
+test-long: export TIX_PL_ITERS = 200
 test-long:
 	$(MAKE) test
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
