@@ -37,6 +37,7 @@ static const char *type_name(tix_event_type t)
     case TIX_EVENT_CANCELLED: return "cancelled";
     case TIX_EVENT_CHECKED_IN: return "checked_in";
     case TIX_EVENT_REVIEWED: return "reviewed";
+    case TIX_EVENT_SHOW_CANCELLED: return "show_cancelled";
     default: return "unknown";
     }
 }

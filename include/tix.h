@@ -802,13 +802,17 @@ typedef struct tix_show {
     uint32_t local_date;  /**< Set by the library: YYYYMMDD in city time. */
     uint32_t seat_count;  /**< Set by the library. */
     uint32_t flags;       /**< Input of tix_show_create(): TIX_SHOW_*
-                             flags. Not stored; read back as 0. */
+                             flags, not stored. Read back: #TIX_SHOW_CANCELLED
+                             or 0. */
 } tix_show;
 
 /** Flag of #tix_show.flags: schedule a show whose start is already past
  *  (importing history, an admin's correction). Such a show sells nothing
  *  once it has ended. */
 #define TIX_SHOW_ALLOW_PAST 0x1u
+/** Flag of #tix_show.flags read back: tix_show_cancel() cancelled it. Not
+ *  an input of tix_show_create(). */
+#define TIX_SHOW_CANCELLED 0x2u
 
 typedef struct tix_show_list {
     size_t count;
@@ -1795,6 +1799,28 @@ TIX_API int tix_booking_list_by_show(tix_db *db, tix_id show_id,
 TIX_API void tix_booking_free(tix_booking *b);
 TIX_API void tix_booking_list_free(tix_booking_list *l);
 
+/** Longest reason tix_show_cancel() takes, in bytes. */
+#define TIX_SHOW_REASON_MAX 512
+
+/** Cancels show @p show_id: every seat of it is taken off sale (BLOCKED in
+ *  seats.map and in the store, so a reopen or a rebuilt seats.map keeps it
+ *  so), every live booking is refunded as tix_booking_cancel_ex() with
+ *  #TIX_CANCEL_AFTER_CHECKIN does (one CANCELLED event each), the show is
+ *  recorded cancelled (#TIX_SHOW_CANCELLED in tix_show.flags) and one
+ *  SHOW_CANCELLED event carries @p reason (NULL = ""; one line, up to
+ *  #TIX_SHOW_REASON_MAX bytes). All of it is one transaction. From then on
+ *  holds on the show fail: TIX_ESTATE ("show N is cancelled") in every
+ *  process that loads the show after the cancel, TIX_ECONFLICT (seats
+ *  blocked) in a process that had it loaded before; tix_seats_unblock()
+ *  refuses with TIX_ESTATE.
+ *  A live hold or a running confirm on a seat refuses the cancel (nothing
+ *  changes): release it or let it expire, then cancel again.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EALREADY (already cancelled);
+ *  TIX_ESTATE (the show has ended); TIX_EBUSY (a seat is held or being
+ *  confirmed, named in the detail); TIX_EINVAL, TIX_ETOOLONG, TIX_EUTF8
+ *  (reason). */
+TIX_API int tix_show_cancel(tix_db *db, tix_id show_id, const char *reason);
+
 /** Flag of tix_booking_cancel_ex(): refund even when a ticket of the
  *  booking was already checked in (the customer was let in). The booking
  *  and its CANCELLED event record that this override was used. */
@@ -1871,7 +1897,8 @@ typedef enum tix_event_type {
     TIX_EVENT_BOOKED = 1,     /**< A confirm committed a booking. */
     TIX_EVENT_CANCELLED = 2,  /**< A booking was cancelled (refunded). */
     TIX_EVENT_CHECKED_IN = 3, /**< A ticket was checked in at a gate. */
-    TIX_EVENT_REVIEWED = 4    /**< A review was written, changed or deleted. */
+    TIX_EVENT_REVIEWED = 4,   /**< A review was written, changed or deleted. */
+    TIX_EVENT_SHOW_CANCELLED = 5 /**< tix_show_cancel() called a show off. */
 } tix_event_type;
 
 /** Longest consumer name in bytes; names are 1..64 of [a-z0-9_-]. */
@@ -1902,6 +1929,8 @@ typedef struct tix_event_ticket {
  *    total_minor = amount of the booking, after_checkin.
  *  - CHECKED_IN: booking, user, show, the ticket and its seats, gate.
  *  - REVIEWED: user, movie, review (no show, seats or tickets).
+ *  - SHOW_CANCELLED: show (and its movie), gate = the reason given (may be
+ *    ""); each refund of the cancel is a CANCELLED event before it.
  * Unset ids are 0, unset strings "", unset counts 0 (arrays then non-NULL
  * but empty). Events stored by libtix before record version 2 carry only
  * ids, seat indexes, ticket codes and the gate (version == 1).
@@ -1923,7 +1952,8 @@ typedef struct tix_event {
     const tix_event_seat *seats;
     size_t n_tickets;
     const tix_event_ticket *tickets;
-    const char *gate;      /**< CHECKED_IN only. */
+    const char *gate;      /**< CHECKED_IN: the gate; SHOW_CANCELLED: the
+                              reason. */
     const char *show_local; /**< show_start in the city's local time at the
                               time of the event, ISO 8601 with its offset
                               ("2027-07-01T19:30:00+01:00"); "" without a

@@ -5,6 +5,8 @@
  * it without allocating:
  *   u64 id | u64 movie | u64 screen | u64 venue | u64 city |
  *   i64 start | i64 end | u32 local_date | u32 seat_count | u64 seat_base
+ * version 2 appends: i64 cancelled_at (0 = not cancelled; see
+ * tix_show_cancel in lib/sell/cancel.c, which owns the seats side).
  * venue, city, local date and seat count are copied in at creation: a
  * screen's layout is frozen once it has shows and venues never move, so
  * the copies cannot go stale, and listings need no joins.
@@ -28,7 +30,7 @@
 #include "table.h"
 #include "venue.h"
 
-#define SHOW_VERSION 1
+#define SHOW_VERSION 2
 #define DAY_SECONDS 86400
 /* Shows may start from 2000-01-01T00:00Z up to (not at) 2100-01-01T00:00Z. */
 #define START_MIN_YEAR 2000
@@ -75,6 +77,7 @@ static int show_encode(const tix__show_info *s, uint32_t local_date,
     tix__enc_u32(e, local_date);
     tix__enc_u32(e, s->seat_count);
     tix__enc_u64(e, s->seat_base);
+    tix__enc_i64(e, s->cancelled_at);
     int rc = tix__enc_finish(e);
     if (rc) tix__enc_free(e);
     return rc;
@@ -97,6 +100,7 @@ static int show_unpack(const MDB_val *v, tix__show_info *s,
     *local_date = tix__dec_u32(&d);
     s->seat_count = tix__dec_u32(&d);
     s->seat_base = tix__dec_u64(&d);
+    s->cancelled_at = d.version >= 2 ? tix__dec_i64(&d) : 0;
     return tix__dec_finish(&d);
 }
 
@@ -110,7 +114,8 @@ static int show_decode(const MDB_val *val, void *item, tix_bump *b)
     *(tix_show *)item = (tix_show){
         .id = s.id, .movie_id = s.movie_id, .screen_id = s.screen_id,
         .start = s.start, .end = s.end, .venue_id = s.venue_id,
-        .city_id = s.city_id, .local_date = date, .seat_count = s.seat_count};
+        .city_id = s.city_id, .local_date = date, .seat_count = s.seat_count,
+        .flags = s.cancelled_at ? TIX_SHOW_CANCELLED : 0};
     return TIX_OK;
 }
 
@@ -120,6 +125,26 @@ int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out)
     int rc = tix__db_get_id(db, txn, TIX_T_SHOWS, id, &v, "show");
     uint32_t date = 0;
     return rc ? rc : show_unpack(&v, out, &date);
+}
+
+int tix__show_mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id,
+                             int64_t at)
+{
+    MDB_val v;
+    int rc = tix__db_get_id(db, txn, TIX_T_SHOWS, id, &v, "show");
+    tix__show_info s;
+    uint32_t date = 0;
+    if (rc == TIX_OK) rc = show_unpack(&v, &s, &date);
+    if (rc) return rc;
+    if (s.cancelled_at)
+        return tix__err(TIX_EALREADY, "show %llu is already cancelled",
+                        (unsigned long long)id);
+    s.cancelled_at = at;
+    tix_enc e;
+    if ((rc = show_encode(&s, date, &e))) return rc;
+    rc = tix__db_put_id(db, txn, TIX_T_SHOWS, id, &e, "show");
+    tix__enc_free(&e);
+    return rc;
 }
 
 /* ---- the by-screen index ---------------------------------------------- */

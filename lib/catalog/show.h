@@ -10,6 +10,7 @@ typedef struct tix__show_info {
     int64_t start, end;
     uint32_t seat_count;
     uint64_t seat_base; /* first seat word of the show in seats.map */
+    int64_t cancelled_at; /* 0 while the show is on */
 } tix__show_info;
 
 /* The three index entries of show @p s (by screen, city, venue): what its
@@ -18,6 +19,11 @@ size_t tix__show_entries(const tix_show *s, tix__ixentry e[3]);
 
 /* Reads show @p id. TIX_ENOTFOUND when missing. */
 int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);
+
+/* Records show @p id as cancelled at @p at (store clock). TIX_EALREADY
+ * when it already is, TIX_ENOTFOUND. The seats are the caller's. */
+int tix__show_mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id,
+                             int64_t at);
 
 /* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
 int tix__show_any_on_screen(tix_db *db, MDB_txn *txn, tix_id screen_id);

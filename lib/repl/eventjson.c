@@ -83,6 +83,7 @@ const char *tix__eventjson_kind(tix_event_type t)
     case TIX_EVENT_CANCELLED: return "cancelled";
     case TIX_EVENT_CHECKED_IN: return "checked_in";
     case TIX_EVENT_REVIEWED: return "reviewed";
+    case TIX_EVENT_SHOW_CANCELLED: return "show_cancelled";
     default: return "other";
     }
 }

@@ -54,6 +54,14 @@ struct block_arg {
 static int block_write(tix_db *db, MDB_txn *txn, void *arg)
 {
     struct block_arg *a = arg;
+    /* Read here, not from the cached entry: a cancel by another process
+     * is seen only by LMDB. */
+    tix__show_info s;
+    int src = tix__show_read(db, txn, a->l->e->info.id, &s);
+    if (src) return src;
+    if (s.cancelled_at)
+        return tix__err(TIX_ESTATE, "show %llu is cancelled",
+                        (unsigned long long)s.id);
     uint8_t val[8];
     tix__be64_put(val, TIX_SEAT_STATE_BLOCKED);
     for (uint32_t i = 0; i < a->l->n; i++) {

@@ -76,6 +76,11 @@ int tix__hold_show_selling(const tix__show_entry *e, int64_t now)
     if (now >= e->info.end)
         return tix__err(TIX_ESTATE, "show %llu has ended",
                         (unsigned long long)e->info.id);
+    /* Seen by entries loaded after the cancel (any process, after a
+     * reopen); an entry cached before it finds every seat BLOCKED. */
+    if (e->info.cancelled_at)
+        return tix__err(TIX_ESTATE, "show %llu is cancelled",
+                        (unsigned long long)e->info.id);
     return TIX_OK;
 }
 

@@ -12,6 +12,9 @@
 #include "lease.h"
 #include "offer.h"
 #include "outbox.h"
+#include "seatlog.h"
+#include "show.h"
+#include "validate.h"
 #include "stats.h"
 #include "ticket.h"
 #include "usercap.h"
@@ -154,10 +157,11 @@ static int mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id, int64_t now,
     return rc;
 }
 
-static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
+/* The LMDB side of one booking's refund, in the caller's transaction:
+ * the booking, its seat rows, its event, its offer use, the counters. */
+static int cancel_body(tix_db *db, MDB_txn *txn, struct cancel_arg *a,
+                       int64_t now)
 {
-    struct cancel_arg *a = arg;
-    int64_t now = tix_db_now(db);
     int after_checkin;
     int rc = checkin_gate(db, txn, a->id, a->ci, &after_checkin);
     if (rc == 0) rc = mark_cancelled(db, txn, a->id, now, after_checkin);
@@ -187,6 +191,11 @@ static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
     if (rc == 0) rc = tix__show_read(db, txn, a->ci->show, &s);
     if (rc == 0) rc = tix__usercap_charge(db, txn, &s, a->ci->user, -(int64_t)a->ci->n);
     return rc;
+}
+
+static int cancel_write(tix_db *db, MDB_txn *txn, void *arg)
+{
+    return cancel_body(db, txn, arg, tix_db_now(db));
 }
 
 int tix_booking_cancel(tix_db *db, tix_id id)
@@ -239,5 +248,147 @@ int tix_booking_cancel_ex(tix_db *db, tix_id id, unsigned flags)
             tix__lease_revert(&l);
     }
     free(ci.seats);
+    return rc;
+}
+
+/* ---- a whole show ------------------------------------------------------ */
+
+#define SHOW_CANCEL_TAG 0x5C0FF5C0u
+
+/* Every word but a live hold or a running confirm: the show's whole map is
+ * leased at once, so once leased no hold can slip in before the commit. */
+static int cancellable(uint64_t w, uint32_t now, void *arg)
+{
+    (void)arg;
+    return tix__w_takeable(w, now) || tix__w_state(w) == TIX_W_BOOKED ||
+           tix__w_state(w) == TIX_W_BLOCKED;
+}
+
+struct show_cancel {
+    tix_id show;
+    const char *reason;
+    cancel_info *ci; /* the live bookings */
+    tix_id *ids;
+    size_t n;
+    const uint32_t *seats; /* 0 .. seat_count - 1 */
+    uint32_t n_seats;
+};
+
+static int block_every_seat(tix_db *db, MDB_txn *txn, struct show_cancel *c)
+{
+    uint8_t val[8];
+    tix__be64_put(val, TIX_SEAT_STATE_BLOCKED);
+    for (uint32_t i = 0; i < c->n_seats; i++) {
+        uint8_t key[TIX__SHOW_SEAT_KEY_LEN];
+        tix__show_seat_key(key, c->show, i);
+        int rc = tix__db_put(db, txn, TIX_T_SEAT_STATE, key, sizeof key, val,
+                             8, 0, "seat state");
+        if (rc) return rc;
+    }
+    tix__seatlog_entry le = {.type = TIX_SEAT_EVENT_BLOCKED,
+                             .at = tix_db_now(db)};
+    return tix__seatlog_append(db, txn, c->show, c->seats, c->n_seats, &le);
+}
+
+static int show_cancel_write(tix_db *db, MDB_txn *txn, void *arg)
+{
+    struct show_cancel *c = arg;
+    int64_t now = tix_db_now(db);
+    int rc = tix__show_mark_cancelled(db, txn, c->show, now);
+    for (size_t i = 0; rc == TIX_OK && i < c->n; i++) {
+        struct cancel_arg a = {c->ids[i], &c->ci[i]};
+        rc = cancel_body(db, txn, &a, now);
+    }
+    /* After the refunds, which delete their seat rows: every seat ends
+     * BLOCKED in LMDB, so a rebuilt seats.map keeps the show closed. */
+    if (rc == TIX_OK) rc = block_every_seat(db, txn, c);
+    tix__event ev = {.type = TIX_EVENT_SHOW_CANCELLED, .at = now,
+                     .show_id = c->show, .gate = c->reason};
+    if (rc == TIX_OK) rc = tix__outbox_append(db, txn, &ev, NULL);
+    return rc;
+}
+
+/* The live bookings of the show with what their refunds need. */
+static int live_bookings(tix_db *db, struct show_cancel *c)
+{
+    tix_booking_list *bl;
+    int rc = tix_booking_list_by_show(db, c->show, &bl);
+    if (rc) return rc;
+    c->ci = calloc(bl->count + 1, sizeof *c->ci);
+    c->ids = calloc(bl->count + 1, sizeof *c->ids);
+    if (!c->ci || !c->ids) rc = tix__err(TIX_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == TIX_OK && i < bl->count; i++) {
+        if (bl->items[i].status == TIX_BOOKING_CANCELLED) continue;
+        /* The show is off: everyone is refunded, let in or not. */
+        c->ci[c->n].flags = TIX_CANCEL_AFTER_CHECKIN;
+        rc = read_cancel_info(db, bl->items[i].id, &c->ci[c->n]);
+        if (rc == TIX_OK) c->ids[c->n++] = bl->items[i].id;
+    }
+    tix_booking_list_free(bl);
+    return rc;
+}
+
+static void show_cancel_free(struct show_cancel *c)
+{
+    for (size_t i = 0; c->ci && i < c->n; i++) free(c->ci[i].seats);
+    free(c->ci);
+    free(c->ids);
+}
+
+/* Leases every seat, commits, and settles them all BLOCKED. */
+static int show_cancel_leased(tix_db *db, const tix__show_entry *e,
+                              struct show_cancel *c)
+{
+    uint32_t n = e->info.seat_count;
+    uint32_t *seats = malloc((n + 1) * sizeof *seats);
+    uint64_t *prev = malloc((n + 1) * sizeof *prev);
+    int rc = seats && prev ? TIX_OK : tix__err(TIX_ENOMEM, "out of memory");
+    for (uint32_t i = 0; rc == TIX_OK && i < n; i++) seats[i] = i;
+    tix__lease l = {.e = e, .seats = seats, .n = n, .prev = prev};
+    if (rc == TIX_OK)
+        rc = tix__lease_take(db, &l, SHOW_CANCEL_TAG, cancellable, NULL);
+    if (rc == TIX_ECONFLICT) {
+        char label[TIX__SEAT_LABEL_MAX];
+        tix__layout_seat_label(e->layout, l.failed_seat, label);
+        rc = tix__err(TIX_EBUSY, "seat %s of show %llu is held or being "
+                      "confirmed; cancel the show once it is released",
+                      label, (unsigned long long)c->show);
+    } else if (rc == TIX_OK) {
+        c->seats = seats;
+        c->n_seats = n;
+        rc = tix__db_write(db, show_cancel_write, c);
+        if (rc == TIX_OK)
+            tix__lease_finish(&l, tix__w_make(TIX_W_BLOCKED, 0, 0));
+        else
+            tix__lease_revert(&l);
+    }
+    free(seats);
+    free(prev);
+    return rc;
+}
+
+int tix_show_cancel(tix_db *db, tix_id show_id, const char *reason)
+{
+    TIX__ARG(db);
+    if (!reason) reason = "";
+    int rc = tix__validate_text("reason", reason, 0, TIX_SHOW_REASON_MAX, 0);
+    if (rc) return rc;
+    tix_show *s;
+    if ((rc = tix_show_get(db, show_id, &s))) return rc;
+    int cancelled = (s->flags & TIX_SHOW_CANCELLED) != 0;
+    int64_t end = s->end;
+    tix_show_free(s);
+    if (cancelled)
+        return tix__err(TIX_EALREADY, "show %llu is already cancelled",
+                        (unsigned long long)show_id);
+    if (tix_db_now(db) >= end)
+        return tix__err(TIX_ESTATE, "show %llu has ended; refund its "
+                        "bookings one by one", (unsigned long long)show_id);
+    const tix__show_entry *e;
+    if ((rc = tix__engine_show(db, show_id, &e))) return rc;
+    struct show_cancel c = {.show = show_id, .reason = reason};
+    rc = live_bookings(db, &c);
+    if (rc == TIX_OK) rc = show_cancel_leased(db, e, &c);
+    show_cancel_free(&c);
     return rc;
 }

@@ -72,6 +72,8 @@ CDEF = r"""
 #define TIX_TZ_NAME_MAX 64
 #define TIX_MONEY_TEXT_MAX 32
 #define TIX_SHOW_ALLOW_PAST 0x1
+#define TIX_SHOW_CANCELLED 0x2
+#define TIX_SHOW_REASON_MAX 512
 #define TIX_CANCEL_AFTER_CHECKIN 0x1
 #define TIX_SEAT_AISLE 0x1
 #define TIX_SEAT_WHEELCHAIR 0x2
@@ -462,7 +464,8 @@ typedef enum tix_event_type {
     TIX_EVENT_BOOKED = 1,
     TIX_EVENT_CANCELLED = 2,
     TIX_EVENT_CHECKED_IN = 3,
-    TIX_EVENT_REVIEWED = 4
+    TIX_EVENT_REVIEWED = 4,
+    TIX_EVENT_SHOW_CANCELLED = 5
 } tix_event_type;
 typedef struct tix_event_seat {
     uint32_t seat;
@@ -714,6 +717,7 @@ int tix_movie_list_all(tix_db *db, tix_id after_id, size_t limit, tix_movie_list
 void tix_movie_free(tix_movie *m);
 void tix_movie_list_free(tix_movie_list *l);
 int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out);
+int tix_show_cancel(tix_db *db, tix_id show_id, const char *reason);
 int tix_show_get(tix_db *db, tix_id id, tix_show **out);
 int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date, tix_id movie_id, tix_show_list **out);
 int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date, tix_show_list **out);

@@ -43,6 +43,7 @@ class EventType(enum.IntEnum):
     CANCELLED = lib.TIX_EVENT_CANCELLED
     CHECKED_IN = lib.TIX_EVENT_CHECKED_IN
     REVIEWED = lib.TIX_EVENT_REVIEWED
+    SHOW_CANCELLED = lib.TIX_EVENT_SHOW_CANCELLED
 
 
 class EventSeat(NamedTuple):
