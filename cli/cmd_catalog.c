@@ -206,6 +206,7 @@ static const char show_help[] =
     "                       [--max-per-user N]\n"
     "       tix show update SHOW --max-per-user N\n"
     "       tix show caps SHOW [--user ID]\n"
+    "       tix show cancel SHOW [--reason TEXT]\n"
     "       tix show list (--city ID|NAME | --venue ID) [--date YYYY-MM-DD]\n"
     "                     [--movie ID]\n"
     "\n"
@@ -213,6 +214,13 @@ static const char show_help[] =
     "the cap; seats already booked count); a confirm past it exits 5\n"
     "(TIX_ELIMIT). caps prints the show's and its movie's caps and, with\n"
     "--user, what that user has booked under them.\n"
+    "\n"
+    "cancel calls the show off: every live booking is refunded (checked-in\n"
+    "ones too; one cancelled event each in the outbox, then one\n"
+    "show_cancelled event with the reason), every seat is blocked for good\n"
+    "and holds on it are refused. Exit 3 while a seat is held or being\n"
+    "confirmed (nothing changed: retry once it is released or expired),\n"
+    "and when the show is already cancelled or has ended.\n"
     "\n"
     "create schedules a show; TIME is Unix seconds, or\n"
     "YYYY-MM-DDTHH:MM[:SS] followed by Z or +HH:MM / -HH:MM, or without a\n"
@@ -310,6 +318,8 @@ static json_t *show_json(cli *c, const tix_show *s)
                           cli_time(a, s->start, off), "start_utc",
                           cli_iso(b, s->start), "local_date",
                           (int)s->local_date, "seat_count", (int)s->seat_count);
+    json_object_set_new(o, "cancelled",
+                        json_boolean(s->flags & TIX_SHOW_CANCELLED));
     tix_avail *av;
     if (tix_show_availability(c->db, s->id, &av) == TIX_OK) {
         json_object_set_new(o, "free", json_integer(av->all.free));
@@ -579,18 +589,36 @@ static int show_caps(cli *c, cli_opt *opts, const char *word)
     return EX_OK;
 }
 
+static int show_cancel(cli *c, cli_opt *opts, const char *word)
+{
+    tix_id show;
+    cli_opt *or = cli_find(opts, "reason");
+    int rc = cli_parse_id(c, "show", "SHOW", word, &show);
+    if (rc || (rc = cli_open(c, 0))) return rc;
+    int trc = tix_show_cancel(c->db, show, or->set ? or->val : "");
+    if (trc) return cli_fail(c, trc, "cannot cancel show %llu",
+                             (unsigned long long)show);
+    if (!c->json) printf("show %llu cancelled\n", (unsigned long long)show);
+    cli_emit(c, json_pack("{s:I, s:b}", "show_id", (json_int_t)show,
+                          "cancelled", 1));
+    return EX_OK;
+}
+
 int cmd_show(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("movie", 'm', 1), OPT("screen", 0, 1), OPT("start", 0, 1),
                       OPT("city", 0, 1),    OPT("venue", 0, 1),  OPT("date", 'd', 1),
                       OPT("allow-past", 0, 0), OPT("max-per-user", 0, 1),
-                      OPT("user", 0, 1), {0}};
+                      OPT("user", 0, 1), OPT("reason", 0, 1), {0}};
     const char *pos[3];
     int np, rc = cli_parse(c, "show", show_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
     if (np == 2 && !strcmp(pos[0], "update")) return show_update(c, opts, pos[1]);
     if (np == 2 && !strcmp(pos[0], "caps")) return show_caps(c, opts, pos[1]);
-    if (np != 1) return cli_usage(c, "show", "give create, update SHOW, caps SHOW or list");
+    if (np == 2 && !strcmp(pos[0], "cancel")) return show_cancel(c, opts, pos[1]);
+    if (np != 1)
+        return cli_usage(c, "show", "give create, update SHOW, caps SHOW, "
+                         "cancel SHOW or list");
     if (!strcmp(pos[0], "create")) return show_create(c, opts);
     if (!strcmp(pos[0], "list")) return show_list(c, opts);
     return cli_usage(c, "show", "unknown subcommand '%s'", pos[0]);

@@ -16,7 +16,7 @@ static const char outbox_help[] =
     "       tix outbox trim\n"
     "\n"
     "tail reads the notification outbox (bookings, cancels, check-ins,\n"
-    "reviews) as consumer NAME (default \"tix-cli\"; registered on first use,\n"
+    "reviews, shows called off) as consumer NAME (default \"tix-cli\"; registered on first use,\n"
     "from the oldest retained event unless --from-end), prints each event\n"
     "(one JSON object per line with --json). Reading changes nothing: the\n"
     "same events come again until a tail with --ack acknowledges them, so\n"
@@ -99,7 +99,9 @@ static void event_text(const tix_event *e)
         printf(" tickets");
         for (size_t i = 0; i < e->n_tickets; i++) printf(" %s", e->tickets[i].code);
     }
-    if (e->gate && *e->gate) printf(" gate %s", e->gate);
+    if (e->gate && *e->gate)
+        printf(e->type == TIX_EVENT_SHOW_CANCELLED ? " reason %s" : " gate %s",
+               e->gate);
     if (e->total_minor) {
         char p[48];
         printf(" %s", cli_price(p, e->total_minor, e->currency));
