@@ -52,6 +52,14 @@ Selling (issue 17):
   GET  /shows/<id>/seats/<label>/history   what happened to seat "D7" (or
                                      "@17", an index): state now, events
   GET  /shows/<id>/holds              the live holds: tag, end, seats
+
+Show operations (issue 19):
+  POST /shows/<id>/cancel  {"reason": "flood"}   calls the show off: every
+                                     live booking refunded (outbox events),
+                                     every seat blocked -> 200 the show
+                                     ("cancelled": true); 409 TIX_EBUSY
+                                     while a seat is held, TIX_EALREADY
+                                     the second time, TIX_ESTATE once ended
   GET  /places[?parent=<id>]           countries, or the places in one
   GET  /venues/<id>/screens            a venue's screens with seat counts
 
@@ -326,7 +334,7 @@ class Api:
                 "screen_id": sh.screen_id, "start": iso(sh.start),
                 "end": iso(sh.end),
                 "local_date": sh.local_date, "seat_count": sh.seat_count,
-                "free": avail["free"],
+                "free": avail["free"], "cancelled": sh.cancelled,
                 "start_local": local or sh.local_start().isoformat()}
 
     @staticmethod
@@ -807,6 +815,14 @@ class Api:
         out = self.db.show(show_id).user_caps(int(user) if user else None)
         return 200, dict(out, show_id=show_id)
 
+    def cancel_show(self, show_id, body):
+        reason = body.get("reason", "")
+        if not isinstance(reason, str):
+            raise HttpError(400, "bad_request", "reason must be a string")
+        sh = self.db.show(show_id).cancel(reason)
+        return 200, self.show_json(sh, sh.movie(), sh.venue(),
+                                   sh.availability())
+
     def set_caps(self, show_id, body):
         n = body.get("max_per_user")
         if not isinstance(n, int) or isinstance(n, bool):
@@ -958,6 +974,7 @@ class Api:
         ("GET", re.compile(r"^/queue/([A-Za-z0-9_-]+)$"), "queue_status", None),
         ("GET", re.compile(r"^/shows/(\d+)/caps$"), "caps", "query"),
         ("POST", re.compile(r"^/shows/(\d+)/caps$"), "set_caps", "body"),
+        ("POST", re.compile(r"^/shows/(\d+)/cancel$"), "cancel_show", "body"),
         ("GET", re.compile(r"^/shows/(\d+)/seats/([A-Za-z0-9@:_-]+)/history$"),
          "seat_history", None),
         ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/confirm$"), "confirm",

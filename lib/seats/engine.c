@@ -266,6 +266,7 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
             e->tier_hint = &e->row_hint[words - e->layout->n_tiers - 1];
             atomic_init(&e->tier_armed, 0);
             atomic_init(&e->queue, NULL);
+            atomic_init(&e->cancelled, 0);
         }
     }
     if (rc == 0 && e->layout->n_seats < e->info.seat_count)

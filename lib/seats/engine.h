@@ -75,6 +75,9 @@ typedef struct tix__show_entry {
      * valid while the map's queue generation is the one it was read at:
      * NULL until the first hold looks. */
     _Atomic(const struct tix__queue_view *) queue;
+    /* Set by a tix_show_cancel of this process, so its holds name the
+     * cancel; info.cancelled_at tells entries loaded after it. */
+    _Atomic int cancelled;
     /* Per row, this process's best-available hint (see lib/seats/best.c): the
      * longest run of takeable seats the last scan saw, valid until a map
      * time. Only the hints are mutable; relaxed atomics, lost updates are

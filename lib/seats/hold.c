@@ -78,7 +78,8 @@ int tix__hold_show_selling(const tix__show_entry *e, int64_t now)
                         (unsigned long long)e->info.id);
     /* Seen by entries loaded after the cancel (any process, after a
      * reopen); an entry cached before it finds every seat BLOCKED. */
-    if (e->info.cancelled_at)
+    if (e->info.cancelled_at ||
+        atomic_load_explicit(&e->cancelled, memory_order_relaxed))
         return tix__err(TIX_ESTATE, "show %llu is cancelled",
                         (unsigned long long)e->info.id);
     return TIX_OK;

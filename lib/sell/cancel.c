@@ -357,9 +357,11 @@ static int show_cancel_leased(tix_db *db, const tix__show_entry *e,
         c->seats = seats;
         c->n_seats = n;
         rc = tix__db_write(db, show_cancel_write, c);
-        if (rc == TIX_OK)
+        if (rc == TIX_OK) {
             tix__lease_finish(&l, tix__w_make(TIX_W_BLOCKED, 0, 0));
-        else
+            atomic_store_explicit(&((tix__show_entry *)e)->cancelled, 1,
+                                  memory_order_relaxed);
+        } else
             tix__lease_revert(&l);
     }
     free(seats);

@@ -83,8 +83,8 @@ static void cancel_refunds_blocks_and_survives_rebuild(void **state)
     assert_int_equal(sh->flags, TIX_SHOW_CANCELLED);
     tix_show_free(sh);
     tix_hold *h;
-    assert_int_not_equal(tix_hold_create(db, f->show, (uint32_t[]){3}, 1,
-                                         NULL, &h), TIX_OK);
+    assert_rejected(db, tix_hold_create(db, f->show, (uint32_t[]){3}, 1, NULL,
+                                        &h), TIX_ESTATE, "cancelled");
     assert_rejected(db, tix_seats_unblock(db, f->show, blk, 1), TIX_ESTATE,
                     "cancelled");
     assert_check_clean(db);

@@ -196,3 +196,25 @@ def test_booking_as_dict_is_json_ready(city, payref):
     b = city.show.hold([3]).confirm(city.user, payref())
     d = json.loads(json.dumps(b.as_dict()))
     assert d["status"] == "confirmed" and d["tickets"][0]["qr"].startswith("tix1:")
+
+
+def test_show_cancel_refunds_and_closes_the_show(city, payref):
+    b = city.show.hold([20, 21]).confirm(city.user, payref())
+    h = city.show.hold([3])
+    with pytest.raises(tix.Busy, match="held"):
+        city.show.cancel("flood")
+    h.release()
+    assert city.db.booking(b.id).status == tix.BookingStatus.CONFIRMED
+    with pytest.raises(tix.InvalidArgument):
+        city.show.cancel("two\nlines")
+    sh = city.show.cancel("flood")
+    assert sh.cancelled and not city.show.cancelled  # read back, not mutated
+    assert city.db.booking(b.id).cancelled
+    assert set(city.show.seat_states()) == {tix.SeatState.UNAVAILABLE}
+    with pytest.raises(tix.State, match="cancelled"):
+        city.show.hold([5])
+    with pytest.raises(tix.Already):
+        sh.cancel()
+    ev = [e for e in tix.Consumer.register(city.db, "t").read(1000)
+          if e.type == tix.EventType.SHOW_CANCELLED]
+    assert len(ev) == 1 and ev[0].show_id == sh.id and ev[0].gate == "flood"

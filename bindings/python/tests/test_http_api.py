@@ -548,3 +548,30 @@ def test_group_holds_over_http(server):
     assert st == 200 and [x["id"] for x in again["bookings"]] == ids
     st, av = call(base, "GET", "/shows/%d/availability" % b)
     assert (av["booked"], av["held"]) == (1, 0)
+
+
+def test_show_cancel_over_http(server):
+    base = server
+    _date, shows = _tomorrow(base)
+    show = shows[0]["id"]
+    st, h = call(base, "POST", "/shows/%d/holds" % show, {"seats": [4, 5]})
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": 1, "payment_ref": "http-show-cancel"})
+    assert st == 201
+    st, h2 = call(base, "POST", "/shows/%d/holds" % show, {"seats": [9]})
+    st, err = call(base, "POST", "/shows/%d/cancel" % show, {"reason": "x"})
+    assert st == 409 and err["error"] == "TIX_EBUSY"
+    st, _ = call(base, "DELETE", "/holds/%s" % h2["hold"])
+    st, err = call(base, "POST", "/shows/%d/cancel" % show, {"reason": 3})
+    assert st == 400
+    st, got = call(base, "POST", "/shows/%d/cancel" % show,
+                   {"reason": "projector broke"})
+    assert st == 200 and got["cancelled"] is True and got["free"] == 0
+    st, bk = call(base, "GET", "/bookings/%d" % b["id"])
+    assert bk["status"] == "cancelled"
+    st, err = call(base, "POST", "/shows/%d/holds" % show, {"seats": [1]})
+    assert st == 409 and "cancelled" in err["message"]
+    st, err = call(base, "POST", "/shows/%d/cancel" % show, {})
+    assert st == 409 and err["error"] == "TIX_EALREADY"
+    st, err = call(base, "POST", "/shows/999999/cancel", {})
+    assert st == 404

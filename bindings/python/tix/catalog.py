@@ -724,9 +724,10 @@ class Movie(Record):
 # ---------------------------------------------------------------------------
 class Show(Record):
     """A movie on a screen at a time. start/end are aware UTC datetimes;
-    local_date is YYYYMMDD in the city's time."""
+    local_date is YYYYMMDD in the city's time; cancelled is True once
+    cancel() called it off."""
     _fields = ("id", "movie_id", "screen_id", "start", "end", "venue_id",
-               "city_id", "local_date", "seat_count")
+               "city_id", "local_date", "seat_count", "cancelled")
     _ctype = "tix_show"
     _get = "tix_show_get"
 
@@ -736,7 +737,8 @@ class Show(Record):
                    start=_util.utc(c.start), end=_util.utc(c.end),
                    venue_id=c.venue_id,
                    city_id=c.city_id, local_date=c.local_date,
-                   seat_count=c.seat_count)
+                   seat_count=c.seat_count,
+                   cancelled=bool(c.flags & lib.TIX_SHOW_CANCELLED))
 
     @classmethod
     def create(cls, db: Database, movie: IdLike, screen: IdLike,
@@ -980,6 +982,21 @@ class Show(Record):
         """Admits @n more places now (as seats free up)."""
         from .queue import admit
         admit(self._db, self.id, n)
+
+    def cancel(self, reason: str = "") -> Show:
+        """Calls the show off: every live booking is refunded (one CANCELLED
+        outbox event each, then one SHOW_CANCELLED event with @reason),
+        every seat is blocked for good and holds on it raise tix.State.
+        Returns the show as read back (cancelled True).
+
+        Raises:
+            tix.Busy: a seat is held or being confirmed (nothing changed).
+            tix.Already: it is cancelled already.
+            tix.State: it has ended.
+        """
+        self._db._call("tix_show_cancel", self.id,
+                       _util.arg(reason, "reason"))
+        return Show.get(self._db, self.id)
 
     def set_user_cap(self, max_seats: int) -> None:
         """At most @max_seats seats of this show per user (0 removes the
