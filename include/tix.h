@@ -419,6 +419,13 @@ TIX_API int tix_place_get(tix_db *db, tix_id id, tix_place **out);
  *  otherwise). TIX_ENOTFOUND when there is no place in->id; other errors
  *  as for tix_place_create(). */
 TIX_API int tix_place_update(tix_db *db, const tix_place *in);
+/** Deletes place @p id (and its index entry) in one transaction, when
+ *  nothing refers to it: child places, venues in it (a city), users whose
+ *  home city it is.
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_EBUSY naming one referrer ("place 3
+ *  has venues (venue 7)"; nothing changed). Inside a batch
+ *  (tix_db_begin) it is part of the batch, like a create. */
+TIX_API int tix_place_delete(tix_db *db, tix_id id);
 /** Lists the children of @p parent_id (0 = countries), by name (byte
  *  order of the UTF-8). A parent without children, or an unknown one,
  *  gives an empty list. Free with tix_place_list_free(). */
@@ -478,6 +485,9 @@ TIX_API int tix_venue_get(tix_db *db, tix_id id, tix_venue **out);
  *  TIX_ENOTFOUND when there is no venue in->id; other errors as for
  *  tix_venue_create(). */
 TIX_API int tix_venue_update(tix_db *db, const tix_venue *in);
+/** Deletes venue @p id (its name entry and its position in the
+ *  nearby index) when it has no screens; as tix_place_delete(). */
+TIX_API int tix_venue_delete(tix_db *db, tix_id id);
 /** Lists the venues of a city by name; empty for an unknown city. */
 TIX_API int tix_venue_list_by_city(tix_db *db, tix_id city_id, tix_venue_list **out);
 TIX_API void tix_venue_free(tix_venue *v);
@@ -512,6 +522,10 @@ TIX_API int tix_screen_get(tix_db *db, tix_id id, tix_screen **out);
  *  equal the stored venue (TIX_EINVAL otherwise); seat_count is ignored.
  *  TIX_ENOTFOUND when there is no screen in->id. */
 TIX_API int tix_screen_update(tix_db *db, const tix_screen *in);
+/** Deletes screen @p id when it has no shows, seats, areas or tiers;
+ *  as tix_place_delete(). Seats cannot be removed one by one, so a
+ *  screen with a layout stays. */
+TIX_API int tix_screen_delete(tix_db *db, tix_id id);
 /** Lists the screens of a venue by name; empty for an unknown venue. */
 TIX_API int tix_screen_list_by_venue(tix_db *db, tix_id venue_id,
                             tix_screen_list **out);
@@ -550,6 +564,9 @@ TIX_API int tix_tier_get(tix_db *db, tix_id id, tix_tier **out);
  *  with several tiers keeps its currency). TIX_ENOTFOUND when there is no
  *  tier in->id; other errors as for tix_tier_create(). */
 TIX_API int tix_tier_update(tix_db *db, const tix_tier *in);
+/** Deletes tier @p id when no seat (nor area place) of its screen has
+ *  it; as tix_place_delete(). */
+TIX_API int tix_tier_delete(tix_db *db, tix_id id);
 /** Lists the tiers of a screen by price, cheapest first (equal prices by
  *  name); empty for an unknown screen. */
 TIX_API int tix_tier_list_by_screen(tix_db *db, tix_id screen_id, tix_tier_list **out);
@@ -778,6 +795,10 @@ TIX_API int tix_movie_get(tix_db *db, tix_id id, tix_movie **out);
  *  their times; a new duration applies to shows created afterwards.
  *  Same errors as tix_movie_create(), plus TIX_ENOTFOUND. */
 TIX_API int tix_movie_update(tix_db *db, const tix_movie *in);
+/** Deletes movie @p id (and its title search words) when it has no
+ *  shows and no reviews; as tix_place_delete(). The shows are found by a
+ *  walk of every show: an admin call, not a hot path. */
+TIX_API int tix_movie_delete(tix_db *db, tix_id id);
 /** Lists movies by id, at most @p limit (0 = all) starting after
  *  @p after_id: pass the last id of a page to get the next one. */
 TIX_API int tix_movie_list_all(tix_db *db, tix_id after_id, size_t limit,
@@ -938,6 +959,10 @@ TIX_API int tix_user_find_email(tix_db *db, const char *email,
 /** Replaces every field of user in->id; a new e-mail frees the old one.
  *  Same errors as tix_user_create(), plus TIX_ENOTFOUND (no user in->id). */
 TIX_API int tix_user_update(tix_db *db, const tix_user *in);
+/** Deletes user @p id (and its e-mail entry) when it has no bookings
+ *  (cancelled ones count: they are the accounts), reviews, votes or
+ *  comments; as tix_place_delete(). */
+TIX_API int tix_user_delete(tix_db *db, tix_id id);
 /** Lists users by id, at most @p limit (0 = all) starting after
  *  @p after_id. */
 TIX_API int tix_user_list_all(tix_db *db, tix_id after_id, size_t limit,

@@ -15,7 +15,10 @@
 #include "movie.h"
 #include "nearby.h"
 #include "outbox.h"
+#include "refs.h"
 #include "repl.h"
+#include "review.h"
+#include "booking.h"
 #include "search.h"
 #include "tz.h"
 #include "venue.h"
@@ -63,6 +66,9 @@ static void register_hooks(void)
     tix__schema_register();
     tix__movie_on_title(tix__search_index_title);
     tix__venue_on_move(tix__nearby_index);
+    tix__rec_on_delete(tix__refs_catalog);
+    tix__rec_on_delete(tix__booking_refs);
+    tix__rec_on_delete(tix__review_refs);
 }
 
 static void close_from(tix_db *db, size_t n)

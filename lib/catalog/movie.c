@@ -24,6 +24,12 @@ static int movie_on_put(tix_db *db, MDB_txn *txn, const void *old, void *rec)
     return title_hook ? title_hook(db, txn, m->id, m->title) : TIX_OK;
 }
 
+static int movie_on_delete(tix_db *db, MDB_txn *txn, const void *old)
+{
+    const tix_movie *m = old;
+    return title_hook ? title_hook(db, txn, m->id, NULL) : TIX_OK;
+}
+
 #define F(m) .off = offsetof(tix_movie, m), .member = #m
 #define LIST(name, member, max)                                            \
     {name, TIX__F_STRLIST, TIX__C_LIST, F(member),                  \
@@ -49,7 +55,8 @@ _Static_assert(sizeof(tix_movie) <= TIX__REC_SIZE_MAX, "record.c copies it");
 
 const tix__rectype tix__movie_type = {
     "movie", TIX_T_MOVIES, TIX_REC_MOVIE, 1, sizeof(tix_movie), movie_fields,
-    10, NULL, 0, tix__movie_decode, .on_put = movie_on_put};
+    10, NULL, 0, tix__movie_decode, .on_put = movie_on_put,
+    .on_delete = movie_on_delete};
 
 int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b)
 {
@@ -63,6 +70,11 @@ int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
     int rc = tix__rec_peek(db, txn, &tix__movie_type, id, &m);
     if (rc == TIX_OK) *duration_min = m.duration_min;
     return rc;
+}
+
+int tix_movie_delete(tix_db *db, tix_id id)
+{
+    return tix__rec_delete(db, &tix__movie_type, id);
 }
 
 int tix_movie_create(tix_db *db, const tix_movie *in, tix_id *id_out)

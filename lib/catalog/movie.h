@@ -19,7 +19,8 @@ int tix__movie_duration(tix_db *db, MDB_txn *txn, tix_id id,
 int tix__movie_decode(const MDB_val *val, void *item, tix_bump *b);
 
 /* Keeps a derived index of movie titles: called inside every movie
- * create and update transaction with the new title. */
+ * create and update transaction with the new title, and inside its
+ * delete with NULL (forget the movie's words). */
 typedef int (*tix__movie_title_hook)(tix_db *db, MDB_txn *txn, tix_id movie,
                                      const char *title);
 /* Registers the title hook (process-wide; lib/api/open.c, before any store

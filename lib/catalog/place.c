@@ -155,6 +155,11 @@ int tix_place_utc_offset(tix_db *db, tix_id id, int64_t t,
     return rc;
 }
 
+int tix_place_delete(tix_db *db, tix_id id)
+{
+    return tix__rec_delete(db, &tix__place_type, id);
+}
+
 int tix_place_create(tix_db *db, const tix_place *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__place_type, in, id_out);

@@ -57,6 +57,11 @@ int tix__screen_set_seat_count(tix_db *db, MDB_txn *txn, tix_id id,
     return tix__rec_put(db, txn, &tix__screen_type, &s);
 }
 
+int tix_screen_delete(tix_db *db, tix_id id)
+{
+    return tix__rec_delete(db, &tix__screen_type, id);
+}
+
 int tix_screen_create(tix_db *db, const tix_screen *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__screen_type, in, id_out);

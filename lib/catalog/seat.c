@@ -61,6 +61,33 @@ int tix__seat_decode(const MDB_val *val, void *out, tix_bump *b)
     return TIX_OK;
 }
 
+int tix__seat_of_tier(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                      tix_id tier_id, uint32_t *index)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[TIX_T_SEATS], &cur);
+    if (mrc) return tix__mdb_err(mrc, "seats");
+    uint8_t prefix[TIX__SCREEN_SEAT_KEY_LEN];
+    tix__screen_seat_key(prefix, screen_id, 0);
+    MDB_val k = {sizeof prefix, prefix}, v;
+    int rc = TIX_OK, found = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (mrc == 0 && rc == TIX_OK && !found && k.mv_size >= 8 &&
+           memcmp(k.mv_data, prefix, 8) == 0) {
+        char row[TIX_ROW_LABEL_MAX + 1];
+        tix_bump b = {row, sizeof row, 0};
+        tix_seat s;
+        rc = tix__seat_decode(&v, &s, &b);
+        found = rc == TIX_OK && s.tier_id == tier_id;
+        if (found) *index = s.index;
+        else if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc) return rc;
+    if (found) return 1;
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, "seats") : 0;
+}
+
 int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    uint32_t index, tix_seat *out,
                    char row[TIX_ROW_LABEL_MAX + 1])

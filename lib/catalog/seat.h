@@ -14,6 +14,11 @@ int tix__seat_read(tix_db *db, MDB_txn *txn, tix_id screen_id,
                    uint32_t index, tix_seat *out,
                    char row[TIX_ROW_LABEL_MAX + 1]);
 
+/* 1 with *index set when a seat of screen @p screen_id has tier
+ * @p tier_id, 0 when none, or a negative code. */
+int tix__seat_of_tier(tix_db *db, MDB_txn *txn, tix_id screen_id,
+                      tix_id tier_id, uint32_t *index);
+
 /* The TIX_T_SEATS_BY_LABEL entry of seat (@p row, @p number) = @p index
  * of a screen: what adding rows writes and tix check verifies. */
 void tix__seat_label_entry(tix_id screen_id, const char *row,

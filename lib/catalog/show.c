@@ -147,6 +147,28 @@ int tix__show_mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id,
     return rc;
 }
 
+int tix__show_of_movie(tix_db *db, MDB_txn *txn, tix_id movie, tix_id *show)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[TIX_T_SHOWS], &cur);
+    if (mrc) return tix__mdb_err(mrc, "shows");
+    MDB_val k, v;
+    int rc = TIX_OK, found = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0 && rc == TIX_OK && !found) {
+        tix__show_info s;
+        uint32_t date;
+        rc = show_unpack(&v, &s, &date);
+        found = rc == TIX_OK && s.movie_id == movie;
+        if (found) *show = s.id;
+        else if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc) return rc;
+    if (found) return 1;
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, "shows") : 0;
+}
+
 /* ---- the by-screen index ---------------------------------------------- */
 
 #define SCREEN_KEY_LEN 24 /* screen, start, id */

@@ -25,6 +25,11 @@ int tix__show_read(tix_db *db, MDB_txn *txn, tix_id id, tix__show_info *out);
 int tix__show_mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id,
                              int64_t at);
 
+/* 1 with *show set when a show of movie @p movie exists (a walk of every
+ * show: no index is keyed by movie first), 0 when none, or a negative
+ * code. */
+int tix__show_of_movie(tix_db *db, MDB_txn *txn, tix_id movie, tix_id *show);
+
 /* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
 int tix__show_any_on_screen(tix_db *db, MDB_txn *txn, tix_id screen_id);
 

@@ -95,6 +95,11 @@ int tix__tier_read(tix_db *db, MDB_txn *txn, tix_id id, tix_tier *out)
     return tix__rec_peek(db, txn, &tix__tier_type, id, out);
 }
 
+int tix_tier_delete(tix_db *db, tix_id id)
+{
+    return tix__rec_delete(db, &tix__tier_type, id);
+}
+
 int tix_tier_create(tix_db *db, const tix_tier *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__tier_type, in, id_out);

@@ -106,6 +106,11 @@ int tix__user_exists(tix_db *db, MDB_txn *txn, tix_id id)
     return tix__db_get_id(db, txn, TIX_T_USERS, id, &v, "user");
 }
 
+int tix_user_delete(tix_db *db, tix_id id)
+{
+    return tix__rec_delete(db, &tix__user_type, id);
+}
+
 int tix_user_create(tix_db *db, const tix_user *in, tix_id *id_out)
 {
     return tix__rec_create(db, &tix__user_type, in, id_out);

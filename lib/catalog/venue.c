@@ -6,6 +6,7 @@
 #include "venue.h"
 #include "tables.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -31,6 +32,13 @@ static int venue_on_put(tix_db *db, MDB_txn *txn, const void *old, void *rec)
                     : TIX_OK;
 }
 
+static int venue_on_delete(tix_db *db, MDB_txn *txn, const void *old)
+{
+    const tix_venue *o = old;
+    double was[2] = {o->lat, o->lon};
+    return geo_hook ? geo_hook(db, txn, o->id, was, NAN, NAN) : TIX_OK;
+}
+
 #define F(m) .off = offsetof(tix_venue, m), .member = #m
 static const tix__field venue_fields[] = {
     {"id", TIX__F_ID, 0, F(id)},
@@ -50,7 +58,8 @@ static const tix__rindex venue_index[] = {
 const tix__rectype tix__venue_type = {
     "venue", TIX_T_VENUES, TIX_REC_VENUE, 1, sizeof(tix_venue),
     venue_fields, 6, venue_index, 1, tix__venue_decode,
-    .rules = venue_rules, .on_put = venue_on_put};
+    .rules = venue_rules, .on_put = venue_on_put,
+    .on_delete = venue_on_delete};
 
 int tix__venue_decode(const MDB_val *val, void *item, tix_bump *b)
 {
@@ -63,6 +72,11 @@ int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id)
     int rc = tix__rec_peek(db, txn, &tix__venue_type, id, &v);
     if (rc == TIX_OK && city_id) *city_id = v.city_id;
     return rc;
+}
+
+int tix_venue_delete(tix_db *db, tix_id id)
+{
+    return tix__rec_delete(db, &tix__venue_type, id);
 }
 
 int tix_venue_create(tix_db *db, const tix_venue *in, tix_id *id_out)

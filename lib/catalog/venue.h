@@ -14,7 +14,8 @@ int tix__venue_read(tix_db *db, MDB_txn *txn, tix_id id, tix_id *city_id);
 int tix__venue_decode(const MDB_val *val, void *item, tix_bump *b);
 
 /* Keeps a derived index of venue positions: called inside the venue's
- * create (@p old NULL) and update (@p old = {lat, lon} before) transaction. */
+ * create (@p old NULL) and update (@p old = {lat, lon} before) transaction,
+ * and inside its delete with lat and lon NAN (forget @p old). */
 typedef int (*tix__venue_geo_hook)(tix_db *db, MDB_txn *txn, tix_id venue,
                                    const double *old, double lat, double lon);
 

@@ -34,6 +34,27 @@ static int comment_unpack(const MDB_val *v, comment_rec *c)
     return tix__dec_finish(&d);
 }
 
+int tix__comment_by_user(tix_db *db, MDB_txn *txn, tix_id user, tix_id *id)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[TIX_T_COMMENTS], &cur);
+    if (mrc) return tix__mdb_err(mrc, "comments");
+    MDB_val k, v;
+    int rc = TIX_OK, found = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0 && rc == TIX_OK && !found) {
+        comment_rec c;
+        rc = comment_unpack(&v, &c);
+        found = rc == TIX_OK && c.user == user;
+        if (found) *id = c.id;
+        else if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc) return rc;
+    if (found) return 1;
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, "comments") : 0;
+}
+
 static int comment_decode(const MDB_val *val, void *item, tix_bump *b)
 {
     comment_rec c;

@@ -14,4 +14,8 @@
 /* Deletes every comment of review @p review (used when it is deleted). */
 int tix__comment_drop_all(tix_db *db, MDB_txn *txn, tix_id review);
 
+/* 1 with *id set when user @p user wrote a comment (a walk of every
+ * comment), 0 when none, or a negative code. */
+int tix__comment_by_user(tix_db *db, MDB_txn *txn, tix_id user, tix_id *id);
+
 #endif

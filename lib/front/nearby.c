@@ -2,6 +2,7 @@
 #include "nearby.h"
 #include "tables.h"
 
+#include <math.h> /* isnan: a macro, no libm */
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,18 +118,25 @@ int tix__nearby_put(tix_db *db, MDB_txn *txn, tix_id id, double lat,
     return rc;
 }
 
-int tix__nearby_move(tix_db *db, MDB_txn *txn, tix_id id, double old_lat,
-                     double old_lon, double lat, double lon)
+static int forget(tix_db *db, MDB_txn *txn, tix_id id, double lat,
+                  double lon)
 {
-    if (old_lat == lat && old_lon == lon) return TIX_OK;
     int rc = TIX_OK;
     for (int l = 0; l < LEVELS && rc == TIX_OK; l++) {
         uint8_t k[KEY_LEN];
-        venue_key(k, l, old_lat, old_lon, id);
+        venue_key(k, l, lat, lon, id);
         rc = tix__db_del(db, txn, TIX_T_VENUES_BY_CELL, k, KEY_LEN,
                       "venue position");
         if (rc == TIX_ENOTFOUND) rc = TIX_OK; /* indexed before: fine */
     }
+    return rc;
+}
+
+int tix__nearby_move(tix_db *db, MDB_txn *txn, tix_id id, double old_lat,
+                     double old_lon, double lat, double lon)
+{
+    if (old_lat == lat && old_lon == lon) return TIX_OK;
+    int rc = forget(db, txn, id, old_lat, old_lon);
     return rc ? rc : tix__nearby_put(db, txn, id, lat, lon);
 }
 
@@ -314,6 +322,7 @@ void tix_venue_near_list_free(tix_venue_near_list *l) { free(l); }
 int tix__nearby_index(tix_db *db, MDB_txn *txn, tix_id venue,
                       const double *old, double lat, double lon)
 {
+    if (isnan(lat)) return forget(db, txn, venue, old[0], old[1]);
     return old ? tix__nearby_move(db, txn, venue, old[0], old[1], lat, lon)
                : tix__nearby_put(db, txn, venue, lat, lon);
 }

@@ -23,7 +23,8 @@ int tix__nearby_put(tix_db *db, MDB_txn *txn, tix_id id, double lat,
 int tix__nearby_move(tix_db *db, MDB_txn *txn, tix_id id, double old_lat,
                      double old_lon, double lat, double lon);
 
-/* The venue geo hook (tix__venue_geo_hook): put or move. */
+/* The venue geo hook (tix__venue_geo_hook): put, move, or (lat NAN)
+ * forget. */
 int tix__nearby_index(tix_db *db, MDB_txn *txn, tix_id venue,
                       const double *old, double lat, double lon);
 

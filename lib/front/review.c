@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "comment.h"
+#include "movie.h"
 #include "error.h"
 #include "outbox.h"
 #include "rating.h"
@@ -588,3 +589,21 @@ int tix_review_list_by_movie(tix_db *db, tix_id movie_id,
 void tix_review_free(tix_review *r) { free(r); }
 
 void tix_review_list_free(tix_review_list *l) { free(l); }
+
+int tix__review_refs(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                     tix_id id)
+{
+    if (t == &tix__movie_type)
+        return tix__rec_refs_key(db, txn, t, id, TIX_T_REVIEWS_BY_TIME, 0, -1,
+                                 "reviews", "review");
+    if (t != &tix__user_type) return TIX_OK;
+    int rc = tix__rec_refs_key(db, txn, t, id, TIX_T_REVIEWS_BY_USER, 0, -1,
+                               "reviews", "review");
+    if (rc == TIX_OK)
+        rc = tix__rec_refs_key(db, txn, t, id, TIX_T_REVIEW_VOTES, 8, 0,
+                               "votes on reviews", "review");
+    tix_id comment = 0;
+    if (rc == TIX_OK) rc = tix__comment_by_user(db, txn, id, &comment);
+    return rc == 1 ? tix__rec_refs_busy(t, id, "comments", "comment", comment)
+                   : rc;
+}

@@ -31,4 +31,9 @@ int tix__review_list_of_user(tix_db *db, MDB_txn *txn, tix_id user,
 size_t tix__review_entries(tix_id id, tix_id movie, tix_id user,
                            uint32_t helpful, tix__ixentry e[3]);
 
+/* The tix__rec_refs_fn of reviews: a user's reviews, votes and comments,
+ * a movie's reviews keep them from being deleted. */
+int tix__review_refs(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                     tix_id id);
+
 #endif

@@ -123,9 +123,9 @@ int tix__search_index_title(tix_db *db, MDB_txn *txn, tix_id movie,
                             const char *title)
 {
     words now, old;
-    title_words(title, &now);
+    title_words(title ? title : "", &now);
     int rc = terms_load(db, txn, movie, &old);
-    if (rc || (old.n && same_words(&now, &old))) return rc;
+    if (rc || (title && old.n && same_words(&now, &old))) return rc;
     uint8_t key[WORD_KEY_MAX];
     for (size_t i = 0; i < old.n && rc == TIX_OK; i++) {
         rc = tix__db_del(db, txn, TIX_T_TITLE_WORDS, key,
@@ -139,6 +139,10 @@ int tix__search_index_title(tix_db *db, MDB_txn *txn, tix_id movie,
     if (rc) return rc;
     uint8_t tk[8];
     tix__be64_put(tk, movie);
+    if (!title) {
+        rc = tix__db_del(db, txn, TIX_T_TITLE_TERMS, tk, 8, "title terms");
+        return rc == TIX_ENOTFOUND ? TIX_OK : rc;
+    }
     tix_enc e;
     tix__enc_init(&e, TIX_REC_TITLE_TERMS, TERMS_VERSION);
     tix__enc_strlist(&e, now.w, now.n);

@@ -14,7 +14,8 @@
 #include "db.h"
 
 /* (Re)indexes the title of movie @p movie inside its create or update
- * transaction; a title whose words did not change writes nothing. */
+ * transaction; a title whose words did not change writes nothing. NULL
+ * (a delete) drops the movie's words and terms. */
 int tix__search_index_title(tix_db *db, MDB_txn *txn, tix_id movie,
                             const char *title);
 

@@ -469,3 +469,128 @@ int tix__rec_find(tix_db *db, const tix__rectype *t, int ix, const char *s,
         rc = tix__err(TIX_ENOTFOUND, "no %s with %s %s", t->what, f->name, s);
     return rc;
 }
+
+/* ---- deletes ----------------------------------------------------------- */
+
+#define REFS_FNS_MAX 16
+static tix__rec_refs_fn refs_fns[REFS_FNS_MAX];
+static size_t n_refs_fns;
+
+void tix__rec_on_delete(tix__rec_refs_fn fn)
+{
+    for (size_t i = 0; i < n_refs_fns; i++)
+        if (refs_fns[i] == fn) return;
+    if (n_refs_fns < REFS_FNS_MAX) refs_fns[n_refs_fns++] = fn;
+}
+
+int tix__rec_refs_busy(const tix__rectype *t, tix_id id, const char *children,
+                       const char *noun, tix_id ref)
+{
+    if (!noun)
+        return tix__err(TIX_EBUSY, "%s %llu has %s", t->what, ull(id),
+                        children);
+    return tix__err(TIX_EBUSY, "%s %llu has %s (%s %llu)", t->what, ull(id),
+                    children, noun, ull(ref));
+}
+
+int tix__rec_refs_key(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                      tix_id id, int table, size_t at, int id_at,
+                      const char *children, const char *noun)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[table], &cur);
+    if (mrc) return tix__mdb_err(mrc, children);
+    uint8_t want[8];
+    tix__be64_put(want, id);
+    MDB_val k = {sizeof want, want}, v;
+    mrc = mdb_cursor_get(cur, &k, &v, at == 0 ? MDB_SET_RANGE : MDB_FIRST);
+    int found = 0;
+    while (mrc == 0) {
+        found = k.mv_size >= at + 8 && memcmp((uint8_t *)k.mv_data + at,
+                                              want, 8) == 0;
+        if (found || at == 0) break;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    tix_id ref = 0;
+    if (found && id_at >= 0 && k.mv_size >= (size_t)id_at + 8)
+        ref = tix__be64_get((uint8_t *)k.mv_data + id_at);
+    else if (found && id_at < 0 && v.mv_size == 8)
+        ref = tix__be64_get(v.mv_data);
+    mdb_cursor_close(cur);
+    if (found) return tix__rec_refs_busy(t, id, children, noun, ref);
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, children) : TIX_OK;
+}
+
+int tix__rec_refs_field(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                        tix_id id, const tix__rectype *rt, int field,
+                        const char *children)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, db->dbi[rt->table], &cur);
+    if (mrc) return tix__mdb_err(mrc, children);
+    _Alignas(max_align_t) char rec[TIX__REC_SIZE_MAX];
+    MDB_val k, v;
+    int rc = TIX_OK;
+    tix_id ref = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0 && rc == TIX_OK && !ref) {
+        rc = rec_unpack(rt, &v, rec, NULL);
+        if (rc == TIX_OK && CMEMBER(rec, rt->fields[field].off, tix_id) == id)
+            ref = id_of(rt, rec);
+        if (rc == TIX_OK && !ref) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc) return rc;
+    if (ref) return tix__rec_refs_busy(t, id, children, rt->what, ref);
+    return mrc && mrc != MDB_NOTFOUND ? tix__mdb_err(mrc, children) : TIX_OK;
+}
+
+static int index_drop(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                      const void *old)
+{
+    tix__ixentry e[t->n_indexes + 1];
+    size_t n = tix__rec_entries(t, old, e);
+    for (size_t i = 0; i < n; i++) {
+        MDB_val k = {e[i].klen, e[i].key};
+        int rc = tix__db_raw_del(db, txn, e[i].index, &k);
+        if (rc == MDB_NOTFOUND)
+            return tix__err(TIX_ECORRUPT, "%s %llu is missing from its index",
+                            t->what, ull(id_of(t, old)));
+        if (rc) return tix__mdb_err(rc, "index");
+    }
+    return TIX_OK;
+}
+
+struct rec_delete {
+    const tix__rectype *t;
+    tix_id id;
+};
+
+static int delete_txn(tix_db *db, MDB_txn *txn, void *arg)
+{
+    struct rec_delete *d = arg;
+    const tix__rectype *t = d->t;
+    MDB_val v;
+    int rc = tix__db_get_id(db, txn, t->table, d->id, &v, t->what);
+    tix_bump b = {0};
+    if (rc == TIX_OK)
+        rc = tix__bump_init(&b, tix__bump_bound(t->size, v.mv_size));
+    void *old = rc == TIX_OK ? tix__bump_alloc(&b, t->size) : NULL;
+    if (rc == TIX_OK) rc = rec_unpack(t, &v, old, &b);
+    for (size_t i = 0; rc == TIX_OK && i < n_refs_fns; i++)
+        rc = refs_fns[i](db, txn, t, d->id);
+    if (rc == TIX_OK) rc = index_drop(db, txn, t, old);
+    if (rc == TIX_OK && t->on_delete) rc = t->on_delete(db, txn, old);
+    uint8_t key[8];
+    tix__be64_put(key, d->id);
+    if (rc == TIX_OK) rc = tix__db_del(db, txn, t->table, key, 8, t->what);
+    free(b.base);
+    return rc;
+}
+
+int tix__rec_delete(tix_db *db, const tix__rectype *t, tix_id id)
+{
+    TIX__ARG(db);
+    struct rec_delete d = {t, id};
+    return tix__db_write_join(db, delete_txn, &d);
+}

@@ -108,6 +108,9 @@ typedef struct tix__rectype {
      * create): keeps derived state (search words, geo cells) and may set
      * members the caller does not own. May be NULL. */
     int (*on_put)(tix_db *db, MDB_txn *txn, const void *old, void *rec);
+    /* Runs in tix__rec_delete's write before @p old goes: drops the
+     * derived state on_put made. May be NULL. */
+    int (*on_delete)(tix_db *db, MDB_txn *txn, const void *old);
 } tix__rectype;
 
 /* Defines `static int fn(...)`: tix__rec_decode with descriptor @p type. */
@@ -138,6 +141,39 @@ int tix__rec_list_page(tix_db *db, const tix__rectype *t, tix_id after_id,
  * TIX_ENOTFOUND when none. */
 int tix__rec_find(tix_db *db, const tix__rectype *t, int ix, const char *s,
                   void **out);
+
+/* ---- deletes ---- */
+
+/* Whether anything refers to record @p id of type @p t: TIX_OK when
+ * nothing of the caller's layer does, else TIX_EBUSY naming one referrer
+ * ("venue 3 has screens (screen 7)"), or another error. */
+typedef int (*tix__rec_refs_fn)(tix_db *db, MDB_txn *txn,
+                                const tix__rectype *t, tix_id id);
+/* Registers @p fn, run by every delete (process-wide, from lib/api/open.c
+ * before any store opens): how layers above the catalog (bookings,
+ * reviews) keep a record they name from going. */
+void tix__rec_on_delete(tix__rec_refs_fn fn);
+/* Deletes record @p id, its index entries and (t->on_delete) its derived
+ * state in one write, once every registered tix__rec_refs_fn found no
+ * referrer. TIX_ENOTFOUND, TIX_EBUSY. */
+int tix__rec_delete(tix_db *db, const tix__rectype *t, tix_id id);
+/* TIX_EBUSY when a key of table @p table has @p id (be64) at byte @p at:
+ * a seek when @p at is 0, else a walk of the whole table (for tables
+ * without an index on the id; deletes are rare admin work). The referrer
+ * named is the be64 at key byte @p id_at, or the 8-byte value when
+ * @p id_at < 0; @p children ("screens") and @p noun ("screen", NULL to
+ * name none) word the message. */
+int tix__rec_refs_key(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                      tix_id id, int table, size_t at, int id_at,
+                      const char *children, const char *noun);
+/* TIX_EBUSY when a record of type @p rt has @p id in ID field @p field
+ * (a walk of its whole table), naming that record. */
+int tix__rec_refs_field(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                        tix_id id, const tix__rectype *rt, int field,
+                        const char *children);
+/* The TIX_EBUSY of a referrer found otherwise; @p noun NULL names none. */
+int tix__rec_refs_busy(const tix__rectype *t, tix_id id, const char *children,
+                       const char *noun, tix_id ref);
 
 /* ---- record access for other modules ---- */
 

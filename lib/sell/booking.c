@@ -996,3 +996,11 @@ int tix_ticket_qr(const tix_booking *b, size_t i, char *buf, size_t cap)
     if (len >= cap) return tix__err(TIX_ETOOLONG, "QR payload needs %zu bytes", len + 1);
     return TIX_OK;
 }
+
+int tix__booking_refs(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                      tix_id id)
+{
+    if (t != &tix__user_type) return TIX_OK;
+    return tix__rec_refs_key(db, txn, t, id, TIX_T_BOOKINGS_BY_USER, 0, 8,
+                             "bookings", "booking");
+}

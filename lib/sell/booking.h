@@ -21,4 +21,9 @@ int tix__booking_brief(tix_db *db, MDB_txn *txn, tix_id id, int *status,
 size_t tix__booking_entries(tix_id id, tix_id user, tix_id show,
                             const char *payment_ref, tix__ixentry e[3]);
 
+/* The tix__rec_refs_fn of bookings: a user with bookings (cancelled ones
+ * too: they are the accounts) is not deleted. */
+int tix__booking_refs(tix_db *db, MDB_txn *txn, const tix__rectype *t,
+                      tix_id id);
+
 #endif
