@@ -97,6 +97,11 @@ int cli_utf8_valid(const char *s);
  * mode: releases it. */
 void cli_emit(cli *c, json_t *obj);
 
+/* `tix NOUN delete ID`: @p del (tix_place_delete, ...) on the id, its
+ * outcome printed. */
+int cli_delete(cli *c, const char *noun, const char *word,
+               int (*del)(tix_db *db, tix_id id));
+
 /* Parsing helpers: return 0 on success, else EX_USAGE (message printed). */
 int cli_parse_id(cli *c, const char *cmd, const char *what, const char *s,
                  tix_id *out);

@@ -16,6 +16,7 @@ static const char movie_help[] =
     "                     [--language L]... [--genre G]... [--synopsis TEXT]\n"
     "       tix movie list [--after ID] [--limit N]\n"
     "       tix movie update MOVIE --max-per-user N\n"
+    "       tix movie delete MOVIE\n"
     "\n"
     "Adds a movie (prints its id) or lists movies by id. update caps the\n"
     "seats one user may book over all the movie's shows (0 removes it).\n";
@@ -60,6 +61,8 @@ int cmd_movie(cli *c, int argc, char **argv)
     int np, rc = cli_parse(c, "movie", movie_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
     if (np == 2 && !strcmp(pos[0], "update")) return movie_update(c, opts, pos[1]);
+    if (np == 2 && !strcmp(pos[0], "delete"))
+        return cli_delete(c, "movie", pos[1], tix_movie_delete);
     if (np != 1) return cli_usage(c, "movie", "give add, list or update MOVIE");
     if (!strcmp(pos[0], "add")) {
         if (!opts[0].set || !opts[1].set)
@@ -121,6 +124,7 @@ static const char user_help[] =
     "                    [--city ID] [--language L]... [--genre G]...\n"
     "       tix user list [--after ID] [--limit N]\n"
     "       tix user find EMAIL\n"
+    "       tix user delete USER\n"
     "\n"
     "Adds a customer (prints the id), lists them, or finds one by e-mail.\n";
 
@@ -139,7 +143,9 @@ int cmd_user(cli *c, int argc, char **argv)
     const char *pos[3];
     int np, rc = cli_parse(c, "user", user_help, argc, argv, opts, pos, &np, 2);
     if (rc) return rc;
-    if (np < 1) return cli_usage(c, "user", "give add, list or find");
+    if (np < 1) return cli_usage(c, "user", "give add, list, find or delete");
+    if (np == 2 && !strcmp(pos[0], "delete"))
+        return cli_delete(c, "user", pos[1], tix_user_delete);
     if (!strcmp(pos[0], "add")) {
         if (!opts[0].set || !opts[1].set)
             return cli_usage(c, "user", "add needs --name and --email");

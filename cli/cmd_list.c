@@ -11,6 +11,21 @@ static const char *kind_name(tix_place_kind k)
                                                                      : "city";
 }
 
+int cli_delete(cli *c, const char *noun, const char *word,
+               int (*del)(tix_db *db, tix_id id))
+{
+    tix_id id;
+    int rc = cli_parse_id(c, noun, "ID", word, &id);
+    if (rc || (rc = cli_open(c, 0))) return rc;
+    int trc = del(c->db, id);
+    if (trc) return cli_fail(c, trc, "cannot delete %s %llu", noun,
+                             (unsigned long long)id);
+    if (!c->json) printf("%s %llu deleted\n", noun, (unsigned long long)id);
+    cli_emit(c, json_pack("{s:s, s:I, s:b}", "kind", noun, "id",
+                          (json_int_t)id, "deleted", 1));
+    return EX_OK;
+}
+
 /* The one positional word a listing takes: "list". */
 static int want_list(cli *c, const char *cmd, int np, const char **pos)
 {
@@ -24,16 +39,23 @@ static int want_list(cli *c, const char *cmd, int np, const char **pos)
 
 static const char place_help[] =
     "usage: tix place list [--parent ID]\n"
+    "       tix place delete ID\n"
     "\n"
     "Lists places by name: the countries, or the places in --parent (a\n"
     "country's states, a state's cities), with kind, time zone and fixed\n"
-    "UTC offset.\n";
+    "UTC offset.\n"
+    "\n"
+    "delete removes a record nothing refers to (in place, venue, screen,\n"
+    "tier, movie and user alike); exit 3 (TIX_EBUSY) names one that does:\n"
+    "\"place 3 has venues (venue 7)\". A screen with seats stays.\n";
 
 int cmd_place(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("parent", 0, 1), {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "place", place_help, argc, argv, opts, pos, &np, 1);
+    const char *pos[3];
+    int np, rc = cli_parse(c, "place", place_help, argc, argv, opts, pos, &np, 2);
+    if (rc == 0 && np == 2 && !strcmp(pos[0], "delete"))
+        return cli_delete(c, "place", pos[1], tix_place_delete);
     if (rc || (rc = want_list(c, "place", np, pos))) return rc;
     tix_id parent = 0;
     if (opts[0].set && (rc = cli_parse_id(c, "place", "--parent", opts[0].val, &parent)))
@@ -76,14 +98,17 @@ int cmd_place(cli *c, int argc, char **argv)
 
 static const char venue_help[] =
     "usage: tix venue list --city ID|NAME\n"
+    "       tix venue delete ID\n"
     "\n"
     "Lists the venues of a city (an id, or a name in any case) by name.\n";
 
 int cmd_venue(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("city", 0, 1), {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "venue", venue_help, argc, argv, opts, pos, &np, 1);
+    const char *pos[3];
+    int np, rc = cli_parse(c, "venue", venue_help, argc, argv, opts, pos, &np, 2);
+    if (rc == 0 && np == 2 && !strcmp(pos[0], "delete"))
+        return cli_delete(c, "venue", pos[1], tix_venue_delete);
     if (rc || (rc = want_list(c, "venue", np, pos))) return rc;
     if (!opts[0].set) return cli_usage(c, "venue", "list needs --city");
     if ((rc = cli_open(c, TIX_OPEN_READONLY))) return rc;
@@ -116,6 +141,7 @@ int cmd_venue(cli *c, int argc, char **argv)
 
 static const char screen_help[] =
     "usage: tix screen list --venue ID\n"
+    "       tix screen delete ID\n"
     "\n"
     "Lists the screens (halls, stands) of a venue by name, with their seat\n"
     "counts.\n";
@@ -123,8 +149,10 @@ static const char screen_help[] =
 int cmd_screen(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("venue", 0, 1), {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "screen", screen_help, argc, argv, opts, pos, &np, 1);
+    const char *pos[3];
+    int np, rc = cli_parse(c, "screen", screen_help, argc, argv, opts, pos, &np, 2);
+    if (rc == 0 && np == 2 && !strcmp(pos[0], "delete"))
+        return cli_delete(c, "screen", pos[1], tix_screen_delete);
     if (rc || (rc = want_list(c, "screen", np, pos))) return rc;
     if (!opts[0].set) return cli_usage(c, "screen", "list needs --venue");
     tix_id venue;
@@ -161,14 +189,17 @@ int cmd_screen(cli *c, int argc, char **argv)
 
 static const char tier_help[] =
     "usage: tix tier list --screen ID\n"
+    "       tix tier delete ID\n"
     "\n"
     "Lists the price tiers of a screen, cheapest first, with their prices.\n";
 
 int cmd_tier(cli *c, int argc, char **argv)
 {
     cli_opt opts[] = {OPT("screen", 0, 1), {0}};
-    const char *pos[2];
-    int np, rc = cli_parse(c, "tier", tier_help, argc, argv, opts, pos, &np, 1);
+    const char *pos[3];
+    int np, rc = cli_parse(c, "tier", tier_help, argc, argv, opts, pos, &np, 2);
+    if (rc == 0 && np == 2 && !strcmp(pos[0], "delete"))
+        return cli_delete(c, "tier", pos[1], tix_tier_delete);
     if (rc || (rc = want_list(c, "tier", np, pos))) return rc;
     if (!opts[0].set) return cli_usage(c, "tier", "list needs --screen");
     tix_id screen;

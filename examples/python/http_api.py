@@ -54,6 +54,9 @@ Selling (issue 17):
   GET  /shows/<id>/holds              the live holds: tag, end, seats
 
 Show operations (issue 19):
+  DELETE /places/<id>, /venues/<id>, /screens/<id>, /tiers/<id>,
+         /movies/<id>, /users/<id>   deletes a record nothing refers to
+                                     -> 204; 409 TIX_EBUSY naming what does
   POST /shows/<id>/cancel  {"reason": "flood"}   calls the show off: every
                                      live booking refunded (outbox events),
                                      every seat blocked -> 200 the show
@@ -846,6 +849,14 @@ class Api:
     def get_queue(self, show_id):
         return 200, self.queue_json(self.db.show(show_id).queue())
 
+    DELETABLE = {"places": tix.Place, "venues": tix.Venue,
+                 "screens": tix.Screen, "tiers": tix.Tier,
+                 "movies": tix.Movie, "users": tix.User}
+
+    def delete_record(self, kind, rid):
+        self.DELETABLE[kind].get(self.db, int(rid)).delete()
+        return 204, None
+
     def remove_queue(self, show_id):
         self.db.show(show_id).remove_queue()
         return 204, None
@@ -982,6 +993,8 @@ class Api:
         ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/extend$"), "extend",
          "body"),
         ("DELETE", re.compile(r"^/holds/([A-Za-z0-9_-]+)$"), "release", None),
+        ("DELETE", re.compile(r"^/(places|venues|screens|tiers|movies|users)/"
+                              r"(\d+)$"), "delete_record", None),
         ("GET", re.compile(r"^/bookings/(\d+)$"), "booking", None),
         ("POST", re.compile(r"^/bookings/(\d+)/cancel$"), "cancel", "body"),
         ("GET", re.compile(r"^/bookings/(\d+)/tickets/(\d+)/qr\.png$"),

@@ -44,5 +44,27 @@ expect_rc 5 "$TIX" hold "$SHOW" A1
 expect_match "cancelled" "$ERR" "hold names the cancel"
 expect_rc 3 "$TIX" show cancel "$SHOW"
 expect_match "TIX_EALREADY" "$ERR" "twice"
+
+# delete: refused while anything refers to the record, else gone.
+expect_rc 0 "$TIX" --json screen list --venue 1
+expect_rc 3 "$TIX" screen delete "$SCREEN"
+expect_match "TIX_EBUSY" "$ERR" "screen with shows"
+expect_rc 3 "$TIX" venue delete 1
+expect_match "has screens \(screen [0-9]+\)" "$ERR" "venue names a screen"
+expect_rc 3 "$TIX" movie delete "$MOVIE"
+expect_match "has shows \(show $SHOW\)" "$ERR" "movie names its show"
+expect_rc 3 "$TIX" user delete "$USER"
+expect_match "bookings" "$ERR" "user with a booking"
+expect_rc 0 "$TIX" movie add --title "Never Shown" --duration 90
+SPARE=$OUT
+expect_rc 0 "$TIX" --json movie delete "$SPARE"
+expect_eq True "$(json 'j["deleted"]')" "movie deleted"
+expect_rc 2 "$TIX" movie delete "$SPARE"
+expect_rc 0 "$TIX" --json user add --name "Nobody" --email nobody@example.com
+SPARE=$(json 'j["user_id"]')
+expect_rc 0 "$TIX" user delete "$SPARE"
+expect_rc 0 "$TIX" user add --name "Nobody" --email nobody@example.com
+expect_rc 1 "$TIX" tier delete
+expect_rc 1 "$TIX" place delete x
 expect_rc 0 "$TIX" check
 finish

@@ -251,3 +251,34 @@ def test_id_arguments_accept_ints_and_records(city):
         tix.Venue.list(city.db, "3")
     with pytest.raises(tix.InvalidArgument):
         tix.Venue.get(city.db, -1)
+
+
+def test_delete_refuses_referred_records_and_removes_the_rest(city):
+    db = city.db
+    with pytest.raises(tix.Busy, match="has screens"):
+        city.venue.delete()
+    with pytest.raises(tix.Busy, match=r"has shows \(show %d\)" % city.show.id):
+        city.movie.delete()
+    with pytest.raises(tix.Busy, match="has seats"):
+        city.gold.delete()
+    town = tix.Place.create(db, "Mysuru", parent=city.state)
+    u = tix.User.create(db, "R", "r@example.com", home_city=town)
+    with pytest.raises(tix.Busy, match="users living there"):
+        town.delete()
+    u.delete()
+    town.delete()
+    m = tix.Movie.create(db, "Never Shown", 90)
+    m.delete()
+    with pytest.raises(tix.NotFound):
+        tix.Movie.get(db, m.id)
+    with pytest.raises(tix.NotFound):
+        m.delete()
+    v = tix.Venue.create(db, city.city, "Empty Hall", lat=12.9, lon=77.6)
+    s = tix.Screen.create(db, v, "One")
+    t = s.add_tier("Any", 100, "INR")
+    t.delete()
+    s.delete()
+    v.delete()
+    assert [x.name for x in tix.Venue.list(db, city.city)] == ["Cubbon Cineplex"]
+    counts, problems = db.check()
+    assert problems == [] and counts["problems"] == 0

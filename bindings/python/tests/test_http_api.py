@@ -575,3 +575,20 @@ def test_show_cancel_over_http(server):
     assert st == 409 and err["error"] == "TIX_EALREADY"
     st, err = call(base, "POST", "/shows/999999/cancel", {})
     assert st == 404
+
+
+def test_delete_records_over_http(server):
+    base = server
+    _date, shows = _tomorrow(base)
+    st, err = call(base, "DELETE", "/movies/%d" % shows[0]["movie_id"])
+    assert st == 409 and err["error"] == "TIX_EBUSY"
+    assert "has shows" in err["message"]
+    st, err = call(base, "DELETE", "/venues/%d" % shows[0]["venue_id"])
+    assert st == 409 and "has screens" in err["message"]
+    st, u = call(base, "POST", "/users", {"name": "Gone Soon",
+                                          "email": "gone@example.com"})
+    assert st == 200
+    st, _ = call(base, "DELETE", "/users/%d" % u["id"])
+    assert st == 204
+    st, err = call(base, "DELETE", "/users/%d" % u["id"])
+    assert st == 404

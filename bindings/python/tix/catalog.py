@@ -181,7 +181,24 @@ class Record:
 
 
 # ---------------------------------------------------------------------------
-class Place(Record):
+class _Deletable:
+    """The delete() of the records tix_<noun>_delete serves."""
+    _ctype: Any
+    _db: Database
+    id: int
+
+    def delete(self) -> None:
+        """Deletes the record and its index entries in one transaction.
+
+        Raises:
+            tix.Busy: something refers to it (the message names one:
+                "venue 3 has screens (screen 7)"); nothing changed.
+            tix.NotFound: it is gone already.
+        """
+        self._db._call(self._ctype + "_delete", self.id)
+
+
+class Place(_Deletable, Record):
     """A country, state or city. A city's local time (the dates of its
     shows, the local times of its events) comes from its IANA time_zone
     ("Europe/London", summer time included) or, without one, from the fixed
@@ -293,7 +310,7 @@ class Place(Record):
 
 
 # ---------------------------------------------------------------------------
-class Venue(Record):
+class Venue(_Deletable, Record):
     _fields = ("id", "city_id", "name", "address", "lat", "lon")
     _ctype = "tix_venue"
     _get = "tix_venue_get"
@@ -350,7 +367,7 @@ class Venue(Record):
 
 
 # ---------------------------------------------------------------------------
-class Screen(Record):
+class Screen(_Deletable, Record):
     _fields = ("id", "venue_id", "name", "ideal_x", "ideal_y", "seat_count")
     _ctype = "tix_screen"
     _get = "tix_screen_get"
@@ -472,7 +489,7 @@ class Area(Record):
 
 
 # ---------------------------------------------------------------------------
-class Tier(Record):
+class Tier(_Deletable, Record):
     _fields = ("id", "screen_id", "name", "price_minor", "currency")
     _ctype = "tix_tier"
     _get = "tix_tier_get"
@@ -641,7 +658,7 @@ class Seat(Record):
 _MOVIE_LISTS = ("languages", "genres", "cast", "crew", "media")
 
 
-class Movie(Record):
+class Movie(_Deletable, Record):
     _fields = ("id", "title", "duration_min", "certificate", "synopsis") + \
         _MOVIE_LISTS
     _ctype = "tix_movie"
@@ -1084,7 +1101,7 @@ class Show(Record):
 
 
 # ---------------------------------------------------------------------------
-class User(Record):
+class User(_Deletable, Record):
     _fields = ("id", "name", "email", "phone", "home_city_id", "languages",
                "genres")
     _ctype = "tix_user"
