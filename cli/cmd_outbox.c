@@ -38,6 +38,7 @@ static const char *type_name(tix_event_type t)
     case TIX_EVENT_CHECKED_IN: return "checked_in";
     case TIX_EVENT_REVIEWED: return "reviewed";
     case TIX_EVENT_SHOW_CANCELLED: return "show_cancelled";
+    case TIX_EVENT_RESCHEDULED: return "rescheduled";
     default: return "unknown";
     }
 }
@@ -57,7 +58,7 @@ static json_t *event_json(const tix_event *e)
     char at[48];
     char total[48] = "";
     if (e->currency[0]) cli_price(total, e->total_minor, e->currency);
-    return json_pack(
+    json_t *o = json_pack(
         "{s:I, s:s, s:i, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, "
         "s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:s, s:b}",
         "seq", (json_int_t)e->seq, "type", type_name(e->type), "version",
@@ -73,6 +74,13 @@ static json_t *event_json(const tix_event *e)
         "total_minor", (json_int_t)e->total_minor, "currency", e->currency,
         "total", total, "seats", seats, "tickets", tickets, "gate", e->gate,
         "after_checkin", e->after_checkin);
+    if (o && e->type == TIX_EVENT_RESCHEDULED) {
+        char was[48];
+        json_object_set_new(o, "old_start", json_integer(e->old_start));
+        json_object_set_new(o, "old_start_utc",
+                            json_string(cli_iso(was, e->old_start)));
+    }
+    return o;
 }
 
 static void event_text(const tix_event *e)

@@ -1824,6 +1824,22 @@ TIX_API int tix_booking_list_by_show(tix_db *db, tix_id show_id,
 TIX_API void tix_booking_free(tix_booking *b);
 TIX_API void tix_booking_list_free(tix_booking_list *l);
 
+/** Moves show @p show_id to start at @p new_start (Unix seconds, not in
+ *  the past, within the years tix_show_create() takes), its length kept:
+ *  the same overlap rule as tix_show_create() (cleaning buffer included;
+ *  the show itself aside), its listings, local date and seats.map region
+ *  follow. Holds and bookings stay; one RESCHEDULED outbox event per live
+ *  booking (with old_start) tells the buyers, in the same transaction.
+ *  Every process's seat engine rereads the show's times on its next call
+ *  on the show (a shared generation in seats.map), so "has ended" checks
+ *  use the new end everywhere. The same start again is TIX_OK and changes
+ *  nothing. Refused inside a batch (TIX_ESTATE).
+ *  @return TIX_OK; TIX_ENOTFOUND; TIX_ESTATE (cancelled or ended show);
+ *  TIX_EOVERLAP (another show of the screen is in the way, named);
+ *  TIX_ERANGE (start in the past or out of range); TIX_EPERM (read-only
+ *  handle). */
+TIX_API int tix_show_reschedule(tix_db *db, tix_id show_id, int64_t new_start);
+
 /** Longest reason tix_show_cancel() takes, in bytes. */
 #define TIX_SHOW_REASON_MAX 512
 
@@ -1923,7 +1939,9 @@ typedef enum tix_event_type {
     TIX_EVENT_CANCELLED = 2,  /**< A booking was cancelled (refunded). */
     TIX_EVENT_CHECKED_IN = 3, /**< A ticket was checked in at a gate. */
     TIX_EVENT_REVIEWED = 4,   /**< A review was written, changed or deleted. */
-    TIX_EVENT_SHOW_CANCELLED = 5 /**< tix_show_cancel() called a show off. */
+    TIX_EVENT_SHOW_CANCELLED = 5, /**< tix_show_cancel() called a show off. */
+    TIX_EVENT_RESCHEDULED = 6 /**< tix_show_reschedule() moved a booking's
+                                 show. */
 } tix_event_type;
 
 /** Longest consumer name in bytes; names are 1..64 of [a-z0-9_-]. */
@@ -1956,6 +1974,9 @@ typedef struct tix_event_ticket {
  *  - REVIEWED: user, movie, review (no show, seats or tickets).
  *  - SHOW_CANCELLED: show (and its movie), gate = the reason given (may be
  *    ""); each refund of the cancel is a CANCELLED event before it.
+ *  - RESCHEDULED: booking, user, show; show_start and show_local are the
+ *    new start, old_start the one the buyer booked (one event per live
+ *    booking of the show).
  * Unset ids are 0, unset strings "", unset counts 0 (arrays then non-NULL
  * but empty). Events stored by libtix before record version 2 carry only
  * ids, seat indexes, ticket codes and the gate (version == 1).
@@ -1985,6 +2006,8 @@ typedef struct tix_event {
                               show, and in events before version 3. */
     int after_checkin;     /**< CANCELLED: 1 when the refund overrode a
                               check-in (#TIX_CANCEL_AFTER_CHECKIN). */
+    int64_t old_start;     /**< RESCHEDULED: the start before the move; 0
+                              otherwise and in events before version 4. */
 } tix_event;
 
 /** Events in sequence order; one allocation, free with

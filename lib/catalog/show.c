@@ -198,7 +198,8 @@ int tix__show_any_on_screen(tix_db *db, MDB_txn *txn, tix_id screen_id)
 /* One by-screen entry met by the overlap scan: TIX_OK to go on, 1 once
  * the scan is past the range, TIX_EOVERLAP naming the show in the way. */
 static int overlap_entry(const MDB_val *k, const MDB_val *v, tix_id screen,
-                         int64_t start, int64_t end, int64_t buffer)
+                         int64_t start, int64_t end, int64_t buffer,
+                         tix_id self)
 {
     const uint8_t *kp = k->mv_data;
     if (k->mv_size != SCREEN_KEY_LEN || v->mv_size != 8)
@@ -206,7 +207,8 @@ static int overlap_entry(const MDB_val *k, const MDB_val *v, tix_id screen,
     int64_t other_start = tix__be64_get_i(kp + 8);
     if (tix__be64_get(kp) != screen || other_start >= end + buffer) return 1;
     int64_t other_end = tix__be64_get_i(v->mv_data);
-    if (other_end + buffer <= start) return TIX_OK;
+    if (other_end + buffer <= start || tix__be64_get(kp + 16) == self)
+        return TIX_OK;
     return tix__err(TIX_EOVERLAP, "start %lld overlaps show %llu on screen "
                     "%llu (%lld..%lld) with the %lld s cleaning buffer",
                     (long long)start, (unsigned long long)tix__be64_get(kp + 16),
@@ -214,12 +216,13 @@ static int overlap_entry(const MDB_val *k, const MDB_val *v, tix_id screen,
                     (long long)other_end, (long long)buffer);
 }
 
-/* Rejects [start, end) when a show on the screen starts before end + buffer
- * and ends after start - buffer. Shows never last longer than a day, so only
+/* Rejects [start, end) when a show on the screen other than @p self (0 for
+ * a new show) starts before end + buffer and ends after start - buffer. Shows never last longer than a day, so only
  * shows starting from start - buffer - SHOW_SECONDS_MAX can reach: one short
  * range scan of the index instead of a walk over the screen's history. */
 static int overlap_check(tix_db *db, MDB_txn *txn, tix_id screen,
-                         int64_t start, int64_t end, int64_t buffer)
+                         int64_t start, int64_t end, int64_t buffer,
+                         tix_id self)
 {
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, db->dbi[TIX_T_SHOWS_BY_SCREEN], &cur);
@@ -230,7 +233,7 @@ static int overlap_check(tix_db *db, MDB_txn *txn, tix_id screen,
     int rc = TIX_OK;
     mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (mrc == 0 && rc == TIX_OK) {
-        rc = overlap_entry(&k, &v, screen, start, end, buffer);
+        rc = overlap_entry(&k, &v, screen, start, end, buffer, self);
         if (rc == TIX_OK) mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
@@ -340,7 +343,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     int rc = show_derive(db, txn, &s, &date);
     if (rc == TIX_OK)
         rc = overlap_check(db, txn, s.screen_id, s.start, s.end,
-                           (int64_t)db->cfg.show_buffer);
+                           (int64_t)db->cfg.show_buffer, 0);
     if (rc == TIX_OK) rc = tix__db_next_id(db, txn, TIX_T_SHOWS, &s.id);
     if (rc == TIX_OK)
         rc = tix__region_alloc(db, txn, s.id, s.end, s.seat_count,
@@ -355,16 +358,23 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     return rc;
 }
 
+int tix__show_start_check(int64_t start)
+{
+    int64_t lo = tix__tz_days_from_civil(START_MIN_YEAR, 1, 1) * DAY_SECONDS;
+    int64_t hi = tix__tz_days_from_civil(START_END_YEAR, 1, 1) * DAY_SECONDS;
+    if (start < lo || start >= hi)
+        return tix__err(TIX_ERANGE, "start %lld is not in %d-01-01..%d-01-01 "
+                        "UTC", (long long)start, START_MIN_YEAR,
+                        START_END_YEAR);
+    return TIX_OK;
+}
+
 int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
 {
     TIX__ARG(db);
     if (!in) return tix__err(TIX_EINVAL, "show is NULL");
-    int64_t lo = tix__tz_days_from_civil(START_MIN_YEAR, 1, 1) * DAY_SECONDS;
-    int64_t hi = tix__tz_days_from_civil(START_END_YEAR, 1, 1) * DAY_SECONDS;
-    if (in->start < lo || in->start >= hi)
-        return tix__err(TIX_ERANGE, "start %lld is not in %d-01-01..%d-01-01 "
-                        "UTC", (long long)in->start, START_MIN_YEAR,
-                        START_END_YEAR);
+    int rc = tix__show_start_check(in->start);
+    if (rc) return rc;
     if (in->flags & ~TIX_SHOW_ALLOW_PAST)
         return tix__err(TIX_EINVAL, "unknown show flags 0x%x", in->flags);
     /* A show that starts in the past is born dead: nothing could hold or
@@ -376,10 +386,66 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
                         (long long)in->start, (long long)(now - in->start),
                         (long long)now);
     struct show_write w = {in, 0};
-    int rc = tix__db_write_join(db, create_txn, &w);
+    rc = tix__db_write_join(db, create_txn, &w);
     if (rc) return rc;
     if (id_out) *id_out = w.id;
     return TIX_OK;
+}
+
+/* ---- move ------------------------------------------------------------ */
+
+static int index_drop(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+                      uint32_t date)
+{
+    tix_show pub = {.id = s->id, .movie_id = s->movie_id,
+                    .screen_id = s->screen_id, .venue_id = s->venue_id,
+                    .city_id = s->city_id, .start = s->start, .end = s->end,
+                    .local_date = date};
+    tix__ixentry e[3];
+    size_t n = tix__show_entries(&pub, e);
+    int rc = TIX_OK;
+    for (size_t i = 0; i < n && rc == TIX_OK; i++) {
+        rc = tix__db_del(db, txn, e[i].index, e[i].key, e[i].klen, "show index");
+        if (rc == TIX_ENOTFOUND)
+            rc = tix__err(TIX_ECORRUPT, "show %llu is missing from its index",
+                          (unsigned long long)s->id);
+    }
+    return rc;
+}
+
+int tix__show_move(tix_db *db, MDB_txn *txn, tix_id id, int64_t start,
+                   tix__show_info *old)
+{
+    MDB_val v;
+    int rc = tix__db_get_id(db, txn, TIX_T_SHOWS, id, &v, "show");
+    uint32_t date = 0;
+    if (rc == TIX_OK) rc = show_unpack(&v, old, &date);
+    if (rc) return rc;
+    if (old->cancelled_at)
+        return tix__err(TIX_ESTATE, "show %llu is cancelled",
+                        (unsigned long long)id);
+    if (tix_db_now(db) >= old->end)
+        return tix__err(TIX_ESTATE, "show %llu has ended",
+                        (unsigned long long)id);
+    if (start == old->start) return TIX_OK;
+    tix__show_info s = *old;
+    s.start = start;
+    s.end = start + (old->end - old->start);
+    int32_t offset;
+    rc = overlap_check(db, txn, s.screen_id, s.start, s.end,
+                       (int64_t)db->cfg.show_buffer, id);
+    if (rc == TIX_OK)
+        rc = tix__place_offset_at(db, txn, s.city_id, s.start, &offset);
+    if (rc == TIX_OK) rc = index_drop(db, txn, old, date);
+    if (rc) return rc;
+    uint32_t new_date = tix__show_local_date(s.start, offset);
+    tix_enc e;
+    if ((rc = show_encode(&s, new_date, &e))) return rc;
+    rc = tix__db_put_id(db, txn, TIX_T_SHOWS, id, &e, "show");
+    tix__enc_free(&e);
+    if (rc == TIX_OK) rc = show_index(db, txn, &s, new_date);
+    if (rc == TIX_OK) rc = tix__region_move(db, txn, id, old->end, s.end);
+    return rc;
 }
 
 /* ---- reads ----------------------------------------------------------- */

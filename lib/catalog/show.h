@@ -30,6 +30,19 @@ int tix__show_mark_cancelled(tix_db *db, MDB_txn *txn, tix_id id,
  * code. */
 int tix__show_of_movie(tix_db *db, MDB_txn *txn, tix_id movie, tix_id *show);
 
+/* TIX_ERANGE unless @p start is in the years shows may start in. */
+int tix__show_start_check(int64_t start);
+
+/* Moves show @p id to start at @p start, its length kept, in @p txn: the
+ * same overlap rule as a create (the show itself aside), its three
+ * indexes, local date and seats.map region re-filed. *old receives the
+ * show as it was. TIX_ESTATE when it is cancelled or has ended,
+ * TIX_EOVERLAP, TIX_ENOTFOUND; TIX_OK and nothing written when @p start
+ * is its start already. The engine's cached times are the caller's
+ * (tix__engine_times_changed). */
+int tix__show_move(tix_db *db, MDB_txn *txn, tix_id id, int64_t start,
+                   tix__show_info *old);
+
 /* 1 if screen @p screen_id has any show, 0 if none, or a negative code. */
 int tix__show_any_on_screen(tix_db *db, MDB_txn *txn, tix_id screen_id);
 

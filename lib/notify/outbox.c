@@ -12,6 +12,8 @@
  *   v3: the v2 fields, then str show_local (the show's start in its city's
  *       local time, ISO 8601 with offset; "" without a show) |
  *       u8 after_checkin
+ *   v4: the v3 fields, then i64 old_start (a rescheduled show's start
+ *       before the move; 0 for other events)
  * Each version only appends to the one before, so an older reader's walk
  * still lines up.
  *
@@ -46,7 +48,7 @@
 #include "validate.h"
 #include "venue.h"
 
-#define EVENT_VERSION 3
+#define EVENT_VERSION 4
 #define CONSUMER_VERSION 1
 #define POLL_MS 50      /* how often a waiter looks for other processes */
 #define TRIM_BATCH 1024 /* events deleted per trim transaction */
@@ -241,6 +243,7 @@ static int enc_event(tix_db *db, MDB_txn *txn, const tix__event *ev,
     /* v3 */
     if (rc == TIX_OK) enc_show_local(db, txn, &x, e);
     tix__enc_u8(e, ev->after_checkin);
+    tix__enc_i64(e, ev->old_start); /* v4 */
     if (rc == TIX_OK) rc = tix__enc_finish(e);
     ctx_free(&x);
     if (rc) tix__enc_free(e);
@@ -351,6 +354,7 @@ static int event_parse(const MDB_val *v, event_rec *r)
         ev->after_checkin = tix__dec_u8(&d);
         if (ev->after_checkin > 1) d.err = TIX_ECORRUPT;
     }
+    if (r->version >= 4) ev->old_start = tix__dec_i64(&d);
     return tix__dec_finish(&d);
 }
 
@@ -440,6 +444,7 @@ static int event_fill(uint64_t seq, const MDB_val *v, tix_event *e,
     e->gate = tix__bump_str(b, r.gate);
     e->show_local = tix__bump_str(b, r.show_local);
     e->after_checkin = r.ev.after_checkin;
+    e->old_start = r.ev.old_start;
     if (!e->show_local) return tix__err(TIX_ECORRUPT, "event block too small");
     if (!e->user_name || !e->user_email || !e->user_phone || !e->movie_title ||
         !e->venue_name || !e->venue_address || !e->screen_name || !e->gate)

@@ -25,6 +25,7 @@ typedef struct tix__event {
     int64_t total_minor;      /* bookings, cancels: amount of the booking */
     const char *currency;     /* of total_minor; NULL or "" = none */
     uint8_t after_checkin;    /* cancels: refunded despite a check-in */
+    int64_t old_start;        /* reschedules: the start before */
 } tix__event;
 
 /* Appends @p ev; *seq (may be NULL) receives its sequence number. The

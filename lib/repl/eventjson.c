@@ -84,6 +84,7 @@ const char *tix__eventjson_kind(tix_event_type t)
     case TIX_EVENT_CHECKED_IN: return "checked_in";
     case TIX_EVENT_REVIEWED: return "reviewed";
     case TIX_EVENT_SHOW_CANCELLED: return "show_cancelled";
+    case TIX_EVENT_RESCHEDULED: return "rescheduled";
     default: return "other";
     }
 }
@@ -133,6 +134,7 @@ int tix__eventjson_encode(const tix_event *ev, const char *store_id,
     key_str(&b, "currency", ev->currency);
     key_str(&b, "gate", ev->gate);
     key_int(&b, "after_checkin", ev->after_checkin);
+    key_int(&b, "old_start", ev->old_start);
     seats_tickets(&b, ev);
     put(&b, "}", 1);
     if (b.oom) {

@@ -56,18 +56,20 @@ static int retire(struct tix_engine *en, void *ptr)
     return TIX_OK;
 }
 
-/* Publishes @p e in a new table (caller holds en->lock). */
+/* Publishes @p e in a new table, in place of the entry of the same show
+ * if there is one (caller holds en->lock). */
 static int table_insert(struct tix_engine *en, const tix__show_entry *e)
 {
     struct show_table *old = atomic_load(&en->shows);
-    size_t n = old ? old->n + 1 : 1, cap = 64;
+    int replaces = table_find(old, e->info.id) != NULL;
+    size_t n = old ? old->n + !replaces : 1, cap = 64;
     while (cap < n * 2) cap *= 2;
     struct show_table *t = calloc(1, sizeof *t + cap * sizeof t->slots[0]);
     if (!t) return tix__err(TIX_ENOMEM, "out of memory");
     t->cap = cap;
     t->n = n;
     for (size_t i = 0; old && i < old->cap; i++)
-        if (old->slots[i]) {
+        if (old->slots[i] && old->slots[i]->info.id != e->info.id) {
             size_t j = slot_of(old->slots[i]->info.id, cap);
             while (t->slots[j]) j = (j + 1) & (cap - 1);
             t->slots[j] = old->slots[i];
@@ -267,6 +269,7 @@ static int load_entry(tix_db *db, tix_id show_id, tix__show_entry **out)
             atomic_init(&e->tier_armed, 0);
             atomic_init(&e->queue, NULL);
             atomic_init(&e->cancelled, 0);
+            atomic_init(&e->gen, 0);
         }
     }
     if (rc == 0 && e->layout->n_seats < e->info.seat_count)
@@ -291,6 +294,33 @@ static int check_not_reclaimed(tix_db *db, const tix__show_entry *e,
     return TIX_OK;
 }
 
+/* Whether cached entry @p e's times are not LMDB's any more; when they
+ * still are, marks it current as of @p gen (caller holds en->lock). Only
+ * the rescheduled show is reloaded; the others cost one read each. */
+static int times_stale(tix_db *db, const tix__show_entry *e, uint64_t gen,
+                       int *stale)
+{
+    MDB_txn *txn;
+    int rc = tix__db_read_begin(db, &txn);
+    if (rc) return rc;
+    tix__show_info s;
+    rc = tix__show_read(db, txn, e->info.id, &s);
+    tix__db_read_end(db, txn);
+    if (rc) return rc;
+    *stale = s.start != e->info.start || s.end != e->info.end ||
+             s.cancelled_at != e->info.cancelled_at;
+    if (!*stale)
+        atomic_store_explicit(&((tix__show_entry *)e)->gen, gen,
+                              memory_order_relaxed);
+    return TIX_OK;
+}
+
+void tix__engine_times_changed(tix_db *db)
+{
+    atomic_fetch_add_explicit(tix__seatmap_show_gen(&db->engine->map), 1,
+                              memory_order_release);
+}
+
 int tix__engine_show(tix_db *db, tix_id show_id, const tix__show_entry **out)
 {
     return tix__engine_show_at(db, show_id, tix_db_now(db), out);
@@ -306,17 +336,24 @@ int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
      * wait for a committer that waits for the batch. */
     int rc = tix__db_batch_refuse(db, "holds, confirms and the other seat calls");
     if (rc) return rc;
+    /* Read before the show: a reschedule commits, then bumps it. */
+    uint64_t gen = atomic_load_explicit(tix__seatmap_show_gen(&en->map),
+                                        memory_order_acquire);
     const tix__show_entry *e = table_find(
         atomic_load_explicit(&en->shows, memory_order_acquire), show_id);
-    if (e) {
+    if (e && atomic_load_explicit(&e->gen, memory_order_relaxed) == gen) {
         *out = e;
         return check_not_reclaimed(db, e, now);
     }
     pthread_mutex_lock(&en->lock);
     e = table_find(atomic_load(&en->shows), show_id);
-    if (!e) {
+    int stale = 0;
+    if (e && atomic_load_explicit(&e->gen, memory_order_relaxed) != gen)
+        rc = times_stale(db, e, gen, &stale);
+    if (rc == 0 && (!e || stale)) {
         tix__show_entry *ne;
         rc = load_entry(db, show_id, &ne);
+        if (rc == 0) atomic_init(&ne->gen, gen);
         /* Never initialise a retired show's region: it may be reused. */
         if (rc == 0 && (rc = check_not_reclaimed(db, ne, now)) != 0) free(ne);
         if (rc == 0) {

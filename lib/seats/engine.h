@@ -78,6 +78,9 @@ typedef struct tix__show_entry {
     /* Set by a tix_show_cancel of this process, so its holds name the
      * cancel; info.cancelled_at tells entries loaded after it. */
     _Atomic int cancelled;
+    /* The map's show times generation this entry's times were read at;
+     * a lookup that sees a newer one rereads the show (engine.c). */
+    _Atomic uint64_t gen;
     /* Per row, this process's best-available hint (see lib/seats/best.c): the
      * longest run of takeable seats the last scan saw, valid until a map
      * time. Only the hints are mutable; relaxed atomics, lost updates are
@@ -172,6 +175,10 @@ int tix__engine_show_at(tix_db *db, tix_id show_id, int64_t now,
 /* Keeps @p ptr (malloc'ed) until the store closes, for data that lock-free
  * readers may still be reading when it is replaced. TIX_ENOMEM. */
 int tix__engine_keep(tix_db *db, void *ptr);
+
+/* Tells every process that show start and end times changed in LMDB:
+ * their next lookup of a cached show rereads it. Call after the commit. */
+void tix__engine_times_changed(tix_db *db);
 
 /* The store clock in map time (seconds since the map's epoch). */
 uint32_t tix__engine_now(tix_db *db);

@@ -58,6 +58,15 @@ static inline _Atomic uint64_t *tix__seatmap_queue_gen(const tix_seatmap *m)
     return (_Atomic uint64_t *)(m->base + TIX_MAP_QUEUE_GEN_OFFSET);
 }
 
+/* The word after it: the show times generation, bumped after a show's
+ * start and end change in LMDB (tix_show_reschedule), so that every
+ * process rereads the shows it cached (lib/seats/engine.c). */
+#define TIX_MAP_SHOW_GEN_OFFSET (TIX_MAP_QUEUE_GEN_OFFSET + 8)
+static inline _Atomic uint64_t *tix__seatmap_show_gen(const tix_seatmap *m)
+{
+    return (_Atomic uint64_t *)(m->base + TIX_MAP_SHOW_GEN_OFFSET);
+}
+
 /* Map time of a Unix time, clamped to the word's expiry range. */
 uint32_t tix__seatmap_time(const tix_seatmap *m, int64_t unix_time);
 

@@ -3,6 +3,8 @@
 #include "error.h"
 #include "journal.h"
 
+#include <string.h>
+
 /* Where each show's words live in seats.map, recorded in LMDB: region
  * allocation and reclaim. Below the seat engine, so that creating a show
  * (the catalog) needs nothing of the engine.
@@ -127,4 +129,26 @@ int tix__region_words(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
     if (v.mv_size != 16) return tix__err(TIX_ECORRUPT, "region record is malformed");
     *words = tix__be64_get((const uint8_t *)v.mv_data + 8);
     return TIX_OK;
+}
+
+int tix__region_move(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
+                     int64_t new_end)
+{
+    uint8_t key[16], nkey[16], val[16];
+    tix__be64_put_i(key, end);
+    tix__be64_put(key + 8, show);
+    MDB_val v;
+    int rc = tix__db_get(db, txn, TIX_T_REGIONS_BY_END, key, 16, &v, "region");
+    /* No record: the show's region was never recorded (a store from before
+     * regions) or is reclaimed; nothing to keep alive. */
+    if (rc == TIX_ENOTFOUND) return TIX_OK;
+    if (rc) return rc;
+    if (v.mv_size != 16) return tix__err(TIX_ECORRUPT, "region record is malformed");
+    memcpy(val, v.mv_data, 16);
+    if ((rc = tix__db_del(db, txn, TIX_T_REGIONS_BY_END, key, 16, "region")))
+        return rc;
+    tix__be64_put_i(nkey, new_end);
+    tix__be64_put(nkey + 8, show);
+    return tix__db_put(db, txn, TIX_T_REGIONS_BY_END, nkey, 16, val, 16, 0,
+                       "region");
 }

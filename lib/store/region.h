@@ -27,4 +27,9 @@ int tix__region_alloc(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
 int tix__region_words(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
                       uint64_t *words);
 
+/* Re-files show @p show's region from end @p end to @p new_end (a
+ * rescheduled show), so it is reclaimed reclaim_after its new end. */
+int tix__region_move(tix_db *db, MDB_txn *txn, tix_id show, int64_t end,
+                     int64_t new_end);
+
 #endif

@@ -138,7 +138,7 @@ static void booking_checkin_cancel_events_carry_details(void **state)
     assert_int_equal(l->count, 1);
     const tix_event *e = &l->items[0];
     assert_int_equal(e->type, TIX_EVENT_BOOKED);
-    assert_int_equal(e->version, 3);
+    assert_int_equal(e->version, 4);
     assert_true(e->seq >= 1 && e->at == booked_at);
     assert_int_equal(e->booking_id, bid);
     assert_int_equal(e->user_id, f->user);

@@ -140,12 +140,74 @@ static void cancel_refusals_change_nothing(void **state)
     assert_rejected(db, tix_show_cancel(db, later, ""), TIX_ESTATE, "ended");
 }
 
+static void reschedule_moves_times_and_tells_buyers(void **state)
+{
+    fixture *f = *state;
+    tix_db *db = f->s.db;
+    tix_id b1 = book(f, (uint32_t[]){5}, 1, "rs_1");
+    tix_id b2 = book(f, (uint32_t[]){6}, 1, "rs_2");
+    assert_ok(tix_booking_cancel(db, b2));
+    tix_show *sh;
+    assert_ok(tix_show_get(db, f->show, &sh));
+    int64_t start = sh->start, len = sh->end - sh->start;
+    tix_show_free(sh);
+    /* A second show two days on: the first may not move onto it. */
+    tix_show other = {.movie_id = f->c.movie, .screen_id = f->c.screen,
+                      .start = start + 2 * 86400};
+    tix_id later;
+    assert_ok(tix_show_create(db, &other, &later));
+    assert_rejected(db, tix_show_reschedule(db, f->show, other.start + 600),
+                    TIX_EOVERLAP, "overlaps show");
+    assert_rejected(db, tix_show_reschedule(db, f->show, tt_now - 1),
+                    TIX_ERANGE, "past");
+    assert_rejected(db, tix_show_reschedule(db, 9999, start), TIX_ENOTFOUND,
+                    NULL);
+    assert_rejected(db, tix_show_reschedule(NULL, f->show, start), TIX_EINVAL,
+                    NULL);
+    assert_ok(tix_show_reschedule(db, f->show, start)); /* no move, no event */
+    assert_int_equal(outbox_count(db, TIX_EVENT_RESCHEDULED, NULL), 0);
+
+    /* A day later: the cached entry must pick up the new end. */
+    int64_t moved = start + 86400;
+    assert_ok(tix_show_reschedule(db, f->show, moved));
+    tix__event ev;
+    assert_int_equal(outbox_count(db, TIX_EVENT_RESCHEDULED, &ev), 1);
+    assert_int_equal(ev.booking_id, b1);
+    assert_true(ev.old_start == start);
+    assert_ok(tix_show_get(db, f->show, &sh));
+    assert_true(sh->start == moved && sh->end == moved + len);
+    tix_show_free(sh);
+    tix_show_list *l;
+    assert_ok(tix_show_list_by_venue(db, f->c.venue, 20260103, &l));
+    assert_int_equal(l->count, 1); /* the local date followed the move */
+    assert_int_equal(l->items[0].id, f->show);
+    tix_show_list_free(l);
+    assert_check_clean(db);
+    tt_now = start + len + 60; /* past the old end, before the new one */
+    tix_hold *h;
+    assert_ok(tix_hold_create(db, f->show, (uint32_t[]){9}, 1, NULL, &h));
+    assert_ok(tix_hold_release(db, h));
+    tix_hold_free(h);
+    /* Back earlier than now's end: the cache sees the show over. */
+    assert_ok(tix_show_reschedule(db, f->show, tt_now + 60));
+    tt_now += 60 + len;
+    assert_rejected(db, tix_hold_create(db, f->show, (uint32_t[]){9}, 1, NULL,
+                                        &h), TIX_ESTATE, "ended");
+    assert_rejected(db, tix_show_reschedule(db, f->show, tt_now + 86400),
+                    TIX_ESTATE, "ended");
+    assert_ok(tix_show_cancel(db, later, ""));
+    assert_rejected(db, tix_show_reschedule(db, later, tt_now + 86400),
+                    TIX_ESTATE, "cancelled");
+    assert_check_clean(db);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(cancel_refunds_blocks_and_survives_rebuild),
         T(cancel_refusals_change_nothing),
+        T(reschedule_moves_times_and_tells_buyers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -465,7 +465,8 @@ typedef enum tix_event_type {
     TIX_EVENT_CANCELLED = 2,
     TIX_EVENT_CHECKED_IN = 3,
     TIX_EVENT_REVIEWED = 4,
-    TIX_EVENT_SHOW_CANCELLED = 5
+    TIX_EVENT_SHOW_CANCELLED = 5,
+    TIX_EVENT_RESCHEDULED = 6
 } tix_event_type;
 typedef struct tix_event_seat {
     uint32_t seat;
@@ -495,6 +496,7 @@ typedef struct tix_event {
     const char *gate;
     const char *show_local;
     int after_checkin;
+    int64_t old_start;
 } tix_event;
 typedef struct tix_event_list {
     size_t count;
@@ -723,6 +725,7 @@ void tix_movie_free(tix_movie *m);
 void tix_movie_list_free(tix_movie_list *l);
 int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out);
 int tix_show_cancel(tix_db *db, tix_id show_id, const char *reason);
+int tix_show_reschedule(tix_db *db, tix_id show_id, int64_t new_start);
 int tix_show_get(tix_db *db, tix_id id, tix_show **out);
 int tix_show_list_by_city(tix_db *db, tix_id city_id, uint32_t date, tix_id movie_id, tix_show_list **out);
 int tix_show_list_by_venue(tix_db *db, tix_id venue_id, uint32_t date, tix_show_list **out);

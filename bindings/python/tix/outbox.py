@@ -44,6 +44,7 @@ class EventType(enum.IntEnum):
     CHECKED_IN = lib.TIX_EVENT_CHECKED_IN
     REVIEWED = lib.TIX_EVENT_REVIEWED
     SHOW_CANCELLED = lib.TIX_EVENT_SHOW_CANCELLED
+    RESCHEDULED = lib.TIX_EVENT_RESCHEDULED
 
 
 class EventSeat(NamedTuple):
@@ -88,6 +89,7 @@ class Event(NamedTuple):
     gate: str
     show_local: str
     after_checkin: bool
+    old_start: Optional[datetime.datetime] = None
 
     @classmethod
     def _from_c(cls, e: Any) -> Event:
@@ -108,7 +110,8 @@ class Event(NamedTuple):
                    dec(e.venue_address),
                    dec(e.screen_name), e.total_minor, dec_array(e.currency),
                    seats, tickets, dec(e.gate), dec(e.show_local),
-                   bool(e.after_checkin))
+                   bool(e.after_checkin),
+                   _util.utc(e.old_start) if e.old_start else None)
 
     def as_dict(self) -> Dict[str, Any]:
         """The event as JSON-ready values (type as a name, times ISO 8601)."""
