@@ -213,6 +213,7 @@ static const char show_help[] =
     "       tix show update SHOW --max-per-user N\n"
     "       tix show caps SHOW [--user ID]\n"
     "       tix show cancel SHOW [--reason TEXT]\n"
+    "       tix show reschedule SHOW --start TIME\n"
     "       tix show list (--city ID|NAME | --venue ID) [--date YYYY-MM-DD]\n"
     "                     [--movie ID]\n"
     "\n"
@@ -227,6 +228,12 @@ static const char show_help[] =
     "and holds on it are refused. Exit 3 while a seat is held or being\n"
     "confirmed (nothing changed: retry once it is released or expired)\n"
     "and when the show is already cancelled; exit 5 once it has ended.\n"
+    "\n"
+    "reschedule moves the show to TIME (as for create), its length kept;\n"
+    "holds and bookings stay, and each live booking gets a rescheduled\n"
+    "event in the outbox with the old start. Exit 3 when the new slot\n"
+    "overlaps another show, 4 for a time in the past, 5 for a cancelled or\n"
+    "ended show.\n"
     "\n"
     "create schedules a show; TIME is Unix seconds, or\n"
     "YYYY-MM-DDTHH:MM[:SS] followed by Z or +HH:MM / -HH:MM, or without a\n"
@@ -406,6 +413,75 @@ static uint32_t today(cli *c, int32_t off)
                       tm.tm_mday);
 }
 
+/* --start TIME: Unix seconds, or ISO 8601 with a zone (*zoned) or
+ * without (local time, see show_time_local). Before the store opens, so a
+ * bad time is a usage error whatever the store holds. */
+static int show_time_parse(cli *c, const char *val, int64_t *start,
+                           int *zoned)
+{
+    int prc = cli_parse_time(val, start, zoned);
+    if (prc == -2)
+        return cli_error(c, EX_INVALID, "TIX_EINVAL", "--start '%s' is not a "
+                         "real date and time (month days, 00:00..23:59:59, "
+                         "offsets up to 14:59)", val);
+    if (prc)
+        return cli_usage(c, "show", "--start '%s': give Unix seconds or "
+                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]", val);
+    return EX_OK;
+}
+
+/* An unzoned --start is the local time of @p screen's city (its time
+ * zone, summer time included); the screen must exist either way. */
+static int show_time_local(cli *c, tix_id screen, int zoned, int64_t *start)
+{
+    tix_screen *scr;
+    int trc = tix_screen_get(c->db, screen, &scr);
+    if (trc) return cli_fail(c, trc, "screen %llu", (unsigned long long)screen);
+    tix_venue *v;
+    trc = tix_venue_get(c->db, scr->venue_id, &v);
+    tix_screen_free(scr);
+    if (trc) return cli_fail(c, trc, "venue of screen %llu", (unsigned long long)screen);
+    tix_id city = v->city_id;
+    tix_venue_free(v);
+    if (!zoned) *start = local_to_utc(c, city, *start);
+    return EX_OK;
+}
+
+static int show_reschedule(cli *c, cli_opt *opts, const char *word)
+{
+    tix_id show;
+    cli_opt *ot = cli_find(opts, "start");
+    int rc = cli_parse_id(c, "show", "SHOW", word, &show);
+    if (rc) return rc;
+    if (!ot->set) return cli_usage(c, "show", "reschedule needs --start");
+    int64_t start;
+    int zoned;
+    if ((rc = show_time_parse(c, ot->val, &start, &zoned)) ||
+        (rc = cli_open(c, 0)))
+        return rc;
+    tix_show *s;
+    int trc = tix_show_get(c->db, show, &s);
+    if (trc) return cli_fail(c, trc, "show %llu", (unsigned long long)show);
+    tix_id screen = s->screen_id;
+    tix_show_free(s);
+    if ((rc = show_time_local(c, screen, zoned, &start))) return rc;
+    trc = tix_show_reschedule(c->db, show, start);
+    if (trc) return cli_fail(c, trc, "cannot reschedule show %llu",
+                             (unsigned long long)show);
+    if ((trc = tix_show_get(c->db, show, &s)))
+        return cli_fail(c, trc, "show %llu", (unsigned long long)show);
+    if (!c->json) {
+        char t[48];
+        printf("show %llu now starts %s\n", (unsigned long long)show,
+               cli_time(t, s->start, cli_city_offset(c, s->city_id, s->start)));
+    }
+    json_t *o = json_pack("{s:I, s:o}", "show_id", (json_int_t)show, "show",
+                          show_json(c, s));
+    tix_show_free(s);
+    cli_emit(c, o);
+    return EX_OK;
+}
+
 static int show_create(cli *c, cli_opt *opts)
 {
     cli_opt *om = cli_find(opts, "movie"), *os = cli_find(opts, "screen"),
@@ -419,35 +495,19 @@ static int show_create(cli *c, cli_opt *opts)
         return rc;
     int64_t start;
     int zoned;
-    int prc = cli_parse_time(ot->val, &start, &zoned);
-    if (prc == -2)
-        return cli_error(c, EX_INVALID, "TIX_EINVAL", "--start '%s' is not a "
-                         "real date and time (month days, 00:00..23:59:59, "
-                         "offsets up to 14:59)", ot->val);
-    if (prc)
-        return cli_usage(c, "show", "--start '%s': give Unix seconds or "
-                         "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]", ot->val);
+    if ((rc = show_time_parse(c, ot->val, &start, &zoned))) return rc;
     uint32_t cap = 0;
     cli_opt *ocap = cli_find(opts, "max-per-user");
     if (ocap->set &&
         (rc = cli_parse_u32(c, "show", "--max-per-user", ocap->val, &cap)))
         return rc;
-    if ((rc = cli_open(c, 0))) return rc;
-    tix_screen *scr;
-    int trc = tix_screen_get(c->db, screen, &scr);
-    if (trc) return cli_fail(c, trc, "screen %llu", (unsigned long long)screen);
-    tix_venue *v;
-    trc = tix_venue_get(c->db, scr->venue_id, &v);
-    tix_screen_free(scr);
-    if (trc) return cli_fail(c, trc, "venue of screen %llu", (unsigned long long)screen);
-    tix_id city = v->city_id;
-    tix_venue_free(v);
-    if (!zoned) start = local_to_utc(c, city, start);
+    if ((rc = cli_open(c, 0)) || (rc = show_time_local(c, screen, zoned, &start)))
+        return rc;
     tix_show in = {.movie_id = movie, .screen_id = screen, .start = start,
                    .flags = cli_find(opts, "allow-past")->set
                                 ? TIX_SHOW_ALLOW_PAST : 0};
     tix_id id;
-    trc = tix_show_create(c->db, &in, &id);
+    int trc = tix_show_create(c->db, &in, &id);
     if (trc) return cli_fail(c, trc, "cannot create show");
     if (cap && (trc = tix_show_set_user_cap(c->db, id, cap)))
         return cli_fail(c, trc, "show %llu created, but not its cap",
@@ -622,9 +682,11 @@ int cmd_show(cli *c, int argc, char **argv)
     if (np == 2 && !strcmp(pos[0], "update")) return show_update(c, opts, pos[1]);
     if (np == 2 && !strcmp(pos[0], "caps")) return show_caps(c, opts, pos[1]);
     if (np == 2 && !strcmp(pos[0], "cancel")) return show_cancel(c, opts, pos[1]);
+    if (np == 2 && !strcmp(pos[0], "reschedule"))
+        return show_reschedule(c, opts, pos[1]);
     if (np != 1)
         return cli_usage(c, "show", "give create, update SHOW, caps SHOW, "
-                         "cancel SHOW or list");
+                         "cancel SHOW, reschedule SHOW or list");
     if (!strcmp(pos[0], "create")) return show_create(c, opts);
     if (!strcmp(pos[0], "list")) return show_list(c, opts);
     return cli_usage(c, "show", "unknown subcommand '%s'", pos[0]);

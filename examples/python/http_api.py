@@ -63,6 +63,11 @@ Show operations (issue 19):
                                      ("cancelled": true); 409 TIX_EBUSY
                                      while a seat is held, TIX_EALREADY
                                      the second time, TIX_ESTATE once ended
+  POST /shows/<id>/reschedule  {"start": "2030-06-01T21:00:00Z" (or epoch)}
+                                     moves it, length kept -> 200 the show;
+                                     each live booking gets a rescheduled
+                                     event; 400 TIX_EOVERLAP / TIX_ERANGE,
+                                     409 TIX_ESTATE (cancelled or ended)
   GET  /places[?parent=<id>]           countries, or the places in one
   GET  /venues/<id>/screens            a venue's screens with seat counts
 
@@ -826,6 +831,12 @@ class Api:
         return 200, self.show_json(sh, sh.movie(), sh.venue(),
                                    sh.availability())
 
+    def reschedule_show(self, show_id, body):
+        start = want_time(body.get("start"), "start")
+        sh = self.db.show(show_id).reschedule(start)
+        return 200, self.show_json(sh, sh.movie(), sh.venue(),
+                                   sh.availability())
+
     def set_caps(self, show_id, body):
         n = body.get("max_per_user")
         if not isinstance(n, int) or isinstance(n, bool):
@@ -986,6 +997,8 @@ class Api:
         ("GET", re.compile(r"^/shows/(\d+)/caps$"), "caps", "query"),
         ("POST", re.compile(r"^/shows/(\d+)/caps$"), "set_caps", "body"),
         ("POST", re.compile(r"^/shows/(\d+)/cancel$"), "cancel_show", "body"),
+        ("POST", re.compile(r"^/shows/(\d+)/reschedule$"), "reschedule_show",
+         "body"),
         ("GET", re.compile(r"^/shows/(\d+)/seats/([A-Za-z0-9@:_-]+)/history$"),
          "seat_history", None),
         ("POST", re.compile(r"^/holds/([A-Za-z0-9_-]+)/confirm$"), "confirm",

@@ -1,4 +1,6 @@
 """Confirm, bookings, tickets, QR payloads, cancel, check-in, availability."""
+import datetime
+
 import pytest
 
 import tix
@@ -218,3 +220,24 @@ def test_show_cancel_refunds_and_closes_the_show(city, payref):
     ev = [e for e in tix.Consumer.register(city.db, "t").read(1000)
           if e.type == tix.EventType.SHOW_CANCELLED]
     assert len(ev) == 1 and ev[0].show_id == sh.id and ev[0].gate == "flood"
+
+
+def test_show_reschedule_moves_it_and_tells_buyers(city, payref):
+    b = city.show.hold([20]).confirm(city.user, payref())
+    start, length = city.show.start, city.show.end - city.show.start
+    later = start + datetime.timedelta(hours=5)
+    sh = city.show.reschedule(later)
+    assert sh.start == later and sh.end == later + length
+    with pytest.raises(tix.OutOfRange):
+        sh.reschedule(0)
+    other = tix.Show.create(city.db, city.movie, city.screen,
+                            later + datetime.timedelta(days=1))
+    with pytest.raises(tix.Overlap):
+        other.reschedule(later + datetime.timedelta(minutes=30))
+    ev = [e for e in tix.Consumer.register(city.db, "r").read(1000)
+          if e.type == tix.EventType.RESCHEDULED]
+    assert [(e.booking_id, e.old_start, e.show_start) for e in ev] == [
+        (b.id, start, later)]
+    sh.cancel()
+    with pytest.raises(tix.State, match="cancelled"):
+        sh.reschedule(later + datetime.timedelta(hours=1))

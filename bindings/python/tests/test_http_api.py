@@ -592,3 +592,26 @@ def test_delete_records_over_http(server):
     assert st == 204
     st, err = call(base, "DELETE", "/users/%d" % u["id"])
     assert st == 404
+
+
+def test_show_reschedule_over_http(server):
+    base = server
+    _date, shows = _tomorrow(base)
+    show = shows[-1]
+    st, h = call(base, "POST", "/shows/%d/holds" % show["id"], {"seats": [2]})
+    st, b = call(base, "POST", "/holds/%s/confirm" % h["hold"],
+                 {"user": 1, "payment_ref": "http-resched"})
+    assert st == 201
+    later = show["end"].replace("Z", "+00:00")
+    import datetime
+    t = datetime.datetime.fromisoformat(later) + datetime.timedelta(hours=6)
+    new = t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    st, got = call(base, "POST", "/shows/%d/reschedule" % show["id"],
+                   {"start": new})
+    assert st == 200 and got["start"] == new, got
+    st, err = call(base, "POST", "/shows/%d/reschedule" % show["id"],
+                   {"start": "2001-01-01T00:00:00Z"})
+    assert st == 400 and err["error"] == "TIX_ERANGE"
+    st, err = call(base, "POST", "/shows/%d/reschedule" % show["id"],
+                   {"start": "soon"})
+    assert st == 400

@@ -1015,6 +1015,20 @@ class Show(Record):
                        _util.arg(reason, "reason"))
         return Show.get(self._db, self.id)
 
+    def reschedule(self, start: TimeLike) -> Show:
+        """Moves the show to @start (an aware datetime or epoch seconds),
+        its length kept; holds and bookings stay and each live booking gets
+        a RESCHEDULED outbox event (old_start). Returns the show as read
+        back.
+
+        Raises:
+            tix.Overlap: another show of the screen is in the way.
+            tix.OutOfRange: @start is in the past.
+            tix.State: the show is cancelled or has ended.
+        """
+        self._db._call("tix_show_reschedule", self.id, _util.as_time(start))
+        return Show.get(self._db, self.id)
+
     def set_user_cap(self, max_seats: int) -> None:
         """At most @max_seats seats of this show per user (0 removes the
         cap); seats already booked count. A confirm past it: tix.Limit."""
