@@ -335,7 +335,8 @@ static void show_cancel_free(struct show_cancel *c)
     free(c->ids);
 }
 
-/* Leases every seat, commits, and settles them all BLOCKED. */
+/* Leases every seat, reads the live bookings, commits, and settles every
+ * seat BLOCKED. */
 static int show_cancel_leased(tix_db *db, const tix__show_entry *e,
                               struct show_cancel *c)
 {
@@ -356,7 +357,10 @@ static int show_cancel_leased(tix_db *db, const tix__show_entry *e,
     } else if (rc == TIX_OK) {
         c->seats = seats;
         c->n_seats = n;
-        rc = tix__db_write(db, show_cancel_write, c);
+        /* Read under the lease: a booking confirmed before it took the
+         * seats is seen, and none can be confirmed after. */
+        rc = live_bookings(db, c);
+        if (rc == TIX_OK) rc = tix__db_write(db, show_cancel_write, c);
         if (rc == TIX_OK) {
             tix__lease_finish(&l, tix__w_make(TIX_W_BLOCKED, 0, 0));
             atomic_store_explicit(&((tix__show_entry *)e)->cancelled, 1,
@@ -389,8 +393,7 @@ int tix_show_cancel(tix_db *db, tix_id show_id, const char *reason)
     const tix__show_entry *e;
     if ((rc = tix__engine_show(db, show_id, &e))) return rc;
     struct show_cancel c = {.show = show_id, .reason = reason};
-    rc = live_bookings(db, &c);
-    if (rc == TIX_OK) rc = show_cancel_leased(db, e, &c);
+    rc = show_cancel_leased(db, e, &c);
     show_cancel_free(&c);
     return rc;
 }
