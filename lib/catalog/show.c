@@ -312,8 +312,10 @@ size_t tix__show_entries(const tix_show *s, tix__ixentry e[3])
     return 3;
 }
 
-static int show_index(tix_db *db, MDB_txn *txn, const tix__show_info *s,
-                      uint32_t date)
+/* The show's three index entries, put (@p put) or deleted: what create
+ * writes and a move takes away and writes again. */
+static int show_index_set(tix_db *db, MDB_txn *txn, const tix__show_info *s,
+                          uint32_t date, int put)
 {
     tix_show pub = {.id = s->id, .movie_id = s->movie_id,
                     .screen_id = s->screen_id, .venue_id = s->venue_id,
@@ -322,9 +324,15 @@ static int show_index(tix_db *db, MDB_txn *txn, const tix__show_info *s,
     tix__ixentry e[3];
     size_t n = tix__show_entries(&pub, e);
     int rc = TIX_OK;
-    for (size_t i = 0; i < n && rc == TIX_OK; i++)
-        rc = tix__db_put(db, txn, e[i].index, e[i].key, e[i].klen, e[i].val,
-                         e[i].vlen, 0, "show index");
+    for (size_t i = 0; i < n && rc == TIX_OK; i++) {
+        rc = put ? tix__db_put(db, txn, e[i].index, e[i].key, e[i].klen,
+                               e[i].val, e[i].vlen, 0, "show index")
+                 : tix__db_del(db, txn, e[i].index, e[i].key, e[i].klen,
+                               "show index");
+        if (!put && rc == TIX_ENOTFOUND)
+            rc = tix__err(TIX_ECORRUPT, "show %llu is missing from its index",
+                          (unsigned long long)s->id);
+    }
     return rc;
 }
 
@@ -353,7 +361,7 @@ static int create_txn(tix_db *db, MDB_txn *txn, void *arg)
     if ((rc = show_encode(&s, date, &e))) return rc;
     rc = tix__db_put_id(db, txn, TIX_T_SHOWS, s.id, &e, "show");
     tix__enc_free(&e);
-    if (rc == TIX_OK) rc = show_index(db, txn, &s, date);
+    if (rc == TIX_OK) rc = show_index_set(db, txn, &s, date, 1);
     if (rc == TIX_OK) w->id = s.id;
     return rc;
 }
@@ -394,25 +402,6 @@ int tix_show_create(tix_db *db, const tix_show *in, tix_id *id_out)
 
 /* ---- move ------------------------------------------------------------ */
 
-static int index_drop(tix_db *db, MDB_txn *txn, const tix__show_info *s,
-                      uint32_t date)
-{
-    tix_show pub = {.id = s->id, .movie_id = s->movie_id,
-                    .screen_id = s->screen_id, .venue_id = s->venue_id,
-                    .city_id = s->city_id, .start = s->start, .end = s->end,
-                    .local_date = date};
-    tix__ixentry e[3];
-    size_t n = tix__show_entries(&pub, e);
-    int rc = TIX_OK;
-    for (size_t i = 0; i < n && rc == TIX_OK; i++) {
-        rc = tix__db_del(db, txn, e[i].index, e[i].key, e[i].klen, "show index");
-        if (rc == TIX_ENOTFOUND)
-            rc = tix__err(TIX_ECORRUPT, "show %llu is missing from its index",
-                          (unsigned long long)s->id);
-    }
-    return rc;
-}
-
 int tix__show_move(tix_db *db, MDB_txn *txn, tix_id id, int64_t start,
                    tix__show_info *old)
 {
@@ -436,14 +425,14 @@ int tix__show_move(tix_db *db, MDB_txn *txn, tix_id id, int64_t start,
                        (int64_t)db->cfg.show_buffer, id);
     if (rc == TIX_OK)
         rc = tix__place_offset_at(db, txn, s.city_id, s.start, &offset);
-    if (rc == TIX_OK) rc = index_drop(db, txn, old, date);
+    if (rc == TIX_OK) rc = show_index_set(db, txn, old, date, 0);
     if (rc) return rc;
     uint32_t new_date = tix__show_local_date(s.start, offset);
     tix_enc e;
     if ((rc = show_encode(&s, new_date, &e))) return rc;
     rc = tix__db_put_id(db, txn, TIX_T_SHOWS, id, &e, "show");
     tix__enc_free(&e);
-    if (rc == TIX_OK) rc = show_index(db, txn, &s, new_date);
+    if (rc == TIX_OK) rc = show_index_set(db, txn, &s, new_date, 1);
     if (rc == TIX_OK) rc = tix__region_move(db, txn, id, old->end, s.end);
     return rc;
 }

@@ -167,10 +167,7 @@ int tix_hold_areas(tix_db *db, tix_id show_id, const uint32_t *seats,
     *out = NULL;
     int rc = args_check(db, seats, nseats, areas, nareas, opts);
     uint32_t ttl = 0;
-    if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
-    if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
-    if (rc == 0 && opts && (opts->flags & ~TIX_HOLD_BOX_OFFICE))
-        rc = tix__err(TIX_EINVAL, "unknown flags 0x%x", opts->flags);
+    if (rc == 0) rc = tix__hold_opts_check(db, opts, &ttl);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db);

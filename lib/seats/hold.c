@@ -132,6 +132,15 @@ static int channel_refusal(const tix__show_entry *e, uint32_t seat)
                     (unsigned)atomic_load(&e->chan->seat[seat]));
 }
 
+int tix__hold_opts_check(tix_db *db, const tix_hold_opts *opts, uint32_t *ttl)
+{
+    int rc = tix__hold_ttl(db, opts ? opts->ttl : 0, ttl);
+    if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
+    if (rc == 0 && opts && (opts->flags & ~TIX_HOLD_BOX_OFFICE))
+        rc = tix__err(TIX_EINVAL, "unknown flags 0x%x", opts->flags);
+    return rc;
+}
+
 int tix__hold_channel(tix_id ch)
 {
     if (ch > TIX_CHANNEL_MAX)
@@ -334,10 +343,7 @@ int tix_hold_create(tix_db *db, tix_id show_id, const uint32_t *seats,
     if (n == 0) return tix__err(TIX_EINVAL, "no seats to hold");
     uint32_t ttl = 0;
     int rc = tix__hold_max(db, n);
-    if (rc == 0) rc = tix__hold_ttl(db, opts ? opts->ttl : 0, &ttl);
-    if (rc == 0 && opts) rc = tix__hold_channel(opts->channel);
-    if (rc == 0 && opts && (opts->flags & ~TIX_HOLD_BOX_OFFICE))
-        rc = tix__err(TIX_EINVAL, "unknown flags 0x%x", opts->flags);
+    if (rc == 0) rc = tix__hold_opts_check(db, opts, &ttl);
     if (rc) return rc;
     const tix__show_entry *e;
     int64_t now = tix_db_now(db); /* the one clock read of this call */

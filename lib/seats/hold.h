@@ -48,6 +48,10 @@ int tix__hold_take(tix_db *db, const tix__show_entry *e, const uint32_t *seats,
                    uint32_t n, uint32_t tag, uint32_t exp, int mode,
                    unsigned ch, uint32_t *min_exp);
 
+/* Checks what tix_hold_opts says beyond the seats (ttl into *ttl, the
+ * channel, the flags); @p opts may be NULL. */
+int tix__hold_opts_check(tix_db *db, const tix_hold_opts *opts, uint32_t *ttl);
+
 /* Validates a hold's channel id (TIX_EINVAL above TIX_CHANNEL_MAX). */
 int tix__hold_channel(tix_id ch);
 
