@@ -266,6 +266,21 @@ static int slot_read(int fd, unsigned i, struct jr_header *h)
            header_hash(h) == h->hash;
 }
 
+/* Whether a slot holds an active header of the journal format before
+ * this one (its snapshot files and records are not this version's to
+ * replay): the open refuses rather than drop what a crash left there. */
+static int old_active(int fd)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        uint8_t h[16];
+        uint32_t state;
+        if (pread_all(fd, h, sizeof h, (uint64_t)i * JR_SLOT)) continue;
+        memcpy(&state, h + 12, 4);
+        if (memcmp(h, "TIXJRNL3", 8) == 0 && state == ST_ACTIVE) return 1;
+    }
+    return 0;
+}
+
 /* The newest valid header into @p out, or 0 when there is none. */
 static int header_load(int fd, struct jr_header *out)
 {
@@ -417,9 +432,12 @@ static int open_readwrite(tix_db *db, struct tix_journal *j, const char *path)
         return busy("store is open in journal mode by another process: "
                     "open it in journal mode (TIX_SYNC_JOURNAL) too");
     j->alone = !users && !others;
-    if (!header_load(j->fd, &j->hdr) || j->hdr.state != ST_ACTIVE ||
-        !j->alone)
-        return TIX_OK;
+    int found = header_load(j->fd, &j->hdr);
+    if (!found && old_active(j->fd))
+        return tix__err(TIX_EVERSION, "journal: a crash left records in the "
+                        "journal format of an earlier libtix; open the store "
+                        "once with that version to replay them");
+    if (!found || j->hdr.state != ST_ACTIVE || !j->alone) return TIX_OK;
     j->recover = 1;
     return same_boot(j) ? TIX_OK : meta_restore(db, &j->hdr);
 }

@@ -533,6 +533,33 @@ static void last_close_of_several_marks_clean(void **state)
     tix_db_close(db);
 }
 
+/* A journal an earlier libtix left active (its format "TIXJRNL3") is
+ * refused with TIX_EVERSION, not silently dropped: its records would be
+ * lost. */
+static void earlier_format_left_active_is_refused(void **state)
+{
+    jfix *f = *state;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/journal", f->dir);
+    int fd = open(p, O_RDWR);
+    assert_true(fd >= 0);
+    uint8_t slot[4096] = {0};
+    uint32_t version = 3, active = 1;
+    memcpy(slot, "TIXJRNL3", 8);
+    memcpy(slot + 8, &version, 4);
+    memcpy(slot + 12, &active, 4);
+    assert_int_equal(pwrite(fd, slot, sizeof slot, 0), (ssize_t)sizeof slot);
+    memset(slot, 0, sizeof slot); /* and no valid header of this version */
+    assert_int_equal(pwrite(fd, slot, sizeof slot, 4096), (ssize_t)sizeof slot);
+    close(fd);
+    tix_config cfg;
+    jconfig(&cfg, TIX_SYNC_JOURNAL);
+    tix_db *db = NULL;
+    assert_int_equal(tix_db_open(f->dir, &cfg, &db), TIX_EVERSION);
+    assert_null(db);
+    assert_non_null(strstr(tix_errmsg(), "earlier libtix"));
+}
+
 static const char *self_path;
 
 /* In a fresh process (exec: a forked child would inherit this process's
@@ -616,6 +643,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(two_processes_write_one_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(checkpoint_pin_moves_to_the_process_left, setup, teardown),
         cmocka_unit_test_setup_teardown(last_close_of_several_marks_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(earlier_format_left_active_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(readonly_open_waits_for_recovery_after_a_reboot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
