@@ -229,7 +229,8 @@ TIX_API void tix_config_init(tix_config *cfg);
  *   read-write in another mode, or the other way round; or a read-only
  *   open of a store that a machine crash left needing recovery);
  *   TIX_ENOTFOUND (TIX_OPEN_NOCREATE and no store); TIX_EPERM (no access);
- *   TIX_EVERSION (store written by an unknown format version);
+ *   TIX_EVERSION (store written by an unknown format version, or a
+ *   journal that an earlier libtix left needing its own recovery);
  *   TIX_ECORRUPT; TIX_EIO; TIX_ENOMEM.
  */
 TIX_API int tix_db_open(const char *path, const tix_config *cfg,
